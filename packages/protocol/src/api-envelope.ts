@@ -1,0 +1,7 @@
+/** Every success body wraps its payload in `r`; every error body is `{detail}`. */
+export interface ApiSuccess<T> {
+  r: T;
+}
+export interface ApiErrorBody {
+  detail: string;
+}

@@ -1,0 +1,26 @@
+/** One action the agent ran in a step, with what came back to the model. */
+export interface ActionRecord {
+  name: string;
+  input: unknown;
+  /** Text given back to the model; secrets already masked. */
+  result: string;
+  ok: boolean;
+}
+
+/** One turn of the agent loop, as kept in the task's step log. */
+export interface StepRecord {
+  index: number;
+  url: string;
+  reasoning: string;
+  actions: ActionRecord[];
+  tokensIn: number;
+  tokensOut: number;
+  /** US dollars for this step's model calls. */
+  cost: number;
+  observationTokens: number;
+  observeMs: number;
+  modelMs: number;
+  actMs: number;
+  /** Absolute path of the screenshot taken after observing, when one was taken. */
+  screenshotPath?: string;
+}

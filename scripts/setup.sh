@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Idempotent setup: system packages when missing, then npm packages when the lockfile changed.
+# Quiet when everything is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+chromium_binary="${SMOOTH_CHROMIUM_PATH:-chromium}"
+command -v "$chromium_binary" >/dev/null 2>&1 || missing+=(chromium)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]} from Debian packages" >&2
+  sudo_prefix=""
+  [ "$(id -u)" = 0 ] || sudo_prefix="sudo"
+  $sudo_prefix apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+stamp=node_modules/.open-smooth-setup
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  echo "setup: installing npm packages" >&2
+  npm ci --no-fund --no-audit --loglevel=error >&2
+  touch "$stamp"
+fi
