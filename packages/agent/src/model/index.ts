@@ -1,0 +1,2 @@
+export type { ModelPrice, ModelProvider, ModelSettings, ModelTier } from './model-settings.js';
+export type { ResolvedModel } from './resolved-model.js';

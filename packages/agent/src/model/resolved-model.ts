@@ -1,0 +1,11 @@
+import type { LanguageModel } from 'ai';
+import type { ModelPrice, ModelProvider, ModelTier } from './model-settings.js';
+
+/** A model ready to call, with the price that turns its token usage into cost. */
+export interface ResolvedModel {
+  tier: ModelTier;
+  modelId: string;
+  provider: ModelProvider;
+  languageModel: LanguageModel;
+  price: ModelPrice;
+}
