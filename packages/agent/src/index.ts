@@ -1,0 +1,8 @@
+export * from './agent-task-options.js';
+export * from './run-agent-task.js';
+export * from './extract-from-page.js';
+export * from './output-validator.js';
+export * from './actions/action.js';
+export { coreActions, additionalActions, actionsForTask } from './actions/action-registry.js';
+export * from './model/index.js';
+export * from './observation/index.js';
