@@ -1,10 +1,10 @@
 import { generateText, type ModelMessage } from 'ai';
 import type { Page } from 'playwright-core';
-import { costInDollars, type ResolvedModel } from './model/index.js';
+import { costInDollars, tokenUsageFromSdk, type ResolvedModel } from './model/index.js';
 import { observePage } from './observation/index.js';
 import { compileResponseModel } from './output-validator.js';
 import { jsonFromText } from './json-from-text.js';
-import { usageFromResult } from './model-usage.js';
+
 
 export interface ExtractOptions {
   page: Page;
@@ -59,7 +59,7 @@ export async function extractFromPage(options: ExtractOptions): Promise<ExtractR
       messages,
       ...(options.signal ? { abortSignal: options.signal } : {}),
     });
-    costDollars += costInDollars(usageFromResult(result.usage), options.model.price);
+    costDollars += costInDollars(tokenUsageFromSdk(result.usage), options.model.price);
     const parsed = jsonFromText(result.text);
     problems = parsed.ok ? validator.problems(parsed.value) : [parsed.problem];
     if (parsed.ok && problems.length === 0) return { output: parsed.value, costDollars };

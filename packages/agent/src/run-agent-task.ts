@@ -8,8 +8,8 @@ import { TaskFailedError, type ActionContext, type ActionDefinition } from './ac
 import { OutputMismatchError } from './actions/done.js';
 import type { AgentTaskOptions, AgentTaskResult } from './agent-task-options.js';
 import { LoopGuard } from './loop-guard.js';
-import { costInDollars } from './model/index.js';
-import { usageFromResult } from './model-usage.js';
+import { costInDollars, tokenUsageFromSdk } from './model/index.js';
+
 import { observePage, type Observation } from './observation/index.js';
 import { compileResponseModel, type OutputValidator } from './output-validator.js';
 import { stepPrompt } from './step-prompt.js';
@@ -112,7 +112,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
         maxRetries: 1,
       });
       const modelMs = performance.now() - modelStart;
-      const usage = usageFromResult(response.usage);
+      const usage = tokenUsageFromSdk(response.usage);
       let stepCost = costInDollars(usage, options.model.price);
       notes = [];
 
