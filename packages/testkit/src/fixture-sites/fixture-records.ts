@@ -1,0 +1,16 @@
+/** What the fixture sites received server-side; tests assert on these to prove an action really happened. */
+export interface FixtureRecords {
+  formSubmissions: Array<Record<string, string>>;
+  logins: Array<{ username: string; password: string; ok: boolean }>;
+  uploads: Array<{ fieldName: string; fileName: string; bytes: Buffer }>;
+  clicks: Array<{ target: string }>;
+  boardMoves: Array<{ card: string; from: string; to: string }>;
+  /** Requests that arrived under a host name other than 127.0.0.1 (e.g. localhost). */
+  otherHostHits: Array<{ host: string; path: string }>;
+  /** Every request, in arrival order, so a test can check either host name. */
+  requests: Array<{ host: string; method: string; path: string }>;
+}
+
+export function createFixtureRecords(): FixtureRecords {
+  return { formSubmissions: [], logins: [], uploads: [], clicks: [], boardMoves: [], otherHostHits: [], requests: [] };
+}
