@@ -1,0 +1,149 @@
+import type { Device } from '@open-smooth/protocol';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+
+import { chromiumExecutablePath } from './chromium-executable-path.js';
+import { allDevices, defaultDevice, deviceContextOptions } from './devices.js';
+import { TaskContext, type TaskContextOptions } from './task-context.js';
+
+export interface BrowserPoolOptions {
+  executablePath?: string;
+  /** Default true. */
+  headless?: boolean;
+  /** Contexts kept ready per device. Default 1. */
+  warmContextsPerDevice?: number;
+  /** Devices to keep warm contexts for. Default: all of them. */
+  warmDevices?: readonly Device[];
+  extraArgs?: string[];
+}
+
+/** Chromium switches for a lean headless browser that makes no traffic of its own. */
+export const chromiumLaunchArgs: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  // Cross-origin iframes stay in their page's renderer: fewer processes, and the page's network
+  // guard sees their requests (see network-guard.ts).
+  '--disable-site-isolation-trials',
+  '--disable-default-apps',
+  '--disable-domain-reliability',
+  '--disable-client-side-phishing-detection',
+  '--disable-breakpad',
+  '--mute-audio',
+  '--no-default-browser-check',
+  '--metrics-recording-only',
+];
+
+export class BrowserPoolClosedError extends Error {
+  override readonly name = 'BrowserPoolClosedError';
+  constructor() {
+    super('the browser pool is closed');
+  }
+}
+
+/** One warm Chromium that hands out pre-created contexts, so a task never waits for a context's start. */
+export class BrowserPool {
+  readonly browser: Browser;
+  readonly #warmContextsPerDevice: number;
+  readonly #warmDevices: readonly Device[];
+  readonly #ready = new Map<Device, BrowserContext[]>();
+  readonly #warming = new Map<Device, Set<Promise<void>>>();
+  #closed = false;
+
+  private constructor(browser: Browser, options: BrowserPoolOptions) {
+    this.browser = browser;
+    this.#warmContextsPerDevice = Math.max(0, options.warmContextsPerDevice ?? 1);
+    this.#warmDevices = options.warmDevices ?? allDevices;
+  }
+
+  static async launch(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
+    const browser = await chromium.launch({
+      executablePath: options.executablePath ?? chromiumExecutablePath(),
+      headless: options.headless ?? true,
+      args: [...chromiumLaunchArgs, ...(options.extraArgs ?? [])],
+    });
+    const pool = new BrowserPool(browser, options);
+    for (const device of pool.#warmDevices) pool.#refill(device);
+    return pool;
+  }
+
+  /** Resolves once every warm-up in progress has finished (useful for tests and benchmarks). */
+  async whenWarm(): Promise<void> {
+    for (;;) {
+      const inProgress = [...this.#warming.values()].flatMap((set) => [...set]);
+      if (inProgress.length === 0) return;
+      await Promise.allSettled(inProgress);
+    }
+  }
+
+  /** Number of contexts ready to hand out for a device. */
+  readyCount(device: Device): number {
+    return this.#ready.get(device)?.length ?? 0;
+  }
+
+  /** Hands out a ready context for the device (or waits for the one being warmed), then warms a replacement. */
+  async openContext(options: TaskContextOptions): Promise<TaskContext> {
+    if (this.#closed) throw new BrowserPoolClosedError();
+    const device = options.device ?? defaultDevice;
+    let context = this.#takeReady(device);
+    let prewarmed = context !== undefined;
+    if (!context) {
+      const warming = [...(this.#warming.get(device) ?? [])];
+      if (warming.length > 0) {
+        await Promise.race(warming);
+        context = this.#takeReady(device);
+        prewarmed = context !== undefined;
+      }
+    }
+    context ??= await this.#createContext(device);
+    if (this.#warmDevices.includes(device)) this.#refill(device);
+    return TaskContext.open(context, { ...options, device }, prewarmed);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#warming.values()].flatMap((set) => [...set]));
+    await this.browser.close().catch(() => {});
+  }
+
+  #takeReady(device: Device): BrowserContext | undefined {
+    return this.#ready.get(device)?.shift();
+  }
+
+  async #createContext(device: Device): Promise<BrowserContext> {
+    const context = await this.browser.newContext({
+      ...deviceContextOptions(device, this.browser.version()),
+      acceptDownloads: true,
+      // Service workers fetch outside any page, where interception cannot follow them.
+      serviceWorkers: 'block',
+    });
+    await context.newPage();
+    return context;
+  }
+
+  /** Starts warm-ups until ready + warming reaches the target for the device. */
+  #refill(device: Device): void {
+    const warming = this.#warming.get(device) ?? new Set<Promise<void>>();
+    this.#warming.set(device, warming);
+    while (!this.#closed && this.readyCount(device) + warming.size < this.#warmContextsPerDevice) {
+      const warmUp = this.#createContext(device).then(
+        (context) => {
+          if (this.#closed) return void context.close().catch(() => {});
+          const ready = this.#ready.get(device) ?? [];
+          ready.push(context);
+          this.#ready.set(device, ready);
+        },
+        () => {
+          // The browser went away; the next openContext reports it.
+        },
+      );
+      const tracked = warmUp.finally(() => warming.delete(tracked));
+      warming.add(tracked);
+    }
+  }
+}

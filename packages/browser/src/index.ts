@@ -1,0 +1,17 @@
+export { BrowserPool, BrowserPoolClosedError, chromiumLaunchArgs, type BrowserPoolOptions } from './browser-pool.js';
+export { TaskContext, type TaskContextOptions } from './task-context.js';
+export type { BlockedRequest } from './blocked-request.js';
+export { type DownloadedFile, safeFileName } from './downloads.js';
+export { chromiumExecutablePath } from './chromium-executable-path.js';
+export { allDevices, defaultDevice, deviceContextOptions, desktopUserAgent, mobileUserAgent } from './devices.js';
+export { isAlwaysAllowedUrl, isUrlAllowedByPatterns, matchesUrlPattern } from './url-policy.js';
+export { SecretVault } from './secret-vault.js';
+export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from './page-settle.js';
+export { NetworkActivity } from './network-activity.js';
+export {
+  abortError,
+  ChromiumNotFoundError,
+  SecretNotAllowedError,
+  TabNotFoundError,
+  UrlNotAllowedError,
+} from './errors.js';

@@ -1,0 +1,98 @@
+import type { BrowserContext, CDPSession, Page, Request, Route } from 'playwright-core';
+
+import { notAllowedReason, type BlockedRequest } from './blocked-request.js';
+
+interface RequestPausedEvent {
+  requestId: string;
+  request: { url: string };
+  resourceType: string;
+}
+
+function pageOfRequest(request: Request): Page | undefined {
+  try {
+    return request.frame().page();
+  } catch {
+    // Service worker requests have no frame.
+    return undefined;
+  }
+}
+
+/**
+ * Enforces the URL policy on every request of a context, at the network layer.
+ *
+ * Two layers, because neither alone sees everything:
+ * - context.route() sees every first request of every page, popup, frame and worker, from the very
+ *   first request of a new target, but Playwright continues redirect hops on its own
+ *   (crNetworkManager auto-continues requests that have `redirectedFrom`);
+ * - a CDP Fetch session per page sees redirect hops too (CDP interceptors chain, ours runs first),
+ *   but only once attached. The route handler attaches it before letting a page's navigation go, so
+ *   a popup's first navigation is covered as well.
+ * Site isolation is off in the pool, so cross-origin iframes live in their page's target and are
+ * covered by its Fetch session.
+ */
+export class NetworkGuard {
+  readonly blocked: BlockedRequest[] = [];
+  readonly #guardedPages = new WeakMap<Page, Promise<void>>();
+  #installed = false;
+
+  constructor(
+    private readonly context: BrowserContext,
+    private readonly isAllowed: (url: string) => boolean,
+  ) {}
+
+  async install(): Promise<void> {
+    if (this.#installed) return;
+    this.#installed = true;
+    await this.context.route(() => true, (route, request) => this.#onRoute(route, request));
+    this.context.on('page', (page) => void this.guardPage(page).catch(() => {}));
+    await Promise.all(this.context.pages().map((page) => this.guardPage(page).catch(() => {})));
+  }
+
+  /** Records a request refused before it was even made (for example a goto to a blocked URL). */
+  record(url: string, resourceType: string, isNavigation: boolean): void {
+    this.blocked.push({ url, resourceType, isNavigation, reason: notAllowedReason, time: Date.now() });
+  }
+
+  /** Attaches the page's redirect-aware Fetch interceptor once. */
+  guardPage(page: Page): Promise<void> {
+    let guarded = this.#guardedPages.get(page);
+    if (!guarded) {
+      guarded = this.#attachFetchInterceptor(page);
+      this.#guardedPages.set(page, guarded);
+    }
+    return guarded;
+  }
+
+  async #onRoute(route: Route, request: Request): Promise<void> {
+    const url = request.url();
+    try {
+      if (!this.isAllowed(url)) {
+        this.record(url, request.resourceType(), request.isNavigationRequest());
+        await route.abort('blockedbyclient');
+        return;
+      }
+      const page = pageOfRequest(request);
+      if (page && request.isNavigationRequest()) await this.guardPage(page).catch(() => {});
+      await route.fallback();
+    } catch {
+      // The page or context closed while the request was paused: nothing left to do.
+    }
+  }
+
+  async #attachFetchInterceptor(page: Page): Promise<void> {
+    if (page.isClosed()) return;
+    const session: CDPSession = await this.context.newCDPSession(page);
+    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => this.#onRequestPaused(session, event));
+    await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
+  }
+
+  #onRequestPaused(session: CDPSession, event: RequestPausedEvent): void {
+    const url = event.request.url;
+    if (this.isAllowed(url)) {
+      session.send('Fetch.continueRequest', { requestId: event.requestId }).catch(() => {});
+      return;
+    }
+    this.record(url, event.resourceType.toLowerCase(), event.resourceType === 'Document');
+    session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }).catch(() => {});
+  }
+}

@@ -1,0 +1,240 @@
+import type { Device, Secret } from '@open-smooth/protocol';
+import type { BrowserContext, Page } from 'playwright-core';
+
+import type { BlockedRequest } from './blocked-request.js';
+import { defaultDevice } from './devices.js';
+import { DownloadCollector, type DownloadedFile } from './downloads.js';
+import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
+import { NetworkActivity } from './network-activity.js';
+import { NetworkGuard } from './network-guard.js';
+import { waitForPageSettle } from './page-settle.js';
+import { SecretVault } from './secret-vault.js';
+import { isUrlAllowedByPatterns } from './url-policy.js';
+
+export interface TaskContextOptions {
+  /** Default 'desktop'. */
+  device?: Device;
+  startUrl?: string;
+  /** Undefined or empty: every URL is allowed. */
+  allowedUrls?: string[];
+  /** Created if missing. */
+  downloadsDirectory: string;
+  secrets?: Secret[];
+  /** Aborts every goto/settle of this context. */
+  signal?: AbortSignal;
+}
+
+const defaultGotoTimeoutMs = 30_000;
+const defaultDownloadWaitMs = 30_000;
+
+function combineSignals(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  if (present.length <= 1) return present[0];
+  return AbortSignal.any(present);
+}
+
+function isErrorPage(url: string): boolean {
+  return url.startsWith('chrome-error:');
+}
+
+/** Whether a page already shows a real document, not the about:blank every tab starts with. */
+function hasCommittedUrl(page: Page): boolean {
+  const url = page.url();
+  return url !== '' && url !== 'about:blank' && !isErrorPage(url);
+}
+
+/**
+ * One task's browser: a context with its tabs, URL policy, downloads and secrets.
+ * Built by BrowserPool.openContext from a pre-created context.
+ */
+export class TaskContext {
+  readonly context: BrowserContext;
+  readonly device: Device;
+  /** True when the context was created ahead of time by the pool's warm-up. */
+  readonly prewarmed: boolean;
+  readonly #allowedUrls: readonly string[];
+  readonly #activity: NetworkActivity;
+  readonly #guard: NetworkGuard | undefined;
+  readonly #downloads: DownloadCollector;
+  readonly #vault: SecretVault;
+  readonly #signal: AbortSignal | undefined;
+  readonly #pages: Page[] = [];
+  /** Tabs in the order they were last made active, most recent last. */
+  readonly #activationHistory: Page[] = [];
+  readonly #newTabListeners = new Set<(page: Page) => void>();
+  #blockedCursor = 0;
+  #closing: Promise<void> | undefined;
+
+  private constructor(context: BrowserContext, device: Device, options: TaskContextOptions, prewarmed: boolean) {
+    this.context = context;
+    this.device = device;
+    this.prewarmed = prewarmed;
+    this.#allowedUrls = options.allowedUrls ?? [];
+    this.#signal = options.signal;
+    this.#activity = new NetworkActivity(context);
+    this.#downloads = new DownloadCollector(options.downloadsDirectory);
+    this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
+    this.#vault.add(options.secrets ?? []);
+    this.#guard = this.#allowedUrls.length > 0 ? new NetworkGuard(context, (url) => this.isUrlAllowed(url)) : undefined;
+  }
+
+  /** Wires a (usually pre-created) context for a task and opens startUrl when given. */
+  static async open(context: BrowserContext, options: TaskContextOptions, prewarmed = false): Promise<TaskContext> {
+    const task = new TaskContext(context, options.device ?? defaultDevice, options, prewarmed);
+    try {
+      await task.#wire();
+      if (options.startUrl) await task.goto(options.startUrl);
+      return task;
+    } catch (error) {
+      await task.close();
+      throw error;
+    }
+  }
+
+  get page(): Page {
+    const active = this.#activationHistory.at(-1) ?? this.#pages.at(-1);
+    if (!active) throw new TabNotFoundError(0, 0);
+    return active;
+  }
+
+  get pages(): Page[] {
+    return [...this.#pages];
+  }
+
+  get blockedRequests(): BlockedRequest[] {
+    return [...(this.#guard?.blocked ?? [])];
+  }
+
+  get downloads(): DownloadedFile[] {
+    return [...this.#downloads.files];
+  }
+
+  get allowedUrls(): readonly string[] {
+    return this.#allowedUrls;
+  }
+
+  get downloadsDirectory(): string {
+    return this.#downloads.directory;
+  }
+
+  /** Makes tab `index` (0-based, in opening order) the active one. */
+  switchTab(index: number): Page {
+    const page = this.#pages[index];
+    if (!Number.isInteger(index) || !page) throw new TabNotFoundError(index, this.#pages.length);
+    this.#activate(page);
+    return page;
+  }
+
+  /** Navigates the active tab and waits for it to settle. */
+  async goto(url: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const signal = combineSignals(this.#signal, options.signal);
+    throwIfAborted(signal);
+    if (!this.isUrlAllowed(url)) {
+      this.#guard?.record(url, 'document', true);
+      throw new UrlNotAllowedError(url, this.#allowedUrls);
+    }
+    const page = this.page;
+    const blockedBefore = this.#guard?.blocked.length ?? 0;
+    try {
+      await raceAbort(page.goto(url, { waitUntil: 'commit', timeout: defaultGotoTimeoutMs }), signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const blockedHop = this.#guard?.blocked.slice(blockedBefore).find((blocked) => blocked.isNavigation);
+      if (blockedHop) throw new UrlNotAllowedError(blockedHop.url, this.#allowedUrls);
+      // A URL that answers with an attachment becomes a download, not a page: that is a success.
+      if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
+    }
+    await this.waitForSettle(signal ? { signal } : {});
+  }
+
+  /** Waits for the active tab's load, network quiet and DOM quiet; bounded by timeoutMs (default 3 s). */
+  async waitForSettle(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const signal = combineSignals(this.#signal, options.signal);
+    await waitForPageSettle(this.page, this.#activity, {
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  isUrlAllowed(url: string): boolean {
+    return isUrlAllowedByPatterns(url, this.#allowedUrls);
+  }
+
+  /** Blocked requests since the previous call. */
+  takeBlockedRequests(): BlockedRequest[] {
+    const blocked = this.#guard?.blocked ?? [];
+    const taken = blocked.slice(this.#blockedCursor);
+    this.#blockedCursor = blocked.length;
+    return taken;
+  }
+
+  /** Waits for downloads in progress to be saved; returns every saved download. */
+  waitForDownloads(options: { timeoutMs?: number } = {}): Promise<DownloadedFile[]> {
+    return this.#downloads.waitForAll(options.timeoutMs ?? defaultDownloadWaitMs);
+  }
+
+  addSecrets(secrets: Secret[]): void {
+    this.#vault.add(secrets);
+  }
+
+  revealSecrets(text: string, pageUrl: string): string {
+    return this.#vault.reveal(text, pageUrl);
+  }
+
+  maskSecrets(text: string): string {
+    return this.#vault.mask(text);
+  }
+
+  /** Calls listener for each tab opened from now on; returns the unsubscribe function. */
+  onNewTab(listener: (page: Page) => void): () => void {
+    this.#newTabListeners.add(listener);
+    return () => this.#newTabListeners.delete(listener);
+  }
+
+  /** Closes the context and every tab. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.context.close().catch(() => {});
+    return this.#closing;
+  }
+
+  async #wire(): Promise<void> {
+    await this.#guard?.install();
+    for (const page of this.context.pages()) this.#track(page, true);
+    this.context.on('page', (page) => {
+      this.#track(page, false);
+      for (const listener of [...this.#newTabListeners]) listener(page);
+    });
+  }
+
+  #track(page: Page, isInitial: boolean): void {
+    if (this.#pages.includes(page)) return;
+    this.#pages.push(page);
+    this.#downloads.watch(page);
+    page.once('close', () => this.#forget(page));
+    if (isInitial || hasCommittedUrl(page)) {
+      this.#activate(page);
+      return;
+    }
+    // A new tab takes over once it shows a real document (not while it is still about:blank).
+    const onNavigated = (frame: import('playwright-core').Frame) => {
+      if (frame !== page.mainFrame() || !hasCommittedUrl(page)) return;
+      page.off('framenavigated', onNavigated);
+      if (!page.isClosed()) this.#activate(page);
+    };
+    page.on('framenavigated', onNavigated);
+  }
+
+  #activate(page: Page): void {
+    const index = this.#activationHistory.indexOf(page);
+    if (index !== -1) this.#activationHistory.splice(index, 1);
+    this.#activationHistory.push(page);
+    page.bringToFront().catch(() => {});
+  }
+
+  #forget(page: Page): void {
+    const index = this.#pages.indexOf(page);
+    if (index !== -1) this.#pages.splice(index, 1);
+    const historyIndex = this.#activationHistory.indexOf(page);
+    if (historyIndex !== -1) this.#activationHistory.splice(historyIndex, 1);
+  }
+}
