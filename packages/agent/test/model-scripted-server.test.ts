@@ -137,7 +137,7 @@ test('the openai provider (chat completions) works against the same server, stre
       { name: 'type', arguments: { index: 1, text: 'Ada' } },
       { name: 'type', arguments: { index: 2, text: 'Lovelace' } },
     ],
-    usage: { promptTokens: 2000, completionTokens: 100 },
+    usage: { promptTokens: 2000, completionTokens: 100, cachedPromptTokens: 1000 },
   }));
   try {
     const settings = modelSettingsFromEnvironment(server.environment({ SMOOTH_MODEL_PROVIDER: 'openai', SMOOTH_MODEL: 'gpt-4.1' }));
@@ -150,7 +150,11 @@ test('the openai provider (chat completions) works against the same server, stre
     assert.deepEqual((await streamed.toolCalls).map((call) => call.input), [{ index: 1, text: 'Ada' }, { index: 2, text: 'Lovelace' }]);
     const usage = tokenUsageFromSdk(await streamed.usage);
     assert.equal(usage.inputTokens, 2000);
+    assert.equal(usage.cachedInputTokens, 1000);
+    // SMOOTH_MODEL_PRICE has no cached price, so cached tokens cost the input price.
     assert.equal(costInDollars(usage, model.price), 0.0048);
+    const cachedPrice = { ...model.price, cachedInputPerMillionTokens: 0.5 };
+    assert.equal(costInDollars(usage, cachedPrice), 0.0033);
     assert.equal(server.requests.length, 2);
     assert.ok(server.requests.every((request) => request.model === 'gpt-4.1'));
   } finally {

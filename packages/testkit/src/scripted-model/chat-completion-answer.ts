@@ -16,7 +16,7 @@ export interface ChatCompletionAnswer {
   text: string | undefined;
   toolCalls: AnswerToolCall[];
   finishReason: 'stop' | 'tool_calls';
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details?: { cached_tokens: number } };
 }
 
 /** Ids are unique across servers and runs: a random prefix plus a counter. */
@@ -42,6 +42,8 @@ export function buildAnswer(request: ScriptedModelRequest, reply: ScriptedReply)
     (reply.text ?? '').length + toolCalls.reduce((sum, call) => sum + call.name.length + call.arguments.length, 0);
   const promptTokens = reply.usage?.promptTokens ?? estimateTokens(request.rawBody.length);
   const completionTokens = reply.usage?.completionTokens ?? estimateTokens(replyCharacters);
+  const usage: ChatCompletionAnswer['usage'] = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  if (reply.usage?.cachedPromptTokens !== undefined) usage.prompt_tokens_details = { cached_tokens: reply.usage.cachedPromptTokens };
   return {
     id: uniqueId('chatcmpl'),
     created: Math.floor(Date.now() / 1000),
@@ -49,7 +51,7 @@ export function buildAnswer(request: ScriptedModelRequest, reply: ScriptedReply)
     text: reply.text,
     toolCalls,
     finishReason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    usage,
   };
 }
 

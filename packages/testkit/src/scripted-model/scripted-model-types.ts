@@ -7,8 +7,8 @@ export interface ScriptedToolCall {
 export interface ScriptedReply {
   text?: string;
   toolCalls?: ScriptedToolCall[];
-  /** Reported token usage; estimated from the characters exchanged when absent. */
-  usage?: { promptTokens: number; completionTokens: number };
+  /** Reported token usage; estimated from the characters exchanged when absent. cachedPromptTokens is part of promptTokens. */
+  usage?: { promptTokens: number; completionTokens: number; cachedPromptTokens?: number };
   /** Wait before answering; the wait ends early when the client disconnects. */
   delayMs?: number;
 }
