@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { BrowserPool } from '../src/index.js';
+import { startTestSite, type TestSite } from './test-site.js';
+
+let pool: BrowserPool;
+let site: TestSite;
+let downloadsRoot: string;
+
+before(async () => {
+  [pool, site, downloadsRoot] = await Promise.all([
+    BrowserPool.launch(),
+    startTestSite(),
+    mkdtemp(join(tmpdir(), 'browser-pool-test-')),
+  ]);
+});
+
+after(async () => {
+  await pool.close();
+  await site.close();
+  await rm(downloadsRoot, { recursive: true, force: true });
+});
+
+test('openContext hands out a context created before the call, then warms a replacement', async () => {
+  await pool.whenWarm();
+  assert.equal(pool.readyCount('desktop'), 1);
+  const contextsBefore = new Set(pool.browser.contexts());
+  const task = await pool.openContext({ downloadsDirectory: join(downloadsRoot, 'warm') });
+  try {
+    assert.ok(contextsBefore.has(task.context), 'the context existed before openContext was called');
+    assert.equal(task.prewarmed, true);
+    assert.equal(task.pages.length, 1);
+    assert.equal(task.page.url(), 'about:blank');
+    await pool.whenWarm();
+    assert.equal(pool.readyCount('desktop'), 1, 'a replacement context is warm again');
+  } finally {
+    await task.close();
+  }
+});
+
+interface Environment {
+  width: number;
+  height: number;
+  userAgent: string;
+  maxTouchPoints: number;
+  touchEvents: boolean;
+  coarsePointer: boolean;
+}
+
+async function environmentOf(device: 'desktop' | 'desktop-lg' | 'mobile'): Promise<Environment> {
+  const task = await pool.openContext({ device, downloadsDirectory: join(downloadsRoot, device), startUrl: `${site.origin}/environment` });
+  try {
+    assert.equal(task.device, device);
+    return await task.page.evaluate(() => ({
+      width: window.innerWidth,
+      height: window.innerHeight,
+      userAgent: navigator.userAgent,
+      maxTouchPoints: navigator.maxTouchPoints,
+      touchEvents: 'ontouchstart' in window,
+      coarsePointer: matchMedia('(pointer: coarse)').matches,
+    }));
+  } finally {
+    await task.close();
+  }
+}
+
+test('desktop is a 1280x800 non-touch desktop Chrome', async () => {
+  const environment = await environmentOf('desktop');
+  assert.equal(environment.width, 1280);
+  assert.equal(environment.height, 800);
+  assert.equal(environment.maxTouchPoints, 0);
+  assert.equal(environment.touchEvents, false);
+  assert.match(environment.userAgent, /X11; Linux x86_64.*Chrome\/\d+/);
+  assert.doesNotMatch(environment.userAgent, /Headless|Mobile/);
+});
+
+test('desktop-lg is a 1920x1080 desktop', async () => {
+  const environment = await environmentOf('desktop-lg');
+  assert.equal(environment.width, 1920);
+  assert.equal(environment.height, 1080);
+  assert.equal(environment.touchEvents, false);
+  assert.doesNotMatch(environment.userAgent, /Headless|Mobile/);
+});
+
+test('mobile is a touch phone with a mobile Chrome user agent', async () => {
+  const environment = await environmentOf('mobile');
+  assert.equal(environment.width, 390);
+  assert.equal(environment.height, 844);
+  assert.ok(environment.maxTouchPoints > 0);
+  assert.equal(environment.touchEvents, true);
+  assert.equal(environment.coarsePointer, true);
+  assert.match(environment.userAgent, /Android.*Chrome\/\d+.*Mobile Safari/);
+  assert.doesNotMatch(environment.userAgent, /Headless/);
+});
+
+test('a default context is a desktop one', async () => {
+  const task = await pool.openContext({ downloadsDirectory: join(downloadsRoot, 'default') });
+  try {
+    assert.equal(task.device, 'desktop');
+    assert.deepEqual(task.page.viewportSize(), { width: 1280, height: 800 });
+  } finally {
+    await task.close();
+    await task.close();
+  }
+});
