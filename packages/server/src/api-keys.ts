@@ -1,0 +1,29 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ResourceStore } from './store/resource-store.js';
+
+/** A tenant is named by a hash of its key, so rows never hold the key itself. */
+export function tenantOfApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex').slice(0, 32);
+}
+
+export function parseApiKeyList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+}
+
+/**
+ * Keys from the options, else SMOOTH_API_KEYS, else the ones stored in the data directory,
+ * else one generated now and stored so it survives restarts.
+ */
+export function resolveApiKeys(configured: string[] | undefined, environment: NodeJS.ProcessEnv, resources: ResourceStore): string[] {
+  if (configured && configured.length > 0) return configured;
+  const fromEnvironment = parseApiKeyList(environment.SMOOTH_API_KEYS);
+  if (fromEnvironment.length > 0) return fromEnvironment;
+  const stored = resources.listApiKeys();
+  if (stored.length > 0) return stored;
+  const generated = `sk_local_${randomBytes(24).toString('base64url')}`;
+  resources.addApiKey(generated);
+  return [generated];
+}

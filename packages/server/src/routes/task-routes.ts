@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  browserActionInputSchemas,
+  eventAnswerSchema,
+  isFinishedTaskStatus,
+  sessionActionInputSchemas,
+  taskEventSchema,
+  taskRequestSchema,
+} from '@open-smooth/protocol';
+import { BadRequestError } from '../http-errors.js';
+import { parseWire } from '../parse-wire.js';
+import type { ServerContext } from '../server-context.js';
+import type { TaskRecord } from '../store/task-record.js';
+import type { SessionCommand } from '../tasks/session-command.js';
+import { agentRunFromWire, taskResponseToWire } from '../wire-format.js';
+
+const taskParametersSchema = z.object({ task_id: z.string().min(1).max(200) });
+const booleanQuery = z.enum(['true', 'false', '1', '0', 'True', 'False']).transform((value) => value === 'true' || value === '1' || value === 'True');
+
+export const getTaskQuerySchema = z.object({
+  event_t: z.coerce.number().min(0).optional(),
+  downloads: booleanQuery.optional(),
+});
+export const listTasksQuerySchema = z.object({
+  t: z.coerce.number().min(0).optional(),
+  l: z.coerce.number().int().min(1).max(128).optional(),
+});
+const commandPayloadSchema = z.object({
+  name: z.string().min(1).max(64),
+  input: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+function liveUrlOf(context: ServerContext, taskId: string): string {
+  return `${context.publicUrl()}/live/${taskId}`;
+}
+
+function downloadsUrlOf(context: ServerContext, task: TaskRecord, finished: boolean): string | undefined {
+  if (!finished) return undefined;
+  if (context.taskStore.listDownloads(task.id).length === 0) return '';
+  return `${context.publicUrl()}/downloads/${task.downloadsToken}/downloads.zip`;
+}
+
+/** Validates a browser_action / session_action payload into a command. */
+function commandFromEvent(eventName: 'browser_action' | 'session_action', id: string, payload: unknown): SessionCommand {
+  const { name, input } = parseWire(commandPayloadSchema, payload, `${eventName} payload`);
+  const raw = input ?? {};
+  if (eventName === 'browser_action') {
+    switch (name) {
+      case 'goto':
+        return { id, eventName, action: 'goto', url: parseWire(browserActionInputSchemas.goto, raw, 'goto input').url };
+      case 'extract': {
+        const extract = parseWire(browserActionInputSchemas.extract, raw, 'extract input');
+        return { id, eventName, action: 'extract', schema: extract.schema, ...(extract.prompt ? { prompt: extract.prompt } : {}) };
+      }
+      case 'evaluate_js':
+      case 'exec_js': {
+        const evaluate = parseWire(browserActionInputSchemas.evaluate_js, raw, `${name} input`);
+        return { id, eventName, action: 'evaluate_js', js: evaluate.js, ...(evaluate.args ? { args: evaluate.args } : {}) };
+      }
+      default:
+        throw new BadRequestError(`unknown browser_action: ${name} (expected goto, extract or evaluate_js)`);
+    }
+  }
+  switch (name) {
+    case 'run_task':
+      return { id, eventName, action: 'run_task', run: agentRunFromWire(parseWire(sessionActionInputSchemas.run_task, raw, 'run_task input')) };
+    case 'close':
+      return { id, eventName, action: 'close', force: parseWire(sessionActionInputSchemas.close, raw, 'close input').force === true };
+    default:
+      throw new BadRequestError(`unknown session_action: ${name} (expected run_task or close)`);
+  }
+}
+
+export function registerTaskRoutes(app: FastifyInstance, context: ServerContext): void {
+  const taskOf = (request: FastifyRequest) => {
+    const { task_id } = parseWire(taskParametersSchema, request.params, 'task id');
+    return context.tasks.get(request.tenant, task_id);
+  };
+
+  app.post('/task', async (request) => {
+    const body = parseWire(taskRequestSchema, request.body, 'task request');
+    const task = context.tasks.create(request.tenant, body);
+    return { r: taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task.id) }) };
+  });
+
+  app.get('/task', async (request) => {
+    const query = parseWire(listTasksQuerySchema, request.query, 'query');
+    // `t` is Unix seconds like created_at; millisecond values are accepted as they are.
+    const beforeMs = query.t === undefined ? undefined : query.t < 1e11 ? query.t * 1000 : query.t;
+    const tasks = context.taskStore.listTasks(request.tenant, query.l ?? 32, beforeMs);
+    return { r: tasks.map((task) => taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task.id) })) };
+  });
+
+  app.get('/task/:task_id', async (request, reply: FastifyReply) => {
+    const task = taskOf(request);
+    const query = parseWire(getTaskQuerySchema, request.query, 'query');
+    const abort = new AbortController();
+    const onClose = () => abort.abort();
+    request.raw.once('close', onClose);
+    context.closing.addEventListener('abort', onClose, { once: true });
+    try {
+      const polled =
+        query.event_t === undefined
+          ? { status: context.tasks.visibleStatus(task), events: undefined }
+          : await context.tasks.poll(task, query.event_t, context.longPollMs, abort.signal);
+      const finished = isFinishedTaskStatus(polled.status);
+      const current = context.taskStore.getTask(task.id) ?? task;
+      const downloadsUrl = query.downloads ? downloadsUrlOf(context, current, finished) : undefined;
+      const response = taskResponseToWire(current, {
+        status: polled.status,
+        liveUrl: liveUrlOf(context, task.id),
+        ...(downloadsUrl !== undefined ? { downloadsUrl } : {}),
+        ...(polled.events !== undefined ? { events: polled.events } : {}),
+      });
+      return reply.status(finished ? 200 : 202).send({ r: response });
+    } finally {
+      request.raw.off('close', onClose);
+      context.closing.removeEventListener('abort', onClose);
+    }
+  });
+
+  app.delete('/task/:task_id', async (request) => {
+    await context.tasks.cancel(taskOf(request));
+    return { r: true };
+  });
+
+  app.delete('/task/:task_id/data', async (request) => {
+    await context.tasks.eraseData(taskOf(request));
+    return { r: true };
+  });
+
+  app.post('/task/:task_id/event', async (request) => {
+    const task = taskOf(request);
+    const event = parseWire(taskEventSchema, request.body, 'event');
+    if (event.name === 'tool_call') {
+      if (!event.id) throw new BadRequestError('a tool_call answer needs the id of the tool_call event it answers');
+      const answer = parseWire(eventAnswerSchema, event.payload, 'tool_call answer');
+      await context.tasks.answerToolCall(task, event.id, answer.code, answer.output);
+      return { r: { id: event.id } };
+    }
+    const id = event.id ?? `evt_${randomBytes(12).toString('base64url')}`;
+    context.tasks.submitCommand(task, commandFromEvent(event.name, id, event.payload));
+    return { r: { id } };
+  });
+}

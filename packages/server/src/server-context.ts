@@ -1,0 +1,22 @@
+import type { ResourceStore } from './store/resource-store.js';
+import type { TaskStore } from './store/task-record.js';
+import type { TaskManager } from './tasks/task-manager.js';
+
+/** What the routes share. `publicUrl` is known only once the server listens. */
+export interface ServerContext {
+  tasks: TaskManager;
+  taskStore: TaskStore;
+  resources: ResourceStore;
+  dataDirectory: string;
+  longPollMs: number;
+  publicUrl: () => string;
+  /** Aborts when the server closes, so long-polls let go at once. */
+  closing: AbortSignal;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Hash of the request's API key; set by the auth hook on /api/v1. */
+    tenant: string;
+  }
+}

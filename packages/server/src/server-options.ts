@@ -1,0 +1,38 @@
+import type { BrowserPool } from '@open-smooth/browser';
+
+export interface ServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = an ephemeral port (the CLI defaults to 7777). */
+  port?: number;
+  /** Default SMOOTH_DATA_DIR, else ~/.open-smooth. */
+  dataDirectory?: string;
+  /** Default SMOOTH_API_KEYS, else keys stored in the data directory, else one generated and stored. */
+  apiKeys?: string[];
+  /** Where the model settings (SMOOTH_MODEL_* …) are read from; default process.env. */
+  modelEnvironment?: NodeJS.ProcessEnv;
+  /** Default 2, sized for 2 cores. */
+  maxConcurrentTasks?: number;
+  /** Default: the global limit. */
+  maxConcurrentTasksPerKey?: number;
+  /** An idle session closes after this long; default 5 minutes. */
+  sessionIdleTimeoutMs?: number;
+  /** A custom tool call without an answer fails the task after this long; default 5 minutes. */
+  toolCallTimeoutMs?: number;
+  /** Longest a poll with event_t is held; default 10 s (the official client gives up at 30 s). */
+  longPollMs?: number;
+  /** How long a finished task reads `running` while its last answer waits for a poll; default 3 s. */
+  finishGraceMs?: number;
+  /** A pool to share; by default the server launches its own on first use and closes it. */
+  browserPool?: BrowserPool;
+}
+
+export interface RunningServer {
+  /** http://host:port */
+  url: string;
+  /** url + '/api/': what SMOOTH_BASE_URL is set to; the SDKs append v1. */
+  apiBaseUrl: string;
+  apiKeys: string[];
+  dataDirectory: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,94 @@
+import Database from 'better-sqlite3';
+
+export type SqliteDatabase = Database.Database;
+
+/** Ordered schema changes; a migration never changes once released, new ones are appended. */
+const migrations: readonly string[] = [
+  `CREATE TABLE tasks (
+     id TEXT PRIMARY KEY,
+     tenant TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     status TEXT NOT NULL,
+     request_json TEXT NOT NULL,
+     output_json TEXT,
+     error TEXT,
+     cost_dollars REAL NOT NULL DEFAULT 0,
+     device TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     finished_at_ms INTEGER,
+     downloads_token TEXT NOT NULL UNIQUE
+   );
+   CREATE INDEX tasks_by_tenant ON tasks (tenant, created_at_ms DESC);
+   CREATE TABLE events (
+     sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+     task_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     payload_json TEXT NOT NULL,
+     timestamp INTEGER NOT NULL
+   );
+   CREATE INDEX events_by_task ON events (task_id, timestamp);
+   CREATE TABLE steps (
+     task_id TEXT NOT NULL,
+     step_index INTEGER NOT NULL,
+     record_json TEXT NOT NULL
+   );
+   CREATE INDEX steps_by_task ON steps (task_id, step_index);
+   CREATE TABLE downloads (
+     task_id TEXT NOT NULL,
+     url TEXT NOT NULL,
+     file_name TEXT NOT NULL,
+     path TEXT NOT NULL,
+     bytes INTEGER NOT NULL
+   );
+   CREATE INDEX downloads_by_task ON downloads (task_id);
+   CREATE TABLE profiles (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     PRIMARY KEY (tenant, id)
+   );
+   CREATE TABLE files (
+     id TEXT PRIMARY KEY,
+     tenant TEXT NOT NULL,
+     file_name TEXT NOT NULL,
+     purpose TEXT,
+     path TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     created_at_ms INTEGER NOT NULL
+   );
+   CREATE TABLE extensions (
+     id TEXT PRIMARY KEY,
+     tenant TEXT NOT NULL,
+     file_name TEXT NOT NULL,
+     path TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL
+   );
+   CREATE TABLE api_keys (
+     key TEXT PRIMARY KEY,
+     created_at_ms INTEGER NOT NULL
+   );`,
+];
+
+function applyMigrations(database: SqliteDatabase): void {
+  database.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)');
+  const applied = database.prepare('SELECT COALESCE(MAX(version), 0) AS version FROM migrations').get() as { version: number };
+  migrations.forEach((sql, index) => {
+    const version = index + 1;
+    if (version <= applied.version) return;
+    database.transaction(() => {
+      database.exec(sql);
+      database.prepare('INSERT INTO migrations (version, applied_at_ms) VALUES (?, ?)').run(version, Date.now());
+    })();
+  });
+}
+
+/** Opens (creating when needed) the SQLite file and brings its schema up to date. */
+export function openDatabase(path: string): SqliteDatabase {
+  const database = new Database(path);
+  // WAL keeps polls reading while a task writes events.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  applyMigrations(database);
+  return database;
+}

@@ -1,0 +1,137 @@
+import type { SqliteDatabase } from './open-database.js';
+
+export interface StoredFile {
+  id: string;
+  tenant: string;
+  fileName: string;
+  purpose: string | null;
+  path: string;
+  bytes: number;
+  createdAtMs: number;
+}
+
+export interface StoredExtension {
+  id: string;
+  tenant: string;
+  fileName: string;
+  path: string;
+  createdAtMs: number;
+}
+
+/** Profiles, uploaded files, extensions and API keys: everything a tenant keeps besides tasks. */
+export interface ResourceStore {
+  /** False when the tenant already has a profile with this id. */
+  createProfile(tenant: string, id: string): boolean;
+  hasProfile(tenant: string, id: string): boolean;
+  listProfiles(tenant: string): string[];
+  deleteProfile(tenant: string, id: string): boolean;
+  addFile(file: StoredFile): void;
+  getFile(tenant: string, id: string): StoredFile | undefined;
+  deleteFile(tenant: string, id: string): boolean;
+  addExtension(extension: StoredExtension): void;
+  getExtension(tenant: string, id: string): StoredExtension | undefined;
+  listExtensions(tenant: string): StoredExtension[];
+  deleteExtension(tenant: string, id: string): boolean;
+  listApiKeys(): string[];
+  addApiKey(key: string): void;
+}
+
+interface FileRow {
+  id: string;
+  tenant: string;
+  file_name: string;
+  purpose: string | null;
+  path: string;
+  bytes: number;
+  created_at_ms: number;
+}
+
+interface ExtensionRow {
+  id: string;
+  tenant: string;
+  file_name: string;
+  path: string;
+  created_at_ms: number;
+}
+
+const extensionFromRow = (row: ExtensionRow): StoredExtension => ({
+  id: row.id,
+  tenant: row.tenant,
+  fileName: row.file_name,
+  path: row.path,
+  createdAtMs: row.created_at_ms,
+});
+
+export class SqliteResourceStore implements ResourceStore {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  createProfile(tenant: string, id: string): boolean {
+    return this.database.prepare('INSERT OR IGNORE INTO profiles (tenant, id, created_at_ms) VALUES (?, ?, ?)').run(tenant, id, Date.now()).changes === 1;
+  }
+
+  hasProfile(tenant: string, id: string): boolean {
+    return this.database.prepare('SELECT 1 FROM profiles WHERE tenant = ? AND id = ?').get(tenant, id) !== undefined;
+  }
+
+  listProfiles(tenant: string): string[] {
+    const rows = this.database.prepare('SELECT id FROM profiles WHERE tenant = ? ORDER BY created_at_ms, id').all(tenant) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  deleteProfile(tenant: string, id: string): boolean {
+    return this.database.prepare('DELETE FROM profiles WHERE tenant = ? AND id = ?').run(tenant, id).changes === 1;
+  }
+
+  addFile(file: StoredFile): void {
+    this.database
+      .prepare('INSERT INTO files (id, tenant, file_name, purpose, path, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(file.id, file.tenant, file.fileName, file.purpose, file.path, file.bytes, file.createdAtMs);
+  }
+
+  getFile(tenant: string, id: string): StoredFile | undefined {
+    const row = this.database.prepare('SELECT * FROM files WHERE tenant = ? AND id = ?').get(tenant, id) as FileRow | undefined;
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      tenant: row.tenant,
+      fileName: row.file_name,
+      purpose: row.purpose,
+      path: row.path,
+      bytes: row.bytes,
+      createdAtMs: row.created_at_ms,
+    };
+  }
+
+  deleteFile(tenant: string, id: string): boolean {
+    return this.database.prepare('DELETE FROM files WHERE tenant = ? AND id = ?').run(tenant, id).changes === 1;
+  }
+
+  addExtension(extension: StoredExtension): void {
+    this.database
+      .prepare('INSERT INTO extensions (id, tenant, file_name, path, created_at_ms) VALUES (?, ?, ?, ?, ?)')
+      .run(extension.id, extension.tenant, extension.fileName, extension.path, extension.createdAtMs);
+  }
+
+  getExtension(tenant: string, id: string): StoredExtension | undefined {
+    const row = this.database.prepare('SELECT * FROM extensions WHERE tenant = ? AND id = ?').get(tenant, id) as ExtensionRow | undefined;
+    return row ? extensionFromRow(row) : undefined;
+  }
+
+  listExtensions(tenant: string): StoredExtension[] {
+    const rows = this.database.prepare('SELECT * FROM extensions WHERE tenant = ? ORDER BY created_at_ms, id').all(tenant) as ExtensionRow[];
+    return rows.map(extensionFromRow);
+  }
+
+  deleteExtension(tenant: string, id: string): boolean {
+    return this.database.prepare('DELETE FROM extensions WHERE tenant = ? AND id = ?').run(tenant, id).changes === 1;
+  }
+
+  listApiKeys(): string[] {
+    const rows = this.database.prepare('SELECT key FROM api_keys ORDER BY created_at_ms').all() as { key: string }[];
+    return rows.map((row) => row.key);
+  }
+
+  addApiKey(key: string): void {
+    this.database.prepare('INSERT OR IGNORE INTO api_keys (key, created_at_ms) VALUES (?, ?)').run(key, Date.now());
+  }
+}

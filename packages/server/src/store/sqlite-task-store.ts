@@ -1,0 +1,170 @@
+import type { Device, StepRecord, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
+import type { SqliteDatabase } from './open-database.js';
+import type { DownloadRecord, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+
+interface TaskRow {
+  id: string;
+  tenant: string;
+  kind: string;
+  status: string;
+  request_json: string;
+  output_json: string | null;
+  error: string | null;
+  cost_dollars: number;
+  device: string;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+  downloads_token: string;
+}
+
+interface EventRow {
+  id: string;
+  name: string;
+  payload_json: string;
+  timestamp: number;
+}
+
+function taskFromRow(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    kind: row.kind as TaskKind,
+    status: row.status as TaskStatus,
+    request: JSON.parse(row.request_json) as TaskRequest,
+    output: row.output_json === null ? null : (JSON.parse(row.output_json) as unknown),
+    error: row.error,
+    costDollars: row.cost_dollars,
+    device: row.device as Device,
+    createdAtMs: row.created_at_ms,
+    finishedAtMs: row.finished_at_ms,
+    downloadsToken: row.downloads_token,
+  };
+}
+
+function serializeOutput(output: unknown): string | null {
+  return output === undefined || output === null ? null : JSON.stringify(output);
+}
+
+export class SqliteTaskStore implements TaskStore {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  createTask(task: TaskRecord): void {
+    this.database
+      .prepare(
+        `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        task.id,
+        task.tenant,
+        task.kind,
+        task.status,
+        JSON.stringify(task.request),
+        serializeOutput(task.output),
+        task.error,
+        task.costDollars,
+        task.device,
+        task.createdAtMs,
+        task.finishedAtMs,
+        task.downloadsToken,
+      );
+  }
+
+  getTask(id: string): TaskRecord | undefined {
+    const row = this.database.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    return row ? taskFromRow(row) : undefined;
+  }
+
+  getTaskByDownloadsToken(token: string): TaskRecord | undefined {
+    const row = this.database.prepare('SELECT * FROM tasks WHERE downloads_token = ?').get(token) as TaskRow | undefined;
+    return row ? taskFromRow(row) : undefined;
+  }
+
+  listTasks(tenant: string, limit: number, beforeMs?: number): TaskRecord[] {
+    const rows = this.database
+      .prepare('SELECT * FROM tasks WHERE tenant = ? AND created_at_ms < ? ORDER BY created_at_ms DESC, rowid DESC LIMIT ?')
+      .all(tenant, beforeMs ?? Number.MAX_SAFE_INTEGER, limit) as TaskRow[];
+    return rows.map(taskFromRow);
+  }
+
+  updateTask(id: string, update: TaskUpdate): void {
+    const columns: string[] = [];
+    const values: unknown[] = [];
+    const set = (column: string, value: unknown) => {
+      columns.push(`${column} = ?`);
+      values.push(value);
+    };
+    if (update.status !== undefined) set('status', update.status);
+    if (update.output !== undefined) set('output_json', serializeOutput(update.output));
+    if (update.error !== undefined) set('error', update.error);
+    if (update.costDollars !== undefined) set('cost_dollars', update.costDollars);
+    if (update.finishedAtMs !== undefined) set('finished_at_ms', update.finishedAtMs);
+    if (columns.length === 0) return;
+    this.database.prepare(`UPDATE tasks SET ${columns.join(', ')} WHERE id = ?`).run(...values, id);
+  }
+
+  failLiveTasks(reason: string): number {
+    return this.database
+      .prepare("UPDATE tasks SET status = 'failed', error = ?, finished_at_ms = ? WHERE status IN ('waiting', 'running')")
+      .run(reason, Date.now()).changes;
+  }
+
+  appendEvent(taskId: string, event: StoredTaskEvent): void {
+    this.database
+      .prepare('INSERT INTO events (task_id, id, name, payload_json, timestamp) VALUES (?, ?, ?, ?, ?)')
+      .run(taskId, event.id, event.name, JSON.stringify(event.payload), event.timestamp);
+  }
+
+  listEvents(taskId: string, afterTimestamp: number): StoredTaskEvent[] {
+    const rows = this.database
+      .prepare('SELECT id, name, payload_json, timestamp FROM events WHERE task_id = ? AND timestamp > ? ORDER BY timestamp, sequence')
+      .all(taskId, afterTimestamp) as EventRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name as TaskEventName,
+      payload: JSON.parse(row.payload_json) as Record<string, unknown>,
+      timestamp: row.timestamp,
+    }));
+  }
+
+  lastEventTimestamp(taskId: string): number {
+    const row = this.database.prepare('SELECT COALESCE(MAX(timestamp), 0) AS timestamp FROM events WHERE task_id = ?').get(taskId) as {
+      timestamp: number;
+    };
+    return row.timestamp;
+  }
+
+  addStep(taskId: string, step: StepRecord): void {
+    this.database.prepare('INSERT INTO steps (task_id, step_index, record_json) VALUES (?, ?, ?)').run(taskId, step.index, JSON.stringify(step));
+  }
+
+  listSteps(taskId: string): StepRecord[] {
+    const rows = this.database.prepare('SELECT record_json FROM steps WHERE task_id = ? ORDER BY rowid').all(taskId) as { record_json: string }[];
+    return rows.map((row) => JSON.parse(row.record_json) as StepRecord);
+  }
+
+  addDownload(taskId: string, download: DownloadRecord): void {
+    this.database
+      .prepare('INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES (?, ?, ?, ?, ?)')
+      .run(taskId, download.url, download.fileName, download.path, download.bytes);
+  }
+
+  listDownloads(taskId: string): DownloadRecord[] {
+    const rows = this.database.prepare('SELECT url, file_name, path, bytes FROM downloads WHERE task_id = ? ORDER BY rowid').all(taskId) as {
+      url: string;
+      file_name: string;
+      path: string;
+      bytes: number;
+    }[];
+    return rows.map((row) => ({ url: row.url, fileName: row.file_name, path: row.path, bytes: row.bytes }));
+  }
+
+  eraseTaskData(taskId: string): void {
+    this.database.transaction(() => {
+      for (const table of ['events', 'steps', 'downloads']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
+      this.database
+        .prepare("UPDATE tasks SET request_json = json_object('task', NULL), output_json = NULL WHERE id = ?")
+        .run(taskId);
+    })();
+  }
+}

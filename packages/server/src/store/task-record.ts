@@ -1,0 +1,58 @@
+import type { Device, StepRecord, StoredTaskEvent, TaskRequest, TaskStatus } from '@open-smooth/protocol';
+
+/** A one-shot task runs its `task` and finishes; a session (`task: null`) waits for commands. */
+export type TaskKind = 'task' | 'session';
+
+export interface TaskRecord {
+  id: string;
+  /** Hash of the API key that owns the task. */
+  tenant: string;
+  kind: TaskKind;
+  status: TaskStatus;
+  /** The request as it came over the wire, defaults not yet applied. */
+  request: TaskRequest;
+  output: unknown;
+  error: string | null;
+  costDollars: number;
+  device: Device;
+  createdAtMs: number;
+  finishedAtMs: number | null;
+  /** Unguessable path segment of the task's downloads zip. */
+  downloadsToken: string;
+}
+
+export interface TaskUpdate {
+  status?: TaskStatus;
+  output?: unknown;
+  error?: string | null;
+  costDollars?: number;
+  finishedAtMs?: number | null;
+}
+
+export interface DownloadRecord {
+  url: string;
+  fileName: string;
+  path: string;
+  bytes: number;
+}
+
+/** What the server needs from task storage; SQLite now, another database later. */
+export interface TaskStore {
+  createTask(task: TaskRecord): void;
+  getTask(id: string): TaskRecord | undefined;
+  getTaskByDownloadsToken(token: string): TaskRecord | undefined;
+  /** Newest first, created strictly before `beforeMs` when given. */
+  listTasks(tenant: string, limit: number, beforeMs?: number): TaskRecord[];
+  updateTask(id: string, update: TaskUpdate): void;
+  /** Marks every waiting or running task failed; returns how many. */
+  failLiveTasks(reason: string): number;
+  appendEvent(taskId: string, event: StoredTaskEvent): void;
+  listEvents(taskId: string, afterTimestamp: number): StoredTaskEvent[];
+  lastEventTimestamp(taskId: string): number;
+  addStep(taskId: string, step: StepRecord): void;
+  listSteps(taskId: string): StepRecord[];
+  addDownload(taskId: string, download: DownloadRecord): void;
+  listDownloads(taskId: string): DownloadRecord[];
+  /** Forgets events, steps, downloads, request details and output of a finished task. */
+  eraseTaskData(taskId: string): void;
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrowserPool } from '@open-smooth/browser';
+import { isFinishedTaskStatus, type StoredTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
+import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';
+import type { ResourceStore } from '../store/resource-store.js';
+import type { TaskRecord, TaskStore } from '../store/task-record.js';
+import { taskSettingsFromWire } from '../wire-format.js';
+import type { AgentBridge } from './agent-bridge.js';
+import { FinishGate } from './finish-gate.js';
+import { LiveTask } from './live-task.js';
+import type { SessionCommand } from './session-command.js';
+import { TaskEventLog } from './task-event-log.js';
+import { TaskScheduler } from './task-scheduler.js';
+
+export interface TaskManagerOptions {
+  store: TaskStore;
+  resources: ResourceStore;
+  dataDirectory: string;
+  browserPool: () => Promise<BrowserPool>;
+  agent: () => Promise<AgentBridge>;
+  maxConcurrentTasks: number;
+  maxConcurrentTasksPerKey: number;
+  sessionIdleTimeoutMs: number;
+  toolCallTimeoutMs: number;
+  /** How long a finished task may read `running` while its last answer waits for a poll. */
+  finishGraceMs: number;
+}
+
+export const restartFailureReason = 'server restarted while the task was running';
+
+/** Creates, schedules, commands, cancels and reports tasks; the routes stay thin on top of it. */
+export class TaskManager {
+  readonly eventLog: TaskEventLog;
+  private readonly scheduler: TaskScheduler;
+  private readonly gate: FinishGate;
+  private readonly live = new Map<string, LiveTask>();
+
+  constructor(private readonly options: TaskManagerOptions) {
+    this.eventLog = new TaskEventLog(options.store);
+    this.scheduler = new TaskScheduler({
+      maxConcurrentTasks: options.maxConcurrentTasks,
+      maxConcurrentTasksPerKey: options.maxConcurrentTasksPerKey,
+      maxQueuedTasks: 1000,
+    });
+    this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
+  }
+
+  /** Tasks left live by a process that died cannot resume: say so instead of leaving them running. */
+  failTasksLeftByPreviousRun(): number {
+    return this.options.store.failLiveTasks(restartFailureReason);
+  }
+
+  taskDirectory(taskId: string): string {
+    return join(this.options.dataDirectory, 'tasks', taskId);
+  }
+
+  create(tenant: string, request: TaskRequest): TaskRecord {
+    const settings = taskSettingsFromWire(request);
+    for (const fileId of settings.fileIds) {
+      if (!this.options.resources.getFile(tenant, fileId)) throw new BadRequestError(`unknown file id: ${fileId}`);
+    }
+    for (const extensionId of settings.extensionIds) {
+      if (!this.options.resources.getExtension(tenant, extensionId)) throw new BadRequestError(`unknown extension id: ${extensionId}`);
+    }
+    if (settings.profileId !== undefined) this.options.resources.createProfile(tenant, settings.profileId);
+    const record: TaskRecord = {
+      id: `task_${randomBytes(16).toString('hex')}`,
+      tenant,
+      kind: request.task === null ? 'session' : 'task',
+      status: 'waiting',
+      request,
+      output: null,
+      error: null,
+      costDollars: 0,
+      device: settings.device,
+      createdAtMs: Date.now(),
+      finishedAtMs: null,
+      downloadsToken: randomBytes(24).toString('base64url'),
+    };
+    this.options.store.createTask(record);
+    const liveTask = new LiveTask(record, settings, {
+      store: this.options.store,
+      eventLog: this.eventLog,
+      browserPool: this.options.browserPool,
+      agent: this.options.agent,
+      taskDirectory: this.taskDirectory(record.id),
+      toolCallTimeoutMs: this.options.toolCallTimeoutMs,
+      sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
+      onFinished: (taskId) => this.onFinished(taskId),
+    });
+    this.live.set(record.id, liveTask);
+    try {
+      this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
+    } catch (error) {
+      this.live.delete(record.id);
+      this.options.store.updateTask(record.id, { status: 'failed', error: 'refused: too many queued tasks', finishedAtMs: Date.now() });
+      throw error;
+    }
+    return record;
+  }
+
+  private onFinished(taskId: string): void {
+    this.live.delete(taskId);
+    this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId));
+    this.eventLog.notify(taskId);
+  }
+
+  /** The tenant's task, or 404: another tenant's ids look exactly like unknown ones. */
+  get(tenant: string, taskId: string): TaskRecord {
+    const task = this.options.store.getTask(taskId);
+    if (!task || task.tenant !== tenant) throw new NotFoundError(`task not found: ${taskId}`);
+    return task;
+  }
+
+  /** Status as clients see it: `running` while a finished task's last answer awaits a poll. */
+  visibleStatus(task: TaskRecord): TaskStatus {
+    const current = this.options.store.getTask(task.id)?.status ?? task.status;
+    return isFinishedTaskStatus(current) && this.gate.isHeld(task.id) ? 'running' : current;
+  }
+
+  isLive(task: TaskRecord): boolean {
+    return !isFinishedTaskStatus(this.visibleStatus(task));
+  }
+
+  /**
+   * Events after `afterTimestamp`; while the task is live and nothing is new, waits up to
+   * `longPollMs` for an event or a status change.
+   */
+  async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal): Promise<{ status: TaskStatus; events: StoredTaskEvent[] }> {
+    const deadline = Date.now() + longPollMs;
+    for (;;) {
+      const status = this.visibleStatus(task);
+      const events = this.options.store.listEvents(task.id, afterTimestamp);
+      const remaining = deadline - Date.now();
+      if (events.length > 0 || isFinishedTaskStatus(status) || remaining <= 0 || signal.aborted) {
+        const last = events.at(-1);
+        if (last) this.gate.recordDelivered(task.id, last.timestamp);
+        return { status, events };
+      }
+      await this.eventLog.waitForChange(task.id, remaining, signal);
+    }
+  }
+
+  /** Queues a session command (or a tool's browser action on a one-shot task). */
+  submitCommand(task: TaskRecord, command: SessionCommand): void {
+    const liveTask = this.liveTaskFor(task);
+    if (command.eventName === 'session_action' && !liveTask.isSession) {
+      throw new BadRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
+    }
+    liveTask.submit(command);
+  }
+
+  async answerToolCall(task: TaskRecord, id: string, code: 200 | 400 | 500, output: unknown): Promise<void> {
+    const liveTask = this.liveTaskFor(task);
+    const agent = await this.options.agent();
+    if (!liveTask.answerToolCall(id, code, output, agent)) throw new BadRequestError(`no tool call with id ${id} is waiting for an answer`);
+  }
+
+  private liveTaskFor(task: TaskRecord): LiveTask {
+    const liveTask = this.live.get(task.id);
+    if (!liveTask || !this.isLive(task)) throw new BadRequestError(`task ${task.id} has finished and accepts no more events`);
+    return liveTask;
+  }
+
+  currentUrl(taskId: string): string | undefined {
+    return this.live.get(taskId)?.currentUrl();
+  }
+
+  /** DELETE /task/{id}: stops a task or closes a session. */
+  async cancel(task: TaskRecord): Promise<void> {
+    const liveTask = this.live.get(task.id);
+    if (!liveTask || isFinishedTaskStatus(this.options.store.getTask(task.id)?.status ?? task.status)) {
+      throw new NotFoundError(`task ${task.id} has already finished`);
+    }
+    if (this.scheduler.remove(task.id)) {
+      this.live.delete(task.id);
+      this.options.store.updateTask(task.id, { status: 'cancelled', error: 'cancelled before it started', finishedAtMs: Date.now() });
+      this.eventLog.notify(task.id);
+      return;
+    }
+    await liveTask.cancel('cancelled by the client');
+  }
+
+  /** DELETE /task/{id}/data: only a finished task's data may go. */
+  async eraseData(task: TaskRecord): Promise<void> {
+    if (this.isLive(task)) throw new ConflictError(`task ${task.id} is still running; stop it before deleting its data`);
+    this.options.store.eraseTaskData(task.id);
+    await rm(this.taskDirectory(task.id), { recursive: true, force: true });
+  }
+
+  /** Shutdown: live tasks are left as a crash would leave them; the next start fails them. */
+  async close(): Promise<void> {
+    this.gate.close();
+    const liveTasks = [...this.live.values()];
+    this.live.clear();
+    for (const liveTask of liveTasks) this.scheduler.remove(liveTask.id);
+    await Promise.all(liveTasks.map((liveTask) => liveTask.abandon()));
+  }
+}

@@ -1,0 +1,144 @@
+import {
+  normalizeSecrets,
+  type AgentTier,
+  type CustomTool,
+  type Device,
+  type Metadata,
+  type RunTaskInput,
+  type Secret,
+  type StoredTaskEvent,
+  type TaskRequest,
+  type TaskResponse,
+  type TaskStatus,
+} from '@open-smooth/protocol';
+import type { StoredExtension } from './store/resource-store.js';
+import type { TaskRecord } from './store/task-record.js';
+
+/**
+ * The one place where wire names (snake_case) become product names (camelCase) and back.
+ * User data inside (response_model, metadata, tool inputs, payloads) passes through untouched.
+ */
+
+/** Server-side defaults: the SDKs send only what the caller set. */
+export const taskDefaults = { device: 'mobile' as Device, maxSteps: 32, agentTier: 'smooth' as AgentTier, enableRecording: true };
+
+export interface AgentRunSettings {
+  task: string;
+  maxSteps: number;
+  agentTier: AgentTier;
+  startUrl?: string;
+  responseModel?: Record<string, unknown>;
+  metadata?: Metadata;
+  secrets: Secret[];
+}
+
+export interface TaskSettings {
+  /** null for a session. */
+  task: string | null;
+  device: Device;
+  startUrl?: string;
+  allowedUrls?: string[];
+  secrets: Secret[];
+  fileIds: string[];
+  extensionIds: string[];
+  profileId?: string;
+  customTools: CustomTool[];
+  additionalTools?: Record<string, Record<string, unknown> | null>;
+  agentRun?: AgentRunSettings;
+}
+
+const present = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+
+export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
+  const secrets = normalizeSecrets(request.secrets);
+  const settings: TaskSettings = {
+    task: request.task,
+    device: request.device ?? taskDefaults.device,
+    secrets,
+    fileIds: request.files ?? [],
+    extensionIds: request.extensions ?? [],
+    customTools: request.custom_tools ?? [],
+  };
+  const startUrl = present(request.url);
+  if (startUrl !== undefined) settings.startUrl = startUrl;
+  const allowedUrls = present(request.allowed_urls);
+  if (allowedUrls !== undefined) settings.allowedUrls = allowedUrls;
+  const profileId = present(request.profile_id);
+  if (profileId !== undefined) settings.profileId = profileId;
+  const additionalTools = present(request.additional_tools);
+  if (additionalTools !== undefined) settings.additionalTools = additionalTools;
+  if (request.task !== null) {
+    settings.agentRun = agentRunFromWire({
+      task: request.task,
+      max_steps: request.max_steps,
+      response_model: request.response_model,
+      metadata: request.metadata,
+      agent: request.agent,
+    });
+    // The context opens the start URL, so the agent does not open it a second time.
+    settings.agentRun.secrets = secrets;
+  }
+  return settings;
+}
+
+/** `run_task` input (or a one-shot task's fields) as settings for one agent run. */
+export function agentRunFromWire(input: RunTaskInput): AgentRunSettings {
+  const run: AgentRunSettings = {
+    task: input.task,
+    maxSteps: input.max_steps ?? taskDefaults.maxSteps,
+    agentTier: input.agent ?? taskDefaults.agentTier,
+    secrets: normalizeSecrets(input.secrets),
+  };
+  const startUrl = present(input.url);
+  if (startUrl !== undefined) run.startUrl = startUrl;
+  const responseModel = present(input.response_model);
+  if (responseModel !== undefined) run.responseModel = responseModel;
+  const metadata = present(input.metadata);
+  if (metadata !== undefined) run.metadata = metadata;
+  return run;
+}
+
+/** 1 credit = $0.01. */
+export function creditsFromCost(dollars: number): number {
+  return dollars * 100;
+}
+
+export interface TaskView {
+  status: TaskStatus;
+  liveUrl: string;
+  /** undefined = not asked for (?downloads=false). */
+  downloadsUrl?: string;
+  events?: StoredTaskEvent[];
+}
+
+export function taskResponseToWire(task: TaskRecord, view: TaskView): TaskResponse {
+  const response: TaskResponse = {
+    id: task.id,
+    status: view.status,
+    output: view.status === 'running' || view.status === 'waiting' ? null : (task.output ?? null),
+    // Whole credits, rounded up: the official Python SDK rejects fractions here.
+    credits_used: Math.ceil(creditsFromCost(task.costDollars) - 1e-9),
+    device: task.device,
+    live_url: view.liveUrl,
+    // No recorder runs yet, so there is never a recording.
+    recording_url: '',
+    downloads_url: view.downloadsUrl ?? null,
+    created_at: Math.floor(task.createdAtMs / 1000),
+    error: view.status === 'failed' || view.status === 'cancelled' ? task.error : null,
+  };
+  if (view.events !== undefined) response.events = view.events;
+  return response;
+}
+
+/** An action's answer output: credits as a float, duration in seconds. */
+export function actionOutputToWire(result: { output?: unknown; costDollars: number; durationMs: number }): Record<string, unknown> {
+  const wire: Record<string, unknown> = {};
+  if ('output' in result) wire.output = result.output === undefined ? null : result.output;
+  wire.credits_used = creditsFromCost(result.costDollars);
+  wire.duration = result.durationMs / 1000;
+  return wire;
+}
+
+export function extensionToWire(extension: StoredExtension): { id: string; file_name: string; creation_time: number } {
+  return { id: extension.id, file_name: extension.fileName, creation_time: Math.floor(extension.createdAtMs / 1000) };
+}
