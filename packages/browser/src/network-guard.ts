@@ -33,6 +33,8 @@ function pageOfRequest(request: Request): Page | undefined {
 export class NetworkGuard {
   readonly blocked: BlockedRequest[] = [];
   readonly #guardedPages = new WeakMap<Page, Promise<void>>();
+  /** Pages whose Fetch interceptor is active: loaders created from now on see redirect hops. */
+  readonly #readyPages = new WeakSet<Page>();
   #installed = false;
 
   constructor(
@@ -57,7 +59,7 @@ export class NetworkGuard {
   guardPage(page: Page): Promise<void> {
     let guarded = this.#guardedPages.get(page);
     if (!guarded) {
-      guarded = this.#attachFetchInterceptor(page);
+      guarded = this.#attachFetchInterceptor(page).then(() => void this.#readyPages.add(page));
       this.#guardedPages.set(page, guarded);
     }
     return guarded;
@@ -72,11 +74,30 @@ export class NetworkGuard {
         return;
       }
       const page = pageOfRequest(request);
-      if (page && request.isNavigationRequest()) await this.guardPage(page).catch(() => {});
+      if (page && request.isNavigationRequest()) {
+        const wasReady = this.#readyPages.has(page);
+        await this.guardPage(page).catch(() => {});
+        if (!wasReady && this.#replayAfterGuard(route, request, page)) return;
+      }
       await route.fallback();
     } catch {
       // The page or context closed while the request was paused: nothing left to do.
     }
+  }
+
+  /**
+   * A new tab's first navigation started before its interceptor existed, so its redirect hops would
+   * go unchecked (interceptors join a loader only when it is created). Cancel it and make it again
+   * now that the interceptor is on. Only plain GET main-frame loads are replayed.
+   */
+  #replayAfterGuard(route: Route, request: Request, page: Page): boolean {
+    if (request.frame() !== page.mainFrame() || request.method() !== 'GET' || request.redirectedFrom()) return false;
+    const referer = request.headers()['referer'];
+    void route
+      .abort('aborted')
+      .then(() => page.goto(request.url(), referer ? { referer } : {}))
+      .catch(() => {});
+    return true;
   }
 
   async #attachFetchInterceptor(page: Page): Promise<void> {

@@ -134,6 +134,8 @@ export class TaskContext {
       throw new UrlNotAllowedError(url, this.#allowedUrls);
     }
     const page = this.page;
+    // A tab opened a moment ago may not have its redirect interceptor yet.
+    await this.#guard?.guardPage(page).catch(() => {});
     const blockedBefore = this.#guard?.blocked.length ?? 0;
     try {
       await raceAbort(page.goto(url, { waitUntil: 'commit', timeout: defaultGotoTimeoutMs }), signal);
