@@ -1,9 +1,9 @@
 import { Script } from 'node:vm';
 
-/** True when `source` parses as one JavaScript expression (e.g. `document.title`, `(args) => ...`). */
-function isExpression(source: string): boolean {
+/** True when `source` compiles as written (only compiled here, never run). */
+function compiles(source: string): boolean {
   try {
-    new Script(`(${source}\n)`);
+    new Script(source);
     return true;
   } catch {
     return false;
@@ -11,13 +11,16 @@ function isExpression(source: string): boolean {
 }
 
 /**
- * Turns evaluate_js input into one expression for the page. Accepted forms: an expression; a
- * function (called with `args`); or a function body using `return` (as in smooth.sh's examples).
+ * Turns evaluate_js input into code for the page. Accepted forms: an expression; a function
+ * (called with `args`); statements, whose last value is the result (as in a console); or a
+ * function body using `return` (as in smooth.sh's examples).
  */
 export function evaluateJsExpression(js: string, args: Record<string, unknown> | null | undefined): string {
   const argsLiteral = JSON.stringify(args ?? {});
-  if (isExpression(js)) {
+  if (compiles(`(${js}\n)`)) {
     return `(async () => { const value = (${js}\n); return typeof value === 'function' ? await value(${argsLiteral}) : await value; })()`;
   }
+  // A block keeps `let`/`const` from clashing with the same names in a later call.
+  if (compiles(`{\n${js}\n}`)) return `{\n${js}\n}`;
   return `(async (args) => {\n${js}\n})(${argsLiteral})`;
 }

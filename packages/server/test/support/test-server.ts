@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/index.js';
+
+export const firstKey = 'sk_test_first_tenant';
+export const secondKey = 'sk_test_second_tenant';
+
+export interface ApiAnswer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+export interface TestServer {
+  server: RunningServer;
+  dataDirectory: string;
+  /** Sends a request to /api/v1 with the first key unless told otherwise. */
+  api(method: string, path: string, options?: { key?: string | null; body?: unknown; rawBody?: string | FormData | Uint8Array; headers?: Record<string, string> }): Promise<ApiAnswer>;
+  /** Restarts on the same data directory. */
+  restart(options?: Partial<ServerOptions>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function makeTemporaryDirectory(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'open-smooth-server-'));
+}
+
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const dataDirectory = options.dataDirectory ?? (await makeTemporaryDirectory());
+  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...options };
+  let server = await startServer(serverOptions);
+  const testServer: TestServer = {
+    get server() {
+      return server;
+    },
+    dataDirectory,
+    async api(method, path, { key = firstKey, body, rawBody, headers = {} } = {}) {
+      const requestHeaders: Record<string, string> = { ...headers };
+      if (key !== null) requestHeaders.apikey = key;
+      let payload: string | FormData | Uint8Array | undefined = rawBody;
+      if (body !== undefined) {
+        payload = JSON.stringify(body);
+        requestHeaders['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${server.apiBaseUrl}v1${path}`, { method, headers: requestHeaders, body: payload as BodyInit | undefined });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Non-JSON bodies stay text; the assertions say so.
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+    async restart(extra = {}) {
+      await server.close();
+      server = await startServer({ ...serverOptions, ...extra });
+    },
+    async close() {
+      await server.close();
+      if (!options.dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
+    },
+  };
+  return testServer;
+}
+
+/** Polls with event_t until `predicate` holds on the collected events or the task finishes. */
+export async function pollEvents(
+  testServer: TestServer,
+  taskId: string,
+  until: (events: any[], status: string) => boolean,
+  { key = firstKey, maxPolls = 60 } = {},
+): Promise<{ events: any[]; status: string; last: ApiAnswer }> {
+  const events: any[] = [];
+  let eventT = 0;
+  for (let poll = 0; poll < maxPolls; poll += 1) {
+    const answer = await testServer.api('GET', `/task/${taskId}?event_t=${eventT}`, { key });
+    if (answer.status !== 200 && answer.status !== 202) throw new Error(`poll failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    const fresh: any[] = answer.body.r.events ?? [];
+    events.push(...fresh);
+    if (fresh.length > 0) eventT = fresh[fresh.length - 1].timestamp;
+    const status: string = answer.body.r.status;
+    if (until(events, status) || ['done', 'failed', 'cancelled'].includes(status)) return { events, status, last: answer };
+  }
+  throw new Error(`gave up polling ${taskId}`);
+}
+
+/** Sends a command and polls until its answer (same id) arrives. */
+export async function sendCommand(testServer: TestServer, taskId: string, name: 'browser_action' | 'session_action', action: string, input: unknown, id: string): Promise<any> {
+  const sent = await testServer.api('POST', `/task/${taskId}/event`, { body: { id, name, payload: { name: action, input } } });
+  if (sent.status !== 200) throw new Error(`event refused: ${sent.status} ${JSON.stringify(sent.body)}`);
+  const { events } = await pollEvents(testServer, taskId, (collected) => collected.some((event) => event.id === id));
+  const answer = events.find((event) => event.id === id);
+  if (!answer) throw new Error(`no answer for ${id}`);
+  return answer;
+}
