@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPageServer } from './support/page-server.js';
+import { pollEvents, sendCommand, startTestServer } from './support/test-server.js';
+
+test('a session driven purely by events: goto, evaluate_js in every form, a refused URL, close', async (t) => {
+  const pages = await startPageServer();
+  const server = await startTestServer();
+  t.after(async () => {
+    await server.close();
+    await pages.close();
+  });
+
+  const created = await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/`, device: 'desktop', allowed_urls: [`${pages.url}/*`] } });
+  assert.equal(created.status, 200);
+  const id = created.body.r.id;
+
+  const title = await sendCommand(server, id, 'browser_action', 'evaluate_js', { js: 'document.title' }, 'title');
+  assert.deepEqual([title.payload.code, title.payload.output.output], [200, 'Home page']);
+
+  const counted = await sendCommand(server, id, 'browser_action', 'evaluate_js', { js: '(args) => document.querySelectorAll(args.selector).length', args: { selector: '.item' } }, 'count');
+  assert.equal(counted.payload.output.output, 3);
+
+  const listed = await sendCommand(server, id, 'browser_action', 'evaluate_js', { js: "const items = [...document.querySelectorAll('.item')];\nreturn items.map((item) => item.textContent);" }, 'list');
+  assert.deepEqual(listed.payload.output.output, ['alpha', 'beta', 'gamma']);
+
+  const wentTo = await sendCommand(server, id, 'browser_action', 'goto', { url: `${pages.url}/second` }, 'goto');
+  assert.equal(wentTo.payload.code, 200);
+  assert.deepEqual(Object.keys(wentTo.payload.output).sort(), ['credits_used', 'duration']);
+  const note = await sendCommand(server, id, 'browser_action', 'exec_js', { js: "document.getElementById('note').textContent" }, 'note');
+  assert.equal(note.payload.output.output, 'second');
+
+  const refused = await sendCommand(server, id, 'browser_action', 'goto', { url: 'http://127.0.0.2:9/elsewhere' }, 'refused');
+  assert.equal(refused.payload.code, 400);
+  assert.equal(typeof refused.payload.output, 'string');
+
+  const livePage = await fetch(created.body.r.live_url);
+  assert.equal(livePage.status, 200);
+  const liveHtml = await livePage.text();
+  assert.match(liveHtml, /running/);
+  assert.match(liveHtml, /\/second/);
+
+  const closed = await sendCommand(server, id, 'session_action', 'close', {}, 'close');
+  assert.deepEqual(closed.payload, { code: 200, output: { output: true, credits_used: 0, duration: closed.payload.output.duration } });
+  const { status, last } = await pollEvents(server, id, () => false);
+  assert.equal(status, 'done');
+  assert.equal(last.status, 200);
+});
+
+test('an idle session closes by itself; DELETE cancels a session', async (t) => {
+  const server = await startTestServer({ sessionIdleTimeoutMs: 300 });
+  t.after(() => server.close());
+
+  const idle = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  assert.equal(idle.device, 'mobile');
+  const { status } = await pollEvents(server, idle.id, () => false);
+  assert.equal(status, 'done');
+
+  const stopped = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  const deleted = await server.api('DELETE', `/task/${stopped.id}`, { headers: { 'content-type': 'application/json' } });
+  assert.deepEqual([deleted.status, deleted.body], [200, { r: true }]);
+  const after = await server.api('GET', `/task/${stopped.id}`);
+  assert.deepEqual([after.status, after.body.r.status], [200, 'cancelled']);
+  const again = await server.api('DELETE', `/task/${stopped.id}`);
+  assert.equal(again.status, 404);
+  const erased = await server.api('DELETE', `/task/${stopped.id}/data`);
+  assert.deepEqual([erased.status, erased.body], [200, { r: true }]);
+  const events = await server.api('GET', `/task/${stopped.id}?event_t=0`);
+  assert.deepEqual(events.body.r.events, []);
+});
