@@ -138,7 +138,7 @@ export class TaskContext {
     await this.#guard?.guardPage(page).catch(() => {});
     const blockedBefore = this.#guard?.blocked.length ?? 0;
     try {
-      await raceAbort(page.goto(url, { waitUntil: 'commit', timeout: defaultGotoTimeoutMs }), signal);
+      await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
     } catch (error) {
       if (signal?.aborted) throw error;
       const blockedHop = this.#guard?.blocked.slice(blockedBefore).find((blocked) => blocked.isNavigation);
