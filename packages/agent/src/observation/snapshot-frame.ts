@@ -1,0 +1,640 @@
+import type { BlockPosition, FrameSnapshot, SnapshotBlock, SnapshotOptions } from './frame-snapshot.js';
+
+/** The per-frame store of element references, kept out of the DOM. */
+export interface InPageStore {
+  generations: Array<{ id: string; elements: Array<WeakRef<Element>>; iframes: Array<WeakRef<Element>> }>;
+}
+
+interface WalkContext {
+  depth: number;
+  /** Emit text nodes as page text (false inside elements whose text became their name). */
+  emitText: boolean;
+  visible: boolean;
+  insideInteractive: boolean;
+  parentPointer: boolean;
+  rect: DOMRect | null;
+  /** The nearest hover trigger whose first interactive descendant should say `hover-menu`. */
+  hoverMenu: { pending: boolean } | null;
+}
+
+/**
+ * Runs inside a frame (serialized by Playwright, so it must be self-contained): walks the
+ * flattened DOM (open shadow roots, slots) in document order and returns text lines, numbered
+ * interactive elements and iframe placeholders. Element references are kept in a per-frame
+ * global keyed by generation, never written into the DOM.
+ */
+export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
+  const maxNameLength = 80;
+  const maxTextLength = 400;
+  const maxValueLength = 100;
+  const maxCellLength = 80;
+  const fewOptions = 8;
+  const viewportWidth = window.innerWidth;
+  const viewportHeight = window.innerHeight;
+  const scrollingElement = document.scrollingElement ?? document.documentElement;
+  const documentWidth = Math.max(scrollingElement.scrollWidth, viewportWidth);
+
+  const skippedTags = new Set(['script', 'style', 'noscript', 'template', 'head', 'meta', 'link', 'title', 'option', 'datalist', 'object', 'embed']);
+  const interactiveRoles = new Set([
+    'button', 'link', 'checkbox', 'radio', 'tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option',
+    'switch', 'combobox', 'textbox', 'searchbox', 'slider', 'spinbutton', 'treeitem', 'gridcell',
+  ]);
+  const strongSelector =
+    'a[href],area[href],button,input:not([type=hidden]),select,textarea,summary,[contenteditable=""],[contenteditable=true],' +
+    '[draggable=true],' +
+    [...interactiveRoles].map((role) => `[role=${role}]`).join(',');
+  const plainInputTypes = new Set(['text', 'checkbox', 'radio', 'submit', 'button', 'reset', 'search']);
+
+  const blocks: SnapshotBlock[] = [];
+  const elements: Element[] = [];
+  const iframes: Element[] = [];
+  const hoverTriggerSelector = collectHoverTriggerSelector();
+  let pendingText = '';
+  let pendingRect: DOMRect | null = null;
+  let pendingDepth = 0;
+  let pendingPrefix = '';
+
+  function collapse(text: string): string {
+    return text.replace(/\s+/g, ' ').trim();
+  }
+
+  function clip(text: string, length: number): string {
+    return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+  }
+
+  function collectHoverTriggerSelector(): string {
+    // Rules like `.menu:hover > ul { display: block }` reveal content on hover: their trigger
+    // (`.menu`) is marked so the model knows to hover it.
+    const triggers = new Set<string>();
+    const visit = (rules: CSSRuleList): void => {
+      for (const rule of Array.from(rules)) {
+        if (rule instanceof CSSStyleRule) {
+          const style = rule.style;
+          if (!style.display && !style.visibility && !style.opacity && !style.maxHeight) continue;
+          for (const part of rule.selectorText.split(',')) {
+            const at = part.indexOf(':hover');
+            if (at <= 0 || !/^\s*[\s>+~]\s*\S/.test(part.slice(at + 6))) continue;
+            const trigger = part.slice(0, at).trim();
+            try {
+              document.querySelector(trigger);
+              triggers.add(trigger);
+            } catch {
+              // not a selector on its own (e.g. ends in a combinator)
+            }
+          }
+        } else if ('cssRules' in rule) {
+          visit((rule as CSSGroupingRule).cssRules);
+        }
+      }
+    };
+    for (const sheet of Array.from(document.styleSheets)) {
+      try {
+        visit(sheet.cssRules);
+      } catch {
+        // cross-origin stylesheet: rules are not readable
+      }
+    }
+    return [...triggers].join(',');
+  }
+
+  function positionOf(rect: DOMRect | null): BlockPosition {
+    if (!rect) return 'viewport';
+    if (rect.bottom <= 0) return 'above';
+    if (rect.top >= viewportHeight) return 'below';
+    return 'viewport';
+  }
+
+  function flush(): void {
+    const text = collapse(pendingText);
+    if (text) {
+      blocks.push({ kind: 'text', depth: pendingDepth, position: positionOf(pendingRect), text: clip(pendingPrefix + text, maxTextLength) });
+      pendingPrefix = '';
+    }
+    pendingText = '';
+    pendingRect = null;
+  }
+
+  function appendText(text: string, context: WalkContext): void {
+    if (!/\S/.test(text)) {
+      if (pendingText) pendingText += ' ';
+      return;
+    }
+    if (!pendingText.trim()) {
+      pendingRect = context.rect;
+      pendingDepth = context.depth;
+    }
+    pendingText += text;
+  }
+
+  function pushLine(text: string, rect: DOMRect, depth: number): void {
+    flush();
+    if (text) blocks.push({ kind: 'text', depth, position: positionOf(rect), text: clip(text, maxTextLength) });
+  }
+
+  function parentOf(element: Element): Element | null {
+    if (element.parentElement) return element.parentElement;
+    const parent = element.parentNode;
+    return parent instanceof ShadowRoot ? parent.host : null;
+  }
+
+  function renderedText(element: Element): string {
+    return collapse(element instanceof HTMLElement ? element.innerText : (element.textContent ?? ''));
+  }
+
+  /** Text of a label without the text of the control it wraps (a select's options, say). */
+  function labelText(label: Element, control: Element): string {
+    let text = '';
+    const visit = (node: Node): void => {
+      if (node === control) return;
+      if (node.nodeType === Node.TEXT_NODE) text += node.textContent ?? '';
+      if (!(node instanceof Element)) return;
+      if (['select', 'textarea', 'script', 'style'].includes(node.localName)) return;
+      if (node.getAttribute('aria-hidden') === 'true') return;
+      if (node instanceof HTMLElement && getComputedStyle(node).display === 'none') return;
+      node.childNodes.forEach(visit);
+      if (node instanceof HTMLElement && getComputedStyle(node).display !== 'inline') text += ' ';
+    };
+    visit(label);
+    return collapse(text);
+  }
+
+  function textByIds(element: Element, ids: string): string {
+    const root = element.getRootNode() as Document | ShadowRoot;
+    return collapse(
+      ids
+        .split(/\s+/)
+        .map((id) => {
+          const target = root.getElementById(id) ?? document.getElementById(id);
+          return target ? renderedText(target) || collapse(target.textContent ?? '') : '';
+        })
+        .join(' '),
+    );
+  }
+
+  function labelsOf(element: Element): HTMLLabelElement[] {
+    return 'labels' in element && element.labels ? Array.from(element.labels as NodeListOf<HTMLLabelElement>) : [];
+  }
+
+  function isFormControl(element: Element): boolean {
+    return ['input', 'select', 'textarea'].includes(element.localName);
+  }
+
+  function accessibleName(element: Element, role: string): string {
+    const labelledBy = element.getAttribute('aria-labelledby');
+    if (labelledBy) {
+      const text = textByIds(element, labelledBy);
+      if (text) return text;
+    }
+    const ariaLabel = collapse(element.getAttribute('aria-label') ?? '');
+    if (ariaLabel) return ariaLabel;
+    if (isFormControl(element)) {
+      const text = collapse(labelsOf(element).map((label) => labelText(label, element)).join(' '));
+      if (text) return text;
+      if (element instanceof HTMLInputElement) {
+        if (['submit', 'button', 'reset'].includes(element.type)) {
+          return collapse(element.value) || (element.type === 'submit' ? 'Submit' : element.type === 'reset' ? 'Reset' : '');
+        }
+        if (element.type === 'image') return collapse(element.alt || element.value);
+      }
+    } else if (!(element instanceof HTMLElement && element.isContentEditable) && role !== 'textbox') {
+      const alt = element.getAttribute('alt');
+      if (alt) return collapse(alt);
+      const text = renderedText(element);
+      if (text) return text;
+      const described = element.querySelector('img[alt]:not([alt=""]), [aria-label], svg title');
+      if (described) {
+        const text = collapse(described.getAttribute('alt') ?? described.getAttribute('aria-label') ?? described.textContent ?? '');
+        if (text) return text;
+      }
+    }
+    const title = collapse(element.getAttribute('title') ?? '');
+    if (title) return title;
+    return collapse(element.getAttribute('placeholder') ?? element.getAttribute('aria-placeholder') ?? element.getAttribute('data-placeholder') ?? '');
+  }
+
+  function implicitRole(element: Element, weak: boolean): string {
+    const explicit = (element.getAttribute('role') ?? '').trim().split(/\s+/)[0];
+    if (explicit && explicit !== 'presentation' && explicit !== 'none' && explicit !== 'generic') return explicit;
+    const tag = element.localName;
+    if ((tag === 'a' || tag === 'area') && element.hasAttribute('href')) return 'link';
+    if (tag === 'button' || tag === 'summary') return 'button';
+    if (tag === 'textarea') return 'textbox';
+    if (tag === 'select') {
+      const select = element as HTMLSelectElement;
+      return select.multiple || select.size > 1 ? 'listbox' : 'combobox';
+    }
+    if (element instanceof HTMLInputElement) {
+      switch (element.type) {
+        case 'checkbox':
+          return 'checkbox';
+        case 'radio':
+          return 'radio';
+        case 'range':
+          return 'slider';
+        case 'number':
+          return 'spinbutton';
+        case 'search':
+          return 'searchbox';
+        case 'button':
+        case 'submit':
+        case 'reset':
+        case 'image':
+        case 'file':
+          return 'button';
+        default:
+          return 'textbox';
+      }
+    }
+    if (element instanceof HTMLElement && element.isContentEditable) return 'textbox';
+    if (tag === 'img') return 'img';
+    if (tag === 'li') return 'listitem';
+    if (/^h[1-6]$/.test(tag)) return 'heading';
+    return weak ? 'clickable' : 'generic';
+  }
+
+  function shortHref(element: Element): string | null {
+    const href = (element as HTMLAnchorElement).href;
+    if (!href || typeof href !== 'string') return null;
+    try {
+      const url = new URL(href);
+      if (url.protocol === 'javascript:') return null;
+      if (url.origin === location.origin) {
+        const path = url.pathname + url.search + url.hash;
+        return clip(path, maxValueLength);
+      }
+      return clip(url.href, maxValueLength);
+    } catch {
+      return null;
+    }
+  }
+
+  function quoted(text: string): string {
+    return JSON.stringify(clip(collapse(text), maxValueLength));
+  }
+
+  function attributesOf(element: Element, role: string, name: string): string[] {
+    const attributes: string[] = [];
+    const add = (attribute: string | null | false | undefined): void => {
+      if (attribute) attributes.push(attribute);
+    };
+    if (element instanceof HTMLInputElement) {
+      const type = element.type;
+      if (type === 'checkbox' || type === 'radio') {
+        add(element.indeterminate ? 'mixed' : element.checked && 'checked');
+      } else if (type === 'password') {
+        add(element.value && 'filled');
+      } else if (type === 'file') {
+        const files = Array.from(element.files ?? []).map((file) => file.name);
+        add(files.length > 0 && `files=${quoted(files.join(', '))}`);
+      } else if (!['submit', 'button', 'reset', 'image'].includes(type)) {
+        add(element.value && `value=${quoted(element.value)}`);
+      }
+      if (type === 'range' || type === 'number') {
+        add(element.min && `min=${element.min}`);
+        add(element.max && `max=${element.max}`);
+      }
+      if (!plainInputTypes.has(type)) add(`type=${type}`);
+      if (element.multiple) add('multiple');
+    } else if (element instanceof HTMLTextAreaElement) {
+      add(element.value && `value=${quoted(element.value)}`);
+    } else if (element instanceof HTMLSelectElement) {
+      const selected = Array.from(element.selectedOptions).map((option) => collapse(option.label || option.text));
+      add(selected.length > 0 && `value=${quoted(selected.join(', '))}`);
+      const options = Array.from(element.options).map((option) => collapse(option.label || option.text));
+      if (options.length <= fewOptions) add(`options=${JSON.stringify(options.map((option) => clip(option, 40)))}`);
+      else add(`options: ${options.length}`);
+      if (element.multiple) add('multiple');
+    } else if (element instanceof HTMLElement && element.isContentEditable) {
+      const text = collapse(element.innerText);
+      add(text && `value=${quoted(text)}`);
+    }
+    const placeholder = collapse(element.getAttribute('placeholder') ?? '');
+    if (placeholder && placeholder !== name) add(`placeholder=${quoted(placeholder)}`);
+    if (isFormControl(element) && !name) {
+      const fieldName = element.getAttribute('name') ?? element.id;
+      add(fieldName && `name=${quoted(fieldName)}`);
+    }
+    const ariaChecked = element.getAttribute('aria-checked');
+    if (ariaChecked === 'true') add('checked');
+    if (ariaChecked === 'mixed') add('mixed');
+    if (element.getAttribute('aria-selected') === 'true' || (role === 'option' && (element as HTMLOptionElement).selected)) add('selected');
+    if (element.getAttribute('aria-pressed') === 'true') add('pressed');
+    const expanded = element.getAttribute('aria-expanded');
+    if (expanded === 'true') add('expanded');
+    else if (expanded === 'false') add('collapsed');
+    else if (element.localName === 'summary' && element.parentElement instanceof HTMLDetailsElement) {
+      add(element.parentElement.open ? 'expanded' : 'collapsed');
+    }
+    const popup = element.getAttribute('aria-haspopup');
+    if (popup && popup !== 'false' && expanded === null) add('haspopup');
+    if (element.matches(':disabled') || element.getAttribute('aria-disabled') === 'true') add('disabled');
+    if ((element as HTMLInputElement).readOnly === true || element.getAttribute('aria-readonly') === 'true') add('readonly');
+    if ((element as HTMLInputElement).required === true || element.getAttribute('aria-required') === 'true') add('required');
+    if (element.getAttribute('aria-invalid') === 'true' || safeMatches(element, ':user-invalid')) add('invalid');
+    if (role === 'link') {
+      const href = shortHref(element);
+      add(href && `href=${href}`);
+    }
+    if (element.getAttribute('draggable') === 'true') add('draggable');
+    return attributes;
+  }
+
+  function safeMatches(element: Element, selector: string): boolean {
+    try {
+      return element.matches(selector);
+    } catch {
+      return false;
+    }
+  }
+
+  function isStrongInteractive(element: Element): boolean {
+    const tag = element.localName;
+    if ((tag === 'a' || tag === 'area') && element.hasAttribute('href')) return true;
+    if (tag === 'button' || tag === 'select' || tag === 'textarea') return true;
+    if (tag === 'input') return (element as HTMLInputElement).type !== 'hidden';
+    if (tag === 'summary') return element.parentElement instanceof HTMLDetailsElement;
+    const editable = element.getAttribute('contenteditable');
+    if (editable !== null && editable !== 'false') return true;
+    if (element.getAttribute('draggable') === 'true') return true;
+    const role = (element.getAttribute('role') ?? '').trim().split(/\s+/)[0] ?? '';
+    return interactiveRoles.has(role);
+  }
+
+  function isWeakInteractive(element: Element, style: CSSStyleDeclaration, context: WalkContext): boolean {
+    if (context.insideInteractive) return false;
+    if (element instanceof HTMLLabelElement && element.control) return false;
+    if (element === document.body || element === document.documentElement) return false;
+    if (element.hasAttribute('onclick')) return true;
+    const tabIndex = element.getAttribute('tabindex');
+    if (tabIndex !== null && Number(tabIndex) >= 0) return true;
+    if (style.cursor === 'pointer' && !context.parentPointer) return !element.querySelector(strongSelector);
+    return false;
+  }
+
+  function isHoverTrigger(element: Element): boolean {
+    return hoverTriggerSelector !== '' && safeMatches(element, hoverTriggerSelector);
+  }
+
+  function visibleRect(element: Element): DOMRect {
+    const rect = element.getBoundingClientRect();
+    if (rect.width > 0 && rect.height > 0) return rect;
+    // An inline wrapper of block content can measure empty while its children show.
+    for (const child of Array.from(element.children)) {
+      const childRect = child.getBoundingClientRect();
+      if (childRect.width > 0 && childRect.height > 0) return childRect;
+    }
+    return rect;
+  }
+
+  /** Something else is painted on top at the element's visible centre (and a few inner points). */
+  function isCovered(element: Element, rect: DOMRect): boolean {
+    const left = Math.max(rect.left, 0);
+    const right = Math.min(rect.right, viewportWidth);
+    const top = Math.max(rect.top, 0);
+    const bottom = Math.min(rect.bottom, viewportHeight);
+    if (left >= right || top >= bottom) return false;
+    const root = element.getRootNode() as Document | ShadowRoot;
+    const probe = typeof root.elementFromPoint === 'function' ? root : document;
+    const labels = labelsOf(element);
+    const points: Array<[number, number]> = [
+      [(left + right) / 2, (top + bottom) / 2],
+      [left + (right - left) / 4, top + (bottom - top) / 4],
+      [right - (right - left) / 4, bottom - (bottom - top) / 4],
+    ];
+    for (const [x, y] of points) {
+      const hit = probe.elementFromPoint(x, y);
+      if (!hit) return false;
+      if (hit === element || element.contains(hit) || hit.contains(element)) return false;
+      if (labels.some((label) => label === hit || label.contains(hit))) return false;
+    }
+    return true;
+  }
+
+  /** For an element hit-tested as covered: is it just scrolled out of a scroll container? */
+  function clippedBy(element: Element, rect: DOMRect): 'scroll' | 'hidden' | null {
+    const x = (rect.left + rect.right) / 2;
+    const y = (rect.top + rect.bottom) / 2;
+    for (let ancestor = parentOf(element); ancestor && ancestor !== document.documentElement && ancestor !== document.body; ancestor = parentOf(ancestor)) {
+      const style = getComputedStyle(ancestor);
+      if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+      const box = ancestor.getBoundingClientRect();
+      if (x < box.left || x > box.right || y < box.top || y > box.bottom) {
+        return /auto|scroll/.test(style.overflowX + style.overflowY) ? 'scroll' : 'hidden';
+      }
+    }
+    return null;
+  }
+
+  function emitElement(element: Element, target: Element, rect: DOMRect | null, context: WalkContext, extra: string[], weak: boolean): string {
+    flush();
+    const role = implicitRole(element, weak);
+    const name = clip(accessibleName(element, role), maxNameLength);
+    const attributes = attributesOf(element, role, name);
+    if (context.hoverMenu?.pending) {
+      context.hoverMenu.pending = false;
+      attributes.push('hover-menu');
+    }
+    for (const attribute of extra) if (!attributes.includes(attribute)) attributes.push(attribute);
+    const localIndex = elements.push(target) - 1;
+    blocks.push({
+      kind: 'element',
+      depth: context.depth,
+      position: positionOf(rect),
+      localIndex,
+      role,
+      name,
+      attributes,
+      tagName: element.localName,
+      ...(element instanceof HTMLInputElement ? { inputType: element.type } : {}),
+    });
+    return name;
+  }
+
+  /** Hidden checkboxes, radios and file inputs styled through their label stay usable via the label. */
+  function emitHiddenControl(element: Element, context: WalkContext): void {
+    if (!(element instanceof HTMLInputElement) || context.insideInteractive) return;
+    const visibleLabel = labelsOf(element).find((label) => label.getClientRects().length > 0);
+    if (element.type === 'file') {
+      emitElement(element, element, visibleLabel?.getBoundingClientRect() ?? context.rect, context, visibleLabel ? [] : ['hidden'], false);
+    } else if ((element.type === 'checkbox' || element.type === 'radio') && visibleLabel) {
+      emitElement(element, visibleLabel, visibleLabel.getBoundingClientRect(), context, [], false);
+    }
+  }
+
+  function childNodesOf(element: Element): Node[] {
+    if (element instanceof HTMLSlotElement) {
+      const assigned = element.assignedNodes({ flatten: true });
+      if (assigned.length > 0) return assigned;
+    }
+    if (element.shadowRoot) return Array.from(element.shadowRoot.childNodes);
+    if (element instanceof HTMLDetailsElement && !element.open) {
+      return Array.from(element.children).filter((child) => child.localName === 'summary');
+    }
+    return Array.from(element.childNodes);
+  }
+
+  function walkChildren(element: Element, context: WalkContext): void {
+    for (const child of childNodesOf(element)) walk(child, context);
+  }
+
+  function isRow(element: Element, display: string): boolean {
+    return element.localName === 'tr' || display === 'table-row' || element.getAttribute('role') === 'row';
+  }
+
+  function rowText(row: Element): string {
+    const cells = Array.from(row.children).filter((cell) => {
+      const display = getComputedStyle(cell).display;
+      return display !== 'none' && (cell.localName === 'td' || cell.localName === 'th' || display === 'table-cell' || /cell|header/.test(cell.getAttribute('role') ?? ''));
+    });
+    const texts = cells.map((cell) => clip(renderedText(cell), maxCellLength));
+    if (texts.every((text) => !text)) return '';
+    return `| ${texts.join(' | ')} |`;
+  }
+
+  function headingLevel(element: Element): number {
+    const match = /^h([1-6])$/.exec(element.localName);
+    if (match) return Number(match[1]);
+    if (element.getAttribute('role') === 'heading') return Number(element.getAttribute('aria-level') ?? 2) || 2;
+    return 0;
+  }
+
+  function walk(node: Node, context: WalkContext): void {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if (context.emitText && context.visible) appendText(node.textContent ?? '', context);
+      return;
+    }
+    if (!(node instanceof Element)) return;
+    const element = node;
+    const tag = element.localName;
+    if (skippedTags.has(tag)) return;
+    if (element.getAttribute('aria-hidden') === 'true' || element.hasAttribute('inert')) return;
+    const style = getComputedStyle(element);
+    if (style.display === 'none') {
+      if (tag === 'input') emitHiddenControl(element, context);
+      return;
+    }
+    if (style.display === 'contents') {
+      walkChildren(element, context);
+      return;
+    }
+    if (tag === 'br') {
+      flush();
+      return;
+    }
+    const visible = style.visibility === 'visible';
+    const rect = element.getBoundingClientRect();
+    const clipping = style.overflowX !== 'visible' || style.overflowY !== 'visible' || style.clip !== 'auto' || style.clipPath !== 'none';
+    if (rect.width <= 1 && rect.height <= 1 && clipping) {
+      // visually hidden (screen-reader-only) content
+      if (tag === 'input') emitHiddenControl(element, context);
+      return;
+    }
+    // off-canvas to the left/top (not reachable by scrolling) or right of a page that cannot scroll sideways
+    if (rect.width > 0 && rect.height > 0 && (rect.right + window.scrollX <= 0 || rect.bottom + window.scrollY <= 0 || rect.left + window.scrollX >= documentWidth)) return;
+    const block = /^(block|flex|grid|list-item|table|flow-root)/.test(style.display);
+    if (block) flush();
+
+    if (tag === 'iframe' || tag === 'frame') {
+      if (visible && rect.width > 0 && rect.height > 0) {
+        flush();
+        const frameIndex = iframes.push(element) - 1;
+        const source = (element as HTMLIFrameElement).src;
+        let title = element.getAttribute('title') ?? element.getAttribute('name') ?? '';
+        if (!title && source) {
+          try {
+            title = new URL(source).host;
+          } catch {
+            title = '';
+          }
+        }
+        blocks.push({ kind: 'frame', depth: context.depth, position: positionOf(rect), frameIndex, title: collapse(title) });
+      }
+      return;
+    }
+
+    const childContext: WalkContext = { ...context, visible, rect, parentPointer: style.cursor === 'pointer' };
+    const strong = isStrongInteractive(element);
+    const hoverTrigger = !context.insideInteractive && isHoverTrigger(element);
+    const weak = !strong && isWeakInteractive(element, style, context);
+    if (hoverTrigger && !strong && !weak && element.querySelector(strongSelector)) {
+      childContext.hoverMenu = { pending: true };
+    }
+    if (visible && (strong || weak || hoverTrigger)) {
+      const box = visibleRect(element);
+      let position = box;
+      let shown = box.width > 0 && box.height > 0;
+      if (shown && isCovered(element, box)) {
+        const clipped = clippedBy(element, box);
+        shown = clipped === 'scroll';
+        // scrolled out of a scroll container: list it with what is below the fold
+        if (shown) position = new DOMRect(box.x, viewportHeight, box.width, box.height);
+      }
+      if (!shown && strong) {
+        // a hidden or covered control's label is not readable page text either
+        childContext.emitText = false;
+      }
+      if (!shown && tag === 'input') {
+        emitHiddenControl(element, context);
+      } else if (shown && (strong || weak || !childContext.hoverMenu)) {
+        const name = emitElement(element, element, position, context, hoverTrigger && !childContext.hoverMenu ? ['hover-menu'] : [], weak || hoverTrigger);
+        // Form controls have no readable children; others keep their text only when the name had to be cut.
+        if (['select', 'textarea', 'input'].includes(tag)) return;
+        childContext.insideInteractive = true;
+        childContext.hoverMenu = null;
+        const fullText = name.endsWith('…');
+        childContext.emitText = context.emitText && fullText;
+        walkChildren(element, childContext);
+        if (block) flush();
+        return;
+      }
+    }
+
+    const level = headingLevel(element);
+    if (level > 0 && context.emitText) {
+      pushLine(visible ? `${'#'.repeat(level)} ${clip(renderedText(element), maxTextLength)}` : '', rect, context.depth);
+      walkChildren(element, { ...childContext, emitText: false, depth: context.depth + 1 });
+      return;
+    }
+    if (context.emitText && isRow(element, style.display)) {
+      pushLine(visible ? rowText(element) : '', rect, context.depth);
+      walkChildren(element, { ...childContext, emitText: false, depth: context.depth + 1 });
+      return;
+    }
+    if (element instanceof HTMLLabelElement && element.control) childContext.emitText = false;
+    const listItem = style.display === 'list-item' && context.emitText;
+    if (listItem) pendingPrefix = '- ';
+    walkChildren(element, childContext);
+    if (block) flush();
+    if (listItem) pendingPrefix = '';
+  }
+
+  const root = document.body ?? document.documentElement;
+  walk(root, {
+    depth: 0,
+    emitText: true,
+    visible: true,
+    insideInteractive: false,
+    parentPointer: false,
+    rect: root.getBoundingClientRect(),
+    hoverMenu: null,
+  });
+  flush();
+
+  const globalScope = window as unknown as { __openSmooth?: InPageStore };
+  if (!globalScope.__openSmooth) {
+    Object.defineProperty(window, '__openSmooth', { value: { generations: [] }, enumerable: false, configurable: true });
+  }
+  const store = globalScope.__openSmooth as InPageStore;
+  store.generations.push({
+    id: options.generation,
+    elements: elements.map((element) => new WeakRef(element)),
+    iframes: iframes.map((iframe) => new WeakRef(iframe)),
+  });
+  while (store.generations.length > options.keptGenerations) store.generations.shift();
+
+  return {
+    title: document.title,
+    blocks,
+    scroll: { y: Math.round(window.scrollY), height: Math.round(scrollingElement.scrollHeight), viewportHeight },
+  };
+}
