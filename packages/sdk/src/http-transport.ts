@@ -15,6 +15,8 @@ export interface RequestOptions {
   body?: unknown;
   formData?: FormData;
   query?: Record<string, string | number | boolean | undefined>;
+  /** Abandons the request (e.g. a long-poll nobody waits for any more). */
+  signal?: AbortSignal;
 }
 
 const retriableStatuses = new Set([502, 503, 504]);
@@ -34,6 +36,7 @@ export class HttpTransport {
         return await this.send<T>(method, url, requestOptions);
       } catch (error) {
         lastError = error;
+        if (requestOptions.signal?.aborted) throw error;
         if (error instanceof ApiError && !retriableStatuses.has(error.statusCode) && error.statusCode !== 0) throw error;
       }
     }
@@ -59,7 +62,9 @@ export class HttpTransport {
     }
     let response: Response;
     try {
-      response = await this.options.fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      const timeout = AbortSignal.timeout(this.options.timeoutMs);
+      const signal = requestOptions.signal ? AbortSignal.any([timeout, requestOptions.signal]) : timeout;
+      response = await this.options.fetch(url, { method, headers, body, signal });
     } catch (error) {
       throw new ApiError(0, `Request to ${method} ${url} failed: ${describeError(error)}`);
     }

@@ -10,8 +10,8 @@ export class TaskApi {
     return this.transport.request('POST', '/task', { body });
   }
 
-  getTask(taskId: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<WireTaskResponse> {
-    return this.transport.request('GET', `/task/${encodeURIComponent(requireId(taskId))}`, { query });
+  getTask(taskId: string, query: Record<string, string | number | boolean | undefined> = {}, signal?: AbortSignal): Promise<WireTaskResponse> {
+    return this.transport.request('GET', `/task/${encodeURIComponent(requireId(taskId))}`, { query, signal });
   }
 
   listTasks(query: { limit?: number; before?: number } = {}): Promise<WireTaskResponse[]> {

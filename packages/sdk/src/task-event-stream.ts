@@ -24,7 +24,7 @@ export interface CommandAnswer {
 }
 
 export interface TaskEventStreamOptions {
-  fetchTask: (eventTimestamp: number) => Promise<WireTaskResponse>;
+  fetchTask: (eventTimestamp: number, signal: AbortSignal) => Promise<WireTaskResponse>;
   onToolCall: (event: WireTaskEvent & { id: string }) => void;
   /** Pause after a poll that brought nothing new (the server long-polls, so this is rarely hit). */
   idlePollIntervalMs?: number;
@@ -47,6 +47,8 @@ export class TaskEventStream {
   private lastEventTimestamp = 0;
   private users = 0;
   private polling = false;
+  /** Aborts the poll in flight once nobody needs it, so a finished script exits at once. */
+  private inFlightPoll: AbortController | null = null;
   private failure: unknown = null;
   private readonly pendingAnswers = new Map<string, PendingAnswer>();
   private readonly seenToolCalls = new Set<string>();
@@ -77,6 +79,7 @@ export class TaskEventStream {
       return await work();
     } finally {
       this.users -= 1;
+      if (this.users === 0) this.inFlightPoll?.abort();
     }
   }
 
@@ -130,6 +133,8 @@ export class TaskEventStream {
     this.polling = true;
     void this.pollLoop().finally(() => {
       this.polling = false;
+      // Someone may have started waiting while the loop was winding down.
+      if (this.users > 0 && !this.finished && !this.failure) this.startPolling();
     });
   }
 
@@ -137,10 +142,13 @@ export class TaskEventStream {
     let consecutiveFailures = 0;
     while (this.users > 0 && !this.finished) {
       let response: WireTaskResponse;
+      const poll = new AbortController();
+      this.inFlightPoll = poll;
       try {
-        response = await this.options.fetchTask(this.lastEventTimestamp);
+        response = await this.options.fetchTask(this.lastEventTimestamp, poll.signal);
         consecutiveFailures = 0;
       } catch (error) {
+        if (poll.signal.aborted) continue;
         consecutiveFailures += 1;
         const permanent = error instanceof ApiError && error.statusCode >= 400 && error.statusCode < 500;
         if (permanent || consecutiveFailures > this.maxConsecutiveFailures) {
@@ -167,7 +175,7 @@ export class TaskEventStream {
   private async collectLateAnswers(): Promise<void> {
     if (this.pendingAnswers.size === 0) return;
     try {
-      this.absorb(await this.options.fetchTask(this.lastEventTimestamp));
+      this.absorb(await this.options.fetchTask(this.lastEventTimestamp, new AbortController().signal));
     } catch {
       // The task is over; missing answers are reported by rejectUnanswered.
     }

@@ -37,7 +37,7 @@ export class TaskHandle {
   ) {
     this.tools = new Map((tools ?? []).map((tool) => [tool.name, tool]));
     this.stream = new TaskEventStream({
-      fetchTask: (eventTimestamp) => this.api.getTask(this.taskId, { event_t: eventTimestamp }),
+      fetchTask: (eventTimestamp, signal) => this.api.getTask(this.taskId, { event_t: eventTimestamp }, signal),
       onToolCall: (event) => void this.answerToolCall(event),
     });
   }

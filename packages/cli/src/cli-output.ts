@@ -1,0 +1,53 @@
+import { ApiError } from '@open-smooth/sdk';
+import { UsageError } from './cli-errors.js';
+
+/** Writes results for people (text) or for programs (`--json`: one JSON document on stdout). */
+export class CliOutput {
+  constructor(
+    readonly json: boolean,
+    private readonly stdout: NodeJS.WritableStream = process.stdout,
+    private readonly stderr: NodeJS.WritableStream = process.stderr,
+  ) {}
+
+  /** The command's result: `data` in JSON mode, `lines` otherwise. */
+  result(data: unknown, lines: string[]): void {
+    if (this.json) this.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    else this.stdout.write(`${lines.join('\n')}\n`);
+  }
+
+  /** Progress for people; silent in JSON mode so stdout stays parseable. */
+  progress(message: string): void {
+    if (!this.json) this.stderr.write(`${message}\n`);
+  }
+
+  /** Reports an error and returns the exit code: 2 for usage errors, 1 otherwise. */
+  error(error: unknown): number {
+    const exitCode = error instanceof UsageError ? 2 : 1;
+    if (this.json) {
+      this.stdout.write(`${JSON.stringify(describeError(error), null, 2)}\n`);
+    } else {
+      this.stderr.write(`Error: ${error instanceof ApiError ? describeApiError(error) : errorMessage(error)}\n`);
+    }
+    return exitCode;
+  }
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof ApiError) {
+    return { error: error.detail, type: error.name, status: error.statusCode };
+  }
+  return { error: errorMessage(error), type: error instanceof Error ? error.name : 'Error' };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Text of an agent's output: strings as they are, anything else as JSON. */
+export function formatOutput(output: unknown): string {
+  return typeof output === 'string' ? output : JSON.stringify(output, null, 2);
+}
+
+function describeApiError(error: ApiError): string {
+  return error.statusCode === 0 ? `${error.detail} (is the server running? \`smooth serve\` starts one)` : `${error.detail} (HTTP ${error.statusCode})`;
+}
