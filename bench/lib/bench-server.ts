@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BrowserPool } from '@open-smooth/browser';
 import { startServer, type RunningServer } from '@open-smooth/server';
 import { SessionApiClient } from './session-api-client.js';
 import { startFixtureServer, startScriptedModelServer, type FixtureServer, type ScriptedModelServer } from './testkit.js';
@@ -16,7 +17,7 @@ export interface BenchServer {
 
 export const benchApiKey = 'bench-key';
 
-export async function startBenchServer(options: { maxConcurrentTasks: number }): Promise<BenchServer> {
+export async function startBenchServer(options: { maxConcurrentTasks: number; browserPool?: BrowserPool }): Promise<BenchServer> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-bench-'));
   const fixtures = await startFixtureServer();
   const model = await startScriptedModelServer(() => ({ toolCalls: [{ name: 'done', arguments: { output: 'ok' } }] }));
@@ -26,6 +27,7 @@ export async function startBenchServer(options: { maxConcurrentTasks: number }):
     apiKeys: [benchApiKey],
     modelEnvironment: model.environment(),
     maxConcurrentTasks: options.maxConcurrentTasks,
+    ...(options.browserPool ? { browserPool: options.browserPool } : {}),
   });
   return {
     server,
@@ -33,6 +35,8 @@ export async function startBenchServer(options: { maxConcurrentTasks: number }):
     fixtures,
     model,
     async close() {
+      const client = this.client;
+      await client.waitForSessionsToFinish().catch(() => {});
       await server.close();
       await Promise.all([fixtures.close(), model.close()]);
       await rm(dataDirectory, { recursive: true, force: true });

@@ -25,7 +25,12 @@ interface PolledTask {
   events?: PolledEvent[];
 }
 
+const finishedStatuses = ['done', 'failed', 'cancelled'];
+
 export class SessionApiClient {
+  /** Every session this client created, so a bench can wait for them all to finish before stopping the server. */
+  readonly createdSessions = new Set<string>();
+
   constructor(
     readonly apiUrl: string,
     readonly apiKey: string,
@@ -46,6 +51,7 @@ export class SessionApiClient {
   /** POST /task with task null: a session. */
   async createSession(device: 'desktop' | 'mobile' = 'desktop'): Promise<string> {
     const { payload } = await this.request<{ id: string }>('POST', '/task', { task: null, device });
+    this.createdSessions.add(payload.id);
     return payload.id;
   }
 
@@ -62,7 +68,7 @@ export class SessionApiClient {
         if (event.payload.code !== 200) throw new ApiRequestError(event.payload.code, JSON.stringify(event.payload.output));
         return event.payload.output;
       }
-      if (['done', 'failed', 'cancelled'].includes(payload.status)) {
+      if (finishedStatuses.includes(payload.status)) {
         throw new ApiRequestError(409, `the session ended (${payload.status}) before answering ${action}`);
       }
     }
@@ -74,5 +80,20 @@ export class SessionApiClient {
 
   close(taskId: string): Promise<unknown> {
     return this.command(taskId, 'session_action', 'close', {});
+  }
+
+  /**
+   * Waits until every created session reads finished. The server answers `close` before the task
+   * turns done; stopping the server in between makes its last store write fail.
+   */
+  async waitForSessionsToFinish(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const sessionId of this.createdSessions) {
+      while (Date.now() < deadline) {
+        const { payload } = await this.request<PolledTask>('GET', `/task/${sessionId}`);
+        if (finishedStatuses.includes(payload.status)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 }
