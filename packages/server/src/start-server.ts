@@ -28,7 +28,8 @@ export function defaultDataDirectory(environment: NodeJS.ProcessEnv = process.en
 
 /** JSON parser that reads an empty body as "no body" (clients send Content-Type on DELETE too). */
 function installJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // Bodies are JSON or multipart; a text body is refused (415) rather than read as a string.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);

@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { BadRequestError, NotFoundError } from '../http-errors.js';
+import { BadRequestError, HttpError, NotFoundError } from '../http-errors.js';
 import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 import { extensionToWire } from '../wire-format.js';
@@ -24,9 +24,25 @@ function cleanFileName(name: string | undefined): string {
   return cleaned;
 }
 
+/** Size limits keep their own status; anything else the multipart parser rejects is bad input. */
+function asClientError(error: unknown): unknown {
+  if (error instanceof HttpError) return error;
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return error;
+  return new BadRequestError(`malformed multipart body: ${error instanceof Error ? error.message : String(error)}`);
+}
+
 /** Reads a multipart body with exactly one part named `file`, plus small text fields. */
 async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
   if (!request.isMultipart()) throw new BadRequestError('send the file as multipart/form-data with a part named "file"');
+  try {
+    return await readParts(request, maxBytes);
+  } catch (error) {
+    throw asClientError(error);
+  }
+}
+
+async function readParts(request: FastifyRequest, maxBytes: number): Promise<Upload> {
   let upload: { fileName: string; bytes: Buffer } | undefined;
   const fields: Record<string, string> = {};
   for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 2, fields: 8, fieldSize: 4096 } })) {
