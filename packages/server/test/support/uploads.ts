@@ -13,6 +13,6 @@ export async function extensionZip(): Promise<Buffer> {
 export function fileForm(content: string | Buffer, fileName: string, fields: Record<string, string> = {}, partName = 'file'): FormData {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  form.append(partName, new Blob([content]), fileName);
+  form.append(partName, new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), fileName);
   return form;
 }
