@@ -68,3 +68,20 @@ test('an idle session closes by itself; DELETE cancels a session', async (t) => 
   const events = await server.api('GET', `/task/${stopped.id}?event_t=0`);
   assert.deepEqual(events.body.r.events, []);
 });
+
+test('the scheduler queues tasks beyond the concurrency limit as waiting', async (t) => {
+  const server = await startTestServer({ maxConcurrentTasks: 1 });
+  t.after(() => server.close());
+  const first = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  const second = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  assert.equal(second.status, 'waiting');
+  const queued = await server.api('GET', `/task/${second.id}`);
+  assert.deepEqual([queued.status, queued.body.r.status], [202, 'waiting']);
+  // A command sent while waiting runs once the task starts.
+  await server.api('POST', `/task/${second.id}/event`, { body: { id: 'early', name: 'browser_action', payload: { name: 'evaluate_js', input: { js: '7' } } } });
+  await sendCommand(server, first.id, 'session_action', 'close', {}, 'close-first');
+  const { events } = await pollEvents(server, second.id, (collected) => collected.some((event) => event.id === 'early'));
+  assert.equal(events.find((event) => event.id === 'early').payload.output.output, 7);
+  assert.equal((await server.api('GET', `/task/${second.id}`)).body.r.status, 'running');
+  await sendCommand(server, second.id, 'session_action', 'close', {}, 'close-second');
+});

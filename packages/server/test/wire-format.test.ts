@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstKey, pollEvents, sendCommand, startTestServer } from './support/test-server.js';
+import { firstKey, pollEvents, startTestServer } from './support/test-server.js';
 
 test('wire format: envelope, 202 then 200, answers matched by id, long-poll, detail bodies', async (t) => {
   const server = await startTestServer({ longPollMs: 20_000, finishGraceMs: 20_000 });
@@ -61,7 +61,13 @@ test('wire format: envelope, 202 then 200, answers matched by id, long-poll, det
   const afterLate = held.body.r.events[0].timestamp;
 
   // Nothing after the last timestamp: event_t filters strictly.
-  const closeAnswer = await sendCommand(server, task.id, 'session_action', 'close', {}, 'cmd-close');
+  await server.api('POST', `/task/${task.id}/event`, { body: { id: 'cmd-close', name: 'session_action', payload: { name: 'close' } } });
+  let carrying = await server.api('GET', `/task/${task.id}?event_t=${afterLate}`);
+  while (carrying.body.r.events.length === 0) carrying = await server.api('GET', `/task/${task.id}?event_t=${afterLate}`);
+  // The answer to close arrives while the task still reads running, so official clients read it.
+  assert.deepEqual([carrying.status, carrying.body.r.status], [202, 'running']);
+  const closeAnswer = carrying.body.r.events[0];
+  assert.equal(closeAnswer.id, 'cmd-close');
   assert.equal(closeAnswer.payload.code, 200);
   assert.equal(closeAnswer.payload.output.output, true);
   assert.ok(closeAnswer.timestamp > afterLate);

@@ -12,7 +12,13 @@ export async function startPageServer(): Promise<PageServer> {
     const pages: Record<string, string> = {
       '/': '<!doctype html><title>Home page</title><h1>Welcome</h1><ul><li class="item">alpha</li><li class="item">beta</li><li class="item">gamma</li></ul>',
       '/second': '<!doctype html><title>Second page</title><p id="note">second</p>',
+      '/download': '<!doctype html><title>Download</title><a href="/report.csv" download>Get the report</a>',
     };
+    if (request.url === '/report.csv') {
+      response.writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' });
+      response.end('city,temperature\nParis,21\n');
+      return;
+    }
     const page = pages[request.url ?? ''];
     response.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
     response.end(page ?? 'not found');
