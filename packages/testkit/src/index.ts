@@ -1,0 +1,2 @@
+export * from './fixture-server.js';
+export * from './scripted-model-server.js';
