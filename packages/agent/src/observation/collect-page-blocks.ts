@@ -1,13 +1,13 @@
 import type { Frame, Page } from 'playwright-core';
 import type { BlockPosition, FrameSnapshot } from './frame-snapshot.js';
-import { inPageFunction } from './in-page-function.js';
+import { inPageFunction, inPageJsonFunction } from './in-page-function.js';
 import type { PageBlock } from './page-block.js';
 import { snapshotFrame, type InPageStore } from './snapshot-frame.js';
 
 /** Older generations stay resolvable for a few observations, as long as their elements are attached. */
 const keptGenerations = 4;
 
-const snapshotInPage = inPageFunction(snapshotFrame);
+const snapshotInPage = inPageJsonFunction(snapshotFrame);
 
 const iframeIndexInPage = inPageFunction(({ iframe, generation }: { iframe: Node; generation: string }): number => {
   const store = (window as unknown as { __openSmooth?: InPageStore }).__openSmooth;
@@ -32,8 +32,8 @@ export async function collectPageBlocks(page: Page, generation: string): Promise
   const snapshots = new Map<Frame, FrameSnapshot>();
   await Promise.all(
     frames.map(async (frame) => {
-      const snapshot = await frame.evaluate(snapshotInPage, { generation, keptGenerations }).catch(() => null);
-      if (snapshot) snapshots.set(frame, snapshot);
+      const json = await frame.evaluate(snapshotInPage, { generation, keptGenerations }).catch(() => null);
+      if (json) snapshots.set(frame, JSON.parse(json) as FrameSnapshot);
     }),
   );
   const main = snapshots.get(page.mainFrame());

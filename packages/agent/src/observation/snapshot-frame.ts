@@ -360,14 +360,14 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     return interactiveRoles.has(role);
   }
 
-  function isWeakInteractive(element: Element, style: CSSStyleDeclaration, context: WalkContext): boolean {
+  function isWeakInteractive(element: Element, pointer: boolean, context: WalkContext): boolean {
     if (context.insideInteractive) return false;
     if (element instanceof HTMLLabelElement && element.control) return false;
     if (element === document.body || element === document.documentElement) return false;
     if (element.hasAttribute('onclick')) return true;
     const tabIndex = element.getAttribute('tabindex');
     if (tabIndex !== null && Number(tabIndex) >= 0) return true;
-    if (style.cursor === 'pointer' && !context.parentPointer) return !element.querySelector(strongSelector);
+    if (pointer && !context.parentPointer) return !element.querySelector(strongSelector);
     return false;
   }
 
@@ -482,6 +482,11 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
   }
 
   function rowText(row: Element): string {
+    if (row instanceof HTMLTableRowElement) {
+      // one innerText per row (cells come tab-separated) is much cheaper than one per cell
+      const texts = row.innerText.split('\t').map((text) => clip(collapse(text), maxCellLength));
+      return texts.every((text) => !text) ? '' : `| ${texts.join(' | ')} |`;
+    }
     const cells = Array.from(row.children).filter((cell) => {
       const display = getComputedStyle(cell).display;
       return display !== 'none' && (cell.localName === 'td' || cell.localName === 'th' || display === 'table-cell' || /cell|header/.test(cell.getAttribute('role') ?? ''));
@@ -509,11 +514,13 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     if (skippedTags.has(tag)) return;
     if (element.getAttribute('aria-hidden') === 'true' || element.hasAttribute('inert')) return;
     const style = getComputedStyle(element);
-    if (style.display === 'none') {
+    // computed-style getters are costly: read each property once
+    const display = style.display;
+    if (display === 'none') {
       if (tag === 'input') emitHiddenControl(element, context);
       return;
     }
-    if (style.display === 'contents') {
+    if (display === 'contents') {
       walkChildren(element, context);
       return;
     }
@@ -523,15 +530,15 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     }
     const visible = style.visibility === 'visible';
     const rect = element.getBoundingClientRect();
-    const clipping = style.overflowX !== 'visible' || style.overflowY !== 'visible' || style.clip !== 'auto' || style.clipPath !== 'none';
-    if (rect.width <= 1 && rect.height <= 1 && clipping) {
+    const tiny = rect.width <= 1 && rect.height <= 1;
+    if (tiny && (style.overflowX !== 'visible' || style.overflowY !== 'visible' || style.clip !== 'auto' || style.clipPath !== 'none')) {
       // visually hidden (screen-reader-only) content
       if (tag === 'input') emitHiddenControl(element, context);
       return;
     }
     // off-canvas to the left/top (not reachable by scrolling) or right of a page that cannot scroll sideways
     if (rect.width > 0 && rect.height > 0 && (rect.right + window.scrollX <= 0 || rect.bottom + window.scrollY <= 0 || rect.left + window.scrollX >= documentWidth)) return;
-    const block = /^(block|flex|grid|list-item|table|flow-root)/.test(style.display);
+    const block = /^(block|flex|grid|list-item|table|flow-root)/.test(display);
     if (block) flush();
 
     if (tag === 'iframe' || tag === 'frame') {
@@ -552,10 +559,11 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
       return;
     }
 
-    const childContext: WalkContext = { ...context, visible, rect, parentPointer: style.cursor === 'pointer' };
+    const pointer = style.cursor === 'pointer';
+    const childContext: WalkContext = { ...context, visible, rect, parentPointer: pointer };
     const strong = isStrongInteractive(element);
     const hoverTrigger = !context.insideInteractive && isHoverTrigger(element);
-    const weak = !strong && isWeakInteractive(element, style, context);
+    const weak = !strong && isWeakInteractive(element, pointer, context);
     if (hoverTrigger && !strong && !weak && element.querySelector(strongSelector)) {
       childContext.hoverMenu = { pending: true };
     }
@@ -595,13 +603,13 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
       walkChildren(element, { ...childContext, emitText: false, depth: context.depth + 1 });
       return;
     }
-    if (context.emitText && isRow(element, style.display)) {
+    if (context.emitText && isRow(element, display)) {
       pushLine(visible ? rowText(element) : '', rect, context.depth);
       walkChildren(element, { ...childContext, emitText: false, depth: context.depth + 1 });
       return;
     }
     if (element instanceof HTMLLabelElement && element.control) childContext.emitText = false;
-    const listItem = style.display === 'list-item' && context.emitText;
+    const listItem = display === 'list-item' && context.emitText;
     if (listItem) pendingPrefix = '- ';
     walkChildren(element, childContext);
     if (block) flush();
