@@ -79,6 +79,11 @@ test('the scheduler queues tasks beyond the concurrency limit as waiting', async
   assert.deepEqual([queued.status, queued.body.r.status], [202, 'waiting']);
   // A command sent while waiting runs once the task starts.
   await server.api('POST', `/task/${second.id}/event`, { body: { id: 'early', name: 'browser_action', payload: { name: 'evaluate_js', input: { js: '7' } } } });
+  // A forced close does not wait for the task to start.
+  const third = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  const forced = await sendCommand(server, third.id, 'session_action', 'close', { force: true }, 'close-third');
+  assert.deepEqual([forced.payload.code, forced.payload.output.output], [200, true]);
+  assert.equal((await pollEvents(server, third.id, () => false)).status, 'done');
   await sendCommand(server, first.id, 'session_action', 'close', {}, 'close-first');
   const { events } = await pollEvents(server, second.id, (collected) => collected.some((event) => event.id === 'early'));
   assert.equal(events.find((event) => event.id === 'early').payload.output.output, 7);

@@ -232,7 +232,9 @@ export class LiveTask {
       this.commandsInFlight -= 1;
       this.armIdleTimer();
     });
-    if (command.eventName === 'browser_action' && (this.isWaitingForTool || !this.isSession)) {
+    // `close` with force does not wait for a running command: finishing aborts it.
+    const forced = command.action === 'close' && command.force;
+    if (forced || (command.eventName === 'browser_action' && (this.isWaitingForTool || !this.isSession))) {
       void execute();
       return;
     }
@@ -257,6 +259,7 @@ export class LiveTask {
   }
 
   private async perform(command: SessionCommand): Promise<CommandResult> {
+    if (command.action === 'close') return { output: true, costDollars: 0 };
     const context = this.context;
     if (!context) throw new CommandFailedError(500, 'the browser is not open');
     const signal = this.abortController.signal;
@@ -287,8 +290,6 @@ export class LiveTask {
         this.lastOutput = result.output;
         return { output: result.output, costDollars: this.costDollars - costBefore };
       }
-      case 'close':
-        return { output: true, costDollars: 0 };
     }
   }
 
