@@ -72,6 +72,9 @@ const sitePages: Record<string, string> = {
   '/grow': `<!doctype html><title>Grow</title>
     <button onclick="const b = document.createElement('button'); b.textContent = 'Added later'; document.body.append(b)">Add a button</button>
     <button onclick="this.replaceWith(Object.assign(document.createElement('button'), { textContent: 'Replaced' }))">Replace me</button>`,
+  '/scroller': `<!doctype html><title>Scroller</title>
+    <div style="height:60px;overflow:auto"><p style="height:40px">Top of the list</p><p style="height:400px"></p><button>Deep in the list</button></div>
+    <div style="height:60px;overflow:hidden"><p style="height:400px"></p><button>Cut off for good</button></div>`,
   '/other': `<!doctype html><title>Other</title><button>Somewhere else</button>`,
   '/tricky-text': `<!doctype html><title>Tricky</title><p>[3] not an element</p><button>Real one</button>`,
   '/form': `<!doctype html><title>Long form</title><form>${Array.from(
@@ -186,6 +189,19 @@ test('hidden, covered, aria-hidden and inert elements are left out', async () =>
     for (const hidden of ['Display none', 'Visibility hidden', 'Aria hidden', 'Inert', 'Zero size', 'Covered button']) {
       assert.ok(!observation.text.includes(hidden), `${hidden} should not be in:\n${observation.text}`);
     }
+  } finally {
+    await page.close();
+  }
+});
+
+test('an element scrolled out of a scroll container is listed outside the viewport; one clipped by overflow:hidden is not', async () => {
+  const page = await openPage('/scroller');
+  try {
+    const observation = await observePage(page);
+    assert.equal(elementNamed(observation, 'Deep in the list').inViewport, false);
+    assert.ok(!observation.text.includes('Cut off for good'), observation.text);
+    await (await resolveElement(page, observation, elementNamed(observation, 'Deep in the list').index)).scrollIntoViewIfNeeded();
+    assert.equal(elementNamed(await observePage(page), 'Deep in the list').inViewport, true);
   } finally {
     await page.close();
   }

@@ -386,13 +386,17 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     return rect;
   }
 
-  /** Something else is painted on top at the element's visible centre (and a few inner points). */
-  function isCovered(element: Element, rect: DOMRect): boolean {
+  /**
+   * Hit-tests the element's visible centre (and a few inner points): `covered` when something
+   * else is painted on top, `behind-ancestor` when only an ancestor answers (the element is
+   * clipped by a scroll container, or ignores the pointer).
+   */
+  function hitTest(element: Element, rect: DOMRect): 'visible' | 'covered' | 'behind-ancestor' {
     const left = Math.max(rect.left, 0);
     const right = Math.min(rect.right, viewportWidth);
     const top = Math.max(rect.top, 0);
     const bottom = Math.min(rect.bottom, viewportHeight);
-    if (left >= right || top >= bottom) return false;
+    if (left >= right || top >= bottom) return 'visible';
     const root = element.getRootNode() as Document | ShadowRoot;
     const probe = typeof root.elementFromPoint === 'function' ? root : document;
     const labels = labelsOf(element);
@@ -401,13 +405,14 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
       [left + (right - left) / 4, top + (bottom - top) / 4],
       [right - (right - left) / 4, bottom - (bottom - top) / 4],
     ];
+    let result: 'covered' | 'behind-ancestor' = 'covered';
     for (const [x, y] of points) {
       const hit = probe.elementFromPoint(x, y);
-      if (!hit) return false;
-      if (hit === element || element.contains(hit) || hit.contains(element)) return false;
-      if (labels.some((label) => label === hit || label.contains(hit))) return false;
+      if (!hit || hit === element || element.contains(hit)) return 'visible';
+      if (labels.some((label) => label === hit || label.contains(hit))) return 'visible';
+      if (hit.contains(element)) result = 'behind-ancestor';
     }
-    return true;
+    return result;
   }
 
   /** For an element hit-tested as covered: is it just scrolled out of a scroll container? */
@@ -571,11 +576,12 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
       const box = visibleRect(element);
       let position = box;
       let shown = box.width > 0 && box.height > 0;
-      if (shown && isCovered(element, box)) {
+      const hit = shown ? hitTest(element, box) : 'visible';
+      if (hit !== 'visible') {
         const clipped = clippedBy(element, box);
-        shown = clipped === 'scroll';
         // scrolled out of a scroll container: list it with what is below the fold
-        if (shown) position = new DOMRect(box.x, viewportHeight, box.width, box.height);
+        if (clipped === 'scroll') position = new DOMRect(box.x, viewportHeight, box.width, box.height);
+        else if (clipped === 'hidden' || hit === 'covered') shown = false;
       }
       if (!shown && strong) {
         // a hidden or covered control's label is not readable page text either
