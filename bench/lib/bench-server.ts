@@ -29,13 +29,13 @@ export async function startBenchServer(options: { maxConcurrentTasks: number; br
     maxConcurrentTasks: options.maxConcurrentTasks,
     ...(options.browserPool ? { browserPool: options.browserPool } : {}),
   });
+  const client = new SessionApiClient(`${server.url}/api/v1`, benchApiKey);
   return {
     server,
-    client: new SessionApiClient(`${server.url}/api/v1`, benchApiKey),
+    client,
     fixtures,
     model,
     async close() {
-      const client = this.client;
       await client.waitForSessionsToFinish().catch(() => {});
       await server.close();
       await Promise.all([fixtures.close(), model.close()]);

@@ -52,7 +52,13 @@ export class StagehandUnavailableError extends Error {
   override readonly name = 'StagehandUnavailableError';
 }
 
-/** `[0-12] button: Search` → id of the first line whose role and name fit. */
+const textEntryRoles = new Set(['textbox', 'searchbox', 'combobox']);
+
+function sameRole(wanted: string, actual: string): boolean {
+  return wanted === actual || (textEntryRoles.has(wanted) && textEntryRoles.has(actual));
+}
+
+/** `[0-12] button: Search` → id of the first line whose role and name fit (text-entry roles count as one). */
 export function findTreeElementId(tree: string, role: string, name: string): string | undefined {
   const wantedRole = role.toLowerCase();
   const wantedName = name.toLowerCase();
@@ -61,7 +67,7 @@ export function findTreeElementId(tree: string, role: string, name: string): str
     const match = /\[(\d+-\d+)\]\s+([^:]+?)(?::\s*(.*))?$/.exec(line.trim());
     if (!match) continue;
     const [, elementId, lineRole, lineName] = match;
-    if (lineRole?.toLowerCase() !== wantedRole) continue;
+    if (!sameRole(wantedRole, lineRole?.toLowerCase() ?? '')) continue;
     const text = (lineName ?? '').trim().toLowerCase();
     if (text === wantedName) return elementId;
     if (partial === undefined && text.includes(wantedName)) partial = elementId;

@@ -1,0 +1,67 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAgentOverhead } from './agent-overhead.js';
+import { runApiLoad } from './api-load.js';
+import { isQuickMode } from './lib/bench-options.js';
+import type { BenchRow } from './lib/bench-row.js';
+import { describeMachine } from './lib/machine-description.js';
+import { printTable } from './lib/print-table.js';
+import { runMemory } from './memory.js';
+import { runObservationSize } from './observation-size.js';
+import { runSessionCycle } from './session-cycle.js';
+
+/** `npm run bench`: every benchmark in turn, one combined table, results in bench/results/<date>.json. */
+
+const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
+  ['session-cycle', runSessionCycle],
+  ['agent-overhead', runAgentOverhead],
+  ['observation-size', runObservationSize],
+  ['memory', runMemory],
+  ['api-load', runApiLoad],
+];
+
+/** BENCH_ONLY=memory,api-load runs a subset. */
+function selectedBenchmarks(): Array<[string, () => Promise<BenchRow[]>]> {
+  const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
+  return only && only.length > 0 ? benchmarks.filter(([name]) => only.includes(name)) : benchmarks;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const machineBefore = describeMachine();
+  const rows: BenchRow[] = [];
+  for (const [name, run] of selectedBenchmarks()) {
+    process.stderr.write(`running ${name}…\n`);
+    try {
+      const benchmarkRows = await run();
+      printTable(name, benchmarkRows);
+      rows.push(...benchmarkRows);
+    } catch (error) {
+      // One broken benchmark must not hide the others' figures.
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
+      rows.push({ benchmark: name, measure: 'run', unit: '-', value: null, met: null, note: `could not run: ${message.split('\n')[0]}` });
+    }
+  }
+  printTable('all benchmarks', rows);
+  const resultsDirectory = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  await mkdir(resultsDirectory, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const file = join(resultsDirectory, `${stamp}${isQuickMode() ? '-quick' : ''}.json`);
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : `npx tsx bench/run-all.ts`,
+    quick: isQuickMode(),
+    machine: { ...machineBefore, loadAverageAfter: describeMachine().loadAverage },
+    rows,
+  };
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\nresults written to ${file}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
