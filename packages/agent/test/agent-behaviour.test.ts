@@ -131,3 +131,38 @@ test('allowed_urls: a navigation, a redirect, a popup, an iframe and a fetch to 
   const gotoResults = result.steps.flatMap((step) => step.actions).filter((action) => action.name === 'goto').map((action) => action.result);
   assert.match(gotoResults[0] ?? '', /^Error: .*not allowed/i);
 });
+
+test('metadata values are given to the model and secrets only as placeholders', async () => {
+  const policy = pagePolicy([
+    (page) => {
+      const taskMessage = page.request.messages.find((message) => message.role === 'user');
+      const text = JSON.stringify(taskMessage?.content);
+      return [call('done', { answer: `${text.includes('ada.lovelace') ? 'metadata seen' : 'metadata missing'}; ${text.includes('<secret:pin>') ? 'placeholder seen' : 'placeholder missing'}` })];
+    },
+  ]);
+  const { result } = await harness.run('Say what you were given', policy, {
+    startUrl: harness.fixtures.url('/login'),
+    metadata: { username: 'ada.lovelace', attempts: 3 },
+    secrets: [{ name: 'pin', value: '8675309-top-secret' }],
+  });
+  assert.equal(result.status, 'done', result.error);
+  assert.equal(result.output, 'metadata seen; placeholder seen');
+  assert.equal(harness.model.requests.some((request) => request.rawBody.includes('8675309-top-secret')), false);
+});
+
+test('a secret is typed only on its allowed URLs', async () => {
+  const policy = pagePolicy([
+    (page) => {
+      const typed = page.request.lastToolResults.find((result) => result.name === 'type');
+      if (typed) return [call('done', { answer: typed.content })];
+      return [call('type', { index: page.index({ role: 'textbox', name: 'Password' }), text: '<secret:bank>' })];
+    },
+  ]);
+  const { result } = await harness.run('Type the bank password', policy, {
+    startUrl: harness.fixtures.url('/login'),
+    secrets: [{ name: 'bank', value: 'never-typed-here-42', allowedUrls: ['bank.example/*'] }],
+  });
+  assert.equal(result.status, 'done', result.error);
+  assert.match(String(result.output), /^Error: /);
+  assert.equal(JSON.stringify(result).includes('never-typed-here-42'), false);
+});
