@@ -1,15 +1,10 @@
+import type { startServer as StartServerFunction } from '@open-smooth/server';
+import { withApiVersion } from '@open-smooth/sdk';
 import { integerOption, stringOption, type CliCommand } from '../cli-command.js';
 import { readCliConfig, updateCliConfig } from '../cli-config.js';
 import { UsageError } from '../cli-errors.js';
 
-/** What `startServer` from @open-smooth/server gives back (the parts `serve` uses). */
-interface StartedServer {
-  url: string;
-  apiBaseUrl: string;
-  apiKeys: unknown[];
-  close(): Promise<void>;
-}
-type StartServer = (options: Record<string, unknown>) => Promise<StartedServer>;
+type StartServer = typeof StartServerFunction;
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -29,7 +24,7 @@ export const serveCommand: CliCommand = {
     const savedToConfig = apiKey ? await saveConnectionIfUnset(apiKey, server.apiBaseUrl) : false;
     output.result({ url: server.url, api_base_url: server.apiBaseUrl, api_key: apiKey ?? null, saved_to_config: savedToConfig }, [
       `Open Smooth is running at ${server.url}`,
-      `API:     ${server.apiBaseUrl}`,
+      `API:     ${withApiVersion(server.apiBaseUrl, 'v1')}  (SMOOTH_BASE_URL=${server.apiBaseUrl})`,
       `API key: ${apiKey ?? '(see SMOOTH_API_KEYS)'}${savedToConfig ? '  (saved for the smooth CLI)' : ''}`,
       '',
       'Try it:',
@@ -44,11 +39,9 @@ export const serveCommand: CliCommand = {
   },
 };
 
-/** Loaded lazily so every other command starts without the server's dependencies. */
+/** Loaded lazily so every other command starts without the server's dependencies (Fastify, SQLite, Playwright). */
 async function loadStartServer(): Promise<StartServer> {
-  const specifier = '@open-smooth/server';
-  const serverModule = (await import(specifier)) as { startServer?: StartServer };
-  if (typeof serverModule.startServer !== 'function') throw new Error('@open-smooth/server does not export startServer');
+  const serverModule = await import('@open-smooth/server');
   return serverModule.startServer;
 }
 
@@ -57,24 +50,22 @@ function dataDirectory(values: Record<string, unknown>): string | undefined {
   return typeof flag === 'string' && flag ? flag : process.env.SMOOTH_DATA_DIR || undefined;
 }
 
-function firstApiKey(apiKeys: unknown[]): string | undefined {
-  const [first] = apiKeys;
-  if (typeof first === 'string') return first;
-  if (first && typeof first === 'object' && 'key' in first && typeof first.key === 'string') return first.key;
-  return undefined;
+function firstApiKey(apiKeys: readonly string[]): string | undefined {
+  return apiKeys[0];
 }
 
 /** On a fresh machine, later `smooth` commands should just work against this server. */
 async function saveConnectionIfUnset(apiKey: string, apiBaseUrl: string): Promise<boolean> {
   const config = await readCliConfig();
   if (config.apiKey) return false;
-  await updateCliConfig({ apiKey, baseUrl: apiBaseUrl.replace(/\/v1\/?$/, '/') });
+  await updateCliConfig({ apiKey, baseUrl: apiBaseUrl });
   return true;
 }
 
+/** `apiBaseUrl` is what SMOOTH_BASE_URL takes (`.../api/`); the REST paths live under its v1. */
 function firstExample(apiBaseUrl: string, apiKey: string): string[] {
-  const base = apiBaseUrl.replace(/\/+$/, '');
-  const sdkBase = base.replace(/\/v1$/, '/');
+  const base = withApiVersion(apiBaseUrl, 'v1');
+  const sdkBase = apiBaseUrl;
   return [
     `  curl -s -X POST ${base}/task -H 'apikey: ${apiKey}' -H 'content-type: application/json' \\`,
     `    -d '{"task": "Go to example.com and tell me the page title"}'`,
