@@ -98,7 +98,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     const query = parseWire(getTaskQuerySchema, request.query, 'query');
     const abort = new AbortController();
     const onClose = () => abort.abort();
-    request.raw.once('close', onClose);
+    // The response closes early only when the client goes away.
+    reply.raw.once('close', onClose);
     context.closing.addEventListener('abort', onClose, { once: true });
     try {
       const polled =
@@ -116,7 +117,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
       });
       return reply.status(finished ? 200 : 202).send({ r: response });
     } finally {
-      request.raw.off('close', onClose);
+      reply.raw.off('close', onClose);
       context.closing.removeEventListener('abort', onClose);
     }
   });
