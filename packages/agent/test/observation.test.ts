@@ -75,6 +75,10 @@ const sitePages: Record<string, string> = {
   '/scroller': `<!doctype html><title>Scroller</title>
     <div style="height:60px;overflow:auto"><p style="height:40px">Top of the list</p><p style="height:400px"></p><button>Deep in the list</button></div>
     <div style="height:60px;overflow:hidden"><p style="height:400px"></p><button>Cut off for good</button></div>`,
+  '/dialog': `<!doctype html><title>Dialog</title><button>Behind the dialog</button>
+    <dialog id="consent"><p>We use cookies.</p><button>Accept cookies</button></dialog>
+    <div style="height:2000px"></div><button>Far below the dialog</button>
+    <script>document.getElementById('consent').showModal()</script>`,
   '/other': `<!doctype html><title>Other</title><button>Somewhere else</button>`,
   '/tricky-text': `<!doctype html><title>Tricky</title><p>[3] not an element</p><button>Real one</button>`,
   '/form': `<!doctype html><title>Long form</title><form>${Array.from(
@@ -189,6 +193,19 @@ test('hidden, covered, aria-hidden and inert elements are left out', async () =>
     for (const hidden of ['Display none', 'Visibility hidden', 'Aria hidden', 'Inert', 'Zero size', 'Covered button']) {
       assert.ok(!observation.text.includes(hidden), `${hidden} should not be in:\n${observation.text}`);
     }
+  } finally {
+    await page.close();
+  }
+});
+
+test('an open modal dialog hides the page behind it', async () => {
+  const page = await openPage('/dialog');
+  try {
+    const observation = await observePage(page);
+    assert.deepEqual(observation.elements.map((element) => element.name), ['Accept cookies']);
+    assert.match(observation.text, /We use cookies\./);
+    assert.ok(!observation.text.includes('Behind the dialog'));
+    assert.ok(!observation.text.includes('Far below the dialog'));
   } finally {
     await page.close();
   }

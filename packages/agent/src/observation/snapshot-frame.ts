@@ -49,6 +49,14 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
   const elements: Element[] = [];
   const iframes: Element[] = [];
   const hoverTriggerSelector = collectHoverTriggerSelector();
+  // an open modal dialog makes the rest of the document inert (without an `inert` attribute)
+  const modalDialog = (() => {
+    try {
+      return document.querySelector('dialog:modal');
+    } catch {
+      return null;
+    }
+  })();
   let pendingText = '';
   let pendingRect: DOMRect | null = null;
   let pendingDepth = 0;
@@ -518,6 +526,7 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     const tag = element.localName;
     if (skippedTags.has(tag)) return;
     if (element.getAttribute('aria-hidden') === 'true' || element.hasAttribute('inert')) return;
+    if (modalDialog && !element.contains(modalDialog) && !modalDialog.contains(element)) return;
     const style = getComputedStyle(element);
     // computed-style getters are costly: read each property once
     const display = style.display;
