@@ -1,0 +1,62 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { BrowserPool } from '@open-smooth/browser';
+import { iterations } from '../lib/bench-options.js';
+import type { BenchRow } from '../lib/bench-row.js';
+import { isMainModule, runStandalone } from '../lib/run-standalone.js';
+import { rounded, summarize } from '../lib/statistics.js';
+import { startFixtureServer } from '../lib/testkit.js';
+
+/**
+ * Profile behind the session-cycle figures: where a `goto` spends its time. Splits TaskContext.goto
+ * into Playwright's navigation (domcontentloaded) and the settle wait that follows, and times a settle
+ * on a page that is already idle (the floor every click/press/goto pays).
+ */
+export async function runGotoBreakdown(): Promise<BenchRow[]> {
+  const count = iterations(30, 3);
+  const fixtures = await startFixtureServer();
+  const pool = await BrowserPool.launch({ warmDevices: ['desktop'] });
+  const downloadsDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-bench-profile-'));
+  const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory });
+  const navigation: number[] = [];
+  const settleAfterNavigation: number[] = [];
+  const settleWhenIdle: number[] = [];
+  const openContext: number[] = [];
+  try {
+    for (let index = 0; index < count; index += 1) {
+      const started = performance.now();
+      await taskContext.page.goto(fixtures.url('/'), { waitUntil: 'domcontentloaded' });
+      const navigated = performance.now();
+      await taskContext.waitForSettle();
+      const settled = performance.now();
+      await taskContext.waitForSettle();
+      const idleSettled = performance.now();
+      navigation.push(navigated - started);
+      settleAfterNavigation.push(settled - navigated);
+      settleWhenIdle.push(idleSettled - settled);
+      const contextStarted = performance.now();
+      const extra = await pool.openContext({ device: 'desktop', downloadsDirectory });
+      openContext.push(performance.now() - contextStarted);
+      await extra.close();
+    }
+  } finally {
+    await taskContext.close();
+    await pool.close();
+    await fixtures.close();
+    await rm(downloadsDirectory, { recursive: true, force: true });
+  }
+  const row = (measure: string, samples: number[]): BenchRow => {
+    const summary = summarize(samples);
+    return { benchmark: 'profile: goto', measure: `${measure} p50 (n=${summary.count})`, unit: 'ms', value: rounded(summary.p50), note: `p95 ${rounded(summary.p95)}` };
+  };
+  return [
+    row('page.goto domcontentloaded', navigation),
+    row('settle after navigation', settleAfterNavigation),
+    row('settle on an idle page', settleWhenIdle),
+    row('pool.openContext (warm pool)', openContext),
+  ];
+}
+
+if (isMainModule(import.meta.url)) runStandalone('profile: goto breakdown', runGotoBreakdown);
