@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPageServer } from './support/page-server.js';
-import { pollEvents, sendCommand, startTestServer } from './support/test-server.js';
+import { pollEvents, secondKey, sendCommand, startTestServer } from './support/test-server.js';
 
 test('a session driven purely by events: goto, evaluate_js in every form, a refused URL, close', async (t) => {
   const pages = await startPageServer();
@@ -89,4 +89,19 @@ test('the scheduler queues tasks beyond the concurrency limit as waiting', async
   assert.equal(events.find((event) => event.id === 'early').payload.output.output, 7);
   assert.equal((await server.api('GET', `/task/${second.id}`)).body.r.status, 'running');
   await sendCommand(server, second.id, 'session_action', 'close', {}, 'close-second');
+});
+
+test('the per-key limit queues one tenant without holding up another', async (t) => {
+  const server = await startTestServer({ maxConcurrentTasks: 2, maxConcurrentTasksPerKey: 1 });
+  t.after(() => server.close());
+  const first = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  const queued = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  const otherTenant = (await server.api('POST', '/task', { key: secondKey, body: { task: null } })).body.r;
+  assert.deepEqual([first.status, queued.status, otherTenant.status], ['running', 'waiting', 'running']);
+  await sendCommand(server, first.id, 'session_action', 'close', {}, 'close-first');
+  await pollEvents(server, first.id, () => false);
+  assert.equal((await server.api('GET', `/task/${queued.id}`)).body.r.status, 'running');
+  for (const [id, key] of [[queued.id, undefined], [otherTenant.id, secondKey]] as const) {
+    assert.equal((await server.api('DELETE', `/task/${id}`, key ? { key } : {})).status, 200);
+  }
 });
