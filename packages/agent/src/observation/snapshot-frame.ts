@@ -122,13 +122,19 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     pendingRect = null;
   }
 
-  function appendText(text: string, context: WalkContext): void {
+  const textRange = document.createRange();
+
+  function appendText(node: Node, context: WalkContext): void {
+    const text = node.textContent ?? '';
     if (!/\S/.test(text)) {
       if (pendingText) pendingText += ' ';
       return;
     }
     if (!pendingText.trim()) {
-      pendingRect = context.rect;
+      // where the line starts decides whether it is in the viewport; a big parent box would not tell
+      textRange.selectNodeContents(node);
+      const rect = textRange.getBoundingClientRect();
+      pendingRect = rect.width > 0 || rect.height > 0 ? rect : context.rect;
       pendingDepth = context.depth;
     }
     pendingText += text;
@@ -518,7 +524,7 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
 
   function walk(node: Node, context: WalkContext): void {
     if (node.nodeType === Node.TEXT_NODE) {
-      if (context.emitText && context.visible) appendText(node.textContent ?? '', context);
+      if (context.emitText && context.visible) appendText(node, context);
       return;
     }
     if (!(node instanceof Element)) return;
