@@ -1,6 +1,7 @@
 import type { ActionCloseResponse, ActionRunTaskResponse, TaskResponse } from './api-types.js';
 import { toWireFields, toWireSecrets } from './case-conversion.js';
-import { BadRequestError } from './errors.js';
+import { isFinishedTaskStatus } from '@open-smooth/protocol';
+import { ApiError, BadRequestError } from './errors.js';
 import type { RunTaskOptions } from './run-options.js';
 import { TaskHandle, toActionResponse, type WaitOptions } from './task-handle.js';
 
@@ -23,7 +24,7 @@ export class SessionHandle extends TaskHandle {
   async close(force = true): Promise<boolean> {
     this.closed = true;
     if (force) {
-      await this.api.deleteTask(this.id());
+      await this.cancelUnlessFinished();
       return true;
     }
     if (this.stream.finished) return true;
@@ -34,6 +35,18 @@ export class SessionHandle extends TaskHandle {
       // The session ended before the answer reached us: it is closed all the same.
       if (error instanceof BadRequestError && this.stream.finished) return true;
       throw error;
+    }
+  }
+
+  /** DELETE answers 404 for a session that already ended (idle timeout, earlier close): that is closed too. */
+  private async cancelUnlessFinished(): Promise<void> {
+    try {
+      await this.api.deleteTask(this.id());
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.statusCode !== 404) throw error;
+      const task = await this.api.getTask(this.id());
+      if (!isFinishedTaskStatus(task.status)) throw error;
+      this.seed(task);
     }
   }
 

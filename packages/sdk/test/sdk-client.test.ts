@@ -294,3 +294,18 @@ function restoreEnvironment(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name];
   else process.env[name] = value;
 }
+
+test('closing a session that already ended is not an error; an unknown session still is', async (t) => {
+  const api = await startCannedApiServer((request) => {
+    if (request.method === 'POST') return ok({ id: 'ended', status: 'waiting' });
+    if (request.method === 'DELETE') return { status: 404, body: { detail: 'Task not found or already finished' } };
+    if (request.path.endsWith('/ended')) return ok({ id: 'ended', status: 'done', events: [] });
+    return { status: 404, body: { detail: 'Task not found' } };
+  });
+  t.after(() => api.close());
+  const client = new SmoothClient({ apiKey: 'key', baseUrl: api.baseUrl, retries: 0 });
+  const session = await client.session();
+  assert.equal(await session.close(), true);
+  assert.equal((await session.result()).status, 'done');
+  await assert.rejects(client.sessionHandle('unknown').close(), { name: 'ApiError', statusCode: 404 });
+});
