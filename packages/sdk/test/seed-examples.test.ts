@@ -85,16 +85,19 @@ test('a session run_task with metadata gives the values to the agent', async () 
     sawMetadata = Object.values(metadata).every((value) => text.includes(value));
     return done(request, sawMetadata ? `Shipping to ${metadata.name}, ${metadata.address}, ${metadata.city} ${metadata.zip}` : 'no address given', null);
   });
-  const session = await client.session();
-  try {
+  let sessionId = '';
+  {
+    // `await using` closes the session at the end of the block, like Python's `with client.session()`.
+    await using session = await client.session();
+    sessionId = session.id();
     const result = await session.runTask({ task: 'Fill out the shipping form with the provided address', url: world.sites.url('/shop'), metadata });
     assert.equal(result.output, 'Shipping to John Smith, 123 Main Street, New York 10001');
     assert.ok(sawMetadata);
     assert.equal(typeof result.creditsUsed, 'number');
     assert.equal(typeof result.duration, 'number');
-  } finally {
-    await session.close();
   }
+  const disposed = await client.getTask(sessionId);
+  assert.ok(['cancelled', 'done'].includes(disposed.status), `the session was closed on dispose (${disposed.status})`);
 });
 
 test('a session chains runTask with a status schema, then extract (chaining example)', async () => {
