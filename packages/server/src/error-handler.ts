@@ -38,7 +38,10 @@ export function errorBodyFor(error: unknown): ErrorBody {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const body = errorBodyFor(error);
-    if (body.statusCode >= 500) request.log.error({ err: error }, 'unhandled error');
+    if (body.statusCode >= 500) {
+      // Operators need the cause of a 5xx even when Fastify's logger is off.
+      process.stderr.write(`open-smooth: ${request.method} ${request.url} failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
     return reply.status(body.statusCode).send({ detail: body.detail });
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ detail: `no route for ${request.method} ${request.url.split('?')[0]}` }));

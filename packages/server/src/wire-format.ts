@@ -40,6 +40,8 @@ export interface TaskSettings {
   allowedUrls?: string[];
   secrets: Secret[];
   fileIds: string[];
+  /** The uploaded files behind fileIds, which the agent may put into file inputs. */
+  files: Array<{ name: string; path: string }>;
   extensionIds: string[];
   profileId?: string;
   customTools: CustomTool[];
@@ -56,6 +58,7 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     device: request.device ?? taskDefaults.device,
     secrets,
     fileIds: request.files ?? [],
+    files: [],
     extensionIds: request.extensions ?? [],
     customTools: request.custom_tools ?? [],
   };

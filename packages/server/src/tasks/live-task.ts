@@ -151,6 +151,7 @@ export class LiveTask {
       ...(run.responseModel !== undefined ? { responseModel: run.responseModel } : {}),
       ...(run.metadata !== undefined ? { metadata: run.metadata } : {}),
       secrets: this.settings.agentRun ? run.secrets : [...this.settings.secrets, ...run.secrets],
+      files: this.settings.files,
       customTools: this.settings.customTools,
       callCustomTool: (call, signal) => this.callCustomTool(call, signal, agent),
       ...(this.settings.additionalTools !== undefined ? { additionalTools: this.settings.additionalTools } : {}),
@@ -347,6 +348,8 @@ export class LiveTask {
     const context = this.context;
     if (!context) return;
     try {
+      // A click that starts a download just before close has not reported it yet: let it land.
+      await context.waitForSettle({ timeoutMs: 2_000 }).catch(() => undefined);
       await context.waitForDownloads();
       for (const download of context.downloads) {
         this.dependencies.store.addDownload(this.id, {

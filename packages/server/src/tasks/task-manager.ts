@@ -59,7 +59,9 @@ export class TaskManager {
   create(tenant: string, request: TaskRequest): TaskRecord {
     const settings = taskSettingsFromWire(request);
     for (const fileId of settings.fileIds) {
-      if (!this.options.resources.getFile(tenant, fileId)) throw new BadRequestError(`unknown file id: ${fileId}`);
+      const file = this.options.resources.getFile(tenant, fileId);
+      if (!file) throw new BadRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
+      settings.files.push({ name: file.fileName, path: file.path });
     }
     for (const extensionId of settings.extensionIds) {
       if (!this.options.resources.getExtension(tenant, extensionId)) throw new BadRequestError(`unknown extension id: ${extensionId}`);

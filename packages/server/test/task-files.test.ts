@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { findElementIndex, startFixtureServer, startScriptedModelServer, type FixtureServer, type ScriptedModelServer } from '@open-smooth/testkit';
+import { fileForm } from './support/uploads.js';
+import { pollEvents, startTestServer, type TestServer } from './support/test-server.js';
+
+let fixtures: FixtureServer;
+let model: ScriptedModelServer;
+let server: TestServer;
+before(async () => {
+  fixtures = await startFixtureServer();
+  model = await startScriptedModelServer((request) => {
+    const text = request.lastUserText;
+    if (/Received/.test(text)) return { toolCalls: [{ name: 'done', arguments: { answer: /Received [^\n]*/.exec(text)?.[0] ?? '' } }] };
+    return {
+      toolCalls: [
+        { name: 'upload_file', arguments: { index: findElementIndex(text, { name: 'Document' }), file: 'invoice-42.txt' } },
+        { name: 'click', arguments: { index: findElementIndex(text, { role: 'button', name: 'Upload' }) } },
+      ],
+    };
+  });
+  server = await startTestServer({ modelEnvironment: model.environment() });
+});
+after(async () => {
+  await server.close();
+  await Promise.all([fixtures.close(), model.close()]);
+});
+
+test('a file uploaded with POST /file is given to the agent, which puts it into the site’s file input', async () => {
+  const bytes = Buffer.from(`invoice 42, total £120.00, ${Date.now()}\n`);
+  const uploaded = await server.api('POST', '/file', { rawBody: fileForm(bytes, 'invoice-42.txt', { file_purpose: 'invoice' }) });
+  assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
+  const created = await server.api('POST', '/task', {
+    body: { task: 'Upload the invoice', url: fixtures.url('/upload'), files: [uploaded.body.r.id], max_steps: 5 },
+  });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const { status } = await pollEvents(server, created.body.r.id, () => false);
+  assert.equal(status, 'done');
+  const finished = await server.api('GET', `/task/${created.body.r.id}`);
+  assert.equal(finished.body.r.output, `Received invoice-42.txt (${bytes.length} bytes)`);
+  const received = fixtures.records.uploads.at(-1);
+  assert.equal(received?.fileName, 'invoice-42.txt');
+  assert.deepEqual(received?.bytes, bytes);
+});
