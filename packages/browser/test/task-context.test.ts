@@ -96,7 +96,7 @@ async function waitForDownloadCount(task: TaskContext, count: number) {
   }
 }
 
-test('settle waits for a page that keeps mutating its DOM until it stops', async () => {
+test('settle waits for a page that fills itself in progressively until it is done', async () => {
   await withTask(async (task) => {
     await task.goto(`${site.origin}/mutating`);
     assert.equal(await task.page.textContent('#status'), 'finished');

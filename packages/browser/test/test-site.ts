@@ -83,21 +83,27 @@ export async function startTestSite(): Promise<TestSite> {
         });
         return void response.end(downloadBytes);
       case '/mutating':
-        // Adds an item every 60 ms for a while, then marks itself finished.
+        // Loads 20 items one after another, each fetched and then rendered, like a feed that
+        // fills in progressively; the page is only done when the last one is on screen.
         return html(
           response,
           `<ul id="items"></ul><p id="status">working</p>
            <script>
-             let count = 0;
-             const timer = setInterval(() => {
-               count += 1;
-               const item = document.createElement('li');
-               item.textContent = 'item ' + count;
-               document.getElementById('items').appendChild(item);
-               if (count === 20) { clearInterval(timer); document.getElementById('status').textContent = 'finished'; }
-             }, 60);
+             async function fill() {
+               for (let count = 1; count <= 20; count += 1) {
+                 const text = await (await fetch('/item?n=' + count)).text();
+                 const item = document.createElement('li');
+                 item.textContent = text;
+                 document.getElementById('items').appendChild(item);
+               }
+               document.getElementById('status').textContent = 'finished';
+             }
+             fill();
            </script>`,
         );
+      case '/item':
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        return void setTimeout(() => response.end(`item ${url.searchParams.get('n')}`), 30);
       case '/event-stream-page':
         return html(
           response,
