@@ -14,6 +14,8 @@ export const serveCommand: CliCommand = {
   async run({ values, output }) {
     const port = integerOption(values, 'port');
     if (port !== undefined && (port < 0 || port > 65535)) throw new UsageError('--port must be between 0 and 65535');
+    // Listen for Ctrl+C before anything is printed, so an early signal still closes cleanly.
+    const stopRequested = waitForStopSignal();
     const startServer = await loadStartServer();
     const server = await startServer({
       host: stringOption(values, 'host') ?? '127.0.0.1',
@@ -32,7 +34,7 @@ export const serveCommand: CliCommand = {
       '',
       'Press Ctrl+C to stop.',
     ]);
-    await waitForStopSignal();
+    await stopRequested;
     output.progress('Stopping...');
     await server.close();
     return 0;
