@@ -10,6 +10,7 @@ export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from '.
 export { NetworkActivity } from './network-activity.js';
 export {
   abortError,
+  raceAbort,
   ChromiumNotFoundError,
   SecretNotAllowedError,
   TabNotFoundError,

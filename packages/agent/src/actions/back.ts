@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { defineAction } from './action.js';
-import { abortable } from './element-target.js';
+
 
 export const backAction = defineAction({
   name: 'back',
@@ -8,7 +9,7 @@ export const backAction = defineAction({
   inputSchema: z.object({}),
   navigates: true,
   async handler(_input, context) {
-    const response = await abortable(context.taskContext.page.goBack({ waitUntil: 'commit' }), context.signal);
+    const response = await raceAbort(context.taskContext.page.goBack({ waitUntil: 'commit' }), context.signal);
     await context.taskContext.waitForSettle({ signal: context.signal });
     return response === null ? 'There was no previous page.' : `Went back to ${context.taskContext.page.url()}`;
   },

@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { defineAction } from './action.js';
-import { abortable, actionTimeoutMs, describeElement, elementAt } from './element-target.js';
+import { actionTimeoutMs, describeElement, elementAt } from './element-target.js';
 
 export const clickAction = defineAction({
   name: 'click',
@@ -9,7 +10,7 @@ export const clickAction = defineAction({
   async handler({ index }, context) {
     const tabsBefore = context.taskContext.pages.length;
     const element = await elementAt(context, index);
-    await abortable(element.click({ timeout: actionTimeoutMs }), context.signal);
+    await raceAbort(element.click({ timeout: actionTimeoutMs }), context.signal);
     await context.taskContext.waitForSettle({ signal: context.signal });
     const opened = context.taskContext.pages.length > tabsBefore ? ' It opened a new tab, now active.' : '';
     return `Clicked ${describeElement(context, index)}.${opened}`;

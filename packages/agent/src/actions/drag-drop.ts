@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { ActionError, defineAction } from './action.js';
-import { abortable, describeElement, elementAt } from './element-target.js';
+import { describeElement, elementAt } from './element-target.js';
 
 export const dragDropAction = defineAction({
   name: 'drag_drop',
@@ -21,7 +22,7 @@ export const dragDropAction = defineAction({
       await mouse.move(targetBox.x + targetBox.width / 2, targetBox.y + targetBox.height / 2, { steps: 8 });
       await mouse.up();
     };
-    await abortable(drag(), context.signal);
+    await raceAbort(drag(), context.signal);
     await context.taskContext.waitForSettle({ signal: context.signal });
     return `Dragged ${describeElement(context, from)} onto ${describeElement(context, to)}.`;
   },

@@ -12,23 +12,4 @@ export function describeElement(context: ActionContext, index: number): string {
   return element ? `[${index}] ${element.role}${element.name ? ` "${element.name}"` : ''}` : `[${index}]`;
 }
 
-/** Playwright actions take no AbortSignal: race them against it so a cancel lands mid-action. */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 export const actionTimeoutMs = 5_000;

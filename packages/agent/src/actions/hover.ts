@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { defineAction } from './action.js';
-import { abortable, actionTimeoutMs, describeElement, elementAt } from './element-target.js';
+import { actionTimeoutMs, describeElement, elementAt } from './element-target.js';
 
 export const hoverAction = defineAction({
   name: 'hover',
@@ -8,7 +9,7 @@ export const hoverAction = defineAction({
   inputSchema: z.object({ index: z.number().int().min(1) }),
   async handler({ index }, context) {
     const element = await elementAt(context, index);
-    await abortable(element.hover({ timeout: actionTimeoutMs }), context.signal);
+    await raceAbort(element.hover({ timeout: actionTimeoutMs }), context.signal);
     await context.taskContext.waitForSettle({ signal: context.signal });
     return `Hovering over ${describeElement(context, index)}.`;
   },

@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { defineAction } from './action.js';
-import { abortable, actionTimeoutMs, elementAt } from './element-target.js';
+import { actionTimeoutMs, elementAt } from './element-target.js';
 
 export const pressKeyAction = defineAction({
   name: 'press_key',
@@ -9,9 +10,9 @@ export const pressKeyAction = defineAction({
   async handler({ key, index }, context) {
     if (index !== undefined) {
       const element = await elementAt(context, index);
-      await abortable(element.press(key, { timeout: actionTimeoutMs }), context.signal);
+      await raceAbort(element.press(key, { timeout: actionTimeoutMs }), context.signal);
     } else {
-      await abortable(context.taskContext.page.keyboard.press(key), context.signal);
+      await raceAbort(context.taskContext.page.keyboard.press(key), context.signal);
     }
     await context.taskContext.waitForSettle({ signal: context.signal });
     return `Pressed ${key}.`;

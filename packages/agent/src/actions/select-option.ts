@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { ActionError, defineAction } from './action.js';
-import { abortable, actionTimeoutMs, describeElement, elementAt } from './element-target.js';
+import { actionTimeoutMs, describeElement, elementAt } from './element-target.js';
 
 export const selectOptionAction = defineAction({
   name: 'select_option',
@@ -13,7 +14,7 @@ export const selectOptionAction = defineAction({
     );
     if (!labels) throw new ActionError(`[${index}] is not a <select>; click it to open a custom dropdown instead.`);
     const wanted = labels.find((label) => label.trim().toLowerCase() === option.trim().toLowerCase());
-    const chosen = await abortable(
+    const chosen = await raceAbort(
       element.selectOption(wanted !== undefined ? { label: wanted } : { value: option }, { timeout: actionTimeoutMs }),
       context.signal,
     ).catch(() => {

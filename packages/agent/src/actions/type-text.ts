@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { ActionError, defineAction } from './action.js';
-import { abortable, actionTimeoutMs, describeElement, elementAt } from './element-target.js';
+import { actionTimeoutMs, describeElement, elementAt } from './element-target.js';
 
 export const typeAction = defineAction({
   name: 'type',
@@ -16,9 +17,9 @@ export const typeAction = defineAction({
     const tagName = await element.evaluate((node) => node.tagName.toLowerCase());
     if (tagName === 'select') throw new ActionError(`[${index}] is a select: use select_option instead.`);
     const realText = context.taskContext.revealSecrets(text, context.taskContext.page.url());
-    await abortable(element.fill(realText, { timeout: actionTimeoutMs }), context.signal);
+    await raceAbort(element.fill(realText, { timeout: actionTimeoutMs }), context.signal);
     if (submit) {
-      await abortable(element.press('Enter', { timeout: actionTimeoutMs }), context.signal);
+      await raceAbort(element.press('Enter', { timeout: actionTimeoutMs }), context.signal);
       await context.taskContext.waitForSettle({ signal: context.signal });
     }
     return `Typed ${JSON.stringify(text)} into ${describeElement(context, index)}${submit ? ' and pressed Enter' : ''}.`;

@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { ActionError, defineAction } from './action.js';
-import { abortable, actionTimeoutMs, describeElement, elementAt } from './element-target.js';
+import { actionTimeoutMs, describeElement, elementAt } from './element-target.js';
 
 export const uploadFileAction = defineAction({
   name: 'upload_file',
@@ -15,10 +16,10 @@ export const uploadFileAction = defineAction({
     const element = await elementAt(context, index);
     const isFileInput = await element.evaluate((node) => node instanceof HTMLInputElement && node.type === 'file');
     if (isFileInput) {
-      await abortable(element.setInputFiles(chosen.path, { timeout: actionTimeoutMs }), context.signal);
+      await raceAbort(element.setInputFiles(chosen.path, { timeout: actionTimeoutMs }), context.signal);
     } else {
       const page = context.taskContext.page;
-      const [chooser] = await abortable(
+      const [chooser] = await raceAbort(
         Promise.all([page.waitForEvent('filechooser', { timeout: actionTimeoutMs }), element.click({ timeout: actionTimeoutMs })]),
         context.signal,
       ).catch((error: unknown) => {

@@ -1,6 +1,7 @@
+import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { ActionError, defineAction } from './action.js';
-import { abortable } from './element-target.js';
+
 
 export const waitForAction = defineAction({
   name: 'wait_for',
@@ -12,7 +13,7 @@ export const waitForAction = defineAction({
       return 'The page settled.';
     }
     const locator = context.taskContext.page.getByText(text).first();
-    await abortable(locator.waitFor({ state: 'visible', timeout: seconds * 1000 }), context.signal).catch((error: unknown) => {
+    await raceAbort(locator.waitFor({ state: 'visible', timeout: seconds * 1000 }), context.signal).catch((error: unknown) => {
       if (context.signal.aborted) throw error;
       throw new ActionError(`${JSON.stringify(text)} did not appear within ${seconds} s.`);
     });
