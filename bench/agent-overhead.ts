@@ -166,6 +166,7 @@ async function runStagehand(peer: StagehandPeer, fixtureUrl: (path: string) => s
   const failures: string[] = [];
   for (let round = 0; round < rounds; round += 1) {
     for (const task of tasks) {
+      await peer.clearCookies();
       await peer.page().goto(fixtureUrl(task.path));
       for (const step of task.steps) {
         const target: StagehandTarget = {
@@ -181,7 +182,10 @@ async function runStagehand(peer: StagehandPeer, fixtureUrl: (path: string) => s
         const actStart = performance.now();
         const result = await peer.act(step.instruction);
         const actMs = performance.now() - actStart - peer.lastModelMs();
-        if (!result.success) failures.push(`${task.path} ${step.name}: ${result.message ?? 'failed'}`);
+        if (!result.success) {
+          const url = peer.page().url();
+          failures.push(`${task.path} ${step.name}: ${result.message ?? 'failed'} (at ${url}, tree of ${peer.lastTree().split('\n').length} lines)`);
+        }
         steps.push({ observeMs, actMs });
       }
     }

@@ -32,7 +32,7 @@ interface StagehandInstance {
   close(options?: { force?: boolean }): Promise<void>;
   observe(instruction: string): Promise<unknown[]>;
   act(instruction: string): Promise<{ success: boolean; message?: string }>;
-  context: { pages(): StagehandPage[]; activePage(): StagehandPage | undefined };
+  context: { pages(): StagehandPage[]; activePage(): StagehandPage | undefined; clearCookies(): Promise<void> };
 }
 
 export interface StagehandPeer {
@@ -43,6 +43,8 @@ export interface StagehandPeer {
   act(instruction: string): Promise<{ success: boolean; message?: string }>;
   /** The accessibility tree Stagehand sent with its last model call (its observation). */
   lastTree(): string;
+  /** Forgets cookies, so each task starts like ours does: in a fresh context. */
+  clearCookies(): Promise<void>;
   /** Milliseconds spent inside the instant model during the last call (to subtract). */
   lastModelMs(): number;
   close(): Promise<void>;
@@ -161,6 +163,7 @@ export async function startStagehandPeer(): Promise<StagehandPeer> {
     observe: (instruction) => stagehand.observe(instruction),
     act: (instruction) => stagehand.act(instruction),
     lastTree: () => tree,
+    clearCookies: () => stagehand.context.clearCookies(),
     lastModelMs: () => modelMs,
     close: () => stagehand.close({ force: true }),
   };

@@ -47,6 +47,7 @@ export async function runGotoBreakdown(): Promise<BenchRow[]> {
     await fixtures.close();
     await rm(downloadsDirectory, { recursive: true, force: true });
   }
+  const parallel = await concurrentGotos(iterations(10, 2), iterations(5, 1));
   const row = (measure: string, samples: number[]): BenchRow => {
     const summary = summarize(samples);
     return { benchmark: 'profile: goto', measure: `${measure} p50 (n=${summary.count})`, unit: 'ms', value: rounded(summary.p50), note: `p95 ${rounded(summary.p95)}` };
@@ -56,7 +57,42 @@ export async function runGotoBreakdown(): Promise<BenchRow[]> {
     row('settle after navigation', settleAfterNavigation),
     row('settle on an idle page', settleWhenIdle),
     row('pool.openContext (warm pool)', openContext),
+    row(`c=${iterations(10, 2)} openContext, no HTTP`, parallel.openContext),
+    row(`c=${iterations(10, 2)} page.goto domcontentloaded, no HTTP`, parallel.navigation),
+    row(`c=${iterations(10, 2)} settle after navigation, no HTTP`, parallel.settle),
   ];
+}
+
+/** The c=10 session cycle without the server: N contexts open, navigate and settle at once, straight on the pool. */
+async function concurrentGotos(concurrency: number, rounds: number): Promise<{ openContext: number[]; navigation: number[]; settle: number[] }> {
+  const fixtures = await startFixtureServer();
+  const pool = await BrowserPool.launch({ warmDevices: ['desktop'] });
+  const downloadsDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-bench-profile-'));
+  const samples = { openContext: [] as number[], navigation: [] as number[], settle: [] as number[] };
+  try {
+    await pool.whenWarm();
+    for (let round = 0; round < rounds; round += 1) {
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          const started = performance.now();
+          const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory });
+          const opened = performance.now();
+          await taskContext.page.goto(fixtures.url('/'), { waitUntil: 'domcontentloaded' });
+          const navigated = performance.now();
+          await taskContext.waitForSettle();
+          samples.openContext.push(opened - started);
+          samples.navigation.push(navigated - opened);
+          samples.settle.push(performance.now() - navigated);
+          await taskContext.close();
+        }),
+      );
+    }
+  } finally {
+    await pool.close();
+    await fixtures.close();
+    await rm(downloadsDirectory, { recursive: true, force: true });
+  }
+  return samples;
 }
 
 if (isMainModule(import.meta.url)) runStandalone('profile: goto breakdown', runGotoBreakdown);
