@@ -270,6 +270,8 @@ export class LiveTask {
         return { costDollars: 0 };
       case 'evaluate_js': {
         const value: unknown = await context.page.evaluate(evaluateJsExpression(command.js, command.args));
+        // Script that clicks or navigates has effects (a download, a new page) that the next command must see.
+        await context.waitForSettle({ signal });
         return { output: value ?? null, costDollars: 0 };
       }
       case 'extract': {
