@@ -79,9 +79,8 @@ async function measureVariant(variant: Variant, counts: number[]): Promise<Bench
 
 export async function runMemory(): Promise<BenchRow[]> {
   const counts = isQuickMode() ? [1, 2] : [1, 10, 50];
+  // Switches that might shrink a session are compared in bench/profiles/renderer-breakdown.ts.
   const variants: Variant[] = [{ label: 'default', extraArgs: [] }];
-  // Experiment (not the product's setting): several contexts share one renderer process.
-  if (!isQuickMode()) variants.push({ label: 'renderer-process-limit=4', extraArgs: ['--renderer-process-limit=4'] });
   const rows: BenchRow[] = [];
   for (const variant of variants) rows.push(...(await measureVariant(variant, counts)));
   return rows;

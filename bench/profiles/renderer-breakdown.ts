@@ -17,9 +17,24 @@ import { startFixtureServer } from '../lib/testkit.js';
 const variants: Array<{ label: string; extraArgs: string[] }> = [
   { label: 'product switches', extraArgs: [] },
   { label: '+ --disable-features=BackForwardCache', extraArgs: ['--disable-features=BackForwardCache'] },
+  { label: '+ --disable-features=WebUIOmniboxPopup', extraArgs: ['--disable-features=WebUIOmniboxPopup'] },
+  { label: '+ --disable-features=SpareRendererForSitePerProcess', extraArgs: ['--disable-features=SpareRendererForSitePerProcess'] },
   { label: '+ --renderer-process-limit=4', extraArgs: ['--renderer-process-limit=4'] },
-  { label: '+ --single-process (all in one)', extraArgs: ['--single-process'] },
+  { label: '+ --in-process-gpu', extraArgs: ['--in-process-gpu'] },
 ];
+
+/** Chromium's own targets by type: headless 156 opens browser_ui (top-chrome WebUI) targets per window. */
+async function targetTypes(pool: BrowserPool): Promise<string> {
+  const session = await pool.browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = (await session.send('Target.getTargets')) as { targetInfos: Array<{ type: string }> };
+    const counts = new Map<string, number>();
+    for (const target of targetInfos) counts.set(target.type, (counts.get(target.type) ?? 0) + 1);
+    return [...counts.entries()].map(([type, count]) => `${count} ${type}`).join(', ');
+  } finally {
+    await session.detach().catch(() => {});
+  }
+}
 
 export async function runRendererBreakdown(): Promise<BenchRow[]> {
   const sessions = iterations(10, 2);
@@ -40,12 +55,13 @@ export async function runRendererBreakdown(): Promise<BenchRow[]> {
         await sleep(1000);
         const loaded = await chromiumTreeMemory();
         const renderers = loaded.byKind.renderer ?? { processes: 0, megabytes: 0 };
+        const targets = await targetTypes(pool);
         rows.push({
           benchmark: 'profile: renderers',
           measure: `${variant.label}: ${sessions} contexts, marginal PSS per context`,
           unit: 'MB',
           value: rounded((loaded.totalMegabytes - idle.totalMegabytes) / sessions),
-          note: `${renderers.processes} renderers (${Math.round(renderers.megabytes)} MB), ${loaded.processCount} processes, tree ${Math.round(loaded.totalMegabytes)} MB, empty browser ${Math.round(idle.totalMegabytes)} MB`,
+          note: `targets: ${targets}; ${renderers.processes} renderers (${Math.round(renderers.megabytes)} MB), ${loaded.processCount} processes, tree ${Math.round(loaded.totalMegabytes)} MB, empty browser ${Math.round(idle.totalMegabytes)} MB`,
         });
       } catch (error) {
         rows.push({ benchmark: 'profile: renderers', measure: variant.label, unit: 'MB', value: null, note: `failed: ${(error as Error).message.split('\n')[0]}` });
