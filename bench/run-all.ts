@@ -9,6 +9,10 @@ import { describeMachine } from './lib/machine-description.js';
 import { printTable } from './lib/print-table.js';
 import { runMemory } from './memory.js';
 import { runObservationSize } from './observation-size.js';
+import { runActBreakdown } from './profiles/act-breakdown.js';
+import { runApiCpuProfile } from './profiles/api-cpu-profile.js';
+import { runGotoBreakdown } from './profiles/goto-breakdown.js';
+import { runRendererBreakdown } from './profiles/renderer-breakdown.js';
 import { runSessionCycle } from './session-cycle.js';
 
 /** `npm run bench`: every benchmark in turn, one combined table, results in bench/results/<date>.json. */
@@ -21,10 +25,19 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['api-load', runApiLoad],
 ];
 
-/** BENCH_ONLY=memory,api-load runs a subset. */
+/** The profiles behind the README's explanations of missed goals; run with BENCH_PROFILES=1. */
+const profiles: Array<[string, () => Promise<BenchRow[]>]> = [
+  ['profile-goto', runGotoBreakdown],
+  ['profile-act', runActBreakdown],
+  ['profile-renderers', runRendererBreakdown],
+  ['profile-api-cpu', () => runApiCpuProfile()],
+];
+
+/** BENCH_ONLY=memory,api-load runs a subset; BENCH_PROFILES=1 adds the profiles. */
 function selectedBenchmarks(): Array<[string, () => Promise<BenchRow[]>]> {
+  const withProfiles = process.env.BENCH_PROFILES === '1' ? [...benchmarks, ...profiles] : benchmarks;
   const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
-  return only && only.length > 0 ? benchmarks.filter(([name]) => only.includes(name)) : benchmarks;
+  return only && only.length > 0 ? withProfiles.filter(([name]) => only.includes(name)) : withProfiles;
 }
 
 async function main(): Promise<void> {
@@ -52,7 +65,7 @@ async function main(): Promise<void> {
   const report = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    command: process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : `npx tsx bench/run-all.ts`,
+    command: `${process.env.BENCH_PROFILES === '1' ? 'BENCH_PROFILES=1 ' : ''}${process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'npx tsx bench/run-all.ts'}`,
     quick: isQuickMode(),
     machine: { ...machineBefore, loadAverageAfter: describeMachine().loadAverage },
     rows,
