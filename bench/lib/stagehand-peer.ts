@@ -23,6 +23,7 @@ export interface StagehandTarget {
 
 export interface StagehandPage {
   goto(url: string, options?: { waitUntil?: string }): Promise<unknown>;
+  close(): Promise<void>;
   url(): string;
   evaluate<Result>(expression: string): Promise<Result>;
 }
@@ -32,7 +33,12 @@ interface StagehandInstance {
   close(options?: { force?: boolean }): Promise<void>;
   observe(instruction: string): Promise<unknown[]>;
   act(instruction: string): Promise<{ success: boolean; message?: string }>;
-  context: { pages(): StagehandPage[]; activePage(): StagehandPage | undefined; clearCookies(): Promise<void> };
+  context: {
+    pages(): StagehandPage[];
+    activePage(): StagehandPage | undefined;
+    clearCookies(): Promise<void>;
+    newPage(url?: string): Promise<StagehandPage>;
+  };
 }
 
 export interface StagehandPeer {
@@ -43,8 +49,11 @@ export interface StagehandPeer {
   act(instruction: string): Promise<{ success: boolean; message?: string }>;
   /** The accessibility tree Stagehand sent with its last model call (its observation). */
   lastTree(): string;
-  /** Forgets cookies, so each task starts like ours does: in a fresh context. */
-  clearCookies(): Promise<void>;
+  /**
+   * Starts a task like ours does, on a fresh page without cookies: a late navigation of the
+   * previous task (e.g. a form submit) can then not replace the new task's page.
+   */
+  openFreshPage(url: string): Promise<void>;
   /** Milliseconds spent inside the instant model during the last call (to subtract). */
   lastModelMs(): number;
   close(): Promise<void>;
@@ -163,7 +172,12 @@ export async function startStagehandPeer(): Promise<StagehandPeer> {
     observe: (instruction) => stagehand.observe(instruction),
     act: (instruction) => stagehand.act(instruction),
     lastTree: () => tree,
-    clearCookies: () => stagehand.context.clearCookies(),
+    async openFreshPage(url) {
+      const previous = stagehand.context.pages();
+      await stagehand.context.clearCookies();
+      await stagehand.context.newPage(url);
+      await Promise.allSettled(previous.map((page) => page.close()));
+    },
     lastModelMs: () => modelMs,
     close: () => stagehand.close({ force: true }),
   };
