@@ -107,7 +107,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
           ? { status: context.tasks.visibleStatus(task), events: undefined }
           : await context.tasks.poll(task, query.event_t, context.longPollMs, abort.signal);
       const finished = isFinishedTaskStatus(polled.status);
-      const current = context.taskStore.getTask(task.id) ?? task;
+      // Only a long-poll can outlive the record read for this request.
+      const current = query.event_t === undefined ? task : (context.taskStore.getTask(task.id) ?? task);
       const downloadsUrl = query.downloads ? downloadsUrlOf(context, current, finished) : undefined;
       const response = taskResponseToWire(current, {
         status: polled.status,

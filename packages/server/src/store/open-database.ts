@@ -90,5 +90,23 @@ export function openDatabase(path: string): SqliteDatabase {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   applyMigrations(database);
+  cacheStatements(database);
   return database;
+}
+
+/**
+ * Every store method used to compile its SQL on each call, a third of a poll's CPU under load.
+ * The stores only `get`, `all` and `run`, so one compiled statement per SQL text can be reused.
+ */
+function cacheStatements(database: SqliteDatabase): void {
+  const compile = database.prepare.bind(database);
+  const statements = new Map<string, ReturnType<typeof compile>>();
+  database.prepare = ((sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = compile(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  }) as SqliteDatabase['prepare'];
 }
