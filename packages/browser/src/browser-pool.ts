@@ -3,6 +3,7 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 import { chromiumExecutablePath } from './chromium-executable-path.js';
 import { allDevices, defaultDevice, deviceContextOptions } from './devices.js';
+import { installDomActivityTracker } from './dom-activity.js';
 import { TaskContext, type TaskContextOptions } from './task-context.js';
 
 export interface BrowserPoolOptions {
@@ -122,6 +123,8 @@ export class BrowserPool {
       // Service workers fetch outside any page, where interception cannot follow them.
       serviceWorkers: 'block',
     });
+    // Before the first page, so every document of the context is tracked from its start.
+    await installDomActivityTracker(context);
     await context.newPage();
     return context;
   }

@@ -6,12 +6,21 @@ interface InFlightRequest {
   streaming: boolean;
 }
 
+interface PageTimes {
+  /** When the page's last load event was seen. */
+  loadAt: number;
+  /** When a fetch/XHR last ended: script reacts to those, so a quiet window always follows them. */
+  reactiveEndAt: number;
+  /** When any other request last ended. */
+  otherEndAt: number;
+}
+
 /** Resource types that stay open by design and so never count as "the page is still loading". */
 const streamingResourceTypes = new Set(['eventsource', 'websocket', 'media']);
+/** Responses that page script typically acts on as they arrive (render a table, start the next fetch). */
+const reactiveResourceTypes = new Set(['fetch', 'xhr']);
 
-export interface NetworkQuietOptions {
-  /** How long the page must have no request in flight. */
-  quietMs: number;
+export interface NetworkIdleOptions {
   /** Give up (resolve false) after this long. */
   timeoutMs: number;
   /** Requests in flight longer than this are taken for long-polling and ignored. */
@@ -19,48 +28,70 @@ export interface NetworkQuietOptions {
   signal?: AbortSignal;
 }
 
-/** Tracks in-flight requests per page from Playwright's request events. */
+export interface NetworkQuietState {
+  /** Some request of the page that counts as loading is in flight. */
+  busy: boolean;
+  /** When busy: the time the oldest such request turns into a presumed long-poll. */
+  nextLongPollAt?: number;
+  /**
+   * Milliseconds since the last request end that page script may still be reacting to: any
+   * fetch/XHR, and other requests that ended after the load event (earlier ones were all handled
+   * before load fired). Infinity when there is none.
+   */
+  quietForMs: number;
+}
+
+/** Tracks in-flight requests and the time of the last request end per page, from Playwright's request events. */
 export class NetworkActivity {
   readonly #inFlight = new Map<Request, InFlightRequest>();
+  readonly #times = new WeakMap<Page, PageTimes>();
+  readonly #watchedPages = new WeakSet<Page>();
   readonly #listeners = new Set<() => void>();
 
   constructor(context: BrowserContext) {
     context.on('request', (request) => this.#onStart(request));
     context.on('requestfinished', (request) => this.#onEnd(request));
     context.on('requestfailed', (request) => this.#onEnd(request));
-    const watchClose = (page: Page) => page.once('close', () => this.#forgetPage(page));
-    context.pages().forEach(watchClose);
-    context.on('page', watchClose);
+    context.pages().forEach((page) => this.#watch(page));
+    context.on('page', (page) => this.#watch(page));
   }
 
-  /** Resolves true once `page` has had nothing in flight for quietMs, false at the timeout. */
-  waitForQuiet(page: Page, options: NetworkQuietOptions): Promise<boolean> {
+  /** The page's network state right now; no round trip to the browser. */
+  quietState(page: Page, longPollMs: number): NetworkQuietState {
+    const now = Date.now();
+    let nextLongPollAt: number | undefined;
+    for (const entry of this.#inFlight.values()) {
+      if (entry.page !== page || entry.streaming) continue;
+      const longPollAt = entry.startedAt + longPollMs;
+      if (longPollAt <= now) continue;
+      nextLongPollAt = nextLongPollAt === undefined ? longPollAt : Math.min(nextLongPollAt, longPollAt);
+    }
+    const times = this.#times.get(page);
+    const lastEndAt = times ? Math.max(times.reactiveEndAt, times.otherEndAt > times.loadAt ? times.otherEndAt : -Infinity) : -Infinity;
+    const quietForMs = now - lastEndAt;
+    return nextLongPollAt === undefined ? { busy: false, quietForMs } : { busy: true, nextLongPollAt, quietForMs };
+  }
+
+  /** Resolves true once `page` has nothing in flight (long-polls and streams aside), false at the timeout. */
+  waitForIdle(page: Page, options: NetworkIdleOptions): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      const deadline = Date.now() + options.timeoutMs;
-      let quietTimer: NodeJS.Timeout | undefined;
       let recheckTimer: NodeJS.Timeout | undefined;
-      const finish = (quiet: boolean) => {
-        clearTimeout(quietTimer);
+      const finish = (idle: boolean) => {
         clearTimeout(recheckTimer);
         clearTimeout(deadlineTimer);
         this.#listeners.delete(evaluate);
         options.signal?.removeEventListener('abort', onAbort);
-        resolve(quiet);
+        resolve(idle);
       };
       const onAbort = () => finish(false);
       const evaluate = () => {
         clearTimeout(recheckTimer);
-        const { busy, nextLongPollAt } = this.#busyState(page, options.longPollMs);
-        if (busy) {
-          clearTimeout(quietTimer);
-          quietTimer = undefined;
-          // Re-evaluate when the oldest request turns into a presumed long-poll.
-          if (nextLongPollAt !== undefined) recheckTimer = setTimeout(evaluate, Math.max(0, nextLongPollAt - Date.now()));
-          return;
-        }
-        if (quietTimer === undefined) quietTimer = setTimeout(() => finish(true), options.quietMs);
+        const { busy, nextLongPollAt } = this.quietState(page, options.longPollMs);
+        if (!busy) return finish(true);
+        // Re-evaluate when the oldest request turns into a presumed long-poll.
+        if (nextLongPollAt !== undefined) recheckTimer = setTimeout(evaluate, Math.max(0, nextLongPollAt - Date.now()));
       };
-      const deadlineTimer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
+      const deadlineTimer = setTimeout(() => finish(false), Math.max(0, options.timeoutMs));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.#listeners.add(evaluate);
       evaluate();
@@ -77,16 +108,20 @@ export class NetworkActivity {
     return count;
   }
 
-  #busyState(page: Page, longPollMs: number): { busy: boolean; nextLongPollAt?: number } {
-    const now = Date.now();
-    let nextLongPollAt: number | undefined;
-    for (const entry of this.#inFlight.values()) {
-      if (entry.page !== page || entry.streaming) continue;
-      const longPollAt = entry.startedAt + longPollMs;
-      if (longPollAt <= now) continue;
-      nextLongPollAt = nextLongPollAt === undefined ? longPollAt : Math.min(nextLongPollAt, longPollAt);
+  #watch(page: Page): void {
+    if (this.#watchedPages.has(page)) return;
+    this.#watchedPages.add(page);
+    page.on('load', () => void (this.#timesOf(page).loadAt = Date.now()));
+    page.once('close', () => this.#forgetPage(page));
+  }
+
+  #timesOf(page: Page): PageTimes {
+    let times = this.#times.get(page);
+    if (!times) {
+      times = { loadAt: -Infinity, reactiveEndAt: -Infinity, otherEndAt: -Infinity };
+      this.#times.set(page, times);
     }
-    return nextLongPollAt === undefined ? { busy: false } : { busy: true, nextLongPollAt };
+    return times;
   }
 
   #onStart(request: Request): void {
@@ -105,7 +140,15 @@ export class NetworkActivity {
   }
 
   #onEnd(request: Request): void {
-    if (this.#inFlight.delete(request)) this.#notify();
+    const entry = this.#inFlight.get(request);
+    if (!entry) return;
+    this.#inFlight.delete(request);
+    if (entry.page && !entry.streaming) {
+      const times = this.#timesOf(entry.page);
+      if (reactiveResourceTypes.has(request.resourceType())) times.reactiveEndAt = Date.now();
+      else times.otherEndAt = Date.now();
+    }
+    this.#notify();
   }
 
   #forgetPage(page: Page): void {

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 
+import { probeDocument, waitForUntrackedDomQuiet } from './dom-activity.js';
 import { raceAbort, throwIfAborted } from './errors.js';
 import type { NetworkActivity } from './network-activity.js';
 
@@ -10,12 +11,13 @@ export interface SettleOptions {
 }
 
 export const defaultSettleTimeoutMs = 3_000;
-const networkQuietMs = 400;
-const domQuietMs = 250;
+/**
+ * How long the page must have been quiet since its last script-visible activity (a DOM mutation
+ * after DOMContentLoaded, a fetch/XHR ending, a navigation starting). Long enough for a response
+ * handler to render or start its next request, short enough not to be felt on every action.
+ */
+export const quietWindowMs = 50;
 const longPollMs = 1_500;
-
-/** Attributes whose changes matter to a reader; style churn from animations is ignored. */
-const observedAttributes = ['class', 'hidden', 'disabled', 'value', 'checked', 'selected', 'open', 'src', 'href', 'aria-hidden', 'aria-expanded', 'aria-busy'];
 
 function remainingMs(deadline: number): number {
   return Math.max(0, deadline - Date.now());
@@ -26,53 +28,76 @@ function isNavigationRace(error: unknown): boolean {
   return /Execution context was destroyed|navigat|Target page, context or browser has been closed|frame was detached/i.test(message);
 }
 
-/** Resolves when the main frame's DOM has not changed for quietMs (true) or timeoutMs passed (false). */
-function waitForDomQuiet(page: Page, quietMs: number, timeoutMs: number): Promise<boolean> {
-  return page.evaluate(
-    ({ quietMs, timeoutMs, observedAttributes }) =>
-      new Promise<boolean>((resolve) => {
-        let quietTimer: ReturnType<typeof setTimeout> | undefined;
-        const finish = (quiet: boolean) => {
-          observer.disconnect();
-          clearTimeout(quietTimer);
-          clearTimeout(limitTimer);
-          resolve(quiet);
-        };
-        const restartQuietWindow = () => {
-          clearTimeout(quietTimer);
-          quietTimer = setTimeout(() => finish(true), quietMs);
-        };
-        const observer = new MutationObserver(restartQuietWindow);
-        observer.observe(document, { subtree: true, childList: true, characterData: true, attributeFilter: observedAttributes });
-        const limitTimer = setTimeout(() => finish(false), timeoutMs);
-        restartQuietWindow();
-      }),
-    { quietMs, timeoutMs, observedAttributes },
-  );
+/** Resolves with the promise's value, or undefined once the deadline or the stop signal comes first. */
+function untilDeadline<T>(promise: Promise<T>, deadline: number, stop: AbortSignal): Promise<T | undefined> {
+  return new Promise<T | undefined>((resolve, reject) => {
+    const finish = () => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+    };
+    const onStop = () => (finish(), resolve(undefined));
+    const timer = setTimeout(onStop, remainingMs(deadline));
+    stop.addEventListener('abort', onStop, { once: true });
+    promise.then(
+      (value) => (finish(), resolve(value)),
+      (error: unknown) => (finish(), reject(error)),
+    );
+  });
 }
 
-async function waitForLoad(page: Page, deadline: number): Promise<void> {
-  const timeout = remainingMs(deadline);
-  if (timeout === 0) return;
-  await page.waitForLoadState('load', { timeout }).catch(() => {});
+function sleep(ms: number, stop: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stop.addEventListener('abort', done, { once: true });
+  });
 }
 
-async function waitForDomQuietAcrossNavigations(page: Page, deadline: number): Promise<void> {
-  while (remainingMs(deadline) > 0 && !page.isClosed()) {
+/**
+ * How much longer the DOM must stay quiet, from one probe of the page; undefined when the probe
+ * could not tell (deadline, or the document was replaced mid-probe: probe the new one).
+ */
+async function domWaitMs(page: Page, deadline: number, stop: AbortSignal): Promise<number | undefined> {
+  const probe = await untilDeadline(probeDocument(page, remainingMs(deadline)), deadline, stop);
+  if (!probe || probe.readyState !== 'complete') return undefined;
+  if (probe.tracked) return probe.sinceMutationMs === null ? 0 : Math.max(0, quietWindowMs - probe.sinceMutationMs);
+  // A document created before the tracker existed: watch it for one full window.
+  const quiet = await untilDeadline(waitForUntrackedDomQuiet(page, quietWindowMs, remainingMs(deadline)), deadline, stop);
+  return quiet ? 0 : undefined;
+}
+
+async function settle(page: Page, activity: NetworkActivity, deadline: number, stop: AbortSignal): Promise<void> {
+  while (!page.isClosed() && !stop.aborted && remainingMs(deadline) > 0) {
+    let domWait: number | undefined;
     try {
-      await waitForDomQuiet(page, domQuietMs, remainingMs(deadline));
-      return;
+      // The page first, the network second: events the page sent before answering have arrived by then.
+      domWait = await domWaitMs(page, deadline, stop);
     } catch (error) {
       if (!isNavigationRace(error) || page.isClosed()) return;
-      // The document was replaced mid-wait: observe the new one once it has loaded.
-      await waitForLoad(page, deadline);
+      continue;
     }
+    if (domWait === undefined) continue;
+    const network = activity.quietState(page, longPollMs);
+    if (network.busy) {
+      await activity.waitForIdle(page, { timeoutMs: remainingMs(deadline), longPollMs, signal: stop });
+      continue;
+    }
+    const waitMs = Math.max(domWait, quietWindowMs - network.quietForMs);
+    if (waitMs <= 0) return;
+    // Wait out exactly the rest of the quiet window, then look again.
+    await sleep(Math.min(waitMs, remainingMs(deadline)), stop);
   }
 }
 
 /**
- * Waits until the page looks done: load event, then no request in flight and no DOM mutation for a
- * short window. Event-driven and bounded; resolves (never rejects) at the timeout, rejects only on abort.
+ * Waits until the page looks done: loaded, no request in flight, and no DOM mutation, fetch/XHR
+ * end or navigation start within the last quietWindowMs. On a page that is already quiet this is
+ * one round trip. Event-driven and bounded; resolves (never rejects) at the timeout, rejects only
+ * on abort.
  */
 export async function waitForPageSettle(page: Page, activity: NetworkActivity, options: SettleOptions = {}): Promise<void> {
   const { signal } = options;
@@ -83,14 +108,7 @@ export async function waitForPageSettle(page: Page, activity: NetworkActivity, o
   const stopOnAbort = () => stop.abort();
   signal?.addEventListener('abort', stopOnAbort, { once: true });
   try {
-    await raceAbort(waitForLoad(page, deadline), signal);
-    await raceAbort(
-      Promise.all([
-        activity.waitForQuiet(page, { quietMs: networkQuietMs, timeoutMs: remainingMs(deadline), longPollMs, signal: stop.signal }),
-        waitForDomQuietAcrossNavigations(page, deadline),
-      ]),
-      signal,
-    );
+    await raceAbort(settle(page, activity, deadline, stop.signal), signal);
   } finally {
     signal?.removeEventListener('abort', stopOnAbort);
     stop.abort();

@@ -7,7 +7,8 @@ import { DownloadCollector, type DownloadedFile } from './downloads.js';
 import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
 import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard } from './network-guard.js';
-import { waitForPageSettle } from './page-settle.js';
+import { installDomActivityTracker } from './dom-activity.js';
+import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
 
@@ -62,6 +63,8 @@ export class TaskContext {
   /** Tabs in the order they were last made active, most recent last. */
   readonly #activationHistory: Page[] = [];
   readonly #newTabListeners = new Set<(page: Page) => void>();
+  /** Tabs opened since the last settle, which may still be loading their first document. */
+  readonly #unsettledNewTabs = new Set<Page>();
   #blockedCursor = 0;
   #closing: Promise<void> | undefined;
 
@@ -149,13 +152,21 @@ export class TaskContext {
     await this.waitForSettle(signal ? { signal } : {});
   }
 
-  /** Waits for the active tab's load, network quiet and DOM quiet; bounded by timeoutMs (default 3 s). */
+  /**
+   * Waits for the active tab's load, network quiet and DOM quiet, and for tabs opened since the
+   * last settle to load their first document (such a tab becomes active once it shows one).
+   * Bounded by timeoutMs (default 3 s); about one round trip when nothing is going on.
+   */
   async waitForSettle(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     const signal = combineSignals(this.#signal, options.signal);
-    await waitForPageSettle(this.page, this.#activity, {
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const deadline = Date.now() + (options.timeoutMs ?? defaultSettleTimeoutMs);
+    const settle = (page: Page) =>
+      waitForPageSettle(page, this.#activity, { timeoutMs: Math.max(0, deadline - Date.now()), ...(signal ? { signal } : {}) });
+    const active = this.page;
+    await settle(active);
+    const newTabs = [...this.#unsettledNewTabs];
+    this.#unsettledNewTabs.clear();
+    await Promise.all(newTabs.filter((page) => page !== active).map(settle));
   }
 
   isUrlAllowed(url: string): boolean {
@@ -200,7 +211,8 @@ export class TaskContext {
   }
 
   async #wire(): Promise<void> {
-    await this.#guard?.install();
+    // Both are no-ops on a context the pool prepared.
+    await Promise.all([installDomActivityTracker(this.context), this.#guard?.install()]);
     for (const page of this.context.pages()) this.#track(page, true);
     this.context.on('page', (page) => {
       this.#track(page, false);
@@ -213,6 +225,7 @@ export class TaskContext {
     this.#pages.push(page);
     this.#downloads.watch(page);
     page.once('close', () => this.#forget(page));
+    if (!isInitial) this.#unsettledNewTabs.add(page);
     if (isInitial || hasCommittedUrl(page)) {
       this.#activate(page);
       return;
@@ -238,5 +251,6 @@ export class TaskContext {
     if (index !== -1) this.#pages.splice(index, 1);
     const historyIndex = this.#activationHistory.indexOf(page);
     if (historyIndex !== -1) this.#activationHistory.splice(historyIndex, 1);
+    this.#unsettledNewTabs.delete(page);
   }
 }
