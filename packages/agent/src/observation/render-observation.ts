@@ -67,6 +67,9 @@ function costOf(candidate: Candidate): number {
 }
 
 /** Indices into `candidates`, in the order they were chosen. */
+const continuationName = /^(?:(?:next|previous|prev|older|newer|more|load more|show more|see more|view more|show all|next page|previous page|page \d+)\b.{0,30}|\d{1,4}|[‹›«»<>…]+)$/i;
+const maximumContinuations = 12;
+
 function selectWithinBudget(candidates: Candidate[], available: number): number[] {
   const selected: number[] = [];
   let used = 0;
@@ -85,6 +88,10 @@ function selectWithinBudget(candidates: Candidate[], available: number): number[
   // In the viewport: every element first, then the text; skip what does not fit, keep trying the rest.
   for (const index of indicesWhere((block) => block.position === 'viewport' && block.kind === 'element')) tryAdd(index);
   for (const index of indicesWhere((block) => block.position === 'viewport' && block.kind === 'text')) tryAdd(index);
+  // Controls that continue the content (Next, Load more, page numbers) sit at its end, where a cut
+  // budget would drop them; they are what the agent needs to reach the rest, so they come next.
+  const continuations = indicesWhere((block) => block.position !== 'viewport' && block.kind === 'element' && continuationName.test(block.name));
+  for (const index of continuations.slice(0, maximumContinuations)) tryAdd(index);
   // Outside it, stop at the first block that does not fit so what is shown stays contiguous.
   for (const index of indicesWhere((block) => block.position === 'below')) if (!tryAdd(index)) break;
   for (const index of indicesWhere((block) => block.position === 'above').reverse()) if (!tryAdd(index)) break;
