@@ -101,6 +101,33 @@ export async function startTestSite(): Promise<TestSite> {
              fill();
            </script>`,
         );
+      case '/click-fetch':
+        // A click fetches a slow answer, renders it, then fetches and renders a second one.
+        return html(
+          response,
+          `<button id="load">load</button><ul id="answers"></ul><p id="status">idle</p>
+           <script>
+             async function show(ms) {
+               const text = await (await fetch('/slow-answer?ms=' + ms)).text();
+               const item = document.createElement('li');
+               item.textContent = text;
+               document.getElementById('answers').appendChild(item);
+             }
+             document.getElementById('load').addEventListener('click', async () => {
+               document.getElementById('status').textContent = 'loading';
+               await show(150);
+               await show(60);
+               document.getElementById('status').textContent = 'done';
+             });
+           </script>`,
+        );
+      case '/slow-answer': {
+        const delayMs = Number(url.searchParams.get('ms') ?? '100');
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        return void setTimeout(() => response.end(`answer after ${delayMs} ms`), delayMs);
+      }
+      case '/slow-page':
+        return void setTimeout(() => html(response, '<h1 id="arrived">arrived</h1>'), 150);
       case '/item':
         response.writeHead(200, { 'content-type': 'text/plain' });
         return void setTimeout(() => response.end(`item ${url.searchParams.get('n')}`), 30);

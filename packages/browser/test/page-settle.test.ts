@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { BrowserPool, type TaskContext } from '../src/index.js';
+import { startTestSite, type TestSite } from './test-site.js';
+
+let pool: BrowserPool;
+let site: TestSite;
+let downloadsRoot: string;
+
+before(async () => {
+  [pool, site, downloadsRoot] = await Promise.all([
+    BrowserPool.launch({ warmDevices: ['desktop'] }),
+    startTestSite(),
+    mkdtemp(join(tmpdir(), 'page-settle-test-')),
+  ]);
+});
+
+after(async () => {
+  await pool.close();
+  await site.close();
+  await rm(downloadsRoot, { recursive: true, force: true });
+});
+
+async function withTask(run: (task: TaskContext) => Promise<void>): Promise<void> {
+  const task = await pool.openContext({ downloadsDirectory: join(downloadsRoot, String(Math.random()).slice(2)) });
+  try {
+    await run(task);
+  } finally {
+    await task.close();
+  }
+}
+
+interface TimerProbe {
+  timerFired?: boolean;
+}
+
+test('settle on a quiet page returns without waiting out a quiet window', async () => {
+  await withTask(async (task) => {
+    await task.goto(`${site.origin}/`);
+    // A page-side timer due when the former fixed network window (400 ms) would have ended.
+    await task.page.evaluate(() => {
+      const probe = window as unknown as TimerProbe;
+      probe.timerFired = false;
+      setTimeout(() => (probe.timerFired = true), 400);
+    });
+    await task.waitForSettle();
+    await task.waitForSettle();
+    await task.waitForSettle();
+    assert.equal(await task.page.evaluate(() => (window as unknown as TimerProbe).timerFired), false);
+  });
+});
+
+test('the activity tracker leaves no attribute and no named global in the page', async () => {
+  const pageTraces = () => ({ html: document.documentElement.outerHTML, globals: Object.getOwnPropertyNames(window).sort() });
+  const untracked = await pool.browser.newContext();
+  try {
+    const plainPage = await untracked.newPage();
+    await plainPage.goto(`${site.origin}/`);
+    const expected = await plainPage.evaluate(pageTraces);
+    await withTask(async (task) => {
+      await task.goto(`${site.origin}/`);
+      assert.deepEqual(await task.page.evaluate(pageTraces), expected);
+    });
+  } finally {
+    await untracked.close();
+  }
+});
+
+test('settle after a click waits for a fetch, its rendering and the fetch that follows', async () => {
+  await withTask(async (task) => {
+    await task.goto(`${site.origin}/click-fetch`);
+    await task.page.click('#load');
+    await task.waitForSettle();
+    assert.equal(await task.page.textContent('#status'), 'done');
+    assert.deepEqual(await task.page.locator('#answers li').allTextContents(), ['answer after 150 ms', 'answer after 60 ms']);
+  });
+});
+
+test('settle waits for a navigation the page script starts', async () => {
+  await withTask(async (task) => {
+    await task.goto(`${site.origin}/`);
+    await task.page.evaluate(() => void (location.href = '/slow-page'));
+    await task.waitForSettle();
+    assert.equal(task.page.url(), `${site.origin}/slow-page`);
+    assert.equal(await task.page.textContent('#arrived'), 'arrived');
+  });
+});
