@@ -25,6 +25,8 @@ export interface ServerOptions {
   finishGraceMs?: number;
   /** A pool to share; by default the server launches its own on first use and closes it. */
   browserPool?: BrowserPool;
+  /** Launch Chromium right after listening, so the first task does not pay for it (the CLI's serve does). */
+  launchBrowserAtStart?: boolean;
 }
 
 export interface RunningServer {

@@ -110,6 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
+  if (options.launchBrowserAtStart) void browserPool().catch(() => undefined);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -20,6 +20,7 @@ export const serveCommand: CliCommand = {
     const server = await startServer({
       host: stringOption(values, 'host') ?? '127.0.0.1',
       port: port ?? 7777,
+      launchBrowserAtStart: true,
       ...(dataDirectory(values) ? { dataDirectory: dataDirectory(values) } : {}),
     });
     const apiKey = firstApiKey(server.apiKeys);
