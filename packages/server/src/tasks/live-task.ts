@@ -321,7 +321,9 @@ export class LiveTask {
   }
 
   private async finish(finish: Finish, { persist } = { persist: true }): Promise<void> {
-    if (this.finished) return;
+    // A second caller (shutdown during a graceful close, say) waits for the first to be done,
+    // so nothing writes to the store after the server has closed it.
+    if (this.finished) return this.ended;
     this.finished = true;
     this.clearIdleTimer();
     this.abortController.abort(new Error(finish.error ?? `task ${finish.status}`));
