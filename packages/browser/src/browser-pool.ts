@@ -39,6 +39,9 @@ export const chromiumLaunchArgs: readonly string[] = [
   '--metrics-recording-only',
 ];
 
+/** Longest a replacement warm-up waits for the task that took a context to finish starting. */
+const refillDelayMs = 1_000;
+
 export class BrowserPoolClosedError extends Error {
   override readonly name = 'BrowserPoolClosedError';
   constructor() {
@@ -53,6 +56,8 @@ export class BrowserPool {
   readonly #warmDevices: readonly Device[];
   readonly #ready = new Map<Device, BrowserContext[]>();
   readonly #warming = new Map<Device, Set<Promise<void>>>();
+  /** Replacement warm-ups waiting for their task's start (see #refillAfterStart). */
+  readonly #deferredRefills = new Set<Promise<void>>();
   #closed = false;
 
   private constructor(browser: Browser, options: BrowserPoolOptions) {
@@ -72,10 +77,10 @@ export class BrowserPool {
     return pool;
   }
 
-  /** Resolves once every warm-up in progress has finished (useful for tests and benchmarks). */
+  /** Resolves once every warm-up in progress or scheduled has finished (useful for tests and benchmarks). */
   async whenWarm(): Promise<void> {
     for (;;) {
-      const inProgress = [...this.#warming.values()].flatMap((set) => [...set]);
+      const inProgress = [...this.#deferredRefills, ...[...this.#warming.values()].flatMap((set) => [...set])];
       if (inProgress.length === 0) return;
       await Promise.allSettled(inProgress);
     }
@@ -101,8 +106,16 @@ export class BrowserPool {
       }
     }
     context ??= await this.#createContext(device);
-    if (this.#warmDevices.includes(device)) this.#refill(device);
-    return TaskContext.open(context, { ...options, device }, prewarmed);
+    const warmsDevice = this.#warmDevices.includes(device);
+    let task: TaskContext;
+    try {
+      task = await TaskContext.open(context, { ...options, device }, prewarmed);
+    } catch (error) {
+      if (warmsDevice) this.#refill(device);
+      throw error;
+    }
+    if (warmsDevice) this.#refillAfterStart(device, task);
+    return task;
   }
 
   async close(): Promise<void> {
@@ -127,6 +140,23 @@ export class BrowserPool {
     await installDomActivityTracker(context);
     await context.newPage();
     return context;
+  }
+
+  /**
+   * Warming a context takes a renderer start and a burst of browser-process work; done at once it
+   * would compete with the new task's first navigation, the moment its user is waiting for. So it
+   * starts once that navigation has settled (or the task closed), or after refillDelayMs at the
+   * latest. A caller that finds nothing ready creates its context at once anyway.
+   */
+  #refillAfterStart(device: Device, task: TaskContext): void {
+    let timer: NodeJS.Timeout | undefined;
+    const delay = new Promise<void>((resolve) => (timer = setTimeout(resolve, refillDelayMs).unref()));
+    const deferred = Promise.race([task.firstSettled, delay]).then(() => {
+      clearTimeout(timer);
+      this.#deferredRefills.delete(deferred);
+      this.#refill(device);
+    });
+    this.#deferredRefills.add(deferred);
   }
 
   /** Starts warm-ups until ready + warming reaches the target for the device. */

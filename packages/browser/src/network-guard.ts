@@ -33,8 +33,10 @@ function pageOfRequest(request: Request): Page | undefined {
 export class NetworkGuard {
   readonly blocked: BlockedRequest[] = [];
   readonly #guardedPages = new WeakMap<Page, Promise<void>>();
-  /** Pages whose Fetch interceptor is active: loaders created from now on see redirect hops. */
-  readonly #readyPages = new WeakSet<Page>();
+  /** Document URLs each page's Fetch interceptor has passed: their loaders see redirect hops. */
+  readonly #interceptedDocuments = new WeakMap<Page, Set<string>>();
+  /** Pages whose first navigation was already made again once (never loop on a replay). */
+  readonly #replayedPages = new WeakSet<Page>();
   #installed = false;
 
   constructor(
@@ -59,7 +61,7 @@ export class NetworkGuard {
   guardPage(page: Page): Promise<void> {
     let guarded = this.#guardedPages.get(page);
     if (!guarded) {
-      guarded = this.#attachFetchInterceptor(page).then(() => void this.#readyPages.add(page));
+      guarded = this.#attachFetchInterceptor(page);
       this.#guardedPages.set(page, guarded);
     }
     return guarded;
@@ -75,9 +77,11 @@ export class NetworkGuard {
       }
       const page = pageOfRequest(request);
       if (page && request.isNavigationRequest()) {
-        const wasReady = this.#readyPages.has(page);
         await this.guardPage(page).catch(() => {});
-        if (!wasReady && this.#replayAfterGuard(route, request, page)) return;
+        // Our interceptor runs before this handler, so a document it did not pass was created
+        // before it existed (a new tab's first navigation): its redirect hops would go unchecked.
+        const intercepted = this.#interceptedDocuments.get(page)?.delete(url) ?? false;
+        if (!intercepted && this.#replayAfterGuard(route, request, page)) return;
       }
       await route.fallback();
     } catch {
@@ -92,6 +96,8 @@ export class NetworkGuard {
    */
   #replayAfterGuard(route: Route, request: Request, page: Page): boolean {
     if (request.frame() !== page.mainFrame() || request.method() !== 'GET' || request.redirectedFrom()) return false;
+    if (this.#replayedPages.has(page)) return false;
+    this.#replayedPages.add(page);
     const referer = request.headers()['referer'];
     void route
       .abort('aborted')
@@ -103,7 +109,12 @@ export class NetworkGuard {
   async #attachFetchInterceptor(page: Page): Promise<void> {
     if (page.isClosed()) return;
     const session: CDPSession = await this.context.newCDPSession(page);
-    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => this.#onRequestPaused(session, event));
+    const intercepted = new Set<string>();
+    this.#interceptedDocuments.set(page, intercepted);
+    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => {
+      if (event.resourceType === 'Document' && this.isAllowed(event.request.url)) intercepted.add(event.request.url);
+      this.#onRequestPaused(session, event);
+    });
     await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
   }
 

@@ -67,6 +67,12 @@ export class TaskContext {
   readonly #unsettledNewTabs = new Set<Page>();
   #blockedCursor = 0;
   #closing: Promise<void> | undefined;
+  #markFirstSettled!: () => void;
+  /**
+   * Resolves once the first settle (usually the first goto's) has finished, or at close: from then
+   * on background work (such as the pool warming a replacement) no longer slows the task's start.
+   */
+  readonly firstSettled = new Promise<void>((resolve) => (this.#markFirstSettled = resolve));
 
   private constructor(context: BrowserContext, device: Device, options: TaskContextOptions, prewarmed: boolean) {
     this.context = context;
@@ -167,6 +173,7 @@ export class TaskContext {
     const newTabs = [...this.#unsettledNewTabs];
     this.#unsettledNewTabs.clear();
     await Promise.all(newTabs.filter((page) => page !== active).map(settle));
+    this.#markFirstSettled();
   }
 
   isUrlAllowed(url: string): boolean {
@@ -206,6 +213,7 @@ export class TaskContext {
 
   /** Closes the context and every tab. Idempotent. */
   close(): Promise<void> {
+    this.#markFirstSettled();
     this.#closing ??= this.context.close().catch(() => {});
     return this.#closing;
   }

@@ -48,8 +48,6 @@ test('settle on a quiet page returns without waiting out a quiet window', async 
       setTimeout(() => (probe.timerFired = true), 400);
     });
     await task.waitForSettle();
-    await task.waitForSettle();
-    await task.waitForSettle();
     assert.equal(await task.page.evaluate(() => (window as unknown as TimerProbe).timerFired), false);
   });
 });
