@@ -3,6 +3,8 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 interface InFlightRequest {
   page: Page | undefined;
   startedAt: number;
+  /** Order of the request's start among all requests of the context. */
+  sequence: number;
   streaming: boolean;
 }
 
@@ -13,6 +15,8 @@ interface PageTimes {
   reactiveEndAt: number;
   /** When any other request last ended. */
   otherEndAt: number;
+  /** Sequence number of the latest main-frame navigation request. */
+  navigationSequence: number;
 }
 
 /** Resource types that stay open by design and so never count as "the page is still loading". */
@@ -47,6 +51,7 @@ export class NetworkActivity {
   readonly #times = new WeakMap<Page, PageTimes>();
   readonly #watchedPages = new WeakSet<Page>();
   readonly #listeners = new Set<() => void>();
+  #sequence = 0;
 
   constructor(context: BrowserContext) {
     context.on('request', (request) => this.#onStart(request));
@@ -112,13 +117,14 @@ export class NetworkActivity {
     if (this.#watchedPages.has(page)) return;
     this.#watchedPages.add(page);
     page.on('load', () => void (this.#timesOf(page).loadAt = Date.now()));
+    page.on('domcontentloaded', () => this.#forgetReplacedDocumentRequests(page));
     page.once('close', () => this.#forgetPage(page));
   }
 
   #timesOf(page: Page): PageTimes {
     let times = this.#times.get(page);
     if (!times) {
-      times = { loadAt: -Infinity, reactiveEndAt: -Infinity, otherEndAt: -Infinity };
+      times = { loadAt: -Infinity, reactiveEndAt: -Infinity, otherEndAt: -Infinity, navigationSequence: -1 };
       this.#times.set(page, times);
     }
     return times;
@@ -126,14 +132,20 @@ export class NetworkActivity {
 
   #onStart(request: Request): void {
     let page: Page | undefined;
+    let isMainFrameNavigation = false;
     try {
-      page = request.frame().page();
+      const frame = request.frame();
+      page = frame.page();
+      isMainFrameNavigation = request.isNavigationRequest() && frame === page.mainFrame();
     } catch {
       page = undefined;
     }
+    const sequence = (this.#sequence += 1);
+    if (page && isMainFrameNavigation) this.#timesOf(page).navigationSequence = sequence;
     this.#inFlight.set(request, {
       page,
       startedAt: Date.now(),
+      sequence,
       streaming: streamingResourceTypes.has(request.resourceType()),
     });
     this.#notify();
@@ -148,6 +160,16 @@ export class NetworkActivity {
       if (reactiveResourceTypes.has(request.resourceType())) times.reactiveEndAt = Date.now();
       else times.otherEndAt = Date.now();
     }
+    this.#notify();
+  }
+
+  /**
+   * A new document replaced the old one: requests the old document started died with it, but
+   * Chromium does not always report their end, and they would hold settle until the long-poll bound.
+   */
+  #forgetReplacedDocumentRequests(page: Page): void {
+    const { navigationSequence } = this.#timesOf(page);
+    for (const [request, entry] of this.#inFlight) if (entry.page === page && entry.sequence < navigationSequence) this.#inFlight.delete(request);
     this.#notify();
   }
 
