@@ -5,6 +5,8 @@ interface InFlightRequest {
   startedAt: number;
   /** Order of the request's start among all requests of the context. */
   sequence: number;
+  /** When its response headers arrived. */
+  respondedAt?: number;
   streaming: boolean;
 }
 
@@ -21,6 +23,12 @@ interface PageTimes {
 
 /** Resource types that stay open by design and so never count as "the page is still loading". */
 const streamingResourceTypes = new Set(['eventsource', 'websocket', 'media']);
+/**
+ * A response whose body the page never reads (a fire-and-forget POST) is never reported finished
+ * by Chromium; this long after its headers it no longer counts as loading. Bodies the page does
+ * read finish well within it.
+ */
+const unreadBodyGraceMs = 100;
 /** Responses that page script typically acts on as they arrive (render a table, start the next fetch). */
 const reactiveResourceTypes = new Set(['fetch', 'xhr']);
 
@@ -35,8 +43,8 @@ export interface NetworkIdleOptions {
 export interface NetworkQuietState {
   /** Some request of the page that counts as loading is in flight. */
   busy: boolean;
-  /** When busy: the time the oldest such request turns into a presumed long-poll. */
-  nextLongPollAt?: number;
+  /** When busy: the next time one of those requests stops counting (presumed long-poll or unread body). */
+  nextExpiryAt?: number;
   /**
    * Milliseconds since the last request end that page script may still be reacting to: any
    * fetch/XHR, and other requests that ended after the load event (earlier ones were all handled
@@ -55,6 +63,7 @@ export class NetworkActivity {
 
   constructor(context: BrowserContext) {
     context.on('request', (request) => this.#onStart(request));
+    context.on('response', (response) => this.#onResponse(response.request()));
     context.on('requestfinished', (request) => this.#onEnd(request));
     context.on('requestfailed', (request) => this.#onEnd(request));
     context.pages().forEach((page) => this.#watch(page));
@@ -64,17 +73,17 @@ export class NetworkActivity {
   /** The page's network state right now; no round trip to the browser. */
   quietState(page: Page, longPollMs: number): NetworkQuietState {
     const now = Date.now();
-    let nextLongPollAt: number | undefined;
+    let nextExpiryAt: number | undefined;
     for (const entry of this.#inFlight.values()) {
       if (entry.page !== page || entry.streaming) continue;
-      const longPollAt = entry.startedAt + longPollMs;
-      if (longPollAt <= now) continue;
-      nextLongPollAt = nextLongPollAt === undefined ? longPollAt : Math.min(nextLongPollAt, longPollAt);
+      const expiryAt = Math.min(entry.startedAt + longPollMs, (entry.respondedAt ?? Infinity) + unreadBodyGraceMs);
+      if (expiryAt <= now) continue;
+      nextExpiryAt = nextExpiryAt === undefined ? expiryAt : Math.min(nextExpiryAt, expiryAt);
     }
     const times = this.#times.get(page);
     const lastEndAt = times ? Math.max(times.reactiveEndAt, times.otherEndAt > times.loadAt ? times.otherEndAt : -Infinity) : -Infinity;
     const quietForMs = now - lastEndAt;
-    return nextLongPollAt === undefined ? { busy: false, quietForMs } : { busy: true, nextLongPollAt, quietForMs };
+    return nextExpiryAt === undefined ? { busy: false, quietForMs } : { busy: true, nextExpiryAt, quietForMs };
   }
 
   /** Resolves true once `page` has nothing in flight (long-polls and streams aside), false at the timeout. */
@@ -91,10 +100,10 @@ export class NetworkActivity {
       const onAbort = () => finish(false);
       const evaluate = () => {
         clearTimeout(recheckTimer);
-        const { busy, nextLongPollAt } = this.quietState(page, options.longPollMs);
+        const { busy, nextExpiryAt } = this.quietState(page, options.longPollMs);
         if (!busy) return finish(true);
-        // Re-evaluate when the oldest request turns into a presumed long-poll.
-        if (nextLongPollAt !== undefined) recheckTimer = setTimeout(evaluate, Math.max(0, nextLongPollAt - Date.now()));
+        // Re-evaluate when the next request stops counting.
+        if (nextExpiryAt !== undefined) recheckTimer = setTimeout(evaluate, Math.max(0, nextExpiryAt - Date.now()));
       };
       const deadlineTimer = setTimeout(() => finish(false), Math.max(0, options.timeoutMs));
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -108,7 +117,8 @@ export class NetworkActivity {
     const now = Date.now();
     let count = 0;
     for (const entry of this.#inFlight.values()) {
-      if (entry.page === page && !entry.streaming && now - entry.startedAt < longPollMs) count += 1;
+      const expiryAt = Math.min(entry.startedAt + longPollMs, (entry.respondedAt ?? Infinity) + unreadBodyGraceMs);
+      if (entry.page === page && !entry.streaming && expiryAt > now) count += 1;
     }
     return count;
   }
@@ -148,6 +158,15 @@ export class NetworkActivity {
       sequence,
       streaming: streamingResourceTypes.has(request.resourceType()),
     });
+    this.#notify();
+  }
+
+  #onResponse(request: Request): void {
+    const entry = this.#inFlight.get(request);
+    if (!entry) return;
+    entry.respondedAt = Date.now();
+    // fetch() resolves on the headers: script may act on them already.
+    if (entry.page && reactiveResourceTypes.has(request.resourceType())) this.#timesOf(entry.page).reactiveEndAt = entry.respondedAt;
     this.#notify();
   }
 
