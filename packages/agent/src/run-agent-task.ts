@@ -30,6 +30,8 @@ interface ModelToolCall {
 interface ActionRunResult {
   record: ActionRecord;
   finished?: { output: unknown };
+  /** `done` was called with output that does not fit the response model. */
+  outputMismatch?: boolean;
 }
 
 /** Runs the task to an answer: observe → model decides actions → act → log, until done or out of steps. */
@@ -138,7 +140,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
         }
         const run = await runAction(call, actionsByName, context, taskContext.maskSecrets.bind(taskContext));
         records.push(run.record);
-        if (run.record.ok === false && /does not match the required schema/.test(run.record.result)) outputMismatches += 1;
+        if (run.outputMismatch) outputMismatches += 1;
         finished = run.finished;
         const hasMore = position < calls.length - 1;
         if (!finished && hasMore) {
@@ -213,7 +215,7 @@ async function runAction(
     return { record: { name: call.toolName, input: call.input, result: mask(text), ok: true }, ...(finished ? { finished } : {}) };
   } catch (error) {
     if (context.signal.aborted || error instanceof TaskFailedError) throw error;
-    if (error instanceof OutputMismatchError) return failed(error.message);
+    if (error instanceof OutputMismatchError) return { ...failed(error.message), outputMismatch: true };
     return failed(firstLine((error as Error).message ?? String(error)));
   }
 }
