@@ -17,7 +17,7 @@ import { startFixtureServer } from '../lib/testkit.js';
 const variants: Array<{ label: string; extraArgs: string[] }> = [
   { label: 'product switches', extraArgs: [] },
   { label: '+ --disable-features=BackForwardCache', extraArgs: ['--disable-features=BackForwardCache'] },
-  { label: '+ --disable-features=WebUIOmniboxPopup', extraArgs: ['--disable-features=WebUIOmniboxPopup'] },
+  { label: '+ --disable-gpu-compositing', extraArgs: ['--disable-gpu-compositing'] },
   { label: '+ --disable-features=SpareRendererForSitePerProcess', extraArgs: ['--disable-features=SpareRendererForSitePerProcess'] },
   { label: '+ --renderer-process-limit=4', extraArgs: ['--renderer-process-limit=4'] },
   { label: '+ --in-process-gpu', extraArgs: ['--in-process-gpu'] },

@@ -1,7 +1,7 @@
 import type { Device } from '@open-smooth/protocol';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
-import { chromiumExecutablePath } from './chromium-executable-path.js';
+import { chromiumLaunchOptions } from './chromium-launch-options.js';
 import { allDevices, defaultDevice, deviceContextOptions } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { TaskContext, type TaskContextOptions } from './task-context.js';
@@ -16,28 +16,6 @@ export interface BrowserPoolOptions {
   warmDevices?: readonly Device[];
   extraArgs?: string[];
 }
-
-/** Chromium switches for a lean headless browser that makes no traffic of its own. */
-export const chromiumLaunchArgs: readonly string[] = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  // Cross-origin iframes stay in their page's renderer: fewer processes, and the page's network
-  // guard sees their requests (see network-guard.ts).
-  '--disable-site-isolation-trials',
-  '--disable-default-apps',
-  '--disable-domain-reliability',
-  '--disable-client-side-phishing-detection',
-  '--disable-breakpad',
-  '--mute-audio',
-  '--no-default-browser-check',
-  '--metrics-recording-only',
-];
 
 /** Longest a replacement warm-up waits for the task that took a context to finish starting. */
 const refillDelayMs = 1_000;
@@ -67,11 +45,7 @@ export class BrowserPool {
   }
 
   static async launch(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
-    const browser = await chromium.launch({
-      executablePath: options.executablePath ?? chromiumExecutablePath(),
-      headless: options.headless ?? true,
-      args: [...chromiumLaunchArgs, ...(options.extraArgs ?? [])],
-    });
+    const browser = await chromium.launch(chromiumLaunchOptions(options));
     const pool = new BrowserPool(browser, options);
     for (const device of pool.#warmDevices) pool.#refill(device);
     return pool;

@@ -1,4 +1,11 @@
-export { BrowserPool, BrowserPoolClosedError, chromiumLaunchArgs, type BrowserPoolOptions } from './browser-pool.js';
+export { BrowserPool, BrowserPoolClosedError, type BrowserPoolOptions } from './browser-pool.js';
+export {
+  chromiumLaunchArgs,
+  chromiumLaunchOptions,
+  disabledChromiumFeatures,
+  mergeDisableFeatures,
+  type ChromiumLaunchSettings,
+} from './chromium-launch-options.js';
 export { TaskContext, type TaskContextOptions } from './task-context.js';
 export type { BlockedRequest } from './blocked-request.js';
 export { type DownloadedFile, safeFileName } from './downloads.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BrowserPool } from '../src/index.js';
+import { BrowserPool, mergeDisableFeatures } from '../src/index.js';
 import { startTestSite, type TestSite } from './test-site.js';
 
 let pool: BrowserPool;
@@ -106,4 +106,41 @@ test('a default context is a desktop one', async () => {
     await task.close();
     await task.close();
   }
+});
+
+test('Chromium runs with one feature list: Playwright’s own plus the omnibox WebUIs turned off', async () => {
+  const session = await pool.browser.newBrowserCDPSession();
+  try {
+    const { arguments: commandLine } = (await session.send('Browser.getBrowserCommandLine')) as { arguments: string[] };
+    const featureSwitches = commandLine.filter((value) => value.startsWith('--disable-features='));
+    assert.equal(featureSwitches.length, 1, `one --disable-features switch, got: ${featureSwitches.join(' ')}`);
+    const features = featureSwitches[0]!.slice('--disable-features='.length).split(',');
+    for (const feature of ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'Translate', 'HttpsUpgrades']) {
+      assert.ok(features.includes(feature), `${feature} is disabled`);
+    }
+  } finally {
+    await session.detach();
+  }
+});
+
+test('a task’s page comes without the omnibox popup pages headless Chromium would pre-load', async () => {
+  const task = await pool.openContext({ downloadsDirectory: join(downloadsRoot, 'targets') });
+  const session = await pool.browser.newBrowserCDPSession();
+  try {
+    await task.goto(`${site.origin}/`);
+    const { targetInfos } = (await session.send('Target.getTargets')) as { targetInfos: Array<{ type: string; url: string }> };
+    const browserUi = targetInfos.filter((target) => target.type === 'browser_ui' || target.url.startsWith('chrome://'));
+    assert.deepEqual(browserUi.map((target) => target.url), []);
+  } finally {
+    await session.detach();
+    await task.close();
+  }
+});
+
+test('mergeDisableFeatures keeps one switch with every feature once, after the other switches', () => {
+  assert.deepEqual(mergeDisableFeatures(['--disable-features=A,B', '--mute-audio', '--disable-features=B,C']), [
+    '--mute-audio',
+    '--disable-features=A,B,C',
+  ]);
+  assert.deepEqual(mergeDisableFeatures(['--mute-audio']), ['--mute-audio']);
 });
