@@ -1,66 +1,76 @@
-import autocannon from 'autocannon';
 import { isQuickMode, iterations } from './lib/bench-options.js';
 import type { BenchRow } from './lib/bench-row.js';
-import { benchApiKey, startBenchServer } from './lib/bench-server.js';
+import { benchApiKey, startBenchServer, type BenchServer } from './lib/bench-server.js';
+import { chooseLoadGenerator, runHttpLoad, type LoadGeneratorName, type LoadResult } from './lib/http-load.js';
 import { isMainModule, runStandalone } from './lib/run-standalone.js';
 import { rounded } from './lib/statistics.js';
 
-/** Issue 4, item 5: GET /task/{id} and the event poll under load, with 50 live sessions. */
+/**
+ * Issue 4, item 5: GET /task/{id} and the event poll under load, with 50 live sessions.
+ * The generator is wrk (1 thread, pinned to its own core) unless BENCH_LOAD_GENERATOR=autocannon.
+ */
 
 interface LoadCase {
   label: string;
   pathFor(sessionId: string): string;
 }
 
-const loadCases: LoadCase[] = [
+export const apiLoadCases: LoadCase[] = [
   { label: 'GET /task/{id}', pathFor: (sessionId) => `/api/v1/task/${sessionId}` },
   // A resuming client's poll: events exist after event_t, so it answers at once with them.
   { label: 'GET /task/{id}?event_t=0 (poll with events)', pathFor: (sessionId) => `/api/v1/task/${sessionId}?event_t=0` },
 ];
 
-export async function runApiLoad(): Promise<BenchRow[]> {
+/** Opens `count` live sessions, each on a fixture page (so each has one event: the goto's answer). */
+export async function openLiveSessions(bench: BenchServer, count: number): Promise<string[]> {
+  const sessions: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const sessionId = await bench.client.createSession('desktop');
+    await bench.client.goto(sessionId, bench.fixtures.url('/'));
+    sessions.push(sessionId);
+  }
+  return sessions;
+}
+
+export function loadRows(label: string, result: LoadResult, sessionCount: number): BenchRow[] {
+  const cpu = `server CPU ${result.serverCpuPercent}%, generator CPU ${result.generatorCpuPercent ?? 'shared with the server'}${result.generatorCpuPercent === null ? '' : '%'}`;
+  return [
+    {
+      benchmark: 'api-load',
+      measure: `${label} throughput`,
+      unit: 'req/s',
+      value: rounded(result.requestsPerSecond),
+      goal: '>= 5000 req/s',
+      met: result.requestsPerSecond >= 5000 && result.failedCount === 0,
+      note: `${result.okCount} ok, ${result.failedCount} failed; ${sessionCount} connections, ${sessionCount} live sessions, ${result.durationSeconds} s; ${result.generator}; ${cpu}`,
+    },
+    {
+      benchmark: 'api-load',
+      measure: `${label} latency p99`,
+      unit: 'ms',
+      value: rounded(result.latencyMs.p99),
+      goal: '< 10 ms',
+      met: result.latencyMs.p99 < 10,
+      note: `p50 ${rounded(result.latencyMs.p50)} ms, max ${rounded(result.latencyMs.max)} ms; server event-loop delay p99 ${result.eventLoopDelayMs.p99} ms, max ${result.eventLoopDelayMs.max} ms`,
+    },
+  ];
+}
+
+export async function runApiLoad(generator: LoadGeneratorName = chooseLoadGenerator()): Promise<BenchRow[]> {
   const sessionCount = iterations(50, 3);
   const bench = await startBenchServer({ maxConcurrentTasks: sessionCount + 4 });
   const rows: BenchRow[] = [];
   try {
-    const sessions: string[] = [];
-    for (let index = 0; index < sessionCount; index += 1) {
-      const sessionId = await bench.client.createSession('desktop');
-      await bench.client.goto(sessionId, bench.fixtures.url('/'));
-      sessions.push(sessionId);
-    }
-    for (const loadCase of loadCases) {
-      const result = await autocannon({
+    const sessions = await openLiveSessions(bench, sessionCount);
+    for (const loadCase of apiLoadCases) {
+      const result = await runHttpLoad(generator, {
         url: bench.server.url,
-        connections: sessionCount,
-        // The load generator runs in a worker thread so it does not share the server's event loop.
-        workers: 1,
-        duration: isQuickMode() ? 1 : 10,
+        paths: sessions.map((sessionId) => loadCase.pathFor(sessionId)),
         headers: { apikey: benchApiKey },
-        requests: sessions.map((sessionId) => ({ method: 'GET', path: loadCase.pathFor(sessionId) })),
+        connections: sessionCount,
+        durationSeconds: isQuickMode() ? 1 : 10,
       });
-      const failures = result.errors + result.timeouts + result.non2xx;
-      const note = `${result['2xx']} ok, ${failures} failed; ${sessionCount} connections, ${sessionCount} live sessions, ${result.duration} s`;
-      rows.push(
-        {
-          benchmark: 'api-load',
-          measure: `${loadCase.label} throughput`,
-          unit: 'req/s',
-          value: rounded(result.requests.average),
-          goal: '>= 5000 req/s',
-          met: result.requests.average >= 5000 && failures === 0,
-          note,
-        },
-        {
-          benchmark: 'api-load',
-          measure: `${loadCase.label} latency p99`,
-          unit: 'ms',
-          value: result.latency.p99,
-          goal: '< 10 ms',
-          met: result.latency.p99 < 10,
-          note: `p50 ${result.latency.p50} ms, max ${result.latency.max} ms`,
-        },
-      );
+      rows.push(...loadRows(loadCase.label, result, sessionCount));
     }
     await Promise.allSettled(sessions.map((sessionId) => bench.client.close(sessionId)));
   } finally {
@@ -69,4 +79,4 @@ export async function runApiLoad(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (isMainModule(import.meta.url)) runStandalone('api-load', runApiLoad);
+if (isMainModule(import.meta.url)) runStandalone('api-load', () => runApiLoad());

@@ -1,14 +1,14 @@
 import { Session, type Profiler } from 'node:inspector';
-import autocannon from 'autocannon';
 import { iterations } from '../lib/bench-options.js';
 import type { BenchRow } from '../lib/bench-row.js';
 import { benchApiKey, startBenchServer } from '../lib/bench-server.js';
+import { chooseLoadGenerator, runHttpLoad } from '../lib/http-load.js';
 import { isMainModule, runStandalone } from '../lib/run-standalone.js';
 
 /**
- * Profile behind the api-load figures: a V8 CPU profile of the server's thread while autocannon
- * (in a worker thread) drives GET /task/{id}; reports where the main thread's time goes, by function
- * and by package, so the hot spot is named rather than guessed.
+ * Profile behind the api-load figures: a V8 CPU profile of the server's thread while the load
+ * generator (wrk, else autocannon in a worker thread) drives GET /task/{id}; reports where the main
+ * thread's time goes, by function and by package, so the hot spot is named rather than guessed.
  */
 
 function post<Result>(session: Session, method: string, parameters?: object): Promise<Result> {
@@ -50,13 +50,12 @@ export async function runApiCpuProfile(query = ''): Promise<BenchRow[]> {
     await post(inspector, 'Profiler.enable');
     await post(inspector, 'Profiler.setSamplingInterval', { interval: 500 });
     await post(inspector, 'Profiler.start');
-    const result = await autocannon({
+    const result = await runHttpLoad(chooseLoadGenerator(), {
       url: bench.server.url,
       connections: sessionCount,
-      duration: iterations(8, 1),
-      workers: 1,
+      durationSeconds: iterations(8, 1),
       headers: { apikey: benchApiKey },
-      requests: sessions.map((sessionId) => ({ method: 'GET', path: `/api/v1/task/${sessionId}${query}` })),
+      paths: sessions.map((sessionId) => `/api/v1/task/${sessionId}${query}`),
     });
     const { profile } = await post<{ profile: Profiler.Profile }>(inspector, 'Profiler.stop');
     await Promise.allSettled(sessions.map((sessionId) => bench.client.close(sessionId)));
@@ -93,8 +92,8 @@ export async function runApiCpuProfile(query = ''): Promise<BenchRow[]> {
         benchmark: 'profile: api cpu',
         measure: `${label} throughput while profiled`,
         unit: 'req/s',
-        value: Math.round(result.requests.average),
-        note: `p99 ${result.latency.p99} ms`,
+        value: Math.round(result.requestsPerSecond),
+        note: `p99 ${result.latencyMs.p99} ms; ${result.generator}`,
       },
       ...top(byArea, 8).map(([area, time]) => ({ benchmark: 'profile: api cpu', measure: `${label} area: ${area}`, unit: '% of main thread', value: share(time) })),
       ...top(byFunction, 12).map(([name, time]) => ({ benchmark: 'profile: api cpu', measure: `${label} self: ${name}`, unit: '% of main thread', value: share(time) })),

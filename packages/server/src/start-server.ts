@@ -15,6 +15,7 @@ import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
 import { openDatabase } from './store/open-database.js';
 import { SqliteResourceStore } from './store/resource-store.js';
+import { CachedTaskStore } from './store/cached-task-store.js';
 import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { TaskManager } from './tasks/task-manager.js';
@@ -45,13 +46,15 @@ function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants:
   void app.register(
     async (api) => {
       api.decorateRequest('tenant', '');
-      api.addHook('onRequest', async (request) => {
+      // A callback hook, not an async one: it runs on every request and needs no promise.
+      api.addHook('onRequest', (request, _reply, done) => {
         const header = request.headers.apikey;
         const apiKey = Array.isArray(header) ? header[0] : header;
-        if (!apiKey) throw new UnauthorizedError('missing API key: send it in the "apikey" header');
+        if (!apiKey) return done(new UnauthorizedError('missing API key: send it in the "apikey" header'));
         const tenant = tenants.get(apiKey);
-        if (!tenant) throw new UnauthorizedError('invalid API key');
+        if (!tenant) return done(new UnauthorizedError('invalid API key'));
         request.tenant = tenant;
+        done();
       });
       registerTaskRoutes(api, context);
       registerProfileRoutes(api, context);
@@ -66,7 +69,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
-  const taskStore = new SqliteTaskStore(database);
+  const taskStore = new CachedTaskStore(new SqliteTaskStore(database));
   const resources = new SqliteResourceStore(database);
   const apiKeys = resolveApiKeys(options.apiKeys, process.env, resources);
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));

@@ -14,7 +14,11 @@ import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 import type { TaskRecord } from '../store/task-record.js';
 import type { SessionCommand } from '../tasks/session-command.js';
+import { TaskResponseBodies } from '../task-response-bodies.js';
 import { agentRunFromWire, taskResponseToWire } from '../wire-format.js';
+
+/** What Fastify sends for an object body; the prebuilt bodies say the same. */
+const jsonContentType = 'application/json; charset=utf-8';
 
 const taskParametersSchema = z.object({ task_id: z.string().min(1).max(200) });
 const booleanQuery = z.enum(['true', 'false', '1', '0', 'True', 'False']).transform((value) => value === 'true' || value === '1' || value === 'True');
@@ -78,6 +82,16 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     const { task_id } = parseWire(taskParametersSchema, request.params, 'task id');
     return context.tasks.get(request.tenant, task_id);
   };
+  // GET /task/{id} is the hot path (every client polls it): plain cases skip zod, the rest get its checks and messages.
+  const taskIdOf = (request: FastifyRequest): string => {
+    const taskId = (request.params as { task_id?: unknown }).task_id;
+    if (typeof taskId === 'string' && taskId.length >= 1 && taskId.length <= 200) return taskId;
+    return parseWire(taskParametersSchema, request.params, 'task id').task_id;
+  };
+  const getTaskQueryOf = (request: FastifyRequest): z.infer<typeof getTaskQuerySchema> => {
+    const query = request.query as Record<string, unknown>;
+    return Object.keys(query).length === 0 ? {} : parseWire(getTaskQuerySchema, query, 'query');
+  };
 
   app.post('/task', async (request) => {
     const body = parseWire(taskRequestSchema, request.body, 'task request');
@@ -93,35 +107,40 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     return { r: tasks.map((task) => taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task.id) })) };
   });
 
+  const bodies = new TaskResponseBodies();
   app.get('/task/:task_id', async (request, reply: FastifyReply) => {
-    const task = taskOf(request);
-    const query = parseWire(getTaskQuerySchema, request.query, 'query');
+    const task = context.tasks.get(request.tenant, taskIdOf(request));
+    const query = getTaskQueryOf(request);
+    const polled =
+      query.event_t === undefined
+        ? { status: context.tasks.visibleStatus(task), events: undefined }
+        : (context.tasks.pollNow(task, query.event_t) ?? (await waitForNews(reply, task, query.event_t)));
+    const finished = isFinishedTaskStatus(polled.status);
+    // Only a long-poll can outlive the record read for this request.
+    const current = query.event_t === undefined ? task : (context.taskStore.getTask(task.id) ?? task);
+    const downloadsUrl = query.downloads ? downloadsUrlOf(context, current, finished) : undefined;
+    const body = bodies.bodyOf(current, {
+      status: polled.status,
+      liveUrl: liveUrlOf(context, task.id),
+      ...(downloadsUrl !== undefined ? { downloadsUrl } : {}),
+      ...(polled.events !== undefined ? { events: polled.events } : {}),
+    });
+    return reply.status(finished ? 200 : 202).type(jsonContentType).send(body);
+  });
+
+  /** A poll with nothing new yet waits for news, until the client goes away or the server closes. */
+  async function waitForNews(reply: FastifyReply, task: TaskRecord, eventT: number) {
     const abort = new AbortController();
     const onClose = () => abort.abort();
-    // The response closes early only when the client goes away.
     reply.raw.once('close', onClose);
     context.closing.addEventListener('abort', onClose, { once: true });
     try {
-      const polled =
-        query.event_t === undefined
-          ? { status: context.tasks.visibleStatus(task), events: undefined }
-          : await context.tasks.poll(task, query.event_t, context.longPollMs, abort.signal);
-      const finished = isFinishedTaskStatus(polled.status);
-      // Only a long-poll can outlive the record read for this request.
-      const current = query.event_t === undefined ? task : (context.taskStore.getTask(task.id) ?? task);
-      const downloadsUrl = query.downloads ? downloadsUrlOf(context, current, finished) : undefined;
-      const response = taskResponseToWire(current, {
-        status: polled.status,
-        liveUrl: liveUrlOf(context, task.id),
-        ...(downloadsUrl !== undefined ? { downloadsUrl } : {}),
-        ...(polled.events !== undefined ? { events: polled.events } : {}),
-      });
-      return reply.status(finished ? 200 : 202).send({ r: response });
+      return await context.tasks.poll(task, eventT, context.longPollMs, abort.signal);
     } finally {
       reply.raw.off('close', onClose);
       context.closing.removeEventListener('abort', onClose);
     }
-  });
+  }
 
   app.delete('/task/:task_id', async (request) => {
     await context.tasks.cancel(taskOf(request));

@@ -28,6 +28,12 @@ export interface TaskManagerOptions {
   finishGraceMs: number;
 }
 
+/** What a poll with event_t answers: the status and the events after event_t. */
+export interface TaskPoll {
+  status: TaskStatus;
+  events: StoredTaskEvent[];
+}
+
 export const restartFailureReason = 'server restarted while the task was running';
 
 /** Creates, schedules, commands, cancels and reports tasks; the routes stay thin on top of it. */
@@ -130,19 +136,27 @@ export class TaskManager {
    * Events after `afterTimestamp`; while the task is live and nothing is new, waits up to
    * `longPollMs` for an event or a status change.
    */
-  async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal): Promise<{ status: TaskStatus; events: StoredTaskEvent[] }> {
+  async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal): Promise<TaskPoll> {
     const deadline = Date.now() + longPollMs;
     for (;;) {
-      const status = this.visibleStatus(task);
-      const events = this.options.store.listEvents(task.id, afterTimestamp);
       const remaining = deadline - Date.now();
-      if (events.length > 0 || isFinishedTaskStatus(status) || remaining <= 0 || signal.aborted) {
-        const last = events.at(-1);
-        if (last) this.gate.recordDelivered(task.id, last.timestamp);
-        return { status, events };
-      }
+      const answer = this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted);
+      if (answer) return answer;
       await this.eventLog.waitForChange(task.id, remaining, signal);
     }
+  }
+
+  /**
+   * The poll's answer when it need not wait (news, a finished task, or `force`), else undefined:
+   * most polls answer at once, without the machinery a wait needs.
+   */
+  pollNow(task: TaskRecord, afterTimestamp: number, force = false): TaskPoll | undefined {
+    const status = this.visibleStatus(task);
+    const events = this.options.store.listEvents(task.id, afterTimestamp);
+    if (events.length === 0 && !isFinishedTaskStatus(status) && !force) return undefined;
+    const last = events.at(-1);
+    if (last) this.gate.recordDelivered(task.id, last.timestamp);
+    return { status, events };
   }
 
   /** Queues a session command (or a tool's browser action on a one-shot task). */
