@@ -1,7 +1,7 @@
-import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { defineAction } from './action.js';
-import { actionTimeoutMs, describeElement, elementAt } from './element-target.js';
+import { clickElement } from './click-element.js';
+import { describeElement } from './element-target.js';
 
 export const clickAction = defineAction({
   name: 'click',
@@ -9,8 +9,7 @@ export const clickAction = defineAction({
   inputSchema: z.object({ index: z.number().int().min(1) }),
   async handler({ index }, context) {
     const tabsBefore = context.taskContext.pages.length;
-    const element = await elementAt(context, index);
-    await raceAbort(element.click({ timeout: actionTimeoutMs }), context.signal);
+    await clickElement(context, index);
     await context.taskContext.waitForSettle({ signal: context.signal });
     const opened = context.taskContext.pages.length > tabsBefore ? ' It opened a new tab, now active.' : '';
     return `Clicked ${describeElement(context, index)}.${opened}`;

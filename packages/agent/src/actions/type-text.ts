@@ -1,7 +1,8 @@
 import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
-import { ActionError, defineAction } from './action.js';
-import { actionTimeoutMs, describeElement, elementAt } from './element-target.js';
+import { defineAction } from './action.js';
+import { describeElement } from './element-target.js';
+import { fillElement } from './fill-element.js';
 
 export const typeAction = defineAction({
   name: 'type',
@@ -13,13 +14,11 @@ export const typeAction = defineAction({
     submit: z.boolean().optional(),
   }),
   async handler({ index, text, submit }, context) {
-    const element = await elementAt(context, index);
-    const tagName = await element.evaluate((node) => node.tagName.toLowerCase());
-    if (tagName === 'select') throw new ActionError(`[${index}] is a select: use select_option instead.`);
     const realText = context.taskContext.revealSecrets(text, context.taskContext.page.url());
-    await raceAbort(element.fill(realText, { timeout: actionTimeoutMs }), context.signal);
+    await fillElement(context, index, realText);
     if (submit) {
-      await raceAbort(element.press('Enter', { timeout: actionTimeoutMs }), context.signal);
+      // The field has focus after filling it.
+      await raceAbort(context.taskContext.page.keyboard.press('Enter'), context.signal);
       await context.taskContext.waitForSettle({ signal: context.signal });
     }
     return `Typed ${JSON.stringify(text)} into ${describeElement(context, index)}${submit ? ' and pressed Enter' : ''}.`;
