@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CachedTaskStore } from '../src/store/cached-task-store.js';
+import { openDatabase } from '../src/store/open-database.js';
+import { SqliteTaskStore } from '../src/store/sqlite-task-store.js';
+import type { TaskRecord } from '../src/store/task-record.js';
+import { TaskResponseBodies } from '../src/task-response-bodies.js';
+import { taskResponseToWire } from '../src/wire-format.js';
+import { makeTemporaryDirectory } from './support/test-server.js';
+
+function taskRecord(id: string): TaskRecord {
+  return {
+    id,
+    tenant: 'tenant-a',
+    kind: 'session',
+    status: 'waiting',
+    request: { task: null },
+    output: null,
+    error: null,
+    costDollars: 0,
+    device: 'desktop',
+    createdAtMs: 1_700_000_000_000,
+    finishedAtMs: null,
+    downloadsToken: `token-${id}`,
+  };
+}
+
+async function openStores(t: { after: (fn: () => Promise<void>) => void }) {
+  const directory = await makeTemporaryDirectory();
+  const database = openDatabase(join(directory, 'store.sqlite'));
+  t.after(async () => {
+    database.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  const sqlite = new SqliteTaskStore(database);
+  return { sqlite, cached: new CachedTaskStore(sqlite, { maxTasks: 2, maxEventsPerTask: 3 }) };
+}
+
+test('the cached store reads exactly what SQLite holds after every kind of write', async (t) => {
+  const { sqlite, cached } = await openStores(t);
+  cached.createTask(taskRecord('task_a'));
+  const first = cached.getTask('task_a');
+  assert.deepEqual(first, sqlite.getTask('task_a'));
+  assert.equal(cached.getTask('task_a'), first, 'a second read is served from memory');
+  assert.ok(Object.isFrozen(first));
+
+  cached.updateTask('task_a', { status: 'done', output: { price: 42, when: undefined }, costDollars: 0.031, finishedAtMs: 1_700_000_001_000 });
+  const updated = cached.getTask('task_a');
+  assert.notEqual(updated, first);
+  assert.deepEqual(updated, sqlite.getTask('task_a'));
+  assert.equal(updated?.status, 'done');
+  assert.deepEqual(updated?.output, { price: 42 });
+
+  assert.deepEqual(cached.listEvents('task_a', 0), []);
+  cached.appendEvent('task_a', { id: 'one', name: 'browser_action', payload: { code: 200, output: { credits_used: 0 } }, timestamp: 10 });
+  cached.appendEvent('task_a', { id: 'two', name: 'tool_call', payload: { name: 'lookup', input: {} }, timestamp: 20 });
+  assert.deepEqual(cached.listEvents('task_a', 0), sqlite.listEvents('task_a', 0));
+  assert.deepEqual(cached.listEvents('task_a', 10).map((event) => event.id), ['two']);
+  assert.deepEqual(cached.listEvents('task_a', 20), []);
+  assert.equal(cached.lastEventTimestamp('task_a'), 20);
+
+  cached.eraseTaskData('task_a');
+  assert.deepEqual(cached.listEvents('task_a', 0), []);
+  assert.deepEqual(cached.getTask('task_a'), sqlite.getTask('task_a'));
+  assert.equal(cached.getTask('task_unknown'), undefined);
+
+  // A restart marks live tasks failed behind the cache's back only through failLiveTasks, which clears it.
+  cached.createTask(taskRecord('task_b'));
+  assert.equal(cached.getTask('task_b')?.status, 'waiting');
+  assert.equal(cached.failLiveTasks('restarted'), 1);
+  assert.equal(cached.getTask('task_b')?.status, 'failed');
+});
+
+test('the cached store stays bounded: old tasks and long event logs are read from SQLite', async (t) => {
+  const { sqlite, cached } = await openStores(t);
+  for (const id of ['task_1', 'task_2', 'task_3']) cached.createTask(taskRecord(id));
+  const one = cached.getTask('task_1');
+  cached.getTask('task_2');
+  cached.getTask('task_3');
+  // task_1 was the least recently read of three with room for two: it is read again, equal.
+  assert.notEqual(cached.getTask('task_1'), one);
+  assert.deepEqual(cached.getTask('task_1'), one);
+
+  for (let index = 1; index <= 5; index += 1) {
+    cached.appendEvent('task_1', { id: `event-${index}`, name: 'browser_action', payload: { code: 200, output: index }, timestamp: index });
+  }
+  assert.deepEqual(cached.listEvents('task_1', 2), sqlite.listEvents('task_1', 2));
+  assert.deepEqual(cached.listEvents('task_1', 4).map((event) => event.id), ['event-5']);
+  assert.equal(cached.lastEventTimestamp('task_1'), 5);
+});
+
+test('prebuilt response bodies are byte for byte what JSON.stringify gives, and follow every change', async (t) => {
+  const { cached } = await openStores(t);
+  const bodies = new TaskResponseBodies();
+  const liveUrl = 'http://127.0.0.1:1/live/task_a';
+  cached.createTask(taskRecord('task_a'));
+  cached.appendEvent('task_a', { id: 'one', name: 'browser_action', payload: { code: 200, output: { output: 'é "quoted" \u2028', credits_used: 0.5, duration: 1.25 } }, timestamp: 10 });
+  const expected = (view: Parameters<typeof taskResponseToWire>[1]) => JSON.stringify({ r: taskResponseToWire(cached.getTask('task_a')!, view) });
+
+  const running = { status: 'running' as const, liveUrl };
+  assert.equal(bodies.bodyOf(cached.getTask('task_a')!, running), expected(running));
+  assert.equal(bodies.bodyOf(cached.getTask('task_a')!, running), expected(running));
+  const withEvents = { ...running, events: cached.listEvents('task_a', 0) };
+  assert.equal(bodies.bodyOf(cached.getTask('task_a')!, withEvents), expected(withEvents));
+  const noEvents = { ...running, events: cached.listEvents('task_a', 10) };
+  assert.equal(bodies.bodyOf(cached.getTask('task_a')!, noEvents), expected(noEvents));
+
+  cached.updateTask('task_a', { status: 'failed', error: 'the page never loaded', costDollars: 0.021 });
+  const failed = { status: 'failed' as const, liveUrl, downloadsUrl: '' };
+  const body = bodies.bodyOf(cached.getTask('task_a')!, failed);
+  assert.equal(body, expected(failed));
+  assert.deepEqual(JSON.parse(body).r.error, 'the page never loaded');
+  assert.equal(JSON.parse(body).r.credits_used, 3);
+  // The same record seen through the finish gate (still `running`) is not answered from the `failed` body.
+  assert.equal(JSON.parse(bodies.bodyOf(cached.getTask('task_a')!, running)).r.status, 'running');
+});
