@@ -143,12 +143,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
         if (run.outputMismatch) outputMismatches += 1;
         finished = run.finished;
         const hasMore = position < calls.length - 1;
-        if (!finished && hasMore) {
-          const action = actionsByName.get(call.toolName);
-          const after = await observePage(taskContext.page);
-          pageChanged = action?.navigates === true || after.url !== context.observation.url || elementListSignature(after) !== elementListSignature(context.observation);
-          context.observation = after;
-        }
+        if (!finished && hasMore) pageChanged = await batchMustStop(call, actionsByName.get(call.toolName), run.record.ok, context);
       }
       if (calls.length === 0) notes.push('You answered without calling a tool. Call a tool; call done when the task is complete.');
       const actMs = performance.now() - actStart;
@@ -255,6 +250,26 @@ function toolMessages(records: ActionRecord[], calls: ModelToolCall[]): ModelMes
 
 function skippedRecord(call: ModelToolCall, why: string): ActionRecord {
   return { name: call.toolName, input: call.input, result: `Skipped: ${why}.`, ok: false };
+}
+
+/**
+ * After an action with more to come in its batch: true when the page navigated or its element
+ * list changed, so the model's indices no longer describe it. Observes again only when the action
+ * could have changed the list; the next step observes anyway, so the last action never does.
+ */
+async function batchMustStop(
+  call: ModelToolCall,
+  action: ActionDefinition<any> | undefined,
+  succeeded: boolean,
+  context: ActionContext,
+): Promise<boolean> {
+  if (action?.navigates === true) return true;
+  const page = context.taskContext.page;
+  if (succeeded && action?.keepsElementList?.(call.input, context) === true) return page.url() !== context.observation.url;
+  const after = await observePage(page);
+  const changed = after.url !== context.observation.url || elementListSignature(after) !== elementListSignature(context.observation);
+  context.observation = after;
+  return changed;
 }
 
 /** Which elements exist, not their values: typing into a field must not end a batch. */

@@ -31,6 +31,11 @@ export interface ActionDefinition<Input = unknown> {
   inputSchema: z.ZodType<Input> | { jsonSchema: Record<string, unknown> };
   /** True when the action is expected to leave the page (stops the rest of a batch). */
   navigates?: boolean;
+  /**
+   * True when this call cannot add or remove elements (typing into a plain text field), so the
+   * rest of its batch may go on without observing the page again.
+   */
+  keepsElementList?(input: Input, context: ActionContext): boolean;
   handler(input: Input, context: ActionContext): Promise<ActionOutcome | string>;
 }
 

@@ -7,6 +7,8 @@ export const selectOptionAction = defineAction({
   name: 'select_option',
   description: 'Choose an option of a <select> by its visible label (or value).',
   inputSchema: z.object({ index: z.number().int().min(1), option: z.string() }),
+  // Fields it reveals show in the next step's view; the batch's other indices still resolve.
+  keepsElementList: () => true,
   async handler({ index, option }, context) {
     const element = await elementAt(context, index);
     const labels = await element.evaluate((node) =>

@@ -13,6 +13,11 @@ export const typeAction = defineAction({
     text: z.string(),
     submit: z.boolean().optional(),
   }),
+  keepsElementList({ index, submit }, context) {
+    // A plain textbox has no suggestion list (those are combobox/searchbox); Enter may submit.
+    const element = context.observation.elements.find((candidate) => candidate.index === index);
+    return !submit && element?.role === 'textbox' && (element.tagName === 'input' || element.tagName === 'textarea');
+  },
   async handler({ index, text, submit }, context) {
     const realText = context.taskContext.revealSecrets(text, context.taskContext.page.url());
     await fillElement(context, index, realText);
