@@ -301,7 +301,7 @@ test('a 500-row table stays inside the budget, viewport-first, and scrolling bri
     const top = await observePage(page);
     assert.ok(top.tokens <= 4000, `${top.tokens} tokens`);
     assert.equal(top.truncated, true);
-    assert.match(top.text, /^\[viewport 0-700 of \d+px; \d+px below\]$/m);
+    assert.match(top.text, /^\[page continues \d+px below the viewport\]$/m);
     assert.match(top.text, /^\| Flight OS1000 \| London Heathrow \| Paris Charles de Gaulle \| 100 EUR \| Select OS1000 \|$/m);
     assert.match(elementNamed(top, 'Select OS1000').line, /^\[\d+\] button "Select OS1000"$/);
     assert.ok(!top.text.includes('OS1499'));
@@ -314,7 +314,7 @@ test('a 500-row table stays inside the budget, viewport-first, and scrolling bri
     const middle = await observePage(page, { previous: top });
     assert.ok(middle.tokens <= 4000);
     assert.equal(elementNamed(middle, 'Select OS1250').inViewport, true);
-    assert.match(middle.text, /\d+px above, \d+px below\]/);
+    assert.match(middle.text, /^\[page continues \d+px above, \d+px below the viewport\]$/m);
     assert.match(middle.text, /above the viewport/);
   } finally {
     await page.close();
@@ -394,7 +394,8 @@ test('every element line parses, and page text never does', async () => {
       assert.equal(Number(match?.[1]), position + 1);
     }
     assert.match(observation.text, /^\\\[3\] not an element$/m);
-    assert.match(observation.text, /^url: http:\/\/127\.0\.0\.1:\d+\/tricky-text\ntitle: Tricky\n\[viewport 0-700 of 700px\]$/m);
+    assert.match(observation.text, /^url: http:\/\/127\.0\.0\.1:\d+\/tricky-text\ntitle: Tricky\n\\\[3\] not an element$/m, 'a page that fits the viewport has no scroll line');
+    assert.doesNotMatch(observation.text, /page continues/);
   } finally {
     await page.close();
   }

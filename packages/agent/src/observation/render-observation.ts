@@ -28,7 +28,7 @@ interface Candidate {
  */
 export function renderObservation(options: RenderOptions): Observation {
   const { snapshot, tokenBudget } = options;
-  const header = [`url: ${options.url}`, `title: ${snapshot.title}`, scrollLine(snapshot.scroll)].join('\n');
+  const header = [`url: ${options.url}`, `title: ${snapshot.title}`, scrollLine(snapshot.scroll)].filter((line) => line !== null).join('\n');
   const candidates = markNew(snapshot.blocks, options.previous);
   const available = tokenBudget - countTokens(`${header}\n`) - noticeReserve;
   const selected = selectWithinBudget(candidates, available);
@@ -113,12 +113,13 @@ function elementLine(block: PageElementBlock, index: number, isNew: boolean): st
   return `${isNew ? '*' : ''}[${index}] ${block.role}${name}${attributes}`;
 }
 
-function scrollLine(scroll: PageSnapshot['scroll']): string {
-  const bottom = scroll.y + scroll.viewportHeight;
+/** Where the viewport is, only when the page is taller than it: on a page that fits, the line would say nothing. */
+function scrollLine(scroll: PageSnapshot['scroll']): string | null {
+  const below = scroll.height - (scroll.y + scroll.viewportHeight);
   const parts: string[] = [];
   if (scroll.y > 0) parts.push(`${scroll.y}px above`);
-  if (scroll.height > bottom) parts.push(`${scroll.height - bottom}px below`);
-  return `[viewport ${scroll.y}-${bottom} of ${Math.max(scroll.height, bottom)}px${parts.length > 0 ? `; ${parts.join(', ')}` : ''}]`;
+  if (below > 0) parts.push(`${below}px below`);
+  return parts.length > 0 ? `[page continues ${parts.join(', ')} the viewport]` : null;
 }
 
 function render(
