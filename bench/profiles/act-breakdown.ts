@@ -2,18 +2,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { observePage, resolveElement } from '@open-smooth/agent';
+import { evaluateOnElement, observePage, resolveElement } from '@open-smooth/agent';
 import { BrowserPool } from '@open-smooth/browser';
 import { iterations } from '../lib/bench-options.js';
 import type { BenchRow } from '../lib/bench-row.js';
 import { isMainModule, runStandalone } from '../lib/run-standalone.js';
+import { clickablePoint } from '../../packages/agent/src/actions/clickable-point.js';
+import { prepareForTyping } from '../../packages/agent/src/actions/prepare-for-typing.js';
 import { rounded, summarize } from '../lib/statistics.js';
 import { findElementIndex, startFixtureServer } from '../lib/testkit.js';
 
 /**
- * Profile behind the agent-overhead "act" figure: the CDP work of a `type` step on /flights, split
- * into the calls the type action makes (resolve the index, read the tag, Playwright's fill with its
- * actionability checks), beside a DOM-level value set for scale.
+ * Profile behind the agent-overhead "act" figure, on /flights: the CDP work of a `type` and of a
+ * `click` the old way (resolve the index to a handle, read the tag, Playwright's fill / click with
+ * their actionability checks) beside the agent's current way (one evaluate that finds, checks and
+ * prepares the element, then one insertText / mouse click).
  */
 export async function runActBreakdown(): Promise<BenchRow[]> {
   const count = iterations(30, 3);
@@ -21,7 +24,15 @@ export async function runActBreakdown(): Promise<BenchRow[]> {
   const pool = await BrowserPool.launch({ warmDevices: ['desktop'] });
   const downloadsDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-bench-profile-'));
   const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory });
-  const samples = { observe: [] as number[], resolve: [] as number[], tagName: [] as number[], fill: [] as number[], domSet: [] as number[] };
+  const samples = {
+    observe: [] as number[],
+    resolve: [] as number[],
+    tagName: [] as number[],
+    fill: [] as number[],
+    typeNow: [] as number[],
+    playwrightClick: [] as number[],
+    clickNow: [] as number[],
+  };
   try {
     await taskContext.goto(fixtures.url('/flights'));
     for (let index = 0; index < count; index += 1) {
@@ -33,19 +44,27 @@ export async function runActBreakdown(): Promise<BenchRow[]> {
       };
       const observation = await observePage(taskContext.page, {});
       lap(samples.observe);
-      const elementIndex = findElementIndex(observation.text, { role: 'textbox', name: 'From' });
-      if (elementIndex === undefined) throw new Error('the From field is not in the observation');
-      const element = await resolveElement(taskContext.page, observation, elementIndex);
+      const fromIndex = findElementIndex(observation.text, { role: 'textbox', name: 'From' });
+      const swapIndex = findElementIndex(observation.text, { role: 'button', name: 'Swap origin and destination' });
+      if (fromIndex === undefined || swapIndex === undefined) throw new Error('the From field or the Swap button is not in the observation');
+      const page = taskContext.page;
+      const element = await resolveElement(page, observation, fromIndex);
       lap(samples.resolve);
       await element.evaluate((node) => node.tagName.toLowerCase());
       lap(samples.tagName);
       await element.fill(`London ${index}`);
       lap(samples.fill);
-      await element.evaluate((node, value) => {
-        (node as HTMLInputElement).value = value;
-        node.dispatchEvent(new Event('input', { bubbles: true }));
-      }, `Paris ${index}`);
-      lap(samples.domSet);
+      const preparation = await evaluateOnElement(page, observation, fromIndex, prepareForTyping, undefined);
+      if (preparation !== 'ready') throw new Error(`the From field took the slow path: ${JSON.stringify(preparation)}`);
+      await page.keyboard.insertText(`Paris ${index}`);
+      lap(samples.typeNow);
+      const swap = await resolveElement(page, observation, swapIndex);
+      await swap.click();
+      lap(samples.playwrightClick);
+      const point = await evaluateOnElement(page, observation, swapIndex, clickablePoint, undefined);
+      if ('fallback' in point) throw new Error(`the Swap button took the slow path: ${point.fallback}`);
+      await page.mouse.click(point.x, point.y);
+      lap(samples.clickNow);
     }
   } finally {
     await taskContext.close();
@@ -59,10 +78,12 @@ export async function runActBreakdown(): Promise<BenchRow[]> {
   };
   return [
     row('observePage', samples.observe),
-    row('resolveElement (index → handle)', samples.resolve),
-    row('read tagName', samples.tagName),
-    row('Playwright fill (actionability + input)', samples.fill),
-    row('DOM value set + input event', samples.domSet),
+    row('type, before: resolveElement (index → handle)', samples.resolve),
+    row('type, before: read tagName', samples.tagName),
+    row('type, before: Playwright fill (actionability + input)', samples.fill),
+    row('type, now: one evaluate (find, check, select, focus) + insertText', samples.typeNow),
+    row('click, before: resolveElement + Playwright click (actionability, stable, hit test)', samples.playwrightClick),
+    row('click, now: one evaluate (find, scroll, hit test) + mouse click', samples.clickNow),
   ];
 }
 
