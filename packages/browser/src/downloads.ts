@@ -3,6 +3,8 @@ import { stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
 
+import { EventSubscriptions } from './event-subscriptions.js';
+
 /** A finished download, saved under the task's downloads directory. */
 export interface DownloadedFile {
   url: string;
@@ -29,14 +31,21 @@ export class DownloadCollector {
     mkdirSync(directory, { recursive: true });
   }
 
+  readonly #subscriptions = new EventSubscriptions();
+
   watch(page: Page): void {
-    page.on('download', (download) => {
+    this.#subscriptions.on(page, 'download', (download: Download) => {
       const saving = this.#save(download).catch(() => {
         // A failed or cancelled download leaves nothing to report.
       });
       this.#pending.add(saving);
       void saving.finally(() => this.#pending.delete(saving));
     });
+  }
+
+  /** Stops saving new downloads (the pages go on to another task); saves in progress finish. */
+  dispose(): void {
+    this.#subscriptions.dispose();
   }
 
   /** Waits for the downloads in progress (bounded by timeoutMs) and returns everything saved so far. */

@@ -6,7 +6,7 @@ export {
   mergeDisableFeatures,
   type ChromiumLaunchSettings,
 } from './chromium-launch-options.js';
-export { TaskContext, type TaskContextOptions } from './task-context.js';
+export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 export type { BlockedRequest } from './blocked-request.js';
 export { type DownloadedFile, safeFileName } from './downloads.js';
 export { chromiumExecutablePath } from './chromium-executable-path.js';

@@ -1,4 +1,6 @@
-import type { BrowserContext, Page, Request } from 'playwright-core';
+import type { BrowserContext, Page, Request, Response } from 'playwright-core';
+
+import { EventSubscriptions } from './event-subscriptions.js';
 
 interface InFlightRequest {
   page: Page | undefined;
@@ -59,15 +61,23 @@ export class NetworkActivity {
   readonly #times = new WeakMap<Page, PageTimes>();
   readonly #watchedPages = new WeakSet<Page>();
   readonly #listeners = new Set<() => void>();
+  readonly #subscriptions = new EventSubscriptions();
   #sequence = 0;
 
   constructor(context: BrowserContext) {
-    context.on('request', (request) => this.#onStart(request));
-    context.on('response', (response) => this.#onResponse(response.request()));
-    context.on('requestfinished', (request) => this.#onEnd(request));
-    context.on('requestfailed', (request) => this.#onEnd(request));
+    const on = this.#subscriptions;
+    on.on(context, 'request', (request: Request) => this.#onStart(request));
+    on.on(context, 'response', (response: Response) => this.#onResponse(response.request()));
+    on.on(context, 'requestfinished', (request: Request) => this.#onEnd(request));
+    on.on(context, 'requestfailed', (request: Request) => this.#onEnd(request));
     context.pages().forEach((page) => this.#watch(page));
-    context.on('page', (page) => this.#watch(page));
+    on.on(context, 'page', (page: Page) => this.#watch(page));
+  }
+
+  /** Stops listening to the context (it goes on to another task). */
+  dispose(): void {
+    this.#subscriptions.dispose();
+    this.#inFlight.clear();
   }
 
   /** The page's network state right now; no round trip to the browser. */
@@ -126,9 +136,9 @@ export class NetworkActivity {
   #watch(page: Page): void {
     if (this.#watchedPages.has(page)) return;
     this.#watchedPages.add(page);
-    page.on('load', () => void (this.#timesOf(page).loadAt = Date.now()));
-    page.on('domcontentloaded', () => this.#forgetReplacedDocumentRequests(page));
-    page.once('close', () => this.#forgetPage(page));
+    this.#subscriptions.on(page, 'load', () => void (this.#timesOf(page).loadAt = Date.now()));
+    this.#subscriptions.on(page, 'domcontentloaded', () => this.#forgetReplacedDocumentRequests(page));
+    this.#subscriptions.once(page, 'close', () => this.#forgetPage(page));
   }
 
   #timesOf(page: Page): PageTimes {

@@ -1,6 +1,7 @@
 import type { BrowserContext, CDPSession, Page, Request, Route } from 'playwright-core';
 
 import { notAllowedReason, type BlockedRequest } from './blocked-request.js';
+import { EventSubscriptions } from './event-subscriptions.js';
 
 interface RequestPausedEvent {
   requestId: string;
@@ -30,6 +31,9 @@ function pageOfRequest(request: Request): Page | undefined {
  * Site isolation is off in the pool, so cross-origin iframes live in their page's target and are
  * covered by its Fetch session.
  */
+/** One function object, so that unroute removes exactly the route install added. */
+const matchEveryUrl = (): boolean => true;
+
 export class NetworkGuard {
   readonly blocked: BlockedRequest[] = [];
   readonly #guardedPages = new WeakMap<Page, Promise<void>>();
@@ -37,6 +41,9 @@ export class NetworkGuard {
   readonly #interceptedDocuments = new WeakMap<Page, Set<string>>();
   /** Pages whose first navigation was already made again once (never loop on a replay). */
   readonly #replayedPages = new WeakSet<Page>();
+  readonly #subscriptions = new EventSubscriptions();
+  readonly #sessions = new Set<CDPSession>();
+  readonly #routeHandler = (route: Route, request: Request) => this.#onRoute(route, request);
   #installed = false;
 
   constructor(
@@ -47,9 +54,20 @@ export class NetworkGuard {
   async install(): Promise<void> {
     if (this.#installed) return;
     this.#installed = true;
-    await this.context.route(() => true, (route, request) => this.#onRoute(route, request));
-    this.context.on('page', (page) => void this.guardPage(page).catch(() => {}));
+    await this.context.route(matchEveryUrl, this.#routeHandler);
+    this.#subscriptions.on(this.context, 'page', (page: Page) => void this.guardPage(page).catch(() => {}));
     await Promise.all(this.context.pages().map((page) => this.guardPage(page).catch(() => {})));
+  }
+
+  /** Takes the guard off the context (it goes on to another task, with its own guard or none). */
+  async uninstall(): Promise<void> {
+    this.#subscriptions.dispose();
+    const sessions = [...this.#sessions];
+    this.#sessions.clear();
+    await Promise.all([
+      this.context.unroute(matchEveryUrl, this.#routeHandler).catch(() => {}),
+      ...sessions.map((session) => session.detach().catch(() => {})),
+    ]);
   }
 
   /** Records a request refused before it was even made (for example a goto to a blocked URL). */
@@ -109,6 +127,8 @@ export class NetworkGuard {
   async #attachFetchInterceptor(page: Page): Promise<void> {
     if (page.isClosed()) return;
     const session: CDPSession = await this.context.newCDPSession(page);
+    if (this.#subscriptions.disposed) return void session.detach().catch(() => {});
+    this.#sessions.add(session);
     const intercepted = new Set<string>();
     this.#interceptedDocuments.set(page, intercepted);
     session.on('Fetch.requestPaused', (event: RequestPausedEvent) => {

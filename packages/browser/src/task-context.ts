@@ -1,9 +1,10 @@
 import type { Device, Secret } from '@open-smooth/protocol';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 
 import type { BlockedRequest } from './blocked-request.js';
 import { defaultDevice } from './devices.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
+import { EventSubscriptions } from './event-subscriptions.js';
 import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
 import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard } from './network-guard.js';
@@ -23,6 +24,24 @@ export interface TaskContextOptions {
   secrets?: Secret[];
   /** Aborts every goto/settle of this context. */
   signal?: AbortSignal;
+  /**
+   * Who may get this context again after `close({ reuse: true })` (a tenant, say). Without it the
+   * context is never reused.
+   */
+  reuseScope?: string;
+}
+
+/** Takes a context back from a task that is done with it, with the origins its pages reached. */
+export type ContextRelease = (context: BrowserContext, visitedOrigins: string[]) => Promise<void>;
+
+/** The origin whose storage a request could have touched, if any. */
+function storageOriginOf(url: string): string | undefined {
+  if (!/^(https?|wss?):/.test(url)) return undefined;
+  try {
+    return new URL(url.replace(/^ws/, 'http')).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 const defaultGotoTimeoutMs = 30_000;
@@ -63,6 +82,9 @@ export class TaskContext {
   /** Tabs in the order they were last made active, most recent last. */
   readonly #activationHistory: Page[] = [];
   readonly #newTabListeners = new Set<(page: Page) => void>();
+  readonly #subscriptions = new EventSubscriptions();
+  readonly #visitedOrigins = new Set<string>();
+  readonly #release: ContextRelease | undefined;
   /** Tabs opened since the last settle, which may still be loading their first document. */
   readonly #unsettledNewTabs = new Set<Page>();
   #blockedCursor = 0;
@@ -74,8 +96,9 @@ export class TaskContext {
    */
   readonly firstSettled = new Promise<void>((resolve) => (this.#markFirstSettled = resolve));
 
-  private constructor(context: BrowserContext, device: Device, options: TaskContextOptions, prewarmed: boolean) {
+  private constructor(context: BrowserContext, device: Device, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined) {
     this.context = context;
+    this.#release = release;
     this.device = device;
     this.prewarmed = prewarmed;
     this.#allowedUrls = options.allowedUrls ?? [];
@@ -88,8 +111,8 @@ export class TaskContext {
   }
 
   /** Wires a (usually pre-created) context for a task and opens startUrl when given. */
-  static async open(context: BrowserContext, options: TaskContextOptions, prewarmed = false): Promise<TaskContext> {
-    const task = new TaskContext(context, options.device ?? defaultDevice, options, prewarmed);
+  static async open(context: BrowserContext, options: TaskContextOptions, prewarmed = false, release?: ContextRelease): Promise<TaskContext> {
+    const task = new TaskContext(context, options.device ?? defaultDevice, options, prewarmed, release);
     try {
       await task.#wire();
       if (options.startUrl) await task.goto(options.startUrl);
@@ -211,28 +234,52 @@ export class TaskContext {
     return () => this.#newTabListeners.delete(listener);
   }
 
-  /** Closes the context and every tab. Idempotent. */
-  close(): Promise<void> {
+  /**
+   * Closes the context and every tab. Idempotent. With `reuse` (only when nothing of the task is
+   * still running against the page), a context opened with a reuseScope goes back to its pool
+   * instead, which wipes what the task left before handing it out again; the task can no longer
+   * reach its tabs either way.
+   */
+  close(options: { reuse?: boolean } = {}): Promise<void> {
     this.#markFirstSettled();
-    this.#closing ??= this.context.close().catch(() => {});
+    const release = options.reuse ? this.#release : undefined;
+    this.#closing ??= release ? this.#handBack(release) : this.context.close().catch(() => {});
     return this.#closing;
+  }
+
+  async #handBack(release: ContextRelease): Promise<void> {
+    this.#subscriptions.dispose();
+    this.#activity.dispose();
+    this.#downloads.dispose();
+    this.#newTabListeners.clear();
+    this.#pages.length = 0;
+    this.#activationHistory.length = 0;
+    this.#unsettledNewTabs.clear();
+    await this.#guard?.uninstall();
+    await release(this.context, [...this.#visitedOrigins]).catch(() => this.context.close().catch(() => {}));
   }
 
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
     await Promise.all([installDomActivityTracker(this.context), this.#guard?.install()]);
     for (const page of this.context.pages()) this.#track(page, true);
-    this.context.on('page', (page) => {
+    this.#subscriptions.on(this.context, 'page', (page: Page) => {
       this.#track(page, false);
       for (const listener of [...this.#newTabListeners]) listener(page);
     });
+    if (this.#release) {
+      this.#subscriptions.on(this.context, 'request', (request: Request) => {
+        const origin = storageOriginOf(request.url());
+        if (origin) this.#visitedOrigins.add(origin);
+      });
+    }
   }
 
   #track(page: Page, isInitial: boolean): void {
     if (this.#pages.includes(page)) return;
     this.#pages.push(page);
     this.#downloads.watch(page);
-    page.once('close', () => this.#forget(page));
+    this.#subscriptions.once(page, 'close', () => this.#forget(page));
     if (!isInitial) this.#unsettledNewTabs.add(page);
     if (isInitial || hasCommittedUrl(page)) {
       this.#activate(page);
@@ -242,9 +289,9 @@ export class TaskContext {
     const onNavigated = (frame: import('playwright-core').Frame) => {
       if (frame !== page.mainFrame() || !hasCommittedUrl(page)) return;
       page.off('framenavigated', onNavigated);
-      if (!page.isClosed()) this.#activate(page);
+      if (!page.isClosed() && !this.#subscriptions.disposed) this.#activate(page);
     };
-    page.on('framenavigated', onNavigated);
+    this.#subscriptions.on(page, 'framenavigated', onNavigated);
   }
 
   #activate(page: Page): void {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BrowserPool, mergeDisableFeatures } from '../src/index.js';
+import { BrowserPool, mergeDisableFeatures, type TaskContext } from '../src/index.js';
 import { startTestSite, type TestSite } from './test-site.js';
 
 let pool: BrowserPool;
@@ -143,4 +143,73 @@ test('mergeDisableFeatures keeps one switch with every feature once, after the o
     '--disable-features=A,B,C',
   ]);
   assert.deepEqual(mergeDisableFeatures(['--mute-audio']), ['--mute-audio']);
+});
+
+/** What a page of the origin can still read of what an earlier task stored there. */
+async function storedState(task: TaskContext): Promise<Record<string, unknown>> {
+  return task.page.evaluate(async () => ({
+    cookie: document.cookie,
+    local: localStorage.getItem('left-behind'),
+    session: sessionStorage.getItem('left-behind'),
+    databases: (await indexedDB.databases()).map((database) => database.name),
+    historyLength: history.length,
+  }));
+}
+
+test('a context given back for reuse goes to the next task of its scope, with nothing of the last task left', async () => {
+  const first = await pool.openContext({ downloadsDirectory: join(downloadsRoot, 'reuse-1'), reuseScope: 'tenant-a' });
+  const context = first.context;
+  await first.goto(`${site.origin}/`);
+  await first.page.evaluate(async () => {
+    document.cookie = 'left-behind=1; max-age=3600';
+    localStorage.setItem('left-behind', '1');
+    sessionStorage.setItem('left-behind', '1');
+    await new Promise((resolve) => (indexedDB.open('left-behind').onsuccess = resolve));
+  });
+  assert.deepEqual(await storedState(first), { cookie: 'left-behind=1', local: '1', session: '1', databases: ['left-behind'], historyLength: 2 });
+  let firstSawNewTab = false;
+  first.onNewTab(() => (firstSawNewTab = true));
+  await first.close({ reuse: true });
+  assert.deepEqual(first.pages, [], 'the first task no longer reaches the tab');
+
+  const second = await pool.openContext({ downloadsDirectory: join(downloadsRoot, 'reuse-2'), reuseScope: 'tenant-a' });
+  try {
+    assert.equal(second.context, context, 'the same context was handed out again');
+    assert.equal(second.page.url(), 'about:blank');
+    await second.goto(`${site.origin}/`);
+    const state = await storedState(second);
+    assert.deepEqual({ ...state, historyLength: undefined }, { cookie: '', local: null, session: null, databases: [], historyLength: undefined });
+    assert.ok((state.historyLength as number) <= 2, `no earlier pages in the history (length ${String(state.historyLength)})`);
+    await second.page.evaluate(() => window.open('/', '_blank'));
+    await second.waitForSettle();
+    assert.equal(second.pages.length, 2);
+    assert.equal(firstSawNewTab, false, 'the first task hears nothing of the second task’s tabs');
+  } finally {
+    await second.close({ reuse: true });
+  }
+  await pool.whenWarm();
+  assert.equal(pool.reusableCount('desktop', 'tenant-a'), 0, 'a context with two tabs is closed, not reused');
+  assert.equal(context.pages().length, 0);
+});
+
+test('a context given back is never handed to another scope, and a plain close closes it', async () => {
+  const first = await pool.openContext({ downloadsDirectory: join(downloadsRoot, 'scope-1'), reuseScope: 'tenant-b' });
+  const context = first.context;
+  await first.goto(`${site.origin}/`);
+  await first.close({ reuse: true });
+  await pool.whenWarm();
+  assert.equal(pool.reusableCount('desktop', 'tenant-b'), 1);
+  const other = await pool.openContext({ downloadsDirectory: join(downloadsRoot, 'scope-2'), reuseScope: 'tenant-c' });
+  const same = await pool.openContext({ downloadsDirectory: join(downloadsRoot, 'scope-3'), reuseScope: 'tenant-b' });
+  try {
+    assert.notEqual(other.context, context);
+    assert.equal(same.context, context);
+  } finally {
+    await other.close();
+    await same.close();
+  }
+  await pool.whenWarm();
+  assert.equal(pool.reusableCount('desktop', 'tenant-b'), 0);
+  assert.equal(pool.reusableCount('desktop', 'tenant-c'), 0);
+  assert.ok(!pool.browser.contexts().includes(context), 'closed without reuse, the context is gone');
 });
