@@ -76,10 +76,14 @@ export async function runSessionCycle(): Promise<BenchRow[]> {
   const bench = await startBenchServer({ maxConcurrentTasks: 16 });
   try {
     const pageUrl = bench.fixtures.url('/');
-    await cycles(bench, pageUrl, 3, 1); // launches the browser and warms the pool
+    const concurrency = iterations(10, 2);
+    // Steady state, as a server that has been serving sessions is: one warm-up round at each
+    // concurrency launches the browser and leaves the pool as many contexts as run at once.
+    await cycles(bench, pageUrl, 3, 1);
     const serial = await cycles(bench, pageUrl, count, 1);
-    const parallel = await cycles(bench, pageUrl, count, iterations(10, 2));
-    return [...rowsFor(1, serial), ...rowsFor(iterations(10, 2), parallel)];
+    await cycles(bench, pageUrl, concurrency, concurrency);
+    const parallel = await cycles(bench, pageUrl, count, concurrency);
+    return [...rowsFor(1, serial), ...rowsFor(concurrency, parallel)];
   } finally {
     await bench.close();
   }

@@ -121,13 +121,24 @@ export class LiveTask {
       downloadsDirectory,
       secrets: this.settings.secrets,
       signal: this.abortController.signal,
+      ...this.reuseScope(),
     });
+  }
+
+  /**
+   * A context this task is done with may serve the same tenant's next task (the pool wipes it
+   * first), but never another tenant's, and never one that carries a profile or extensions.
+   */
+  private reuseScope(): { reuseScope?: string } {
+    if (this.settings.profileId !== undefined || this.settings.extensionIds.length > 0) return {};
+    return { reuseScope: this.record.tenant };
   }
 
   private async runOneShot(run: AgentRunSettings): Promise<void> {
     try {
       const result = await this.runAgent(run);
-      await this.finish({ status: result.status, output: result.output, error: result.error ?? null });
+      // Nothing of the run is left running against the page unless a tool's browser action is.
+      await this.finish({ status: result.status, output: result.output, error: result.error ?? null }, { reuseContext: this.commandsInFlight === 0 });
     } catch (error) {
       await this.finish({ status: 'failed', error: errorMessage(error) });
     }
@@ -256,7 +267,11 @@ export class LiveTask {
     }
     if (this.finished && command.action !== 'close') return;
     this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
-    if (command.action === 'close') await this.finish({ status: 'done', output: this.lastOutput });
+    // A plain close ran after every earlier command; a forced one may have cut one short.
+    if (command.action === 'close') {
+      const reuseContext = !command.force && this.commandsInFlight === 1;
+      await this.finish({ status: 'done', output: this.lastOutput }, { reuseContext });
+    }
   }
 
   private async perform(command: SessionCommand): Promise<CommandResult> {
@@ -299,7 +314,10 @@ export class LiveTask {
   private armIdleTimer(): void {
     if (!this.isSession || this.finished || this.commandsInFlight > 0) return;
     this.clearIdleTimer();
-    this.idleTimer = setTimeout(() => void this.finish({ status: 'done', output: this.lastOutput }), this.dependencies.sessionIdleTimeoutMs);
+    this.idleTimer = setTimeout(
+      () => void this.finish({ status: 'done', output: this.lastOutput }, { reuseContext: this.commandsInFlight === 0 }),
+      this.dependencies.sessionIdleTimeoutMs,
+    );
   }
 
   private clearIdleTimer(): void {
@@ -320,7 +338,7 @@ export class LiveTask {
     return this.finish({ status: 'failed' }, { persist: false });
   }
 
-  private async finish(finish: Finish, { persist } = { persist: true }): Promise<void> {
+  private async finish(finish: Finish, { persist = true, reuseContext = false }: { persist?: boolean; reuseContext?: boolean } = {}): Promise<void> {
     // A second caller (shutdown during a graceful close, say) waits for the first to be done,
     // so nothing writes to the store after the server has closed it.
     if (this.finished) return this.ended;
@@ -336,7 +354,7 @@ export class LiveTask {
       return this.releaseEnd();
     }
     await this.collectDownloads();
-    await this.closeContext();
+    await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
     this.dependencies.store.updateTask(this.id, {
       status: finish.status,
       output: finish.output ?? null,
@@ -368,9 +386,9 @@ export class LiveTask {
     }
   }
 
-  private async closeContext(): Promise<void> {
+  private async closeContext(options: { reuse?: boolean } = {}): Promise<void> {
     const context = this.context;
     this.context = undefined;
-    await context?.close().catch(() => undefined);
+    await context?.close(options).catch(() => undefined);
   }
 }
