@@ -15,6 +15,20 @@ const iframeIndexInPage = inPageFunction(({ iframe, generation }: { iframe: Node
   return entry ? entry.iframes.findIndex((reference) => reference.deref() === iframe) : -1;
 });
 
+/** Asked in the child frame: one round trip instead of resolving the frame's owner element. -2: the parent is cross-origin. */
+const ownIframeIndexInPage = inPageFunction((generation: string): number => {
+  let owner: Element | null = null;
+  try {
+    owner = window.frameElement;
+  } catch {
+    return -2;
+  }
+  if (!owner) return -2;
+  const store = (window.parent as unknown as { __openSmooth?: InPageStore }).__openSmooth;
+  const entry = store?.generations.find((candidate) => candidate.id === generation);
+  return entry ? entry.iframes.findIndex((reference) => reference.deref() === owner) : -1;
+});
+
 export interface PageSnapshot {
   title: string;
   scroll: FrameSnapshot['scroll'];
@@ -77,6 +91,8 @@ export async function collectPageBlocks(page: Page, generation: string): Promise
 }
 
 async function iframeIndexOf(frame: Frame, parent: Frame, generation: string): Promise<number> {
+  const ownIndex = await frame.evaluate(ownIframeIndexInPage, generation).catch(() => -2);
+  if (ownIndex !== -2) return ownIndex;
   const owner = await frame.frameElement().catch(() => null);
   if (!owner) return -1;
   try {
