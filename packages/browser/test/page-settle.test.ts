@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { BrowserPool, type TaskContext } from '../src/index.js';
-import { startTestSite, type TestSite } from './test-site.js';
+import { type TaskContext } from '../src/index.js';
+import { useBrowserFixture } from './browser-fixture.js';
 
-let pool: BrowserPool;
-let site: TestSite;
-let downloadsRoot: string;
+const fixture = useBrowserFixture('page-settle');
 
-before(async () => {
-  [pool, site, downloadsRoot] = await Promise.all([
-    BrowserPool.launch({ warmDevices: ['desktop'] }),
-    startTestSite(),
-    mkdtemp(join(tmpdir(), 'page-settle-test-')),
-  ]);
-});
-
-after(async () => {
-  await pool.close();
-  await site.close();
-  await rm(downloadsRoot, { recursive: true, force: true });
-});
-
-async function withTask(run: (task: TaskContext) => Promise<void>): Promise<void> {
-  const task = await pool.openContext({ downloadsDirectory: join(downloadsRoot, String(Math.random()).slice(2)) });
-  try {
-    await run(task);
-  } finally {
-    await task.close();
-  }
+function withTask(run: (task: TaskContext) => Promise<void>): Promise<void> {
+  return fixture.withTask({}, run);
 }
 
 interface TimerProbe {
@@ -40,7 +16,7 @@ interface TimerProbe {
 
 test('settle on a quiet page returns without waiting out a quiet window', async () => {
   await withTask(async (task) => {
-    await task.goto(`${site.origin}/`);
+    await task.goto(`${fixture.site.origin}/`);
     // A page-side timer due when the former fixed network window (400 ms) would have ended.
     await task.page.evaluate(() => {
       const probe = window as unknown as TimerProbe;
@@ -54,13 +30,13 @@ test('settle on a quiet page returns without waiting out a quiet window', async 
 
 test('the activity tracker leaves no attribute and no named global in the page', async () => {
   const pageTraces = () => ({ html: document.documentElement.outerHTML, globals: Object.getOwnPropertyNames(window).sort() });
-  const untracked = await pool.browser.newContext();
+  const untracked = await fixture.pool.browser.newContext();
   try {
     const plainPage = await untracked.newPage();
-    await plainPage.goto(`${site.origin}/`);
+    await plainPage.goto(`${fixture.site.origin}/`);
     const expected = await plainPage.evaluate(pageTraces);
     await withTask(async (task) => {
-      await task.goto(`${site.origin}/`);
+      await task.goto(`${fixture.site.origin}/`);
       assert.deepEqual(await task.page.evaluate(pageTraces), expected);
     });
   } finally {
@@ -70,7 +46,7 @@ test('the activity tracker leaves no attribute and no named global in the page',
 
 test('settle after a click waits for a fetch, its rendering and the fetch that follows', async () => {
   await withTask(async (task) => {
-    await task.goto(`${site.origin}/click-fetch`);
+    await task.goto(`${fixture.site.origin}/click-fetch`);
     await task.page.click('#load');
     await task.waitForSettle();
     assert.equal(await task.page.textContent('#status'), 'done');
@@ -80,10 +56,10 @@ test('settle after a click waits for a fetch, its rendering and the fetch that f
 
 test('settle waits for a navigation the page script starts', async () => {
   await withTask(async (task) => {
-    await task.goto(`${site.origin}/`);
+    await task.goto(`${fixture.site.origin}/`);
     await task.page.evaluate(() => void (location.href = '/slow-page'));
     await task.waitForSettle();
-    assert.equal(task.page.url(), `${site.origin}/slow-page`);
+    assert.equal(task.page.url(), `${fixture.site.origin}/slow-page`);
     assert.equal(await task.page.textContent('#arrived'), 'arrived');
   });
 });

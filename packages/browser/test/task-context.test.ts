@@ -1,46 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { test } from 'node:test';
 
-import { BrowserPool, SecretNotAllowedError, TabNotFoundError, type TaskContext } from '../src/index.js';
-import { downloadBytes, startTestSite, type TestSite } from './test-site.js';
+import { SecretNotAllowedError, TabNotFoundError, type TaskContext } from '../src/index.js';
+import { useBrowserFixture } from './browser-fixture.js';
+import { downloadBytes } from './test-site.js';
 
-let pool: BrowserPool;
-let site: TestSite;
-let downloadsRoot: string;
+const fixture = useBrowserFixture('task-context');
 
-before(async () => {
-  [pool, site, downloadsRoot] = await Promise.all([
-    BrowserPool.launch({ warmDevices: ['desktop'] }),
-    startTestSite(),
-    mkdtemp(join(tmpdir(), 'task-context-test-')),
-  ]);
-});
-
-after(async () => {
-  await pool.close();
-  await site.close();
-  await rm(downloadsRoot, { recursive: true, force: true });
-});
-
-async function withTask(run: (task: TaskContext) => Promise<void>, allowedUrls?: string[]): Promise<void> {
-  const task = await pool.openContext({
-    downloadsDirectory: join(downloadsRoot, String(Math.random()).slice(2), 'nested'),
-    secrets: [{ name: 'password', value: 's3cret-pass', allowedUrls: [`127.0.0.1:${site.port}/*`] }],
-    ...(allowedUrls ? { allowedUrls } : {}),
-  });
-  try {
-    await run(task);
-  } finally {
-    await task.close();
-  }
+function withTask(run: (task: TaskContext) => Promise<void>, allowedUrls?: string[]): Promise<void> {
+  const secrets = [{ name: 'password', value: 's3cret-pass', allowedUrls: [`127.0.0.1:${fixture.site.port}/*`] }];
+  return fixture.withTask({ secrets, ...(allowedUrls ? { allowedUrls } : {}) }, run);
 }
 
 test('a popup becomes the active tab; closing it falls back to the opener', async () => {
   await withTask(async (task) => {
-    await task.goto(`${site.origin}/popup-opener`);
+    await task.goto(`${fixture.site.origin}/popup-opener`);
     const opener = task.page;
     const opened: string[] = [];
     const unsubscribe = task.onNewTab(() => opened.push('tab'));
@@ -71,7 +47,7 @@ test('a popup becomes the active tab; closing it falls back to the opener', asyn
 
 test('a download lands in the downloads directory with the exact bytes, names de-duplicated', async () => {
   await withTask(async (task) => {
-    await task.goto(`${site.origin}/download-page`);
+    await task.goto(`${fixture.site.origin}/download-page`);
     await task.page.click('#download');
     await task.waitForDownloads();
     await task.page.click('#download');
@@ -79,7 +55,7 @@ test('a download lands in the downloads directory with the exact bytes, names de
     assert.deepEqual(downloads.map((file) => basename(file.path)), ['report.bin', 'report (1).bin']);
     for (const file of downloads) {
       assert.equal(file.suggestedFilename, 'report.bin');
-      assert.equal(file.url, `${site.origin}/download`);
+      assert.equal(file.url, `${fixture.site.origin}/download`);
       assert.equal(file.bytes, downloadBytes.length);
       assert.ok(file.path.startsWith(task.downloadsDirectory));
       assert.deepEqual(await readFile(file.path), downloadBytes);
@@ -98,7 +74,7 @@ async function waitForDownloadCount(task: TaskContext, count: number) {
 
 test('settle waits for a page that fills itself in progressively until it is done', async () => {
   await withTask(async (task) => {
-    await task.goto(`${site.origin}/mutating`);
+    await task.goto(`${fixture.site.origin}/mutating`);
     assert.equal(await task.page.textContent('#status'), 'finished');
     assert.equal(await task.page.locator('#items li').count(), 20);
   });
@@ -106,7 +82,7 @@ test('settle waits for a page that fills itself in progressively until it is don
 
 test('an endless event stream does not hold settle until its timeout', { timeout: 30_000 }, async () => {
   await withTask(async (task) => {
-    await task.goto(`${site.origin}/event-stream-page`);
+    await task.goto(`${fixture.site.origin}/event-stream-page`);
     // With a 10-minute bound this only returns within the test timeout if the stream is ignored.
     await task.waitForSettle({ timeoutMs: 600_000 });
     assert.equal(await task.page.textContent('#status'), 'open');
@@ -116,7 +92,7 @@ test('an endless event stream does not hold settle until its timeout', { timeout
 test('an aborted goto rejects with an AbortError', async () => {
   await withTask(async (task) => {
     const controller = new AbortController();
-    const navigation = task.goto(`${site.origin}/never-answers`, { signal: controller.signal });
+    const navigation = task.goto(`${fixture.site.origin}/never-answers`, { signal: controller.signal });
     await waitForHit('/never-answers');
     controller.abort();
     await assert.rejects(navigation, (error: unknown) => error instanceof Error && error.name === 'AbortError');
@@ -125,14 +101,14 @@ test('an aborted goto rejects with an AbortError', async () => {
 });
 
 async function waitForHit(path: string): Promise<void> {
-  while (!site.hits.some((hit) => hit.endsWith(path))) await new Promise((resolve) => setImmediate(resolve));
+  while (!fixture.site.hits.some((hit) => hit.endsWith(path))) await new Promise((resolve) => setImmediate(resolve));
 }
 
 test('secrets are revealed only on their allowed pages and masked in text', async () => {
   await withTask(async (task) => {
-    await task.goto(`${site.origin}/`);
+    await task.goto(`${fixture.site.origin}/`);
     assert.equal(task.revealSecrets('<secret:password>', task.page.url()), 's3cret-pass');
-    assert.throws(() => task.revealSecrets('<secret:password>', `${site.otherOrigin}/`), SecretNotAllowedError);
+    assert.throws(() => task.revealSecrets('<secret:password>', `${fixture.site.otherOrigin}/`), SecretNotAllowedError);
     assert.throws(() => task.revealSecrets('<secret:unknown>', task.page.url()), SecretNotAllowedError);
     task.addSecrets([{ name: 'token', value: 'tok-999' }]);
     assert.equal(task.maskSecrets('typed s3cret-pass and tok-999'), 'typed <secret:password> and <secret:token>');

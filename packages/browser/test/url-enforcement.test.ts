@@ -1,57 +1,30 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { BrowserPool, UrlNotAllowedError, type TaskContext } from '../src/index.js';
-import { startTestSite, type TestSite } from './test-site.js';
+import { UrlNotAllowedError, type TaskContext } from '../src/index.js';
+import { useBrowserFixture } from './browser-fixture.js';
 
-let pool: BrowserPool;
-let site: TestSite;
-let downloadsRoot: string;
-
-before(async () => {
-  [pool, site, downloadsRoot] = await Promise.all([
-    BrowserPool.launch({ warmDevices: ['desktop'] }),
-    startTestSite(),
-    mkdtemp(join(tmpdir(), 'url-enforcement-test-')),
-  ]);
-});
-
-after(async () => {
-  await pool.close();
-  await site.close();
-  await rm(downloadsRoot, { recursive: true, force: true });
-});
+const fixture = useBrowserFixture('url-enforcement');
 
 /** A task allowed on 127.0.0.1:port only; localhost:port is the same server under a blocked name. */
-async function withRestrictedTask(run: (task: TaskContext) => Promise<void>): Promise<void> {
-  const task = await pool.openContext({
-    allowedUrls: [`http://127.0.0.1:${site.port}/*`],
-    downloadsDirectory: join(downloadsRoot, String(Math.random()).slice(2)),
-  });
-  try {
-    await run(task);
-  } finally {
-    await task.close();
-  }
+function withRestrictedTask(run: (task: TaskContext) => Promise<void>): Promise<void> {
+  return fixture.withTask({ allowedUrls: [`http://127.0.0.1:${fixture.site.port}/*`] }, run);
 }
 
 function assertNeverReachedBlockedHost(): void {
-  assert.deepEqual(site.hitsOnHost('localhost'), [], 'no request reached the server under the blocked host name');
+  assert.deepEqual(fixture.site.hitsOnHost('localhost'), [], 'no request reached the server under the blocked host name');
 }
 
 test('goto to a non-allowed host throws UrlNotAllowedError and is reported', async () => {
   await withRestrictedTask(async (task) => {
-    await assert.rejects(task.goto(`${site.otherOrigin}/direct`), (error: unknown) => {
+    await assert.rejects(task.goto(`${fixture.site.otherOrigin}/direct`), (error: unknown) => {
       assert.ok(error instanceof UrlNotAllowedError);
       assert.match(error.message, /localhost/);
       return true;
     });
     const blocked = task.takeBlockedRequests();
     assert.equal(blocked.length, 1);
-    assert.equal(blocked[0]?.url, `${site.otherOrigin}/direct`);
+    assert.equal(blocked[0]?.url, `${fixture.site.otherOrigin}/direct`);
     assert.deepEqual(task.takeBlockedRequests(), [], 'taken requests are not reported twice');
     assert.equal(task.blockedRequests.length, 1, 'the full list keeps them');
     assertNeverReachedBlockedHost();
@@ -60,14 +33,14 @@ test('goto to a non-allowed host throws UrlNotAllowedError and is reported', asy
 
 test('a page navigation (link click) to a non-allowed host is blocked', async () => {
   await withRestrictedTask(async (task) => {
-    await task.goto(`${site.origin}/link-to-blocked`);
+    await task.goto(`${fixture.site.origin}/link-to-blocked`);
     task.takeBlockedRequests();
     await task.page.click('#link');
     await task.waitForSettle();
     const blocked = task.takeBlockedRequests();
     assert.deepEqual(
       blocked.map((request) => [request.url, request.isNavigation, request.resourceType]),
-      [[`${site.otherOrigin}/secret-page`, true, 'document']],
+      [[`${fixture.site.otherOrigin}/secret-page`, true, 'document']],
     );
     assertNeverReachedBlockedHost();
   });
@@ -75,22 +48,22 @@ test('a page navigation (link click) to a non-allowed host is blocked', async ()
 
 test('a redirect hop to a non-allowed host is blocked', async () => {
   await withRestrictedTask(async (task) => {
-    await assert.rejects(task.goto(`${site.origin}/redirect-to-blocked`), (error: unknown) => {
+    await assert.rejects(task.goto(`${fixture.site.origin}/redirect-to-blocked`), (error: unknown) => {
       assert.ok(error instanceof UrlNotAllowedError);
-      assert.equal(error.url, `${site.otherOrigin}/secret-after-redirect`);
+      assert.equal(error.url, `${fixture.site.otherOrigin}/secret-after-redirect`);
       return true;
     });
-    assert.ok(site.hits.includes(`127.0.0.1:${site.port}/redirect-to-blocked`), 'the allowed first hop was made');
+    assert.ok(fixture.site.hits.includes(`127.0.0.1:${fixture.site.port}/redirect-to-blocked`), 'the allowed first hop was made');
     const blocked = task.takeBlockedRequests();
-    assert.deepEqual(blocked.map((request) => request.url), [`${site.otherOrigin}/secret-after-redirect`]);
+    assert.deepEqual(blocked.map((request) => request.url), [`${fixture.site.otherOrigin}/secret-after-redirect`]);
     assertNeverReachedBlockedHost();
   });
 });
 
 test('an allowed redirect still works', async () => {
   await withRestrictedTask(async (task) => {
-    await task.goto(`${site.origin}/redirect-to-home`);
-    assert.equal(task.page.url(), `${site.origin}/`);
+    await task.goto(`${fixture.site.origin}/redirect-to-home`);
+    assert.equal(task.page.url(), `${fixture.site.origin}/`);
     assert.equal(await task.page.textContent('h1'), 'home');
     assert.deepEqual(task.takeBlockedRequests(), []);
   });
@@ -98,18 +71,18 @@ test('an allowed redirect still works', async () => {
 
 test('a fetch to a non-allowed host, direct or through a redirect, is blocked', async () => {
   await withRestrictedTask(async (task) => {
-    await task.goto(`${site.origin}/fetch-blocked`);
+    await task.goto(`${fixture.site.origin}/fetch-blocked`);
     await task.page.waitForFunction(() => document.getElementById('result')?.textContent !== 'pending');
     assert.equal(await task.page.textContent('#result'), 'failed');
-    await task.goto(`${site.origin}/fetch-redirect`);
+    await task.goto(`${fixture.site.origin}/fetch-redirect`);
     await task.page.waitForFunction(() => document.getElementById('result')?.textContent !== 'pending');
     assert.equal(await task.page.textContent('#result'), 'failed');
     const blocked = task.takeBlockedRequests();
     assert.deepEqual(
       blocked.map((request) => [request.url, request.isNavigation]),
       [
-        [`${site.otherOrigin}/secret-api`, false],
-        [`${site.otherOrigin}/secret-after-redirect`, false],
+        [`${fixture.site.otherOrigin}/secret-api`, false],
+        [`${fixture.site.otherOrigin}/secret-after-redirect`, false],
       ],
     );
     assertNeverReachedBlockedHost();
@@ -118,12 +91,12 @@ test('a fetch to a non-allowed host, direct or through a redirect, is blocked', 
 
 test('an iframe from a non-allowed host is blocked', async () => {
   await withRestrictedTask(async (task) => {
-    await task.goto(`${site.origin}/iframe-blocked`);
+    await task.goto(`${fixture.site.origin}/iframe-blocked`);
     assert.equal(await task.page.textContent('h1'), 'frame host');
     const blocked = task.takeBlockedRequests();
     assert.deepEqual(
       blocked.map((request) => [request.url, request.isNavigation]),
-      [[`${site.otherOrigin}/secret-frame`, true]],
+      [[`${fixture.site.otherOrigin}/secret-frame`, true]],
     );
     assertNeverReachedBlockedHost();
   });
@@ -131,23 +104,23 @@ test('an iframe from a non-allowed host is blocked', async () => {
 
 test('a popup to a non-allowed host, direct or through a redirect, is blocked', async () => {
   await withRestrictedTask(async (task) => {
-    await task.goto(`${site.origin}/popup-opener`);
+    await task.goto(`${fixture.site.origin}/popup-opener`);
     const firstPopup = task.context.waitForEvent('page');
     await task.page.click('#open-blocked');
     await (await firstPopup).waitForLoadState('domcontentloaded').catch(() => {});
     const secondPopup = task.context.waitForEvent('page');
     await task.page.click('#open-redirect');
     await (await secondPopup).waitForLoadState('domcontentloaded').catch(() => {});
-    const wanted = [`${site.otherOrigin}/secret-after-redirect`, `${site.otherOrigin}/secret-popup`];
+    const wanted = [`${fixture.site.otherOrigin}/secret-after-redirect`, `${fixture.site.otherOrigin}/secret-popup`];
     const reportedOrReached = () =>
-      wanted.every((url) => task.blockedRequests.some((request) => request.url === url) || site.hitsOnHost('localhost').length > 0);
+      wanted.every((url) => task.blockedRequests.some((request) => request.url === url) || fixture.site.hitsOnHost('localhost').length > 0);
     await assertEventually(reportedOrReached);
     assertNeverReachedBlockedHost();
     const blockedDocuments = task.takeBlockedRequests().filter((request) => request.isNavigation);
     assert.deepEqual(blockedDocuments.map((request) => request.url).sort(), wanted);
-    assert.ok(site.hits.includes(`127.0.0.1:${site.port}/redirect-to-blocked`));
+    assert.ok(fixture.site.hits.includes(`127.0.0.1:${fixture.site.port}/redirect-to-blocked`));
     assertNeverReachedBlockedHost();
-    assert.equal(task.page.url(), `${site.origin}/popup-opener`, 'a blocked popup does not take over');
+    assert.equal(task.page.url(), `${fixture.site.origin}/popup-opener`, 'a blocked popup does not take over');
   });
 });
 
