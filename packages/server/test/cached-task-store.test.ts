@@ -79,7 +79,7 @@ test('the cached store stays bounded: old tasks and long event logs are read fro
   const one = cached.getTask('task_1');
   cached.getTask('task_2');
   cached.getTask('task_3');
-  // task_1 was the least recently read of three with room for two: it is read again, equal.
+  // task_1 was held longest, of three with room for two: it is read again from SQLite, equal.
   assert.notEqual(cached.getTask('task_1'), one);
   assert.deepEqual(cached.getTask('task_1'), one);
 

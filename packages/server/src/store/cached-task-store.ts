@@ -2,7 +2,7 @@ import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import type { DownloadRecord, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 
 export interface TaskStoreCacheLimits {
-  /** Tasks whose record (and event log) are kept in memory, least recently read dropped first. */
+  /** Tasks whose record (and event log) are kept in memory; the longest held goes first. */
   maxTasks: number;
   /** A task with more events than this reads them from the store each time (bounds memory). */
   maxEventsPerTask: number;
@@ -33,18 +33,17 @@ export class CachedTaskStore implements TaskStore {
     private readonly limits: TaskStoreCacheLimits = defaultLimits,
   ) {}
 
-  /** The entry of a task, moved to the most recently used end. */
+  /** The entry of a task, created (making room) when missing. */
   private entry(taskId: string): CachedTask {
-    let entry = this.tasks.get(taskId);
-    if (entry) {
-      this.tasks.delete(taskId);
-    } else {
-      entry = {};
-      if (this.tasks.size >= this.limits.maxTasks) {
-        const oldest = this.tasks.keys().next();
-        if (!oldest.done) this.tasks.delete(oldest.value);
-      }
+    const existing = this.tasks.get(taskId);
+    if (existing) return existing;
+    // Map order is insertion order: the first key is the longest held. Hits do not reorder, so a
+    // read stays a single lookup; an evicted live task is simply read again from the store.
+    if (this.tasks.size >= this.limits.maxTasks) {
+      const oldest = this.tasks.keys().next();
+      if (!oldest.done) this.tasks.delete(oldest.value);
     }
+    const entry: CachedTask = {};
     this.tasks.set(taskId, entry);
     return entry;
   }
