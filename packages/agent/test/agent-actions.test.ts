@@ -14,12 +14,11 @@ const pages: Record<string, string> = {
     <div style="height:1200px">More spacer</div>`,
   '/framed': `<!doctype html><title>Framed</title>
     <p>Above the frame</p>
-    <div style="height:1500px"></div>
     <iframe src="/frame-child" title="Offset frame" style="border:17px solid #ccc;padding:23px;margin-left:41px;width:400px;height:200px"></iframe>
     <iframe src="/frame-child?scaled" title="Scaled frame" style="transform:scale(0.5);transform-origin:0 0;width:400px;height:200px"></iframe>`,
   '/frame-child': `<!doctype html><p id="log">frame none</p>
     <div style="height:60px"></div>
-    <button style="margin-left:150px" onclick="document.getElementById('log').textContent = 'frame clicked'; parent.postMessage(location.search || 'plain', '*')">Frame button</button>`,
+    <button style="margin-left:150px;width:30px;height:20px;padding:0;font-size:6px" onclick="document.getElementById('log').textContent = 'frame clicked'; parent.postMessage(location.search || 'plain', '*')">Frame button</button>`,
   '/fields': `<!doctype html><title>Fields</title>
     <label>Name <input id="name" value="old name"></label>
     <label>Age <input id="age" type="number" value="1"></label>
@@ -81,7 +80,7 @@ test('a click reaches a button far below the fold', async () => {
   }
 });
 
-test('clicks land inside a bordered, padded iframe below the fold and inside a scaled one', async () => {
+test('clicks land inside a bordered, padded, offset iframe and inside a scaled one', async () => {
   const clicked: string[] = [];
   let clicks = 0;
   const policy = pagePolicy([

@@ -5,10 +5,10 @@ import { clickablePoint } from './clickable-point.js';
 import { actionTimeoutMs, elementAt } from './element-target.js';
 
 /**
- * Clicks `[index]`. The element was hit-tested by the observation a moment ago; one evaluate
- * re-checks that (scrolling it into view if needed) and the mouse clicks the returned point. When
- * that check fails, Playwright's click waits for the element to be visible, stable, enabled and
- * not covered, and reports why it cannot click.
+ * Clicks `[index]`. The element was hit-tested by the observation a moment ago; when one evaluate
+ * finds it still in the viewport, enabled and on top at its centre, the mouse clicks there. Else
+ * Playwright's click scrolls it into view, waits for it to be visible, stable, enabled and not
+ * covered, and reports why it cannot click.
  */
 export async function clickElement(context: ActionContext, index: number): Promise<void> {
   const page = context.taskContext.page;

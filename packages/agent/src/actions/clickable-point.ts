@@ -2,12 +2,11 @@
 export type ClickablePoint = { x: number; y: number } | { fallback: string };
 
 /**
- * Runs in the element's frame (serialized, self-contained). Scrolls the element into view when it
- * is not, then hit-tests its centre in its own document and, up a chain of same-origin frames, its
- * iframe in every parent: when each hit lands on the element (or inside it) the click can go to
- * those coordinates at once, without Playwright's wait for a stable position. Anything unusual
- * (disabled, cross-origin parent, zoomed viewport, covered, transformed iframe) asks for the
- * careful path instead.
+ * Runs in the element's frame (serialized, self-contained). Hit-tests the element's centre in its
+ * own document and, up a chain of same-origin frames, its iframe in every parent: when each hit
+ * lands on the element (or inside it) the click can go to those coordinates at once, without
+ * Playwright's wait for a stable position. Anything unusual (disabled, outside the viewport,
+ * cross-origin parent, zoomed viewport, covered, transformed iframe) asks for the careful path.
  */
 export function clickablePoint(element: Element): ClickablePoint {
   if (element.matches(':disabled') || element.closest('[aria-disabled="true"]')) return { fallback: 'disabled' };
@@ -78,12 +77,10 @@ export function clickablePoint(element: Element): ClickablePoint {
     return { x, y };
   }
 
-  let point = locate();
-  if (point === 'out') {
-    element.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
-    point = locate();
-  }
-  if (point === 'out') return { fallback: 'outside the viewport after scrolling' };
+  const point = locate();
+  // Scrolling runs the page's scroll handlers (sticky headers, lazy content) afterwards: the
+  // careful path scrolls, waits for the element to be stable and hit-tests at the click.
+  if (point === 'out') return { fallback: 'it is outside the viewport' };
   if (typeof point === 'string') return { fallback: point };
   return point;
 }
