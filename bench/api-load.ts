@@ -33,7 +33,10 @@ export async function openLiveSessions(bench: BenchServer, count: number): Promi
 }
 
 export function loadRows(label: string, result: LoadResult, sessionCount: number): BenchRow[] {
-  const cpu = `server CPU ${result.serverCpuPercent}%, generator CPU ${result.generatorCpuPercent ?? 'shared with the server'}${result.generatorCpuPercent === null ? '' : '%'}`;
+  // CPU per request is the figure other processes on the machine disturb least.
+  const cpuPerRequest = rounded((result.serverCpuPercent / 100 / result.requestsPerSecond) * 1e6);
+  const generatorCpu = result.generatorCpuPercent === null ? 'in the same process' : `${result.generatorCpuPercent}%`;
+  const cpu = `server CPU ${result.serverCpuPercent}% of a core (${cpuPerRequest} µs/request), generator CPU ${generatorCpu}`;
   return [
     {
       benchmark: 'api-load',
