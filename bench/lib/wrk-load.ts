@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadOptions, LoadResult } from './http-load.js';
 
@@ -56,9 +56,14 @@ export function ensureWrk(): boolean {
  * on the others, so the two do not trade places on the same core mid-run.
  */
 function pinnedCores(): { server: string; generator: string } | undefined {
-  const cores = availableParallelism();
+  const cores = machineCores();
   if (cores < 2 || process.env.BENCH_PIN === '0' || !hasCommand('taskset')) return undefined;
   return { server: cores === 2 ? '0' : `0-${cores - 2}`, generator: String(cores - 1) };
+}
+
+/** The machine's cores; not availableParallelism(), which shrinks to this process's own affinity once pinned. */
+function machineCores(): number {
+  return cpus().length;
 }
 
 function setServerAffinity(cores: string): void {
@@ -121,7 +126,7 @@ export async function runWrkLoad(options: LoadOptions): Promise<Omit<LoadResult,
       generatorCpuPercent: Math.round((cpuSeconds / durationSeconds) * 1000) / 10,
     };
   } finally {
-    if (pinned) setServerAffinity(`0-${availableParallelism() - 1}`);
+    if (pinned) setServerAffinity(`0-${machineCores() - 1}`);
     await rm(directory, { recursive: true, force: true });
   }
 }
