@@ -7,7 +7,8 @@ import { rounded } from './lib/statistics.js';
 
 /**
  * Issue 4, item 5: GET /task/{id} and the event poll under load, with 50 live sessions.
- * The generator is wrk (1 thread, pinned to its own core) unless BENCH_LOAD_GENERATOR=autocannon.
+ * The generator is wrk (1 thread; BENCH_PIN=1 pins it and the server to separate cores) unless
+ * BENCH_LOAD_GENERATOR=autocannon.
  */
 
 interface LoadCase {

@@ -52,12 +52,13 @@ export function ensureWrk(): boolean {
 }
 
 /**
- * With 2+ cores and BENCH_PIN not 0: wrk on the last core, this process (the server, every thread)
- * on the others, so the two do not trade places on the same core mid-run.
+ * BENCH_PIN=1 (with 2+ cores): wrk on the last core, this process (the server, every thread) on
+ * the others. Off by default: measured here, the pinned server was slower (its GC threads and the
+ * kernel's network work could not use what wrk leaves of the other core).
  */
 function pinnedCores(): { server: string; generator: string } | undefined {
   const cores = machineCores();
-  if (cores < 2 || process.env.BENCH_PIN === '0' || !hasCommand('taskset')) return undefined;
+  if (cores < 2 || process.env.BENCH_PIN !== '1' || !hasCommand('taskset')) return undefined;
   return { server: cores === 2 ? '0' : `0-${cores - 2}`, generator: String(cores - 1) };
 }
 
