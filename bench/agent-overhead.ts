@@ -124,7 +124,9 @@ async function runOurs(pool: BrowserPool, fixtureUrl: (path: string) => string, 
     for (let round = 0; round < rounds; round += 1) {
       for (const task of tasks) {
         scripted.setPolicy(stepPolicy(task));
-        const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory });
+        // As the server opens one tenant's tasks: a context wiped after the tenant's last task (see
+        // BrowserPool), else a warm one.
+        const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory, reuseScope: 'bench-tenant' });
         const settles = timeSettles(taskContext);
         try {
           // Opened here, not through startUrl, so the first navigation's settle is not charged to a step.
@@ -145,7 +147,7 @@ async function runOurs(pool: BrowserPool, fixtureUrl: (path: string) => string, 
           });
           if (result.status !== 'done' || result.output !== 'finished') failures.push(`${task.path}: ${result.status} ${String(result.error ?? result.output)}`);
         } finally {
-          await taskContext.close();
+          await taskContext.close({ reuse: true });
         }
       }
     }
