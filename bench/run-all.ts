@@ -11,6 +11,7 @@ import { runMemory } from './memory.js';
 import { runObservationSize } from './observation-size.js';
 import { runActBreakdown } from './profiles/act-breakdown.js';
 import { runApiCpuProfile } from './profiles/api-cpu-profile.js';
+import { runCycleCpu } from './profiles/cycle-cpu.js';
 import { runGotoBreakdown } from './profiles/goto-breakdown.js';
 import { runRendererBreakdown } from './profiles/renderer-breakdown.js';
 import { runSessionCycle } from './session-cycle.js';
@@ -28,6 +29,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
 /** The profiles behind the README's explanations of missed goals; run with BENCH_PROFILES=1. */
 const profiles: Array<[string, () => Promise<BenchRow[]>]> = [
   ['profile-goto', runGotoBreakdown],
+  ['profile-cycle-cpu', runCycleCpu],
   ['profile-act', runActBreakdown],
   ['profile-renderers', runRendererBreakdown],
   ['profile-api-cpu', () => runApiCpuProfile()],

@@ -26,7 +26,7 @@ async function oneCycle(bench: BenchServer, pageUrl: string): Promise<CycleTimin
 }
 
 /** Runs `count` cycles with `concurrency` workers pulling from one counter. */
-async function cycles(bench: BenchServer, pageUrl: string, count: number, concurrency: number): Promise<CycleTiming[]> {
+export async function cycles(bench: BenchServer, pageUrl: string, count: number, concurrency: number): Promise<CycleTiming[]> {
   const timings: CycleTiming[] = [];
   let started = 0;
   const worker = async (): Promise<void> => {
