@@ -13,12 +13,20 @@ import { cycles } from '../session-cycle.js';
  * process (Chromium's browser process, renderers, GPU process, network/storage utilities, and the
  * Node process that holds the server, Playwright and the bench's HTTP client). On a machine with
  * few cores, CPU per cycle sets a floor under the wall time of concurrent cycles.
- * Processes that exit during the run take their CPU with them; with reused contexts few do.
+ * A process that exits during the run is not counted (an undercount); with reused contexts few do.
  */
 
-async function chromiumCpuByKind(): Promise<Map<string, number>> {
+/** CPU (ms) of each Chromium process by pid, with its kind. */
+async function chromiumCpu(): Promise<Map<number, { kind: string; cpuMs: number }>> {
+  const byPid = new Map<number, { kind: string; cpuMs: number }>();
+  for (const info of chromiumProcesses(await descendantProcesses(process.pid))) byPid.set(info.pid, { kind: info.kind, cpuMs: info.cpuMs });
+  return byPid;
+}
+
+/** CPU used between two readings, by process kind; a process that ended in between is not counted. */
+function cpuByKindBetween(before: Map<number, { cpuMs: number }>, after: Map<number, { kind: string; cpuMs: number }>): Map<string, number> {
   const byKind = new Map<string, number>();
-  for (const info of chromiumProcesses(await descendantProcesses(process.pid))) byKind.set(info.kind, (byKind.get(info.kind) ?? 0) + info.cpuMs);
+  for (const [pid, { kind, cpuMs }] of after) byKind.set(kind, (byKind.get(kind) ?? 0) + cpuMs - (before.get(pid)?.cpuMs ?? 0));
   return byKind;
 }
 
@@ -36,13 +44,13 @@ export async function runCycleCpu(): Promise<BenchRow[]> {
     const pageUrl = bench.fixtures.url('/');
     for (const concurrency of [1, iterations(10, 2)]) {
       await cycles(bench, pageUrl, concurrency * 2, concurrency);
-      const chromiumBefore = await chromiumCpuByKind();
+      const chromiumBefore = await chromiumCpu();
       const nodeBefore = nodeCpuMs();
       const started = performance.now();
       await cycles(bench, pageUrl, count, concurrency);
       const wallPerCycle = (performance.now() - started) / count;
       const nodePerCycle = (nodeCpuMs() - nodeBefore) / count;
-      const perKind = [...(await chromiumCpuByKind())].map(([kind, cpuMs]) => [kind, (cpuMs - (chromiumBefore.get(kind) ?? 0)) / count] as const);
+      const perKind = [...cpuByKindBetween(chromiumBefore, await chromiumCpu())].map(([kind, cpuMs]) => [kind, cpuMs / count] as const);
       const chromiumPerCycle = perKind.reduce((total, [, cpuMs]) => total + cpuMs, 0);
       const totalPerCycle = chromiumPerCycle + nodePerCycle;
       const benchmark = 'profile: cycle cpu';
