@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { AgentHarness } from './support/agent-harness.js';
-import { call, pagePolicy } from './support/policies.js';
+import { call, oneBatchThenDone, pagePolicy } from './support/policies.js';
 
 /** Pages that exercise the quick click/type paths and the cases that must fall back to Playwright. */
 const pages: Record<string, string> = {
@@ -66,10 +66,7 @@ after(async () => {
 });
 
 test('a click reaches a button far below the fold', async () => {
-  const policy = pagePolicy([
-    (page) => (page.request.lastToolResults.length === 0 ? [call('click', { index: page.index({ role: 'button', name: 'Far button' }) })] : undefined),
-    () => [call('done', { answer: 'ok' })],
-  ]);
+  const policy = oneBatchThenDone((page) => [call('click', { index: page.index({ role: 'button', name: 'Far button' }) })]);
   const { result, taskContext } = await harness.run('Click the far button', policy, { startUrl: siteUrl('/far'), keepOpen: true });
   try {
     assert.equal(result.status, 'done', result.error);
@@ -105,17 +102,11 @@ test('clicks land inside a bordered, padded, offset iframe and inside a scaled o
 });
 
 test('type replaces the text of inputs, number inputs, textareas and contenteditable, with trusted input events, and submit presses Enter', async () => {
-  const policy = pagePolicy([
-    (page) =>
-      page.request.lastToolResults.length === 0
-        ? [
-            call('type', { index: page.index({ role: 'textbox', name: 'Name' }), text: 'Ada Lovelace', submit: true }),
-            call('type', { index: page.index({ role: 'spinbutton', name: 'Age' }), text: '36' }),
-            call('type', { index: page.index({ role: 'textbox', name: 'Notes' }), text: 'first line\nsecond line' }),
-            call('type', { index: page.index({ role: 'textbox', name: 'Editor' }), text: 'new text' }),
-          ]
-        : undefined,
-    () => [call('done', { answer: 'ok' })],
+  const policy = oneBatchThenDone((page) => [
+    call('type', { index: page.index({ role: 'textbox', name: 'Name' }), text: 'Ada Lovelace', submit: true }),
+    call('type', { index: page.index({ role: 'spinbutton', name: 'Age' }), text: '36' }),
+    call('type', { index: page.index({ role: 'textbox', name: 'Notes' }), text: 'first line\nsecond line' }),
+    call('type', { index: page.index({ role: 'textbox', name: 'Editor' }), text: 'new text' }),
   ]);
   const { result, taskContext } = await harness.run('Fill the fields', policy, { startUrl: siteUrl('/fields'), keepOpen: true });
   try {
@@ -136,16 +127,10 @@ test('type replaces the text of inputs, number inputs, textareas and contentedit
 });
 
 test('typing into a plain field does not end a batch; a click that adds an element does', async () => {
-  const policy = pagePolicy([
-    (page) =>
-      page.request.lastToolResults.length === 0
-        ? [
-            call('type', { index: page.index({ role: 'textbox', name: 'Email' }), text: 'ada@example.com' }),
-            call('click', { index: page.index({ role: 'button', name: 'Add row' }) }),
-            call('click', { index: page.index({ role: 'button', name: 'Save' }) }),
-          ]
-        : undefined,
-    () => [call('done', { answer: 'ok' })],
+  const policy = oneBatchThenDone((page) => [
+    call('type', { index: page.index({ role: 'textbox', name: 'Email' }), text: 'ada@example.com' }),
+    call('click', { index: page.index({ role: 'button', name: 'Add row' }) }),
+    call('click', { index: page.index({ role: 'button', name: 'Save' }) }),
   ]);
   const { result, taskContext } = await harness.run('Save the email', policy, { startUrl: siteUrl('/batch'), keepOpen: true });
   try {

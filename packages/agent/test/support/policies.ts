@@ -47,6 +47,11 @@ export function pagePolicy(rules: PageRule[], extraction?: (request: ScriptedMod
 
 export const call = (name: string, input: Record<string, unknown> = {}): ScriptedToolCall => ({ name, arguments: input });
 
+/** One batch of calls on the first page the agent sees, then `done` once it has the batch's results. */
+export function oneBatchThenDone(batch: (page: ObservedPage) => ScriptedToolCall[]) {
+  return pagePolicy([(page) => (page.request.lastToolResults.length === 0 ? batch(page) : undefined), () => [call('done', { answer: 'ok' })]]);
+}
+
 /** Rows of the Markdown-like tables in an observation, cells trimmed. */
 export function tableRows(text: string): string[][] {
   return text
