@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { elementReferenceFor, lookupElementInPage, type ElementLookup } from './element-lookup.js';
+import { inPageFunction } from './in-page-function.js';
 import type { Observation } from './observation.js';
 import { StaleElementError } from './stale-element-error.js';
 
@@ -16,21 +17,22 @@ const wrappers = new WeakMap<ElementFunction<any, any>, (argument: WrappedArgume
 
 /**
  * One page function that finds the element and runs `pageFunction` on it, so an action costs one
- * round trip instead of a handle lookup plus calls on the handle. Serialized like inPageFunction.
+ * round trip instead of a handle lookup plus calls on the handle. Serialized by inPageFunction.
  */
 function wrapped<Argument, Result>(pageFunction: ElementFunction<Argument, Result>): (argument: WrappedArgument<Argument>) => WrappedResult<Result> {
   const cached = wrappers.get(pageFunction);
   if (cached) return cached;
-  const source =
-    '(argument) => { const __name = (target) => target;' +
-    ` const found = (${lookupElementInPage.toString()})(argument.lookup);` +
-    " if (typeof found === 'string') return { stale: found };" +
-    ` return { value: (${pageFunction.toString()})(found, argument.argument) }; }`;
-  const wrapper = (argument: WrappedArgument<Argument>): WrappedResult<Result> => {
+  const composed = (argument: WrappedArgument<Argument>): WrappedResult<Result> => {
     const found = lookupElementInPage(argument.lookup);
     return typeof found === 'string' ? { stale: found } : { value: pageFunction(found, argument.argument) };
   };
-  wrapper.toString = () => source;
+  // Both functions are defined outside this closure, so the page gets their sources spelled out.
+  composed.toString = () =>
+    '(argument) => {' +
+    ` const found = (${lookupElementInPage.toString()})(argument.lookup);` +
+    " if (typeof found === 'string') return { stale: found };" +
+    ` return { value: (${pageFunction.toString()})(found, argument.argument) }; }`;
+  const wrapper = inPageFunction(composed);
   wrappers.set(pageFunction, wrapper);
   return wrapper;
 }
