@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { customToolSchema } from './custom-tool.js';
 import { deviceSchema } from './device.js';
 import { metadataSchema } from './metadata.js';
+import { profileIdSchema } from './profile-id.js';
 import { secretsSchema } from './secrets.js';
 
 export const agentTierSchema = z.enum(['smooth', 'smooth-lite']);
@@ -15,8 +16,11 @@ export const responseModelSchema = z.record(z.string(), z.unknown());
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 export const certificateSchema = z.object({
+  /** Base64 of a PKCS#12 (.p12) file. */
   file: z.string().min(1),
   password: nullable(z.string()),
+  /** Open Smooth's addition: the https origin to present the certificate to (default: the task's url's origin). */
+  origin: nullable(z.string()),
 });
 
 /**
@@ -36,7 +40,7 @@ export const taskRequestSchema = z.object({
   allowed_urls: nullable(z.array(z.string().min(1).max(2048)).max(256)),
   enable_recording: nullable(z.boolean()),
   session_id: nullable(z.string()),
-  profile_id: nullable(z.string().min(1).max(128)),
+  profile_id: nullable(profileIdSchema),
   profile_read_only: nullable(z.boolean()),
   stealth_mode: nullable(z.boolean()),
   proxy_server: nullable(z.string()),

@@ -19,6 +19,7 @@ import { CachedTaskStore } from './store/cached-task-store.js';
 import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { TaskManager } from './tasks/task-manager.js';
+import { ProfileStorage } from './profiles/profile-storage.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
@@ -86,9 +87,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
   const maxConcurrentTasks = options.maxConcurrentTasks ?? 2;
+  const profiles = new ProfileStorage(dataDirectory);
   const tasks = new TaskManager({
     store: taskStore,
     resources,
+    profiles,
     dataDirectory,
     browserPool,
     agent,
@@ -102,7 +105,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const closing = new AbortController();
   let publicUrl = '';
-  const context: ServerContext = { tasks, taskStore, resources, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
+  const context: ServerContext = { tasks, taskStore, resources, profiles, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
   const app = Fastify({ logger: false, bodyLimit: jsonBodyLimit, forceCloseConnections: true });
   installJsonParser(app);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
 import type { BrowserPool, TaskContext } from '@open-smooth/browser';
 import type { TaskStatus } from '@open-smooth/protocol';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
@@ -18,6 +19,7 @@ export interface LiveTaskDependencies {
   agent: () => Promise<AgentBridge>;
   /** Where the task's downloads and step screenshots go. */
   taskDirectory: string;
+  profiles: ProfileStorage;
   toolCallTimeoutMs: number;
   sessionIdleTimeoutMs: number;
   /** Called once, after the task's final state is stored. */
@@ -114,8 +116,15 @@ export class LiveTask {
     const pool = await this.dependencies.browserPool();
     const downloadsDirectory = join(this.dependencies.taskDirectory, 'downloads');
     await mkdir(downloadsDirectory, { recursive: true });
+    const profileId = this.settings.profileId;
+    const storageState = profileId === undefined ? undefined : await this.dependencies.profiles.read(this.record.tenant, profileId);
+    const proxy = this.settings.proxy.kind === 'upstream' ? this.settings.proxy.proxy : undefined;
     return pool.openContext({
+      // The context recipe: what Playwright fixes when the context is created.
       device: this.settings.device,
+      ...(proxy !== undefined ? { proxy } : {}),
+      ...(this.settings.clientCertificates.length > 0 ? { clientCertificates: this.settings.clientCertificates } : {}),
+      ...(storageState !== undefined ? { storageState } : {}),
       ...(this.settings.startUrl !== undefined ? { startUrl: this.settings.startUrl } : {}),
       ...(this.settings.allowedUrls !== undefined ? { allowedUrls: this.settings.allowedUrls } : {}),
       downloadsDirectory,
@@ -349,6 +358,8 @@ export class LiveTask {
       clearTimeout(pending.timer);
       this.pendingToolCalls.delete(id);
     }
+    // Whatever ended the task (close, failure, cancel, shutdown), the profile keeps what it reached.
+    await this.saveProfile();
     if (!persist) {
       await this.closeContext();
       return this.releaseEnd();
@@ -364,6 +375,20 @@ export class LiveTask {
     });
     this.dependencies.onFinished(this.id);
     this.releaseEnd();
+  }
+
+  /** Saves the context's cookies, localStorage and IndexedDB into the profile, unless it is read-only. */
+  private async saveProfile(): Promise<void> {
+    const context = this.context;
+    const profileId = this.settings.profileId;
+    if (!context || profileId === undefined || this.settings.profileReadOnly) return;
+    try {
+      const state = await context.captureStorageState();
+      await this.dependencies.profiles.write(this.record.tenant, profileId, state);
+    } catch (error) {
+      // A crashed browser has nothing left to save; the profile keeps its previous state.
+      process.stderr.write(`open-smooth: task ${this.id} could not save profile ${profileId}: ${errorMessage(error)}\n`);
+    }
   }
 
   private async collectDownloads(): Promise<void> {

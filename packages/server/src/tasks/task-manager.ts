@@ -3,11 +3,14 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type StoredTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
-import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';
+import { BadRequestError, ConflictError, NotFoundError, ValidationError } from '../http-errors.js';
+import { ProfileLocks } from '../profiles/profile-locks.js';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
-import { taskSettingsFromWire } from '../wire-format.js';
+import { taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
+import { certificatesFromWire } from './certificates-from-wire.js';
 import { FinishGate } from './finish-gate.js';
 import { LiveTask } from './live-task.js';
 import type { SessionCommand } from './session-command.js';
@@ -17,6 +20,7 @@ import { TaskScheduler } from './task-scheduler.js';
 export interface TaskManagerOptions {
   store: TaskStore;
   resources: ResourceStore;
+  profiles: ProfileStorage;
   dataDirectory: string;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
@@ -34,6 +38,23 @@ export interface TaskPoll {
   events: StoredTaskEvent[];
 }
 
+/**
+ * The request as stored: without the proxy password and the certificates (files and passwords),
+ * which the running task holds in memory only. A restart fails live tasks, so nothing needs them back.
+ */
+function storedRequestOf(request: TaskRequest): TaskRequest {
+  const stored: TaskRequest = { ...request };
+  if (stored.proxy_password != null) stored.proxy_password = '[not stored]';
+  if (stored.certificates != null) {
+    stored.certificates = stored.certificates.map((certificate) => ({
+      file: '[not stored]',
+      ...(certificate.password != null ? { password: '[not stored]' } : {}),
+      ...(certificate.origin != null ? { origin: certificate.origin } : {}),
+    }));
+  }
+  return stored;
+}
+
 export const restartFailureReason = 'server restarted while the task was running';
 
 /** Creates, schedules, commands, cancels and reports tasks; the routes stay thin on top of it. */
@@ -42,6 +63,7 @@ export class TaskManager {
   private readonly scheduler: TaskScheduler;
   private readonly gate: FinishGate;
   private readonly live = new Map<string, LiveTask>();
+  private readonly profileLocks = new ProfileLocks();
 
   constructor(private readonly options: TaskManagerOptions) {
     this.eventLog = new TaskEventLog(options.store);
@@ -72,13 +94,21 @@ export class TaskManager {
     for (const extensionId of settings.extensionIds) {
       if (!this.options.resources.getExtension(tenant, extensionId)) throw new BadRequestError(`unknown extension id: ${extensionId}`);
     }
-    if (settings.profileId !== undefined) this.options.resources.createProfile(tenant, settings.profileId);
+    if (settings.profileId !== undefined && !this.options.resources.hasProfile(tenant, settings.profileId)) {
+      throw new NotFoundError(`profile not found: ${settings.profileId}; create it with POST /profile first`);
+    }
+    if (settings.proxy.kind === 'self') {
+      throw new ValidationError('proxy_server "self" needs a tunnel from the caller, which this server does not offer yet; use an http, https or socks5 proxy');
+    }
+    settings.clientCertificates = certificatesFromWire(request.certificates ?? [], settings.startUrl);
+    const id = `task_${randomBytes(16).toString('hex')}`;
+    this.lockProfileForWriting(tenant, id, settings);
     const record: TaskRecord = {
-      id: `task_${randomBytes(16).toString('hex')}`,
+      id,
       tenant,
       kind: request.task === null ? 'session' : 'task',
       status: 'waiting',
-      request,
+      request: storedRequestOf(request),
       output: null,
       error: null,
       costDollars: 0,
@@ -94,6 +124,7 @@ export class TaskManager {
       browserPool: this.options.browserPool,
       agent: this.options.agent,
       taskDirectory: this.taskDirectory(record.id),
+      profiles: this.options.profiles,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
       onFinished: (taskId) => this.onFinished(taskId),
@@ -103,14 +134,36 @@ export class TaskManager {
       this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
     } catch (error) {
       this.live.delete(record.id);
+      this.profileLocks.releaseHeldBy(record.id);
       this.options.store.updateTask(record.id, { status: 'failed', error: 'refused: too many queued tasks', finishedAtMs: Date.now() });
       throw error;
     }
     return record;
   }
 
+  /**
+   * A task that will save its profile back holds it until then: a second writer is refused with
+   * 409 rather than queued, so that nobody's changes are silently overwritten by a task that
+   * started from an older state. Read-only users take no lock.
+   */
+  private lockProfileForWriting(tenant: string, taskId: string, settings: TaskSettings): void {
+    if (settings.profileId === undefined || settings.profileReadOnly) return;
+    if (this.profileLocks.acquire(tenant, settings.profileId, taskId)) return;
+    const holder = this.profileLocks.writerOf(tenant, settings.profileId) ?? 'another task';
+    throw new ConflictError(
+      `profile ${settings.profileId} is in use by ${holder}, which saves it back when it ends; one task at a time may write a profile. ` +
+        'Wait for that task to end, or use the profile with profile_read_only: true.',
+    );
+  }
+
+  /** Whether a live task holds the profile for writing (DELETE /profile refuses then). */
+  profileWriter(tenant: string, profileId: string): string | undefined {
+    return this.profileLocks.writerOf(tenant, profileId);
+  }
+
   private onFinished(taskId: string): void {
     this.live.delete(taskId);
+    this.profileLocks.releaseHeldBy(taskId);
     this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId));
     this.eventLog.notify(taskId);
   }
@@ -192,6 +245,7 @@ export class TaskManager {
     }
     if (this.scheduler.remove(task.id)) {
       this.live.delete(task.id);
+      this.profileLocks.releaseHeldBy(task.id);
       this.options.store.updateTask(task.id, { status: 'cancelled', error: 'cancelled before it started', finishedAtMs: Date.now() });
       this.eventLog.notify(task.id);
       return;
