@@ -23,6 +23,7 @@ export {
   type StorageState,
 } from './context-recipe.js';
 export { ExtensionsNotSupportedError, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
+export { NavigationFailedError } from './navigation-failure.js';
 export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 export type { BlockedRequest } from './blocked-request.js';
 export { type DownloadedFile, safeFileName } from './downloads.js';

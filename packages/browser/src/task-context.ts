@@ -9,6 +9,7 @@ import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from 
 import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard } from './network-guard.js';
 import { installDomActivityTracker } from './dom-activity.js';
+import { explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
@@ -194,13 +195,15 @@ export class TaskContext {
     await this.#guard?.guardPage(page).catch(() => {});
     const blockedBefore = this.#guard?.blocked.length ?? 0;
     try {
-      await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
+      const response = await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
+      const proxyRefusal = proxyAuthenticationFailure(url, response?.status(), this.recipe);
+      if (proxyRefusal) throw proxyRefusal;
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted || error instanceof NavigationFailedError) throw error;
       const blockedHop = this.#guard?.blocked.slice(blockedBefore).find((blocked) => blocked.isNavigation);
       if (blockedHop) throw new UrlNotAllowedError(blockedHop.url, this.#allowedUrls);
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
-      if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
+      if (!(error instanceof Error && /Download is starting/.test(error.message))) throw explainNavigationFailure(url, error, this.recipe);
     }
     await this.waitForSettle(signal ? { signal } : {});
   }

@@ -98,7 +98,9 @@ export class LiveTask {
     try {
       this.context = await this.openContext();
     } catch (error) {
-      await this.finish({ status: 'failed', error: `could not open the browser: ${errorMessage(error)}` });
+      // A navigation failure already says which page and why (the browser itself is fine).
+      const reason = error instanceof Error && error.name === 'NavigationFailedError' ? error.message : `could not open the browser: ${errorMessage(error)}`;
+      await this.finish({ status: 'failed', error: reason });
       this.releaseStart();
       return this.ended;
     }
