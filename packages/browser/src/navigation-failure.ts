@@ -14,7 +14,14 @@ const explanations: Array<[RegExp, (recipe: ContextRecipe) => string | undefined
   [/ERR_TUNNEL_CONNECTION_FAILED/, (recipe) => recipe.proxy && `the proxy ${recipe.proxy.server} refused to open a connection to the site`],
   [/ERR_(INVALID_AUTH_CREDENTIALS|PROXY_AUTH_UNSUPPORTED|PROXY_AUTH_REQUESTED)/, (recipe) => recipe.proxy && proxyRefused(recipe)],
   [
-    /ERR_(SSL_CLIENT_AUTH_CERT_NEEDED|BAD_SSL_CLIENT_AUTH_CERT|SSL_CLIENT_AUTH_SIGNATURE_FAILED|SSL_PROTOCOL_ERROR|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE)/,
+    /ERR_(SSL_CLIENT_AUTH_CERT_NEEDED|BAD_SSL_CLIENT_AUTH_CERT)/,
+    (recipe) =>
+      recipe.clientCertificates.length > 0
+        ? 'the site rejected the client certificate given for its origin (or none was given for this origin)'
+        : 'the site asks for a client certificate and the task has none; send certificates: [{file, password}] with the task',
+  ],
+  [
+    /ERR_(SSL_CLIENT_AUTH_SIGNATURE_FAILED|SSL_PROTOCOL_ERROR|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE)/,
     (recipe) =>
       recipe.clientCertificates.length > 0
         ? 'the TLS handshake failed; the site may have rejected the client certificate given for its origin'
