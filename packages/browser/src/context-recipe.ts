@@ -10,6 +10,11 @@ export interface ProxySettings {
   server: string;
   username?: string;
   password?: string;
+  /**
+   * The proxy is the caller's own machine (proxy_server "self"): destinations are resolved and
+   * reached there, on the caller's network, never from the server's.
+   */
+  viaCaller?: boolean;
 }
 
 /** A client certificate (PKCS#12) the browser presents to one origin that asks for one. */
@@ -122,7 +127,10 @@ export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string)
     // Service workers fetch outside any page, where interception cannot follow them.
     serviceWorkers: 'block',
   };
-  if (recipe.proxy) options.proxy = { ...recipe.proxy };
+  if (recipe.proxy) {
+    const { server, username, password } = recipe.proxy;
+    options.proxy = { server, ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+  }
   if (recipe.clientCertificates.length > 0) {
     options.clientCertificates = recipe.clientCertificates.map((certificate) => ({
       origin: certificate.origin,

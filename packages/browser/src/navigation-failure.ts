@@ -10,8 +10,15 @@ export class NavigationFailedError extends Error {
 
 /** Chromium's network error codes that a proxy or a client certificate explains, with what to tell the user. */
 const explanations: Array<[RegExp, (recipe: ContextRecipe) => string | undefined]> = [
-  [/ERR_PROXY_CONNECTION_FAILED/, (recipe) => recipe.proxy && `could not connect to the proxy ${recipe.proxy.server}`],
-  [/ERR_TUNNEL_CONNECTION_FAILED/, (recipe) => recipe.proxy && `the proxy ${recipe.proxy.server} refused to open a connection to the site`],
+  [/ERR_PROXY_CONNECTION_FAILED/, (recipe) => recipe.proxy && `could not connect to the proxy ${proxyName(recipe)}`],
+  [
+    /ERR_TUNNEL_CONNECTION_FAILED/,
+    (recipe) =>
+      recipe.proxy &&
+      (recipe.proxy.viaCaller
+        ? "the caller's machine (proxy_server \"self\") could not connect to the site, or its tunnel is gone"
+        : `the proxy ${recipe.proxy.server} refused to open a connection to the site`),
+  ],
   [/ERR_(INVALID_AUTH_CREDENTIALS|PROXY_AUTH_UNSUPPORTED|PROXY_AUTH_REQUESTED)/, (recipe) => recipe.proxy && proxyRefused(recipe)],
   [
     /ERR_(SSL_CLIENT_AUTH_CERT_NEEDED|BAD_SSL_CLIENT_AUTH_CERT)/,
@@ -28,6 +35,10 @@ const explanations: Array<[RegExp, (recipe: ContextRecipe) => string | undefined
         : undefined,
   ],
 ];
+
+function proxyName(recipe: ContextRecipe): string {
+  return recipe.proxy?.viaCaller ? "of the caller's tunnel" : (recipe.proxy?.server ?? '');
+}
 
 function proxyRefused(recipe: ContextRecipe): string {
   return recipe.proxy?.username === undefined

@@ -23,6 +23,8 @@ export interface ServerOptions {
   longPollMs?: number;
   /** How long a finished task reads `running` while its last answer waits for a poll; default 3 s. */
   finishGraceMs?: number;
+  /** How long a task with proxy_server "self" waits for the caller to connect its tunnel; default 30 s. */
+  callerTunnelTimeoutMs?: number;
   /** A pool to share; by default the server launches its own on first use and closes it. */
   browserPool?: BrowserPool;
   /** Launch Chromium right after listening, so the first task does not pay for it (the CLI's serve does). */

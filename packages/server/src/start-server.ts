@@ -20,6 +20,7 @@ import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { TaskManager } from './tasks/task-manager.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
+import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
@@ -100,6 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     sessionIdleTimeoutMs: options.sessionIdleTimeoutMs ?? 5 * 60_000,
     toolCallTimeoutMs: options.toolCallTimeoutMs ?? 5 * 60_000,
     finishGraceMs: options.finishGraceMs ?? 3000,
+    callerTunnelTimeoutMs: options.callerTunnelTimeoutMs ?? 30_000,
   });
   tasks.failTasksLeftByPreviousRun();
 
@@ -112,6 +114,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   installErrorHandling(app);
   await app.register(multipart, { limits: { fileSize: uploadLimits.fileBytes, files: 2 } });
   installApiRoutes(app, context, tenants);
+  installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
   registerPublicRoutes(app, context);
 
   const host = options.host ?? '127.0.0.1';

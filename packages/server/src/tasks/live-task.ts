@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
-import type { BrowserPool, TaskContext } from '@open-smooth/browser';
+import type { BrowserPool, ProxySettings, TaskContext } from '@open-smooth/browser';
 import type { TaskStatus } from '@open-smooth/protocol';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
+import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
@@ -20,6 +21,9 @@ export interface LiveTaskDependencies {
   /** Where the task's downloads and step screenshots go. */
   taskDirectory: string;
   profiles: ProfileStorage;
+  /** The caller's tunnel when the task has proxy_server "self". */
+  callerTunnel?: CallerTunnel;
+  callerTunnelTimeoutMs: number;
   toolCallTimeoutMs: number;
   sessionIdleTimeoutMs: number;
   /** Called once, after the task's final state is stored. */
@@ -99,7 +103,7 @@ export class LiveTask {
       this.context = await this.openContext();
     } catch (error) {
       // A navigation failure already says which page and why (the browser itself is fine).
-      const reason = error instanceof Error && error.name === 'NavigationFailedError' ? error.message : `could not open the browser: ${errorMessage(error)}`;
+      const reason = error instanceof Error && (error.name === 'NavigationFailedError' || error.name === 'CallerTunnelError') ? error.message : `could not open the browser: ${errorMessage(error)}`;
       await this.finish({ status: 'failed', error: reason });
       this.releaseStart();
       return this.ended;
@@ -120,7 +124,7 @@ export class LiveTask {
     await mkdir(downloadsDirectory, { recursive: true });
     const profileId = this.settings.profileId;
     const storageState = profileId === undefined ? undefined : await this.dependencies.profiles.read(this.record.tenant, profileId);
-    const proxy = this.settings.proxy.kind === 'upstream' ? this.settings.proxy.proxy : undefined;
+    const proxy = await this.proxySettings();
     return pool.openContext({
       // The context recipe: what Playwright fixes when the context is created.
       device: this.settings.device,
@@ -134,6 +138,18 @@ export class LiveTask {
       signal: this.abortController.signal,
       ...this.reuseScope(),
     });
+  }
+
+  /** The upstream proxy, or the caller's tunnel once the caller has connected it. */
+  private async proxySettings(): Promise<ProxySettings | undefined> {
+    const choice = this.settings.proxy;
+    if (choice.kind === 'upstream') return choice.proxy;
+    if (choice.kind === 'none') return undefined;
+    const tunnel = this.dependencies.callerTunnel;
+    if (!tunnel) throw new Error('proxy_server "self" without a tunnel');
+    const proxy = await tunnel.start();
+    await tunnel.waitForCaller(this.dependencies.callerTunnelTimeoutMs, this.abortController.signal);
+    return proxy;
   }
 
   /**

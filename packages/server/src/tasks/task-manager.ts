@@ -3,8 +3,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type StoredTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
-import { BadRequestError, ConflictError, NotFoundError, ValidationError } from '../http-errors.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';
 import { ProfileLocks } from '../profiles/profile-locks.js';
+import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
@@ -30,6 +31,8 @@ export interface TaskManagerOptions {
   toolCallTimeoutMs: number;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
+  /** How long a task with proxy_server "self" waits for the caller to connect its tunnel. */
+  callerTunnelTimeoutMs: number;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t. */
@@ -64,6 +67,7 @@ export class TaskManager {
   private readonly gate: FinishGate;
   private readonly live = new Map<string, LiveTask>();
   private readonly profileLocks = new ProfileLocks();
+  private readonly tunnels = new Map<string, CallerTunnel>();
 
   constructor(private readonly options: TaskManagerOptions) {
     this.eventLog = new TaskEventLog(options.store);
@@ -97,12 +101,12 @@ export class TaskManager {
     if (settings.profileId !== undefined && !this.options.resources.hasProfile(tenant, settings.profileId)) {
       throw new NotFoundError(`profile not found: ${settings.profileId}; create it with POST /profile first`);
     }
-    if (settings.proxy.kind === 'self') {
-      throw new ValidationError('proxy_server "self" needs a tunnel from the caller, which this server does not offer yet; use an http, https or socks5 proxy');
-    }
     settings.clientCertificates = certificatesFromWire(request.certificates ?? [], settings.startUrl);
     const id = `task_${randomBytes(16).toString('hex')}`;
     this.lockProfileForWriting(tenant, id, settings);
+    // Open from creation on, so the caller can connect while the task still waits for its turn.
+    const callerTunnel = settings.proxy.kind === 'self' ? new CallerTunnel() : undefined;
+    if (callerTunnel) this.tunnels.set(id, callerTunnel);
     const record: TaskRecord = {
       id,
       tenant,
@@ -125,6 +129,8 @@ export class TaskManager {
       agent: this.options.agent,
       taskDirectory: this.taskDirectory(record.id),
       profiles: this.options.profiles,
+      ...(callerTunnel ? { callerTunnel } : {}),
+      callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
       onFinished: (taskId) => this.onFinished(taskId),
@@ -134,7 +140,7 @@ export class TaskManager {
       this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
     } catch (error) {
       this.live.delete(record.id);
-      this.profileLocks.releaseHeldBy(record.id);
+      this.releaseTaskResources(record.id);
       this.options.store.updateTask(record.id, { status: 'failed', error: 'refused: too many queued tasks', finishedAtMs: Date.now() });
       throw error;
     }
@@ -161,9 +167,23 @@ export class TaskManager {
     return this.profileLocks.writerOf(tenant, profileId);
   }
 
+  /** The live task's caller tunnel (proxy_server "self"), for the tunnel endpoint. */
+  callerTunnel(tenant: string, taskId: string): CallerTunnel | undefined {
+    const tunnel = this.tunnels.get(taskId);
+    return tunnel && this.live.get(taskId)?.record.tenant === tenant ? tunnel : undefined;
+  }
+
+  /** What a task holds until it has ended: its profile's writer lock and its caller tunnel. */
+  private releaseTaskResources(taskId: string): void {
+    this.profileLocks.releaseHeldBy(taskId);
+    const tunnel = this.tunnels.get(taskId);
+    this.tunnels.delete(taskId);
+    void tunnel?.close();
+  }
+
   private onFinished(taskId: string): void {
     this.live.delete(taskId);
-    this.profileLocks.releaseHeldBy(taskId);
+    this.releaseTaskResources(taskId);
     this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId));
     this.eventLog.notify(taskId);
   }
@@ -245,7 +265,7 @@ export class TaskManager {
     }
     if (this.scheduler.remove(task.id)) {
       this.live.delete(task.id);
-      this.profileLocks.releaseHeldBy(task.id);
+      this.releaseTaskResources(task.id);
       this.options.store.updateTask(task.id, { status: 'cancelled', error: 'cancelled before it started', finishedAtMs: Date.now() });
       this.eventLog.notify(task.id);
       return;
@@ -267,5 +287,6 @@ export class TaskManager {
     this.live.clear();
     for (const liveTask of liveTasks) this.scheduler.remove(liveTask.id);
     await Promise.all(liveTasks.map((liveTask) => liveTask.abandon()));
+    for (const liveTask of liveTasks) this.releaseTaskResources(liveTask.id);
   }
 }

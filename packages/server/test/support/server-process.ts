@@ -5,11 +5,18 @@ import { startServer } from '../../src/index.js';
  * The server in a process of its own, for tests that need a process-wide setting the test's own
  * process cannot take after it started (NODE_EXTRA_CA_CERTS, read once at start). Prints
  * `{"apiBaseUrl": ...}` on one line once it listens; closes on SIGTERM.
- * Environment: TEST_API_KEY, TEST_DATA_DIR, TEST_CHROMIUM_ARGS (a JSON array, optional).
+ * Environment: TEST_API_KEY, TEST_DATA_DIR, TEST_CHROMIUM_ARGS (a JSON array, optional),
+ * TEST_CALLER_TUNNEL_TIMEOUT_MS (optional).
  */
 const extraArgs = JSON.parse(process.env.TEST_CHROMIUM_ARGS ?? '[]') as string[];
 const pool = await BrowserPool.launch({ warmDevices: ['mobile'], extraArgs });
-const server = await startServer({ apiKeys: [process.env.TEST_API_KEY ?? 'sk_test_process'], dataDirectory: process.env.TEST_DATA_DIR, browserPool: pool, longPollMs: 2000 });
+const server = await startServer({
+  apiKeys: [process.env.TEST_API_KEY ?? 'sk_test_process'],
+  dataDirectory: process.env.TEST_DATA_DIR,
+  browserPool: pool,
+  longPollMs: 2000,
+  ...(process.env.TEST_CALLER_TUNNEL_TIMEOUT_MS ? { callerTunnelTimeoutMs: Number(process.env.TEST_CALLER_TUNNEL_TIMEOUT_MS) } : {}),
+});
 process.stdout.write(`${JSON.stringify({ apiBaseUrl: server.apiBaseUrl })}\n`);
 process.once('SIGTERM', () => {
   void (async () => {
