@@ -4,6 +4,8 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { chromiumLaunchOptions } from './chromium-launch-options.js';
 import { allDevices, defaultDevice, deviceContextOptions } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
+import { NetworkPolicy } from './network-policy.js';
+import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { resetContext } from './reset-context.js';
 import { TaskContext, type TaskContextOptions } from './task-context.js';
 
@@ -20,6 +22,11 @@ export interface BrowserPoolOptions {
   maxReusableContexts?: number;
   /** A context kept for reuse that nobody takes within this time is closed. Default 60 s. */
   reusableIdleMs?: number;
+  /**
+   * Private, loopback and other non-public hosts and ranges the pool's tasks may reach (host names,
+   * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
+   */
+  allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance;
 }
 
 interface ReusableContext {
@@ -44,6 +51,8 @@ export class BrowserPoolClosedError extends Error {
 /** One warm Chromium that hands out pre-created contexts, so a task never waits for a context's start. */
 export class BrowserPool {
   readonly browser: Browser;
+  /** What every task of the pool may reach (see network-policy.ts). */
+  readonly networkPolicy: NetworkPolicy;
   readonly #warmContextsPerDevice: number;
   readonly #warmDevices: readonly Device[];
   readonly #ready = new Map<Device, BrowserContext[]>();
@@ -64,6 +73,7 @@ export class BrowserPool {
     this.#warmDevices = options.warmDevices ?? allDevices;
     this.#maxReusableContexts = Math.max(0, options.maxReusableContexts ?? 16);
     this.#reusableIdleMs = options.reusableIdleMs ?? 60_000;
+    this.networkPolicy = new NetworkPolicy(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {});
   }
 
   static async launch(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
@@ -102,6 +112,7 @@ export class BrowserPool {
   async openContext(options: TaskContextOptions): Promise<TaskContext> {
     if (this.#closed) throw new BrowserPoolClosedError();
     const device = options.device ?? defaultDevice;
+    options = { networkPolicy: this.networkPolicy, ...options };
     const scope = options.reuseScope;
     const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#recycle(context, device, scope, origins);
     const reused = scope === undefined ? undefined : await this.#takeReusable(device, scope);
