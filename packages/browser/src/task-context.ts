@@ -5,9 +5,9 @@ import type { BlockedRequest } from './blocked-request.js';
 import { defaultDevice } from './devices.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
 import { EventSubscriptions } from './event-subscriptions.js';
-import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
+import { BrowserCrashedError, raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
 import { NetworkActivity } from './network-activity.js';
-import { NetworkGuard } from './network-guard.js';
+import { NetworkGuard, refusedByProxy } from './network-guard.js';
 import { NetworkPolicy, TaskNetworkPolicy } from './network-policy.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
@@ -63,6 +63,20 @@ function isErrorPage(url: string): boolean {
   return url.startsWith('chrome-error:');
 }
 
+/** Longest a refused navigation waits for Chromium's error page to replace it. */
+const errorPageWaitMs = 2_000;
+
+/**
+ * A refused navigation fails in Playwright before Chromium commits its error page; that commit
+ * would interrupt the task's next goto, so a refusal is answered only once the page shows it.
+ */
+async function waitForErrorPage(page: Page): Promise<void> {
+  if (isErrorPage(page.url()) || page.isClosed()) return;
+  await page
+    .waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() && isErrorPage(frame.url()), timeout: errorPageWaitMs })
+    .catch(() => {});
+}
+
 /** Whether a page already shows a real document, not the about:blank every tab starts with. */
 function hasCommittedUrl(page: Page): boolean {
   const url = page.url();
@@ -95,6 +109,8 @@ export class TaskContext {
   /** Tabs opened since the last settle, which may still be loading their first document. */
   readonly #unsettledNewTabs = new Set<Page>();
   #blockedCursor = 0;
+  /** Aborted (with BrowserCrashedError) when the browser under this context dies. */
+  readonly #browserLost = new AbortController();
   #closing: Promise<void> | undefined;
   #markFirstSettled!: () => void;
   /**
@@ -115,8 +131,9 @@ export class TaskContext {
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
     this.#policy = new TaskNetworkPolicy(options.networkPolicy ?? new NetworkPolicy(), this.#allowedUrls);
-    // Always on: besides allowed_urls, the scheme rule and the private network rule hold for every task.
-    this.#guard = new NetworkGuard(context, this.#policy);
+    // Intercepts requests only for allowed_urls; the private network rule holds for every task
+    // below the page (the pool's proxy), and the guard reports its blocks with their reason.
+    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0);
   }
 
   /** Wires a (usually pre-created) context for a task and opens startUrl when given. */
@@ -128,7 +145,7 @@ export class TaskContext {
       return task;
     } catch (error) {
       await task.close();
-      throw error;
+      throw task.lostReason ?? (context.browser()?.isConnected() === false ? new BrowserCrashedError() : error);
     }
   }
 
@@ -144,6 +161,12 @@ export class TaskContext {
 
   get blockedRequests(): BlockedRequest[] {
     return [...this.#guard.blocked];
+  }
+
+  /** Set once the browser under this context crashed, was killed or closed: why nothing works any more. */
+  get lostReason(): BrowserCrashedError | undefined {
+    const reason: unknown = this.#browserLost.signal.reason;
+    return reason instanceof BrowserCrashedError ? reason : undefined;
   }
 
   get downloads(): DownloadedFile[] {
@@ -168,7 +191,15 @@ export class TaskContext {
 
   /** Navigates the active tab and waits for it to settle. */
   async goto(url: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const signal = combineSignals(this.#signal, options.signal);
+    try {
+      await this.#goto(url, options);
+    } catch (error) {
+      throw this.lostReason ?? error;
+    }
+  }
+
+  async #goto(url: string, options: { signal?: AbortSignal }): Promise<void> {
+    const signal = combineSignals(this.#signal, options.signal, this.#browserLost.signal);
     throwIfAborted(signal);
     // Refused here, before Chromium sees it: chrome://settings and the like must never load.
     const block = await this.#policy.checkNavigation(url);
@@ -184,8 +215,12 @@ export class TaskContext {
       await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const blockedHop = this.#guard.blocked.slice(blockedBefore).find((blocked) => blocked.isNavigation);
-      if (blockedHop) throw new UrlNotAllowedError(blockedHop.url, blockedHop);
+      const refusedBelow = error instanceof Error && refusedByProxy.test(error.message);
+      const blockedHop = await this.#guard.navigationBlockSince(blockedBefore, refusedBelow ? 2_000 : 0);
+      if (blockedHop) {
+        await waitForErrorPage(page);
+        throw new UrlNotAllowedError(blockedHop.url, blockedHop);
+      }
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
       if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
     }
@@ -198,6 +233,7 @@ export class TaskContext {
    * Bounded by timeoutMs (default 3 s); about one round trip when nothing is going on.
    */
   async waitForSettle(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(this.#browserLost.signal);
     const signal = combineSignals(this.#signal, options.signal);
     const deadline = Date.now() + (options.timeoutMs ?? defaultSettleTimeoutMs);
     const settle = (page: Page) =>
@@ -255,8 +291,14 @@ export class TaskContext {
   close(options: { reuse?: boolean } = {}): Promise<void> {
     this.#markFirstSettled();
     const release = options.reuse ? this.#release : undefined;
-    this.#closing ??= release ? this.#handBack(release) : this.context.close().catch(() => {});
+    this.#closing ??= release ? this.#handBack(release) : this.#closeContext();
     return this.#closing;
+  }
+
+  async #closeContext(): Promise<void> {
+    // Listeners on the shared browser ('disconnected') would otherwise outlive the task.
+    this.#subscriptions.dispose();
+    await this.context.close().catch(() => {});
   }
 
   async #handBack(release: ContextRelease): Promise<void> {
@@ -274,6 +316,11 @@ export class TaskContext {
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
     await Promise.all([installDomActivityTracker(this.context), this.#guard.install()]);
+    const browser = this.context.browser();
+    if (browser) {
+      if (!browser.isConnected()) throw new BrowserCrashedError();
+      this.#subscriptions.once(browser, 'disconnected', () => this.#browserLost.abort(new BrowserCrashedError()));
+    }
     for (const page of this.context.pages()) this.#track(page, true);
     this.#subscriptions.on(this.context, 'page', (page: Page) => {
       this.#track(page, false);
