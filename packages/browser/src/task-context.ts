@@ -296,9 +296,10 @@ export class TaskContext {
   }
 
   async #closeContext(): Promise<void> {
-    // Listeners on the shared browser ('disconnected') would otherwise outlive the task.
-    this.#subscriptions.dispose();
     await this.context.close().catch(() => {});
+    // Listeners on the shared browser ('disconnected') would otherwise outlive the task; the
+    // pages' close events have run by now.
+    this.#subscriptions.dispose();
   }
 
   async #handBack(release: ContextRelease): Promise<void> {
