@@ -19,6 +19,12 @@ export interface ServerOptions {
   sessionIdleTimeoutMs?: number;
   /** A custom tool call without an answer fails the task after this long; default 5 minutes. */
   toolCallTimeoutMs?: number;
+  /** An evaluate_js script is stopped after this long and answered with an error; default 30 s. */
+  evaluateJsTimeoutMs?: number;
+  /** A session extract gives up after this long; default 2 minutes. */
+  extractTimeoutMs?: number;
+  /** Cap on one command's output as JSON (evaluate_js, extract, run_task); larger → an error answer. Default 1 MiB. */
+  commandOutputMaxBytes?: number;
   /** Longest a poll with event_t is held; default 10 s (the official client gives up at 30 s). */
   longPollMs?: number;
   /** How long a finished task reads `running` while its last answer waits for a poll; default 3 s. */

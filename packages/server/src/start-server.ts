@@ -18,6 +18,7 @@ import { SqliteResourceStore } from './store/resource-store.js';
 import { CachedTaskStore } from './store/cached-task-store.js';
 import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
+import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { TaskManager } from './tasks/task-manager.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
@@ -64,6 +65,19 @@ function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants:
   );
 }
 
+/**
+ * While a server runs, an unhandled rejection is logged instead of ending the process: one
+ * tenant's bad request must never take every tenant's live work down. (Each known path handles
+ * its own errors; this is the net under a defect.)
+ */
+function keepAliveOnUnhandledRejection(): () => void {
+  const log = (reason: unknown) => {
+    process.stderr.write(`open-smooth: unhandled rejection (a defect; the server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+  };
+  process.on('unhandledRejection', log);
+  return () => process.off('unhandledRejection', log);
+}
+
 /** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
@@ -96,10 +110,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     maxConcurrentTasksPerKey: options.maxConcurrentTasksPerKey ?? maxConcurrentTasks,
     sessionIdleTimeoutMs: options.sessionIdleTimeoutMs ?? 5 * 60_000,
     toolCallTimeoutMs: options.toolCallTimeoutMs ?? 5 * 60_000,
+    evaluateJsTimeoutMs: options.evaluateJsTimeoutMs ?? 30_000,
+    extractTimeoutMs: options.extractTimeoutMs ?? 120_000,
+    commandOutputMaxBytes: options.commandOutputMaxBytes ?? defaultCommandOutputMaxBytes,
     finishGraceMs: options.finishGraceMs ?? 3000,
   });
   tasks.failTasksLeftByPreviousRun();
 
+  const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
   const context: ServerContext = { tasks, taskStore, resources, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
@@ -131,6 +149,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         database.close();
+        stopKeepingAlive();
       })()),
   };
 }

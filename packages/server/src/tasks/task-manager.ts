@@ -24,6 +24,9 @@ export interface TaskManagerOptions {
   maxConcurrentTasksPerKey: number;
   sessionIdleTimeoutMs: number;
   toolCallTimeoutMs: number;
+  evaluateJsTimeoutMs: number;
+  extractTimeoutMs: number;
+  commandOutputMaxBytes: number;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
 }
@@ -96,6 +99,9 @@ export class TaskManager {
       taskDirectory: this.taskDirectory(record.id),
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
+      evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
+      extractTimeoutMs: this.options.extractTimeoutMs,
+      commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onFinished: (taskId) => this.onFinished(taskId),
     });
     this.live.set(record.id, liveTask);
