@@ -5,7 +5,8 @@ import multipart from '@fastify/multipart';
 import type { BrowserPool } from '@open-smooth/browser';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
-import { installErrorHandling } from './error-handler.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
+import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 import { BadRequestError, UnauthorizedError } from './http-errors.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
@@ -23,6 +24,8 @@ import { TaskManager } from './tasks/task-manager.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
+/** Time to receive a whole request (not to answer it: long-polls are unaffected); uploads of 50 MB fit easily. */
+const requestTimeoutMs = 120_000;
 
 export function defaultDataDirectory(environment: NodeJS.ProcessEnv = process.env): string {
   return environment.SMOOTH_DATA_DIR?.trim() || join(homedir(), '.open-smooth');
@@ -35,11 +38,14 @@ function installJsonParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
-      done(new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`), undefined);
+      return done(new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`), undefined);
     }
+    if (nestsDeeperThan(parsed, maxJsonDepth)) return done(new BadRequestError(`the JSON body nests deeper than ${maxJsonDepth} levels; flatten it`), undefined);
+    done(null, parsed);
   });
 }
 
@@ -122,7 +128,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let publicUrl = '';
   const context: ServerContext = { tasks, taskStore, resources, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
-  const app = Fastify({ logger: false, bodyLimit: jsonBodyLimit, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: jsonBodyLimit,
+    forceCloseConnections: true,
+    // A client that announces more body than it sends is answered (408) instead of held forever.
+    requestTimeout: requestTimeoutMs,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
+    // Node answers a request without Host with a bare 400 of its own; let it reach the routes (and a {detail}).
+    http: { requireHostHeader: false },
+  });
   installJsonParser(app);
   installErrorHandling(app);
   await app.register(multipart, { limits: { fileSize: uploadLimits.fileBytes, files: 2 } });
