@@ -3,6 +3,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ZodError } from 'zod';
 import { HttpError } from './http-errors.js';
 import { describeIssues } from './parse-wire.js';
+import { TaskError, type TaskErrorKind } from './tasks/task-errors.js';
+
+/** The task domain's refusals as HTTP statuses. */
+const statusOfTaskError: Record<TaskErrorKind, number> = { not_found: 404, invalid: 400, conflict: 409, limit: 429 };
 
 interface ErrorBody {
   statusCode: number;
@@ -30,6 +34,7 @@ function fastifyClientDetail(error: FastifyError): string {
 
 export function errorBodyFor(error: unknown): ErrorBody {
   if (error instanceof HttpError) return { statusCode: error.statusCode, detail: error.message };
+  if (error instanceof TaskError) return { statusCode: statusOfTaskError[error.kind], detail: error.message };
   if (error instanceof ZodError) return { statusCode: 422, detail: describeIssues(error) };
   if (isFastifyClientError(error)) return { statusCode: error.statusCode, detail: fastifyClientDetail(error) };
   return { statusCode: 500, detail: 'internal server error' };

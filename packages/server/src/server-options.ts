@@ -11,10 +11,14 @@ export interface ServerOptions {
   apiKeys?: string[];
   /** Where the model settings (SMOOTH_MODEL_* …) are read from; default process.env. */
   modelEnvironment?: NodeJS.ProcessEnv;
-  /** Default 2, sized for 2 cores. */
+  /** Tasks running at once; default SMOOTH_MAX_CONCURRENT_TASKS, else derived from cores and memory (concurrency-defaults.ts). */
   maxConcurrentTasks?: number;
-  /** Default: the global limit. */
+  /** Tasks one API key may run at once; default SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, else 3/4 of the global limit (at least 1). */
   maxConcurrentTasksPerKey?: number;
+  /** Tasks one API key may have waiting; more are refused with 429. Default 1,000. */
+  maxQueuedTasksPerKey?: number;
+  /** Tasks waiting in all; default 10,000. */
+  maxQueuedTasks?: number;
   /** An idle session closes after this long; default 5 minutes. */
   sessionIdleTimeoutMs?: number;
   /** A custom tool call without an answer fails the task after this long; default 5 minutes. */

@@ -5,6 +5,7 @@ import multipart from '@fastify/multipart';
 import type { BrowserPool } from '@open-smooth/browser';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
+import { resolveConcurrency } from './concurrency-defaults.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 import { BadRequestError, UnauthorizedError } from './http-errors.js';
@@ -105,15 +106,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentPromise: Promise<AgentBridge> | undefined;
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
-  const maxConcurrentTasks = options.maxConcurrentTasks ?? 2;
+  const concurrency = resolveConcurrency(options, process.env);
   const tasks = new TaskManager({
     store: taskStore,
     resources,
     dataDirectory,
     browserPool,
     agent,
-    maxConcurrentTasks,
-    maxConcurrentTasksPerKey: options.maxConcurrentTasksPerKey ?? maxConcurrentTasks,
+    scheduler: {
+      ...concurrency,
+      maxQueuedTasksPerKey: options.maxQueuedTasksPerKey ?? 1000,
+      maxQueuedTasks: options.maxQueuedTasks ?? 10_000,
+    },
     sessionIdleTimeoutMs: options.sessionIdleTimeoutMs ?? 5 * 60_000,
     toolCallTimeoutMs: options.toolCallTimeoutMs ?? 5 * 60_000,
     evaluateJsTimeoutMs: options.evaluateJsTimeoutMs ?? 30_000,

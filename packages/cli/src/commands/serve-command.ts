@@ -9,11 +9,14 @@ type StartServer = typeof StartServerFunction;
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Start the Open Smooth server on this machine (SQLite store, local Chromium)',
-  usage: 'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR]   (env: SMOOTH_DATA_DIR, SMOOTH_API_KEYS=key1,key2)',
-  options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' } },
+  usage:
+    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N]   (env: SMOOTH_DATA_DIR, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY)',
+  options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, 'max-concurrent-tasks': { type: 'string' } },
   async run({ values, output }) {
     const port = integerOption(values, 'port');
     if (port !== undefined && (port < 0 || port > 65535)) throw new UsageError('--port must be between 0 and 65535');
+    const maxConcurrentTasks = integerOption(values, 'max-concurrent-tasks');
+    if (maxConcurrentTasks !== undefined && maxConcurrentTasks < 1) throw new UsageError('--max-concurrent-tasks must be at least 1');
     // Listen for Ctrl+C before anything is printed, so an early signal still closes cleanly.
     const stopRequested = waitForStopSignal();
     const startServer = await loadStartServer();
@@ -21,6 +24,7 @@ export const serveCommand: CliCommand = {
       host: stringOption(values, 'host') ?? '127.0.0.1',
       port: port ?? 7777,
       launchBrowserAtStart: true,
+      ...(maxConcurrentTasks !== undefined ? { maxConcurrentTasks } : {}),
       ...(dataDirectory(values) ? { dataDirectory: dataDirectory(values) } : {}),
     });
     const apiKey = firstApiKey(server.apiKeys);
