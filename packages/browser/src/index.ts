@@ -36,3 +36,12 @@ export {
   TabNotFoundError,
   UrlNotAllowedError,
 } from './errors.js';
+export {
+  defaultPageScriptMaxResultBytes,
+  defaultPageScriptTimeoutMs,
+  PageScriptResultTooLargeError,
+  PageScriptTimeoutError,
+  runPageScript,
+  type PageScript,
+  type PageScriptOptions,
+} from './run-page-script.js';
