@@ -149,3 +149,23 @@ test('typing into a plain field does not end a batch; a click that adds an eleme
     await taskContext.close();
   }
 });
+
+test('a failed action stops its batch: the actions after it are reported skipped and do not run', async () => {
+  const policy = oneBatchThenDone((page) => [
+    call('type', { index: page.index({ role: 'textbox', name: 'Email' }), text: 'ada@example.com' }),
+    // An index the page view does not have: the action fails, so Save must not be clicked.
+    call('click', { index: 999 }),
+    call('click', { index: page.index({ role: 'button', name: 'Save' }) }),
+  ]);
+  const { result, taskContext } = await harness.run('Save the email', policy, { startUrl: siteUrl('/batch'), keepOpen: true });
+  try {
+    assert.equal(result.status, 'done', result.error);
+    const actions = result.steps[0]?.actions ?? [];
+    assert.deepEqual(actions.map((action) => action.ok), [true, false, false], actions.map((action) => action.result).join('\n'));
+    assert.match(actions[1]?.result ?? '', /^Error: /);
+    assert.match(actions[2]?.result ?? '', /^Skipped: action 2 \(click\) of this batch failed/);
+    assert.equal(await taskContext.page.locator('#hint').textContent(), '', 'Save was not clicked');
+  } finally {
+    await taskContext.close();
+  }
+});
