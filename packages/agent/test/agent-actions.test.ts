@@ -30,6 +30,17 @@ const pages: Record<string, string> = {
       document.getElementById('name').addEventListener('input', (event) => { events.textContent += ' input:' + event.isTrusted; });
       document.getElementById('name').addEventListener('keydown', (event) => { if (event.key === 'Enter') events.textContent += ' enter'; });
     </script>`,
+  '/checked': `<!doctype html><title>Checked</title>
+    <label>Letters only <input id="letters"></label>
+    <label>Zip <input id="zip" maxlength="5"></label>
+    <label>Phone <input id="phone"></label>
+    <script>
+      document.getElementById('letters').addEventListener('input', (event) => { event.target.value = event.target.value.replace(/[0-9]/g, ''); });
+      document.getElementById('phone').addEventListener('input', (event) => {
+        const digits = event.target.value.replace(/\\D/g, '').slice(0, 10);
+        event.target.value = digits.length > 6 ? '(' + digits.slice(0, 3) + ') ' + digits.slice(3, 6) + '-' + digits.slice(6) : digits;
+      });
+    </script>`,
   '/batch': `<!doctype html><title>Batch</title>
     <label>Email <input id="email"></label>
     <p id="hint"></p>
@@ -168,4 +179,22 @@ test('a failed action stops its batch: the actions after it are reported skipped
   } finally {
     await taskContext.close();
   }
+});
+
+test('after typing, the field is read back: a rejected or cut value is an error, a formatted one is reported', async () => {
+  const policy = pagePolicy([
+    (page) => (page.request.lastToolResults.length === 0 ? [call('type', { index: page.index({ name: 'Letters only' }), text: 'abc123' })] : undefined),
+    (page) => (page.request.lastToolResults[0]?.name === 'type' && page.request.messages.length < 6 ? [call('type', { index: page.index({ name: 'Zip' }), text: '1234567' })] : undefined),
+    (page) => (page.request.messages.length < 8 ? [call('type', { index: page.index({ name: 'Phone' }), text: '5551234567' })] : undefined),
+    () => [call('done', { answer: 'ok' })],
+  ]);
+  const { result } = await harness.run('Fill the fields', policy, { startUrl: siteUrl('/checked') });
+  assert.equal(result.status, 'done', result.error);
+  const [letters, zip, phone] = result.steps.map((step) => step.actions[0]);
+  assert.equal(letters?.ok, false);
+  assert.match(letters?.result ?? '', /holds "abc", not the text typed/);
+  assert.equal(zip?.ok, false);
+  assert.match(zip?.result ?? '', /took only the first 5 of 7 characters \(maxlength 5\)/);
+  assert.equal(phone?.ok, true, phone?.result);
+  assert.match(phone?.result ?? '', /formatted it as "\(555\) 123-4567"/);
 });
