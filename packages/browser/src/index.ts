@@ -23,3 +23,4 @@ export {
   TabNotFoundError,
   UrlNotAllowedError,
 } from './errors.js';
+export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';
