@@ -45,3 +45,4 @@ export {
   type PageScript,
   type PageScriptOptions,
 } from './run-page-script.js';
+export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';
