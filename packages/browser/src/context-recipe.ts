@@ -119,8 +119,14 @@ function digest(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 }
 
-/** Playwright options for a new context made to the recipe (extensions are the browser's business). */
-export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string): BrowserContextOptions {
+/**
+ * Playwright options for a new context made to the recipe (extensions are the browser's business).
+ * `policyProxyUrl` is the network policy's proxy the browser is launched with: a context with a
+ * proxy of its own reaches sites from that proxy's network instead (the pool checks the proxy's
+ * own address), and a context with client certificates names the policy proxy explicitly, because
+ * Playwright's certificate proxy connects on its own and otherwise would not go through it.
+ */
+export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string, policyProxyUrl?: string): BrowserContextOptions {
   const options: BrowserContextOptions = {
     ...deviceContextOptions(recipe.device, browserVersion),
     acceptDownloads: true,
@@ -130,6 +136,8 @@ export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string)
   if (recipe.proxy) {
     const { server, username, password } = recipe.proxy;
     options.proxy = { server, ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+  } else if (recipe.clientCertificates.length > 0 && policyProxyUrl !== undefined) {
+    options.proxy = { server: policyProxyUrl };
   }
   if (recipe.clientCertificates.length > 0) {
     options.clientCertificates = recipe.clientCertificates.map((certificate) => ({

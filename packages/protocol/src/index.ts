@@ -2,7 +2,6 @@ export * from './api-envelope.js';
 export * from './custom-tool.js';
 export * from './device.js';
 export * from './metadata.js';
-export * from './profile-id.js';
 export * from './secrets.js';
 export * from './step-record.js';
 export * from './task-event.js';

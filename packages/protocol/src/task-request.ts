@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { customToolSchema } from './custom-tool.js';
 import { deviceSchema } from './device.js';
 import { metadataSchema } from './metadata.js';
-import { profileIdSchema } from './profile-id.js';
 import { secretsSchema } from './secrets.js';
 
 export const agentTierSchema = z.enum(['smooth', 'smooth-lite']);
@@ -12,6 +11,12 @@ export const maxStepsSchema = z.number().int().min(2).max(128);
 
 /** A JSON schema the final answer must satisfy. Compiled with Ajv where it is used. */
 export const responseModelSchema = z.record(z.string(), z.unknown());
+
+/** One rule for a profile id wherever it enters (POST /task, POST /profile): it names a directory. */
+export const profileIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'profile ids are 1-128 letters, digits, _, . or -')
+  .refine((id) => id !== '.' && id !== '..', 'not a profile id');
 
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 

@@ -7,12 +7,12 @@ import { startSpawnedServer, type SpawnedServer } from '../../server/test/suppor
 import { connectionOpenedByThisProcess } from './support/connection-owner.js';
 
 /**
- * proxy_server "self": the server and its Chromium run in a child process; the SDK and a site run
- * here. The site records, for each request, whether the connection it came on was opened by this
- * process (Linux's socket tables say who owns the client end). The SDK's tunnel is the only code
- * in this process that could connect to the site for the browser, so "opened by this process"
- * proves the traffic came through the tunnel; a session without "self" shows the other answer
- * (Chromium's own connection), so the check can fail.
+ * proxy_server "self": the server and its Chromium run in a child process whose network policy
+ * allows no private network (the production default), so its browser cannot reach the site on
+ * this side's loopback: a session without "self" fails. The SDK and the site run here. The site
+ * also records, for each request, whether the connection it came on was opened by this process
+ * (Linux's socket tables say who owns the client end); the SDK's tunnel is the only code here
+ * that could connect to the site for the browser, so that proves the traffic came through it.
  */
 interface SiteVisit {
   path: string;
@@ -57,12 +57,21 @@ test('a session with proxy_server "self" reaches the site through the SDK\'s tun
   const refused = await new Promise<Error | undefined>((resolve) => CallerTunnelClient.open({ apiUrl: `${server.apiBaseUrl}v1`, apiKey: server.apiKey, taskId: session.id(), onClosed: resolve }));
   assert.match(String(refused?.message), /HTTP 404.*no live tunnel/);
 
+  // The server allows no private network (the production default): its own browser cannot reach the site.
   const direct = await client.session({ url: `${siteOrigin}/start?via=direct`, device: 'desktop' });
-  await direct.close(false);
-  const directVisits = visits.filter((visit) => visit.path.includes('via=direct'));
-  assert.ok(directVisits.length >= 1);
-  assert.ok(directVisits.every((visit) => !visit.viaThisProcess), 'without "self" the browser connects itself, from the server process');
+  const ended = await waitForFinish(direct.id());
+  assert.equal(ended.status, 'failed');
+  assert.match(String(ended.error), /private or loopback network/);
+  assert.deepEqual(visits.filter((visit) => visit.path.includes('via=direct')), [], 'the server-side browser never reached the site directly');
 });
+
+async function waitForFinish(taskId: string): Promise<{ status: string; error: string | null }> {
+  for (let attempt = 0; attempt < 60; attempt += 1) {
+    const task = (await server.api('GET', `/task/${taskId}?event_t=0`)).body.r;
+    if (['done', 'failed', 'cancelled'].includes(task.status)) return task;
+  }
+  throw new Error(`task ${taskId} did not finish`);
+}
 
 test('a "self" task whose caller never connects fails saying so; the tunnel endpoint refuses bad keys', async () => {
   const created = await server.api('POST', '/task', { task: null, url: `${siteOrigin}/never`, proxy_server: 'self' });
@@ -71,12 +80,8 @@ test('a "self" task whose caller never connects fails saying so; the tunnel endp
     CallerTunnelClient.open({ apiUrl: `${server.apiBaseUrl}v1`, apiKey: 'sk_wrong', taskId: created.body.r.id, onClosed: resolve }),
   );
   assert.match(String(badKey?.message), /HTTP 401/);
-  let task: any;
-  for (let attempt = 0; attempt < 60; attempt += 1) {
-    task = (await server.api('GET', `/task/${created.body.r.id}?event_t=0`)).body.r;
-    if (task.status === 'failed') break;
-  }
+  const task = await waitForFinish(created.body.r.id);
   assert.equal(task.status, 'failed');
-  assert.match(task.error, /proxy_server "self": the caller's tunnel did not connect within 3 s.*FRP client/);
+  assert.match(String(task.error), /proxy_server "self": the caller's tunnel did not connect within 3 s.*FRP client/);
   assert.ok(!visits.some((visit) => visit.path === '/never'));
 });

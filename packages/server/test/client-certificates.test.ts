@@ -22,6 +22,7 @@ before(async () => {
   server = await startSpawnedServer({
     NODE_EXTRA_CA_CERTS: certificates.caPemPath,
     TEST_DATA_DIR: dataDirectory,
+    TEST_ALLOW_PRIVATE_NETWORK: JSON.stringify(['127.0.0.0/8']),
     TEST_CHROMIUM_ARGS: JSON.stringify([`--ignore-certificate-errors-spki-list=${certificates.serverSpkiHash}`]),
   });
 });

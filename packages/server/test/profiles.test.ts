@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BrowserPool } from '@open-smooth/browser';
 import { fixtureCredentials, startFixtureServer, type FixtureServer } from '@open-smooth/testkit';
-import { pollEvents, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+import { loopbackNetworkAllowance, pollEvents, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
 
 let pool: BrowserPool;
 let site: FixtureServer;
@@ -12,7 +12,7 @@ let server: TestServer;
 
 before(async () => {
   // One browser for the file, shared across the restart below (a restart keeps the pool it was given).
-  [pool, site] = await Promise.all([BrowserPool.launch({ warmDevices: ['mobile'] }), startFixtureServer()]);
+  [pool, site] = await Promise.all([BrowserPool.launch({ warmDevices: ['mobile'], allowPrivateNetwork: loopbackNetworkAllowance }), startFixtureServer()]);
   server = await startTestServer({ browserPool: pool });
 });
 

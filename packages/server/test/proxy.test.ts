@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { BrowserPool } from '@open-smooth/browser';
 import { startFixtureServer, type FixtureServer } from '@open-smooth/testkit';
 import { startCountingProxy, type CountingProxy } from './support/counting-proxy.js';
-import { pollEvents, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+import { loopbackNetworkAllowance, pollEvents, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
 
 let pool: BrowserPool;
 let site: FixtureServer;
@@ -16,7 +16,7 @@ const proxyPassword = 'proxy-pass-7f3a9c';
 
 before(async () => {
   [pool, site, openProxy, guardedProxy] = await Promise.all([
-    BrowserPool.launch({ warmDevices: ['mobile'] }),
+    BrowserPool.launch({ warmDevices: ['mobile'], allowPrivateNetwork: loopbackNetworkAllowance }),
     startFixtureServer(),
     startCountingProxy(),
     startCountingProxy({ username: 'tester', password: proxyPassword }),
@@ -100,5 +100,19 @@ test('proxy_server values that cannot work are refused with a 422 saying why', a
     const answer = await server.api('POST', '/task', { body: { task: null, ...fields } });
     assert.equal(answer.status, 422, JSON.stringify(fields));
     assert.match(answer.body.detail, detail);
+  }
+});
+
+test('the network policy judges a task\'s own proxy: a loopback proxy is refused where loopback is not allowed', async () => {
+  const closed = await startTestServer({ allowPrivateNetwork: [] });
+  try {
+    const created = await closed.api('POST', '/task', { body: { task: null, proxy_server: openProxy.address, url: site.url('/login?policy=1') } });
+    assert.equal(created.status, 200);
+    const { status, last } = await pollEvents(closed, created.body.r.id, () => false);
+    assert.equal(status, 'failed');
+    assert.match(last.body.r.error, /the proxy http:\/\/127\.0\.0\.1:\d+ cannot be used: 127\.0\.0\.1 is on a private or loopback network/);
+    assert.ok(!openProxy.forwarded.some((entry) => entry.includes('policy=1')), 'nothing went through the refused proxy');
+  } finally {
+    await closed.close();
   }
 });

@@ -1,6 +1,6 @@
 import { createSecureContext } from 'node:tls';
 import type { ClientCertificate } from '@open-smooth/browser';
-import { ValidationError } from '../http-errors.js';
+import { UnusableTaskOptionError } from './task-errors.js';
 
 export interface WireCertificate {
   file: string;
@@ -23,14 +23,14 @@ export function certificatesFromWire(certificates: readonly WireCertificate[], s
     const where = `certificates[${index}]`;
     const origin = originFor(certificate.origin ?? undefined, startUrl, where);
     const compact = certificate.file.replace(/\s+/g, '');
-    if (!base64Pattern.test(compact)) throw new ValidationError(`${where}.file must be the base64 of a .p12 (PKCS#12) file`);
+    if (!base64Pattern.test(compact)) throw new UnusableTaskOptionError(`${where}.file must be the base64 of a .p12 (PKCS#12) file`);
     const pfx = Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64');
     const passphrase = certificate.password ?? undefined;
     try {
       createSecureContext({ pfx, ...(passphrase !== undefined ? { passphrase } : {}) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ValidationError(`${where} cannot be opened (${reason}); send a PKCS#12 file and its password`);
+      throw new UnusableTaskOptionError(`${where} cannot be opened (${reason}); send a PKCS#12 file and its password`);
     }
     return { origin, pfx, ...(passphrase !== undefined ? { passphrase } : {}) };
   });
@@ -39,16 +39,16 @@ export function certificatesFromWire(certificates: readonly WireCertificate[], s
 function originFor(explicit: string | undefined, startUrl: string | undefined, where: string): string {
   const source = explicit ?? startUrl;
   if (source === undefined) {
-    throw new ValidationError(`${where} needs a site: give the task a url (its origin gets the certificate) or set ${where}.origin to https://host[:port]`);
+    throw new UnusableTaskOptionError(`${where} needs a site: give the task a url (its origin gets the certificate) or set ${where}.origin to https://host[:port]`);
   }
   let url: URL;
   try {
     url = new URL(source);
   } catch {
-    throw new ValidationError(`${where}.origin is not a URL: ${JSON.stringify(source)}`);
+    throw new UnusableTaskOptionError(`${where}.origin is not a URL: ${JSON.stringify(source)}`);
   }
   if (url.protocol !== 'https:') {
-    throw new ValidationError(`${where} goes to ${url.origin}, which is not https; client certificates are presented only over TLS, so set ${where}.origin to an https origin`);
+    throw new UnusableTaskOptionError(`${where} goes to ${url.origin}, which is not https; client certificates are presented only over TLS, so set ${where}.origin to an https origin`);
   }
   return url.origin;
 }

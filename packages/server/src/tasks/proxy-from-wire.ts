@@ -1,5 +1,5 @@
 import type { ProxySettings } from '@open-smooth/browser';
-import { ValidationError } from '../http-errors.js';
+import { UnusableTaskOptionError } from './task-errors.js';
 
 const proxySchemes = new Set(['http:', 'https:', 'socks5:']);
 
@@ -21,7 +21,7 @@ export function proxyFromWire(fields: ProxyFields): ProxyChoice {
   const server = fields.proxy_server?.trim();
   if (!server) {
     if (fields.proxy_username || fields.proxy_password) {
-      throw new ValidationError('proxy_username and proxy_password need a proxy_server; set proxy_server or leave the credentials out');
+      throw new UnusableTaskOptionError('proxy_username and proxy_password need a proxy_server; set proxy_server or leave the credentials out');
     }
     return { kind: 'none' };
   }
@@ -34,10 +34,10 @@ export function proxyFromWire(fields: ProxyFields): ProxyChoice {
     password ??= decodeURIComponent(url.password);
   }
   if (password !== undefined && username === undefined) {
-    throw new ValidationError('proxy_password was given without proxy_username; a proxy authenticates a user name and a password together');
+    throw new UnusableTaskOptionError('proxy_password was given without proxy_username; a proxy authenticates a user name and a password together');
   }
   if (url.protocol === 'socks5:' && username !== undefined) {
-    throw new ValidationError('Chromium cannot authenticate to a SOCKS5 proxy; use an http or https proxy for proxy_username/proxy_password');
+    throw new UnusableTaskOptionError('Chromium cannot authenticate to a SOCKS5 proxy; use an http or https proxy for proxy_username/proxy_password');
   }
   const proxy: ProxySettings = { server: `${url.protocol}//${url.host}` };
   if (username !== undefined) proxy.username = username;
@@ -51,13 +51,13 @@ function parseProxyUrl(server: string): URL {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ValidationError(`proxy_server is not a proxy address: ${JSON.stringify(server)}; use host, host:port or a URL such as http://host:port or socks5://host:port`);
+    throw new UnusableTaskOptionError(`proxy_server is not a proxy address: ${JSON.stringify(server)}; use host, host:port or a URL such as http://host:port or socks5://host:port`);
   }
   if (!proxySchemes.has(url.protocol)) {
-    throw new ValidationError(`proxy_server scheme ${url.protocol.slice(0, -1)} is not supported; use http, https or socks5`);
+    throw new UnusableTaskOptionError(`proxy_server scheme ${url.protocol.slice(0, -1)} is not supported; use http, https or socks5`);
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.hostname === '') {
-    throw new ValidationError(`proxy_server must be host[:port] or scheme://host[:port], without a path: ${JSON.stringify(server)}`);
+    throw new UnusableTaskOptionError(`proxy_server must be host[:port] or scheme://host[:port], without a path: ${JSON.stringify(server)}`);
   }
   return url;
 }

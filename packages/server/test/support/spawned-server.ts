@@ -16,7 +16,7 @@ export async function startSpawnedServer(environment: Record<string, string>): P
   const script = fileURLToPath(new URL('./server-process.ts', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...environment, TEST_API_KEY: apiKey },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const apiBaseUrl = await new Promise<string>((resolve, reject) => {
@@ -41,8 +41,10 @@ export async function startSpawnedServer(environment: Record<string, string>): P
       }
     },
     async close() {
-      child.kill('SIGTERM');
+      child.stdin?.end();
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
+      clearTimeout(killer);
     },
   };
 }
