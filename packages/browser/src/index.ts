@@ -36,3 +36,13 @@ export {
   TabNotFoundError,
   UrlNotAllowedError,
 } from './errors.js';
+export {
+  defaultPageScriptMaxResultBytes,
+  defaultPageScriptTimeoutMs,
+  PageScriptResultTooLargeError,
+  PageScriptTimeoutError,
+  runPageScript,
+  type PageScript,
+  type PageScriptOptions,
+} from './run-page-script.js';
+export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';
