@@ -290,7 +290,8 @@ export class TaskContext {
    */
   close(options: { reuse?: boolean } = {}): Promise<void> {
     this.#markFirstSettled();
-    const release = options.reuse ? this.#release : undefined;
+    // A context whose browser died is gone: there is nothing to hand back.
+    const release = options.reuse && !this.lostReason ? this.#release : undefined;
     this.#closing ??= release ? this.#handBack(release) : this.#closeContext();
     return this.#closing;
   }
