@@ -64,9 +64,12 @@ before(async () => {
         response.setHeader('location', `${target}/redirected`);
         return response.end();
       case '/fetch':
+        // A read, and a blind cross-origin POST (no-cors: the page never sees the answer).
         return response.end(`<p id="result">pending</p><script>
-          fetch('${target}/fetched').then((r) => r.text()).then(() => 'reached', () => 'refused')
-            .then((result) => { document.getElementById('result').textContent = result; });
+          Promise.all([
+            fetch('${target}/fetched').then((r) => r.text()).then(() => 'reached', () => 'refused'),
+            fetch('${target}/posted', { method: 'POST', mode: 'no-cors', body: 'order=1' }).then(() => 'reached', () => 'refused'),
+          ]).then(([read, posted]) => { document.getElementById('result').textContent = read === posted ? read : read + '/' + posted; });
         </script>`);
       case '/worker':
         return response.end(`<p id="result">pending</p><script>
@@ -123,7 +126,7 @@ async function resultText(task: TaskContext): Promise<string> {
   return (await task.page.textContent('#result')) ?? '';
 }
 
-test('by default a loopback internal service is out of reach: navigation, redirect, fetch, image and WebSocket', async () => {
+test('by default a loopback internal service is out of reach: navigation, redirect, fetch, blind POST, image, WebSocket and worker', async () => {
   const hitsBefore = internal.hits.length;
   await withTask(closedPool, async (task) => {
     const direct = await refusal(task.goto(`${internal.origin}/direct`));
@@ -171,7 +174,7 @@ test('the same service is reachable when the operator allows its range', async (
     assert.equal(await resultText(task), 'reached');
   });
   const reached = internal.hits.slice(hitsBefore);
-  for (const path of ['/direct', '/redirected', '/fetched', '/socket upgrade', '/from-worker']) assert.ok(reached.includes(path), `${path} reached: ${reached.join(', ')}`);
+  for (const path of ['/direct', '/redirected', '/fetched', '/posted', '/socket upgrade', '/from-worker']) assert.ok(reached.includes(path), `${path} reached: ${reached.join(', ')}`);
 });
 
 test('a host name is judged by every address it resolves to: localhost (127.0.0.1 and ::1) needs both allowed', async () => {
