@@ -2,13 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateText, type ModelMessage, type ToolCallPart, type ToolResultPart } from 'ai';
-import type { ActionRecord, StepRecord } from '@open-smooth/protocol';
+import { maskStrings, type ActionRecord, type StepRecord } from '@open-smooth/protocol';
 import { actionsForTask } from './actions/action-registry.js';
 import { TaskFailedError, type ActionContext, type ActionDefinition } from './actions/action.js';
 import { OutputMismatchError } from './actions/done.js';
 import type { AgentTaskOptions, AgentTaskResult } from './agent-task-options.js';
 import { LoopGuard } from './loop-guard.js';
-import { costInDollars, tokenUsageFromSdk } from './model/index.js';
+import { costInDollars, maskModelInput, tokenUsageFromSdk } from './model/index.js';
 
 import { observePage, type Observation } from './observation/index.js';
 import { compileResponseModel, type OutputValidator } from './output-validator.js';
@@ -39,10 +39,19 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
   const signal = options.signal ?? new AbortController().signal;
   const steps: StepRecord[] = [];
   let costDollars = 0;
+  // The two boundaries of the run: what goes to the model (every call, through the model's
+  // middleware) and what leaves the run (steps and the result) are masked here and nowhere else.
+  const maskText = (text: string) => options.taskContext.maskSecrets(text);
+  const model = maskModelInput(options.model, maskText);
+  const emitStep = (step: StepRecord) => {
+    const masked = maskStrings(step, maskText);
+    steps.push(masked);
+    options.onStep?.(masked);
+  };
   const result = (status: AgentTaskResult['status'], output: unknown, error?: string): AgentTaskResult => ({
     status,
-    output,
-    ...(error === undefined ? {} : { error }),
+    output: maskStrings(output, maskText),
+    ...(error === undefined ? {} : { error: maskText(error) }),
     steps,
     costDollars,
   });
@@ -91,7 +100,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
 
       const modelStart = performance.now();
       const response = await generateText({
-        model: options.model.languageModel,
+        model: model.languageModel,
         system: systemPrompt,
         messages: [
           ...history,
@@ -100,7 +109,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
             content: stepPrompt({
               stepIndex,
               maxSteps: options.maxSteps,
-              observationText: taskContext.maskSecrets(observation.text),
+              observationText: observation.text,
               pages: taskContext.pages,
               activePage: taskContext.page,
               blockedRequests,
@@ -123,7 +132,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
       const context: ActionContext = {
         taskContext,
         observation,
-        model: options.model,
+        model,
         files: options.files ?? [],
         signal,
         addCost: (dollars) => {
@@ -138,7 +147,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
           records.push(skippedRecord(call, finished ? 'the task was already finished' : 'the page changed before this action; use the new page view'));
           continue;
         }
-        const run = await runAction(call, actionsByName, context, taskContext.maskSecrets.bind(taskContext));
+        const run = await runAction(call, actionsByName, context);
         records.push(run.record);
         if (run.outputMismatch) outputMismatches += 1;
         finished = run.finished;
@@ -153,7 +162,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
       const step: StepRecord = {
         index: stepIndex,
         url: observation.url,
-        reasoning: taskContext.maskSecrets(response.text),
+        reasoning: response.text,
         actions: records,
         tokensIn: usage.inputTokens,
         tokensOut: usage.outputTokens,
@@ -164,8 +173,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
         actMs: Math.round(actMs),
         ...(screenshotPath ? { screenshotPath } : {}),
       };
-      steps.push(step);
-      options.onStep?.(step);
+      emitStep(step);
 
       if (finished) return result('done', finished.output);
       if (outputMismatches >= maximumOutputMismatches) {
@@ -186,7 +194,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
   } catch (error) {
     if (signal.aborted) return result('cancelled', null, 'the task was cancelled');
     if (error instanceof TaskFailedError) return result('failed', null, error.message);
-    return result('failed', null, `agent error: ${taskContext.maskSecrets((error as Error).message ?? String(error))}`);
+    return result('failed', null, `agent error: ${(error as Error).message ?? String(error)}`);
   }
 }
 
@@ -195,10 +203,9 @@ async function runAction(
   call: ModelToolCall,
   actionsByName: Map<string, ActionDefinition<any>>,
   context: ActionContext,
-  mask: (text: string) => string,
 ): Promise<ActionRunResult> {
   const failed = (message: string): ActionRunResult => ({
-    record: { name: call.toolName, input: call.input, result: mask(`Error: ${message}`), ok: false },
+    record: { name: call.toolName, input: call.input, result: `Error: ${message}`, ok: false },
   });
   if (call.invalidReason) return failed(call.invalidReason);
   const action = actionsByName.get(call.toolName);
@@ -207,7 +214,7 @@ async function runAction(
     const outcome = await action.handler(call.input, context);
     const text = typeof outcome === 'string' ? outcome : outcome.text;
     const finished = typeof outcome === 'string' ? undefined : outcome.finished;
-    return { record: { name: call.toolName, input: call.input, result: mask(text), ok: true }, ...(finished ? { finished } : {}) };
+    return { record: { name: call.toolName, input: call.input, result: text, ok: true }, ...(finished ? { finished } : {}) };
   } catch (error) {
     if (context.signal.aborted || error instanceof TaskFailedError) throw error;
     if (error instanceof OutputMismatchError) return { ...failed(error.message), outputMismatch: true };
