@@ -21,7 +21,8 @@ export const extractAction = defineAction({
       signal: context.signal,
     });
     context.addCost(result.costDollars);
-    const text = context.taskContext.maskSecrets(JSON.stringify(result.output));
+    // Masked where it leaves the run (step log) and where it goes to the model (middleware).
+    const text = JSON.stringify(result.output);
     return text.length > maximumResultCharacters ? `${text.slice(0, maximumResultCharacters)}… (cut)` : text;
   },
 });
