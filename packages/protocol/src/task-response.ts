@@ -1,5 +1,5 @@
 import type { Device } from './device.js';
-import type { StoredTaskEvent } from './task-event.js';
+import type { PolledTaskEvent } from './task-event.js';
 import type { TaskStatus } from './task-status.js';
 
 /** GET /task/{id} payload (inside the `r` envelope). */
@@ -17,5 +17,5 @@ export interface TaskResponse {
   downloads_url: string | null;
   created_at: number | null;
   error?: string | null;
-  events?: StoredTaskEvent[] | null;
+  events?: PolledTaskEvent[] | null;
 }

@@ -12,10 +12,14 @@ export class FinishGate {
     private readonly onRelease: (taskId: string) => void,
   ) {}
 
-  /** Holds the task when events up to `lastTimestamp` have not all reached a poll yet. */
-  holdUntilDelivered(taskId: string, lastTimestamp: number): void {
+  /**
+   * Holds the task when events up to `lastTimestamp` have not all reached a poll yet; `withheldMs`
+   * is how long some of them are still kept out of sight (an error answer, see ErrorAnswerDelay):
+   * the grace period starts after that.
+   */
+  holdUntilDelivered(taskId: string, lastTimestamp: number, withheldMs = 0): void {
     if (lastTimestamp <= (this.deliveredThrough.get(taskId) ?? 0)) return this.forget(taskId);
-    const timer = setTimeout(() => this.release(taskId), this.graceMs);
+    const timer = setTimeout(() => this.release(taskId), withheldMs + this.graceMs);
     this.held.set(taskId, { throughTimestamp: lastTimestamp, timer });
   }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
-import { isFinishedTaskStatus, type StoredTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
+import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
 import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
@@ -28,10 +28,15 @@ export interface TaskManagerOptions {
   finishGraceMs: number;
 }
 
-/** What a poll with event_t answers: the status and the events after event_t. */
+/** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
 export interface TaskPoll {
   status: TaskStatus;
-  events: StoredTaskEvent[];
+  events: PolledTaskEvent[];
+}
+
+export interface PollOptions {
+  /** The client attaches answer handlers before posting (our SDK): error answers need not wait. */
+  handlersFirst?: boolean;
 }
 
 export const restartFailureReason = 'server restarted while the task was running';
@@ -111,7 +116,7 @@ export class TaskManager {
 
   private onFinished(taskId: string): void {
     this.live.delete(taskId);
-    this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId));
+    this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
     this.eventLog.notify(taskId);
   }
 
@@ -136,27 +141,44 @@ export class TaskManager {
    * Events after `afterTimestamp`; while the task is live and nothing is new, waits up to
    * `longPollMs` for an event or a status change.
    */
-  async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal): Promise<TaskPoll> {
+  async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal, options: PollOptions = {}): Promise<TaskPoll> {
     const deadline = Date.now() + longPollMs;
     for (;;) {
       const remaining = deadline - Date.now();
-      const answer = this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted);
+      const answer = this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
       if (answer) return answer;
       await this.eventLog.waitForChange(task.id, remaining, signal);
     }
   }
 
   /**
-   * The poll's answer when it need not wait (news, a finished task, or `force`), else undefined:
-   * most polls answer at once, without the machinery a wait needs.
+   * The poll's answer when it need not wait (news, a finished task, a withheld error answer, a
+   * fresh task's first poll, or `force`), else undefined: most polls answer at once, without the
+   * machinery a wait needs. A live task's answer is never empty: with no news it carries a
+   * heartbeat, except while an error answer is withheld (see ErrorAnswerDelay).
    */
-  pollNow(task: TaskRecord, afterTimestamp: number, force = false): TaskPoll | undefined {
+  pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): TaskPoll | undefined {
     const status = this.visibleStatus(task);
-    const events = this.options.store.listEvents(task.id, afterTimestamp);
-    if (events.length === 0 && !isFinishedTaskStatus(status) && !force) return undefined;
+    const stored = this.options.store.listEvents(task.id, afterTimestamp);
+    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: false } : this.eventLog.errorAnswers.visibleEvents(task.id, stored);
+    const finished = isFinishedTaskStatus(status);
+    // A task that never had an event: its first poll (the official client's liveUrl()) must not wait.
+    const freshTask = afterTimestamp === 0 && this.eventLog.lastTimestamp(task.id) === 0;
+    if (events.length === 0 && !finished && !withheld && !force && !freshTask) return undefined;
     const last = events.at(-1);
     if (last) this.gate.recordDelivered(task.id, last.timestamp);
-    return { status, events };
+    if (events.length > 0 || finished || withheld) return { status, events };
+    return { status, events: [this.heartbeat(task.id, afterTimestamp, status)] };
+  }
+
+  /**
+   * Its timestamp is the client's own cursor, or a reserved one the client can move to safely (a
+   * fresh task's cursor must leave 0, or each of its polls would count as the first).
+   */
+  private heartbeat(taskId: string, afterTimestamp: number, status: TaskStatus): HeartbeatEvent {
+    const last = this.eventLog.lastTimestamp(taskId);
+    const timestamp = last === 0 ? this.eventLog.reserveTimestamp(taskId) : Math.max(afterTimestamp, last);
+    return { id: null, name: 'heartbeat', payload: { status: status === 'waiting' ? 'waiting' : 'running' }, timestamp };
   }
 
   /** Queues a session command (or a tool's browser action on a one-shot task). */
@@ -165,6 +187,7 @@ export class TaskManager {
     if (command.eventName === 'session_action' && !liveTask.isSession) {
       throw new BadRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
+    this.eventLog.errorAnswers.commandPosted(task.id, command.id);
     liveTask.submit(command);
   }
 
