@@ -113,7 +113,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
   app.get('/task/:task_id', async (request, reply: FastifyReply) => {
     const task = context.tasks.get(request.tenant, taskIdOf(request));
     const query = getTaskQueryOf(request);
-    const pollOptions = { handlersFirst: request.headers[handlersFirstHeader] !== undefined };
+    const pollOptions = { handlersFirst: request.headers[handlersFirstHeader] !== undefined, startedAtMs: Date.now() };
     const polled =
       query.event_t === undefined
         ? { status: context.tasks.visibleStatus(task), events: undefined }

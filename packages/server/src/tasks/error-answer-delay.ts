@@ -1,25 +1,31 @@
 import type { StoredTaskEvent } from '@open-smooth/protocol';
 
 /**
- * How long an error answer stays out of sight of a client that attaches its answer handler late.
+ * When an error answer may reach a client that attaches its answer handler late.
  *
- * The official TS client posts a command, then GETs the task, then waits a random 0–1 s, and only
- * then attaches the handler that catches the command's failure. A poll it already had in flight
- * may bring the answer sooner; an error rejects a promise nobody handles yet, and Node's default
- * unhandled-rejection mode kills the user's process. So an error answer is shown no sooner than:
- * - `afterPostMs` after its command was posted: covers the GET that follows the POST (answered at
- *   once, see below) plus the stagger of up to 1 s, with 1.2 s to spare for the network;
- * - `afterAnswerMs` after the answer was produced: a GET that was long-polling when the answer
- *   arrived is answered then, so the client's stagger starts then (up to 1 s, 0.2 s to spare).
- * Until then every poll of the task answers at once without it (and without a heartbeat, so the
- * client's poller sleeps its 1 s between polls instead of spinning); the handle cannot be left by
- * its last user meanwhile, because that user is waiting for this very answer.
+ * The official TS client posts a command, then GETs the task (its "connect" GET), waits a random
+ * 0–1 s, and only then attaches the handler that catches the command's failure. Its poller, which
+ * may have a GET in flight all along, handles an answer as soon as a poll brings it: an error then
+ * rejects a promise nobody handles yet, and Node's default unhandled-rejection mode kills the
+ * user's process. The connect GET and the poller's GETs look the same, and answering either with
+ * nothing is no way out: after an empty answer the poller sleeps on an unref'd timer, so a script
+ * awaiting a command with nothing else pending simply exits (and a poller whose last user leaves
+ * during that sleep never wakes). So every answer carries something (a heartbeat at least), and:
+ * - until `releaseAtMs` = max(post + `connectMs`, answer produced) polls are held as usual;
+ * - at `releaseAtMs` every poll begun before it is answered without the error: the connect GET
+ *   (sent right after the POST, so within `connectMs`) returns then at the latest, and the
+ *   client's stagger starts;
+ * - polls begun later are held until `visibleAtMs` = `releaseAtMs` + `handlerMs` (the 1 s stagger
+ *   plus slack for the network and a busy event loop), and then see the error.
  * A success answer only resolves a promise, which is harmless however early: it is never delayed.
+ * Clients that send the handlers-first header (our SDK) see errors at once.
  */
-export const errorAnswerDelays = { afterPostMs: 2200, afterAnswerMs: 1200 };
+export const errorAnswerDelays = { connectMs: 800, handlerMs: 1400 };
 
-interface WithheldAnswer {
+/** An error answer that some polls may not see yet. */
+export interface WithheldAnswer {
   timestamp: number;
+  releaseAtMs: number;
   visibleAtMs: number;
 }
 
@@ -28,7 +34,11 @@ export class ErrorAnswerDelay {
   private readonly postedAt = new Map<string, Map<string, number>>();
   private readonly withheld = new Map<string, WithheldAnswer[]>();
 
-  constructor(private readonly delays = errorAnswerDelays) {}
+  constructor(
+    /** Wakes the task's long-polls (at the release and visibility times). */
+    private readonly onChange: (taskId: string) => void,
+    private readonly delays = errorAnswerDelays,
+  ) {}
 
   commandPosted(taskId: string, commandId: string, nowMs = Date.now()): void {
     let commands = this.postedAt.get(taskId);
@@ -43,22 +53,26 @@ export class ErrorAnswerDelay {
     if (postedAtMs === undefined || !isAnswer(event)) return;
     commands?.delete(event.id);
     if (event.payload.code === 200) return;
-    const visibleAtMs = Math.max(postedAtMs + this.delays.afterPostMs, nowMs + this.delays.afterAnswerMs);
+    const releaseAtMs = Math.max(postedAtMs + this.delays.connectMs, nowMs);
+    const visibleAtMs = releaseAtMs + this.delays.handlerMs;
     let answers = this.withheld.get(taskId);
     if (!answers) this.withheld.set(taskId, (answers = []));
-    answers.push({ timestamp: event.timestamp, visibleAtMs });
+    answers.push({ timestamp: event.timestamp, releaseAtMs, visibleAtMs });
+    // A few ms late on purpose: a timer may fire a millisecond before Date.now() reaches its time.
+    for (const atMs of [releaseAtMs, visibleAtMs]) setTimeout(() => this.onChange(taskId), atMs - nowMs + 5).unref();
   }
 
   /**
    * The events a late-handler client may see now: those before the first withheld answer (the
    * answer and everything after it wait, or the client's cursor would skip it).
    */
-  visibleEvents(taskId: string, events: StoredTaskEvent[], nowMs = Date.now()): { events: StoredTaskEvent[]; withheld: boolean } {
+  visibleEvents(taskId: string, events: StoredTaskEvent[], nowMs = Date.now()): { events: StoredTaskEvent[]; withheld?: WithheldAnswer } {
     const answers = this.pendingAnswers(taskId, nowMs);
-    if (answers.length === 0) return { events, withheld: false };
+    if (answers.length === 0) return { events };
     const firstHidden = events.findIndex((event) => answers.some((answer) => answer.timestamp === event.timestamp));
-    if (firstHidden === -1) return { events, withheld: false };
-    return { events: events.slice(0, firstHidden), withheld: true };
+    if (firstHidden === -1) return { events };
+    const withheld = answers.find((answer) => answer.timestamp === events[firstHidden]?.timestamp);
+    return { events: events.slice(0, firstHidden), ...(withheld ? { withheld } : {}) };
   }
 
   /** How long the last withheld answer of the task still stays out of sight. */

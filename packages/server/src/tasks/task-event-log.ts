@@ -10,7 +10,7 @@ export class TaskEventLog {
   private readonly lastTimestamps = new Map<string, number>();
   private readonly waiters = new Map<string, Set<() => void>>();
   /** Error answers kept from clients that attach their answer handlers late. */
-  readonly errorAnswers = new ErrorAnswerDelay();
+  readonly errorAnswers = new ErrorAnswerDelay((taskId) => this.notify(taskId));
 
   constructor(private readonly store: TaskStore) {}
 

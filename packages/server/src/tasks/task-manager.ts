@@ -37,6 +37,8 @@ export interface TaskPoll {
 export interface PollOptions {
   /** The client attaches answer handlers before posting (our SDK): error answers need not wait. */
   handlersFirst?: boolean;
+  /** When the poll request arrived (what a withheld error answer's release is measured against). */
+  startedAtMs?: number;
 }
 
 export const restartFailureReason = 'server restarted while the task was running';
@@ -152,32 +154,37 @@ export class TaskManager {
   }
 
   /**
-   * The poll's answer when it need not wait (news, a finished task, a withheld error answer, a
-   * fresh task's first poll, or `force`), else undefined: most polls answer at once, without the
-   * machinery a wait needs. A live task's answer is never empty: with no news it carries a
-   * heartbeat, except while an error answer is withheld (see ErrorAnswerDelay).
+   * The poll's answer when it need not wait (news, a finished task, a fresh task's first poll, a
+   * withheld error answer's release, or `force`), else undefined: most polls answer at once,
+   * without the machinery a wait needs. A live task's answer is never empty: with no news it
+   * carries a heartbeat (the official clients sleep after an empty one; see ErrorAnswerDelay).
    */
   pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): TaskPoll | undefined {
-    const status = this.visibleStatus(task);
+    let status = this.visibleStatus(task);
     const stored = this.options.store.listEvents(task.id, afterTimestamp);
-    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: false } : this.eventLog.errorAnswers.visibleEvents(task.id, stored);
+    const now = Date.now();
+    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
     const finished = isFinishedTaskStatus(status);
     // A task that never had an event: its first poll (the official client's liveUrl()) must not wait.
     const freshTask = afterTimestamp === 0 && this.eventLog.lastTimestamp(task.id) === 0;
-    if (events.length === 0 && !finished && !withheld && !force && !freshTask) return undefined;
+    // Polls begun before a withheld answer's release are answered then, without it.
+    const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
+    if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
     const last = events.at(-1);
-    if (last) this.gate.recordDelivered(task.id, last.timestamp);
-    if (events.length > 0 || finished || withheld) return { status, events };
+    if (last) {
+      this.gate.recordDelivered(task.id, last.timestamp);
+      if (finished && this.gate.inGracePeriod(task.id)) status = 'running';
+    }
+    if (events.length > 0 || finished) return { status, events };
     return { status, events: [this.heartbeat(task.id, afterTimestamp, status)] };
   }
 
   /**
-   * Its timestamp is the client's own cursor, or a reserved one the client can move to safely (a
-   * fresh task's cursor must leave 0, or each of its polls would count as the first).
+   * At the client's own cursor (never past an event it has not seen, withheld ones included); a
+   * fresh task's first one reserves a timestamp, moving the cursor off 0 so that the next poll waits.
    */
   private heartbeat(taskId: string, afterTimestamp: number, status: TaskStatus): HeartbeatEvent {
-    const last = this.eventLog.lastTimestamp(taskId);
-    const timestamp = last === 0 ? this.eventLog.reserveTimestamp(taskId) : Math.max(afterTimestamp, last);
+    const timestamp = this.eventLog.lastTimestamp(taskId) === 0 ? this.eventLog.reserveTimestamp(taskId) : afterTimestamp;
     return { id: null, name: 'heartbeat', payload: { status: status === 'waiting' ? 'waiting' : 'running' }, timestamp };
   }
 
