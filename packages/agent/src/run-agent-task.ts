@@ -128,6 +128,8 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
   } catch (error) {
     if (signal.aborted) return result('cancelled', null, 'the task was cancelled');
     if (error instanceof TaskFailedError) return result('failed', null, error.message);
+    // Every page call fails once the browser is gone; say why rather than quote the first one.
+    if (taskContext.lostReason) return result('failed', null, taskContext.lostReason.message);
     return result('failed', null, `agent error: ${taskContext.maskSecrets((error as Error).message ?? String(error))}`);
   }
 }

@@ -8,6 +8,18 @@ export {
 } from './chromium-launch-options.js';
 export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 export type { BlockedRequest } from './blocked-request.js';
+export {
+  NetworkPolicy,
+  TaskNetworkPolicy,
+  schemeVerdict,
+  type BlockReason,
+  type HostResolver,
+  type NetworkBlock,
+  type NetworkVerdict,
+  type RequestFilter,
+  type RequestToCheck,
+} from './network-policy.js';
+export { addressKind, embeddedIpv4, InvalidNetworkAllowanceError, PrivateNetworkAllowance, type AddressKind } from './network-policy-ranges.js';
 export { type DownloadedFile, safeFileName } from './downloads.js';
 export { chromiumExecutablePath } from './chromium-executable-path.js';
 export { allDevices, defaultDevice, deviceContextOptions, desktopUserAgent, mobileUserAgent } from './devices.js';
@@ -17,9 +29,20 @@ export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from '.
 export { NetworkActivity } from './network-activity.js';
 export {
   abortError,
+  BrowserCrashedError,
   raceAbort,
   ChromiumNotFoundError,
   SecretNotAllowedError,
   TabNotFoundError,
   UrlNotAllowedError,
 } from './errors.js';
+export {
+  defaultPageScriptMaxResultBytes,
+  defaultPageScriptTimeoutMs,
+  PageScriptResultTooLargeError,
+  PageScriptTimeoutError,
+  runPageScript,
+  type PageScript,
+  type PageScriptOptions,
+} from './run-page-script.js';
+export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';
