@@ -13,7 +13,9 @@ interface EvaluateResponse {
 
 /**
  * Runs the model's script in an isolated world of the top frame: it shares the page's DOM but
- * not its JavaScript, so it cannot call or be spied on by page code. Time- and size-bounded.
+ * not its JavaScript, so it cannot call or be spied on by page code. A world of its own, not the
+ * agent's (IsolatedWorld), so a script cannot disturb the element lookup the actions rely on.
+ * Runtime.evaluate's timeout also stops a synchronous endless loop inside the renderer.
  */
 async function runInIsolatedWorld(page: Page, script: string, signal: AbortSignal): Promise<unknown> {
   const session = await page.context().newCDPSession(page);

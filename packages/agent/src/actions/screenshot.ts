@@ -1,4 +1,4 @@
-import { raceAbort } from '@open-smooth/browser';
+import { IsolatedWorld, raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { defineAction, type ActionContext, type ActionDefinition } from './action.js';
 import { elementAt } from './element-target.js';
@@ -28,8 +28,8 @@ async function elementBoxes(context: ActionContext): Promise<Array<{ index: numb
 }
 
 /**
- * Draws numbered outlines over the viewport in a closed shadow root, screenshots, removes it.
- * Serialized into the page: self-contained.
+ * Draws numbered outlines over the viewport in a closed shadow root. Runs in our isolated world
+ * (self-contained): the page sees a host element for the moment of the screenshot, nothing else.
  */
 function addNumberOverlay(boxes: Array<{ index: number; x: number; y: number; width: number; height: number }>): void {
   const host = document.createElement('open-smooth-numbers');
@@ -46,13 +46,14 @@ function addNumberOverlay(boxes: Array<{ index: number; x: number; y: number; wi
     root.append(outline, label);
   }
   document.documentElement.append(host);
-  (window as unknown as { __openSmoothNumbers?: Element }).__openSmoothNumbers = host;
+  // This world's global, invisible to the page.
+  (globalThis as unknown as { openSmoothNumbers?: Element }).openSmoothNumbers = host;
 }
 
 function removeNumberOverlay(): void {
-  const holder = window as unknown as { __openSmoothNumbers?: Element };
-  holder.__openSmoothNumbers?.remove();
-  delete holder.__openSmoothNumbers;
+  const holder = globalThis as unknown as { openSmoothNumbers?: Element };
+  holder.openSmoothNumbers?.remove();
+  delete holder.openSmoothNumbers;
 }
 
 export function screenshotAction(settings: ScreenshotSettings): ActionDefinition<{ full_page?: boolean | undefined }> {
@@ -75,15 +76,18 @@ export function screenshotAction(settings: ScreenshotSettings): ActionDefinition
       }
       if (!settings.showModel) return parts.join(' ') || 'This model is not shown images.';
       const boxes = await elementBoxes(context);
-      await page.evaluate(addNumberOverlay, boxes);
+      const world = await IsolatedWorld.for(page);
+      const frameId = await world.mainFrameId();
+      const inWorld = (pageFunction: (...argumentList: never[]) => unknown) => `(argument) => { const __name = (target) => target; return (${pageFunction.toString()})(argument); }`;
+      await world.call(frameId, inWorld(addNumberOverlay), boxes);
       let image: Uint8Array;
       try {
         // PNG: lossless colours (what vision is often asked about); the token cost depends on the size only.
         image = await raceAbort(page.screenshot({ type: 'png', timeout: 10_000 }), context.signal);
       } finally {
-        await page.evaluate(removeNumberOverlay).catch((error: unknown) => {
+        await world.call(frameId, inWorld(removeNumberOverlay), null).catch((error: unknown) => {
           // The page navigated away: the overlay went with it.
-          if (!/context was destroyed|navigat|closed/i.test(String(error))) throw error;
+          if (!/context was destroyed|navigat|closed|unavailable|Cannot find context/i.test(String(error))) throw error;
         });
       }
       parts.push('The screenshot of the viewport (element numbers drawn on it) is attached to the next page view.');

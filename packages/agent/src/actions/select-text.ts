@@ -1,18 +1,17 @@
-import { raceAbort } from '@open-smooth/browser';
+import { IsolatedWorld, raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
 import { evaluateOnElement } from '../observation/index.js';
-import { inPageFunction } from '../observation/in-page-function.js';
 import { ActionError, defineAction, type ActionContext } from './action.js';
 import { describeElement, elementAt } from './element-target.js';
 import { selectedText, selectTextDirectly, textRangeIn } from './text-range.js';
 
 type ElementFunction<Argument, Result> = (element: Element, argument: Argument) => Result;
 
-/** Runs an element function on the top frame's body (serialized with its source spelled out). */
-function onBody<Argument, Result>(pageFunction: ElementFunction<Argument, Result>): (argument: Argument) => Result {
-  const composed = (argument: Argument): Result => pageFunction(document.body, argument);
-  composed.toString = () => `(argument) => (${pageFunction.toString()})(document.body, argument)`;
-  return inPageFunction(composed);
+/** Runs an element function on the top frame's body, in our isolated world. */
+async function onBody<Argument, Result>(context: ActionContext, pageFunction: ElementFunction<Argument, Result>, argument: Argument): Promise<Result> {
+  const world = await IsolatedWorld.for(context.taskContext.page);
+  const source = `(argument) => { const __name = (target) => target; return (${pageFunction.toString()})(document.body, argument); }`;
+  return world.call<Result>(await world.mainFrameId(), source, argument);
 }
 
 /** Runs `pageFunction` on `[index]`, or on the page's body when no index is given. */
@@ -25,7 +24,7 @@ async function onTarget<Argument, Result>(
   const page = context.taskContext.page;
   const running =
     index === undefined
-      ? page.evaluate(onBody(pageFunction) as (argument: unknown) => Result, argument as unknown)
+      ? onBody(context, pageFunction, argument)
       : evaluateOnElement(page, context.observation, index, pageFunction, argument);
   return raceAbort(running, context.signal);
 }
