@@ -268,3 +268,25 @@ test('run_script reads many items at once from the DOM, in an isolated world, wi
   assert.match(endless?.result ?? '', /longer than 5 s|stopped|terminated/i);
   assert.equal(pageGlobal?.result, '"undefined"', "the page's own functions are not visible to the script");
 });
+
+test("extract reads the page's full content: a long value whole (not the view's shortened one), hidden-but-present text, link URLs", async () => {
+  let extractionPage = '';
+  const policy = pagePolicy(
+    [
+      (page) => (page.request.lastToolResults.length === 0 ? [call('extract', { prompt: 'the licence block and the link to the home page' })] : undefined),
+      (page) => [call('done', { answer: page.request.lastToolResults[0]?.content ?? '' })],
+    ],
+    (request) => {
+      extractionPage = request.lastUserText;
+      const link = /\[Keystone\]\((L\d+)\)/.exec(extractionPage)?.[1];
+      const licence = /\[Your licence block: (".*")\]/.exec(extractionPage)?.[1];
+      return { licence: licence ? (JSON.parse(licence) as string) : null, home: link ?? null };
+    },
+  );
+  const { result } = await harness.run('Extract the licence', policy, { startUrl: harness.fixtures.url('/activate') });
+  assert.equal(result.status, 'done', result.error);
+  const answer = JSON.parse(String(result.output)) as { licence: string; home: string };
+  assert.ok(answer.licence.startsWith('  amber-0 ') && answer.licence.endsWith('  ') && answer.licence.length > 1_500, answer.licence.slice(0, 80));
+  assert.equal(answer.home, `${harness.fixtures.url('/')}`, 'the link id is replaced by its URL');
+  assert.doesNotMatch(extractionPage, /…/);
+});
