@@ -34,9 +34,12 @@ after(async () => {
   if (dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
 });
 
+/** Polls as a client does (from the last event seen), so a finished task's status shows once its events are fetched. */
 async function waitForStatus(taskId: string, wanted: (status: string) => boolean): Promise<any> {
+  let eventT = 0;
   for (let attempt = 0; attempt < 120; attempt += 1) {
-    const answer = await server.api('GET', `/task/${taskId}?event_t=0`);
+    const answer = await server.api('GET', `/task/${taskId}?event_t=${eventT}`);
+    eventT = answer.body.r.events?.at(-1)?.timestamp ?? eventT;
     if (wanted(answer.body.r.status)) return answer.body.r;
   }
   throw new Error(`task ${taskId} never reached the wanted status`);
