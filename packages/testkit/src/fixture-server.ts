@@ -19,6 +19,13 @@ import { uploadRoutes } from './fixture-sites/upload-site.js';
 import { bookingDatesRoutes } from './fixture-sites/booking-dates-site.js';
 import { terminalRoutes } from './fixture-sites/terminal-site.js';
 import { widgetResultRoutes } from './fixture-sites/widget-results.js';
+import { collapsibleRoutes } from './fixture-sites/widgets-collapsible-site.js';
+import { copyTextRoutes } from './fixture-sites/widgets-copy-text-site.js';
+import { dropdownRoutes } from './fixture-sites/widgets-dropdown-site.js';
+import { feedRoutes } from './fixture-sites/widgets-feed-site.js';
+import { fileTreeRoutes } from './fixture-sites/widgets-file-tree-site.js';
+import { mailRoutes } from './fixture-sites/widgets-mail-site.js';
+import { toolbarRoutes } from './fixture-sites/widgets-toolbar-site.js';
 
 export type { FixtureRecords } from './fixture-sites/fixture-records.js';
 export { fixtureCredentials, accountInvoices, accountDisplayName, type Invoice } from './fixture-sites/account-data.js';
@@ -26,6 +33,7 @@ export { cheapestLondonParisFlight, flights, type Flight } from './fixture-sites
 export { shopProducts, shopPageSize, type ShopProduct } from './fixture-sites/shop-products.js';
 export { reportCsvBytes, reportCsvFileName } from './fixture-sites/download-site.js';
 export { boardCards, boardColumns } from './fixture-sites/board-site.js';
+export { copyTextCode } from './fixture-sites/widgets-copy-text-site.js';
 
 export interface FixtureServer {
   /** e.g. http://127.0.0.1:41234 */
@@ -59,6 +67,14 @@ const allRoutes: SiteRoute[] = [
   ...widgetResultRoutes,
   ...terminalRoutes,
   ...bookingDatesRoutes,
+  // observation widgets
+  ...toolbarRoutes,
+  ...feedRoutes,
+  ...mailRoutes,
+  ...fileTreeRoutes,
+  ...copyTextRoutes,
+  ...dropdownRoutes,
+  ...collapsibleRoutes,
 ];
 
 function routeMatches(route: SiteRoute, path: string): boolean {
