@@ -181,6 +181,11 @@ export class TaskContext {
     return this.#downloads.directory;
   }
 
+  /** Saves a file the agent produced (screenshot, PDF) with the downloads, so the task returns it. */
+  saveFile(suggestedFilename: string, bytes: Uint8Array): Promise<DownloadedFile> {
+    return this.#downloads.saveProduced(suggestedFilename, bytes, this.page.url());
+  }
+
   /** Makes tab `index` (0-based, in opening order) the active one. */
   switchTab(index: number): Page {
     const page = this.#pages[index];
