@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '@open-smooth/server';
-import { loopbackNetworkAllowance } from '@open-smooth/testkit';
-import type { ScriptedModelRequest, ScriptedReply } from '@open-smooth/testkit';
+import { loopbackNetworkAllowance, type ScriptedModelRequest, type ScriptedReply } from '@open-smooth/testkit';
 import { done, startEndToEnd, testApiKey, type EndToEnd } from './end-to-end-harness.js';
 import type { ScenarioInput } from './support/conformance-scenario.js';
 
