@@ -152,6 +152,11 @@ export class NetworkPolicyProxy {
         return;
       }
       const upstream = await this.#open(target.host, target.port);
+      if (client.destroyed) {
+        // The browser gave up while we connected (a cancelled request): nothing to tunnel.
+        if (typeof upstream !== 'number') upstream.destroy();
+        return;
+      }
       if (typeof upstream === 'number') {
         reply(client, upstream);
         client.end();
