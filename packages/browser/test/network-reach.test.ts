@@ -204,6 +204,20 @@ test('a host name is judged by every address it resolves to: localhost (127.0.0.
   });
 });
 
+test('a closed port on an allowed host is an ordinary failure, said plainly, not a block', async () => {
+  const probe = createServer();
+  const closedOrigin = await listen(probe, '127.0.0.1');
+  await new Promise((resolve) => probe.close(resolve));
+  await withTask(closedPool, async (task) => {
+    await assert.rejects(task.goto(`${closedOrigin}/`), (error: unknown) => {
+      assert.ok(!(error instanceof UrlNotAllowedError), String(error));
+      assert.match(String(error), new RegExp(`could not open ${closedOrigin}/: nothing answered at 127\\.0\\.0\\.1 port \\d+`));
+      return true;
+    });
+    assert.deepEqual(task.blockedRequests, []);
+  });
+});
+
 test('file:, chrome: and view-source: are refused before Chromium sees them; the browser lives on', async () => {
   await withTask(openPool, async (task) => {
     for (const url of ['file:///etc/hostname', 'chrome://history', 'chrome://settings', 'view-source:http://127.0.0.1/', 'devtools://devtools/bundled/inspector.html']) {
