@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { copyTextCode, parseObservedElements, type ElementMatch } from '@open-smooth/testkit';
+import { copyCode, parseObservedElements, type ElementMatch } from '@open-smooth/testkit';
 import { AgentHarness } from './support/agent-harness.js';
 import { call, pagePolicy, type ObservedPage } from './support/policies.js';
 
@@ -114,7 +114,7 @@ test('copy a code exactly, with its leading and trailing spaces', async () => {
       ];
     },
   ]);
-  assert.deepEqual(widgetResults('copy-text'), [copyTextCode]);
+  assert.deepEqual(widgetResults('copy-code'), [copyCode]);
 });
 
 test('custom dropdown built from divs: open it, pick an option, continue', async () => {

@@ -63,6 +63,9 @@ function isErrorPage(url: string): boolean {
   return url.startsWith('chrome-error:');
 }
 
+/** Longest a goto that failed at the pool's proxy waits to learn why (the failed request's event). */
+const navigationFailureWaitMs = 2_000;
+
 /** Longest a refused navigation waits for Chromium's error page to replace it. */
 const errorPageWaitMs = 2_000;
 
@@ -181,6 +184,11 @@ export class TaskContext {
     return this.#downloads.directory;
   }
 
+  /** Saves a file the agent produced (screenshot, PDF) with the downloads, so the task returns it. */
+  saveFile(suggestedFilename: string, bytes: Uint8Array): Promise<DownloadedFile> {
+    return this.#downloads.saveProduced(suggestedFilename, bytes, this.page.url());
+  }
+
   /** Makes tab `index` (0-based, in opening order) the active one. */
   switchTab(index: number): Page {
     const page = this.#pages[index];
@@ -210,17 +218,19 @@ export class TaskContext {
     const page = this.page;
     // A tab opened a moment ago may not have its redirect interceptor yet.
     await this.#guard.guardPage(page).catch(() => {});
-    const blockedBefore = this.#guard.blocked.length;
+    const failuresBefore = this.#guard.navigationFailureCount;
     try {
       await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const refusedBelow = error instanceof Error && refusedByProxy.test(error.message);
-      const blockedHop = await this.#guard.navigationBlockSince(blockedBefore, refusedBelow ? 2_000 : 0);
-      if (blockedHop) {
+      const failedBelow = error instanceof Error && refusedByProxy.test(error.message);
+      const failure = await this.#guard.navigationFailureSince(failuresBefore, failedBelow ? navigationFailureWaitMs : 0);
+      if (failure?.blocked) {
         await waitForErrorPage(page);
-        throw new UrlNotAllowedError(blockedHop.url, blockedHop);
+        throw new UrlNotAllowedError(failure.url, failure.blocked);
       }
+      // Chromium names every failure at the proxy alike; say what really happened.
+      if (failure?.unreachable) throw new Error(`could not open ${failure.url}: ${failure.unreachable}`);
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
       if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
     }
@@ -290,15 +300,15 @@ export class TaskContext {
    */
   close(options: { reuse?: boolean } = {}): Promise<void> {
     this.#markFirstSettled();
-    const release = options.reuse ? this.#release : undefined;
+    // A context whose browser died is gone: there is nothing to hand back.
+    const release = options.reuse && !this.lostReason ? this.#release : undefined;
     this.#closing ??= release ? this.#handBack(release) : this.#closeContext();
     return this.#closing;
   }
 
   async #closeContext(): Promise<void> {
     await this.context.close().catch(() => {});
-    // Listeners on the shared browser ('disconnected') would otherwise outlive the task; the
-    // pages' close events have run by now.
+    // The pages' close events have run by now.
     this.#subscriptions.dispose();
   }
 
@@ -317,11 +327,12 @@ export class TaskContext {
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
     await Promise.all([installDomActivityTracker(this.context), this.#guard.install()]);
-    const browser = this.context.browser();
-    if (browser) {
-      if (!browser.isConnected()) throw new BrowserCrashedError();
-      this.#subscriptions.once(browser, 'disconnected', () => this.#browserLost.abort(new BrowserCrashedError()));
-    }
+    if (this.context.browser()?.isConnected() === false) throw new BrowserCrashedError();
+    // A context closes under its task only when its browser dies (or the pool shuts down). Listened
+    // on the context, not the shared browser, which would collect a listener per live task.
+    this.#subscriptions.once(this.context, 'close', () => {
+      if (!this.#closing) this.#browserLost.abort(new BrowserCrashedError());
+    });
     for (const page of this.context.pages()) this.#track(page, true);
     this.#subscriptions.on(this.context, 'page', (page: Page) => {
       this.#track(page, false);

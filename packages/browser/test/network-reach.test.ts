@@ -64,10 +64,21 @@ before(async () => {
         response.setHeader('location', `${target}/redirected`);
         return response.end();
       case '/fetch':
+        // A read, and a blind cross-origin POST (no-cors: the page never sees the answer).
         return response.end(`<p id="result">pending</p><script>
-          fetch('${target}/fetched').then((r) => r.text()).then(() => 'reached', () => 'refused')
-            .then((result) => { document.getElementById('result').textContent = result; });
+          Promise.all([
+            fetch('${target}/fetched').then((r) => r.text()).then(() => 'reached', () => 'refused'),
+            fetch('${target}/posted', { method: 'POST', mode: 'no-cors', body: 'order=1' }).then(() => 'reached', () => 'refused'),
+          ]).then(([read, posted]) => { document.getElementById('result').textContent = read === posted ? read : read + '/' + posted; });
         </script>`);
+      case '/worker':
+        return response.end(`<p id="result">pending</p><script>
+          const source = "fetch('${target}/from-worker').then(() => postMessage('reached'), () => postMessage('refused'));";
+          const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+          worker.onmessage = (event) => { document.getElementById('result').textContent = event.data; };
+        </script>`);
+      case '/popup':
+        return response.end(`<button id="open" onclick="window.open('${target}/popup-target')">open</button>`);
       case '/image':
         return response.end(`<img id="pixel" src="${target}/pixel">`);
       case '/websocket':
@@ -112,12 +123,21 @@ async function refusal(promise: Promise<unknown>): Promise<UrlNotAllowedError> {
   assert.fail('expected the navigation to be refused');
 }
 
+/** Waits for a condition the browser's events make true (up to 30 s), checking once per event-loop turn. */
+async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 async function resultText(task: TaskContext): Promise<string> {
   await task.page.waitForFunction(() => document.getElementById('result')?.textContent !== 'pending', undefined, { timeout: 30_000 });
   return (await task.page.textContent('#result')) ?? '';
 }
 
-test('by default a loopback internal service is out of reach: navigation, redirect, fetch, image and WebSocket', async () => {
+test('by default a loopback internal service is out of reach: navigation, redirect, fetch, blind POST, image, WebSocket, worker and popup', async () => {
   const hitsBefore = internal.hits.length;
   await withTask(closedPool, async (task) => {
     const direct = await refusal(task.goto(`${internal.origin}/direct`));
@@ -138,7 +158,15 @@ test('by default a loopback internal service is out of reach: navigation, redire
     await task.goto(`${pagesOrigin}/websocket`);
     assert.equal(await resultText(task), 'closed');
 
+    await task.goto(`${pagesOrigin}/worker`);
+    assert.equal(await resultText(task), 'refused');
+
+    await task.goto(`${pagesOrigin}/popup`);
+    await task.page.click('#open');
+    await waitUntil(() => task.blockedRequests.some((request) => request.url.endsWith('/popup-target')), 'the popup is refused');
+
     const blocked = task.blockedRequests.filter((request) => request.url.startsWith(internal.origin.replace('http', '')) || request.url.includes('127.0.0.2'));
+    assert.equal(blocked.find((request) => request.url.endsWith('/popup-target'))?.reason, 'private_network', 'the popup is reported');
     for (const kind of ['fetch', 'image', 'websocket']) {
       const found = blocked.find((request) => request.resourceType === kind);
       assert.equal(found?.reason, 'private_network', `a ${kind} request is reported with its reason: ${JSON.stringify(blocked)}`);
@@ -158,9 +186,36 @@ test('the same service is reachable when the operator allows its range', async (
     assert.equal(await resultText(task), 'reached');
     await task.goto(`${pagesOrigin}/websocket`);
     assert.equal(await resultText(task), 'closed');
+    await task.goto(`${pagesOrigin}/worker`);
+    assert.equal(await resultText(task), 'reached');
   });
   const reached = internal.hits.slice(hitsBefore);
-  for (const path of ['/direct', '/redirected', '/fetched', '/socket upgrade']) assert.ok(reached.includes(path), `${path} reached: ${reached.join(', ')}`);
+  for (const path of ['/direct', '/redirected', '/fetched', '/posted', '/socket upgrade', '/from-worker']) assert.ok(reached.includes(path), `${path} reached: ${reached.join(', ')}`);
+});
+
+test('a host name is judged by every address it resolves to: localhost (127.0.0.1 and ::1) needs both allowed', async () => {
+  const port = new URL(pagesOrigin).port;
+  await withTask(closedPool, async (task) => {
+    const error = await refusal(task.goto(`http://localhost:${port}/`));
+    assert.equal(error.reason, 'private_network');
+    assert.match(error.message, /localhost \(::1\) is on a private or loopback network/);
+    await task.goto(`${pagesOrigin}/`);
+    assert.equal(await task.page.title(), 'page', 'the address it allows stays reachable');
+  });
+});
+
+test('a closed port on an allowed host is an ordinary failure, said plainly, not a block', async () => {
+  const probe = createServer();
+  const closedOrigin = await listen(probe, '127.0.0.1');
+  await new Promise((resolve) => probe.close(resolve));
+  await withTask(closedPool, async (task) => {
+    await assert.rejects(task.goto(`${closedOrigin}/`), (error: unknown) => {
+      assert.ok(!(error instanceof UrlNotAllowedError), String(error));
+      assert.match(String(error), new RegExp(`could not open ${closedOrigin}/: nothing answered at 127\\.0\\.0\\.1 port \\d+`));
+      return true;
+    });
+    assert.deepEqual(task.blockedRequests, []);
+  });
 });
 
 test('file:, chrome: and view-source: are refused before Chromium sees them; the browser lives on', async () => {

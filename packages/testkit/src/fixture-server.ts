@@ -18,9 +18,15 @@ import type { FixtureState, SiteContext, SiteRoute } from './fixture-sites/site-
 import { uploadRoutes } from './fixture-sites/upload-site.js';
 import { bookingDatesRoutes } from './fixture-sites/booking-dates-site.js';
 import { terminalRoutes } from './fixture-sites/terminal-site.js';
+import { copyTextRoutes } from './fixture-sites/copy-text-site.js';
+import { highlightRoutes } from './fixture-sites/highlight-site.js';
+import { nestedMenuRoutes } from './fixture-sites/nested-menu-site.js';
+import { paletteRoutes } from './fixture-sites/palette-site.js';
+import { sliderRoutes } from './fixture-sites/slider-site.js';
+import { sortableListRoutes } from './fixture-sites/sortable-list-site.js';
 import { widgetResultRoutes } from './fixture-sites/widget-results.js';
 import { collapsibleRoutes } from './fixture-sites/widgets-collapsible-site.js';
-import { copyTextRoutes } from './fixture-sites/widgets-copy-text-site.js';
+import { copyCodeRoutes } from './fixture-sites/widgets-copy-code-site.js';
 import { dropdownRoutes } from './fixture-sites/widgets-dropdown-site.js';
 import { feedRoutes } from './fixture-sites/widgets-feed-site.js';
 import { fileTreeRoutes } from './fixture-sites/widgets-file-tree-site.js';
@@ -33,7 +39,7 @@ export { cheapestLondonParisFlight, flights, type Flight } from './fixture-sites
 export { shopProducts, shopPageSize, type ShopProduct } from './fixture-sites/shop-products.js';
 export { reportCsvBytes, reportCsvFileName } from './fixture-sites/download-site.js';
 export { boardCards, boardColumns } from './fixture-sites/board-site.js';
-export { copyTextCode } from './fixture-sites/widgets-copy-text-site.js';
+export { copyCode } from './fixture-sites/widgets-copy-code-site.js';
 
 export interface FixtureServer {
   /** e.g. http://127.0.0.1:41234 */
@@ -67,12 +73,18 @@ const allRoutes: SiteRoute[] = [
   ...widgetResultRoutes,
   ...terminalRoutes,
   ...bookingDatesRoutes,
+  ...nestedMenuRoutes,
+  ...sortableListRoutes,
+  ...sliderRoutes,
+  ...highlightRoutes,
+  ...paletteRoutes,
+  ...copyTextRoutes,
   // observation widgets
   ...toolbarRoutes,
   ...feedRoutes,
   ...mailRoutes,
   ...fileTreeRoutes,
-  ...copyTextRoutes,
+  ...copyCodeRoutes,
   ...dropdownRoutes,
   ...collapsibleRoutes,
 ];

@@ -7,7 +7,7 @@ import { recordResultScript } from './widget-results.js';
  * A verification step: the page shows a code whose leading and trailing spaces are part of it (in
  * a read-only field) and asks for it to be entered exactly. The submitted value is recorded as is.
  */
-export const copyTextCode = '  KX-7 4Q  ';
+export const copyCode = '  KX-7 4Q  ';
 
 const style = `
 .code{font:16px ui-monospace,Menlo,monospace;background:#fff8e1;border:1px dashed #d4a72c;padding:6px;width:260px}
@@ -20,14 +20,14 @@ document.getElementById('verify').addEventListener('submit', function (event) {
   var value = document.getElementById('entered').value;
   var ok = value === document.getElementById('code').value;
   document.getElementById('verdict').textContent = ok ? 'Code accepted' : 'That is not the exact code';
-  recordResult('copy-text', value);
+  recordResult('copy-code', value);
 });
 `;
 
 const body = `<h1>Confirm your device</h1>
 <p>Enter the code below exactly as shown, spaces included.</p>
 <label for="code">Your code</label>
-<input id="code" class="code" readonly value="${copyTextCode}">
+<input id="code" class="code" readonly value="${copyCode}">
 <form id="verify">
   <label for="entered">Enter the code</label>
   <input id="entered" type="text" autocomplete="off">
@@ -35,7 +35,7 @@ const body = `<h1>Confirm your device</h1>
 </form>
 <p id="verdict"></p>`;
 
-export const copyTextRoutes: SiteRoute[] = [
+export const copyCodeRoutes: SiteRoute[] = [
   {
     method: 'GET',
     path: '/widgets/copy-code',
