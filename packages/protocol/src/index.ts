@@ -1,3 +1,4 @@
+export * from './additional-tools.js';
 export * from './api-envelope.js';
 export * from './custom-tool.js';
 export * from './device.js';

@@ -4,6 +4,7 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { ModelPrice, ModelSettings, ModelTier } from './model-settings.js';
+import { acceptsImages } from './accepts-images.js';
 import { priceForModel } from './price-for-model.js';
 import { maskModelInput, type MaskText } from './mask-model-input.js';
 import type { ResolvedModel } from './resolved-model.js';
@@ -43,6 +44,7 @@ export function resolveModel(settings: ModelSettings, tier: ModelTier, options: 
     provider: settings.provider,
     languageModel: createLanguageModel(settings, modelId),
     price: configuredPrice ?? priceForModel(modelId) ?? unknownModelPrice,
+    acceptsImages: acceptsImages(modelId, tier === 'smooth' ? settings.vision : (settings.liteVision ?? (settings.liteModel === settings.model ? settings.vision : undefined))),
   };
   return options.maskText ? maskModelInput(model, options.maskText) : model;
 }
