@@ -129,7 +129,8 @@ export function taskResponseToWire(task: TaskRecord, view: TaskView): TaskRespon
     recording_url: '',
     downloads_url: view.downloadsUrl ?? null,
     created_at: Math.floor(task.createdAtMs / 1000),
-    error: view.status === 'failed' || view.status === 'cancelled' ? task.error : null,
+    // A finished task's reason: why it failed or was cancelled, or why a session ended by itself.
+    error: view.status === 'failed' || view.status === 'cancelled' || view.status === 'done' ? task.error : null,
   };
   if (view.queue !== undefined && view.status === 'waiting') response.queue = { position: view.queue.position, reason: view.queue.reason };
   if (view.events !== undefined) response.events = view.events;

@@ -53,8 +53,9 @@ test('an idle session closes by itself; DELETE cancels a session', async (t) => 
 
   const idle = (await server.api('POST', '/task', { body: { task: null } })).body.r;
   assert.equal(idle.device, 'mobile');
-  const { status } = await pollEvents(server, idle.id, () => false);
+  const { status, last } = await pollEvents(server, idle.id, () => false);
   assert.equal(status, 'done');
+  assert.equal(last.body.r.error, 'the session was closed after 0.3 s without a command (the idle timeout)');
 
   const stopped = (await server.api('POST', '/task', { body: { task: null } })).body.r;
   const deleted = await server.api('DELETE', `/task/${stopped.id}`, { headers: { 'content-type': 'application/json' } });

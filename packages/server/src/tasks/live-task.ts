@@ -363,8 +363,11 @@ export class LiveTask {
   private armIdleTimer(): void {
     if (!this.isSession || this.finished || this.commandsInFlight > 0) return;
     this.clearIdleTimer();
+    const idleSeconds = this.dependencies.sessionIdleTimeoutMs / 1000;
+    // Done (nothing went wrong), with the reason in `error` so the client knows why it ended.
+    const reason = `the session was closed after ${idleSeconds} s without a command (the idle timeout)`;
     this.idleTimer = setTimeout(
-      () => void this.finish({ status: 'done', output: this.lastOutput }, { reuseContext: this.commandsInFlight === 0 }),
+      () => void this.finish({ status: 'done', output: this.lastOutput, error: reason }, { reuseContext: this.commandsInFlight === 0 }),
       this.dependencies.sessionIdleTimeoutMs,
     );
   }
