@@ -1,6 +1,6 @@
 import type { ActionCloseResponse, ActionRunTaskResponse, TaskResponse } from './api-types.js';
 import { toWireFields, toWireSecrets } from './case-conversion.js';
-import { isFinishedTaskStatus } from '@open-smooth/protocol';
+import { isFinishedTaskStatus } from './api-types.js';
 import { ApiError, BadRequestError } from './errors.js';
 import type { RunTaskOptions } from './run-options.js';
 import { TaskHandle, toActionResponse, type WaitOptions } from './task-handle.js';

@@ -1,4 +1,4 @@
-import { isFinishedTaskStatus, type TaskStatus } from '@open-smooth/protocol';
+import { isFinishedTaskStatus, type TaskStatus } from './api-types.js';
 import { ApiError, BadRequestError, SmoothTimeoutError } from './errors.js';
 import { delay, isRecord } from './http-transport.js';
 

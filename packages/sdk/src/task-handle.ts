@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { isFinishedTaskStatus, type TaskEventName } from '@open-smooth/protocol';
-import type {
-  ActionEvaluateJSResponse,
-  ActionExtractResponse,
-  ActionGotoResponse,
-  TaskResponse,
+import {
+  isFinishedTaskStatus,
+  type TaskEventName,
+  type ActionEvaluateJSResponse,
+  type ActionExtractResponse,
+  type ActionGotoResponse,
+  type TaskResponse,
 } from './api-types.js';
 import { fromWireFields } from './case-conversion.js';
 import { ApiError, BadRequestError, ToolCallError } from './errors.js';
@@ -138,7 +138,7 @@ export class TaskHandle {
    * output, 400 throws ToolCallError, 500 throws ApiError.
    */
   protected async sendCommand(name: TaskEventName, commandName: string, input: Record<string, unknown>): Promise<unknown> {
-    const eventId = randomUUID();
+    const eventId = globalThis.crypto.randomUUID();
     return this.stream.use(async () => {
       const answer = this.stream.expectAnswer(eventId, name);
       try {
