@@ -15,6 +15,11 @@ export class CliOutput {
     else this.stdout.write(`${lines.join('\n')}\n`);
   }
 
+  /** Something the operator must not miss: on stderr, in JSON mode too. */
+  warning(lines: string[]): void {
+    this.stderr.write(`${lines.join('\n')}\n`);
+  }
+
   /** Progress for people; silent in JSON mode so stdout stays parseable. */
   progress(message: string): void {
     if (!this.json) this.stderr.write(`${message}\n`);
