@@ -114,7 +114,7 @@ test('npm start with no model: a loud warning naming the variables, a first exam
   const { stdout: started } = await run(process.execPath, [binary, 'start-session', '--url', pageUrl, '--device', 'desktop', '--json'], { env: cliEnvironment });
   const sessionId: string = JSON.parse(started).session_id;
   const { stdout: title } = await run(process.execPath, [binary, 'evaluate-js', sessionId, 'document.title', '--json'], { env: cliEnvironment });
-  assert.match(JSON.parse(title).output, /SkyHop/);
+  assert.match(JSON.parse(title).result, /SkyHop/);
   await run(process.execPath, [binary, 'close-session', sessionId], { env: cliEnvironment });
 
   // The TypeScript snippet, saved as example.mts in the repository and run with tsx.

@@ -41,6 +41,7 @@ export const serveCommand: CliCommand = {
     const modelProblem = await missingModelReason();
     if (modelProblem) output.warning(noModelWarning(modelProblem));
     output.result(
+      'Server started',
       { url: server.url, api_base_url: server.apiBaseUrl, api_key: apiKey ?? null, saved_to_config: saved !== undefined, model_configured: !modelProblem },
       [
         `Open Smooth is running at ${server.url}`,
