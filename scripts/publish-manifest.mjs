@@ -34,9 +34,9 @@ if (command === 'write') {
   if (publish.imports) publish.imports = builtTargets(publish.imports);
   const main = publish.exports?.['.'];
   if (main) publish.types = main.types;
-  const extra = manifest.publishManifest ?? {};
-  delete publish.publishManifest;
-  Object.assign(publish, extra);
+  // Fields only the build knows (the CLI's bundle: its bin and third-party dependencies).
+  if (existsSync('dist/publish-fields.json')) Object.assign(publish, JSON.parse(readFileSync('dist/publish-fields.json', 'utf8')));
+  if (publish.exports && publish.bin && !existsSync(built(String(Object.values(publish.exports)[0]?.default ?? '')))) delete publish.exports;
   writeFileSync(manifestPath, `${JSON.stringify(publish, null, 2)}\n`);
 } else if (command === 'restore') {
   if (existsSync(backupPath)) renameSync(backupPath, manifestPath);
