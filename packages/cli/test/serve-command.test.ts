@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SmoothClient } from '@open-smooth/sdk';
-import { startFixtureServer } from '../../testkit/src/fixture-server.js';
+import { startFixtureServer } from '@open-smooth/testkit';
 
 const binary = fileURLToPath(new URL('../bin/smooth.js', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
