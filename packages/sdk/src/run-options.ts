@@ -12,7 +12,7 @@ export interface Certificate {
 
 /**
  * Options of `client.run()` (names of the official TS SDK). Only what is set is sent, so the
- * server's defaults apply (device mobile, max_steps 32, recording, adblock and stealth on).
+ * server's defaults apply (its API documentation, /api/docs, lists them).
  */
 export interface RunOptions {
   task: string | null;

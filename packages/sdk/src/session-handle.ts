@@ -19,7 +19,7 @@ export class SessionHandle extends TaskHandle {
 
   /**
    * Closes the session. `force` (default, as in the official SDK) cancels it at once; otherwise
-   * the server finishes the command in progress, saves the profile and answers.
+   * the server finishes the commands in progress, then closes the session and answers.
    */
   async close(force = true): Promise<boolean> {
     this.closed = true;

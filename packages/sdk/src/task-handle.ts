@@ -19,7 +19,7 @@ export interface WaitOptions {
 }
 
 export interface LiveUrlOptions extends WaitOptions {
-  /** Let the viewer drive the browser (default true, as in the official SDK). */
+  /** Ask for a view in which the viewer may drive the browser (default true, as in the official SDK); the URL carries interactive=true|false. */
   interactive?: boolean;
   /** A view without chrome, for iframes (default false). */
   embed?: boolean;

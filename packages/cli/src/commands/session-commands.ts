@@ -71,7 +71,7 @@ function proxyOptions(values: OptionValues): { proxyServer?: string; proxyUserna
 
 export const closeSessionCommand: CliCommand = {
   name: 'close-session',
-  summary: 'Close a session (graceful by default: finishes the current command, saves the profile)',
+  summary: 'Close a session (graceful by default: the commands in progress finish first)',
   usage: 'smooth close-session <session-id> [--force]',
   options: { force: { type: 'boolean' } },
   positionals: ['session-id'],
