@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { isFinishedTaskStatus, type TaskEventName } from '@open-smooth/protocol';
-import type {
-  ActionEvaluateJSResponse,
-  ActionExtractResponse,
-  ActionGotoResponse,
-  TaskResponse,
+import {
+  isFinishedTaskStatus,
+  type TaskEventName,
+  type ActionEvaluateJSResponse,
+  type ActionExtractResponse,
+  type ActionGotoResponse,
+  type TaskResponse,
 } from './api-types.js';
 import { fromWireFields } from './case-conversion.js';
 import { ApiError, BadRequestError, ToolCallError } from './errors.js';
@@ -19,7 +19,7 @@ export interface WaitOptions {
 }
 
 export interface LiveUrlOptions extends WaitOptions {
-  /** Let the viewer drive the browser (default true, as in the official SDK). */
+  /** Ask for a view in which the viewer may drive the browser (default true, as in the official SDK); the URL carries interactive=true|false. */
   interactive?: boolean;
   /** A view without chrome, for iframes (default false). */
   embed?: boolean;
@@ -138,7 +138,7 @@ export class TaskHandle {
    * output, 400 throws ToolCallError, 500 throws ApiError.
    */
   protected async sendCommand(name: TaskEventName, commandName: string, input: Record<string, unknown>): Promise<unknown> {
-    const eventId = randomUUID();
+    const eventId = globalThis.crypto.randomUUID();
     return this.stream.use(async () => {
       const answer = this.stream.expectAnswer(eventId, name);
       try {

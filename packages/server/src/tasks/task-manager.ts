@@ -171,8 +171,9 @@ export class TaskManager {
     const now = Date.now();
     const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
     const finished = isFinishedTaskStatus(status);
-    // A task that never had an event: its first poll (the official client's liveUrl()) must not wait.
-    const freshTask = afterTimestamp === 0 && this.eventLog.lastTimestamp(task.id) === 0;
+    // A task that never had an event: its first poll (the official client's liveUrl()) must not
+    // wait, unless a command's answer is on its way (then that answer is what the poll waits for).
+    const freshTask = afterTimestamp === 0 && this.eventLog.lastTimestamp(task.id) === 0 && !this.eventLog.errorAnswers.hasUnansweredCommands(task.id);
     // Polls begun before a withheld answer's release are answered then, without it.
     const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
     if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
