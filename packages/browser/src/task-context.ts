@@ -6,6 +6,9 @@ import { defaultDevice } from './devices.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
 import { EventSubscriptions } from './event-subscriptions.js';
 import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
+import { ScreencastFrameSource, type FrameSource } from './frame-source.js';
+import { PlaywrightPageInput, type PageInput } from './page-input.js';
+import { TabSet } from './tab-set.js';
 import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard } from './network-guard.js';
 import { installDomActivityTracker } from './dom-activity.js';
@@ -53,16 +56,6 @@ function combineSignals(...signals: Array<AbortSignal | undefined>): AbortSignal
   return AbortSignal.any(present);
 }
 
-function isErrorPage(url: string): boolean {
-  return url.startsWith('chrome-error:');
-}
-
-/** Whether a page already shows a real document, not the about:blank every tab starts with. */
-function hasCommittedUrl(page: Page): boolean {
-  const url = page.url();
-  return url !== '' && url !== 'about:blank' && !isErrorPage(url);
-}
-
 /**
  * One task's browser: a context with its tabs, URL policy, downloads and secrets.
  * Built by BrowserPool.openContext from a pre-created context.
@@ -78,15 +71,12 @@ export class TaskContext {
   readonly #downloads: DownloadCollector;
   readonly #vault: SecretVault;
   readonly #signal: AbortSignal | undefined;
-  readonly #pages: Page[] = [];
-  /** Tabs in the order they were last made active, most recent last. */
-  readonly #activationHistory: Page[] = [];
-  readonly #newTabListeners = new Set<(page: Page) => void>();
+  readonly #tabs: TabSet;
+  readonly #frames: ScreencastFrameSource;
+  readonly #input: PlaywrightPageInput;
   readonly #subscriptions = new EventSubscriptions();
   readonly #visitedOrigins = new Set<string>();
   readonly #release: ContextRelease | undefined;
-  /** Tabs opened since the last settle, which may still be loading their first document. */
-  readonly #unsettledNewTabs = new Set<Page>();
   #blockedCursor = 0;
   #closing: Promise<void> | undefined;
   #markFirstSettled!: () => void;
@@ -105,6 +95,9 @@ export class TaskContext {
     this.#signal = options.signal;
     this.#activity = new NetworkActivity(context);
     this.#downloads = new DownloadCollector(options.downloadsDirectory);
+    this.#tabs = new TabSet((page) => this.#downloads.watch(page));
+    this.#frames = new ScreencastFrameSource(context, this.#tabs);
+    this.#input = new PlaywrightPageInput(() => this.#tabs.active);
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
     this.#guard = this.#allowedUrls.length > 0 ? new NetworkGuard(context, (url) => this.isUrlAllowed(url)) : undefined;
@@ -124,13 +117,23 @@ export class TaskContext {
   }
 
   get page(): Page {
-    const active = this.#activationHistory.at(-1) ?? this.#pages.at(-1);
+    const active = this.#tabs.active;
     if (!active) throw new TabNotFoundError(0, 0);
     return active;
   }
 
   get pages(): Page[] {
-    return [...this.#pages];
+    return this.#tabs.pages;
+  }
+
+  /** Screencast frames of the active tab, for the live view and the recorder. */
+  get frames(): FrameSource {
+    return this.#frames;
+  }
+
+  /** A person's mouse and keyboard, sent to the active tab (interactive live view). */
+  get input(): PageInput {
+    return this.#input;
   }
 
   get blockedRequests(): BlockedRequest[] {
@@ -151,10 +154,7 @@ export class TaskContext {
 
   /** Makes tab `index` (0-based, in opening order) the active one. */
   switchTab(index: number): Page {
-    const page = this.#pages[index];
-    if (!Number.isInteger(index) || !page) throw new TabNotFoundError(index, this.#pages.length);
-    this.#activate(page);
-    return page;
+    return this.#tabs.switchTo(index);
   }
 
   /** Navigates the active tab and waits for it to settle. */
@@ -193,8 +193,7 @@ export class TaskContext {
       waitForPageSettle(page, this.#activity, { timeoutMs: Math.max(0, deadline - Date.now()), ...(signal ? { signal } : {}) });
     const active = this.page;
     await settle(active);
-    const newTabs = [...this.#unsettledNewTabs];
-    this.#unsettledNewTabs.clear();
+    const newTabs = this.#tabs.takeUnsettled();
     await Promise.all(newTabs.filter((page) => page !== active).map(settle));
     this.#markFirstSettled();
   }
@@ -230,8 +229,7 @@ export class TaskContext {
 
   /** Calls listener for each tab opened from now on; returns the unsubscribe function. */
   onNewTab(listener: (page: Page) => void): () => void {
-    this.#newTabListeners.add(listener);
-    return () => this.#newTabListeners.delete(listener);
+    return this.#tabs.onNewTab(listener);
   }
 
   /**
@@ -243,7 +241,9 @@ export class TaskContext {
   close(options: { reuse?: boolean } = {}): Promise<void> {
     this.#markFirstSettled();
     const release = options.reuse ? this.#release : undefined;
-    this.#closing ??= release ? this.#handBack(release) : this.context.close().catch(() => {});
+    // The screencast stops before the context goes: a reused context must not stream to this task's viewers.
+    const framesStopped = this.#frames.close();
+    this.#closing ??= release ? framesStopped.then(() => this.#handBack(release)) : this.context.close().catch(() => {});
     return this.#closing;
   }
 
@@ -251,10 +251,7 @@ export class TaskContext {
     this.#subscriptions.dispose();
     this.#activity.dispose();
     this.#downloads.dispose();
-    this.#newTabListeners.clear();
-    this.#pages.length = 0;
-    this.#activationHistory.length = 0;
-    this.#unsettledNewTabs.clear();
+    this.#tabs.dispose();
     await this.#guard?.uninstall();
     await release(this.context, [...this.#visitedOrigins]).catch(() => this.context.close().catch(() => {}));
   }
@@ -262,50 +259,12 @@ export class TaskContext {
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
     await Promise.all([installDomActivityTracker(this.context), this.#guard?.install()]);
-    for (const page of this.context.pages()) this.#track(page, true);
-    this.#subscriptions.on(this.context, 'page', (page: Page) => {
-      this.#track(page, false);
-      for (const listener of [...this.#newTabListeners]) listener(page);
-    });
+    this.#tabs.watch(this.context);
     if (this.#release) {
       this.#subscriptions.on(this.context, 'request', (request: Request) => {
         const origin = storageOriginOf(request.url());
         if (origin) this.#visitedOrigins.add(origin);
       });
     }
-  }
-
-  #track(page: Page, isInitial: boolean): void {
-    if (this.#pages.includes(page)) return;
-    this.#pages.push(page);
-    this.#downloads.watch(page);
-    this.#subscriptions.once(page, 'close', () => this.#forget(page));
-    if (!isInitial) this.#unsettledNewTabs.add(page);
-    if (isInitial || hasCommittedUrl(page)) {
-      this.#activate(page);
-      return;
-    }
-    // A new tab takes over once it shows a real document (not while it is still about:blank).
-    const onNavigated = (frame: import('playwright-core').Frame) => {
-      if (frame !== page.mainFrame() || !hasCommittedUrl(page)) return;
-      page.off('framenavigated', onNavigated);
-      if (!page.isClosed() && !this.#subscriptions.disposed) this.#activate(page);
-    };
-    this.#subscriptions.on(page, 'framenavigated', onNavigated);
-  }
-
-  #activate(page: Page): void {
-    const index = this.#activationHistory.indexOf(page);
-    if (index !== -1) this.#activationHistory.splice(index, 1);
-    this.#activationHistory.push(page);
-    page.bringToFront().catch(() => {});
-  }
-
-  #forget(page: Page): void {
-    const index = this.#pages.indexOf(page);
-    if (index !== -1) this.#pages.splice(index, 1);
-    const historyIndex = this.#activationHistory.indexOf(page);
-    if (historyIndex !== -1) this.#activationHistory.splice(historyIndex, 1);
-    this.#unsettledNewTabs.delete(page);
   }
 }
