@@ -83,6 +83,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
     if (options.startUrl) await taskContext.goto(options.startUrl, { signal });
     for (let stepIndex = 1; stepIndex <= options.maxSteps; stepIndex += 1) {
       signal.throwIfAborted();
+      await options.beforeStep?.(signal);
       const observeStart = performance.now();
       const observation = await observePage(taskContext.page, previous ? { previous } : {});
       const blockedRequests = taskContext.takeBlockedRequests();

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
 import type { BrowserPool } from '@open-smooth/browser';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
@@ -108,6 +109,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   installJsonParser(app);
   installErrorHandling(app);
   await app.register(multipart, { limits: { fileSize: uploadLimits.fileBytes, files: 2 } });
+  // The live view's frames and a person's input; one small message at a time.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installApiRoutes(app, context, tenants);
   registerPublicRoutes(app, context);
 

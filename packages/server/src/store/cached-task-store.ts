@@ -123,6 +123,15 @@ export class CachedTaskStore implements TaskStore {
     return this.inner.listSteps(taskId);
   }
 
+  countSteps(taskIds: string[]): Map<string, number> {
+    return this.inner.countSteps(taskIds);
+  }
+
+  abandonPendingRecordings(): number {
+    this.tasks.clear();
+    return this.inner.abandonPendingRecordings();
+  }
+
   addDownload(taskId: string, download: DownloadRecord): void {
     this.inner.addDownload(taskId, download);
   }

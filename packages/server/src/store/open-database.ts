@@ -68,6 +68,9 @@ const migrations: readonly string[] = [
      key TEXT PRIMARY KEY,
      created_at_ms INTEGER NOT NULL
    );`,
+  // The task's video and its live view's token.
+  `ALTER TABLE tasks ADD COLUMN recording TEXT NOT NULL DEFAULT 'off';
+   ALTER TABLE tasks ADD COLUMN live_token TEXT;`,
 ];
 
 function applyMigrations(database: SqliteDatabase): void {

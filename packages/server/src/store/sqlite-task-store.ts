@@ -1,6 +1,6 @@
 import type { Device, StepRecord, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
-import type { DownloadRecord, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { DownloadRecord, RecordingState, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 
 interface TaskRow {
   id: string;
@@ -15,6 +15,8 @@ interface TaskRow {
   created_at_ms: number;
   finished_at_ms: number | null;
   downloads_token: string;
+  recording: string;
+  live_token: string | null;
 }
 
 interface EventRow {
@@ -38,6 +40,8 @@ function taskFromRow(row: TaskRow): TaskRecord {
     createdAtMs: row.created_at_ms,
     finishedAtMs: row.finished_at_ms,
     downloadsToken: row.downloads_token,
+    recording: row.recording as RecordingState,
+    liveToken: row.live_token,
   };
 }
 
@@ -51,8 +55,8 @@ export class SqliteTaskStore implements TaskStore {
   createTask(task: TaskRecord): void {
     this.database
       .prepare(
-        `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         task.id,
@@ -67,6 +71,8 @@ export class SqliteTaskStore implements TaskStore {
         task.createdAtMs,
         task.finishedAtMs,
         task.downloadsToken,
+        task.recording,
+        task.liveToken,
       );
   }
 
@@ -99,6 +105,7 @@ export class SqliteTaskStore implements TaskStore {
     if (update.error !== undefined) set('error', update.error);
     if (update.costDollars !== undefined) set('cost_dollars', update.costDollars);
     if (update.finishedAtMs !== undefined) set('finished_at_ms', update.finishedAtMs);
+    if (update.recording !== undefined) set('recording', update.recording);
     if (columns.length === 0) return;
     this.database.prepare(`UPDATE tasks SET ${columns.join(', ')} WHERE id = ?`).run(...values, id);
   }
@@ -143,6 +150,20 @@ export class SqliteTaskStore implements TaskStore {
     return rows.map((row) => JSON.parse(row.record_json) as StepRecord);
   }
 
+  countSteps(taskIds: string[]): Map<string, number> {
+    const counts = new Map(taskIds.map((id) => [id, 0]));
+    if (taskIds.length === 0) return counts;
+    const rows = this.database
+      .prepare(`SELECT task_id, COUNT(*) AS steps FROM steps WHERE task_id IN (SELECT value FROM json_each(?)) GROUP BY task_id`)
+      .all(JSON.stringify(taskIds)) as { task_id: string; steps: number }[];
+    for (const row of rows) counts.set(row.task_id, row.steps);
+    return counts;
+  }
+
+  abandonPendingRecordings(): number {
+    return this.database.prepare("UPDATE tasks SET recording = 'none' WHERE recording = 'pending'").run().changes;
+  }
+
   addDownload(taskId: string, download: DownloadRecord): void {
     this.database
       .prepare('INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES (?, ?, ?, ?, ?)')
@@ -163,7 +184,9 @@ export class SqliteTaskStore implements TaskStore {
     this.database.transaction(() => {
       for (const table of ['events', 'steps', 'downloads']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
       this.database
-        .prepare("UPDATE tasks SET request_json = json_object('task', NULL), output_json = NULL WHERE id = ?")
+        .prepare(
+          "UPDATE tasks SET request_json = json_object('task', NULL), output_json = NULL, live_token = NULL, recording = CASE recording WHEN 'off' THEN 'off' ELSE 'none' END WHERE id = ?",
+        )
         .run(taskId);
     })();
   }

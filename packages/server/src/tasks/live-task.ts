@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
-import type { BrowserPool, TaskContext } from '@open-smooth/browser';
+import type { BrowserPool, FrameSource, PageInput, TaskContext } from '@open-smooth/browser';
 import type { TaskStatus } from '@open-smooth/protocol';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
+import { ControlGate } from './control-gate.js';
+import { TaskRecorder, type StoppedRecording } from './recording.js';
 import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
@@ -22,6 +24,16 @@ export interface LiveTaskDependencies {
   sessionIdleTimeoutMs: number;
   /** Called once, after the task's final state is stored. */
   onFinished: (taskId: string) => void;
+  /** The task's recording has stopped (undefined: it had none, or it failed); encoding is the caller's. */
+  onRecordingStopped: (taskId: string, recording: StoppedRecording | undefined) => void;
+}
+
+/** What the live view reaches of a running task: its frames, its input and who drives. */
+export interface LiveView {
+  frames: FrameSource;
+  input: PageInput;
+  control: ControlGate;
+  currentUrl(): string | undefined;
 }
 
 interface PendingToolCall {
@@ -62,6 +74,10 @@ export class LiveTask {
   private idleTimer: NodeJS.Timeout | undefined;
   private commandsInFlight = 0;
   private finished = false;
+  private recorder: TaskRecorder | undefined;
+  private view: LiveView | undefined;
+  /** A person driving through the interactive live view holds the agent between steps. */
+  readonly control = new ControlGate();
 
   constructor(
     readonly record: TaskRecord,
@@ -88,9 +104,21 @@ export class LiveTask {
     }
   }
 
+  /** The live view's access to the browser; undefined while the browser is not open. */
+  liveView(): LiveView | undefined {
+    const context = this.context;
+    if (!context) return undefined;
+    // One object per open browser, so a viewer can tell when it changed.
+    if (this.view?.frames !== context.frames) {
+      this.view = { frames: context.frames, input: context.input, control: this.control, currentUrl: () => this.currentUrl() };
+    }
+    return this.view;
+  }
+
   /** Runs the task (called by the scheduler); resolves once it has ended and freed its slot. */
   async run(): Promise<void> {
     if (this.finished) return;
+    const startedAtMs = Date.now();
     this.dependencies.store.updateTask(this.id, { status: 'running' });
     this.dependencies.eventLog.notify(this.id);
     try {
@@ -104,10 +132,31 @@ export class LiveTask {
       await this.closeContext();
       return this.ended;
     }
+    if (this.settings.enableRecording) await this.startRecording(this.context, startedAtMs);
     this.releaseStart();
     if (this.settings.agentRun) void this.runOneShot(this.settings.agentRun);
     else this.armIdleTimer();
     return this.ended;
+  }
+
+  private async startRecording(context: TaskContext, startedAtMs: number): Promise<void> {
+    try {
+      this.recorder = await TaskRecorder.start(context.frames, join(this.dependencies.taskDirectory, 'recording-frames'), startedAtMs);
+    } catch (error) {
+      console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Stops the recorder before the browser closes; undefined when there is nothing to encode. */
+  private async stopRecording(): Promise<StoppedRecording | undefined> {
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    try {
+      return await recorder?.stop();
+    } catch (error) {
+      console.warn(`task ${this.id}: recording failed: ${errorMessage(error)}`);
+      return undefined;
+    }
   }
 
   private async openContext(): Promise<TaskContext> {
@@ -167,6 +216,7 @@ export class LiveTask {
       callCustomTool: (call, signal) => this.callCustomTool(call, signal, agent),
       ...(this.settings.additionalTools !== undefined ? { additionalTools: this.settings.additionalTools } : {}),
       signal: this.abortController.signal,
+      beforeStep: (signal) => this.control.agentTurn(signal),
       artifactsDirectory: join(this.dependencies.taskDirectory, 'steps'),
       onStep: (step) => this.dependencies.store.addStep(this.id, step),
     });
@@ -350,10 +400,12 @@ export class LiveTask {
       this.pendingToolCalls.delete(id);
     }
     if (!persist) {
+      await this.stopRecording();
       await this.closeContext();
       return this.releaseEnd();
     }
     await this.collectDownloads();
+    const recording = await this.stopRecording();
     await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
     this.dependencies.store.updateTask(this.id, {
       status: finish.status,
@@ -363,6 +415,7 @@ export class LiveTask {
       finishedAtMs: Date.now(),
     });
     this.dependencies.onFinished(this.id);
+    if (this.settings.enableRecording) this.dependencies.onRecordingStopped(this.id, recording);
     this.releaseEnd();
   }
 

@@ -9,7 +9,8 @@ import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { taskSettingsFromWire } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { FinishGate } from './finish-gate.js';
-import { LiveTask } from './live-task.js';
+import { LiveTask, type LiveView } from './live-task.js';
+import { encodeRecording, type StoppedRecording } from './recording.js';
 import type { SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
 import { TaskScheduler } from './task-scheduler.js';
@@ -42,6 +43,9 @@ export class TaskManager {
   private readonly scheduler: TaskScheduler;
   private readonly gate: FinishGate;
   private readonly live = new Map<string, LiveTask>();
+  /** Recordings being encoded, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
+  private readonly encodings = new Map<string, Promise<void>>();
+  private encodingQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TaskManagerOptions) {
     this.eventLog = new TaskEventLog(options.store);
@@ -55,7 +59,14 @@ export class TaskManager {
 
   /** Tasks left live by a process that died cannot resume: say so instead of leaving them running. */
   failTasksLeftByPreviousRun(): number {
-    return this.options.store.failLiveTasks(restartFailureReason);
+    const failed = this.options.store.failLiveTasks(restartFailureReason);
+    this.options.store.abandonPendingRecordings();
+    return failed;
+  }
+
+  /** Where a finished task's video is (once its recording state is `ready`). */
+  recordingPath(taskId: string): string {
+    return join(this.taskDirectory(taskId), 'recording.mp4');
   }
 
   taskDirectory(taskId: string): string {
@@ -86,6 +97,8 @@ export class TaskManager {
       createdAtMs: Date.now(),
       finishedAtMs: null,
       downloadsToken: randomBytes(24).toString('base64url'),
+      recording: settings.enableRecording ? 'pending' : 'off',
+      liveToken: randomBytes(24).toString('base64url'),
     };
     this.options.store.createTask(record);
     const liveTask = new LiveTask(record, settings, {
@@ -97,16 +110,42 @@ export class TaskManager {
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
       onFinished: (taskId) => this.onFinished(taskId),
+      onRecordingStopped: (taskId, recording) => this.encodeRecording(taskId, recording),
     });
     this.live.set(record.id, liveTask);
     try {
       this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
     } catch (error) {
       this.live.delete(record.id);
-      this.options.store.updateTask(record.id, { status: 'failed', error: 'refused: too many queued tasks', finishedAtMs: Date.now() });
+      this.options.store.updateTask(record.id, { status: 'failed', error: 'refused: too many queued tasks', finishedAtMs: Date.now(), recording: 'none' });
       throw error;
     }
     return record;
+  }
+
+  /** Encodes a finished task's recording in the background; recording_url turns from null to its URL (or ""). */
+  private encodeRecording(taskId: string, recording: StoppedRecording | undefined): void {
+    if (!recording) {
+      this.options.store.updateTask(taskId, { recording: 'none' });
+      return;
+    }
+    const encoded = this.encodingQueue
+      .then(() => encodeRecording(recording, this.recordingPath(taskId)))
+      .then(
+        (made) => this.options.store.updateTask(taskId, { recording: made ? 'ready' : 'none' }),
+        (error: unknown) => {
+          console.warn(`task ${taskId}: ${error instanceof Error ? error.message : String(error)}`);
+          this.options.store.updateTask(taskId, { recording: 'none' });
+        },
+      )
+      .finally(() => this.encodings.delete(taskId));
+    this.encodings.set(taskId, encoded);
+    this.encodingQueue = encoded;
+  }
+
+  /** The live view's handle on a running task's browser; undefined once it has finished or before it starts. */
+  liveView(taskId: string): LiveView | undefined {
+    return this.live.get(taskId)?.liveView();
   }
 
   private onFinished(taskId: string): void {
@@ -192,7 +231,12 @@ export class TaskManager {
     }
     if (this.scheduler.remove(task.id)) {
       this.live.delete(task.id);
-      this.options.store.updateTask(task.id, { status: 'cancelled', error: 'cancelled before it started', finishedAtMs: Date.now() });
+      this.options.store.updateTask(task.id, {
+        status: 'cancelled',
+        error: 'cancelled before it started',
+        finishedAtMs: Date.now(),
+        ...(task.recording === 'pending' ? { recording: 'none' as const } : {}),
+      });
       this.eventLog.notify(task.id);
       return;
     }
@@ -202,6 +246,8 @@ export class TaskManager {
   /** DELETE /task/{id}/data: only a finished task's data may go. */
   async eraseData(task: TaskRecord): Promise<void> {
     if (this.isLive(task)) throw new ConflictError(`task ${task.id} is still running; stop it before deleting its data`);
+    // A recording still being encoded would land after the folder is gone.
+    await this.encodings.get(task.id);
     this.options.store.eraseTaskData(task.id);
     await rm(this.taskDirectory(task.id), { recursive: true, force: true });
   }
@@ -213,5 +259,6 @@ export class TaskManager {
     this.live.clear();
     for (const liveTask of liveTasks) this.scheduler.remove(liveTask.id);
     await Promise.all(liveTasks.map((liveTask) => liveTask.abandon()));
+    await this.encodingQueue;
   }
 }
