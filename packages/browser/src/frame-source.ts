@@ -97,11 +97,11 @@ export class ScreencastFrameSource implements FrameSource {
     if (this.#closed) return () => {};
     const consumer: Consumer = { listener, maxFramesPerSecond: Math.max(1, Math.min(paintsPerSecond, options.maxFramesPerSecond ?? 10)) };
     this.#consumers.add(consumer);
-    this.#unsubscribeTabs ??= this.#tabs.onActiveTabChanged(() => this.#reconcile());
-    this.#reconcile();
+    this.#unsubscribeTabs ??= this.#tabs.onActiveTabChanged(() => void this.#reconcile());
+    void this.#reconcile();
     return () => {
       if (!this.#consumers.delete(consumer)) return;
-      this.#reconcile();
+      void this.#reconcile();
     };
   }
 
