@@ -62,6 +62,8 @@ interface LiveState {
   status: string;
   url: string;
   control: 'agent' | 'you' | 'someone else';
+  /** The agent has its next step ready and waits for the person to hand back. */
+  agentWaiting: boolean;
   interactive: boolean;
   output?: unknown;
   error?: string | null;
@@ -154,6 +156,7 @@ class LiveViewer {
       status,
       url: view?.currentUrl() ?? steps.at(-1)?.url ?? '',
       control: view?.control.isHeldBy(this.#id) ? 'you' : view?.control.personInControl ? 'someone else' : 'agent',
+      agentWaiting: view?.control.agentWaiting ?? false,
       interactive: this.interactive && !finished,
       ...(finished ? { output: task.output, error: task.error } : {}),
     };

@@ -12,6 +12,11 @@ export class ControlGate {
     return this.#holder !== undefined;
   }
 
+  /** The agent has a step to take and waits for the person to hand back. */
+  get agentWaiting(): boolean {
+    return this.#waiters.size > 0;
+  }
+
   isHeldBy(viewerId: string): boolean {
     return this.#holder === viewerId;
   }
@@ -43,10 +48,12 @@ export class ControlGate {
       };
       const aborted = () => {
         this.#waiters.delete(done);
+        this.#changed();
         reject(signal.reason);
       };
       this.#waiters.add(done);
       signal.addEventListener('abort', aborted, { once: true });
+      this.#changed();
     });
   }
 

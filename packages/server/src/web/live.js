@@ -4,7 +4,7 @@
  * and steps beside it, and (interactive=true) lets a person take control of the browser.
  */
 
-/** @typedef {{ type: 'state', taskId: string, kind: string, task: string | null, status: string, url: string, control: 'agent' | 'you' | 'someone else', interactive: boolean, output?: unknown, error?: string | null }} LiveState */
+/** @typedef {{ type: 'state', taskId: string, kind: string, task: string | null, status: string, url: string, control: 'agent' | 'you' | 'someone else', agentWaiting: boolean, interactive: boolean, output?: unknown, error?: string | null }} LiveState */
 /** @typedef {{ index: number, url: string, reasoning: string, actions: Array<{ name: string, input: unknown, ok: boolean }>, screenshot_url: string | null }} Step */
 
 const parameters = new URLSearchParams(location.search);
@@ -76,7 +76,9 @@ function showState(next) {
   takeControlButton.hidden = inControl;
   handBackButton.hidden = !inControl;
   element('control-text').textContent = inControl
-    ? 'You are in control. The agent waits until you hand back.'
+    ? next.agentWaiting
+      ? 'You are in control. The agent is waiting for you to hand back.'
+      : 'You are in control. The agent will wait until you hand back.'
     : next.control === 'someone else'
       ? 'Someone else is in control.'
       : 'The agent is driving.';
