@@ -1,9 +1,14 @@
 import type { Device } from '@open-smooth/protocol';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
+import { BrowserSupervisor } from './browser-supervisor.js';
+
 import { chromiumLaunchOptions } from './chromium-launch-options.js';
 import { allDevices, defaultDevice, deviceContextOptions } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
+import { NetworkPolicy } from './network-policy.js';
+import { NetworkPolicyProxy } from './network-policy-proxy.js';
+import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { resetContext } from './reset-context.js';
 import { TaskContext, type TaskContextOptions } from './task-context.js';
 
@@ -20,6 +25,11 @@ export interface BrowserPoolOptions {
   maxReusableContexts?: number;
   /** A context kept for reuse that nobody takes within this time is closed. Default 60 s. */
   reusableIdleMs?: number;
+  /**
+   * Private, loopback and other non-public hosts and ranges the pool's tasks may reach (host names,
+   * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
+   */
+  allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance;
 }
 
 interface ReusableContext {
@@ -43,7 +53,12 @@ export class BrowserPoolClosedError extends Error {
 
 /** One warm Chromium that hands out pre-created contexts, so a task never waits for a context's start. */
 export class BrowserPool {
-  readonly browser: Browser;
+  /** What every task of the pool may reach (see network-policy.ts). */
+  readonly networkPolicy: NetworkPolicy;
+  /** The connection-level check every connection of the browser goes through. */
+  readonly #proxy: NetworkPolicyProxy;
+  /** Relaunches the browser when it dies (see browser-supervisor.ts). */
+  readonly #supervisor: BrowserSupervisor;
   readonly #warmContextsPerDevice: number;
   readonly #warmDevices: readonly Device[];
   readonly #ready = new Map<Device, BrowserContext[]>();
@@ -58,8 +73,15 @@ export class BrowserPool {
   readonly #resetting = new Map<string, Set<Promise<void>>>();
   #closed = false;
 
-  private constructor(browser: Browser, options: BrowserPoolOptions) {
-    this.browser = browser;
+  private constructor(launchBrowser: () => Promise<Browser>, browser: Browser, networkPolicy: NetworkPolicy, proxy: NetworkPolicyProxy, options: BrowserPoolOptions) {
+    this.networkPolicy = networkPolicy;
+    this.#proxy = proxy;
+    this.#supervisor = new BrowserSupervisor(browser, launchBrowser, {
+      lost: () => this.#dropContextsOfLostBrowser(),
+      relaunched: () => {
+        for (const device of this.#warmDevices) this.#refill(device);
+      },
+    });
     this.#warmContextsPerDevice = Math.max(0, options.warmContextsPerDevice ?? 1);
     this.#warmDevices = options.warmDevices ?? allDevices;
     this.#maxReusableContexts = Math.max(0, options.maxReusableContexts ?? 16);
@@ -67,10 +89,29 @@ export class BrowserPool {
   }
 
   static async launch(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
-    const browser = await chromium.launch(chromiumLaunchOptions(options));
-    const pool = new BrowserPool(browser, options);
+    const networkPolicy = new NetworkPolicy(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {});
+    const proxy = await NetworkPolicyProxy.start(networkPolicy);
+    const launchBrowser = () => chromium.launch(chromiumLaunchOptions({ ...options, proxyServer: proxy.url }));
+    let browser: Browser;
+    try {
+      browser = await launchBrowser();
+    } catch (error) {
+      await proxy.close();
+      throw error;
+    }
+    const pool = new BrowserPool(launchBrowser, browser, networkPolicy, proxy, options);
     for (const device of pool.#warmDevices) pool.#refill(device);
     return pool;
+  }
+
+  /** The browser in use (after a crash, the dead one until its replacement is up). */
+  get browser(): Browser {
+    return this.#supervisor.browser;
+  }
+
+  /** The proxy Chromium is launched with (`--proxy-server`); it tells this pool's browser process apart. */
+  get networkProxyUrl(): string {
+    return this.#proxy.url;
   }
 
   /** Resolves once every warm-up in progress or scheduled has finished (useful for tests and benchmarks). */
@@ -102,6 +143,7 @@ export class BrowserPool {
   async openContext(options: TaskContextOptions): Promise<TaskContext> {
     if (this.#closed) throw new BrowserPoolClosedError();
     const device = options.device ?? defaultDevice;
+    options = { networkPolicy: this.networkPolicy, ...options };
     const scope = options.reuseScope;
     const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#recycle(context, device, scope, origins);
     const reused = scope === undefined ? undefined : await this.#takeReusable(device, scope);
@@ -142,7 +184,20 @@ export class BrowserPool {
     await Promise.allSettled([...this.#warming.values(), ...this.#resetting.values()].flatMap((set) => [...set]));
     for (const entries of this.#reusable.values()) for (const entry of entries) clearTimeout(entry.expiry);
     this.#reusable.clear();
-    await this.browser.close().catch(() => {});
+    await this.#supervisor.close();
+    await this.#proxy.close();
+  }
+
+  /**
+   * The browser died: its contexts are gone, so nothing warm or kept for reuse is handed out again
+   * (their tasks fail with BrowserCrashedError, see TaskContext); warm-ups start again on the new browser.
+   */
+  #dropContextsOfLostBrowser(): void {
+    this.#ready.clear();
+    this.#warming.clear();
+    for (const entries of this.#reusable.values()) for (const entry of entries) clearTimeout(entry.expiry);
+    this.#reusable.clear();
+    this.#resetting.clear();
   }
 
   async #takeReusable(device: Device, scope: string): Promise<BrowserContext | undefined> {
@@ -193,8 +248,9 @@ export class BrowserPool {
   }
 
   async #createContext(device: Device): Promise<BrowserContext> {
-    const context = await this.browser.newContext({
-      ...deviceContextOptions(device, this.browser.version()),
+    const browser = await this.#supervisor.current();
+    const context = await browser.newContext({
+      ...deviceContextOptions(device, browser.version()),
       acceptDownloads: true,
       // Service workers fetch outside any page, where interception cannot follow them.
       serviceWorkers: 'block',

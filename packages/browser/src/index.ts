@@ -11,6 +11,18 @@ export { ScreencastFrameSource, type FrameSource, type FrameSubscription, type S
 export { NoActiveTabError, PlaywrightPageInput, type MouseButtonName, type PageInput, type RelativePoint } from './page-input.js';
 export { TabSet } from './tab-set.js';
 export type { BlockedRequest } from './blocked-request.js';
+export {
+  NetworkPolicy,
+  TaskNetworkPolicy,
+  schemeVerdict,
+  type BlockReason,
+  type HostResolver,
+  type NetworkBlock,
+  type NetworkVerdict,
+  type RequestFilter,
+  type RequestToCheck,
+} from './network-policy.js';
+export { addressKind, embeddedIpv4, InvalidNetworkAllowanceError, PrivateNetworkAllowance, type AddressKind } from './network-policy-ranges.js';
 export { type DownloadedFile, safeFileName } from './downloads.js';
 export { chromiumExecutablePath } from './chromium-executable-path.js';
 export { allDevices, defaultDevice, deviceContextOptions, desktopUserAgent, mobileUserAgent } from './devices.js';
@@ -20,9 +32,20 @@ export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from '.
 export { NetworkActivity } from './network-activity.js';
 export {
   abortError,
+  BrowserCrashedError,
   raceAbort,
   ChromiumNotFoundError,
   SecretNotAllowedError,
   TabNotFoundError,
   UrlNotAllowedError,
 } from './errors.js';
+export {
+  defaultPageScriptMaxResultBytes,
+  defaultPageScriptTimeoutMs,
+  PageScriptResultTooLargeError,
+  PageScriptTimeoutError,
+  runPageScript,
+  type PageScript,
+  type PageScriptOptions,
+} from './run-page-script.js';
+export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';

@@ -1,7 +1,8 @@
-import type { BrowserContext, CDPSession, Page, Request, Route } from 'playwright-core';
+import type { BrowserContext, CDPSession, ConsoleMessage, Page, Request, Route } from 'playwright-core';
 
-import { notAllowedReason, type BlockedRequest } from './blocked-request.js';
+import type { BlockedRequest } from './blocked-request.js';
 import { EventSubscriptions } from './event-subscriptions.js';
+import type { NetworkBlock, TaskNetworkPolicy } from './network-policy.js';
 
 interface RequestPausedEvent {
   requestId: string;
@@ -18,8 +19,18 @@ function pageOfRequest(request: Request): Page | undefined {
   }
 }
 
+/** How Chromium reports a connection the pool's SOCKS proxy refused (network-policy-proxy.ts). */
+export const refusedByProxy = /ERR_SOCKS_CONNECTION_FAILED|ERR_PROXY_CONNECTION_FAILED|ERR_TUNNEL_CONNECTION_FAILED/;
+
+/** Chromium's console error for a WebSocket whose connection the proxy refused. */
+const refusedWebSocket = /^WebSocket connection to '([^']+)' failed: .*(?:ERR_SOCKS_CONNECTION_FAILED|ERR_PROXY_CONNECTION_FAILED|ERR_TUNNEL_CONNECTION_FAILED)/;
+
+/** One function object, so that unroute removes exactly the route install added. */
+const matchEveryUrl = (): boolean => true;
+
 /**
- * Enforces the URL policy on every request of a context, at the network layer.
+ * Enforces the task's network policy (network-policy.ts) on every request of a context, at the
+ * network layer, and records each block with its reason.
  *
  * Two layers, because neither alone sees everything:
  * - context.route() sees every first request of every page, popup, frame and worker, from the very
@@ -30,10 +41,13 @@ function pageOfRequest(request: Request): Page | undefined {
  *   a popup's first navigation is covered as well.
  * Site isolation is off in the pool, so cross-origin iframes live in their page's target and are
  * covered by its Fetch session.
+ * Interception costs a round trip to Node per request and per layer, so it is installed only for
+ * a task with allowed_urls (`intercept`). The rules that hold for every task (private networks,
+ * link-local) are enforced below the page by the pool's connection-level check
+ * (network-policy-proxy.ts), which also sees what interception cannot (WebSocket handshakes,
+ * service workers); the guard then only reports what it refused, with the reason, from the
+ * context's failed requests and the pages' WebSockets.
  */
-/** One function object, so that unroute removes exactly the route install added. */
-const matchEveryUrl = (): boolean => true;
-
 export class NetworkGuard {
   readonly blocked: BlockedRequest[] = [];
   readonly #guardedPages = new WeakMap<Page, Promise<void>>();
@@ -45,18 +59,21 @@ export class NetworkGuard {
   readonly #sessions = new Set<CDPSession>();
   readonly #routeHandler = (route: Route, request: Request) => this.#onRoute(route, request);
   #installed = false;
+  readonly #blockListeners = new Set<(blocked: BlockedRequest) => void>();
 
   constructor(
     private readonly context: BrowserContext,
-    private readonly isAllowed: (url: string) => boolean,
+    private readonly policy: TaskNetworkPolicy,
+    private readonly intercept: boolean,
   ) {}
 
   async install(): Promise<void> {
     if (this.#installed) return;
     this.#installed = true;
-    await this.context.route(matchEveryUrl, this.#routeHandler);
-    this.#subscriptions.on(this.context, 'page', (page: Page) => void this.guardPage(page).catch(() => {}));
-    await Promise.all(this.context.pages().map((page) => this.guardPage(page).catch(() => {})));
+    this.#subscriptions.on(this.context, 'requestfailed', (request: Request) => void this.#onRequestFailed(request));
+    this.#subscriptions.on(this.context, 'page', (page: Page) => this.#onPage(page));
+    if (this.intercept) await this.context.route(matchEveryUrl, this.#routeHandler);
+    await Promise.all(this.context.pages().map((page) => this.#onPage(page)));
   }
 
   /** Takes the guard off the context (it goes on to another task, with its own guard or none). */
@@ -65,18 +82,79 @@ export class NetworkGuard {
     const sessions = [...this.#sessions];
     this.#sessions.clear();
     await Promise.all([
-      this.context.unroute(matchEveryUrl, this.#routeHandler).catch(() => {}),
+      this.intercept ? this.context.unroute(matchEveryUrl, this.#routeHandler).catch(() => {}) : undefined,
       ...sessions.map((session) => session.detach().catch(() => {})),
     ]);
   }
 
-  /** Records a request refused before it was even made (for example a goto to a blocked URL). */
-  record(url: string, resourceType: string, isNavigation: boolean): void {
-    this.blocked.push({ url, resourceType, isNavigation, reason: notAllowedReason, time: Date.now() });
+  /** Records a refused request (also one refused before it was even made, such as a goto). */
+  record(url: string, resourceType: string, isNavigation: boolean, block: NetworkBlock): void {
+    const blocked: BlockedRequest = { url, resourceType, isNavigation, reason: block.reason, detail: block.detail, time: Date.now() };
+    this.blocked.push(blocked);
+    for (const listener of [...this.#blockListeners]) listener(blocked);
   }
 
-  /** Attaches the page's redirect-aware Fetch interceptor once. */
+  /**
+   * The first navigation block recorded from index `since` on, waiting up to timeoutMs for one: a
+   * refusal below the page reaches us as a failed request, which may come after the goto's error.
+   */
+  navigationBlockSince(since: number, timeoutMs: number): Promise<BlockedRequest | undefined> {
+    const found = this.blocked.slice(since).find((blocked) => blocked.isNavigation);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const finish = (blocked: BlockedRequest | undefined) => {
+        clearTimeout(timer);
+        this.#blockListeners.delete(listener);
+        resolve(blocked);
+      };
+      const listener = (blocked: BlockedRequest) => {
+        if (blocked.isNavigation) finish(blocked);
+      };
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      this.#blockListeners.add(listener);
+    });
+  }
+
+  #onPage(page: Page): Promise<void> {
+    this.#subscriptions.on(page, 'console', (message: ConsoleMessage) => this.#onConsoleMessage(message));
+    return this.intercept ? this.guardPage(page).catch(() => {}) : Promise.resolve();
+  }
+
+  /** A request the connection-level check refused: recorded with the policy's reason. */
+  async #onRequestFailed(request: Request): Promise<void> {
+    if (!refusedByProxy.test(request.failure()?.errorText ?? '')) return;
+    const url = request.url();
+    const resourceType = request.resourceType();
+    const isNavigation = request.isNavigationRequest();
+    // The policy says why; when it no longer does (a name that resolved elsewhere by then), the proxy refused anyway.
+    const block = (await this.policy.check({ url, resourceType, isNavigation })) ?? {
+      reason: 'private_network',
+      detail: `${url} was refused at connection time: its host resolved to an address tasks may not reach`,
+    };
+    this.record(url, resourceType, isNavigation, block);
+  }
+
+  /**
+   * A WebSocket refused below the page never becomes a request Playwright reports (it reports a
+   * WebSocket only once its handshake is sent); Chromium's console error names it.
+   */
+  #onConsoleMessage(message: ConsoleMessage): void {
+    if (message.type() !== 'error') return;
+    const refused = refusedWebSocket.exec(message.text());
+    if (refused?.[1]) void this.#onWebSocketRefused(refused[1]);
+  }
+
+  async #onWebSocketRefused(url: string): Promise<void> {
+    const block = (await this.policy.check({ url, resourceType: 'websocket', isNavigation: false })) ?? {
+      reason: 'private_network',
+      detail: `${url} was refused at connection time: its host resolved to an address tasks may not reach`,
+    };
+    this.record(url, 'websocket', false, block);
+  }
+
+  /** Attaches the page's redirect-aware Fetch interceptor once (when intercepting). */
   guardPage(page: Page): Promise<void> {
+    if (!this.intercept) return Promise.resolve();
     let guarded = this.#guardedPages.get(page);
     if (!guarded) {
       guarded = this.#attachFetchInterceptor(page);
@@ -88,8 +166,11 @@ export class NetworkGuard {
   async #onRoute(route: Route, request: Request): Promise<void> {
     const url = request.url();
     try {
-      if (!this.isAllowed(url)) {
-        this.record(url, request.resourceType(), request.isNavigationRequest());
+      const resourceType = request.resourceType();
+      const isNavigation = request.isNavigationRequest();
+      const block = await this.policy.check({ url, resourceType, isNavigation });
+      if (block) {
+        this.record(url, resourceType, isNavigation, block);
         await route.abort('blockedbyclient');
         return;
       }
@@ -131,20 +212,21 @@ export class NetworkGuard {
     this.#sessions.add(session);
     const intercepted = new Set<string>();
     this.#interceptedDocuments.set(page, intercepted);
-    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => {
-      if (event.resourceType === 'Document' && this.isAllowed(event.request.url)) intercepted.add(event.request.url);
-      this.#onRequestPaused(session, event);
-    });
+    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => void this.#onRequestPaused(session, event, intercepted));
     await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
   }
 
-  #onRequestPaused(session: CDPSession, event: RequestPausedEvent): void {
+  async #onRequestPaused(session: CDPSession, event: RequestPausedEvent, intercepted: Set<string>): Promise<void> {
     const url = event.request.url;
-    if (this.isAllowed(url)) {
+    const resourceType = event.resourceType.toLowerCase();
+    const isNavigation = event.resourceType === 'Document';
+    const block = await this.policy.check({ url, resourceType, isNavigation });
+    if (!block) {
+      if (isNavigation) intercepted.add(url);
       session.send('Fetch.continueRequest', { requestId: event.requestId }).catch(() => {});
       return;
     }
-    this.record(url, event.resourceType.toLowerCase(), event.resourceType === 'Document');
+    this.record(url, resourceType, isNavigation, block);
     session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }).catch(() => {});
   }
 }

@@ -5,12 +5,13 @@ import type { BlockedRequest } from './blocked-request.js';
 import { defaultDevice } from './devices.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
 import { EventSubscriptions } from './event-subscriptions.js';
-import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
+import { BrowserCrashedError, raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
 import { ScreencastFrameSource, type FrameSource } from './frame-source.js';
 import { PlaywrightPageInput, type PageInput } from './page-input.js';
 import { TabSet } from './tab-set.js';
 import { NetworkActivity } from './network-activity.js';
-import { NetworkGuard } from './network-guard.js';
+import { NetworkGuard, refusedByProxy } from './network-guard.js';
+import { NetworkPolicy, TaskNetworkPolicy } from './network-policy.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
@@ -20,8 +21,13 @@ export interface TaskContextOptions {
   /** Default 'desktop'. */
   device?: Device;
   startUrl?: string;
-  /** Undefined or empty: every URL is allowed. */
+  /** Undefined or empty: every URL the network policy lets through is allowed. */
   allowedUrls?: string[];
+  /**
+   * The operator's network policy (private networks); BrowserPool.openContext passes its own.
+   * Default: no private network reachable.
+   */
+  networkPolicy?: NetworkPolicy;
   /** Created if missing. */
   downloadsDirectory: string;
   secrets?: Secret[];
@@ -56,6 +62,24 @@ function combineSignals(...signals: Array<AbortSignal | undefined>): AbortSignal
   return AbortSignal.any(present);
 }
 
+function isErrorPage(url: string): boolean {
+  return url.startsWith('chrome-error:');
+}
+
+/** Longest a refused navigation waits for Chromium's error page to replace it. */
+const errorPageWaitMs = 2_000;
+
+/**
+ * A refused navigation fails in Playwright before Chromium commits its error page; that commit
+ * would interrupt the task's next goto, so a refusal is answered only once the page shows it.
+ */
+async function waitForErrorPage(page: Page): Promise<void> {
+  if (isErrorPage(page.url()) || page.isClosed()) return;
+  await page
+    .waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() && isErrorPage(frame.url()), timeout: errorPageWaitMs })
+    .catch(() => {});
+}
+
 /**
  * One task's browser: a context with its tabs, URL policy, downloads and secrets.
  * Built by BrowserPool.openContext from a pre-created context.
@@ -67,7 +91,8 @@ export class TaskContext {
   readonly prewarmed: boolean;
   readonly #allowedUrls: readonly string[];
   readonly #activity: NetworkActivity;
-  readonly #guard: NetworkGuard | undefined;
+  readonly #policy: TaskNetworkPolicy;
+  readonly #guard: NetworkGuard;
   readonly #downloads: DownloadCollector;
   readonly #vault: SecretVault;
   readonly #signal: AbortSignal | undefined;
@@ -78,6 +103,8 @@ export class TaskContext {
   readonly #visitedOrigins = new Set<string>();
   readonly #release: ContextRelease | undefined;
   #blockedCursor = 0;
+  /** Aborted (with BrowserCrashedError) when the browser under this context dies. */
+  readonly #browserLost = new AbortController();
   #closing: Promise<void> | undefined;
   #markFirstSettled!: () => void;
   /**
@@ -100,7 +127,10 @@ export class TaskContext {
     this.#input = new PlaywrightPageInput(() => this.#tabs.active);
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
-    this.#guard = this.#allowedUrls.length > 0 ? new NetworkGuard(context, (url) => this.isUrlAllowed(url)) : undefined;
+    this.#policy = new TaskNetworkPolicy(options.networkPolicy ?? new NetworkPolicy(), this.#allowedUrls);
+    // Intercepts requests only for allowed_urls; the private network rule holds for every task
+    // below the page (the pool's proxy), and the guard reports its blocks with their reason.
+    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0);
   }
 
   /** Wires a (usually pre-created) context for a task and opens startUrl when given. */
@@ -112,7 +142,7 @@ export class TaskContext {
       return task;
     } catch (error) {
       await task.close();
-      throw error;
+      throw task.lostReason ?? (context.browser()?.isConnected() === false ? new BrowserCrashedError() : error);
     }
   }
 
@@ -137,7 +167,13 @@ export class TaskContext {
   }
 
   get blockedRequests(): BlockedRequest[] {
-    return [...(this.#guard?.blocked ?? [])];
+    return [...this.#guard.blocked];
+  }
+
+  /** Set once the browser under this context crashed, was killed or closed: why nothing works any more. */
+  get lostReason(): BrowserCrashedError | undefined {
+    const reason: unknown = this.#browserLost.signal.reason;
+    return reason instanceof BrowserCrashedError ? reason : undefined;
   }
 
   get downloads(): DownloadedFile[] {
@@ -159,22 +195,36 @@ export class TaskContext {
 
   /** Navigates the active tab and waits for it to settle. */
   async goto(url: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const signal = combineSignals(this.#signal, options.signal);
+    try {
+      await this.#goto(url, options);
+    } catch (error) {
+      throw this.lostReason ?? error;
+    }
+  }
+
+  async #goto(url: string, options: { signal?: AbortSignal }): Promise<void> {
+    const signal = combineSignals(this.#signal, options.signal, this.#browserLost.signal);
     throwIfAborted(signal);
-    if (!this.isUrlAllowed(url)) {
-      this.#guard?.record(url, 'document', true);
-      throw new UrlNotAllowedError(url, this.#allowedUrls);
+    // Refused here, before Chromium sees it: chrome://settings and the like must never load.
+    const block = await this.#policy.checkNavigation(url);
+    if (block) {
+      this.#guard.record(url, 'document', true, block);
+      throw new UrlNotAllowedError(url, block);
     }
     const page = this.page;
     // A tab opened a moment ago may not have its redirect interceptor yet.
-    await this.#guard?.guardPage(page).catch(() => {});
-    const blockedBefore = this.#guard?.blocked.length ?? 0;
+    await this.#guard.guardPage(page).catch(() => {});
+    const blockedBefore = this.#guard.blocked.length;
     try {
       await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const blockedHop = this.#guard?.blocked.slice(blockedBefore).find((blocked) => blocked.isNavigation);
-      if (blockedHop) throw new UrlNotAllowedError(blockedHop.url, this.#allowedUrls);
+      const refusedBelow = error instanceof Error && refusedByProxy.test(error.message);
+      const blockedHop = await this.#guard.navigationBlockSince(blockedBefore, refusedBelow ? 2_000 : 0);
+      if (blockedHop) {
+        await waitForErrorPage(page);
+        throw new UrlNotAllowedError(blockedHop.url, blockedHop);
+      }
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
       if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
     }
@@ -187,6 +237,7 @@ export class TaskContext {
    * Bounded by timeoutMs (default 3 s); about one round trip when nothing is going on.
    */
   async waitForSettle(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(this.#browserLost.signal);
     const signal = combineSignals(this.#signal, options.signal);
     const deadline = Date.now() + (options.timeoutMs ?? defaultSettleTimeoutMs);
     const settle = (page: Page) =>
@@ -198,13 +249,14 @@ export class TaskContext {
     this.#markFirstSettled();
   }
 
+  /** Whether a URL is within the task's allowed_urls (the secret vault's rule; see also the network policy). */
   isUrlAllowed(url: string): boolean {
     return isUrlAllowedByPatterns(url, this.#allowedUrls);
   }
 
   /** Blocked requests since the previous call. */
   takeBlockedRequests(): BlockedRequest[] {
-    const blocked = this.#guard?.blocked ?? [];
+    const blocked = this.#guard.blocked;
     const taken = blocked.slice(this.#blockedCursor);
     this.#blockedCursor = blocked.length;
     return taken;
@@ -243,8 +295,15 @@ export class TaskContext {
     const release = options.reuse ? this.#release : undefined;
     // The screencast stops before the context goes: a reused context must not stream to this task's viewers.
     const framesStopped = this.#frames.close();
-    this.#closing ??= release ? framesStopped.then(() => this.#handBack(release)) : this.context.close().catch(() => {});
+    this.#closing ??= release ? framesStopped.then(() => this.#handBack(release)) : this.#closeContext();
     return this.#closing;
+  }
+
+  async #closeContext(): Promise<void> {
+    await this.context.close().catch(() => {});
+    // Listeners on the shared browser ('disconnected') would otherwise outlive the task; the
+    // pages' close events have run by now.
+    this.#subscriptions.dispose();
   }
 
   async #handBack(release: ContextRelease): Promise<void> {
@@ -252,13 +311,18 @@ export class TaskContext {
     this.#activity.dispose();
     this.#downloads.dispose();
     this.#tabs.dispose();
-    await this.#guard?.uninstall();
+    await this.#guard.uninstall();
     await release(this.context, [...this.#visitedOrigins]).catch(() => this.context.close().catch(() => {}));
   }
 
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
-    await Promise.all([installDomActivityTracker(this.context), this.#guard?.install()]);
+    await Promise.all([installDomActivityTracker(this.context), this.#guard.install()]);
+    const browser = this.context.browser();
+    if (browser) {
+      if (!browser.isConnected()) throw new BrowserCrashedError();
+      this.#subscriptions.once(browser, 'disconnected', () => this.#browserLost.abort(new BrowserCrashedError()));
+    }
     this.#tabs.watch(this.context);
     if (this.#release) {
       this.#subscriptions.on(this.context, 'request', (request: Request) => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '@open-smooth/server';
-import { startFixtureServer, type FixtureServer } from '@open-smooth/testkit';
+import { loopbackNetworkAllowance, startFixtureServer, type FixtureServer } from '@open-smooth/testkit';
 import {
   messageText,
   startScriptedModelServer,
@@ -31,6 +31,8 @@ export async function startEndToEnd(options: Partial<ServerOptions> = {}): Promi
     dataDirectory,
     apiKeys: [testApiKey],
     modelEnvironment: model.environment(),
+    // The fixture sites are on loopback; a test of the policy overrides it.
+    ...(options.browserPool ? {} : { allowPrivateNetwork: loopbackNetworkAllowance }),
     ...options,
   });
   return {

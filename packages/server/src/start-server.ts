@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
 import type { BrowserPool } from '@open-smooth/browser';
+// Not the package root: that loads Playwright, which the server imports only when a task needs it.
+import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
-import { installErrorHandling } from './error-handler.js';
+import { resolveConcurrency } from './concurrency-defaults.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
+import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 import { BadRequestError, UnauthorizedError } from './http-errors.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
@@ -19,13 +23,25 @@ import { SqliteResourceStore } from './store/resource-store.js';
 import { CachedTaskStore } from './store/cached-task-store.js';
 import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
+import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { TaskManager } from './tasks/task-manager.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
+/** Time to receive a whole request (not to answer it: long-polls are unaffected); uploads of 50 MB fit easily. */
+const requestTimeoutMs = 120_000;
 
 export function defaultDataDirectory(environment: NodeJS.ProcessEnv = process.env): string {
   return environment.SMOOTH_DATA_DIR?.trim() || join(homedir(), '.open-smooth');
+}
+
+/** The operator's private network allowance: the option, else SMOOTH_ALLOW_PRIVATE_NETWORK; checked at start. */
+export function privateNetworkAllowanceOf(options: ServerOptions, environment: NodeJS.ProcessEnv = process.env): PrivateNetworkAllowance {
+  if (options.allowPrivateNetwork !== undefined && options.browserPool) {
+    throw new Error('allowPrivateNetwork applies to the browser pool the server launches; with a shared browserPool, give it to BrowserPool.launch instead');
+  }
+  if (options.allowPrivateNetwork !== undefined) return new PrivateNetworkAllowance(options.allowPrivateNetwork);
+  return PrivateNetworkAllowance.parse(environment.SMOOTH_ALLOW_PRIVATE_NETWORK);
 }
 
 /** JSON parser that reads an empty body as "no body" (clients send Content-Type on DELETE too). */
@@ -35,11 +51,14 @@ function installJsonParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
-      done(new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`), undefined);
+      return done(new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`), undefined);
     }
+    if (nestsDeeperThan(parsed, maxJsonDepth)) return done(new BadRequestError(`the JSON body nests deeper than ${maxJsonDepth} levels; flatten it`), undefined);
+    done(null, parsed);
   });
 }
 
@@ -65,8 +84,22 @@ function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants:
   );
 }
 
+/**
+ * While a server runs, an unhandled rejection is logged instead of ending the process: one
+ * tenant's bad request must never take every tenant's live work down. (Each known path handles
+ * its own errors; this is the net under a defect.)
+ */
+function keepAliveOnUnhandledRejection(): () => void {
+  const log = (reason: unknown) => {
+    process.stderr.write(`open-smooth: unhandled rejection (a defect; the server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+  };
+  process.on('unhandledRejection', log);
+  return () => process.off('unhandledRejection', log);
+}
+
 /** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const allowPrivateNetwork = privateNetworkAllowanceOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
@@ -78,7 +111,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let browserPoolPromise: Promise<BrowserPool> | undefined;
   const browserPool = (): Promise<BrowserPool> => {
     if (options.browserPool) return Promise.resolve(options.browserPool);
-    browserPoolPromise ??= import('@open-smooth/browser').then((browser) => browser.BrowserPool.launch());
+    browserPoolPromise ??= import('@open-smooth/browser').then((browser) => browser.BrowserPool.launch({ allowPrivateNetwork }));
     // A failed launch is retried by the next task rather than remembered forever.
     browserPoolPromise.catch(() => (browserPoolPromise = undefined));
     return browserPoolPromise;
@@ -86,26 +119,43 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentPromise: Promise<AgentBridge> | undefined;
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
-  const maxConcurrentTasks = options.maxConcurrentTasks ?? 2;
+  const concurrency = resolveConcurrency(options, process.env);
   const tasks = new TaskManager({
     store: taskStore,
     resources,
     dataDirectory,
     browserPool,
     agent,
-    maxConcurrentTasks,
-    maxConcurrentTasksPerKey: options.maxConcurrentTasksPerKey ?? maxConcurrentTasks,
+    scheduler: {
+      ...concurrency,
+      maxQueuedTasksPerKey: options.maxQueuedTasksPerKey ?? 1000,
+      maxQueuedTasks: options.maxQueuedTasks ?? 10_000,
+    },
     sessionIdleTimeoutMs: options.sessionIdleTimeoutMs ?? 5 * 60_000,
     toolCallTimeoutMs: options.toolCallTimeoutMs ?? 5 * 60_000,
+    evaluateJsTimeoutMs: options.evaluateJsTimeoutMs ?? 30_000,
+    extractTimeoutMs: options.extractTimeoutMs ?? 120_000,
+    commandOutputMaxBytes: options.commandOutputMaxBytes ?? defaultCommandOutputMaxBytes,
     finishGraceMs: options.finishGraceMs ?? 3000,
   });
   tasks.failTasksLeftByPreviousRun();
 
+  const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
   const context: ServerContext = { tasks, taskStore, resources, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
-  const app = Fastify({ logger: false, bodyLimit: jsonBodyLimit, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: jsonBodyLimit,
+    forceCloseConnections: true,
+    // A client that announces more body than it sends is answered (408) instead of held forever.
+    requestTimeout: requestTimeoutMs,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
+    // Node answers a request without Host with a bare 400 of its own; let it reach the routes (and a {detail}).
+    http: { requireHostHeader: false },
+  });
   installJsonParser(app);
   installErrorHandling(app);
   await app.register(multipart, { limits: { fileSize: uploadLimits.fileBytes, files: 2 } });
@@ -134,6 +184,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         database.close();
+        stopKeepingAlive();
       })()),
   };
 }

@@ -116,6 +116,8 @@ export interface TaskView {
   /** undefined = not asked for (?downloads=false). */
   downloadsUrl?: string;
   events?: StoredTaskEvent[];
+  /** A waiting task's place in its key's queue and why it waits. */
+  queue?: { position: number; reason: string };
 }
 
 export function taskResponseToWire(task: TaskRecord, view: TaskView): TaskResponse {
@@ -132,6 +134,7 @@ export function taskResponseToWire(task: TaskRecord, view: TaskView): TaskRespon
     created_at: Math.floor(task.createdAtMs / 1000),
     error: view.status === 'failed' || view.status === 'cancelled' ? task.error : null,
   };
+  if (view.queue !== undefined && view.status === 'waiting') response.queue = { position: view.queue.position, reason: view.queue.reason };
   if (view.events !== undefined) response.events = view.events;
   return response;
 }

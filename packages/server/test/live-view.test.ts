@@ -4,7 +4,7 @@ import { BrowserPool } from '@open-smooth/browser';
 import { accountDisplayName, fixtureCredentials, startFixtureServer, startScriptedModelServer, type FixtureServer, type ScriptedModelServer } from '@open-smooth/testkit';
 import type { BrowserContext, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { pollEvents, secondKey, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+import { loopbackNetworkAllowance, pollEvents, secondKey, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
 
 // A person's view of a task through its live URL, in a real Chromium (a context of its own in the
 // same browser the server's tasks run in).
@@ -16,7 +16,7 @@ let server: TestServer;
 let viewers: BrowserContext;
 
 before(async () => {
-  [pool, sites] = await Promise.all([BrowserPool.launch({ warmDevices: ['desktop'] }), startFixtureServer()]);
+  [pool, sites] = await Promise.all([BrowserPool.launch({ warmDevices: ['desktop'], allowPrivateNetwork: loopbackNetworkAllowance }), startFixtureServer()]);
   model = await startScriptedModelServer(() => ({ text: 'no policy set' }));
   server = await startTestServer({ browserPool: pool, modelEnvironment: model.environment() });
   viewers = await pool.browser.newContext({ viewport: { width: 1400, height: 900 } });

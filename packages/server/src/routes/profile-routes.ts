@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { profileIdSchema } from '@open-smooth/protocol';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../http-errors.js';
 import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 
-export const profileIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'profile ids are 1-128 letters, digits, _, . or -').refine((id) => id !== '.' && id !== '..', 'not a profile id');
 export const profileRequestSchema = z.object({ id: profileIdSchema.nullable().optional() });
 const browserSessionRequestSchema = z.object({
   profile_id: profileIdSchema.nullable().optional(),

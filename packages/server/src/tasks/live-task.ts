@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
-import type { BrowserPool, FrameSource, PageInput, TaskContext } from '@open-smooth/browser';
+import { PageScriptResultTooLargeError, PageScriptTimeoutError, runPageScript, type BrowserPool, type FrameSource, type PageInput, type TaskContext } from '@open-smooth/browser';
 import type { TaskStatus } from '@open-smooth/protocol';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
@@ -10,6 +10,7 @@ import type { AgentBridge } from './agent-bridge.js';
 import { ControlGate } from './control-gate.js';
 import { TaskRecorder, type StoppedRecording } from './recording.js';
 import { evaluateJsExpression } from './evaluate-js-expression.js';
+import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
 
@@ -22,6 +23,12 @@ export interface LiveTaskDependencies {
   taskDirectory: string;
   toolCallTimeoutMs: number;
   sessionIdleTimeoutMs: number;
+  /** An evaluate_js script is stopped after this long (the session stays usable). */
+  evaluateJsTimeoutMs: number;
+  /** A session extract is abandoned after this long. */
+  extractTimeoutMs: number;
+  /** A command output larger than this, as JSON, is answered with an error naming both sizes. */
+  commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
   onFinished: (taskId: string) => void;
   /** The task's recording has stopped (undefined: it had none, or it failed); encoding is the caller's. */
@@ -290,10 +297,16 @@ export class LiveTask {
   submit(command: SessionCommand): void {
     this.clearIdleTimer();
     this.commandsInFlight += 1;
-    const execute = () => this.execute(command).finally(() => {
-      this.commandsInFlight -= 1;
-      this.armIdleTimer();
-    });
+    const execute = () =>
+      this.execute(command)
+        // execute answers every failure itself; anything left is a defect, logged, never a crash.
+        .catch((error: unknown) => {
+          process.stderr.write(`open-smooth: task ${this.id}: command ${command.id} failed unexpectedly: ${errorMessage(error)}\n`);
+        })
+        .finally(() => {
+          this.commandsInFlight -= 1;
+          this.armIdleTimer();
+        });
     // `close` with force does not wait for a running command: finishing aborts it.
     const forced = command.action === 'close' && command.force;
     if (forced || (command.eventName === 'browser_action' && (this.isWaitingForTool || !this.isSession))) {
@@ -310,17 +323,28 @@ export class LiveTask {
     let output: unknown;
     try {
       const result = await this.perform(command);
-      output = actionOutputToWire({ ...result, durationMs: Date.now() - startedAt });
+      // Whatever a script or model produced becomes plain JSON within the cap, or an error answer.
+      output = safeJsonValue(actionOutputToWire({ ...result, durationMs: Date.now() - startedAt }), this.dependencies.commandOutputMaxBytes);
     } catch (error) {
       code = error instanceof CommandFailedError ? error.code : 400;
       output = errorMessage(error);
     }
     if (this.finished && command.action !== 'close') return;
-    this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
+    this.answer(command, code, output);
     // A plain close ran after every earlier command; a forced one may have cut one short.
     if (command.action === 'close') {
       const reuseContext = !command.force && this.commandsInFlight === 1;
       await this.finish({ status: 'done', output: this.lastOutput }, { reuseContext });
+    }
+  }
+
+  /** Appends a command's answer; should storing it fail, the client still gets an error answer. */
+  private answer(command: SessionCommand, code: 200 | 400 | 500, output: unknown): void {
+    try {
+      this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
+    } catch (error) {
+      process.stderr.write(`open-smooth: task ${this.id}: could not store the answer to ${command.id}: ${errorMessage(error)}\n`);
+      this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
     }
   }
 
@@ -334,7 +358,7 @@ export class LiveTask {
         await context.goto(command.url, { signal });
         return { costDollars: 0 };
       case 'evaluate_js': {
-        const value: unknown = await context.page.evaluate(evaluateJsExpression(command.js, command.args));
+        const value = await this.evaluateJs(context, command.js, command.args);
         // Script that clicks or navigates has effects (a download, a new page) that the next command must see.
         await context.waitForSettle({ signal });
         return { output: value ?? null, costDollars: 0 };
@@ -346,7 +370,7 @@ export class LiveTask {
           schema: command.schema,
           prompt: command.prompt ?? null,
           model: agent.resolveModel('smooth'),
-          signal,
+          signal: AbortSignal.any([signal, AbortSignal.timeout(this.dependencies.extractTimeoutMs)]),
         });
         this.addCost(result.costDollars);
         return { output: result.output, costDollars: result.costDollars };
@@ -358,6 +382,21 @@ export class LiveTask {
         this.lastOutput = result.output;
         return { output: result.output, costDollars: this.costDollars - costBefore };
       }
+    }
+  }
+
+  /** Runs a client's script with a timeout and an output cap; either ends as a 400 answer. */
+  private async evaluateJs(context: TaskContext, js: string, args: Record<string, unknown> | undefined): Promise<unknown> {
+    try {
+      return await runPageScript(context.page, evaluateJsExpression(js, args), {
+        timeoutMs: this.dependencies.evaluateJsTimeoutMs,
+        maxResultBytes: this.dependencies.commandOutputMaxBytes,
+        signal: this.abortController.signal,
+      });
+    } catch (error) {
+      if (error instanceof PageScriptTimeoutError) throw new CommandFailedError(400, `evaluate_js: ${error.message}; the session is still usable`);
+      if (error instanceof PageScriptResultTooLargeError) throw new CommandFailedError(400, `evaluate_js: ${error.message}`);
+      throw error;
     }
   }
 

@@ -3,7 +3,6 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type StoredTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
-import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { taskSettingsFromWire } from '../wire-format.js';
@@ -13,7 +12,8 @@ import { LiveTask, type LiveView } from './live-task.js';
 import { encodeRecording, type StoppedRecording } from './recording.js';
 import type { SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
-import { TaskScheduler } from './task-scheduler.js';
+import { InvalidTaskRequestError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
+import { TaskScheduler, type QueueStanding, type SchedulerLimits } from './task-scheduler.js';
 
 export interface TaskManagerOptions {
   store: TaskStore;
@@ -21,10 +21,12 @@ export interface TaskManagerOptions {
   dataDirectory: string;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
-  maxConcurrentTasks: number;
-  maxConcurrentTasksPerKey: number;
+  scheduler: SchedulerLimits;
   sessionIdleTimeoutMs: number;
   toolCallTimeoutMs: number;
+  evaluateJsTimeoutMs: number;
+  extractTimeoutMs: number;
+  commandOutputMaxBytes: number;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
 }
@@ -49,11 +51,7 @@ export class TaskManager {
 
   constructor(private readonly options: TaskManagerOptions) {
     this.eventLog = new TaskEventLog(options.store);
-    this.scheduler = new TaskScheduler({
-      maxConcurrentTasks: options.maxConcurrentTasks,
-      maxConcurrentTasksPerKey: options.maxConcurrentTasksPerKey,
-      maxQueuedTasks: 1000,
-    });
+    this.scheduler = new TaskScheduler(options.scheduler);
     this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
   }
 
@@ -77,11 +75,11 @@ export class TaskManager {
     const settings = taskSettingsFromWire(request);
     for (const fileId of settings.fileIds) {
       const file = this.options.resources.getFile(tenant, fileId);
-      if (!file) throw new BadRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
+      if (!file) throw new InvalidTaskRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
       settings.files.push({ name: file.fileName, path: file.path });
     }
     for (const extensionId of settings.extensionIds) {
-      if (!this.options.resources.getExtension(tenant, extensionId)) throw new BadRequestError(`unknown extension id: ${extensionId}`);
+      if (!this.options.resources.getExtension(tenant, extensionId)) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}`);
     }
     if (settings.profileId !== undefined) this.options.resources.createProfile(tenant, settings.profileId);
     const record: TaskRecord = {
@@ -109,6 +107,9 @@ export class TaskManager {
       taskDirectory: this.taskDirectory(record.id),
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
+      evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
+      extractTimeoutMs: this.options.extractTimeoutMs,
+      commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onFinished: (taskId) => this.onFinished(taskId),
       onRecordingStopped: (taskId, recording) => this.encodeRecording(taskId, recording),
     });
@@ -117,7 +118,7 @@ export class TaskManager {
       this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
     } catch (error) {
       this.live.delete(record.id);
-      this.options.store.updateTask(record.id, { status: 'failed', error: 'refused: too many queued tasks', finishedAtMs: Date.now(), recording: 'none' });
+      this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${error instanceof Error ? error.message : String(error)}`, finishedAtMs: Date.now(), recording: 'none' });
       throw error;
     }
     return record;
@@ -157,7 +158,7 @@ export class TaskManager {
   /** The tenant's task, or 404: another tenant's ids look exactly like unknown ones. */
   get(tenant: string, taskId: string): TaskRecord {
     const task = this.options.store.getTask(taskId);
-    if (!task || task.tenant !== tenant) throw new NotFoundError(`task not found: ${taskId}`);
+    if (!task || task.tenant !== tenant) throw new TaskNotFoundError(`task not found: ${taskId}`);
     return task;
   }
 
@@ -165,6 +166,11 @@ export class TaskManager {
   visibleStatus(task: TaskRecord): TaskStatus {
     const current = this.options.store.getTask(task.id)?.status ?? task.status;
     return isFinishedTaskStatus(current) && this.gate.isHeld(task.id) ? 'running' : current;
+  }
+
+  /** Why a waiting task waits and its place in its key's queue; undefined once it runs. */
+  queueStanding(task: TaskRecord): QueueStanding | undefined {
+    return this.scheduler.standing(task.id, task.tenant);
   }
 
   isLive(task: TaskRecord): boolean {
@@ -202,7 +208,7 @@ export class TaskManager {
   submitCommand(task: TaskRecord, command: SessionCommand): void {
     const liveTask = this.liveTaskFor(task);
     if (command.eventName === 'session_action' && !liveTask.isSession) {
-      throw new BadRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
+      throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
     liveTask.submit(command);
   }
@@ -210,12 +216,12 @@ export class TaskManager {
   async answerToolCall(task: TaskRecord, id: string, code: 200 | 400 | 500, output: unknown): Promise<void> {
     const liveTask = this.liveTaskFor(task);
     const agent = await this.options.agent();
-    if (!liveTask.answerToolCall(id, code, output, agent)) throw new BadRequestError(`no tool call with id ${id} is waiting for an answer`);
+    if (!liveTask.answerToolCall(id, code, output, agent)) throw new InvalidTaskRequestError(`no tool call with id ${id} is waiting for an answer`);
   }
 
   private liveTaskFor(task: TaskRecord): LiveTask {
     const liveTask = this.live.get(task.id);
-    if (!liveTask || !this.isLive(task)) throw new BadRequestError(`task ${task.id} has finished and accepts no more events`);
+    if (!liveTask || !this.isLive(task)) throw new InvalidTaskRequestError(`task ${task.id} has finished and accepts no more events`);
     return liveTask;
   }
 
@@ -227,7 +233,7 @@ export class TaskManager {
   async cancel(task: TaskRecord): Promise<void> {
     const liveTask = this.live.get(task.id);
     if (!liveTask || isFinishedTaskStatus(this.options.store.getTask(task.id)?.status ?? task.status)) {
-      throw new NotFoundError(`task ${task.id} has already finished`);
+      throw new TaskNotFoundError(`task ${task.id} has already finished`);
     }
     if (this.scheduler.remove(task.id)) {
       this.live.delete(task.id);
@@ -245,7 +251,7 @@ export class TaskManager {
 
   /** DELETE /task/{id}/data: only a finished task's data may go. */
   async eraseData(task: TaskRecord): Promise<void> {
-    if (this.isLive(task)) throw new ConflictError(`task ${task.id} is still running; stop it before deleting its data`);
+    if (this.isLive(task)) throw new TaskStillRunningError(`task ${task.id} is still running; stop it before deleting its data`);
     // A recording still being encoded would land after the folder is gone.
     await this.encodings.get(task.id);
     this.options.store.eraseTaskData(task.id);

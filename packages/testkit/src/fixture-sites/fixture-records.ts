@@ -5,6 +5,8 @@ export interface FixtureRecords {
   uploads: Array<{ fieldName: string; fileName: string; bytes: Buffer }>;
   clicks: Array<{ target: string }>;
   boardMoves: Array<{ card: string; from: string; to: string }>;
+  /** What the widget pages (terminal, date form, slider…) reported as their outcome. */
+  widgetResults: Array<{ widget: string; result: string }>;
   /** Requests that arrived under a host name other than 127.0.0.1 (e.g. localhost). */
   otherHostHits: Array<{ host: string; path: string }>;
   /** Every request, in arrival order, so a test can check either host name. */
@@ -12,5 +14,5 @@ export interface FixtureRecords {
 }
 
 export function createFixtureRecords(): FixtureRecords {
-  return { formSubmissions: [], logins: [], uploads: [], clicks: [], boardMoves: [], otherHostHits: [], requests: [] };
+  return { formSubmissions: [], logins: [], uploads: [], clicks: [], boardMoves: [], widgetResults: [], otherHostHits: [], requests: [] };
 }
