@@ -14,6 +14,7 @@ import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 import { BadRequestError, UnauthorizedError } from './http-errors.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
+import { registerReviewRoutes } from './routes/review-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
@@ -79,6 +80,7 @@ function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants:
       registerTaskRoutes(api, context);
       registerProfileRoutes(api, context);
       registerUploadRoutes(api, context);
+      registerReviewRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );

@@ -1,6 +1,6 @@
 import type { Device, StepRecord, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
-import type { DownloadRecord, RecordingState, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { CommandRecord, DownloadRecord, RecordingState, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 
 interface TaskRow {
   id: string;
@@ -160,6 +160,22 @@ export class SqliteTaskStore implements TaskStore {
     return counts;
   }
 
+  addCommand(taskId: string, command: CommandRecord): void {
+    this.database
+      .prepare('INSERT INTO commands (task_id, id, action, input_json, sent_at_ms) VALUES (?, ?, ?, ?, ?)')
+      .run(taskId, command.id, command.action, JSON.stringify(command.input ?? null), command.sentAtMs);
+  }
+
+  listCommands(taskId: string): CommandRecord[] {
+    const rows = this.database.prepare('SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = ? ORDER BY rowid').all(taskId) as {
+      id: string;
+      action: string;
+      input_json: string;
+      sent_at_ms: number;
+    }[];
+    return rows.map((row) => ({ id: row.id, action: row.action, input: JSON.parse(row.input_json) as unknown, sentAtMs: row.sent_at_ms }));
+  }
+
   abandonPendingRecordings(): number {
     return this.database.prepare("UPDATE tasks SET recording = 'none' WHERE recording = 'pending'").run().changes;
   }
@@ -182,7 +198,7 @@ export class SqliteTaskStore implements TaskStore {
 
   eraseTaskData(taskId: string): void {
     this.database.transaction(() => {
-      for (const table of ['events', 'steps', 'downloads']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
+      for (const table of ['events', 'steps', 'downloads', 'commands']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
       this.database
         .prepare(
           "UPDATE tasks SET request_json = json_object('task', NULL), output_json = NULL, live_token = NULL, recording = CASE recording WHEN 'off' THEN 'off' ELSE 'none' END WHERE id = ?",

@@ -39,6 +39,14 @@ export interface TaskUpdate {
   recording?: RecordingState;
 }
 
+/** A session command as sent, for review (secrets never stored: see commandForReview). */
+export interface CommandRecord {
+  id: string;
+  action: string;
+  input: unknown;
+  sentAtMs: number;
+}
+
 export interface DownloadRecord {
   url: string;
   fileName: string;
@@ -65,6 +73,9 @@ export interface TaskStore {
   countSteps(taskIds: string[]): Map<string, number>;
   /** A restart cannot finish recordings that were pending: they become `none`. */
   abandonPendingRecordings(): number;
+  addCommand(taskId: string, command: CommandRecord): void;
+  /** In the order they were sent. */
+  listCommands(taskId: string): CommandRecord[];
   addDownload(taskId: string, download: DownloadRecord): void;
   listDownloads(taskId: string): DownloadRecord[];
   /** Forgets events, steps, downloads, request details, output, recording and live token of a finished task. */

@@ -10,7 +10,7 @@ import type { AgentBridge } from './agent-bridge.js';
 import { FinishGate } from './finish-gate.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import { encodeRecording, type StoppedRecording } from './recording.js';
-import type { SessionCommand } from './session-command.js';
+import { commandForReview, type SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
 import { TaskScheduler, type QueueStanding, type SchedulerLimits } from './task-scheduler.js';
@@ -210,6 +210,7 @@ export class TaskManager {
     if (command.eventName === 'session_action' && !liveTask.isSession) {
       throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
+    this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: Date.now() });
     liveTask.submit(command);
   }
 
