@@ -31,9 +31,10 @@ export function registerRecordingRoute(app: FastifyInstance, context: ServerCont
     const { token } = parseWire(z.object({ token: z.string().min(1).max(200) }), request.params, 'token');
     const task = context.taskStore.getTaskByDownloadsToken(token);
     if (!task || task.recording !== 'ready') throw new NotFoundError('no recording here');
-    const path = context.tasks.recordingPath(task.id);
-    const size = (await stat(path).catch(() => undefined))?.size;
-    if (size === undefined) throw new NotFoundError('no recording here');
+    // The first request encodes the video (a task whose video nobody watches never runs ffmpeg).
+    const path = await context.tasks.recordingVideo(task.id);
+    const size = path === undefined ? undefined : (await stat(path).catch(() => undefined))?.size;
+    if (path === undefined || size === undefined) throw new NotFoundError('no recording here');
     reply.type('video/mp4').header('accept-ranges', 'bytes').header('cache-control', 'private, max-age=3600');
     const rangeHeader = request.headers.range;
     const range = rangeHeader ? parseRange(rangeHeader, size) : undefined;

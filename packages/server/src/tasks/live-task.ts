@@ -9,6 +9,7 @@ import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '..
 import type { AgentBridge } from './agent-bridge.js';
 import { ControlGate } from './control-gate.js';
 import { TaskRecorder, type StoppedRecording } from './recording.js';
+import { recordingFramesDirectory } from './recording-files.js';
 import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
@@ -31,8 +32,6 @@ export interface LiveTaskDependencies {
   commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
   onFinished: (taskId: string) => void;
-  /** The task's recording has stopped (undefined: it had none, or it failed); encoding is the caller's. */
-  onRecordingStopped: (taskId: string, recording: StoppedRecording | undefined) => void;
 }
 
 /** What the live view reaches of a running task: its frames, its input and who drives. */
@@ -151,7 +150,7 @@ export class LiveTask {
 
   private async startRecording(context: TaskContext, startedAtMs: number): Promise<void> {
     try {
-      this.recorder = await TaskRecorder.start(context.frames, join(this.dependencies.taskDirectory, 'recording-frames'), startedAtMs);
+      this.recorder = await TaskRecorder.start(context.frames, recordingFramesDirectory(this.dependencies.taskDirectory), startedAtMs);
     } catch (error) {
       console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
     }
@@ -462,9 +461,10 @@ export class LiveTask {
       error: finish.error ? this.masked(finish.error) : null,
       costDollars: this.costDollars,
       finishedAtMs: Date.now(),
+      // The frames are on disk: the video is encoded when first asked for, so its URL is ready now.
+      ...(this.settings.enableRecording ? { recording: recording && recording.frames.length > 0 ? ('ready' as const) : ('none' as const) } : {}),
     });
     this.dependencies.onFinished(this.id);
-    if (this.settings.enableRecording) this.dependencies.onRecordingStopped(this.id, recording);
     this.releaseEnd();
   }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { FrameSource, ScreencastFrame } from '@open-smooth/browser';
@@ -27,10 +27,14 @@ export class RecordingEncodeError extends Error {
   override readonly name = 'RecordingEncodeError';
 }
 
+/** Written next to the frames when a recording stops: everything encoding needs, even after a restart. */
+const manifestName = 'recording.json';
+
 /**
  * Records one task's browser while it runs: frames from the frame source are written to disk as
  * they come (an idle page sends none, so it costs nothing), at most a few per second, each with
- * the time it appeared. Encoding happens once, after the task, in `encodeRecording`.
+ * the time it appeared. Encoding is lazy: `encodeRecording` runs when the video is first asked
+ * for, so a task whose video nobody watches never pays for ffmpeg.
  */
 export class TaskRecorder {
   readonly #directory: string;
@@ -62,7 +66,7 @@ export class TaskRecorder {
     return recorder;
   }
 
-  /** Stops listening and waits for every frame to be on disk. */
+  /** Stops listening, waits for every frame to be on disk and writes the manifest; resolves to it. */
   async stop(): Promise<StoppedRecording> {
     const endMs = Date.now();
     this.#unsubscribe?.();
@@ -72,7 +76,9 @@ export class TaskRecorder {
     this.#pending = undefined;
     await this.#writes;
     if (this.#failure) throw new RecordingEncodeError(`could not write recording frames: ${String(this.#failure)}`);
-    return { directory: this.#directory, frames: [...this.#frames], startMs: this.#startMs, endMs, ...this.#size };
+    const recording: StoppedRecording = { directory: this.#directory, frames: [...this.#frames], startMs: this.#startMs, endMs, ...this.#size };
+    await writeFile(join(this.#directory, manifestName), JSON.stringify(recording));
+    return recording;
   }
 
   #onFrame(frame: ScreencastFrame): void {
@@ -121,6 +127,14 @@ function concatList(recording: StoppedRecording): string {
 }
 
 const even = (value: number): number => Math.max(2, Math.floor(value / 2) * 2);
+
+/** The recording a stopped recorder left in `directory`, or undefined when there is none. */
+export async function readStoppedRecording(directory: string): Promise<StoppedRecording | undefined> {
+  const text = await readFile(join(directory, manifestName), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  // The folder may have moved with the data directory since it was written.
+  return { ...(JSON.parse(text) as StoppedRecording), directory };
+}
 
 /**
  * Encodes a stopped recording to an H.264 MP4 at `outputPath` (variable frame rate, so the video

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
@@ -9,7 +9,8 @@ import { taskSettingsFromWire } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { FinishGate } from './finish-gate.js';
 import { LiveTask, type LiveView } from './live-task.js';
-import { encodeRecording, type StoppedRecording } from './recording.js';
+import { encodeRecording, readStoppedRecording } from './recording.js';
+import { recordingFramesDirectory, recordingVideoPath } from './recording-files.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
@@ -52,8 +53,8 @@ export class TaskManager {
   private readonly scheduler: TaskScheduler;
   private readonly gate: FinishGate;
   private readonly live = new Map<string, LiveTask>();
-  /** Recordings being encoded, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
-  private readonly encodings = new Map<string, Promise<void>>();
+  /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
+  private readonly encodings = new Map<string, Promise<boolean>>();
   private encodingQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TaskManagerOptions) {
@@ -69,10 +70,7 @@ export class TaskManager {
     return failed;
   }
 
-  /** Where a finished task's video is (once its recording state is `ready`). */
-  recordingPath(taskId: string): string {
-    return join(this.taskDirectory(taskId), 'recording.mp4');
-  }
+
 
   taskDirectory(taskId: string): string {
     return join(this.options.dataDirectory, 'tasks', taskId);
@@ -118,7 +116,6 @@ export class TaskManager {
       extractTimeoutMs: this.options.extractTimeoutMs,
       commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onFinished: (taskId) => this.onFinished(taskId),
-      onRecordingStopped: (taskId, recording) => this.encodeRecording(taskId, recording),
     });
     this.live.set(record.id, liveTask);
     try {
@@ -131,24 +128,32 @@ export class TaskManager {
     return record;
   }
 
-  /** Encodes a finished task's recording in the background; recording_url turns from null to its URL (or ""). */
-  private encodeRecording(taskId: string, recording: StoppedRecording | undefined): void {
-    if (!recording) {
-      this.options.store.updateTask(taskId, { recording: 'none' });
-      return;
+  /**
+   * The path of a finished task's video, encoding it first when this is the first time it is asked
+   * for (one ffmpeg at a time); undefined when the task has no video (then its state becomes `none`).
+   */
+  async recordingVideo(taskId: string): Promise<string | undefined> {
+    const path = recordingVideoPath(this.taskDirectory(taskId));
+    let encoding = this.encodings.get(taskId);
+    if (!encoding) {
+      encoding = this.encodingQueue.then(() => this.encodeOnce(taskId, path));
+      this.encodings.set(taskId, encoding);
+      this.encodingQueue = encoding.then(() => undefined, () => undefined);
+      void encoding.finally(() => this.encodings.delete(taskId));
     }
-    const encoded = this.encodingQueue
-      .then(() => encodeRecording(recording, this.recordingPath(taskId)))
-      .then(
-        (made) => this.options.store.updateTask(taskId, { recording: made ? 'ready' : 'none' }),
-        (error: unknown) => {
-          console.warn(`task ${taskId}: ${error instanceof Error ? error.message : String(error)}`);
-          this.options.store.updateTask(taskId, { recording: 'none' });
-        },
-      )
-      .finally(() => this.encodings.delete(taskId));
-    this.encodings.set(taskId, encoded);
-    this.encodingQueue = encoded;
+    return (await encoding) ? path : undefined;
+  }
+
+  private async encodeOnce(taskId: string, videoPath: string): Promise<boolean> {
+    if (await stat(videoPath).then(() => true, () => false)) return true;
+    const recording = await readStoppedRecording(recordingFramesDirectory(this.taskDirectory(taskId)));
+    try {
+      if (recording && (await encodeRecording(recording, videoPath))) return true;
+    } catch (error) {
+      console.warn(`task ${taskId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.options.store.updateTask(taskId, { recording: 'none' });
+    return false;
   }
 
   /** The live view's handle on a running task's browser; undefined once it has finished or before it starts. */
