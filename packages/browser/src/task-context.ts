@@ -66,6 +66,9 @@ function isErrorPage(url: string): boolean {
   return url.startsWith('chrome-error:');
 }
 
+/** Longest a goto that failed at the pool's proxy waits to learn why (the failed request's event). */
+const navigationFailureWaitMs = 2_000;
+
 /** Longest a refused navigation waits for Chromium's error page to replace it. */
 const errorPageWaitMs = 2_000;
 
@@ -219,17 +222,19 @@ export class TaskContext {
     const page = this.page;
     // A tab opened a moment ago may not have its redirect interceptor yet.
     await this.#guard.guardPage(page).catch(() => {});
-    const blockedBefore = this.#guard.blocked.length;
+    const failuresBefore = this.#guard.navigationFailureCount;
     try {
       await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const refusedBelow = error instanceof Error && refusedByProxy.test(error.message);
-      const blockedHop = await this.#guard.navigationBlockSince(blockedBefore, refusedBelow ? 2_000 : 0);
-      if (blockedHop) {
+      const failedBelow = error instanceof Error && refusedByProxy.test(error.message);
+      const failure = await this.#guard.navigationFailureSince(failuresBefore, failedBelow ? navigationFailureWaitMs : 0);
+      if (failure?.blocked) {
         await waitForErrorPage(page);
-        throw new UrlNotAllowedError(blockedHop.url, blockedHop);
+        throw new UrlNotAllowedError(failure.url, failure.blocked);
       }
+      // Chromium names every failure at the proxy alike; say what really happened.
+      if (failure?.unreachable) throw new Error(`could not open ${failure.url}: ${failure.unreachable}`);
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
       if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
     }
