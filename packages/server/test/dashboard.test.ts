@@ -153,3 +153,28 @@ test("the key's profiles, files and extensions are listed and can be deleted", a
   assert.equal((await server.api('GET', '/profile')).body.r.some((profile: { id: string }) => profile.id === 'dashboard-profile'), false);
   await page.close();
 });
+
+test('bad input to the review, live, recording and web routes is a 4xx with a detail', async () => {
+  const origin = server.server.url;
+  const cases: Array<[string, Record<string, string>?]> = [
+    [`/api/v1/task/${firstTaskId}/steps/abc/screenshot`],
+    [`/api/v1/task/${firstTaskId}/steps/0/screenshot`],
+    [`/api/v1/task/${firstTaskId}/steps/99/screenshot`],
+    ['/api/v1/task-summaries?l=0'],
+    ['/api/v1/task-summaries?t=-5'],
+    ['/api/v1/task/unknown/commands'],
+    [`/live/${firstTaskId}/x?interactive=maybe`],
+    [`/live/${firstTaskId}/${'x'.repeat(300)}`],
+    ['/recordings/not-a-token/recording.mp4', { range: 'bytes=5-2' }],
+    ['/web/..%2Fstart-server.ts'],
+    ['/web/secret.js'],
+    ['/api/docs/assets/..%2F..%2Fpackage.json'],
+  ];
+  for (const [path, headers] of cases) {
+    const response = await fetch(`${origin}${path}`, { headers: { apikey: firstKey, ...(headers ?? {}) } });
+    assert.ok(response.status >= 400 && response.status < 500, `${path}: ${response.status}`);
+    const body = (await response.json()) as { detail?: unknown };
+    assert.equal(typeof body.detail, 'string', path);
+  }
+  assert.equal((await fetch(`${origin}/api/v1/task-summaries`)).status, 401, 'the review API needs a key');
+});
