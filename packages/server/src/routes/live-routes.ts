@@ -112,6 +112,7 @@ class LiveViewer {
   #timer: NodeJS.Timeout | undefined;
   #lastState = '';
   #stepsSent = 0;
+  #lastStepUrl = '';
   #closed = false;
   /** Input runs one event at a time, in order (a key up must not overtake its key down). */
   #inputChain: Promise<void> = Promise.resolve();
@@ -143,9 +144,14 @@ class LiveViewer {
     }
     const view = this.context.tasks.liveView(this.taskId);
     if (view !== this.#view) this.#attach(view);
-    const steps = this.context.taskStore.listSteps(this.taskId);
-    for (const step of steps.slice(this.#stepsSent)) this.#send({ type: 'step', step: stepToWire(step, `/live/${this.taskId}/${task.liveToken}/steps/${step.index}/screenshot`) });
-    this.#stepsSent = steps.length;
+    // Steps are read (and parsed) only when there are new ones.
+    const stepCount = this.context.taskStore.countSteps([this.taskId]).get(this.taskId) ?? 0;
+    if (stepCount > this.#stepsSent) {
+      const steps = this.context.taskStore.listSteps(this.taskId);
+      for (const step of steps.slice(this.#stepsSent)) this.#send({ type: 'step', step: stepToWire(step, `/live/${this.taskId}/${task.liveToken}/steps/${step.index}/screenshot`) });
+      this.#stepsSent = steps.length;
+      this.#lastStepUrl = steps.at(-1)?.url ?? '';
+    }
     const status = this.context.tasks.visibleStatus(task);
     const finished = isFinishedTaskStatus(status);
     const state: LiveState = {
@@ -154,7 +160,7 @@ class LiveViewer {
       kind: task.kind,
       task: task.request.task ?? null,
       status,
-      url: view?.currentUrl() ?? steps.at(-1)?.url ?? '',
+      url: view?.currentUrl() ?? this.#lastStepUrl,
       control: view?.control.isHeldBy(this.#id) ? 'you' : view?.control.personInControl ? 'someone else' : 'agent',
       agentWaiting: view?.control.agentWaiting ?? false,
       interactive: this.interactive && !finished,
