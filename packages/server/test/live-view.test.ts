@@ -122,6 +122,14 @@ test('interactive: a person takes control, types into the form on the task page,
   assert.equal(answer?.payload.code, 200, JSON.stringify(answer?.payload));
   assert.equal(answer?.payload.output.output, 'saw Grace Hopper', 'the agent continued on the page the person left');
   await page.close();
+
+  // embed=true: the picture alone, for an iframe.
+  const embedded = await openLiveView(`${liveUrl}?interactive=false&embed=true`);
+  assert.equal(await embedded.locator('aside').isVisible(), false, 'no side panel in embed mode');
+  assert.equal(await embedded.locator('#control-bar').isVisible(), false);
+  const picture = await embedded.locator('#screen').boundingBox();
+  assert.ok(picture && picture.width > 600, 'the picture fills the frame');
+  await embedded.close();
   await sendCommand(server, id, 'session_action', 'close', {}, 'close-typing');
 });
 
