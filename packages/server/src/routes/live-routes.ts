@@ -20,6 +20,7 @@ const viewerFramesPerSecond = 15;
 /** A viewer whose socket has this much unsent data skips frames instead of queueing them. */
 const maxBufferedBytes = 2 * 1024 * 1024;
 const statePollMs = 400;
+const finishedPollMs = 5_000;
 
 const liveParametersSchema = z.object({ task_id: z.string().min(1).max(200), token: z.string().min(1).max(200) });
 const liveQuerySchema = z.object({
@@ -110,6 +111,7 @@ class LiveViewer {
   #unsubscribeFrames: (() => void) | undefined;
   #unsubscribeControl: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #pollMs = 0;
   #lastState = '';
   #stepsSent = 0;
   #lastStepUrl = '';
@@ -131,7 +133,7 @@ class LiveViewer {
     this.socket.on('close', () => this.#stop());
     this.socket.on('error', () => this.#stop());
     this.#refresh();
-    this.#timer = setInterval(() => this.#refresh(), statePollMs);
+    if (this.#timer === undefined) this.#schedule(statePollMs);
   }
 
   /** Attaches to the browser once it is open, sends new steps and any change of state. */
@@ -171,6 +173,14 @@ class LiveViewer {
       this.#lastState = json;
       this.#send(state);
     }
+    // A finished task changes no more; only its erasure needs noticing, which can wait.
+    if (finished && this.#pollMs !== finishedPollMs) this.#schedule(finishedPollMs);
+  }
+
+  #schedule(pollMs: number): void {
+    clearInterval(this.#timer);
+    this.#pollMs = pollMs;
+    this.#timer = setInterval(() => this.#refresh(), pollMs);
   }
 
   #attach(view: LiveView | undefined): void {
