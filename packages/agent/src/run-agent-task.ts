@@ -109,6 +109,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
     if (options.startUrl) await taskContext.goto(options.startUrl, { signal });
     for (let stepIndex = 1; ; stepIndex += 1) {
       signal.throwIfAborted();
+      await options.beforeStep?.(signal);
       const seen = await observe(state, stepIndex);
       const decision = await decide(state, stepIndex, seen);
       const acted = await act(state, seen, decision);

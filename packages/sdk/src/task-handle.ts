@@ -7,11 +7,14 @@ import {
   type TaskResponse,
 } from './api-types.js';
 import { fromWireFields } from './case-conversion.js';
-import { ApiError, BadRequestError, ToolCallError } from './errors.js';
+import { ApiError, BadRequestError, SmoothTimeoutError, ToolCallError } from './errors.js';
 import { isRecord } from './http-transport.js';
 import type { SmoothTool } from './smooth-tool.js';
 import type { TaskApi } from './task-api.js';
 import { TaskEventStream, type WireTaskEvent, type WireTaskResponse } from './task-event-stream.js';
+
+/** How often recordingUrl() asks again while a finished task's video is being encoded. */
+const recordingPollMs = 500;
 
 export interface WaitOptions {
   /** Seconds. */
@@ -91,9 +94,22 @@ export class TaskHandle {
     };
     const known = select(this.stream.latest);
     if (known) return known;
-    return this.stream.use(() =>
-      this.stream.waitFor(select, secondsToMilliseconds(options.timeout ?? 30), `the recording of task ${this.taskId}`),
+    const timeoutMs = secondsToMilliseconds(options.timeout ?? 30) ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    // The video is encoded after the task ends: first wait for the end, then for the URL.
+    const finished = await this.stream.use(() =>
+      this.stream.waitFor(
+        (task) => (task && isFinishedTaskStatus(task.status) ? task : undefined),
+        timeoutMs,
+        `the recording of task ${this.taskId}`,
+      ),
     );
+    for (let task: WireTaskResponse = finished; ; task = await this.api.getTask(this.taskId)) {
+      const recordingUrl = select(task);
+      if (recordingUrl) return recordingUrl;
+      if (Date.now() >= deadline) throw new SmoothTimeoutError(`Timed out after ${timeoutMs / 1000} seconds waiting for the recording of task ${this.taskId}.`);
+      await new Promise((resolve) => setTimeout(resolve, recordingPollMs));
+    }
   }
 
   /** A URL of a zip of the files the task downloaded, once it has finished; ApiError 404 when there are none. */
