@@ -22,16 +22,20 @@ function refuse(socket: Duplex, status: number, reason: string, detail: string):
 
 /**
  * `GET /api/v1/task/{id}/tunnel` with `Upgrade: open-smooth-tunnel` and the `apikey` header:
- * the caller's control connection; `.../tunnel/{stream}`: one data connection. HTTP upgrades
- * bypass Fastify's routing, so this listens on the HTTP server itself and leaves other upgrades
- * (other paths) to other listeners.
+ * the caller's control connection; `.../tunnel/{stream}`: one data connection. It speaks raw
+ * bytes after the upgrade, not WebSocket frames, so it takes these upgrades before the HTTP
+ * server's other upgrade listeners (the live view's WebSocket plugin) and hands them every other
+ * one. Install it after those listeners.
  */
 export function installTunnelEndpoint(server: Server, lookup: TunnelLookup): void {
+  const others = server.listeners('upgrade') as Array<(request: IncomingMessage, socket: Duplex, head: Buffer) => void>;
+  server.removeAllListeners('upgrade');
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const match = tunnelPath.exec(request.url ?? '');
     if (!match) {
+      for (const listener of others) listener.call(server, request, socket, head);
       // Nobody else listens for upgrades: answer rather than leave the socket hanging.
-      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found', `no upgrade route for ${request.url ?? ''}`);
+      if (others.length === 0) refuse(socket, 404, 'Not Found', `no upgrade route for ${request.url ?? ''}`);
       return;
     }
     if ((request.headers.upgrade ?? '').toLowerCase() !== tunnelProtocol) {
