@@ -52,6 +52,7 @@ test('a session with proxy_server "self" reaches the site through the SDK\'s tun
   assert.deepEqual(tunnelled.map((visit) => visit.path), ['/start?via=tunnel', '/second?via=tunnel']);
   assert.ok(tunnelled.every((visit) => visit.viaThisProcess), `every request came over a connection of this process: ${JSON.stringify(tunnelled)}`);
   await session.close(false);
+  assert.equal((await waitForFinish(session.id())).status, 'done');
 
   // The task has ended: its tunnel is gone.
   const refused = await new Promise<Error | undefined>((resolve) => CallerTunnelClient.open({ apiUrl: `${server.apiBaseUrl}v1`, apiKey: server.apiKey, taskId: session.id(), onClosed: resolve }));
