@@ -31,7 +31,7 @@ interface WalkContext {
  * calls are the world's own, whatever the page did to its own. Element references are kept in a
  * per-frame global of that world keyed by generation, never written into the DOM.
  */
-export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
+export function snapshotFrame(options: SnapshotOptions, ...listenerElements: Element[]): FrameSnapshot {
   const maxNameLength = 80;
   const maxTextLength = 400;
   const maxValueLength = 100;
@@ -56,7 +56,7 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
   const plainInputTypes = new Set(['text', 'checkbox', 'radio', 'submit', 'button', 'reset', 'search']);
 
   // Elements with a click, mouse, pointer or key listener, found through CDP before this ran (see collect-page-blocks).
-  const listenerTargets = (globalThis as unknown as Record<string, WeakSet<Element> | undefined>)[options.listenerKey];
+  const listenerTargets = new Set(listenerElements.filter((element) => element !== document.documentElement && element !== document.body));
   const blocks: SnapshotBlock[] = [];
   const elements: Element[] = [];
   const iframes: Element[] = [];
