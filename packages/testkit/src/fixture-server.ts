@@ -24,6 +24,8 @@ import { nestedMenuRoutes } from './fixture-sites/nested-menu-site.js';
 import { paletteRoutes } from './fixture-sites/palette-site.js';
 import { sliderRoutes } from './fixture-sites/slider-site.js';
 import { sortableListRoutes } from './fixture-sites/sortable-list-site.js';
+import { stationSearchRoutes } from './fixture-sites/station-search-site.js';
+import { helpCentreRoutes } from './fixture-sites/help-centre-site.js';
 import { widgetResultRoutes } from './fixture-sites/widget-results.js';
 
 export type { FixtureRecords } from './fixture-sites/fixture-records.js';
@@ -71,6 +73,8 @@ const allRoutes: SiteRoute[] = [
   ...highlightRoutes,
   ...paletteRoutes,
   ...copyTextRoutes,
+  ...stationSearchRoutes,
+  ...helpCentreRoutes,
 ];
 
 function routeMatches(route: SiteRoute, path: string): boolean {
