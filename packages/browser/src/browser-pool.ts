@@ -248,9 +248,8 @@ export class BrowserPool {
   }
 
   async #createContext(device: Device): Promise<BrowserContext> {
-    const browser = await this.#supervisor.current();
-    const context = await browser.newContext({
-      ...deviceContextOptions(device, browser.version()),
+    const context = await this.#supervisor.newContext({
+      ...deviceContextOptions(device, this.#supervisor.version),
       acceptDownloads: true,
       // Service workers fetch outside any page, where interception cannot follow them.
       serviceWorkers: 'block',

@@ -9,3 +9,4 @@ export * from './task-event.js';
 export * from './task-request.js';
 export * from './task-response.js';
 export * from './task-status.js';
+export * from './mask-strings.js';

@@ -22,7 +22,8 @@ export const extractAction = defineAction({
       mask: (text) => context.taskContext.maskSecrets(text),
     });
     context.addCost(result.costDollars);
-    const text = context.taskContext.maskSecrets(JSON.stringify(result.output));
+    // Masked where it leaves the run (step log) and where it goes to the model (middleware).
+    const text = JSON.stringify(result.output);
     return text.length > maximumResultCharacters ? `${text.slice(0, maximumResultCharacters)}… (cut)` : text;
   },
 });
