@@ -336,3 +336,16 @@ test('wait_for waits a given time when asked, and for a text to disappear', asyn
   assert.ok((result.steps[0]?.actMs ?? 0) >= 600, `acted for ${result.steps[0]?.actMs} ms`);
   assert.equal(gone?.result, '"Quoted:" is gone.');
 });
+
+test('a popup calendar: open it, go to the next month, pick the day, submit', async () => {
+  const policy = pagePolicy([
+    (page) => (page.text.includes('Request received') ? [call('done', { answer: 'sent' })] : undefined),
+    (page) => (/value="04\/09\/2024"/.test(page.text) ? [call('click', { index: page.index({ role: 'button', name: 'Search trips' }) })] : undefined),
+    (page) => (page.text.includes('April 2024') ? [call('click', { index: page.index({ role: 'link', name: '9' }) })] : undefined),
+    (page) => (page.text.includes('March 2024') ? [call('click', { index: page.index({ role: 'link', name: 'Next' }) })] : undefined),
+    (page) => [call('click', { index: page.index({ name: 'Departure date' }) })],
+  ]);
+  const { result } = await harness.run('Search trips departing on April 9, 2024', policy, { startUrl: harness.fixtures.url('/booking/calendar'), context: { device: 'desktop' } });
+  assert.equal(result.status, 'done', result.error);
+  assert.deepEqual(records().formSubmissions.find((submission) => submission.form === 'calendar'), { form: 'calendar', departure: '04/09/2024' });
+});
