@@ -1,5 +1,5 @@
 import type { ActionRecord } from '@open-smooth/protocol';
-import { TaskFailedError, type ActionContext, type ActionDefinition, type ActionImage } from './actions/action.js';
+import { TaskFailedError, type ActionContext, type AnyAction, type ActionImage } from './actions/action.js';
 import { OutputMismatchError } from './actions/done.js';
 
 /** One tool call as the model made it, its input not yet checked when `invalidReason` is set. */
@@ -26,7 +26,7 @@ export interface ActionRunResult {
  */
 export async function runAction(
   call: ModelToolCall,
-  actionsByName: ReadonlyMap<string, ActionDefinition<any>>,
+  actionsByName: ReadonlyMap<string, AnyAction>,
   context: ActionContext,
 ): Promise<ActionRunResult> {
   const failed = (message: string): ActionRunResult => ({
