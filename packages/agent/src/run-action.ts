@@ -1,4 +1,4 @@
-import type { ActionRecord } from '@open-smooth/protocol';
+import type { ActionRecord, ElementDescriptor } from '@open-smooth/protocol';
 import { TaskFailedError, type ActionContext, type AnyAction, type ActionImage } from './actions/action.js';
 import { OutputMismatchError } from './actions/done.js';
 
@@ -48,6 +48,26 @@ export async function runAction(
     if (error instanceof OutputMismatchError) return { ...failed(error.message), outputMismatch: true };
     return failed(firstLine((error as Error).message ?? String(error)));
   }
+}
+
+/** What the call's element indices meant in the page view it was made on (read before the action runs). */
+function elementsOf(input: unknown, context: ActionContext): Record<string, ElementDescriptor> | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const found: Record<string, ElementDescriptor> = {};
+  for (const field of ['index', 'from', 'to']) {
+    const index = (input as Record<string, unknown>)[field];
+    if (typeof index !== 'number') continue;
+    const element = context.observation.elements.find((candidate) => candidate.index === index);
+    if (!element) continue;
+    found[field] = {
+      role: element.role,
+      name: element.name,
+      tagName: element.tagName,
+      frameUrl: element.frameUrl,
+      ...(element.inputType ? { inputType: element.inputType } : {}),
+    };
+  }
+  return Object.keys(found).length > 0 ? found : undefined;
 }
 
 /** The tool calls of a model answer, with the SDK's verdict on inputs that do not fit the schema. */

@@ -95,6 +95,11 @@ test('drag reorders a sortable list (mouse-driven, no HTML5 drag and drop) and t
   const { result } = await harness.run('Move Deploy before Announce and save', policy, { startUrl: harness.fixtures.url('/checklist') });
   assert.equal(result.status, 'done', result.error);
   assert.match(result.steps[0]?.actions[0]?.result ?? '', /^Dragged \[\d+\] button "Deploy" onto \[\d+\] button "Announce"/);
+  // The record says what the indices meant, so the step can be replayed on a fresh page.
+  assert.deepEqual(result.steps[0]?.actions[0]?.elements, {
+    from: { role: 'button', name: 'Deploy', tagName: 'li', frameUrl: harness.fixtures.url('/checklist') },
+    to: { role: 'button', name: 'Announce', tagName: 'li', frameUrl: harness.fixtures.url('/checklist') },
+  });
   assert.deepEqual(records().widgetResults.filter((entry) => entry.widget === 'sortable'), [{ widget: 'sortable', result: 'Run tests > Tag release > Deploy > Announce' }]);
 });
 
