@@ -29,17 +29,17 @@ export async function runAction(
   actionsByName: ReadonlyMap<string, AnyAction>,
   context: ActionContext,
 ): Promise<ActionRunResult> {
-  const failed = (message: string): ActionRunResult => ({
-    record: { name: call.toolName, input: call.input, result: `Error: ${message}`, ok: false },
-  });
+  const elements = elementsOf(call.input, context);
+  const record = (result: string, ok: boolean): ActionRecord => ({ name: call.toolName, input: call.input, result, ok, ...(elements ? { elements } : {}) });
+  const failed = (message: string): ActionRunResult => ({ record: record(`Error: ${message}`, false) });
   if (call.invalidReason) return failed(call.invalidReason);
   const action = actionsByName.get(call.toolName);
   if (!action) return failed(`there is no tool named ${call.toolName}`);
   try {
     const outcome = await action.handler(call.input, context);
-    if (typeof outcome === 'string') return { record: { name: call.toolName, input: call.input, result: outcome, ok: true } };
+    if (typeof outcome === 'string') return { record: record(outcome, true) };
     return {
-      record: { name: call.toolName, input: call.input, result: outcome.text, ok: true },
+      record: record(outcome.text, true),
       ...(outcome.finished ? { finished: outcome.finished } : {}),
       ...(outcome.image ? { image: outcome.image } : {}),
     };
