@@ -7,8 +7,6 @@ import { selectors, type CDPSession, type ElementHandle, type Page } from 'playw
  * stored) until the frame's document changes.
  */
 const worldName = 'open-smooth';
-/** A second world of ours where nodes of unknown frames may be looked at (see markElementsWithListeners). */
-const scratchWorldName = 'open-smooth-scratch';
 /** A page that hangs its renderer (while(true){}) must not hang the agent. */
 const defaultCallTimeoutMs = 15_000;
 /** The selector engine (it runs in Playwright's own isolated world) that hands over one element. */
@@ -180,7 +178,8 @@ export class IsolatedWorld {
     const url = frames.find((frame) => frame.frameId === frameId)?.url;
     const candidates = this.page.frames().sort((a, b) => Number(b.url() === url) - Number(a.url() === url));
     for (const frame of candidates) {
-      const handle = await frame.$(`${handoffEngine}=${key}`).catch(() => null);
+      if (frame.isDetached()) continue;
+      const handle = await frame.$(`${handoffEngine}=${key}`);
       if (handle) return handle as ElementHandle<Element>;
     }
     return null;
@@ -197,32 +196,23 @@ export class IsolatedWorld {
     const contextId = await this.#contextId(frameId);
     const objectGroup = `listeners-${randomUUID()}`;
     try {
-      // Listeners of every world show only with `pierce`, which also walks into child frames.
-      const root = (await this.#send('Runtime.evaluate', { expression: 'document', contextId, objectGroup })) as { result: RemoteObject };
-      if (!root.result.objectId) return 0;
-      const { listeners } = (await this.#send('DOMDebugger.getEventListeners', { objectId: root.result.objectId, depth: -1, pierce: true })) as {
+      // CDP reports a node's listeners of the world its object belongs to (all worlds only with
+      // `pierce`, which left our session unanswered after a later navigation: seen with the Chromium we ship). The page's
+      // listeners are in its main world: ask there, through the document's node, without running
+      // any code in that world.
+      const ownDocument = (await this.#send('Runtime.evaluate', { expression: 'document', contextId, objectGroup })) as { result: RemoteObject };
+      if (!ownDocument.result.objectId) return 0;
+      const described = (await this.#send('DOM.describeNode', { objectId: ownDocument.result.objectId })) as { node: { backendNodeId: number } };
+      const pageDocument = (await this.#send('DOM.resolveNode', { backendNodeId: described.node.backendNodeId, objectGroup })) as { object: RemoteObject };
+      if (!pageDocument.object.objectId) return 0;
+      const { listeners } = (await this.#send('DOMDebugger.getEventListeners', { objectId: pageDocument.object.objectId, depth: -1, pierce: false })) as {
         listeners: Array<{ type: string; backendNodeId?: number }>;
       };
       const nodes = new Set<number>();
       for (const listener of listeners) {
         if (listener.backendNodeId !== undefined && types.includes(listener.type) && nodes.size < maximumListenerTargets) nodes.add(listener.backendNodeId);
       }
-      if (nodes.size === 0) return this.#storeListenerTargets(contextId, key, []);
-      // Nodes of child frames must not get wrappers in this frame's context of our world (the
-      // world is shared by the page's frames, and `instanceof` there would break): sort them out
-      // in a scratch world first.
-      const scratch = (await this.#send('Page.createIsolatedWorld', { frameId, worldName: scratchWorldName, grantUniveralAccess: false })) as { executionContextId: number };
-      const candidates = [...nodes];
-      const probes = await Promise.all(candidates.map((backendNodeId) => this.#resolve(backendNodeId, scratch.executionContextId, objectGroup)));
-      const present = probes.flatMap((objectId, position) => (objectId ? [{ objectId, backendNodeId: candidates[position] as number }] : []));
-      const own = (await this.#send('Runtime.callFunctionOn', {
-        executionContextId: scratch.executionContextId,
-        functionDeclaration: 'function (...nodes) { return nodes.map((node) => node.nodeType === 1 && node.ownerDocument === document); }',
-        arguments: present.map(({ objectId }) => ({ objectId })),
-        returnByValue: true,
-      })) as { result: RemoteObject };
-      const mine = present.filter((_node, position) => (own.result.value as boolean[] | undefined)?.[position] === true);
-      const resolved = await Promise.all(mine.map(({ backendNodeId }) => this.#resolve(backendNodeId, contextId, objectGroup)));
+      const resolved = await Promise.all([...nodes].map((backendNodeId) => this.#resolve(backendNodeId, contextId, objectGroup)));
       return await this.#storeListenerTargets(contextId, key, resolved.filter((objectId): objectId is string => objectId !== undefined));
     } finally {
       await this.session.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
@@ -301,7 +291,7 @@ export class IsolatedWorld {
   async #send(method: string, parameters?: object): Promise<unknown> {
     try {
       // CDPSession.send is typed per method; the methods used here are few and their answers typed at each call.
-      return await (this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters);
+      return await withTimeout((this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters), defaultCallTimeoutMs);
     } catch (error) {
       throw unavailable(error);
     }
@@ -337,6 +327,10 @@ function playwrightUtilityWorldName(page: Page): string {
   return `__playwright_utility_world_${guid}`;
 }
 
+/**
+ * Playwright builds a frame's selector engines when it first queries that frame's document, so
+ * the engine must be registered before any page is used: at load, once per process.
+ */
 function registerHandoffEngine(): Promise<void> {
   handoffEngineRegistered ??= selectors
     .register(
@@ -353,3 +347,5 @@ function registerHandoffEngine(): Promise<void> {
     });
   return handoffEngineRegistered;
 }
+
+registerHandoffEngine().catch((error: unknown) => console.warn(`open-smooth: element handoff engine not registered: ${messageOf(error)}`));
