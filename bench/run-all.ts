@@ -16,6 +16,7 @@ import { runCycleCpu } from './profiles/cycle-cpu.js';
 import { runGotoBreakdown } from './profiles/goto-breakdown.js';
 import { runRendererBreakdown } from './profiles/renderer-breakdown.js';
 import { runSessionCycle } from './session-cycle.js';
+import { runVisionTokens } from './vision-tokens.js';
 
 /** `npm run bench`: every benchmark in turn, one combined table, results in bench/results/<date>.json. */
 
@@ -25,6 +26,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['observation-size', runObservationSize],
   ['memory', runMemory],
   ['api-load', runApiLoad],
+  ['vision-tokens', runVisionTokens],
   ['live-and-recording', runLiveAndRecordingBench],
 ];
 
