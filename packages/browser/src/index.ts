@@ -6,6 +6,23 @@ export {
   mergeDisableFeatures,
   type ChromiumLaunchSettings,
 } from './chromium-launch-options.js';
+export {
+  browserRecipeKey,
+  browserRecipeOf,
+  contextOptionsFor,
+  contextRecipeFrom,
+  defaultRecipe,
+  isDefaultRecipe,
+  isReusableRecipe,
+  recipeKey,
+  type BrowserRecipe,
+  type ClientCertificate,
+  type ContextRecipe,
+  type ContextRecipeInput,
+  type ProxySettings,
+  type StorageState,
+} from './context-recipe.js';
+export { ExtensionsNotSupportedError, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
 export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 export type { BlockedRequest } from './blocked-request.js';
 export { type DownloadedFile, safeFileName } from './downloads.js';

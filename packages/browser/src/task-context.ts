@@ -2,7 +2,7 @@ import type { Device, Secret } from '@open-smooth/protocol';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 
 import type { BlockedRequest } from './blocked-request.js';
-import { defaultDevice } from './devices.js';
+import { contextRecipeFrom, type ContextRecipe, type ContextRecipeInput, type StorageState } from './context-recipe.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
 import { EventSubscriptions } from './event-subscriptions.js';
 import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
@@ -13,9 +13,11 @@ import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
 
-export interface TaskContextOptions {
-  /** Default 'desktop'. */
-  device?: Device;
+/**
+ * A task's context: its recipe (device, default 'desktop'; proxy; client certificates; profile
+ * state; stealth; adblock; extensions), fixed when the context is created, and what is wired per task.
+ */
+export interface TaskContextOptions extends ContextRecipeInput {
   startUrl?: string;
   /** Undefined or empty: every URL is allowed. */
   allowedUrls?: string[];
@@ -69,7 +71,8 @@ function hasCommittedUrl(page: Page): boolean {
  */
 export class TaskContext {
   readonly context: BrowserContext;
-  readonly device: Device;
+  /** What the context was made of. */
+  readonly recipe: ContextRecipe;
   /** True when the context was created ahead of time by the pool's warm-up. */
   readonly prewarmed: boolean;
   readonly #allowedUrls: readonly string[];
@@ -96,10 +99,10 @@ export class TaskContext {
    */
   readonly firstSettled = new Promise<void>((resolve) => (this.#markFirstSettled = resolve));
 
-  private constructor(context: BrowserContext, device: Device, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined) {
+  private constructor(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined) {
     this.context = context;
     this.#release = release;
-    this.device = device;
+    this.recipe = recipe;
     this.prewarmed = prewarmed;
     this.#allowedUrls = options.allowedUrls ?? [];
     this.#signal = options.signal;
@@ -110,9 +113,18 @@ export class TaskContext {
     this.#guard = this.#allowedUrls.length > 0 ? new NetworkGuard(context, (url) => this.isUrlAllowed(url)) : undefined;
   }
 
-  /** Wires a (usually pre-created) context for a task and opens startUrl when given. */
-  static async open(context: BrowserContext, options: TaskContextOptions, prewarmed = false, release?: ContextRelease): Promise<TaskContext> {
-    const task = new TaskContext(context, options.device ?? defaultDevice, options, prewarmed, release);
+  /**
+   * Wires a (usually pre-created) context made to the recipe for a task and opens startUrl when
+   * given. The recipe defaults to the one the options describe.
+   */
+  static async open(
+    context: BrowserContext,
+    recipe: ContextRecipe | undefined,
+    options: TaskContextOptions,
+    prewarmed = false,
+    release?: ContextRelease,
+  ): Promise<TaskContext> {
+    const task = new TaskContext(context, recipe ?? contextRecipeFrom(options), options, prewarmed, release);
     try {
       await task.#wire();
       if (options.startUrl) await task.goto(options.startUrl);
@@ -121,6 +133,18 @@ export class TaskContext {
       await task.close();
       throw error;
     }
+  }
+
+  get device(): Device {
+    return this.recipe.device;
+  }
+
+  /**
+   * What a profile keeps of this context now: cookies, and per origin localStorage and IndexedDB.
+   * (sessionStorage ends with the tab, as it does for a person closing the browser.)
+   */
+  captureStorageState(): Promise<StorageState> {
+    return this.context.storageState({ indexedDB: true });
   }
 
   get page(): Page {
