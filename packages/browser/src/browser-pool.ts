@@ -17,6 +17,7 @@ import {
 import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { resetContext } from './reset-context.js';
+import { installStealth } from './stealth/install-stealth.js';
 import { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 
 export interface BrowserPoolOptions {
@@ -238,8 +239,8 @@ export class BrowserPool {
     const host = await this.#hostFor(recipe);
     const context = await host.newContext(contextOptionsFor(recipe, host.version));
     try {
-      // Before the first page, so every document of the context is tracked from its start.
-      await installDomActivityTracker(context);
+      // Before the first page, so every document of the context is tracked (and disguised) from its start.
+      await Promise.all([installDomActivityTracker(context), installStealth(context, recipe)]);
       await context.newPage();
     } catch (error) {
       await context.close().catch(() => {});

@@ -1,2 +1,3 @@
 export * from './fixture-server.js';
 export * from './scripted-model-server.js';
+export * from './bot-detection-site.js';
