@@ -20,7 +20,7 @@ import type { TaskRecord } from './store/task-record.js';
  */
 
 /** Server-side defaults: the SDKs send only what the caller set. */
-export const taskDefaults = { device: 'mobile' as Device, maxSteps: 32, agentTier: 'smooth' as AgentTier, enableRecording: true };
+export const taskDefaults = { device: 'mobile' as Device, maxSteps: 32, agentTier: 'smooth' as AgentTier, enableRecording: true, stealth: true, adblock: true, showCursor: false };
 
 export interface AgentRunSettings {
   task: string;
@@ -43,6 +43,10 @@ export interface TaskSettings {
   /** The uploaded files behind fileIds, which the agent may put into file inputs. */
   files: Array<{ name: string; path: string }>;
   extensionIds: string[];
+  /** `use_stealth`, or its older name `stealth_mode`. */
+  stealth: boolean;
+  adblock: boolean;
+  showCursor: boolean;
   profileId?: string;
   customTools: CustomTool[];
   additionalTools?: Record<string, Record<string, unknown> | null>;
@@ -60,6 +64,9 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     fileIds: request.files ?? [],
     files: [],
     extensionIds: request.extensions ?? [],
+    stealth: request.use_stealth ?? request.stealth_mode ?? taskDefaults.stealth,
+    adblock: request.use_adblock ?? taskDefaults.adblock,
+    showCursor: request.show_cursor ?? taskDefaults.showCursor,
     customTools: request.custom_tools ?? [],
   };
   const startUrl = present(request.url);

@@ -116,6 +116,8 @@ export class LiveTask {
     await mkdir(downloadsDirectory, { recursive: true });
     return pool.openContext({
       device: this.settings.device,
+      stealth: this.settings.stealth,
+      adblock: this.settings.adblock,
       ...(this.settings.startUrl !== undefined ? { startUrl: this.settings.startUrl } : {}),
       ...(this.settings.allowedUrls !== undefined ? { allowedUrls: this.settings.allowedUrls } : {}),
       downloadsDirectory,
