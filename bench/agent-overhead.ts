@@ -9,7 +9,7 @@ import { ratioOf, type BenchRow } from './lib/bench-row.js';
 import { isMainModule, runStandalone } from './lib/run-standalone.js';
 import { startStagehandPeer, type StagehandPeer, type StagehandTarget } from './lib/stagehand-peer.js';
 import { rounded, summarize } from './lib/statistics.js';
-import { findElementIndex, startFixtureServer, startScriptedModelServer, type ScriptedModelRequest, type ScriptedReply } from './lib/testkit.js';
+import { findElementIndex, loopbackNetworkAllowance, startFixtureServer, startScriptedModelServer, type ScriptedModelRequest, type ScriptedReply } from './lib/testkit.js';
 
 /**
  * Issue 4, item 2: the agent's own time per step with a model that answers at once, beside
@@ -215,7 +215,7 @@ export async function runAgentOverhead(): Promise<BenchRow[]> {
   const rounds = iterations(5, 1);
   const tasks = isQuickMode() ? fixtureTasks.slice(0, 1) : fixtureTasks;
   const fixtures = await startFixtureServer();
-  const pool = await BrowserPool.launch({ warmDevices: ['desktop'] });
+  const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, warmDevices: ['desktop'] });
   let peer: StagehandPeer | undefined;
   try {
     // A first pass that is not measured: browser caches, JIT, the model client's connection.

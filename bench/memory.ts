@@ -3,6 +3,7 @@ import { BrowserPool } from '@open-smooth/browser';
 import { isQuickMode } from './lib/bench-options.js';
 import type { BenchRow } from './lib/bench-row.js';
 import { startBenchServer, type BenchServer } from './lib/bench-server.js';
+import { loopbackNetworkAllowance } from './lib/testkit.js';
 import { chromiumTreeMemory, type TreeMemory } from './lib/process-tree-memory.js';
 import { isMainModule, runStandalone } from './lib/run-standalone.js';
 import { rounded } from './lib/statistics.js';
@@ -31,7 +32,7 @@ interface Variant {
 }
 
 async function measureVariant(variant: Variant, counts: number[]): Promise<BenchRow[]> {
-  const pool = await BrowserPool.launch({ extraArgs: variant.extraArgs });
+  const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, extraArgs: variant.extraArgs });
   const bench: BenchServer = await startBenchServer({ maxConcurrentTasks: Math.max(...counts) + 4, browserPool: pool });
   const rows: BenchRow[] = [];
   const sessions: string[] = [];

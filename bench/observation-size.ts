@@ -9,7 +9,7 @@ import { ratioOf, type BenchRow } from './lib/bench-row.js';
 import { largePages, startLargePageServer, type NeededElement } from './lib/large-pages.js';
 import { isMainModule, runStandalone } from './lib/run-standalone.js';
 import { startStagehandPeer, type StagehandPeer } from './lib/stagehand-peer.js';
-import { startFixtureServer } from './lib/testkit.js';
+import { loopbackNetworkAllowance, startFixtureServer } from './lib/testkit.js';
 
 /** Issue 4, item 3: o200k tokens of ours vs Playwright's AI snapshot vs Stagehand's tree, per page. */
 
@@ -101,7 +101,7 @@ async function stagehandTree(peer: StagehandPeer, url: string): Promise<string> 
 export async function runObservationSize(): Promise<BenchRow[]> {
   const fixtures = await startFixtureServer();
   const large = await startLargePageServer();
-  const pool = await BrowserPool.launch({ warmContextsPerDevice: 0 });
+  const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, warmContextsPerDevice: 0 });
   const downloadsDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-bench-downloads-'));
   const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory });
   let peer: StagehandPeer | undefined;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { startServer, type RunningServer } from '@open-smooth/server';
 import { SessionApiClient } from './session-api-client.js';
-import { startFixtureServer, startScriptedModelServer, type FixtureServer, type ScriptedModelServer } from './testkit.js';
+import { loopbackNetworkAllowance, startFixtureServer, startScriptedModelServer, type FixtureServer, type ScriptedModelServer } from './testkit.js';
 
 /** Our server on loopback with a fresh data directory, the fixture sites and an instant scripted model. */
 export interface BenchServer {
@@ -27,7 +27,7 @@ export async function startBenchServer(options: { maxConcurrentTasks: number; br
     apiKeys: [benchApiKey],
     modelEnvironment: model.environment(),
     maxConcurrentTasks: options.maxConcurrentTasks,
-    ...(options.browserPool ? { browserPool: options.browserPool } : {}),
+    ...(options.browserPool ? { browserPool: options.browserPool } : { allowPrivateNetwork: loopbackNetworkAllowance }),
   });
   const client = new SessionApiClient(`${server.url}/api/v1`, benchApiKey);
   return {

@@ -7,3 +7,4 @@ export {
   type ScriptedModelRequest,
   type ScriptedReply,
 } from '../../packages/testkit/src/scripted-model-server.js';
+export { loopbackNetworkAllowance } from '../../packages/testkit/src/loopback-network.js';

@@ -10,7 +10,7 @@ import { isMainModule, runStandalone } from '../lib/run-standalone.js';
 import { clickablePoint } from '../../packages/agent/src/actions/clickable-point.js';
 import { prepareForTyping } from '../../packages/agent/src/actions/prepare-for-typing.js';
 import { rounded, summarize } from '../lib/statistics.js';
-import { findElementIndex, startFixtureServer } from '../lib/testkit.js';
+import { findElementIndex, loopbackNetworkAllowance, startFixtureServer } from '../lib/testkit.js';
 
 /**
  * Profile behind the agent-overhead "act" figure, on /flights: the CDP work of a `type` and of a
@@ -21,7 +21,7 @@ import { findElementIndex, startFixtureServer } from '../lib/testkit.js';
 export async function runActBreakdown(): Promise<BenchRow[]> {
   const count = iterations(30, 3);
   const fixtures = await startFixtureServer();
-  const pool = await BrowserPool.launch({ warmDevices: ['desktop'] });
+  const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, warmDevices: ['desktop'] });
   const downloadsDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-bench-profile-'));
   const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory });
   const samples = {

@@ -7,7 +7,7 @@ import { iterations } from '../lib/bench-options.js';
 import type { BenchRow } from '../lib/bench-row.js';
 import { isMainModule, runStandalone } from '../lib/run-standalone.js';
 import { rounded, summarize } from '../lib/statistics.js';
-import { startFixtureServer } from '../lib/testkit.js';
+import { loopbackNetworkAllowance, startFixtureServer } from '../lib/testkit.js';
 
 /**
  * Profile behind the session-cycle figures: where a `goto` spends its time. Splits TaskContext.goto
@@ -17,7 +17,7 @@ import { startFixtureServer } from '../lib/testkit.js';
 export async function runGotoBreakdown(): Promise<BenchRow[]> {
   const count = iterations(30, 3);
   const fixtures = await startFixtureServer();
-  const pool = await BrowserPool.launch({ warmDevices: ['desktop'] });
+  const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, warmDevices: ['desktop'] });
   const downloadsDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-bench-profile-'));
   const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory });
   const navigation: number[] = [];
@@ -66,7 +66,7 @@ export async function runGotoBreakdown(): Promise<BenchRow[]> {
 /** The c=10 session cycle without the server: N contexts open, navigate and settle at once, straight on the pool. */
 async function concurrentGotos(concurrency: number, rounds: number): Promise<{ openContext: number[]; navigation: number[]; settle: number[] }> {
   const fixtures = await startFixtureServer();
-  const pool = await BrowserPool.launch({ warmDevices: ['desktop'] });
+  const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, warmDevices: ['desktop'] });
   const downloadsDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-bench-profile-'));
   const samples = { openContext: [] as number[], navigation: [] as number[], settle: [] as number[] };
   try {

@@ -8,7 +8,7 @@ import type { BenchRow } from '../lib/bench-row.js';
 import { chromiumTreeMemory } from '../lib/process-tree-memory.js';
 import { isMainModule, runStandalone } from '../lib/run-standalone.js';
 import { rounded } from '../lib/statistics.js';
-import { startFixtureServer } from '../lib/testkit.js';
+import { loopbackNetworkAllowance, startFixtureServer } from '../lib/testkit.js';
 
 /**
  * Profile behind the memory figure: how many renderer processes N idle contexts cost, and what
@@ -43,7 +43,7 @@ export async function runRendererBreakdown(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     for (const variant of isQuickMode() ? variants.slice(0, 1) : variants) {
-      const pool = await BrowserPool.launch({ warmContextsPerDevice: 0, extraArgs: variant.extraArgs });
+      const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, warmContextsPerDevice: 0, extraArgs: variant.extraArgs });
       const contexts: TaskContext[] = [];
       try {
         const idle = await chromiumTreeMemory();

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { BlockedRequest } from '@open-smooth/browser';
+import type { BlockedRequest, BlockReason } from '@open-smooth/browser';
 
 export interface StepPromptInput {
   stepIndex: number;
@@ -11,12 +11,31 @@ export interface StepPromptInput {
   notes: string[];
 }
 
+/** Who refused a request, as the model reads it (a new BlockReason must say its own). */
+function blockedBy(reason: BlockReason): string {
+  switch (reason) {
+    case 'allowed_urls':
+      return "the task's allowed URLs";
+    case 'scheme':
+      return 'the URL scheme rule (only http and https)';
+    case 'private_network':
+      return "the server's private network rule";
+    case 'link_local':
+      return 'the link-local and cloud metadata rule';
+  }
+}
+
+function blockedLine(blocked: BlockedRequest): string {
+  const what = blocked.isNavigation ? 'navigation to' : `${blocked.resourceType} request to`;
+  return `Blocked by ${blockedBy(blocked.reason)}: ${what} ${blocked.url} (${blocked.detail})`;
+}
+
 /** The last user message of a step: volatile page state goes last so the prefix stays cached. */
 export function stepPrompt(input: StepPromptInput): string {
   const lines = [`Step ${input.stepIndex} of ${input.maxSteps}.`];
   for (const note of input.notes) lines.push(`Note: ${note}`);
   for (const blocked of input.blockedRequests.slice(0, 10)) {
-    lines.push(`Blocked by the task's allowed URLs: ${blocked.isNavigation ? 'navigation to' : `${blocked.resourceType} request to`} ${blocked.url}`);
+    lines.push(blockedLine(blocked));
   }
   if (input.pages.length > 1) {
     lines.push('Tabs:');

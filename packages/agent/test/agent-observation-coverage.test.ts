@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BrowserPool, type TaskContext } from '@open-smooth/browser';
-import { findElementIndex, startFixtureServer, type ElementMatch, type FixtureServer } from '@open-smooth/testkit';
+import { findElementIndex, loopbackNetworkAllowance, startFixtureServer, type ElementMatch, type FixtureServer } from '@open-smooth/testkit';
 import { observePage } from '../src/index.js';
 
 /** Per fixture page, the elements its task needs. Each must be in the observation with an index. */
@@ -27,7 +27,7 @@ let pool: BrowserPool;
 let taskContext: TaskContext;
 let directory: string;
 before(async () => {
-  [fixtures, pool, directory] = await Promise.all([startFixtureServer(), BrowserPool.launch(), mkdtemp(join(tmpdir(), 'coverage-'))]);
+  [fixtures, pool, directory] = await Promise.all([startFixtureServer(), BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance }), mkdtemp(join(tmpdir(), 'coverage-'))]);
   taskContext = await pool.openContext({ downloadsDirectory: directory });
 });
 after(async () => {

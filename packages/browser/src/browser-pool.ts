@@ -16,6 +16,8 @@ import {
 } from './context-recipe.js';
 import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
+import { NetworkPolicy } from './network-policy.js';
+import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { resetContext } from './reset-context.js';
 import { installStealth } from './stealth/install-stealth.js';
 import { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
@@ -35,6 +37,11 @@ export interface BrowserPoolOptions {
   reusableIdleMs?: number;
   /** Launches the browser for an extension set; by default such recipes are refused. */
   launchExtensionBrowser?: BrowserHostLauncher;
+  /**
+   * Private, loopback and other non-public hosts and ranges the pool's tasks may reach (host names,
+   * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
+   */
+  allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance;
 }
 
 interface ReusableContext {
@@ -71,6 +78,8 @@ export class BrowserPool {
   readonly #extensionHosts = new Map<string, Promise<BrowserHost>>();
   readonly #launchExtensionBrowser: BrowserHostLauncher;
   readonly #launchSettings: BrowserPoolOptions;
+  /** What every task of the pool may reach (see network-policy.ts). */
+  readonly networkPolicy: NetworkPolicy;
   readonly #warmContextsPerDevice: number;
   readonly #warmDevices: readonly Device[];
   readonly #ready = new Map<Device, BrowserContext[]>();
@@ -94,6 +103,7 @@ export class BrowserPool {
     this.#warmDevices = options.warmDevices ?? allDevices;
     this.#maxReusableContexts = Math.max(0, options.maxReusableContexts ?? 16);
     this.#reusableIdleMs = options.reusableIdleMs ?? 60_000;
+    this.networkPolicy = new NetworkPolicy(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {});
   }
 
   static async launch(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
@@ -133,6 +143,7 @@ export class BrowserPool {
   async openContext(options: TaskContextOptions): Promise<TaskContext> {
     if (this.#closed) throw new BrowserPoolClosedError();
     const recipe = contextRecipeFrom(options);
+    options = { networkPolicy: this.networkPolicy, ...options };
     const scope = isReusableRecipe(recipe) ? options.reuseScope : undefined;
     const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#recycle(context, recipe, scope, origins);
     const reused = scope === undefined ? undefined : await this.#takeReusable(reuseKey(recipe, scope));

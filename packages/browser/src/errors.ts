@@ -1,8 +1,20 @@
-/** Thrown when a URL is outside the task's allowed_urls. */
+import type { BlockReason, NetworkBlock } from './network-policy.js';
+
+/** Thrown when the task's network policy refuses a URL it was asked to open (scheme, allowed_urls, private network). */
 export class UrlNotAllowedError extends Error {
   override readonly name = 'UrlNotAllowedError';
-  constructor(readonly url: string, readonly allowedUrls: readonly string[]) {
-    super(`URL not allowed by this task's allowed_urls: ${url} (allowed: ${allowedUrls.join(', ')})`);
+  readonly reason: BlockReason;
+  constructor(readonly url: string, block: NetworkBlock) {
+    super(`not allowed to open ${url}: ${block.detail}`);
+    this.reason = block.reason;
+  }
+}
+
+/** Thrown to what was running on a browser that crashed, was killed or was closed under it. */
+export class BrowserCrashedError extends Error {
+  override readonly name = 'BrowserCrashedError';
+  constructor() {
+    super('the browser crashed or was closed while the task was running; the next task gets a new browser');
   }
 }
 

@@ -25,6 +25,18 @@ export {
 export { ExtensionsNotSupportedError, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
 export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 export type { BlockedRequest } from './blocked-request.js';
+export {
+  NetworkPolicy,
+  TaskNetworkPolicy,
+  schemeVerdict,
+  type BlockReason,
+  type HostResolver,
+  type NetworkBlock,
+  type NetworkVerdict,
+  type RequestFilter,
+  type RequestToCheck,
+} from './network-policy.js';
+export { addressKind, embeddedIpv4, InvalidNetworkAllowanceError, PrivateNetworkAllowance, type AddressKind } from './network-policy-ranges.js';
 export { type DownloadedFile, safeFileName } from './downloads.js';
 export { chromiumExecutablePath } from './chromium-executable-path.js';
 export { allDevices, defaultDevice, deviceContextOptions, desktopUserAgent, mobileUserAgent } from './devices.js';
@@ -34,6 +46,7 @@ export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from '.
 export { NetworkActivity } from './network-activity.js';
 export {
   abortError,
+  BrowserCrashedError,
   raceAbort,
   ChromiumNotFoundError,
   SecretNotAllowedError,

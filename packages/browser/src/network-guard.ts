@@ -1,7 +1,8 @@
-import type { BrowserContext, CDPSession, Page, Request, Route } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page, Request, Route, WebSocket } from 'playwright-core';
 
-import { notAllowedReason, type BlockedRequest } from './blocked-request.js';
+import type { BlockedRequest } from './blocked-request.js';
 import { EventSubscriptions } from './event-subscriptions.js';
+import type { NetworkBlock, TaskNetworkPolicy } from './network-policy.js';
 
 interface RequestPausedEvent {
   requestId: string;
@@ -18,8 +19,12 @@ function pageOfRequest(request: Request): Page | undefined {
   }
 }
 
+/** One function object, so that unroute removes exactly the route install added. */
+const matchEveryUrl = (): boolean => true;
+
 /**
- * Enforces the URL policy on every request of a context, at the network layer.
+ * Enforces the task's network policy (network-policy.ts) on every request of a context, at the
+ * network layer, and records each block with its reason.
  *
  * Two layers, because neither alone sees everything:
  * - context.route() sees every first request of every page, popup, frame and worker, from the very
@@ -30,10 +35,9 @@ function pageOfRequest(request: Request): Page | undefined {
  *   a popup's first navigation is covered as well.
  * Site isolation is off in the pool, so cross-origin iframes live in their page's target and are
  * covered by its Fetch session.
+ * WebSockets pass neither layer (Chromium intercepts no WebSocket handshake): the pool's
+ * connection-level check (network-policy-proxy.ts) refuses them, and #onWebSocket reports it.
  */
-/** One function object, so that unroute removes exactly the route install added. */
-const matchEveryUrl = (): boolean => true;
-
 export class NetworkGuard {
   readonly blocked: BlockedRequest[] = [];
   readonly #guardedPages = new WeakMap<Page, Promise<void>>();
@@ -48,15 +52,15 @@ export class NetworkGuard {
 
   constructor(
     private readonly context: BrowserContext,
-    private readonly isAllowed: (url: string) => boolean,
+    private readonly policy: TaskNetworkPolicy,
   ) {}
 
   async install(): Promise<void> {
     if (this.#installed) return;
     this.#installed = true;
     await this.context.route(matchEveryUrl, this.#routeHandler);
-    this.#subscriptions.on(this.context, 'page', (page: Page) => void this.guardPage(page).catch(() => {}));
-    await Promise.all(this.context.pages().map((page) => this.guardPage(page).catch(() => {})));
+    this.#subscriptions.on(this.context, 'page', (page: Page) => this.#onPage(page));
+    await Promise.all(this.context.pages().map((page) => this.#onPage(page)));
   }
 
   /** Takes the guard off the context (it goes on to another task, with its own guard or none). */
@@ -70,9 +74,20 @@ export class NetworkGuard {
     ]);
   }
 
-  /** Records a request refused before it was even made (for example a goto to a blocked URL). */
-  record(url: string, resourceType: string, isNavigation: boolean): void {
-    this.blocked.push({ url, resourceType, isNavigation, reason: notAllowedReason, time: Date.now() });
+  /** Records a refused request (also one refused before it was even made, such as a goto). */
+  record(url: string, resourceType: string, isNavigation: boolean, block: NetworkBlock): void {
+    this.blocked.push({ url, resourceType, isNavigation, reason: block.reason, detail: block.detail, time: Date.now() });
+  }
+
+  #onPage(page: Page): Promise<void> {
+    this.#subscriptions.on(page, 'websocket', (webSocket: WebSocket) => void this.#onWebSocket(webSocket.url()));
+    return this.guardPage(page).catch(() => {});
+  }
+
+  /** Reports a page's WebSocket the policy refuses; the connection itself is refused below the page. */
+  async #onWebSocket(url: string): Promise<void> {
+    const block = await this.policy.check({ url, resourceType: 'websocket', isNavigation: false });
+    if (block) this.record(url, 'websocket', false, block);
   }
 
   /** Attaches the page's redirect-aware Fetch interceptor once. */
@@ -88,8 +103,11 @@ export class NetworkGuard {
   async #onRoute(route: Route, request: Request): Promise<void> {
     const url = request.url();
     try {
-      if (!this.isAllowed(url)) {
-        this.record(url, request.resourceType(), request.isNavigationRequest());
+      const resourceType = request.resourceType();
+      const isNavigation = request.isNavigationRequest();
+      const block = await this.policy.check({ url, resourceType, isNavigation });
+      if (block) {
+        this.record(url, resourceType, isNavigation, block);
         await route.abort('blockedbyclient');
         return;
       }
@@ -131,20 +149,21 @@ export class NetworkGuard {
     this.#sessions.add(session);
     const intercepted = new Set<string>();
     this.#interceptedDocuments.set(page, intercepted);
-    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => {
-      if (event.resourceType === 'Document' && this.isAllowed(event.request.url)) intercepted.add(event.request.url);
-      this.#onRequestPaused(session, event);
-    });
+    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => void this.#onRequestPaused(session, event, intercepted));
     await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
   }
 
-  #onRequestPaused(session: CDPSession, event: RequestPausedEvent): void {
+  async #onRequestPaused(session: CDPSession, event: RequestPausedEvent, intercepted: Set<string>): Promise<void> {
     const url = event.request.url;
-    if (this.isAllowed(url)) {
+    const resourceType = event.resourceType.toLowerCase();
+    const isNavigation = event.resourceType === 'Document';
+    const block = await this.policy.check({ url, resourceType, isNavigation });
+    if (!block) {
+      if (isNavigation) intercepted.add(url);
       session.send('Fetch.continueRequest', { requestId: event.requestId }).catch(() => {});
       return;
     }
-    this.record(url, event.resourceType.toLowerCase(), event.resourceType === 'Document');
+    this.record(url, resourceType, isNavigation, block);
     session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }).catch(() => {});
   }
 }

@@ -8,6 +8,7 @@ import { EventSubscriptions } from './event-subscriptions.js';
 import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
 import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard } from './network-guard.js';
+import { NetworkPolicy, TaskNetworkPolicy } from './network-policy.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
@@ -19,8 +20,13 @@ import { isUrlAllowedByPatterns } from './url-policy.js';
  */
 export interface TaskContextOptions extends ContextRecipeInput {
   startUrl?: string;
-  /** Undefined or empty: every URL is allowed. */
+  /** Undefined or empty: every URL the network policy lets through is allowed. */
   allowedUrls?: string[];
+  /**
+   * The operator's network policy (private networks); BrowserPool.openContext passes its own.
+   * Default: no private network reachable.
+   */
+  networkPolicy?: NetworkPolicy;
   /** Created if missing. */
   downloadsDirectory: string;
   secrets?: Secret[];
@@ -77,7 +83,8 @@ export class TaskContext {
   readonly prewarmed: boolean;
   readonly #allowedUrls: readonly string[];
   readonly #activity: NetworkActivity;
-  readonly #guard: NetworkGuard | undefined;
+  readonly #policy: TaskNetworkPolicy;
+  readonly #guard: NetworkGuard;
   readonly #downloads: DownloadCollector;
   readonly #vault: SecretVault;
   readonly #signal: AbortSignal | undefined;
@@ -110,7 +117,9 @@ export class TaskContext {
     this.#downloads = new DownloadCollector(options.downloadsDirectory);
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
-    this.#guard = this.#allowedUrls.length > 0 ? new NetworkGuard(context, (url) => this.isUrlAllowed(url)) : undefined;
+    this.#policy = new TaskNetworkPolicy(options.networkPolicy ?? new NetworkPolicy(), this.#allowedUrls);
+    // Always on: besides allowed_urls, the scheme rule and the private network rule hold for every task.
+    this.#guard = new NetworkGuard(context, this.#policy);
   }
 
   /**
@@ -158,7 +167,7 @@ export class TaskContext {
   }
 
   get blockedRequests(): BlockedRequest[] {
-    return [...(this.#guard?.blocked ?? [])];
+    return [...this.#guard.blocked];
   }
 
   get downloads(): DownloadedFile[] {
@@ -185,20 +194,22 @@ export class TaskContext {
   async goto(url: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     const signal = combineSignals(this.#signal, options.signal);
     throwIfAborted(signal);
-    if (!this.isUrlAllowed(url)) {
-      this.#guard?.record(url, 'document', true);
-      throw new UrlNotAllowedError(url, this.#allowedUrls);
+    // Refused here, before Chromium sees it: chrome://settings and the like must never load.
+    const block = await this.#policy.checkNavigation(url);
+    if (block) {
+      this.#guard.record(url, 'document', true, block);
+      throw new UrlNotAllowedError(url, block);
     }
     const page = this.page;
     // A tab opened a moment ago may not have its redirect interceptor yet.
-    await this.#guard?.guardPage(page).catch(() => {});
-    const blockedBefore = this.#guard?.blocked.length ?? 0;
+    await this.#guard.guardPage(page).catch(() => {});
+    const blockedBefore = this.#guard.blocked.length;
     try {
       await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const blockedHop = this.#guard?.blocked.slice(blockedBefore).find((blocked) => blocked.isNavigation);
-      if (blockedHop) throw new UrlNotAllowedError(blockedHop.url, this.#allowedUrls);
+      const blockedHop = this.#guard.blocked.slice(blockedBefore).find((blocked) => blocked.isNavigation);
+      if (blockedHop) throw new UrlNotAllowedError(blockedHop.url, blockedHop);
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
       if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
     }
@@ -223,13 +234,14 @@ export class TaskContext {
     this.#markFirstSettled();
   }
 
+  /** Whether a URL is within the task's allowed_urls (the secret vault's rule; see also the network policy). */
   isUrlAllowed(url: string): boolean {
     return isUrlAllowedByPatterns(url, this.#allowedUrls);
   }
 
   /** Blocked requests since the previous call. */
   takeBlockedRequests(): BlockedRequest[] {
-    const blocked = this.#guard?.blocked ?? [];
+    const blocked = this.#guard.blocked;
     const taken = blocked.slice(this.#blockedCursor);
     this.#blockedCursor = blocked.length;
     return taken;
@@ -279,13 +291,13 @@ export class TaskContext {
     this.#pages.length = 0;
     this.#activationHistory.length = 0;
     this.#unsettledNewTabs.clear();
-    await this.#guard?.uninstall();
+    await this.#guard.uninstall();
     await release(this.context, [...this.#visitedOrigins]).catch(() => this.context.close().catch(() => {}));
   }
 
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
-    await Promise.all([installDomActivityTracker(this.context), this.#guard?.install()]);
+    await Promise.all([installDomActivityTracker(this.context), this.#guard.install()]);
     for (const page of this.context.pages()) this.#track(page, true);
     this.#subscriptions.on(this.context, 'page', (page: Page) => {
       this.#track(page, false);

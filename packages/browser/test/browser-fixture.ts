@@ -15,8 +15,15 @@ export interface BrowserFixture {
   withTask(options: Omit<TaskContextOptions, 'downloadsDirectory'>, run: (task: TaskContext) => Promise<void>): Promise<void>;
 }
 
-/** Starts the fixture before the file's tests and stops it after them. */
+/** Loopback, where the test sites listen (`localhost` is 127.0.0.1 and ::1): what browser tests let tasks reach. */
+export const loopbackNetworkAllowance: readonly string[] = ['127.0.0.0/8', '::1'];
+
+/**
+ * Starts the fixture before the file's tests and stops it after them. The pool lets tasks reach
+ * loopback unless `poolOptions.allowPrivateNetwork` says otherwise.
+ */
 export function useBrowserFixture(name: string, poolOptions: BrowserPoolOptions = { warmDevices: ['desktop'] }): BrowserFixture {
+  poolOptions = { allowPrivateNetwork: loopbackNetworkAllowance, ...poolOptions };
   let pool: BrowserPool | undefined;
   let site: TestSite | undefined;
   let downloadsRoot: string | undefined;

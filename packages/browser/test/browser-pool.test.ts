@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { BrowserPool, mergeDisableFeatures, type TaskContext } from '../src/index.js';
+import { loopbackNetworkAllowance } from './browser-fixture.js';
 import { startTestSite, type TestSite } from './test-site.js';
 
 let pool: BrowserPool;
@@ -13,7 +14,7 @@ let downloadsRoot: string;
 
 before(async () => {
   [pool, site, downloadsRoot] = await Promise.all([
-    BrowserPool.launch(),
+    BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance }),
     startTestSite(),
     mkdtemp(join(tmpdir(), 'browser-pool-test-')),
   ]);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '@open-smooth/server';
 import { startFixtureServer, type FixtureServer } from '../../testkit/src/fixture-server.js';
+import { loopbackNetworkAllowance } from '../../testkit/src/loopback-network.js';
 import {
   messageText,
   startScriptedModelServer,
@@ -31,6 +32,8 @@ export async function startEndToEnd(options: Partial<ServerOptions> = {}): Promi
     dataDirectory,
     apiKeys: [testApiKey],
     modelEnvironment: model.environment(),
+    // The fixture sites are on loopback; a test of the policy overrides it.
+    ...(options.browserPool ? {} : { allowPrivateNetwork: loopbackNetworkAllowance }),
     ...options,
   });
   return {

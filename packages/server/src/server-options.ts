@@ -23,8 +23,18 @@ export interface ServerOptions {
   longPollMs?: number;
   /** How long a finished task reads `running` while its last answer waits for a poll; default 3 s. */
   finishGraceMs?: number;
-  /** A pool to share; by default the server launches its own on first use and closes it. */
+  /**
+   * A pool to share; by default the server launches its own on first use and closes it. A shared
+   * pool brings its own network policy (BrowserPool.launch's allowPrivateNetwork).
+   */
   browserPool?: BrowserPool;
+  /**
+   * Private, loopback and other non-public hosts, IPs and CIDR ranges tasks may reach, e.g.
+   * ['127.0.0.0/8', '10.1.2.3', 'wiki.internal']. Default: SMOOTH_ALLOW_PRIVATE_NETWORK
+   * (comma-separated), else none. Link-local and cloud metadata addresses stay unreachable whatever
+   * it says. For the pool the server launches; refused together with `browserPool`.
+   */
+  allowPrivateNetwork?: readonly string[];
   /** Launch Chromium right after listening, so the first task does not pay for it (the CLI's serve does). */
   launchBrowserAtStart?: boolean;
 }

@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { BrowserPool } from '@open-smooth/browser';
+// Not the package root: that loads Playwright, which the server imports only when a task needs it.
+import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
 import { installErrorHandling } from './error-handler.js';
@@ -25,6 +27,15 @@ const jsonBodyLimit = 4 * 1024 * 1024;
 
 export function defaultDataDirectory(environment: NodeJS.ProcessEnv = process.env): string {
   return environment.SMOOTH_DATA_DIR?.trim() || join(homedir(), '.open-smooth');
+}
+
+/** The operator's private network allowance: the option, else SMOOTH_ALLOW_PRIVATE_NETWORK; checked at start. */
+export function privateNetworkAllowanceOf(options: ServerOptions, environment: NodeJS.ProcessEnv = process.env): PrivateNetworkAllowance {
+  if (options.allowPrivateNetwork !== undefined && options.browserPool) {
+    throw new Error('allowPrivateNetwork applies to the browser pool the server launches; with a shared browserPool, give it to BrowserPool.launch instead');
+  }
+  if (options.allowPrivateNetwork !== undefined) return new PrivateNetworkAllowance(options.allowPrivateNetwork);
+  return PrivateNetworkAllowance.parse(environment.SMOOTH_ALLOW_PRIVATE_NETWORK);
 }
 
 /** JSON parser that reads an empty body as "no body" (clients send Content-Type on DELETE too). */
@@ -66,6 +77,7 @@ function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants:
 
 /** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const allowPrivateNetwork = privateNetworkAllowanceOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
@@ -77,7 +89,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let browserPoolPromise: Promise<BrowserPool> | undefined;
   const browserPool = (): Promise<BrowserPool> => {
     if (options.browserPool) return Promise.resolve(options.browserPool);
-    browserPoolPromise ??= import('@open-smooth/browser').then((browser) => browser.BrowserPool.launch());
+    browserPoolPromise ??= import('@open-smooth/browser').then((browser) => browser.BrowserPool.launch({ allowPrivateNetwork }));
     // A failed launch is retried by the next task rather than remembered forever.
     browserPoolPromise.catch(() => (browserPoolPromise = undefined));
     return browserPoolPromise;

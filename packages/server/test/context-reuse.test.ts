@@ -4,7 +4,7 @@ import { BrowserPool } from '@open-smooth/browser';
 
 import { tenantOfApiKey } from '../src/api-keys.js';
 import { startPageServer } from './support/page-server.js';
-import { firstKey, secondKey, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+import { firstKey, loopbackNetworkAllowance, secondKey, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
 
 /** Opens a desktop session on the page and returns its id. */
 async function openSession(server: TestServer, url: string, key: string): Promise<string> {
@@ -43,7 +43,7 @@ const readState = `[document.cookie, localStorage.getItem('left-behind'), sessio
 
 test('a closed session’s browser serves the same tenant’s next session wiped, and never another tenant', async (t) => {
   const pages = await startPageServer();
-  const pool = await BrowserPool.launch({ warmDevices: ['desktop'] });
+  const pool = await BrowserPool.launch({ warmDevices: ['desktop'], allowPrivateNetwork: loopbackNetworkAllowance });
   const server = await startTestServer({ browserPool: pool });
   t.after(async () => {
     await server.close();

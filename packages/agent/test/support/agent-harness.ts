@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrowserPool, type TaskContext, type TaskContextOptions } from '@open-smooth/browser';
+import { BrowserPool, type BrowserPoolOptions, type TaskContext, type TaskContextOptions } from '@open-smooth/browser';
 import {
   modelSettingsFromEnvironment,
   resolveModel,
@@ -10,6 +10,7 @@ import {
   type AgentTaskResult,
 } from '../../src/index.js';
 import {
+  loopbackNetworkAllowance,
   startFixtureServer,
   startScriptedModelServer,
   type FixtureServer,
@@ -39,11 +40,12 @@ export class AgentHarness {
     readonly pool: BrowserPool,
   ) {}
 
-  static async start(): Promise<AgentHarness> {
+  /** Tasks may reach loopback (the fixture sites) unless `poolOptions.allowPrivateNetwork` says otherwise. */
+  static async start(poolOptions: BrowserPoolOptions = {}): Promise<AgentHarness> {
     const [fixtures, model, pool] = await Promise.all([
       startFixtureServer(),
       startScriptedModelServer(() => ({ text: 'no policy set' })),
-      BrowserPool.launch({ warmContextsPerDevice: 1 }),
+      BrowserPool.launch({ warmContextsPerDevice: 1, allowPrivateNetwork: loopbackNetworkAllowance, ...poolOptions }),
     ]);
     return new AgentHarness(fixtures, model, pool);
   }

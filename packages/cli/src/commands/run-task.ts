@@ -2,13 +2,18 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BrowserPool } from '@open-smooth/browser';
+import { BrowserPool, InvalidNetworkAllowanceError, PrivateNetworkAllowance } from '@open-smooth/browser';
 import { creditsFromDollars, modelSettingsFromEnvironment, resolveModel, runAgentTask } from '@open-smooth/agent';
 import { deviceSchema, maxStepsSchema, type StepRecord } from '@open-smooth/protocol';
 
-export const runTaskUsage = `Usage: smooth run-task "<task>" [--url URL] [--schema FILE|JSON] [--max-steps N] [--device desktop|desktop-lg|mobile] [--agent smooth|smooth-lite] [--json]
+/** run-task runs on the user's own machine, for the user: local sites (dev servers) are fair game. */
+const localPrivateNetwork = '127.0.0.0/8,::1';
 
-Runs one task locally (no server): a warm Chromium, the model from SMOOTH_MODEL_* env vars.`;
+export const runTaskUsage = `Usage: smooth run-task "<task>" [--url URL] [--schema FILE|JSON] [--max-steps N] [--device desktop|desktop-lg|mobile] [--agent smooth|smooth-lite] [--allow-private-network HOSTS_AND_CIDRS] [--json]
+
+Runs one task locally (no server): a warm Chromium, the model from SMOOTH_MODEL_* env vars.
+--allow-private-network: private hosts/ranges the task may reach (default ${localPrivateNetwork}, loopback; "" for none).
+Link-local and cloud metadata addresses and non-http(s) URLs (file:, chrome:, ...) are never reachable.`;
 
 class UsageError extends Error {}
 
@@ -35,7 +40,7 @@ export async function runTaskCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const workDirectory = await mkdtemp(join(tmpdir(), 'smooth-run-'));
-  const pool = await BrowserPool.launch();
+  const pool = await BrowserPool.launch({ allowPrivateNetwork: parsed.allowPrivateNetwork });
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -86,6 +91,7 @@ function parseRunTaskArguments(argv: string[]) {
       'max-steps': { type: 'string' },
       device: { type: 'string' },
       agent: { type: 'string' },
+      'allow-private-network': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -98,8 +104,16 @@ function parseRunTaskArguments(argv: string[]) {
   if (!device.success) throw new UsageError('--device must be desktop, desktop-lg or mobile');
   const agent = values.agent ?? 'smooth';
   if (agent !== 'smooth' && agent !== 'smooth-lite') throw new UsageError('--agent must be smooth or smooth-lite');
+  let allowPrivateNetwork: PrivateNetworkAllowance;
+  try {
+    allowPrivateNetwork = PrivateNetworkAllowance.parse(values['allow-private-network'] ?? localPrivateNetwork);
+  } catch (error) {
+    if (error instanceof InvalidNetworkAllowanceError) throw new UsageError(`--allow-private-network: ${error.message}`);
+    throw error;
+  }
   return {
     help: values.help === true,
+    allowPrivateNetwork,
     task,
     url: values.url,
     schemaSource: values.schema,

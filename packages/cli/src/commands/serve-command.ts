@@ -1,4 +1,5 @@
 import type { startServer as StartServerFunction } from '@open-smooth/server';
+import { InvalidNetworkAllowanceError, PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
 import { withApiVersion } from '@open-smooth/sdk';
 import { integerOption, stringOption, type CliCommand } from '../cli-command.js';
 import { readCliConfig, updateCliConfig } from '../cli-config.js';
@@ -9,18 +10,21 @@ type StartServer = typeof StartServerFunction;
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Start the Open Smooth server on this machine (SQLite store, local Chromium)',
-  usage: 'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR]   (env: SMOOTH_DATA_DIR, SMOOTH_API_KEYS=key1,key2)',
-  options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' } },
+  usage:
+    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--allow-private-network HOSTS_AND_CIDRS]   (env: SMOOTH_DATA_DIR, SMOOTH_API_KEYS=key1,key2, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3)',
+  options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-private-network': { type: 'string' } },
   async run({ values, output }) {
     const port = integerOption(values, 'port');
     if (port !== undefined && (port < 0 || port > 65535)) throw new UsageError('--port must be between 0 and 65535');
     // Listen for Ctrl+C before anything is printed, so an early signal still closes cleanly.
+    const allowPrivateNetwork = privateNetworkFlag(values);
     const stopRequested = waitForStopSignal();
     const startServer = await loadStartServer();
     const server = await startServer({
       host: stringOption(values, 'host') ?? '127.0.0.1',
       port: port ?? 7777,
       launchBrowserAtStart: true,
+      ...(allowPrivateNetwork ? { allowPrivateNetwork } : {}),
       ...(dataDirectory(values) ? { dataDirectory: dataDirectory(values) } : {}),
     });
     const apiKey = firstApiKey(server.apiKeys);
@@ -46,6 +50,18 @@ export const serveCommand: CliCommand = {
 async function loadStartServer(): Promise<StartServer> {
   const serverModule = await import('@open-smooth/server');
   return serverModule.startServer;
+}
+
+/** `--allow-private-network a,b` (checked here, so a typo is a usage error); absent: the server reads SMOOTH_ALLOW_PRIVATE_NETWORK. */
+function privateNetworkFlag(values: Record<string, unknown>): string[] | undefined {
+  const flag = values['allow-private-network'];
+  if (typeof flag !== 'string') return undefined;
+  try {
+    return [...PrivateNetworkAllowance.parse(flag).entries];
+  } catch (error) {
+    if (error instanceof InvalidNetworkAllowanceError) throw new UsageError(`--allow-private-network: ${error.message}`);
+    throw error;
+  }
 }
 
 function dataDirectory(values: Record<string, unknown>): string | undefined {

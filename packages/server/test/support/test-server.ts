@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loopbackNetworkAllowance } from '@open-smooth/testkit';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index.js';
+
+export { loopbackNetworkAllowance };
 
 export const firstKey = 'sk_test_first_tenant';
 export const secondKey = 'sk_test_second_tenant';
@@ -28,7 +31,10 @@ export async function makeTemporaryDirectory(): Promise<string> {
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDirectory = options.dataDirectory ?? (await makeTemporaryDirectory());
-  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...options };
+  // Tasks may reach loopback, where the tests' sites listen; a test that shares a pool launches it
+  // with `allowPrivateNetwork: loopbackNetworkAllowance` itself, and one that tests the policy overrides it.
+  const networkDefaults: Partial<ServerOptions> = options.browserPool ? {} : { allowPrivateNetwork: loopbackNetworkAllowance };
+  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...networkDefaults, ...options };
   let server = await startServer(serverOptions);
   const testServer: TestServer = {
     get server() {
