@@ -18,6 +18,8 @@ import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { NetworkPolicy } from './network-policy.js';
 import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
+import { AdblockEngine } from './adblock/adblock-engine.js';
+import { AdblockUnavailableError } from './errors.js';
 import { resetContext } from './reset-context.js';
 import { installStealth } from './stealth/install-stealth.js';
 import { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
@@ -42,6 +44,8 @@ export interface BrowserPoolOptions {
    * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
    */
   allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance;
+  /** Where the parsed adblock lists are kept between runs. Default: a folder in the OS temp directory. */
+  adblockCacheDirectory?: string;
 }
 
 interface ReusableContext {
@@ -80,6 +84,8 @@ export class BrowserPool {
   readonly #launchSettings: BrowserPoolOptions;
   /** What every task of the pool may reach (see network-policy.ts). */
   readonly networkPolicy: NetworkPolicy;
+  /** Loaded once, in the background from launch on; awaited only by recipes with adblock. */
+  readonly #adblockEngine: Promise<AdblockEngine>;
   readonly #warmContextsPerDevice: number;
   readonly #warmDevices: readonly Device[];
   readonly #ready = new Map<Device, BrowserContext[]>();
@@ -103,6 +109,9 @@ export class BrowserPool {
     this.#warmDevices = options.warmDevices ?? allDevices;
     this.#maxReusableContexts = Math.max(0, options.maxReusableContexts ?? 16);
     this.#reusableIdleMs = options.reusableIdleMs ?? 60_000;
+    this.#adblockEngine = AdblockEngine.load(options.adblockCacheDirectory ? { cacheDirectory: options.adblockCacheDirectory } : {});
+    // Awaited (and its failure reported) by the first task with adblock; never an unhandled rejection.
+    this.#adblockEngine.catch(() => {});
     this.networkPolicy = new NetworkPolicy(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {});
   }
 
@@ -143,7 +152,7 @@ export class BrowserPool {
   async openContext(options: TaskContextOptions): Promise<TaskContext> {
     if (this.#closed) throw new BrowserPoolClosedError();
     const recipe = contextRecipeFrom(options);
-    options = { networkPolicy: this.networkPolicy, ...options };
+    options = { networkPolicy: this.networkPolicy, ...(recipe.adblock ? { adblockEngine: await this.#loadedAdblockEngine() } : {}), ...options };
     const scope = isReusableRecipe(recipe) ? options.reuseScope : undefined;
     const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#recycle(context, recipe, scope, origins);
     const reused = scope === undefined ? undefined : await this.#takeReusable(reuseKey(recipe, scope));
@@ -185,6 +194,14 @@ export class BrowserPool {
     }
     if (warmsDevice) this.#refillAfterStart(device, task);
     return task;
+  }
+
+  async #loadedAdblockEngine(): Promise<AdblockEngine> {
+    try {
+      return await this.#adblockEngine;
+    } catch (error) {
+      throw new AdblockUnavailableError(error);
+    }
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,22 @@ interface RequestPausedEvent {
   requestId: string;
   request: { url: string };
   resourceType: string;
+  frameId: string;
+}
+
+/** Where a request comes from, for rules that depend on it (adblock): the making document, and whether it is a tab's own load. */
+function originOfRequest(request: Request): { sourceUrl?: string; isMainFrame: boolean } {
+  try {
+    const frame = request.frame();
+    const isDocument = request.resourceType() === 'document';
+    const isMainFrame = isDocument && frame.parentFrame() === null;
+    // A frame's own load comes from the document around it; anything else from its frame's document.
+    const source = isDocument ? frame.parentFrame()?.url() : frame.url();
+    return source ? { sourceUrl: source, isMainFrame } : { isMainFrame };
+  } catch {
+    // Service worker requests have no frame.
+    return { isMainFrame: false };
+  }
 }
 
 function pageOfRequest(request: Request): Page | undefined {
@@ -105,7 +121,7 @@ export class NetworkGuard {
     try {
       const resourceType = request.resourceType();
       const isNavigation = request.isNavigationRequest();
-      const block = await this.policy.check({ url, resourceType, isNavigation });
+      const block = await this.policy.check({ url, resourceType, isNavigation, ...originOfRequest(request) });
       if (block) {
         this.record(url, resourceType, isNavigation, block);
         await route.abort('blockedbyclient');
@@ -149,15 +165,31 @@ export class NetworkGuard {
     this.#sessions.add(session);
     const intercepted = new Set<string>();
     this.#interceptedDocuments.set(page, intercepted);
-    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => void this.#onRequestPaused(session, event, intercepted));
+    // A page target's main frame has the target's id, for the target's whole life. Asked of the
+    // browser process (Page.getFrameTree would wait for a popup's renderer, which waits for us).
+    const mainFrameId = session.send('Target.getTargetInfo').then(
+      ({ targetInfo }) => targetInfo.targetId,
+      () => undefined,
+    );
+    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => void this.#onRequestPaused(session, event, intercepted, page, mainFrameId));
     await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
   }
 
-  async #onRequestPaused(session: CDPSession, event: RequestPausedEvent, intercepted: Set<string>): Promise<void> {
+  async #onRequestPaused(
+    session: CDPSession,
+    event: RequestPausedEvent,
+    intercepted: Set<string>,
+    page: Page,
+    mainFrameId: Promise<string | undefined>,
+  ): Promise<void> {
     const url = event.request.url;
     const resourceType = event.resourceType.toLowerCase();
     const isNavigation = event.resourceType === 'Document';
-    const block = await this.policy.check({ url, resourceType, isNavigation });
+    // Unknown main frame id: a document is taken for the tab's own (never filtered by adblock).
+    const isMainFrame = isNavigation && (event.frameId === (await mainFrameId) || (await mainFrameId) === undefined);
+    // The page's address stands in for the making document (an iframe's own address is not in the event).
+    const sourceUrl = isMainFrame ? undefined : page.url();
+    const block = await this.policy.check({ url, resourceType, isNavigation, isMainFrame, ...(sourceUrl ? { sourceUrl } : {}) });
     if (!block) {
       if (isNavigation) intercepted.add(url);
       session.send('Fetch.continueRequest', { requestId: event.requestId }).catch(() => {});

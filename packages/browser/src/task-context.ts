@@ -1,6 +1,8 @@
 import type { Device, Secret } from '@open-smooth/protocol';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 
+import { adblockRequestFilter } from './adblock/adblock-request-filter.js';
+import type { AdblockEngine } from './adblock/adblock-engine.js';
 import type { BlockedRequest } from './blocked-request.js';
 import { contextRecipeFrom, type ContextRecipe, type ContextRecipeInput, type StorageState } from './context-recipe.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
@@ -27,6 +29,8 @@ export interface TaskContextOptions extends ContextRecipeInput {
    * Default: no private network reachable.
    */
   networkPolicy?: NetworkPolicy;
+  /** The filter engine a recipe with adblock uses (BrowserPool.openContext passes its own); without it nothing is filtered. */
+  adblockEngine?: AdblockEngine;
   /** Created if missing. */
   downloadsDirectory: string;
   secrets?: Secret[];
@@ -117,7 +121,8 @@ export class TaskContext {
     this.#downloads = new DownloadCollector(options.downloadsDirectory);
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
-    this.#policy = new TaskNetworkPolicy(options.networkPolicy ?? new NetworkPolicy(), this.#allowedUrls);
+    const adblock = recipe.adblock && options.adblockEngine ? [adblockRequestFilter(options.adblockEngine)] : [];
+    this.#policy = new TaskNetworkPolicy(options.networkPolicy ?? new NetworkPolicy(), this.#allowedUrls, adblock);
     // Always on: besides allowed_urls, the scheme rule and the private network rule hold for every task.
     this.#guard = new NetworkGuard(context, this.#policy);
   }

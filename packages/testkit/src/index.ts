@@ -2,3 +2,4 @@ export * from './fixture-server.js';
 export * from './scripted-model-server.js';
 export * from './bot-detection-site.js';
 export * from './loopback-network.js';
+export * from './ad-site.js';
