@@ -16,7 +16,7 @@ import { findElementIndex, loopbackNetworkAllowance, startFixtureServer } from '
  * Profile behind the agent-overhead "act" figure, on /flights: the CDP work of a `type` and of a
  * `click` the old way (resolve the index to a handle, read the tag, Playwright's fill / click with
  * their actionability checks) beside the agent's current way (one evaluate that finds, checks and
- * prepares the element, then one insertText / mouse click).
+ * prepares the element, then real key events / one mouse click).
  */
 export async function runActBreakdown(): Promise<BenchRow[]> {
   const count = iterations(30, 3);
@@ -55,8 +55,8 @@ export async function runActBreakdown(): Promise<BenchRow[]> {
       await element.fill(`London ${index}`);
       lap(samples.fill);
       const preparation = await evaluateOnElement(page, observation, fromIndex, prepareForTyping, undefined);
-      if (preparation !== 'ready') throw new Error(`the From field took the slow path: ${JSON.stringify(preparation)}`);
-      await page.keyboard.insertText(`Paris ${index}`);
+      if (preparation.kind !== 'text') throw new Error(`the From field took another path: ${JSON.stringify(preparation)}`);
+      await page.keyboard.type(`Paris ${index}`);
       lap(samples.typeNow);
       const swap = await resolveElement(page, observation, swapIndex);
       await swap.click();
@@ -81,7 +81,7 @@ export async function runActBreakdown(): Promise<BenchRow[]> {
     row('type, before: resolveElement (index → handle)', samples.resolve),
     row('type, before: read tagName', samples.tagName),
     row('type, before: Playwright fill (actionability + input)', samples.fill),
-    row('type, now: one evaluate (find, check, select, focus) + insertText', samples.typeNow),
+    row('type, now: one evaluate (find, check, select, focus) + real key events', samples.typeNow),
     row('click, before: resolveElement + Playwright click (actionability, stable, hit test)', samples.playwrightClick),
     row('click, now: one evaluate (find, scroll, hit test) + mouse click', samples.clickNow),
   ];

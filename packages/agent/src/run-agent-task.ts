@@ -1,40 +1,63 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generateText, type ModelMessage, type ToolCallPart, type ToolResultPart } from 'ai';
-import type { ActionRecord, StepRecord } from '@open-smooth/protocol';
+import { generateText, type GenerateTextResult, type ModelMessage, type ToolSet, type UserContent } from 'ai';
+import type { StepRecord } from '@open-smooth/protocol';
+import type { TaskContext } from '@open-smooth/browser';
 import { actionsForTask } from './actions/action-registry.js';
-import { TaskFailedError, type ActionContext, type ActionDefinition } from './actions/action.js';
-import { OutputMismatchError } from './actions/done.js';
+import { TaskFailedError, type ActionContext, type ActionDefinition, type ActionImage } from './actions/action.js';
 import type { AgentTaskOptions, AgentTaskResult } from './agent-task-options.js';
+import { elementListSignature, runBatch, type BatchResult } from './batch.js';
 import { LoopGuard } from './loop-guard.js';
-import { costInDollars, tokenUsageFromSdk } from './model/index.js';
-
+import { assistantMessage, toolMessages } from './model-messages.js';
+import { costInDollars, tokenUsageFromSdk, type TokenUsage } from './model/index.js';
 import { observePage, type Observation } from './observation/index.js';
 import { compileResponseModel, type OutputValidator } from './output-validator.js';
+import { toolCallsOf, type ModelToolCall } from './run-action.js';
 import { stepPrompt } from './step-prompt.js';
+import { stopConditions } from './stop-conditions.js';
 import { systemPrompt } from './system-prompt.js';
 import { taskPrompt } from './task-prompt.js';
 import { toolSetFor } from './tool-set.js';
 
-/** How often `done` may miss the response model before the task fails. */
-const maximumOutputMismatches = 3;
-
-interface ModelToolCall {
-  toolCallId: string;
-  toolName: string;
-  input: unknown;
-  invalidReason?: string;
+/** What one task's loop carries from step to step. */
+interface LoopState {
+  readonly options: AgentTaskOptions;
+  readonly signal: AbortSignal;
+  readonly actionsByName: ReadonlyMap<string, ActionDefinition<any>>;
+  readonly tools: ToolSet;
+  readonly history: ModelMessage[];
+  readonly loopGuard: LoopGuard;
+  /** Told to the model with the next page view, then cleared. */
+  notes: string[];
+  /** Pictures actions took for the model, shown with the next page view, then cleared. */
+  images: ActionImage[];
+  previous: Observation | undefined;
+  outputMismatches: number;
 }
 
-interface ActionRunResult {
-  record: ActionRecord;
-  finished?: { output: unknown };
-  /** `done` was called with output that does not fit the response model. */
-  outputMismatch?: boolean;
+interface Seen {
+  observation: Observation;
+  blockedRequests: ReturnType<TaskContext['takeBlockedRequests']>;
+  screenshotPath: string | undefined;
+  observeMs: number;
 }
 
-/** Runs the task to an answer: observe → model decides actions → act → log, until done or out of steps. */
+interface Decision {
+  text: string;
+  calls: ModelToolCall[];
+  usage: TokenUsage;
+  modelMs: number;
+}
+
+interface Acted {
+  batch: BatchResult;
+  /** Model dollars of this step: the decision plus any spent inside actions (extract). */
+  costDollars: number;
+  actMs: number;
+}
+
+/** Runs the task to an answer: observe → decide → act → log, until done or a stop condition holds. */
 export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTaskResult> {
   const signal = options.signal ?? new AbortController().signal;
   const steps: StepRecord[] = [];
@@ -47,234 +70,160 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
     costDollars,
   });
 
-  let validator: OutputValidator | undefined;
   let actions: ActionDefinition<any>[];
   try {
-    validator = options.responseModel ? compileResponseModel(options.responseModel) : undefined;
+    const validator: OutputValidator | undefined = options.responseModel ? compileResponseModel(options.responseModel) : undefined;
     actions = actionsForTask(options, validator);
     assertUniqueNames(actions);
   } catch (error) {
     return result('failed', null, (error as Error).message);
   }
-  const actionsByName = new Map(actions.map((action) => [action.name, action]));
-  const tools = toolSetFor(actions);
   const { taskContext } = options;
   if (options.secrets?.length) taskContext.addSecrets(options.secrets);
   if (options.artifactsDirectory) await mkdir(options.artifactsDirectory, { recursive: true });
-
-  const history: ModelMessage[] = [
-    {
-      role: 'user',
-      content: taskPrompt({
-        task: options.task,
-        ...(options.metadata ? { metadata: options.metadata } : {}),
-        ...(options.secrets ? { secrets: options.secrets } : {}),
-        ...(options.files ? { files: options.files } : {}),
-        ...(options.responseModel ? { responseModel: options.responseModel } : {}),
-      }),
-    },
-  ];
-  const loopGuard = new LoopGuard();
-  let notes: string[] = [];
-  let previous: Observation | undefined;
-  let outputMismatches = 0;
+  const state: LoopState = {
+    options,
+    signal,
+    actionsByName: new Map(actions.map((action) => [action.name, action])),
+    tools: toolSetFor(actions),
+    history: [{ role: 'user', content: firstMessage(options) }],
+    loopGuard: new LoopGuard(),
+    notes: [],
+    images: [],
+    previous: undefined,
+    outputMismatches: 0,
+  };
 
   try {
     if (options.startUrl) await taskContext.goto(options.startUrl, { signal });
-    for (let stepIndex = 1; stepIndex <= options.maxSteps; stepIndex += 1) {
+    for (let stepIndex = 1; ; stepIndex += 1) {
       signal.throwIfAborted();
-      const observeStart = performance.now();
-      const observation = await observePage(taskContext.page, previous ? { previous } : {});
-      const blockedRequests = taskContext.takeBlockedRequests();
-      const screenshotPath = await takeScreenshot(options, stepIndex);
-      const observeMs = performance.now() - observeStart;
+      const seen = await observe(state, stepIndex);
+      const decision = await decide(state, stepIndex, seen);
+      const acted = await act(state, seen, decision);
+      costDollars += acted.costDollars;
+      log(state, steps, stepIndex, seen, decision, acted);
+      if (acted.batch.finished) return result('done', acted.batch.finished.output);
 
-      const modelStart = performance.now();
-      const response = await generateText({
-        model: options.model.languageModel,
-        system: systemPrompt,
-        messages: [
-          ...history,
-          {
-            role: 'user',
-            content: stepPrompt({
-              stepIndex,
-              maxSteps: options.maxSteps,
-              observationText: taskContext.maskSecrets(observation.text),
-              pages: taskContext.pages,
-              activePage: taskContext.page,
-              blockedRequests,
-              notes,
-            }),
-          },
-        ],
-        tools,
-        toolChoice: 'required',
-        abortSignal: signal,
-        maxRetries: 1,
-      });
-      const modelMs = performance.now() - modelStart;
-      const usage = tokenUsageFromSdk(response.usage);
-      let stepCost = costInDollars(usage, options.model.price);
-      notes = [];
-
-      const actStart = performance.now();
-      const calls = toolCallsOf(response.content);
-      const context: ActionContext = {
-        taskContext,
-        observation,
-        model: options.model,
-        files: options.files ?? [],
-        signal,
-        addCost: (dollars) => {
-          stepCost += dollars;
-        },
-      };
-      const records: ActionRecord[] = [];
-      let finished: { output: unknown } | undefined;
-      let pageChanged = false;
-      for (const [position, call] of calls.entries()) {
-        if (finished || pageChanged) {
-          records.push(skippedRecord(call, finished ? 'the task was already finished' : 'the page changed before this action; use the new page view'));
-          continue;
-        }
-        const run = await runAction(call, actionsByName, context, taskContext.maskSecrets.bind(taskContext));
-        records.push(run.record);
-        if (run.outputMismatch) outputMismatches += 1;
-        finished = run.finished;
-        const hasMore = position < calls.length - 1;
-        if (!finished && hasMore) pageChanged = await batchMustStop(call, actionsByName.get(call.toolName), run.record.ok, context);
-      }
-      if (calls.length === 0) notes.push('You answered without calling a tool. Call a tool; call done when the task is complete.');
-      const actMs = performance.now() - actStart;
-
-      history.push(assistantMessage(response.text, calls), ...toolMessages(records, calls));
-      costDollars += stepCost;
-      const step: StepRecord = {
-        index: stepIndex,
-        url: observation.url,
-        reasoning: taskContext.maskSecrets(response.text),
-        actions: records,
-        tokensIn: usage.inputTokens,
-        tokensOut: usage.outputTokens,
-        cost: stepCost,
-        observationTokens: observation.tokens,
-        observeMs: Math.round(observeMs),
-        modelMs: Math.round(modelMs),
-        actMs: Math.round(actMs),
-        ...(screenshotPath ? { screenshotPath } : {}),
-      };
-      steps.push(step);
-      options.onStep?.(step);
-
-      if (finished) return result('done', finished.output);
-      if (outputMismatches >= maximumOutputMismatches) {
-        const last = records.find((record) => !record.ok)?.result ?? '';
-        return result('failed', null, `the answer did not match response_model after ${maximumOutputMismatches} attempts: ${last}`);
-      }
-      const verdict = loopGuard.record(
-        `${observation.url}\n${elementListSignature(observation)}`,
-        JSON.stringify(calls.map((call) => [call.toolName, call.input])),
+      const verdict = state.loopGuard.record(
+        `${seen.observation.url}\n${elementListSignature(seen.observation)}`,
+        JSON.stringify(decision.calls.map((call) => [call.toolName, call.input])),
       );
-      if (verdict === 'fail') {
-        return result('failed', null, `the agent was stuck repeating ${calls.map((call) => call.toolName).join(', ')} on ${observation.url} without progress`);
+      const outcome = {
+        stepIndex,
+        maxSteps: options.maxSteps,
+        outputMismatches: state.outputMismatches,
+        lastMismatch: acted.batch.records.find((record) => !record.ok)?.result ?? '',
+        loopVerdict: verdict,
+        url: seen.observation.url,
+        toolNames: decision.calls.map((call) => call.toolName),
+      };
+      for (const condition of stopConditions) {
+        const reason = condition(outcome);
+        if (reason !== undefined) return result('failed', null, reason);
       }
-      if (verdict === 'warn') notes.push('You repeated the same actions on the same page and nothing changed. Try a different approach.');
-      previous = observation;
+      if (verdict === 'warn') state.notes.push('You repeated the same actions on the same page and nothing changed. Try a different approach.');
+      state.previous = seen.observation;
     }
-    return result('failed', null, `reached max_steps (${options.maxSteps}) before the task was done`);
   } catch (error) {
     if (signal.aborted) return result('cancelled', null, 'the task was cancelled');
     if (error instanceof TaskFailedError) return result('failed', null, error.message);
+    // Every page call fails once the browser is gone; say why rather than quote the first one.
+    if (taskContext.lostReason) return result('failed', null, taskContext.lostReason.message);
     return result('failed', null, `agent error: ${taskContext.maskSecrets((error as Error).message ?? String(error))}`);
   }
 }
 
-/** One catch boundary per call: whatever an action throws goes back to the model as data. */
-async function runAction(
-  call: ModelToolCall,
-  actionsByName: Map<string, ActionDefinition<any>>,
-  context: ActionContext,
-  mask: (text: string) => string,
-): Promise<ActionRunResult> {
-  const failed = (message: string): ActionRunResult => ({
-    record: { name: call.toolName, input: call.input, result: mask(`Error: ${message}`), ok: false },
+function firstMessage(options: AgentTaskOptions): string {
+  return taskPrompt({
+    task: options.task,
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.files ? { files: options.files } : {}),
+    ...(options.responseModel ? { responseModel: options.responseModel } : {}),
   });
-  if (call.invalidReason) return failed(call.invalidReason);
-  const action = actionsByName.get(call.toolName);
-  if (!action) return failed(`there is no tool named ${call.toolName}`);
-  try {
-    const outcome = await action.handler(call.input, context);
-    const text = typeof outcome === 'string' ? outcome : outcome.text;
-    const finished = typeof outcome === 'string' ? undefined : outcome.finished;
-    return { record: { name: call.toolName, input: call.input, result: mask(text), ok: true }, ...(finished ? { finished } : {}) };
-  } catch (error) {
-    if (context.signal.aborted || error instanceof TaskFailedError) throw error;
-    if (error instanceof OutputMismatchError) return { ...failed(error.message), outputMismatch: true };
-    return failed(firstLine((error as Error).message ?? String(error)));
-  }
 }
 
-function toolCallsOf(content: ReadonlyArray<{ type: string }>): ModelToolCall[] {
-  const calls: ModelToolCall[] = [];
-  for (const part of content) {
-    if (part.type !== 'tool-call') continue;
-    const call = part as unknown as { toolCallId: string; toolName: string; input: unknown; invalid?: boolean; error?: unknown };
-    calls.push({
-      toolCallId: call.toolCallId,
-      toolName: call.toolName,
-      input: call.input,
-      ...(call.invalid ? { invalidReason: `invalid input for ${call.toolName}: ${firstLine(String((call.error as Error)?.message ?? call.error))}` } : {}),
-    });
-  }
-  return calls;
+/** Observe: the page as numbered text, requests the URL policy blocked, the step's screenshot. */
+async function observe(state: LoopState, stepIndex: number): Promise<Seen> {
+  const { taskContext } = state.options;
+  const start = performance.now();
+  const observation = await observePage(taskContext.page, state.previous ? { previous: state.previous } : {});
+  const blockedRequests = taskContext.takeBlockedRequests();
+  const screenshotPath = await takeScreenshot(state.options, stepIndex);
+  return { observation, blockedRequests, screenshotPath, observeMs: performance.now() - start };
 }
 
-function assistantMessage(text: string, calls: ModelToolCall[]): ModelMessage {
-  const parts: Array<{ type: 'text'; text: string } | ToolCallPart> = [];
-  if (text) parts.push({ type: 'text', text });
-  for (const call of calls) parts.push({ type: 'tool-call', toolCallId: call.toolCallId, toolName: call.toolName, input: call.input ?? {} });
-  return { role: 'assistant', content: parts.length > 0 ? parts : [{ type: 'text', text: '(no action)' }] };
+/** Decide: one model call over the cached prefix, the history and the current page last. */
+async function decide(state: LoopState, stepIndex: number, seen: Seen): Promise<Decision> {
+  const { taskContext } = state.options;
+  const text = stepPrompt({
+    stepIndex,
+    maxSteps: state.options.maxSteps,
+    observationText: taskContext.maskSecrets(seen.observation.text),
+    pages: taskContext.pages,
+    activePage: taskContext.page,
+    blockedRequests: seen.blockedRequests,
+    notes: state.notes,
+  });
+  const content: UserContent = [{ type: 'text', text }, ...state.images.map((image) => ({ type: 'image' as const, image: image.data, mediaType: image.mediaType }))];
+  state.notes = [];
+  state.images = [];
+  const start = performance.now();
+  const response: GenerateTextResult<ToolSet, never> = await generateText({
+    model: state.options.model.languageModel,
+    system: systemPrompt,
+    messages: [...state.history, { role: 'user', content: content.length === 1 ? text : content }],
+    tools: state.tools,
+    toolChoice: 'required',
+    abortSignal: state.signal,
+    maxRetries: 1,
+  });
+  return { text: response.text, calls: toolCallsOf(response.content), usage: tokenUsageFromSdk(response.usage), modelMs: performance.now() - start };
 }
 
-function toolMessages(records: ActionRecord[], calls: ModelToolCall[]): ModelMessage[] {
-  if (calls.length === 0) return [];
-  const content: ToolResultPart[] = calls.map((call, index) => ({
-    type: 'tool-result',
-    toolCallId: call.toolCallId,
-    toolName: call.toolName,
-    output: { type: 'text', value: records[index]?.result ?? '' },
-  }));
-  return [{ role: 'tool', content }];
+/** Act: the model's calls in order, under the batch rules. */
+async function act(state: LoopState, seen: Seen, decision: Decision): Promise<Acted> {
+  const { taskContext } = state.options;
+  let costDollars = costInDollars(decision.usage, state.options.model.price);
+  const start = performance.now();
+  const context: ActionContext = {
+    taskContext,
+    observation: seen.observation,
+    model: state.options.model,
+    files: state.options.files ?? [],
+    signal: state.signal,
+    addCost: (dollars) => {
+      costDollars += dollars;
+    },
+  };
+  const batch = await runBatch(decision.calls, state.actionsByName, context, taskContext.maskSecrets.bind(taskContext));
+  state.outputMismatches += batch.outputMismatches;
+  state.images.push(...batch.images);
+  if (decision.calls.length === 0) state.notes.push('You answered without calling a tool. Call a tool; call done when the task is complete.');
+  return { batch, costDollars, actMs: performance.now() - start };
 }
 
-function skippedRecord(call: ModelToolCall, why: string): ActionRecord {
-  return { name: call.toolName, input: call.input, result: `Skipped: ${why}.`, ok: false };
-}
-
-/**
- * After an action with more to come in its batch: true when the page navigated or its element
- * list changed, so the model's indices no longer describe it. Observes again only when the action
- * could have changed the list; the next step observes anyway, so the last action never does.
- */
-async function batchMustStop(
-  call: ModelToolCall,
-  action: ActionDefinition<any> | undefined,
-  succeeded: boolean,
-  context: ActionContext,
-): Promise<boolean> {
-  if (action?.navigates === true) return true;
-  const page = context.taskContext.page;
-  if (succeeded && action?.keepsElementList?.(call.input, context) === true) return page.url() !== context.observation.url;
-  const after = await observePage(page);
-  const changed = after.url !== context.observation.url || elementListSignature(after) !== elementListSignature(context.observation);
-  context.observation = after;
-  return changed;
-}
-
-/** Which elements exist, not their values: typing into a field must not end a batch. */
-function elementListSignature(observation: Observation): string {
-  return observation.elements.map((element) => `${element.role}|${element.name}`).join('\n');
+/** Log: the history the next decision sees, and the step record the caller stores. */
+function log(state: LoopState, steps: StepRecord[], stepIndex: number, seen: Seen, decision: Decision, acted: Acted): void {
+  const { taskContext } = state.options;
+  state.history.push(assistantMessage(decision.text, decision.calls), ...toolMessages(acted.batch.records, decision.calls));
+  const step: StepRecord = {
+    index: stepIndex,
+    url: seen.observation.url,
+    reasoning: taskContext.maskSecrets(decision.text),
+    actions: acted.batch.records,
+    tokensIn: decision.usage.inputTokens,
+    tokensOut: decision.usage.outputTokens,
+    cost: acted.costDollars,
+    observationTokens: seen.observation.tokens,
+    observeMs: Math.round(seen.observeMs),
+    modelMs: Math.round(decision.modelMs),
+    actMs: Math.round(acted.actMs),
+    ...(seen.screenshotPath ? { screenshotPath: seen.screenshotPath } : {}),
+  };
+  steps.push(step);
+  state.options.onStep?.(step);
 }
 
 function assertUniqueNames(actions: ActionDefinition<any>[]): void {
@@ -295,9 +244,4 @@ async function takeScreenshot(options: AgentTaskOptions, stepIndex: number): Pro
     // A page mid-navigation cannot always be captured; the step is still worth logging.
     return undefined;
   }
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? text;
-  return line.length > 500 ? `${line.slice(0, 500)}…` : line;
 }

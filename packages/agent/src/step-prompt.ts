@@ -29,7 +29,7 @@ function blockedBy(reason: BlockReason): string {
 
 function blockedLine(blocked: BlockedRequest): string {
   const what = blocked.isNavigation ? 'navigation to' : `${blocked.resourceType} request to`;
-  return `Blocked by ${blockedBy(blocked.reason)}: ${what} ${blocked.url} (${blocked.detail})`;
+  return `Blocked by ${blockedBy(blocked.reason)}: ${what} ${blocked.url}`;
 }
 
 /** The last user message of a step: volatile page state goes last so the prefix stays cached. */

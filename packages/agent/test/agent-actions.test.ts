@@ -30,6 +30,17 @@ const pages: Record<string, string> = {
       document.getElementById('name').addEventListener('input', (event) => { events.textContent += ' input:' + event.isTrusted; });
       document.getElementById('name').addEventListener('keydown', (event) => { if (event.key === 'Enter') events.textContent += ' enter'; });
     </script>`,
+  '/checked': `<!doctype html><title>Checked</title>
+    <label>Letters only <input id="letters"></label>
+    <label>Zip <input id="zip" maxlength="5"></label>
+    <label>Phone <input id="phone"></label>
+    <script>
+      document.getElementById('letters').addEventListener('input', (event) => { event.target.value = event.target.value.replace(/[0-9]/g, ''); });
+      document.getElementById('phone').addEventListener('input', (event) => {
+        const digits = event.target.value.replace(/\\D/g, '').slice(0, 10);
+        event.target.value = digits.length > 6 ? '(' + digits.slice(0, 3) + ') ' + digits.slice(3, 6) + '-' + digits.slice(6) : digits;
+      });
+    </script>`,
   '/batch': `<!doctype html><title>Batch</title>
     <label>Email <input id="email"></label>
     <p id="hint"></p>
@@ -148,4 +159,42 @@ test('typing into a plain field does not end a batch; a click that adds an eleme
   } finally {
     await taskContext.close();
   }
+});
+
+test('a failed action stops its batch: the actions after it are reported skipped and do not run', async () => {
+  const policy = oneBatchThenDone((page) => [
+    call('type', { index: page.index({ role: 'textbox', name: 'Email' }), text: 'ada@example.com' }),
+    // An index the page view does not have: the action fails, so Save must not be clicked.
+    call('click', { index: 999 }),
+    call('click', { index: page.index({ role: 'button', name: 'Save' }) }),
+  ]);
+  const { result, taskContext } = await harness.run('Save the email', policy, { startUrl: siteUrl('/batch'), keepOpen: true });
+  try {
+    assert.equal(result.status, 'done', result.error);
+    const actions = result.steps[0]?.actions ?? [];
+    assert.deepEqual(actions.map((action) => action.ok), [true, false, false], actions.map((action) => action.result).join('\n'));
+    assert.match(actions[1]?.result ?? '', /^Error: /);
+    assert.match(actions[2]?.result ?? '', /^Skipped: action 2 \(click\) of this batch failed/);
+    assert.equal(await taskContext.page.locator('#hint').textContent(), '', 'Save was not clicked');
+  } finally {
+    await taskContext.close();
+  }
+});
+
+test('after typing, the field is read back: a rejected or cut value is an error, a formatted one is reported', async () => {
+  const policy = pagePolicy([
+    (page) => (page.request.lastToolResults.length === 0 ? [call('type', { index: page.index({ name: 'Letters only' }), text: 'abc123' })] : undefined),
+    (page) => (page.request.lastToolResults[0]?.name === 'type' && page.request.messages.length < 6 ? [call('type', { index: page.index({ name: 'Zip' }), text: '1234567' })] : undefined),
+    (page) => (page.request.messages.length < 8 ? [call('type', { index: page.index({ name: 'Phone' }), text: '5551234567' })] : undefined),
+    () => [call('done', { answer: 'ok' })],
+  ]);
+  const { result } = await harness.run('Fill the fields', policy, { startUrl: siteUrl('/checked') });
+  assert.equal(result.status, 'done', result.error);
+  const [letters, zip, phone] = result.steps.map((step) => step.actions[0]);
+  assert.equal(letters?.ok, false);
+  assert.match(letters?.result ?? '', /holds "abc", not the text typed/);
+  assert.equal(zip?.ok, false);
+  assert.match(zip?.result ?? '', /took only the first 5 of 7 characters \(maxlength 5\)/);
+  assert.equal(phone?.ok, true, phone?.result);
+  assert.match(phone?.result ?? '', /formatted it as "\(555\) 123-4567"/);
 });

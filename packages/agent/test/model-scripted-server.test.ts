@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { generateText, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
 import { costInDollars, creditsFromDollars, modelSettingsFromEnvironment, resolveModel, tokenUsageFromSdk } from '../src/model/index.js';
-import { scriptedSequence, startScriptedModelServer } from '../../testkit/src/scripted-model-server.js';
+import { scriptedSequence, startScriptedModelServer } from '@open-smooth/testkit';
 
 const browserTools = {
   click: tool({ description: 'Click an element by index', inputSchema: z.object({ index: z.number() }) }),

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { chromiumExecutablePath } from '@open-smooth/browser';
+import { chromiumLaunchOptions } from '@open-smooth/browser';
 import { findElementIndex } from '@open-smooth/testkit';
 import { observePage } from '../src/index.js';
 
 let browser: Browser;
 before(async () => {
-  browser = await chromium.launch({ executablePath: chromiumExecutablePath(), args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch(chromiumLaunchOptions());
 });
 after(async () => {
   await browser.close();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { chromiumLaunchOptions } from '@open-smooth/browser';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import {
   countTokens,
@@ -114,10 +115,8 @@ before(async () => {
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   childOrigin = `http://localhost:${port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.SMOOTH_CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  // The product's switches: cross-origin iframes share their page's renderer, as in production.
+  browser = await chromium.launch(chromiumLaunchOptions());
 });
 
 after(async () => {

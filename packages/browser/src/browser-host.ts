@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 
 import type { ChromiumLaunchSettings } from './chromium-launch-options.js';
+
 import type { BrowserRecipe } from './context-recipe.js';
 
 /**
@@ -11,7 +12,7 @@ import type { BrowserRecipe } from './context-recipe.js';
  */
 export interface BrowserHost {
   /** The Chromium version, for user agents that match the engine. */
-  readonly version: string;
+  version(): Promise<string>;
   newContext(options: BrowserContextOptions): Promise<BrowserContext>;
   close(): Promise<void>;
 }
@@ -19,21 +20,20 @@ export interface BrowserHost {
 /** Launches the host for a browser recipe other than the default one (see BrowserPoolOptions). */
 export type BrowserHostLauncher = (recipe: BrowserRecipe, launch: ChromiumLaunchSettings) => Promise<BrowserHost>;
 
-/** The shared browser: every context comes from one Chromium. */
+/** The shared browser: every context comes from one Chromium (the one running now, see BrowserSupervisor). */
 export class SharedBrowserHost implements BrowserHost {
-  constructor(readonly browser: Browser) {}
+  constructor(private readonly current: () => Promise<Browser>) {}
 
-  get version(): string {
-    return this.browser.version();
+  async version(): Promise<string> {
+    return (await this.current()).version();
   }
 
-  newContext(options: BrowserContextOptions): Promise<BrowserContext> {
-    return this.browser.newContext(options);
+  async newContext(options: BrowserContextOptions): Promise<BrowserContext> {
+    return (await this.current()).newContext(options);
   }
 
-  async close(): Promise<void> {
-    await this.browser.close();
-  }
+  /** The pool's supervisor closes the shared browser. */
+  async close(): Promise<void> {}
 }
 
 export class ExtensionsNotSupportedError extends Error {

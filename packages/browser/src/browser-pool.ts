@@ -2,7 +2,9 @@ import type { Device } from '@open-smooth/protocol';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 import { refuseExtensionBrowsers, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
-import { chromiumLaunchOptions } from './chromium-launch-options.js';
+import { BrowserSupervisor } from './browser-supervisor.js';
+import { ProxyNotAllowedError } from './errors.js';
+import { chromiumLaunchOptions, type ChromiumLaunchSettings } from './chromium-launch-options.js';
 import {
   browserRecipeKey,
   browserRecipeOf,
@@ -17,6 +19,7 @@ import {
 import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { NetworkPolicy } from './network-policy.js';
+import { NetworkPolicyProxy } from './network-policy-proxy.js';
 import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { AdblockEngine } from './adblock/adblock-engine.js';
 import { AdblockUnavailableError } from './errors.js';
@@ -37,8 +40,6 @@ export interface BrowserPoolOptions {
   maxReusableContexts?: number;
   /** A context kept for reuse that nobody takes within this time is closed. Default 60 s. */
   reusableIdleMs?: number;
-  /** Launches the browser for an extension set; by default such recipes are refused. */
-  launchExtensionBrowser?: BrowserHostLauncher;
   /**
    * Private, loopback and other non-public hosts and ranges the pool's tasks may reach (host names,
    * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
@@ -46,6 +47,8 @@ export interface BrowserPoolOptions {
   allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance;
   /** Where the parsed adblock lists are kept between runs. Default: a folder in the OS temp directory. */
   adblockCacheDirectory?: string;
+  /** Launches the browser for an extension set; by default such recipes are refused. */
+  launchExtensionBrowser?: BrowserHostLauncher;
 }
 
 interface ReusableContext {
@@ -75,15 +78,18 @@ export class BrowserPoolClosedError extends Error {
  * browser of their own (a browser recipe), launched on first use.
  */
 export class BrowserPool {
-  /** The shared browser of the default browser recipe. */
-  readonly browser: Browser;
+  /** What every task of the pool may reach (see network-policy.ts). */
+  readonly networkPolicy: NetworkPolicy;
+  /** The connection-level check every connection of the browser goes through. */
+  readonly #proxy: NetworkPolicyProxy;
+  /** Relaunches the browser when it dies (see browser-supervisor.ts). */
+  readonly #supervisor: BrowserSupervisor;
+  /** The shared browser of the default browser recipe (whichever the supervisor has running). */
   readonly #defaultHost: SharedBrowserHost;
   /** Browsers of other browser recipes (extension sets), by browserRecipeKey. */
   readonly #extensionHosts = new Map<string, Promise<BrowserHost>>();
   readonly #launchExtensionBrowser: BrowserHostLauncher;
-  readonly #launchSettings: BrowserPoolOptions;
-  /** What every task of the pool may reach (see network-policy.ts). */
-  readonly networkPolicy: NetworkPolicy;
+  readonly #launchSettings: ChromiumLaunchSettings;
   /** Loaded once, in the background from launch on; awaited only by recipes with adblock. */
   readonly #adblockEngine: Promise<AdblockEngine>;
   readonly #warmContextsPerDevice: number;
@@ -100,11 +106,24 @@ export class BrowserPool {
   readonly #resetting = new Map<string, Set<Promise<void>>>();
   #closed = false;
 
-  private constructor(browser: Browser, options: BrowserPoolOptions) {
-    this.browser = browser;
-    this.#defaultHost = new SharedBrowserHost(browser);
+  private constructor(launchBrowser: () => Promise<Browser>, browser: Browser, networkPolicy: NetworkPolicy, proxy: NetworkPolicyProxy, options: BrowserPoolOptions) {
+    this.networkPolicy = networkPolicy;
+    this.#proxy = proxy;
+    this.#supervisor = new BrowserSupervisor(browser, launchBrowser, {
+      lost: () => this.#dropContextsOfLostBrowser(),
+      relaunched: () => {
+        for (const device of this.#warmDevices) this.#refill(device);
+      },
+    });
+    this.#defaultHost = new SharedBrowserHost(() => this.#supervisor.current());
     this.#launchExtensionBrowser = options.launchExtensionBrowser ?? refuseExtensionBrowsers;
-    this.#launchSettings = options;
+    // An extension set's browser goes through the same network policy proxy.
+    this.#launchSettings = {
+      ...(options.executablePath !== undefined ? { executablePath: options.executablePath } : {}),
+      ...(options.headless !== undefined ? { headless: options.headless } : {}),
+      ...(options.extraArgs !== undefined ? { extraArgs: options.extraArgs } : {}),
+      proxyServer: proxy.url,
+    };
     this.#warmContextsPerDevice = Math.max(0, options.warmContextsPerDevice ?? 1);
     this.#warmDevices = options.warmDevices ?? allDevices;
     this.#maxReusableContexts = Math.max(0, options.maxReusableContexts ?? 16);
@@ -112,14 +131,32 @@ export class BrowserPool {
     this.#adblockEngine = AdblockEngine.load(options.adblockCacheDirectory ? { cacheDirectory: options.adblockCacheDirectory } : {});
     // Awaited (and its failure reported) by the first task with adblock; never an unhandled rejection.
     this.#adblockEngine.catch(() => {});
-    this.networkPolicy = new NetworkPolicy(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {});
   }
 
   static async launch(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
-    const browser = await chromium.launch(chromiumLaunchOptions(options));
-    const pool = new BrowserPool(browser, options);
+    const networkPolicy = new NetworkPolicy(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {});
+    const proxy = await NetworkPolicyProxy.start(networkPolicy);
+    const launchBrowser = () => chromium.launch(chromiumLaunchOptions({ ...options, proxyServer: proxy.url }));
+    let browser: Browser;
+    try {
+      browser = await launchBrowser();
+    } catch (error) {
+      await proxy.close();
+      throw error;
+    }
+    const pool = new BrowserPool(launchBrowser, browser, networkPolicy, proxy, options);
     for (const device of pool.#warmDevices) pool.#refill(device);
     return pool;
+  }
+
+  /** The browser in use (after a crash, the dead one until its replacement is up). */
+  get browser(): Browser {
+    return this.#supervisor.browser;
+  }
+
+  /** The proxy Chromium is launched with (`--proxy-server`); it tells this pool's browser process apart. */
+  get networkProxyUrl(): string {
+    return this.#proxy.url;
   }
 
   /** Resolves once every warm-up in progress or scheduled has finished (useful for tests and benchmarks). */
@@ -165,9 +202,22 @@ export class BrowserPool {
       }
     }
     if (!isDefaultRecipe(recipe)) {
+      await this.#checkProxyAddress(recipe);
       return TaskContext.open(await this.#createContext(recipe), recipe, options, false, release);
     }
     return this.#openWarm(recipe, options, release);
+  }
+
+  /**
+   * A task with a proxy of its own connects only to that proxy (sites are reached from the proxy's
+   * network), so the network policy judges the proxy's address. The caller's tunnel endpoint is
+   * the server's own loopback listener and needs no check.
+   */
+  async #checkProxyAddress(recipe: ContextRecipe): Promise<void> {
+    const proxy = recipe.proxy;
+    if (!proxy || proxy.viaCaller) return;
+    const verdict = await this.networkPolicy.checkUrlHost(proxy.server);
+    if (verdict) throw new ProxyNotAllowedError(proxy.server, verdict.detail);
   }
 
   /** The default recipe's path: a context created ahead of time for the device. */
@@ -213,7 +263,20 @@ export class BrowserPool {
     const extensionHosts = [...this.#extensionHosts.values()];
     this.#extensionHosts.clear();
     await Promise.allSettled(extensionHosts.map(async (host) => (await host).close()));
-    await this.browser.close().catch(() => {});
+    await this.#supervisor.close();
+    await this.#proxy.close();
+  }
+
+  /**
+   * The browser died: its contexts are gone, so nothing warm or kept for reuse is handed out again
+   * (their tasks fail with BrowserCrashedError, see TaskContext); warm-ups start again on the new browser.
+   */
+  #dropContextsOfLostBrowser(): void {
+    this.#ready.clear();
+    this.#warming.clear();
+    for (const entries of this.#reusable.values()) for (const entry of entries) clearTimeout(entry.expiry);
+    this.#reusable.clear();
+    this.#resetting.clear();
   }
 
   async #takeReusable(key: string): Promise<BrowserContext | undefined> {
@@ -265,7 +328,7 @@ export class BrowserPool {
   /** A new context made to the recipe, in its browser, with one blank tab. */
   async #createContext(recipe: ContextRecipe): Promise<BrowserContext> {
     const host = await this.#hostFor(recipe);
-    const context = await host.newContext(contextOptionsFor(recipe, host.version));
+    const context = await host.newContext(contextOptionsFor(recipe, await host.version(), this.#proxy.url));
     try {
       // Before the first page, so every document of the context is tracked (and disguised) from its start.
       await Promise.all([installDomActivityTracker(context), installStealth(context, recipe)]);

@@ -88,6 +88,8 @@ export interface ChromiumLaunchSettings {
   headless?: boolean;
   /** Added after the product's switches; a `--disable-features=` here adds to the product's list. */
   extraArgs?: readonly string[];
+  /** Every connection of the browser goes through this proxy (the pool's network policy proxy). */
+  proxyServer?: string;
 }
 
 /** Playwright launch options with one merged feature list (Playwright's own switch is replaced). */
@@ -97,5 +99,7 @@ export function chromiumLaunchOptions(settings: ChromiumLaunchSettings = {}): La
     headless: settings.headless ?? true,
     args: mergeDisableFeatures([...chromiumLaunchArgs, ...(settings.extraArgs ?? [])]),
     ...(playwrightSwitch ? { ignoreDefaultArgs: [playwrightSwitch] } : {}),
+    // Playwright adds `<-loopback>` to the bypass list, so loopback goes through the proxy as well.
+    ...(settings.proxyServer ? { proxy: { server: settings.proxyServer } } : {}),
   };
 }

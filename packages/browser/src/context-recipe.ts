@@ -11,6 +11,11 @@ export interface ProxySettings {
   server: string;
   username?: string;
   password?: string;
+  /**
+   * The proxy is the caller's own machine (proxy_server "self"): destinations are resolved and
+   * reached there, on the caller's network, never from the server's.
+   */
+  viaCaller?: boolean;
 }
 
 /** A client certificate (PKCS#12) the browser presents to one origin that asks for one. */
@@ -115,15 +120,26 @@ function digest(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 }
 
-/** Playwright options for a new context made to the recipe (extensions are the browser's business). */
-export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string): BrowserContextOptions {
+/**
+ * Playwright options for a new context made to the recipe (extensions are the browser's business).
+ * `policyProxyUrl` is the network policy's proxy the browser is launched with: a context with a
+ * proxy of its own reaches sites from that proxy's network instead (the pool checks the proxy's
+ * own address), and a context with client certificates names the policy proxy explicitly, because
+ * Playwright's certificate proxy connects on its own and otherwise would not go through it.
+ */
+export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string, policyProxyUrl?: string): BrowserContextOptions {
   const options: BrowserContextOptions = {
     ...stealthContextOptions(deviceContextOptions(recipe.device, browserVersion), recipe.stealth),
     acceptDownloads: true,
     // Service workers fetch outside any page, where interception cannot follow them.
     serviceWorkers: 'block',
   };
-  if (recipe.proxy) options.proxy = { ...recipe.proxy };
+  if (recipe.proxy) {
+    const { server, username, password } = recipe.proxy;
+    options.proxy = { server, ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+  } else if (recipe.clientCertificates.length > 0 && policyProxyUrl !== undefined) {
+    options.proxy = { server: policyProxyUrl };
+  }
   if (recipe.clientCertificates.length > 0) {
     options.clientCertificates = recipe.clientCertificates.map((certificate) => ({
       origin: certificate.origin,

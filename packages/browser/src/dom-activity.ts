@@ -1,10 +1,12 @@
 import type { BrowserContext, Page } from 'playwright-core';
 
+import { IsolatedWorld } from './isolated-world.js';
+
 /** Attributes whose changes matter to a reader; style churn from animations is ignored. */
 export const observedAttributes = ['class', 'hidden', 'disabled', 'value', 'checked', 'selected', 'open', 'src', 'href', 'aria-hidden', 'aria-expanded', 'aria-busy'];
 
-/** Registry key of the in-page record; a symbol, so it is neither enumerable nor a DOM attribute. */
-const stateKey = 'open-smooth:dom-activity';
+/** Where the in-page record lives: a global of our isolated world, which no page script can see. */
+const stateKey = 'openSmoothDomActivity';
 
 export interface DocumentProbe {
   /** The document's readyState once the probe ran (it waits for 'complete' up to its bound). */
@@ -16,16 +18,17 @@ export interface DocumentProbe {
 }
 
 /**
- * Runs at document start in the main frame. Records the time of the last meaningful mutation made
- * after DOMContentLoaded: what the parser builds is the document itself, what scripts change later
- * is the page still working. Starting a navigation counts as a mutation.
+ * Runs at document start in the main frame, in our isolated world (so the page sees neither the
+ * record nor the observer). Records the time of the last meaningful mutation made after
+ * DOMContentLoaded: what the parser builds is the document itself, what scripts change later is
+ * the page still working. Starting a navigation counts as a mutation.
  */
-function trackDomActivity({ key, attributes }: { key: string; attributes: string[] }): void {
+function trackDomActivity(key: string, attributes: string[]): void {
   if (window !== window.top) return;
-  const symbol = Symbol.for(key);
-  if (Object.getOwnPropertySymbols(window).includes(symbol)) return;
+  const scope = globalThis as unknown as Record<string, unknown>;
+  if (scope[key]) return;
   const state = { lastMutationAt: -1, recording: false };
-  Object.defineProperty(window, symbol, { value: state, enumerable: false, configurable: false, writable: false });
+  scope[key] = state;
   const observer = new MutationObserver(() => {
     if (state.recording) state.lastMutationAt = performance.now();
   });
@@ -43,61 +46,86 @@ function trackDomActivity({ key, attributes }: { key: string; attributes: string
   else startRecording();
 }
 
-const installedContexts = new WeakSet<BrowserContext>();
+/** The tracker as one self-contained function source (tsx's `__name` helper does not exist in the page). */
+const trackerSource = `() => { const __name = (target) => target; (${trackDomActivity.toString()})(${JSON.stringify(stateKey)}, ${JSON.stringify(observedAttributes)}); }`;
 
-/** Installs the mutation tracker for every document the context creates from now on. Idempotent. */
+const installedContexts = new WeakSet<BrowserContext>();
+const pageInstalls = new WeakMap<Page, Promise<void>>();
+
+function installOnPage(page: Page): Promise<void> {
+  let install = pageInstalls.get(page);
+  if (!install) {
+    install = IsolatedWorld.for(page)
+      .then((world) => world.addScriptOnNewDocument(trackerSource))
+      .catch((error: unknown) => {
+        // A page closed while opening is no loss; anything else leaves the page untracked (settle then watches it a full window).
+        if (!page.isClosed()) console.warn(`open-smooth: DOM activity tracker not installed: ${(error as Error).message}`);
+      });
+    pageInstalls.set(page, install);
+  }
+  return install;
+}
+
+/**
+ * Installs the mutation tracker for every document the context's pages create from now on (pages
+ * opened later included), and resolves once every page open now has it: call it again before
+ * navigating a page the context opened since. A popup's first document may be created before its
+ * page is reached; settle treats such a document as untracked.
+ */
 export async function installDomActivityTracker(context: BrowserContext): Promise<void> {
-  if (installedContexts.has(context)) return;
-  installedContexts.add(context);
-  await context.addInitScript(trackDomActivity, { key: stateKey, attributes: observedAttributes });
+  if (!installedContexts.has(context)) {
+    installedContexts.add(context);
+    context.on('page', (page) => void installOnPage(page));
+  }
+  await Promise.all(context.pages().map(installOnPage));
 }
 
 /** One round trip: waits (in the page, up to loadTimeoutMs) for the load event, then reads the tracker. */
-export function probeDocument(page: Page, loadTimeoutMs: number): Promise<DocumentProbe> {
-  return page.evaluate(
-    async ({ key, loadTimeoutMs }) => {
-      if (document.readyState !== 'complete') {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, loadTimeoutMs);
-          window.addEventListener('load', () => (clearTimeout(timer), resolve()), { once: true });
-        });
-      }
-      const state = (window as unknown as Record<symbol, { lastMutationAt: number } | undefined>)[Symbol.for(key)];
-      return {
-        readyState: document.readyState,
-        tracked: state !== undefined,
-        sinceMutationMs: state && state.lastMutationAt >= 0 ? performance.now() - state.lastMutationAt : null,
-      };
-    },
-    { key: stateKey, loadTimeoutMs },
-  );
+export async function probeDocument(page: Page, loadTimeoutMs: number): Promise<DocumentProbe> {
+  const world = await IsolatedWorld.for(page);
+  return world.call<DocumentProbe>(await world.mainFrameId(), probeSource, { key: stateKey, loadTimeoutMs }, { timeoutMs: loadTimeoutMs + 5_000 });
 }
+
+const probeSource = `async ({ key, loadTimeoutMs }) => {
+  if (document.readyState !== 'complete') {
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, loadTimeoutMs);
+      window.addEventListener('load', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+  const state = globalThis[key];
+  return {
+    readyState: document.readyState,
+    tracked: state !== undefined,
+    sinceMutationMs: state && state.lastMutationAt >= 0 ? performance.now() - state.lastMutationAt : null,
+  };
+}`;
 
 /**
  * For a document the tracker never saw (the about:blank a tab starts with, or a context opened
  * without the tracker): resolves when the main frame's DOM has not changed for quietMs (true) or
  * at timeoutMs (false).
  */
-export function waitForUntrackedDomQuiet(page: Page, quietMs: number, timeoutMs: number): Promise<boolean> {
-  return page.evaluate(
-    ({ quietMs, timeoutMs, attributes }) =>
-      new Promise<boolean>((resolve) => {
-        let quietTimer: ReturnType<typeof setTimeout> | undefined;
-        const finish = (quiet: boolean) => {
-          observer.disconnect();
-          clearTimeout(quietTimer);
-          clearTimeout(limitTimer);
-          resolve(quiet);
-        };
-        const restartQuietWindow = () => {
-          clearTimeout(quietTimer);
-          quietTimer = setTimeout(() => finish(true), quietMs);
-        };
-        const observer = new MutationObserver(restartQuietWindow);
-        observer.observe(document, { subtree: true, childList: true, characterData: true, attributeFilter: attributes });
-        const limitTimer = setTimeout(() => finish(false), timeoutMs);
-        restartQuietWindow();
-      }),
-    { quietMs, timeoutMs, attributes: observedAttributes },
-  );
+export async function waitForUntrackedDomQuiet(page: Page, quietMs: number, timeoutMs: number): Promise<boolean> {
+  const world = await IsolatedWorld.for(page);
+  return world.call<boolean>(await world.mainFrameId(), untrackedQuietSource, { quietMs, timeoutMs, attributes: observedAttributes }, { timeoutMs: timeoutMs + 5_000 });
 }
+
+const untrackedQuietSource = `({ quietMs, timeoutMs, attributes }) =>
+  new Promise((resolve) => {
+    let quietTimer;
+    const finish = (quiet) => {
+      observer.disconnect();
+      clearTimeout(quietTimer);
+      clearTimeout(limitTimer);
+      resolve(quiet);
+    };
+    const restartQuietWindow = () => {
+      clearTimeout(quietTimer);
+      quietTimer = setTimeout(() => finish(true), quietMs);
+    };
+    const observer = new MutationObserver(restartQuietWindow);
+    observer.observe(document, { subtree: true, childList: true, characterData: true, attributeFilter: attributes });
+    const limitTimer = setTimeout(() => finish(false), timeoutMs);
+    restartQuietWindow();
+  })`;

@@ -90,3 +90,11 @@ export class AdblockUnavailableError extends Error {
     super(`adblock is on but its filter lists could not be loaded (${cause instanceof Error ? cause.message : String(cause)}); run the task with use_adblock: false, or reinstall @adguard/dnr-rulesets`);
   }
 }
+
+/** A task's own proxy is somewhere the network policy does not let tasks connect (a private address, say). */
+export class ProxyNotAllowedError extends Error {
+  override readonly name = 'ProxyNotAllowedError';
+  constructor(readonly proxyServer: string, detail: string) {
+    super(`the proxy ${proxyServer} cannot be used: ${detail}`);
+  }
+}

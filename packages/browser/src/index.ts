@@ -23,6 +23,7 @@ export {
   type StorageState,
 } from './context-recipe.js';
 export { ExtensionsNotSupportedError, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
+export { NavigationFailedError } from './navigation-failure.js';
 export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 export type { BlockedRequest } from './blocked-request.js';
 export {
@@ -52,7 +53,18 @@ export {
   BrowserCrashedError,
   raceAbort,
   ChromiumNotFoundError,
+  ProxyNotAllowedError,
   SecretNotAllowedError,
   TabNotFoundError,
   UrlNotAllowedError,
 } from './errors.js';
+export {
+  defaultPageScriptMaxResultBytes,
+  defaultPageScriptTimeoutMs,
+  PageScriptResultTooLargeError,
+  PageScriptTimeoutError,
+  runPageScript,
+  type PageScript,
+  type PageScriptOptions,
+} from './run-page-script.js';
+export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';

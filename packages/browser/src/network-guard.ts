@@ -1,4 +1,4 @@
-import type { BrowserContext, CDPSession, Page, Request, Route, WebSocket } from 'playwright-core';
+import type { BrowserContext, CDPSession, ConsoleMessage, Page, Request, Route } from 'playwright-core';
 
 import type { BlockedRequest } from './blocked-request.js';
 import { EventSubscriptions } from './event-subscriptions.js';
@@ -35,6 +35,12 @@ function pageOfRequest(request: Request): Page | undefined {
   }
 }
 
+/** How Chromium reports a connection the pool's SOCKS proxy refused (network-policy-proxy.ts). */
+export const refusedByProxy = /ERR_SOCKS_CONNECTION_FAILED|ERR_PROXY_CONNECTION_FAILED|ERR_TUNNEL_CONNECTION_FAILED/;
+
+/** Chromium's console error for a WebSocket whose connection the proxy refused. */
+const refusedWebSocket = /^WebSocket connection to '([^']+)' failed: .*(?:ERR_SOCKS_CONNECTION_FAILED|ERR_PROXY_CONNECTION_FAILED|ERR_TUNNEL_CONNECTION_FAILED)/;
+
 /** One function object, so that unroute removes exactly the route install added. */
 const matchEveryUrl = (): boolean => true;
 
@@ -51,8 +57,12 @@ const matchEveryUrl = (): boolean => true;
  *   a popup's first navigation is covered as well.
  * Site isolation is off in the pool, so cross-origin iframes live in their page's target and are
  * covered by its Fetch session.
- * WebSockets pass neither layer (Chromium intercepts no WebSocket handshake): the pool's
- * connection-level check (network-policy-proxy.ts) refuses them, and #onWebSocket reports it.
+ * Interception costs a round trip to Node per request and per layer, so it is installed only for
+ * a task with allowed_urls (`intercept`). The rules that hold for every task (private networks,
+ * link-local) are enforced below the page by the pool's connection-level check
+ * (network-policy-proxy.ts), which also sees what interception cannot (WebSocket handshakes,
+ * service workers); the guard then only reports what it refused, with the reason, from the
+ * context's failed requests and the pages' WebSockets.
  */
 export class NetworkGuard {
   readonly blocked: BlockedRequest[] = [];
@@ -65,17 +75,20 @@ export class NetworkGuard {
   readonly #sessions = new Set<CDPSession>();
   readonly #routeHandler = (route: Route, request: Request) => this.#onRoute(route, request);
   #installed = false;
+  readonly #blockListeners = new Set<(blocked: BlockedRequest) => void>();
 
   constructor(
     private readonly context: BrowserContext,
     private readonly policy: TaskNetworkPolicy,
+    private readonly intercept: boolean,
   ) {}
 
   async install(): Promise<void> {
     if (this.#installed) return;
     this.#installed = true;
-    await this.context.route(matchEveryUrl, this.#routeHandler);
+    this.#subscriptions.on(this.context, 'requestfailed', (request: Request) => void this.#onRequestFailed(request));
     this.#subscriptions.on(this.context, 'page', (page: Page) => this.#onPage(page));
+    if (this.intercept) await this.context.route(matchEveryUrl, this.#routeHandler);
     await Promise.all(this.context.pages().map((page) => this.#onPage(page)));
   }
 
@@ -85,29 +98,79 @@ export class NetworkGuard {
     const sessions = [...this.#sessions];
     this.#sessions.clear();
     await Promise.all([
-      this.context.unroute(matchEveryUrl, this.#routeHandler).catch(() => {}),
+      this.intercept ? this.context.unroute(matchEveryUrl, this.#routeHandler).catch(() => {}) : undefined,
       ...sessions.map((session) => session.detach().catch(() => {})),
     ]);
   }
 
   /** Records a refused request (also one refused before it was even made, such as a goto). */
   record(url: string, resourceType: string, isNavigation: boolean, block: NetworkBlock): void {
-    this.blocked.push({ url, resourceType, isNavigation, reason: block.reason, detail: block.detail, time: Date.now() });
+    const blocked: BlockedRequest = { url, resourceType, isNavigation, reason: block.reason, detail: block.detail, time: Date.now() };
+    this.blocked.push(blocked);
+    for (const listener of [...this.#blockListeners]) listener(blocked);
+  }
+
+  /**
+   * The first navigation block recorded from index `since` on, waiting up to timeoutMs for one: a
+   * refusal below the page reaches us as a failed request, which may come after the goto's error.
+   */
+  navigationBlockSince(since: number, timeoutMs: number): Promise<BlockedRequest | undefined> {
+    const found = this.blocked.slice(since).find((blocked) => blocked.isNavigation);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const finish = (blocked: BlockedRequest | undefined) => {
+        clearTimeout(timer);
+        this.#blockListeners.delete(listener);
+        resolve(blocked);
+      };
+      const listener = (blocked: BlockedRequest) => {
+        if (blocked.isNavigation) finish(blocked);
+      };
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      this.#blockListeners.add(listener);
+    });
   }
 
   #onPage(page: Page): Promise<void> {
-    this.#subscriptions.on(page, 'websocket', (webSocket: WebSocket) => void this.#onWebSocket(webSocket.url()));
-    return this.guardPage(page).catch(() => {});
+    this.#subscriptions.on(page, 'console', (message: ConsoleMessage) => this.#onConsoleMessage(message));
+    return this.intercept ? this.guardPage(page).catch(() => {}) : Promise.resolve();
   }
 
-  /** Reports a page's WebSocket the policy refuses; the connection itself is refused below the page. */
-  async #onWebSocket(url: string): Promise<void> {
-    const block = await this.policy.check({ url, resourceType: 'websocket', isNavigation: false });
-    if (block) this.record(url, 'websocket', false, block);
+  /** A request the connection-level check refused: recorded with the policy's reason. */
+  async #onRequestFailed(request: Request): Promise<void> {
+    if (!refusedByProxy.test(request.failure()?.errorText ?? '')) return;
+    const url = request.url();
+    const resourceType = request.resourceType();
+    const isNavigation = request.isNavigationRequest();
+    // The policy says why; when it no longer does (a name that resolved elsewhere by then), the proxy refused anyway.
+    const block = (await this.policy.check({ url, resourceType, isNavigation })) ?? {
+      reason: 'private_network',
+      detail: `${url} was refused at connection time: its host resolved to an address tasks may not reach`,
+    };
+    this.record(url, resourceType, isNavigation, block);
   }
 
-  /** Attaches the page's redirect-aware Fetch interceptor once. */
+  /**
+   * A WebSocket refused below the page never becomes a request Playwright reports (it reports a
+   * WebSocket only once its handshake is sent); Chromium's console error names it.
+   */
+  #onConsoleMessage(message: ConsoleMessage): void {
+    if (message.type() !== 'error') return;
+    const refused = refusedWebSocket.exec(message.text());
+    if (refused?.[1]) void this.#onWebSocketRefused(refused[1]);
+  }
+
+  async #onWebSocketRefused(url: string): Promise<void> {
+    const block = (await this.policy.check({ url, resourceType: 'websocket', isNavigation: false })) ?? {
+      reason: 'private_network',
+      detail: `${url} was refused at connection time: its host resolved to an address tasks may not reach`,
+    };
+    this.record(url, 'websocket', false, block);
+  }
+
+  /** Attaches the page's redirect-aware Fetch interceptor once (when intercepting). */
   guardPage(page: Page): Promise<void> {
+    if (!this.intercept) return Promise.resolve();
     let guarded = this.#guardedPages.get(page);
     if (!guarded) {
       guarded = this.#attachFetchInterceptor(page);

@@ -25,7 +25,7 @@ function remainingMs(deadline: number): number {
 
 function isNavigationRace(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /Execution context was destroyed|navigat|Target page, context or browser has been closed|frame was detached/i.test(message);
+  return /Execution context was destroyed|Cannot find context|navigat|Target page, context or browser has been closed|frame was detached/i.test(message);
 }
 
 /** Resolves with the promise's value, or undefined once the deadline or the stop signal comes first. */

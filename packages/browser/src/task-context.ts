@@ -7,11 +7,12 @@ import type { BlockedRequest } from './blocked-request.js';
 import { contextRecipeFrom, type ContextRecipe, type ContextRecipeInput, type StorageState } from './context-recipe.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
 import { EventSubscriptions } from './event-subscriptions.js';
-import { raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
+import { BrowserCrashedError, raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
 import { NetworkActivity } from './network-activity.js';
-import { NetworkGuard } from './network-guard.js';
+import { NetworkGuard, refusedByProxy } from './network-guard.js';
 import { NetworkPolicy, TaskNetworkPolicy } from './network-policy.js';
 import { installDomActivityTracker } from './dom-activity.js';
+import { explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
@@ -69,6 +70,20 @@ function isErrorPage(url: string): boolean {
   return url.startsWith('chrome-error:');
 }
 
+/** Longest a refused navigation waits for Chromium's error page to replace it. */
+const errorPageWaitMs = 2_000;
+
+/**
+ * A refused navigation fails in Playwright before Chromium commits its error page; that commit
+ * would interrupt the task's next goto, so a refusal is answered only once the page shows it.
+ */
+async function waitForErrorPage(page: Page): Promise<void> {
+  if (isErrorPage(page.url()) || page.isClosed()) return;
+  await page
+    .waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() && isErrorPage(frame.url()), timeout: errorPageWaitMs })
+    .catch(() => {});
+}
+
 /** Whether a page already shows a real document, not the about:blank every tab starts with. */
 function hasCommittedUrl(page: Page): boolean {
   const url = page.url();
@@ -102,6 +117,8 @@ export class TaskContext {
   /** Tabs opened since the last settle, which may still be loading their first document. */
   readonly #unsettledNewTabs = new Set<Page>();
   #blockedCursor = 0;
+  /** Aborted (with BrowserCrashedError) when the browser under this context dies. */
+  readonly #browserLost = new AbortController();
   #closing: Promise<void> | undefined;
   #markFirstSettled!: () => void;
   /**
@@ -122,9 +139,12 @@ export class TaskContext {
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
     const adblock = recipe.adblock && options.adblockEngine ? [adblockRequestFilter(options.adblockEngine)] : [];
-    this.#policy = new TaskNetworkPolicy(options.networkPolicy ?? new NetworkPolicy(), this.#allowedUrls, adblock);
-    // Always on: besides allowed_urls, the scheme rule and the private network rule hold for every task.
-    this.#guard = new NetworkGuard(context, this.#policy);
+    // Behind a proxy of its own the task reaches sites from that proxy's network (see TaskNetworkPolicy).
+    this.#policy = new TaskNetworkPolicy(recipe.proxy ? undefined : (options.networkPolicy ?? new NetworkPolicy()), this.#allowedUrls, adblock);
+    // Intercepts requests only for allowed_urls and adblock (each costs a round trip to Node per
+    // request); the private network rule holds for every task below the page (the pool's proxy),
+    // and the guard reports its blocks with their reason.
+    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0 || adblock.length > 0);
   }
 
   /**
@@ -145,7 +165,7 @@ export class TaskContext {
       return task;
     } catch (error) {
       await task.close();
-      throw error;
+      throw task.lostReason ?? (context.browser()?.isConnected() === false ? new BrowserCrashedError() : error);
     }
   }
 
@@ -175,6 +195,12 @@ export class TaskContext {
     return [...this.#guard.blocked];
   }
 
+  /** Set once the browser under this context crashed, was killed or closed: why nothing works any more. */
+  get lostReason(): BrowserCrashedError | undefined {
+    const reason: unknown = this.#browserLost.signal.reason;
+    return reason instanceof BrowserCrashedError ? reason : undefined;
+  }
+
   get downloads(): DownloadedFile[] {
     return [...this.#downloads.files];
   }
@@ -197,7 +223,15 @@ export class TaskContext {
 
   /** Navigates the active tab and waits for it to settle. */
   async goto(url: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const signal = combineSignals(this.#signal, options.signal);
+    try {
+      await this.#goto(url, options);
+    } catch (error) {
+      throw this.lostReason ?? error;
+    }
+  }
+
+  async #goto(url: string, options: { signal?: AbortSignal }): Promise<void> {
+    const signal = combineSignals(this.#signal, options.signal, this.#browserLost.signal);
     throwIfAborted(signal);
     // Refused here, before Chromium sees it: chrome://settings and the like must never load.
     const block = await this.#policy.checkNavigation(url);
@@ -210,13 +244,19 @@ export class TaskContext {
     await this.#guard.guardPage(page).catch(() => {});
     const blockedBefore = this.#guard.blocked.length;
     try {
-      await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
+      const response = await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
+      const proxyRefusal = proxyAuthenticationFailure(url, response?.status(), this.recipe);
+      if (proxyRefusal) throw proxyRefusal;
     } catch (error) {
-      if (signal?.aborted) throw error;
-      const blockedHop = this.#guard.blocked.slice(blockedBefore).find((blocked) => blocked.isNavigation);
-      if (blockedHop) throw new UrlNotAllowedError(blockedHop.url, blockedHop);
+      if (signal?.aborted || error instanceof NavigationFailedError) throw error;
+      const refusedBelow = error instanceof Error && refusedByProxy.test(error.message);
+      const blockedHop = await this.#guard.navigationBlockSince(blockedBefore, refusedBelow ? 2_000 : 0);
+      if (blockedHop) {
+        await waitForErrorPage(page);
+        throw new UrlNotAllowedError(blockedHop.url, blockedHop);
+      }
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
-      if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
+      if (!(error instanceof Error && /Download is starting/.test(error.message))) throw explainNavigationFailure(url, error, this.recipe);
     }
     await this.waitForSettle(signal ? { signal } : {});
   }
@@ -227,6 +267,7 @@ export class TaskContext {
    * Bounded by timeoutMs (default 3 s); about one round trip when nothing is going on.
    */
   async waitForSettle(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(this.#browserLost.signal);
     const signal = combineSignals(this.#signal, options.signal);
     const deadline = Date.now() + (options.timeoutMs ?? defaultSettleTimeoutMs);
     const settle = (page: Page) =>
@@ -284,8 +325,15 @@ export class TaskContext {
   close(options: { reuse?: boolean } = {}): Promise<void> {
     this.#markFirstSettled();
     const release = options.reuse ? this.#release : undefined;
-    this.#closing ??= release ? this.#handBack(release) : this.context.close().catch(() => {});
+    this.#closing ??= release ? this.#handBack(release) : this.#closeContext();
     return this.#closing;
+  }
+
+  async #closeContext(): Promise<void> {
+    await this.context.close().catch(() => {});
+    // Listeners on the shared browser ('disconnected') would otherwise outlive the task; the
+    // pages' close events have run by now.
+    this.#subscriptions.dispose();
   }
 
   async #handBack(release: ContextRelease): Promise<void> {
@@ -303,6 +351,11 @@ export class TaskContext {
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
     await Promise.all([installDomActivityTracker(this.context), this.#guard.install()]);
+    const browser = this.context.browser();
+    if (browser) {
+      if (!browser.isConnected()) throw new BrowserCrashedError();
+      this.#subscriptions.once(browser, 'disconnected', () => this.#browserLost.abort(new BrowserCrashedError()));
+    }
     for (const page of this.context.pages()) this.#track(page, true);
     this.#subscriptions.on(this.context, 'page', (page: Page) => {
       this.#track(page, false);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { probeDocument } from '../src/dom-activity.js';
 import { type TaskContext } from '../src/index.js';
 import { useBrowserFixture } from './browser-fixture.js';
 
@@ -42,6 +43,23 @@ test('the activity tracker leaves no attribute and no named global in the page',
   } finally {
     await untracked.close();
   }
+});
+
+test('the tracker runs from document start in our isolated world, where the page cannot reach or fake it', async () => {
+  await withTask(async (task) => {
+    await task.goto(`${fixture.site.origin}/`);
+    // The page plants a record under every name the tracker ever used; ours is unaffected.
+    await task.page.evaluate(() => {
+      const fake = { lastMutationAt: -1, recording: false };
+      Object.assign(window, { openSmoothDomActivity: fake, [Symbol.for('open-smooth:dom-activity')]: fake });
+    });
+    const probe = await probeDocument(task.page, 1_000);
+    assert.equal(probe.tracked, true);
+    assert.equal(probe.readyState, 'complete');
+    await task.page.evaluate(() => document.body.append(document.createElement('p')));
+    const afterMutation = await probeDocument(task.page, 1_000);
+    assert.ok(afterMutation.sinceMutationMs !== null && afterMutation.sinceMutationMs < 5_000, 'the mutation was recorded');
+  });
 });
 
 test('settle after a click waits for a fetch, its rendering and the fetch that follows', async () => {

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shopProducts } from '../../testkit/src/fixture-server.js';
+import { shopProducts } from '@open-smooth/testkit';
 import { done, isExtractRequest, pageText, startEndToEnd, testApiKey, type EndToEnd } from '../../sdk/test/end-to-end-harness.js';
 
 // The real `smooth` binary, spawned as a user would, against the real server.

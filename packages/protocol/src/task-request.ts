@@ -12,11 +12,20 @@ export const maxStepsSchema = z.number().int().min(2).max(128);
 /** A JSON schema the final answer must satisfy. Compiled with Ajv where it is used. */
 export const responseModelSchema = z.record(z.string(), z.unknown());
 
+/** One rule for a profile id wherever it enters (POST /task, POST /profile): it names a directory. */
+export const profileIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'profile ids are 1-128 letters, digits, _, . or -')
+  .refine((id) => id !== '.' && id !== '..', 'not a profile id');
+
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 export const certificateSchema = z.object({
+  /** Base64 of a PKCS#12 (.p12) file. */
   file: z.string().min(1),
   password: nullable(z.string()),
+  /** Open Smooth's addition: the https origin to present the certificate to (default: the task's url's origin). */
+  origin: nullable(z.string()),
 });
 
 /**
@@ -36,7 +45,7 @@ export const taskRequestSchema = z.object({
   allowed_urls: nullable(z.array(z.string().min(1).max(2048)).max(256)),
   enable_recording: nullable(z.boolean()),
   session_id: nullable(z.string()),
-  profile_id: nullable(z.string().min(1).max(128)),
+  profile_id: nullable(profileIdSchema),
   profile_read_only: nullable(z.boolean()),
   stealth_mode: nullable(z.boolean()),
   /** What the official SDKs send today; `stealth_mode` is its older name. */

@@ -17,5 +17,7 @@ export interface TaskResponse {
   downloads_url: string | null;
   created_at: number | null;
   error?: string | null;
+  /** Only while `waiting`: its place in its API key's queue and why it waits (clients may ignore it). */
+  queue?: { position: number; reason: string };
   events?: StoredTaskEvent[] | null;
 }

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SmoothClient, ToolCallError, type SessionHandle } from '@open-smooth/sdk';
-import type { ScriptedModelRequest, ScriptedReply } from '../../testkit/src/scripted-model-server.js';
+import type { ScriptedModelRequest, ScriptedReply } from '@open-smooth/testkit';
 import { done, startEndToEnd, testApiKey, type EndToEnd } from './end-to-end-harness.js';
 
 // Custom tools declared with client.tool() run in this process, reached through the event loop.

@@ -2,15 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '@open-smooth/server';
-import { startFixtureServer, type FixtureServer } from '../../testkit/src/fixture-server.js';
-import { loopbackNetworkAllowance } from '../../testkit/src/loopback-network.js';
+import { loopbackNetworkAllowance, startFixtureServer, type FixtureServer } from '@open-smooth/testkit';
 import {
   messageText,
   startScriptedModelServer,
   type ScriptedModelRequest,
   type ScriptedModelServer,
   type ScriptedReply,
-} from '../../testkit/src/scripted-model-server.js';
+} from '@open-smooth/testkit';
 
 export const testApiKey = 'sk_sdk_end_to_end';
 

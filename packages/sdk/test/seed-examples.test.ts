@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SmoothClient } from '@open-smooth/sdk';
-import { shopProducts, cheapestLondonParisFlight } from '../../testkit/src/fixture-server.js';
+import { shopProducts, cheapestLondonParisFlight } from '@open-smooth/testkit';
 import {
   cheapestFlightOnPage,
   done,

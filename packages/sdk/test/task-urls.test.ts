@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, SmoothClient } from '@open-smooth/sdk';
-import { reportCsvFileName } from '../../testkit/src/fixture-server.js';
-import { findElementIndex } from '../../testkit/src/scripted-model-server.js';
+import { reportCsvFileName } from '@open-smooth/testkit';
+import { findElementIndex } from '@open-smooth/testkit';
 import { done, pageText, startEndToEnd, testApiKey, type EndToEnd } from './end-to-end-harness.js';
 
 // downloadsUrl() and recordingUrl() of finished tasks, against the real server.

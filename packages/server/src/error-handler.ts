@@ -1,7 +1,12 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { HttpError } from './http-errors.js';
 import { describeIssues } from './parse-wire.js';
+import { TaskError, type TaskErrorKind } from './tasks/task-errors.js';
+
+/** The task domain's refusals as HTTP statuses. */
+const statusOfTaskError: Record<TaskErrorKind, number> = { not_found: 404, invalid: 400, unusable: 422, conflict: 409, limit: 429 };
 
 interface ErrorBody {
   statusCode: number;
@@ -29,6 +34,7 @@ function fastifyClientDetail(error: FastifyError): string {
 
 export function errorBodyFor(error: unknown): ErrorBody {
   if (error instanceof HttpError) return { statusCode: error.statusCode, detail: error.message };
+  if (error instanceof TaskError) return { statusCode: statusOfTaskError[error.kind], detail: error.message };
   if (error instanceof ZodError) return { statusCode: 422, detail: describeIssues(error) };
   if (isFastifyClientError(error)) return { statusCode: error.statusCode, detail: fastifyClientDetail(error) };
   return { statusCode: 500, detail: 'internal server error' };
@@ -45,4 +51,49 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(body.statusCode).send({ detail: body.detail });
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ detail: `no route for ${request.method} ${request.url.split('?')[0]}` }));
+}
+
+const statusTexts: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+
+/** What Node's HTTP parser reports, in words a client can act on. */
+function clientErrorBody(error: Error & { code?: string }): ErrorBody {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { statusCode: 431, detail: 'the request headers are too large (at most 16 KiB in all); send fewer or smaller headers' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { statusCode: 408, detail: 'the request did not arrive in time; send the whole body its Content-Length announces' };
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return { statusCode: 400, detail: 'invalid Content-Length header: send one decimal length that matches the body' };
+    case 'HPE_INVALID_EOF_STATE':
+      return { statusCode: 400, detail: 'the connection ended before the body its Content-Length announces' };
+    default:
+      return { statusCode: 400, detail: `malformed HTTP request: ${error.message}` };
+  }
+}
+
+/**
+ * Errors below Fastify (Node's HTTP parser: oversized headers, bad framing, timeouts) get the
+ * same `{detail}` body as everything else, written straight to the socket.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { statusCode, detail } = clientErrorBody(error);
+  const body = JSON.stringify({ detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${statusTexts[statusCode] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/** Errors Fastify raises before routing (a URL that is not valid percent-encoding). */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    void reply.status(400).send({ detail: 'the URL is not valid percent-encoding (a % must be followed by two hex digits of UTF-8); encode it with encodeURIComponent' });
+    return;
+  }
+  const body = errorBodyFor(error);
+  void reply.status(body.statusCode).send({ detail: body.detail });
 }

@@ -11,18 +11,30 @@ export interface ServerOptions {
   apiKeys?: string[];
   /** Where the model settings (SMOOTH_MODEL_* …) are read from; default process.env. */
   modelEnvironment?: NodeJS.ProcessEnv;
-  /** Default 2, sized for 2 cores. */
+  /** Tasks running at once; default SMOOTH_MAX_CONCURRENT_TASKS, else derived from cores and memory (concurrency-defaults.ts). */
   maxConcurrentTasks?: number;
-  /** Default: the global limit. */
+  /** Tasks one API key may run at once; default SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, else 3/4 of the global limit (at least 1). */
   maxConcurrentTasksPerKey?: number;
+  /** Tasks one API key may have waiting; more are refused with 429. Default 1,000. */
+  maxQueuedTasksPerKey?: number;
+  /** Tasks waiting in all; default 10,000. */
+  maxQueuedTasks?: number;
   /** An idle session closes after this long; default 5 minutes. */
   sessionIdleTimeoutMs?: number;
   /** A custom tool call without an answer fails the task after this long; default 5 minutes. */
   toolCallTimeoutMs?: number;
+  /** An evaluate_js script is stopped after this long and answered with an error; default 30 s. */
+  evaluateJsTimeoutMs?: number;
+  /** A session extract gives up after this long; default 2 minutes. */
+  extractTimeoutMs?: number;
+  /** Cap on one command's output as JSON (evaluate_js, extract, run_task); larger → an error answer. Default 1 MiB. */
+  commandOutputMaxBytes?: number;
   /** Longest a poll with event_t is held; default 10 s (the official client gives up at 30 s). */
   longPollMs?: number;
   /** How long a finished task reads `running` while its last answer waits for a poll; default 3 s. */
   finishGraceMs?: number;
+  /** How long a task with proxy_server "self" waits for the caller to connect its tunnel; default 30 s. */
+  callerTunnelTimeoutMs?: number;
   /**
    * A pool to share; by default the server launches its own on first use and closes it. A shared
    * pool brings its own network policy (BrowserPool.launch's allowPrivateNetwork).

@@ -7,7 +7,9 @@ import type { BrowserPool } from '@open-smooth/browser';
 import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
-import { installErrorHandling } from './error-handler.js';
+import { resolveConcurrency } from './concurrency-defaults.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
+import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 import { BadRequestError, UnauthorizedError } from './http-errors.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
@@ -20,10 +22,15 @@ import { SqliteResourceStore } from './store/resource-store.js';
 import { CachedTaskStore } from './store/cached-task-store.js';
 import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
+import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { TaskManager } from './tasks/task-manager.js';
+import { ProfileStorage } from './profiles/profile-storage.js';
+import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
+/** Time to receive a whole request (not to answer it: long-polls are unaffected); uploads of 50 MB fit easily. */
+const requestTimeoutMs = 120_000;
 
 export function defaultDataDirectory(environment: NodeJS.ProcessEnv = process.env): string {
   return environment.SMOOTH_DATA_DIR?.trim() || join(homedir(), '.open-smooth');
@@ -45,11 +52,14 @@ function installJsonParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
-      done(new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`), undefined);
+      return done(new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`), undefined);
     }
+    if (nestsDeeperThan(parsed, maxJsonDepth)) return done(new BadRequestError(`the JSON body nests deeper than ${maxJsonDepth} levels; flatten it`), undefined);
+    done(null, parsed);
   });
 }
 
@@ -75,6 +85,19 @@ function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants:
   );
 }
 
+/**
+ * While a server runs, an unhandled rejection is logged instead of ending the process: one
+ * tenant's bad request must never take every tenant's live work down. (Each known path handles
+ * its own errors; this is the net under a defect.)
+ */
+function keepAliveOnUnhandledRejection(): () => void {
+  const log = (reason: unknown) => {
+    process.stderr.write(`open-smooth: unhandled rejection (a defect; the server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+  };
+  process.on('unhandledRejection', log);
+  return () => process.off('unhandledRejection', log);
+}
+
 /** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
@@ -97,30 +120,51 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentPromise: Promise<AgentBridge> | undefined;
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
-  const maxConcurrentTasks = options.maxConcurrentTasks ?? 2;
+  const concurrency = resolveConcurrency(options, process.env);
+  const profiles = new ProfileStorage(dataDirectory);
   const tasks = new TaskManager({
     store: taskStore,
     resources,
+    profiles,
     dataDirectory,
     browserPool,
     agent,
-    maxConcurrentTasks,
-    maxConcurrentTasksPerKey: options.maxConcurrentTasksPerKey ?? maxConcurrentTasks,
+    scheduler: {
+      ...concurrency,
+      maxQueuedTasksPerKey: options.maxQueuedTasksPerKey ?? 1000,
+      maxQueuedTasks: options.maxQueuedTasks ?? 10_000,
+    },
     sessionIdleTimeoutMs: options.sessionIdleTimeoutMs ?? 5 * 60_000,
     toolCallTimeoutMs: options.toolCallTimeoutMs ?? 5 * 60_000,
+    evaluateJsTimeoutMs: options.evaluateJsTimeoutMs ?? 30_000,
+    extractTimeoutMs: options.extractTimeoutMs ?? 120_000,
+    commandOutputMaxBytes: options.commandOutputMaxBytes ?? defaultCommandOutputMaxBytes,
     finishGraceMs: options.finishGraceMs ?? 3000,
+    callerTunnelTimeoutMs: options.callerTunnelTimeoutMs ?? 30_000,
   });
   tasks.failTasksLeftByPreviousRun();
 
+  const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
-  const context: ServerContext = { tasks, taskStore, resources, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
+  const context: ServerContext = { tasks, taskStore, resources, profiles, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
-  const app = Fastify({ logger: false, bodyLimit: jsonBodyLimit, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: jsonBodyLimit,
+    forceCloseConnections: true,
+    // A client that announces more body than it sends is answered (408) instead of held forever.
+    requestTimeout: requestTimeoutMs,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
+    // Node answers a request without Host with a bare 400 of its own; let it reach the routes (and a {detail}).
+    http: { requireHostHeader: false },
+  });
   installJsonParser(app);
   installErrorHandling(app);
   await app.register(multipart, { limits: { fileSize: uploadLimits.fileBytes, files: 2 } });
   installApiRoutes(app, context, tenants);
+  installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
   registerPublicRoutes(app, context);
 
   const host = options.host ?? '127.0.0.1';
@@ -143,6 +187,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         database.close();
+        stopKeepingAlive();
       })()),
   };
 }

@@ -30,7 +30,8 @@ export class TaskResponseBodies {
 
   private headOf(task: TaskRecord, view: TaskView): string {
     // A downloads URL is computed per request (?downloads=true, rare): not worth keeping.
-    const cacheable = view.downloadsUrl === undefined && Object.isFrozen(task);
+    // Nor is a queue position, which moves while the record stays the same.
+    const cacheable = view.downloadsUrl === undefined && view.queue === undefined && Object.isFrozen(task);
     const cached = cacheable ? this.heads.get(task) : undefined;
     if (cached && cached.status === view.status && cached.liveUrl === view.liveUrl) return cached.head;
     const { events: _events, ...withoutEvents } = view;

@@ -11,7 +11,9 @@ import {
   type TaskResponse,
   type TaskStatus,
 } from '@open-smooth/protocol';
+import type { ClientCertificate } from '@open-smooth/browser';
 import type { StoredExtension } from './store/resource-store.js';
+import { proxyFromWire, type ProxyChoice } from './tasks/proxy-from-wire.js';
 import type { TaskRecord } from './store/task-record.js';
 
 /**
@@ -48,6 +50,11 @@ export interface TaskSettings {
   adblock: boolean;
   showCursor: boolean;
   profileId?: string;
+  /** With a profile: load it but never save it back (and take no writer's lock). */
+  profileReadOnly: boolean;
+  proxy: ProxyChoice;
+  /** Filled by TaskManager.create from the wire's certificates (they need the start URL). */
+  clientCertificates: ClientCertificate[];
   customTools: CustomTool[];
   additionalTools?: Record<string, Record<string, unknown> | null>;
   agentRun?: AgentRunSettings;
@@ -67,6 +74,9 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     stealth: request.use_stealth ?? request.stealth_mode ?? taskDefaults.stealth,
     adblock: request.use_adblock ?? taskDefaults.adblock,
     showCursor: request.show_cursor ?? taskDefaults.showCursor,
+    profileReadOnly: request.profile_read_only ?? false,
+    proxy: proxyFromWire(request),
+    clientCertificates: [],
     customTools: request.custom_tools ?? [],
   };
   const startUrl = present(request.url);
@@ -119,6 +129,8 @@ export interface TaskView {
   /** undefined = not asked for (?downloads=false). */
   downloadsUrl?: string;
   events?: StoredTaskEvent[];
+  /** A waiting task's place in its key's queue and why it waits. */
+  queue?: { position: number; reason: string };
 }
 
 export function taskResponseToWire(task: TaskRecord, view: TaskView): TaskResponse {
@@ -136,6 +148,7 @@ export function taskResponseToWire(task: TaskRecord, view: TaskView): TaskRespon
     created_at: Math.floor(task.createdAtMs / 1000),
     error: view.status === 'failed' || view.status === 'cancelled' ? task.error : null,
   };
+  if (view.queue !== undefined && view.status === 'waiting') response.queue = { position: view.queue.position, reason: view.queue.reason };
   if (view.events !== undefined) response.events = view.events;
   return response;
 }

@@ -16,6 +16,9 @@ import { RequestBodyTooLargeError } from './fixture-sites/request-body.js';
 import { shopRoutes } from './fixture-sites/shop-site.js';
 import type { FixtureState, SiteContext, SiteRoute } from './fixture-sites/site-context.js';
 import { uploadRoutes } from './fixture-sites/upload-site.js';
+import { bookingDatesRoutes } from './fixture-sites/booking-dates-site.js';
+import { terminalRoutes } from './fixture-sites/terminal-site.js';
+import { widgetResultRoutes } from './fixture-sites/widget-results.js';
 
 export type { FixtureRecords } from './fixture-sites/fixture-records.js';
 export { fixtureCredentials, accountInvoices, accountDisplayName, type Invoice } from './fixture-sites/account-data.js';
@@ -53,6 +56,9 @@ const allRoutes: SiteRoute[] = [
   ...boardRoutes,
   ...policyRoutes,
   ...clickRoutes,
+  ...widgetResultRoutes,
+  ...terminalRoutes,
+  ...bookingDatesRoutes,
 ];
 
 function routeMatches(route: SiteRoute, path: string): boolean {

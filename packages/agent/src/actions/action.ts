@@ -17,11 +17,19 @@ export interface ActionContext {
   addCost(dollars: number): void;
 }
 
+/** A picture for the model (vision): PNG or JPEG bytes. */
+export interface ActionImage {
+  data: Uint8Array;
+  mediaType: 'image/png' | 'image/jpeg';
+}
+
 export interface ActionOutcome {
   /** Told to the model as the action's result. */
   text: string;
   /** Set by `done`: the task's answer. */
   finished?: { output: unknown };
+  /** Shown to the model with the next page view (a screenshot), never kept in the history. */
+  image?: ActionImage;
 }
 
 export interface ActionDefinition<Input = unknown> {

@@ -1,31 +1,80 @@
-/** `ready`: the element is focused with its text selected, so inserted text replaces it. */
-export type TypingPreparation = 'ready' | 'select' | { fallback: string };
+/**
+ * How `type` reaches an element, decided in its frame by `prepareForTyping`:
+ * - `text`: an input or textarea, focused with its text selected, so typed keys replace it;
+ * - `contenteditable`: focused with its contents selected;
+ * - `value`: a date/time/colour/range input whose value is set in its machine format;
+ * - `keys`: not a text field but it takes keys (a terminal, a game): focused, typed into blind;
+ * - `select`, `refused` (disabled, read-only), `fallback` (hidden or would not take focus yet:
+ *   Playwright scrolls to it and waits, then it is prepared again).
+ */
+export type TypingTarget =
+  | { kind: 'text'; tagName: 'input' | 'textarea'; maxLength: number }
+  | { kind: 'contenteditable' }
+  | { kind: 'value'; inputType: string }
+  | { kind: 'keys' }
+  | { kind: 'select' }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'fallback'; reason: string };
+
+/** Runs in the element's frame (serialized, self-contained). */
+export function prepareForTyping(element: Element): TypingTarget {
+  const textInputTypes = ['', 'text', 'email', 'password', 'search', 'tel', 'url', 'number'];
+  const valueInputTypes = ['date', 'time', 'datetime-local', 'month', 'week', 'color', 'range'];
+  const tagName = element.tagName.toLowerCase();
+  if (tagName === 'select') return { kind: 'select' };
+  const view = element.ownerDocument.defaultView;
+  if (!view) return { kind: 'fallback', reason: 'no window' };
+  const visible = (target: Element) => target.getClientRects().length > 0 && view.getComputedStyle(target).visibility === 'visible';
+  const focused = (target: Element) => (target.getRootNode() as Document | ShadowRoot).activeElement === target;
+  if (element instanceof view.HTMLInputElement || element instanceof view.HTMLTextAreaElement) {
+    const field = element;
+    const type = field instanceof view.HTMLInputElement ? field.type.toLowerCase() : 'textarea';
+    if (field.disabled || field.matches(':disabled')) return { kind: 'refused', reason: 'it is disabled' };
+    if (field.readOnly) return { kind: 'refused', reason: 'it is read-only' };
+    if (valueInputTypes.includes(type)) return { kind: 'value', inputType: type };
+    if (type !== 'textarea' && !textInputTypes.includes(type)) return { kind: 'refused', reason: `it is an input of type ${type}` };
+    if (!visible(field)) return { kind: 'fallback', reason: 'not visible' };
+    field.focus();
+    if (!focused(field)) return { kind: 'fallback', reason: 'it did not take focus' };
+    field.select();
+    return { kind: 'text', tagName: type === 'textarea' ? 'textarea' : 'input', maxLength: field.maxLength };
+  }
+  if (element instanceof view.HTMLElement && element.isContentEditable) {
+    if (!visible(element)) return { kind: 'fallback', reason: 'not visible' };
+    element.focus();
+    const selection = view.getSelection();
+    const range = element.ownerDocument.createRange();
+    range.selectNodeContents(element);
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    return { kind: 'contenteditable' };
+  }
+  if (!visible(element)) return { kind: 'fallback', reason: 'not visible' };
+  return { kind: 'keys' };
+}
+
+/** What a text field holds now (serialized, self-contained); null for elements without a text value. */
+export function readTypedText(element: Element): string | null {
+  const view = element.ownerDocument.defaultView;
+  if (!view) return null;
+  if (element instanceof view.HTMLInputElement || element instanceof view.HTMLTextAreaElement) return element.value;
+  if (element instanceof view.HTMLElement && element.isContentEditable) return element.innerText;
+  return null;
+}
 
 /**
- * Runs in the element's frame (serialized, self-contained): what Playwright's fill does before it
- * inserts text (visible, enabled, editable; select the old text; focus), for plain text inputs and
- * textareas. Other kinds (number, date, contenteditable…) go through Playwright's fill.
+ * Sets a date/time/colour/range input's value as its picker would (serialized, self-contained):
+ * through the native setter so frameworks that track the value see it, then input and change.
+ * Returns the value the input kept (it clamps ranges and drops values it cannot parse).
  */
-export function prepareForTyping(element: Element): TypingPreparation {
-  const textInputTypes = ['', 'text', 'email', 'password', 'search', 'tel', 'url'];
-  const tagName = element.tagName.toLowerCase();
-  if (tagName === 'select') return 'select';
-  const view = element.ownerDocument.defaultView;
-  if (!view) return { fallback: 'no window' };
-  let field: HTMLInputElement | HTMLTextAreaElement;
-  if (element instanceof view.HTMLInputElement) {
-    if (!textInputTypes.includes(element.type.toLowerCase())) return { fallback: `an input of type ${element.type}` };
-    field = element;
-  } else if (element instanceof view.HTMLTextAreaElement) {
-    field = element;
-  } else {
-    return { fallback: `a <${tagName}>` };
-  }
-  if (field.disabled || field.matches(':disabled') || field.readOnly) return { fallback: 'not editable' };
-  if (field.getClientRects().length === 0 || view.getComputedStyle(field).visibility !== 'visible') return { fallback: 'not visible' };
-  field.select();
-  field.focus();
-  const root = field.getRootNode() as Document | ShadowRoot;
-  if (root.activeElement !== field) return { fallback: 'it did not take focus' };
-  return 'ready';
+export function setFormattedValue(element: Element, value: string): { kept: string; min: string; max: string; step: string } {
+  const input = element as HTMLInputElement;
+  const view = element.ownerDocument.defaultView!;
+  input.focus();
+  const setter = Object.getOwnPropertyDescriptor(view.HTMLInputElement.prototype, 'value')?.set;
+  if (setter) setter.call(input, value);
+  else input.value = value;
+  input.dispatchEvent(new view.Event('input', { bubbles: true, composed: true }));
+  input.dispatchEvent(new view.Event('change', { bubbles: true }));
+  return { kept: input.value, min: input.min, max: input.max, step: input.step };
 }

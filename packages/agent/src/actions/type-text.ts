@@ -7,7 +7,7 @@ import { fillElement } from './fill-element.js';
 export const typeAction = defineAction({
   name: 'type',
   description:
-    'Replace the text of an input, textarea or editable element. Write a secret as its placeholder, e.g. <secret:password>. Set submit to press Enter afterwards.',
+    'Replace the text of an input, textarea or editable element with real key presses, then check what it holds. Date, time, colour and range inputs take natural formats (01/21/2011, 2:37 PM, #ff0000, 40). On an element that is not a text field (a terminal) the keys go to it. Write a secret as its placeholder, e.g. <secret:password>. Set submit to press Enter afterwards.',
   inputSchema: z.object({
     index: z.number().int().min(1),
     text: z.string(),
@@ -20,12 +20,12 @@ export const typeAction = defineAction({
   },
   async handler({ index, text, submit }, context) {
     const realText = context.taskContext.revealSecrets(text, context.taskContext.page.url());
-    await fillElement(context, index, realText);
+    const { note } = await fillElement(context, index, realText, text);
     if (submit) {
       // The field has focus after filling it.
       await raceAbort(context.taskContext.page.keyboard.press('Enter'), context.signal);
       await context.taskContext.waitForSettle({ signal: context.signal });
     }
-    return `Typed ${JSON.stringify(text)} into ${describeElement(context, index)}${submit ? ' and pressed Enter' : ''}.`;
+    return `Typed ${JSON.stringify(text)} into ${describeElement(context, index)}${submit ? ' and pressed Enter' : ''}.${note}`;
   },
 });

@@ -1,32 +1,20 @@
-import type { Frame, Page } from 'playwright-core';
-import type { BlockPosition, FrameSnapshot } from './frame-snapshot.js';
-import { inPageFunction, inPageJsonFunction } from './in-page-function.js';
+import type { Page } from 'playwright-core';
+import { IsolatedWorld, WorldCallError, type WorldFrame } from '@open-smooth/browser';
+import type { BlockPosition, FrameSnapshot, SnapshotOptions } from './frame-snapshot.js';
+import { pageFunctionSource, pageJsonFunctionSource } from './in-page-function.js';
 import type { PageBlock } from './page-block.js';
-import { snapshotFrame, type InPageStore } from './snapshot-frame.js';
+import { inPageStoreKey, snapshotFrame, type InPageStore } from './snapshot-frame.js';
 
 /** Older generations stay resolvable for a few observations, as long as their elements are attached. */
 const keptGenerations = 4;
 
-const snapshotInPage = inPageJsonFunction(snapshotFrame);
+const snapshotSource = pageJsonFunctionSource(snapshotFrame);
 
-const iframeIndexInPage = inPageFunction(({ iframe, generation }: { iframe: Node; generation: string }): number => {
-  const store = (window as unknown as { __openSmooth?: InPageStore }).__openSmooth;
+/** Asked in the parent frame's world, with the iframe element: its index in this generation's iframe list. */
+const iframeIndexSource = pageFunctionSource(({ storeKey, generation }: { storeKey: string; generation: string }, iframe: Element): number => {
+  const store = (globalThis as unknown as Record<string, InPageStore | undefined>)[storeKey];
   const entry = store?.generations.find((candidate) => candidate.id === generation);
   return entry ? entry.iframes.findIndex((reference) => reference.deref() === iframe) : -1;
-});
-
-/** Asked in the child frame: one round trip instead of resolving the frame's owner element. -2: the parent is cross-origin. */
-const ownIframeIndexInPage = inPageFunction((generation: string): number => {
-  let owner: Element | null = null;
-  try {
-    owner = window.frameElement;
-  } catch {
-    return -2;
-  }
-  if (!owner) return -2;
-  const store = (window.parent as unknown as { __openSmooth?: InPageStore }).__openSmooth;
-  const entry = store?.generations.find((candidate) => candidate.id === generation);
-  return entry ? entry.iframes.findIndex((reference) => reference.deref() === owner) : -1;
 });
 
 export interface PageSnapshot {
@@ -42,33 +30,42 @@ export interface PageSnapshot {
  * read (e.g. it is navigating).
  */
 export async function collectPageBlocks(page: Page, generation: string): Promise<PageSnapshot | null> {
-  const frames = page.frames();
-  const snapshots = new Map<Frame, FrameSnapshot>();
+  const world = await IsolatedWorld.for(page).catch(() => null);
+  if (!world) return null;
+  const frames = await world.frames().catch(() => [] as WorldFrame[]);
+  const mainFrame = frames[0];
+  if (!mainFrame) return null;
+  const options: SnapshotOptions = { generation, keptGenerations, storeKey: inPageStoreKey };
+  const snapshots = new Map<string, FrameSnapshot>();
   await Promise.all(
     frames.map(async (frame) => {
-      const json = await frame.evaluate(snapshotInPage, { generation, keptGenerations }).catch(() => null);
-      if (json) snapshots.set(frame, JSON.parse(json) as FrameSnapshot);
+      // A frame that is navigating or gone is left out (the main frame: the caller tries again).
+      const json = await world.call<string>(frame.frameId, snapshotSource, options).catch((error: unknown) => {
+        // A throw inside the snapshot is a defect (the page cannot reach our world): say so.
+        if (error instanceof WorldCallError) console.warn(`open-smooth: snapshot of ${frame.url} failed: ${error.message}`);
+        return null;
+      });
+      if (json) snapshots.set(frame.frameId, JSON.parse(json) as FrameSnapshot);
     }),
   );
-  const main = snapshots.get(page.mainFrame());
+  const main = snapshots.get(mainFrame.frameId);
   if (!main) return null;
 
-  // parent frame -> (iframe index in its snapshot -> child frame)
-  const placements = new Map<Frame, Map<number, Frame>>();
+  // parent frame id -> (iframe index in its snapshot -> child frame)
+  const placements = new Map<string, Map<number, WorldFrame>>();
   await Promise.all(
-    [...snapshots.keys()].map(async (frame) => {
-      const parent = frame.parentFrame();
-      if (!parent || !snapshots.has(parent)) return;
-      const index = await iframeIndexOf(frame, parent, generation);
+    frames.map(async (frame) => {
+      if (!frame.parentId || !snapshots.has(frame.frameId) || !snapshots.has(frame.parentId)) return;
+      const index = await iframeIndexOf(world, frame.frameId, frame.parentId, generation);
       if (index < 0) return;
-      const children = placements.get(parent) ?? new Map<number, Frame>();
+      const children = placements.get(frame.parentId) ?? new Map<number, WorldFrame>();
       children.set(index, frame);
-      placements.set(parent, children);
+      placements.set(frame.parentId, children);
     }),
   );
 
   const blocks: PageBlock[] = [];
-  const place = (frame: Frame, snapshot: FrameSnapshot, baseDepth: number, framePosition: BlockPosition): void => {
+  const place = (frame: WorldFrame, snapshot: FrameSnapshot, baseDepth: number, framePosition: BlockPosition): void => {
     for (const block of snapshot.blocks) {
       // inside an iframe that is off screen, everything is where the iframe is
       const position = framePosition === 'viewport' ? block.position : framePosition;
@@ -77,29 +74,27 @@ export async function collectPageBlocks(page: Page, generation: string): Promise
         blocks.push({ kind: 'text', depth, position, text: block.text });
       } else if (block.kind === 'element') {
         const { kind: _kind, depth: _depth, position: _position, ...element } = block;
-        blocks.push({ kind: 'element', depth, position, frame, generation, ...element });
+        blocks.push({ kind: 'element', depth, position, frameId: frame.frameId, frameUrl: frame.url, generation, ...element });
       } else {
         blocks.push({ kind: 'text', depth, position, text: block.title ? `iframe ${JSON.stringify(block.title)}` : 'iframe' });
-        const child = placements.get(frame)?.get(block.frameIndex);
-        const childSnapshot = child ? snapshots.get(child) : undefined;
+        const child = placements.get(frame.frameId)?.get(block.frameIndex);
+        const childSnapshot = child ? snapshots.get(child.frameId) : undefined;
         if (child && childSnapshot) place(child, childSnapshot, depth + 1, position);
       }
     }
   };
-  place(page.mainFrame(), main, 0, 'viewport');
+  place(mainFrame, main, 0, 'viewport');
   return { title: main.title, scroll: main.scroll, blocks };
 }
 
-async function iframeIndexOf(frame: Frame, parent: Frame, generation: string): Promise<number> {
-  const ownIndex = await frame.evaluate(ownIframeIndexInPage, generation).catch(() => -2);
-  if (ownIndex !== -2) return ownIndex;
-  const owner = await frame.frameElement().catch(() => null);
+async function iframeIndexOf(world: IsolatedWorld, frameId: string, parentId: string, generation: string): Promise<number> {
+  const owner = await world.frameOwner(frameId, parentId).catch(() => null);
   if (!owner) return -1;
   try {
-    return await parent.evaluate(iframeIndexInPage, { iframe: owner, generation });
+    return await world.call<number>(parentId, iframeIndexSource, { storeKey: inPageStoreKey, generation }, { objectArgument: owner });
   } catch {
     return -1;
   } finally {
-    await owner.dispose().catch(() => undefined);
+    await world.release(owner);
   }
 }

@@ -1,21 +1,24 @@
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { IsolatedWorld } from '@open-smooth/browser';
 import { ElementNotFoundError } from './element-not-found-error.js';
-import { elementReferences, type ElementReference } from './element-reference.js';
+import type { ElementReference } from './element-reference.js';
 import type { Observation } from './observation.js';
 import type { InPageStore } from './snapshot-frame.js';
+import { inPageStoreKey } from './snapshot-frame.js';
 import { StaleElementError } from './stale-element-error.js';
 
 export interface ElementLookup {
+  storeKey: string;
   generation: string;
   localIndex: number;
 }
 
 /**
- * Runs inside the element's frame (serialized, self-contained): the live element of a generation
- * of references, or why it is gone.
+ * Runs inside the element's frame, in our isolated world (sent as source, self-contained): the
+ * live element of a generation of references, or why it is gone.
  */
-export function lookupElementInPage({ generation, localIndex }: ElementLookup): Element | string {
-  const store = (window as unknown as { __openSmooth?: InPageStore }).__openSmooth;
+export function lookupElementInPage({ storeKey, generation, localIndex }: ElementLookup): Element | string {
+  const store = (globalThis as unknown as Record<string, InPageStore | undefined>)[storeKey];
   const entry = store?.generations.find((candidate) => candidate.id === generation);
   if (!entry) return 'the page was reloaded, navigated or observed many times since';
   const element = entry.elements[localIndex]?.deref();
@@ -25,15 +28,29 @@ export function lookupElementInPage({ generation, localIndex }: ElementLookup): 
 
 /**
  * Where `[index]` of `observation` lives, checked on this side first. Never guesses: an index the
- * observation does not list throws ElementNotFoundError; one whose page state is gone throws
- * StaleElementError.
+ * observation does not list throws ElementNotFoundError.
  */
-export function elementReferenceFor(page: Page, observation: Observation, index: number): ElementReference & { frame: Frame } {
+export function elementReferenceFor(observation: Observation, index: number): ElementReference & { lookup: ElementLookup } {
   const element = observation.elements.find((candidate) => candidate.index === index);
   if (!element) throw new ElementNotFoundError(index, observation.elements.length);
-  const reference = elementReferences.get(element);
-  if (!reference) throw new StaleElementError(index, 'this page view was not produced in this process');
-  if (reference.frame.page() !== page) throw new StaleElementError(index, 'it belongs to another tab');
-  if (reference.frame.isDetached()) throw new StaleElementError(index, 'its frame is gone');
-  return reference;
+  const { frameId, generation, localIndex } = element.reference;
+  return { frameId, generation, localIndex, lookup: { storeKey: inPageStoreKey, generation, localIndex } };
+}
+
+/** The isolated world of `page`, or StaleElementError when the page is gone. */
+export async function worldOf(page: Page, index: number): Promise<IsolatedWorld> {
+  if (page.isClosed()) throw new StaleElementError(index, 'its tab was closed');
+  try {
+    return await IsolatedWorld.for(page);
+  } catch {
+    throw new StaleElementError(index, 'its tab was closed');
+  }
+}
+
+/** A failure of a call into the element's frame, as the model should read it. */
+export function staleReason(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/No frame (for given id|with given id)|frame.*(not found|detached)|Cannot find frame/i.test(message)) return 'its frame is gone';
+  if (/context was destroyed|Cannot find context|navigat|Target .*closed|Session closed|has been closed/i.test(message)) return 'the page navigated';
+  return null;
 }

@@ -1,15 +1,10 @@
-import type { Frame } from 'playwright-core';
-import type { ObservedElement } from './observation.js';
-
-/** Where an observed element lives: its frame, and its slot in that frame's generation of references. */
+/**
+ * Where an observed element lives: its frame (CDP frame id) and its slot in that frame's generation
+ * of references, kept in our isolated world. Plain data: an observation can be copied or
+ * serialized; the page cannot forge or redirect it, since the slots live where no page script reaches.
+ */
 export interface ElementReference {
-  frame: Frame;
+  frameId: string;
   generation: string;
   localIndex: number;
 }
-
-/**
- * Keyed by the element objects themselves (not the observation), so a caller may copy an
- * observation with spread and still resolve its elements.
- */
-export const elementReferences = new WeakMap<ObservedElement, ElementReference>();

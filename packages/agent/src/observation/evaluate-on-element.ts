@@ -1,6 +1,5 @@
 import type { Page } from 'playwright-core';
-import { elementReferenceFor, lookupElementInPage, type ElementLookup } from './element-lookup.js';
-import { inPageFunction } from './in-page-function.js';
+import { elementReferenceFor, lookupElementInPage, staleReason, worldOf, type ElementLookup } from './element-lookup.js';
 import type { Observation } from './observation.js';
 import { StaleElementError } from './stale-element-error.js';
 
@@ -13,33 +12,29 @@ interface WrappedArgument<Argument> {
 
 type WrappedResult<Result> = { stale: string } | { value: Result };
 
-const wrappers = new WeakMap<ElementFunction<any, any>, (argument: WrappedArgument<any>) => WrappedResult<any>>();
+const sources = new WeakMap<ElementFunction<any, any>, string>();
 
 /**
- * One page function that finds the element and runs `pageFunction` on it, so an action costs one
- * round trip instead of a handle lookup plus calls on the handle. Serialized by inPageFunction.
+ * The source of one page function that finds the element and runs `pageFunction` on it, so an
+ * action costs one round trip. Both functions are self-contained and sent as their sources.
  */
-function wrapped<Argument, Result>(pageFunction: ElementFunction<Argument, Result>): (argument: WrappedArgument<Argument>) => WrappedResult<Result> {
-  const cached = wrappers.get(pageFunction);
-  if (cached) return cached;
-  const composed = (argument: WrappedArgument<Argument>): WrappedResult<Result> => {
-    const found = lookupElementInPage(argument.lookup);
-    return typeof found === 'string' ? { stale: found } : { value: pageFunction(found, argument.argument) };
-  };
-  // Both functions are defined outside this closure, so the page gets their sources spelled out.
-  composed.toString = () =>
-    '(argument) => {' +
-    ` const found = (${lookupElementInPage.toString()})(argument.lookup);` +
-    " if (typeof found === 'string') return { stale: found };" +
-    ` return { value: (${pageFunction.toString()})(found, argument.argument) }; }`;
-  const wrapper = inPageFunction(composed);
-  wrappers.set(pageFunction, wrapper);
-  return wrapper;
+function composedSource(pageFunction: ElementFunction<any, any>): string {
+  let source = sources.get(pageFunction);
+  if (!source) {
+    source =
+      '(argument) => { const __name = (target) => target;' +
+      ` const found = (${lookupElementInPage.toString()})(argument.lookup);` +
+      " if (typeof found === 'string') return { stale: found };" +
+      ` return { value: (${pageFunction.toString()})(found, argument.argument) }; }`;
+    sources.set(pageFunction, source);
+  }
+  return source;
 }
 
 /**
- * Runs `pageFunction` on the live element behind `[index]` of `observation`, in its frame, in one
- * evaluate. The result must be serializable. Throws like resolveElement when the element is gone.
+ * Runs `pageFunction` on the live element behind `[index]` of `observation`, in its frame, in our
+ * isolated world, in one call. The result must be serializable. Throws like resolveElement when
+ * the element is gone.
  */
 export async function evaluateOnElement<Argument, Result>(
   page: Page,
@@ -48,16 +43,15 @@ export async function evaluateOnElement<Argument, Result>(
   pageFunction: ElementFunction<Argument, Result>,
   argument: Argument,
 ): Promise<Result> {
-  const { frame, generation, localIndex } = elementReferenceFor(page, observation, index);
+  const { frameId, lookup } = elementReferenceFor(observation, index);
+  const world = await worldOf(page, index);
   let result: WrappedResult<Result>;
   try {
-    // Playwright's generic argument typing cannot follow a generic Argument through; the wrapper is typed above.
-    const pageFunctionOfAny = wrapped(pageFunction) as (argument: unknown) => WrappedResult<Result>;
-    result = await frame.evaluate(pageFunctionOfAny, { lookup: { generation, localIndex }, argument } as unknown);
+    const wrappedArgument: WrappedArgument<Argument> = { lookup, argument };
+    result = await world.call<WrappedResult<Result>>(frameId, composedSource(pageFunction), wrappedArgument);
   } catch (error) {
-    if (frame.isDetached() || /context was destroyed|navigat|Target .*closed/i.test((error as Error).message)) {
-      throw new StaleElementError(index, 'the page navigated');
-    }
+    const reason = staleReason(error);
+    if (reason) throw new StaleElementError(index, reason);
     throw error;
   }
   if ('stale' in result) throw new StaleElementError(index, result.stale);

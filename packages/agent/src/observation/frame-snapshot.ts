@@ -44,4 +44,6 @@ export interface SnapshotOptions {
   generation: string;
   /** How many older generations of element references a frame keeps resolvable. */
   keptGenerations: number;
+  /** The isolated world's global that holds the references. */
+  storeKey: string;
 }

@@ -1,25 +1,17 @@
 /**
- * Wraps a function that Playwright serializes into the page. tsx/esbuild adds `__name(...)`
- * calls to named inner functions, and `__name` does not exist in the page: define a no-op
- * there. The result is still a function (so Playwright passes the argument), whose source is
- * the wrapper.
+ * The source of a function that IsolatedWorld.call runs in the page. tsx/esbuild adds
+ * `__name(...)` calls to named inner functions, and `__name` does not exist in the page: the
+ * wrapper defines a no-op. `pageFunction` must be self-contained (it is sent as its source).
  */
-export function inPageFunction<Argument, Result>(
-  pageFunction: (argument: Argument) => Result,
-): (argument: Argument) => Result {
-  const source = `(argument) => { const __name = (target) => target; return (${pageFunction.toString()})(argument); }`;
-  const wrapper = (argument: Argument): Result => pageFunction(argument);
-  wrapper.toString = () => source;
-  return wrapper;
+export function pageFunctionSource(pageFunction: (...argumentList: never[]) => unknown): string {
+  return `(argument, element) => { const __name = (target) => target; return (${pageFunction.toString()})(argument, element); }`;
 }
 
 /**
- * Like `inPageFunction`, but the page returns the result as one JSON string: Playwright's
- * value serialization walks big results object by object, JSON.stringify is far faster.
+ * Like `pageFunctionSource`, but the page returns the result as one JSON string: CDP's value
+ * serialization walks big results object by object, JSON.stringify is far faster (and in our
+ * isolated world it is the real one, whatever the page did to its own).
  */
-export function inPageJsonFunction<Argument, Result>(pageFunction: (argument: Argument) => Result): (argument: Argument) => string {
-  const source = `(argument) => { const __name = (target) => target; return JSON.stringify((${pageFunction.toString()})(argument)); }`;
-  const wrapper = (argument: Argument): string => JSON.stringify(pageFunction(argument));
-  wrapper.toString = () => source;
-  return wrapper;
+export function pageJsonFunctionSource(pageFunction: (...argumentList: never[]) => unknown): string {
+  return `(argument) => { const __name = (target) => target; return JSON.stringify((${pageFunction.toString()})(argument)); }`;
 }

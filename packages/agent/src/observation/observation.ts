@@ -1,3 +1,5 @@
+import type { ElementReference } from './element-reference.js';
+
 /** One numbered interactive element of a page view. */
 export interface ObservedElement {
   /** 1-based, as the model sees it in `[index]`. */
@@ -12,6 +14,8 @@ export interface ObservedElement {
   isNew: boolean;
   tagName: string;
   inputType?: string;
+  /** Where the element lives (resolved in our isolated world at act time). */
+  reference: ElementReference;
 }
 
 /** The compact text view of a page that the model reads each step. */

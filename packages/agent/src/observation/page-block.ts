@@ -1,4 +1,3 @@
-import type { Frame } from 'playwright-core';
 import type { BlockPosition } from './frame-snapshot.js';
 
 /** A line of page text, or an iframe marker, placed in the page's document order. */
@@ -14,7 +13,8 @@ export interface PageElementBlock {
   kind: 'element';
   depth: number;
   position: BlockPosition;
-  frame: Frame;
+  frameId: string;
+  frameUrl: string;
   generation: string;
   localIndex: number;
   role: string;

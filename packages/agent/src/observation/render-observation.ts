@@ -1,6 +1,5 @@
 import { countTokens } from './count-tokens.js';
 import { elementKey, elementListSignature } from './element-key.js';
-import { elementReferences } from './element-reference.js';
 import type { Observation, ObservedElement } from './observation.js';
 import type { PageBlock, PageElementBlock } from './page-block.js';
 import type { PageSnapshot } from './collect-page-blocks.js';
@@ -39,9 +38,6 @@ export function renderObservation(options: RenderOptions): Observation {
     const excess = rendered.observation.tokens - tokenBudget;
     selected.splice(Math.max(0, selected.length - Math.max(1, Math.ceil(excess / 20))));
     rendered = render(options.url, header, candidates, selected, snapshot);
-  }
-  for (const [element, block] of rendered.references) {
-    elementReferences.set(element, { frame: block.frame, generation: block.generation, localIndex: block.localIndex });
   }
   return rendered.observation;
 }
@@ -128,11 +124,10 @@ function render(
   candidates: Candidate[],
   selected: number[],
   snapshot: PageSnapshot,
-): { observation: Observation; references: Array<[ObservedElement, PageElementBlock]> } {
+): { observation: Observation } {
   const included = new Set(selected);
   const lines = [header];
   const elements: ObservedElement[] = [];
-  const references: Array<[ObservedElement, PageElementBlock]> = [];
   const omitted = { above: { elements: 0, lines: 0 }, viewport: { elements: 0, lines: 0 }, below: { elements: 0, lines: 0 } };
   for (const [position, candidate] of candidates.entries()) {
     const { block } = candidate;
@@ -153,14 +148,14 @@ function render(
       role: block.role,
       name: block.name,
       line,
-      frameUrl: block.frame.url(),
+      frameUrl: block.frameUrl,
       inViewport: block.position === 'viewport',
       isNew: candidate.isNew,
       tagName: block.tagName,
       ...(block.inputType !== undefined ? { inputType: block.inputType } : {}),
+      reference: { frameId: block.frameId, generation: block.generation, localIndex: block.localIndex },
     };
     elements.push(element);
-    references.push([element, block]);
   }
   const notice = omittedNotice(omitted);
   if (notice) lines.push(notice);
@@ -177,7 +172,6 @@ function render(
       truncated: notice !== '',
       scroll: snapshot.scroll,
     },
-    references,
   };
 }
 

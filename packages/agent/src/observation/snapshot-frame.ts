@@ -1,6 +1,11 @@
 import type { BlockPosition, FrameSnapshot, SnapshotBlock, SnapshotOptions } from './frame-snapshot.js';
 
-/** The per-frame store of element references, kept out of the DOM. */
+/**
+ * The per-frame store of element references: a global of our isolated world (see IsolatedWorld),
+ * so no page script can read, replace or pre-define it.
+ */
+export const inPageStoreKey = 'openSmoothStore';
+
 export interface InPageStore {
   generations: Array<{ id: string; elements: Array<WeakRef<Element>>; iframes: Array<WeakRef<Element>> }>;
 }
@@ -20,8 +25,9 @@ interface WalkContext {
 /**
  * Runs inside a frame (serialized by Playwright, so it must be self-contained): walks the
  * flattened DOM (open shadow roots, slots) in document order and returns text lines, numbered
- * interactive elements and iframe placeholders. Element references are kept in a per-frame
- * global keyed by generation, never written into the DOM.
+ * interactive elements and iframe placeholders. Runs in our isolated world: the built-ins it
+ * calls are the world's own, whatever the page did to its own. Element references are kept in a
+ * per-frame global of that world keyed by generation, never written into the DOM.
  */
 export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
   const maxNameLength = 80;
@@ -649,11 +655,8 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
   });
   flush();
 
-  const globalScope = window as unknown as { __openSmooth?: InPageStore };
-  if (!globalScope.__openSmooth) {
-    Object.defineProperty(window, '__openSmooth', { value: { generations: [] }, enumerable: false, configurable: true });
-  }
-  const store = globalScope.__openSmooth as InPageStore;
+  const globalScope = globalThis as unknown as Record<string, InPageStore | undefined>;
+  const store = (globalScope[options.storeKey] ??= { generations: [] });
   store.generations.push({
     id: options.generation,
     elements: elements.map((element) => new WeakRef(element)),

@@ -11,11 +11,19 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Start the Open Smooth server on this machine (SQLite store, local Chromium)',
   usage:
-    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--allow-private-network HOSTS_AND_CIDRS]   (env: SMOOTH_DATA_DIR, SMOOTH_API_KEYS=key1,key2, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3)',
-  options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-private-network': { type: 'string' } },
+    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS]   (env: SMOOTH_DATA_DIR, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3)',
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'max-concurrent-tasks': { type: 'string' },
+    'allow-private-network': { type: 'string' },
+  },
   async run({ values, output }) {
     const port = integerOption(values, 'port');
     if (port !== undefined && (port < 0 || port > 65535)) throw new UsageError('--port must be between 0 and 65535');
+    const maxConcurrentTasks = integerOption(values, 'max-concurrent-tasks');
+    if (maxConcurrentTasks !== undefined && maxConcurrentTasks < 1) throw new UsageError('--max-concurrent-tasks must be at least 1');
     // Listen for Ctrl+C before anything is printed, so an early signal still closes cleanly.
     const allowPrivateNetwork = privateNetworkFlag(values);
     const stopRequested = waitForStopSignal();
@@ -25,6 +33,7 @@ export const serveCommand: CliCommand = {
       port: port ?? 7777,
       launchBrowserAtStart: true,
       ...(allowPrivateNetwork ? { allowPrivateNetwork } : {}),
+      ...(maxConcurrentTasks !== undefined ? { maxConcurrentTasks } : {}),
       ...(dataDirectory(values) ? { dataDirectory: dataDirectory(values) } : {}),
     });
     const apiKey = firstApiKey(server.apiKeys);

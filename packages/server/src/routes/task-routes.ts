@@ -96,7 +96,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
   app.post('/task', async (request) => {
     const body = parseWire(taskRequestSchema, request.body, 'task request');
     const task = context.tasks.create(request.tenant, body);
-    return { r: taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task.id) }) };
+    const queue = context.tasks.queueStanding(task);
+    return { r: taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task.id), ...(queue ? { queue } : {}) }) };
   });
 
   app.get('/task', async (request) => {
@@ -119,10 +120,12 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     // Only a long-poll can outlive the record read for this request.
     const current = query.event_t === undefined ? task : (context.taskStore.getTask(task.id) ?? task);
     const downloadsUrl = query.downloads ? downloadsUrlOf(context, current, finished) : undefined;
+    const queue = polled.status === 'waiting' ? context.tasks.queueStanding(task) : undefined;
     const body = bodies.bodyOf(current, {
       status: polled.status,
       liveUrl: liveUrlOf(context, task.id),
       ...(downloadsUrl !== undefined ? { downloadsUrl } : {}),
+      ...(queue !== undefined ? { queue } : {}),
       ...(polled.events !== undefined ? { events: polled.events } : {}),
     });
     return reply.status(finished ? 200 : 202).type(jsonContentType).send(body);

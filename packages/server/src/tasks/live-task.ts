@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
-import type { BrowserPool, TaskContext } from '@open-smooth/browser';
+import { PageScriptResultTooLargeError, PageScriptTimeoutError, runPageScript, type BrowserPool, type ProxySettings, type TaskContext } from '@open-smooth/browser';
 import type { TaskStatus } from '@open-smooth/protocol';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
+import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { evaluateJsExpression } from './evaluate-js-expression.js';
+import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
 
@@ -18,8 +21,18 @@ export interface LiveTaskDependencies {
   agent: () => Promise<AgentBridge>;
   /** Where the task's downloads and step screenshots go. */
   taskDirectory: string;
+  profiles: ProfileStorage;
+  /** The caller's tunnel when the task has proxy_server "self". */
+  callerTunnel?: CallerTunnel;
+  callerTunnelTimeoutMs: number;
   toolCallTimeoutMs: number;
   sessionIdleTimeoutMs: number;
+  /** An evaluate_js script is stopped after this long (the session stays usable). */
+  evaluateJsTimeoutMs: number;
+  /** A session extract is abandoned after this long. */
+  extractTimeoutMs: number;
+  /** A command output larger than this, as JSON, is answered with an error naming both sizes. */
+  commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
   onFinished: (taskId: string) => void;
 }
@@ -96,7 +109,9 @@ export class LiveTask {
     try {
       this.context = await this.openContext();
     } catch (error) {
-      await this.finish({ status: 'failed', error: `could not open the browser: ${errorMessage(error)}` });
+      // A navigation failure already says which page and why (the browser itself is fine).
+      const reason = error instanceof Error && ['NavigationFailedError', 'CallerTunnelError', 'ProxyNotAllowedError'].includes(error.name) ? error.message : `could not open the browser: ${errorMessage(error)}`;
+      await this.finish({ status: 'failed', error: reason });
       this.releaseStart();
       return this.ended;
     }
@@ -114,10 +129,17 @@ export class LiveTask {
     const pool = await this.dependencies.browserPool();
     const downloadsDirectory = join(this.dependencies.taskDirectory, 'downloads');
     await mkdir(downloadsDirectory, { recursive: true });
+    const profileId = this.settings.profileId;
+    const storageState = profileId === undefined ? undefined : await this.dependencies.profiles.read(this.record.tenant, profileId);
+    const proxy = await this.proxySettings();
     return pool.openContext({
+      // The context recipe: what Playwright fixes when the context is created.
       device: this.settings.device,
       stealth: this.settings.stealth,
       adblock: this.settings.adblock,
+      ...(proxy !== undefined ? { proxy } : {}),
+      ...(this.settings.clientCertificates.length > 0 ? { clientCertificates: this.settings.clientCertificates } : {}),
+      ...(storageState !== undefined ? { storageState } : {}),
       ...(this.settings.startUrl !== undefined ? { startUrl: this.settings.startUrl } : {}),
       ...(this.settings.allowedUrls !== undefined ? { allowedUrls: this.settings.allowedUrls } : {}),
       downloadsDirectory,
@@ -125,6 +147,18 @@ export class LiveTask {
       signal: this.abortController.signal,
       ...this.reuseScope(),
     });
+  }
+
+  /** The upstream proxy, or the caller's tunnel once the caller has connected it. */
+  private async proxySettings(): Promise<ProxySettings | undefined> {
+    const choice = this.settings.proxy;
+    if (choice.kind === 'upstream') return choice.proxy;
+    if (choice.kind === 'none') return undefined;
+    const tunnel = this.dependencies.callerTunnel;
+    if (!tunnel) throw new Error('proxy_server "self" without a tunnel');
+    const proxy = await tunnel.start();
+    await tunnel.waitForCaller(this.dependencies.callerTunnelTimeoutMs, this.abortController.signal);
+    return proxy;
   }
 
   /**
@@ -242,10 +276,16 @@ export class LiveTask {
   submit(command: SessionCommand): void {
     this.clearIdleTimer();
     this.commandsInFlight += 1;
-    const execute = () => this.execute(command).finally(() => {
-      this.commandsInFlight -= 1;
-      this.armIdleTimer();
-    });
+    const execute = () =>
+      this.execute(command)
+        // execute answers every failure itself; anything left is a defect, logged, never a crash.
+        .catch((error: unknown) => {
+          process.stderr.write(`open-smooth: task ${this.id}: command ${command.id} failed unexpectedly: ${errorMessage(error)}\n`);
+        })
+        .finally(() => {
+          this.commandsInFlight -= 1;
+          this.armIdleTimer();
+        });
     // `close` with force does not wait for a running command: finishing aborts it.
     const forced = command.action === 'close' && command.force;
     if (forced || (command.eventName === 'browser_action' && (this.isWaitingForTool || !this.isSession))) {
@@ -262,17 +302,28 @@ export class LiveTask {
     let output: unknown;
     try {
       const result = await this.perform(command);
-      output = actionOutputToWire({ ...result, durationMs: Date.now() - startedAt });
+      // Whatever a script or model produced becomes plain JSON within the cap, or an error answer.
+      output = safeJsonValue(actionOutputToWire({ ...result, durationMs: Date.now() - startedAt }), this.dependencies.commandOutputMaxBytes);
     } catch (error) {
       code = error instanceof CommandFailedError ? error.code : 400;
       output = errorMessage(error);
     }
     if (this.finished && command.action !== 'close') return;
-    this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
+    this.answer(command, code, output);
     // A plain close ran after every earlier command; a forced one may have cut one short.
     if (command.action === 'close') {
       const reuseContext = !command.force && this.commandsInFlight === 1;
       await this.finish({ status: 'done', output: this.lastOutput }, { reuseContext });
+    }
+  }
+
+  /** Appends a command's answer; should storing it fail, the client still gets an error answer. */
+  private answer(command: SessionCommand, code: 200 | 400 | 500, output: unknown): void {
+    try {
+      this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
+    } catch (error) {
+      process.stderr.write(`open-smooth: task ${this.id}: could not store the answer to ${command.id}: ${errorMessage(error)}\n`);
+      this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
     }
   }
 
@@ -286,7 +337,7 @@ export class LiveTask {
         await context.goto(command.url, { signal });
         return { costDollars: 0 };
       case 'evaluate_js': {
-        const value: unknown = await context.page.evaluate(evaluateJsExpression(command.js, command.args));
+        const value = await this.evaluateJs(context, command.js, command.args);
         // Script that clicks or navigates has effects (a download, a new page) that the next command must see.
         await context.waitForSettle({ signal });
         return { output: value ?? null, costDollars: 0 };
@@ -298,7 +349,7 @@ export class LiveTask {
           schema: command.schema,
           prompt: command.prompt ?? null,
           model: agent.resolveModel('smooth'),
-          signal,
+          signal: AbortSignal.any([signal, AbortSignal.timeout(this.dependencies.extractTimeoutMs)]),
         });
         this.addCost(result.costDollars);
         return { output: result.output, costDollars: result.costDollars };
@@ -310,6 +361,21 @@ export class LiveTask {
         this.lastOutput = result.output;
         return { output: result.output, costDollars: this.costDollars - costBefore };
       }
+    }
+  }
+
+  /** Runs a client's script with a timeout and an output cap; either ends as a 400 answer. */
+  private async evaluateJs(context: TaskContext, js: string, args: Record<string, unknown> | undefined): Promise<unknown> {
+    try {
+      return await runPageScript(context.page, evaluateJsExpression(js, args), {
+        timeoutMs: this.dependencies.evaluateJsTimeoutMs,
+        maxResultBytes: this.dependencies.commandOutputMaxBytes,
+        signal: this.abortController.signal,
+      });
+    } catch (error) {
+      if (error instanceof PageScriptTimeoutError) throw new CommandFailedError(400, `evaluate_js: ${error.message}; the session is still usable`);
+      if (error instanceof PageScriptResultTooLargeError) throw new CommandFailedError(400, `evaluate_js: ${error.message}`);
+      throw error;
     }
   }
 
@@ -351,6 +417,8 @@ export class LiveTask {
       clearTimeout(pending.timer);
       this.pendingToolCalls.delete(id);
     }
+    // Whatever ended the task (close, failure, cancel, shutdown), the profile keeps what it reached.
+    await this.saveProfile();
     if (!persist) {
       await this.closeContext();
       return this.releaseEnd();
@@ -366,6 +434,20 @@ export class LiveTask {
     });
     this.dependencies.onFinished(this.id);
     this.releaseEnd();
+  }
+
+  /** Saves the context's cookies, localStorage and IndexedDB into the profile, unless it is read-only. */
+  private async saveProfile(): Promise<void> {
+    const context = this.context;
+    const profileId = this.settings.profileId;
+    if (!context || profileId === undefined || this.settings.profileReadOnly) return;
+    try {
+      const state = await context.captureStorageState();
+      await this.dependencies.profiles.write(this.record.tenant, profileId, state);
+    } catch (error) {
+      // A crashed browser has nothing left to save; the profile keeps its previous state.
+      process.stderr.write(`open-smooth: task ${this.id} could not save profile ${profileId}: ${errorMessage(error)}\n`);
+    }
   }
 
   private async collectDownloads(): Promise<void> {

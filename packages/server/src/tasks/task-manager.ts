@@ -3,35 +3,61 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type StoredTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
-import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';
+import { ProfileLocks } from '../profiles/profile-locks.js';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
+import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
-import { taskSettingsFromWire } from '../wire-format.js';
+import { taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
+import { certificatesFromWire } from './certificates-from-wire.js';
 import { FinishGate } from './finish-gate.js';
 import { LiveTask } from './live-task.js';
 import type { SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
-import { TaskScheduler } from './task-scheduler.js';
+import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
+import { TaskScheduler, type QueueStanding, type SchedulerLimits } from './task-scheduler.js';
 
 export interface TaskManagerOptions {
   store: TaskStore;
   resources: ResourceStore;
+  profiles: ProfileStorage;
   dataDirectory: string;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
-  maxConcurrentTasks: number;
-  maxConcurrentTasksPerKey: number;
+  scheduler: SchedulerLimits;
   sessionIdleTimeoutMs: number;
   toolCallTimeoutMs: number;
+  evaluateJsTimeoutMs: number;
+  extractTimeoutMs: number;
+  commandOutputMaxBytes: number;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
+  /** How long a task with proxy_server "self" waits for the caller to connect its tunnel. */
+  callerTunnelTimeoutMs: number;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t. */
 export interface TaskPoll {
   status: TaskStatus;
   events: StoredTaskEvent[];
+}
+
+/**
+ * The request as stored: without the proxy password and the certificates (files and passwords),
+ * which the running task holds in memory only. A restart fails live tasks, so nothing needs them back.
+ */
+function storedRequestOf(request: TaskRequest): TaskRequest {
+  const stored: TaskRequest = { ...request };
+  if (stored.proxy_password != null) stored.proxy_password = '[not stored]';
+  if (stored.certificates != null) {
+    stored.certificates = stored.certificates.map((certificate) => ({
+      file: '[not stored]',
+      ...(certificate.password != null ? { password: '[not stored]' } : {}),
+      ...(certificate.origin != null ? { origin: certificate.origin } : {}),
+    }));
+  }
+  return stored;
 }
 
 export const restartFailureReason = 'server restarted while the task was running';
@@ -42,14 +68,12 @@ export class TaskManager {
   private readonly scheduler: TaskScheduler;
   private readonly gate: FinishGate;
   private readonly live = new Map<string, LiveTask>();
+  private readonly profileLocks = new ProfileLocks();
+  private readonly tunnels = new Map<string, CallerTunnel>();
 
   constructor(private readonly options: TaskManagerOptions) {
     this.eventLog = new TaskEventLog(options.store);
-    this.scheduler = new TaskScheduler({
-      maxConcurrentTasks: options.maxConcurrentTasks,
-      maxConcurrentTasksPerKey: options.maxConcurrentTasksPerKey,
-      maxQueuedTasks: 1000,
-    });
+    this.scheduler = new TaskScheduler(options.scheduler);
     this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
   }
 
@@ -66,19 +90,27 @@ export class TaskManager {
     const settings = taskSettingsFromWire(request);
     for (const fileId of settings.fileIds) {
       const file = this.options.resources.getFile(tenant, fileId);
-      if (!file) throw new BadRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
+      if (!file) throw new InvalidTaskRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
       settings.files.push({ name: file.fileName, path: file.path });
     }
     for (const extensionId of settings.extensionIds) {
-      if (!this.options.resources.getExtension(tenant, extensionId)) throw new BadRequestError(`unknown extension id: ${extensionId}`);
+      if (!this.options.resources.getExtension(tenant, extensionId)) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}`);
     }
-    if (settings.profileId !== undefined) this.options.resources.createProfile(tenant, settings.profileId);
+    if (settings.profileId !== undefined && !this.options.resources.hasProfile(tenant, settings.profileId)) {
+      throw new ProfileNotFoundError(settings.profileId);
+    }
+    settings.clientCertificates = certificatesFromWire(request.certificates ?? [], settings.startUrl);
+    const id = `task_${randomBytes(16).toString('hex')}`;
+    this.lockProfileForWriting(tenant, id, settings);
+    // Open from creation on, so the caller can connect while the task still waits for its turn.
+    const callerTunnel = settings.proxy.kind === 'self' ? new CallerTunnel() : undefined;
+    if (callerTunnel) this.tunnels.set(id, callerTunnel);
     const record: TaskRecord = {
-      id: `task_${randomBytes(16).toString('hex')}`,
+      id,
       tenant,
       kind: request.task === null ? 'session' : 'task',
       status: 'waiting',
-      request,
+      request: storedRequestOf(request),
       output: null,
       error: null,
       costDollars: 0,
@@ -94,8 +126,14 @@ export class TaskManager {
       browserPool: this.options.browserPool,
       agent: this.options.agent,
       taskDirectory: this.taskDirectory(record.id),
+      profiles: this.options.profiles,
+      ...(callerTunnel ? { callerTunnel } : {}),
+      callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
+      evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
+      extractTimeoutMs: this.options.extractTimeoutMs,
+      commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onFinished: (taskId) => this.onFinished(taskId),
     });
     this.live.set(record.id, liveTask);
@@ -103,14 +141,50 @@ export class TaskManager {
       this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
     } catch (error) {
       this.live.delete(record.id);
-      this.options.store.updateTask(record.id, { status: 'failed', error: 'refused: too many queued tasks', finishedAtMs: Date.now() });
+      this.releaseTaskResources(record.id);
+      this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${error instanceof Error ? error.message : String(error)}`, finishedAtMs: Date.now() });
       throw error;
     }
     return record;
   }
 
+  /**
+   * A task that will save its profile back holds it until then: a second writer is refused with
+   * 409 rather than queued, so that nobody's changes are silently overwritten by a task that
+   * started from an older state. Read-only users take no lock.
+   */
+  private lockProfileForWriting(tenant: string, taskId: string, settings: TaskSettings): void {
+    if (settings.profileId === undefined || settings.profileReadOnly) return;
+    if (this.profileLocks.acquire(tenant, settings.profileId, taskId)) return;
+    const holder = this.profileLocks.writerOf(tenant, settings.profileId) ?? 'another task';
+    throw new ProfileInUseError(
+      `profile ${settings.profileId} is in use by ${holder}, which saves it back when it ends; one task at a time may write a profile. ` +
+        'Wait for that task to end, or use the profile with profile_read_only: true.',
+    );
+  }
+
+  /** Whether a live task holds the profile for writing (DELETE /profile refuses then). */
+  profileWriter(tenant: string, profileId: string): string | undefined {
+    return this.profileLocks.writerOf(tenant, profileId);
+  }
+
+  /** The live task's caller tunnel (proxy_server "self"), for the tunnel endpoint. */
+  callerTunnel(tenant: string, taskId: string): CallerTunnel | undefined {
+    const tunnel = this.tunnels.get(taskId);
+    return tunnel && this.live.get(taskId)?.record.tenant === tenant ? tunnel : undefined;
+  }
+
+  /** What a task holds until it has ended: its profile's writer lock and its caller tunnel. */
+  private releaseTaskResources(taskId: string): void {
+    this.profileLocks.releaseHeldBy(taskId);
+    const tunnel = this.tunnels.get(taskId);
+    this.tunnels.delete(taskId);
+    void tunnel?.close();
+  }
+
   private onFinished(taskId: string): void {
     this.live.delete(taskId);
+    this.releaseTaskResources(taskId);
     this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId));
     this.eventLog.notify(taskId);
   }
@@ -118,7 +192,7 @@ export class TaskManager {
   /** The tenant's task, or 404: another tenant's ids look exactly like unknown ones. */
   get(tenant: string, taskId: string): TaskRecord {
     const task = this.options.store.getTask(taskId);
-    if (!task || task.tenant !== tenant) throw new NotFoundError(`task not found: ${taskId}`);
+    if (!task || task.tenant !== tenant) throw new TaskNotFoundError(`task not found: ${taskId}`);
     return task;
   }
 
@@ -126,6 +200,11 @@ export class TaskManager {
   visibleStatus(task: TaskRecord): TaskStatus {
     const current = this.options.store.getTask(task.id)?.status ?? task.status;
     return isFinishedTaskStatus(current) && this.gate.isHeld(task.id) ? 'running' : current;
+  }
+
+  /** Why a waiting task waits and its place in its key's queue; undefined once it runs. */
+  queueStanding(task: TaskRecord): QueueStanding | undefined {
+    return this.scheduler.standing(task.id, task.tenant);
   }
 
   isLive(task: TaskRecord): boolean {
@@ -163,7 +242,7 @@ export class TaskManager {
   submitCommand(task: TaskRecord, command: SessionCommand): void {
     const liveTask = this.liveTaskFor(task);
     if (command.eventName === 'session_action' && !liveTask.isSession) {
-      throw new BadRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
+      throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
     liveTask.submit(command);
   }
@@ -171,12 +250,12 @@ export class TaskManager {
   async answerToolCall(task: TaskRecord, id: string, code: 200 | 400 | 500, output: unknown): Promise<void> {
     const liveTask = this.liveTaskFor(task);
     const agent = await this.options.agent();
-    if (!liveTask.answerToolCall(id, code, output, agent)) throw new BadRequestError(`no tool call with id ${id} is waiting for an answer`);
+    if (!liveTask.answerToolCall(id, code, output, agent)) throw new InvalidTaskRequestError(`no tool call with id ${id} is waiting for an answer`);
   }
 
   private liveTaskFor(task: TaskRecord): LiveTask {
     const liveTask = this.live.get(task.id);
-    if (!liveTask || !this.isLive(task)) throw new BadRequestError(`task ${task.id} has finished and accepts no more events`);
+    if (!liveTask || !this.isLive(task)) throw new InvalidTaskRequestError(`task ${task.id} has finished and accepts no more events`);
     return liveTask;
   }
 
@@ -188,10 +267,11 @@ export class TaskManager {
   async cancel(task: TaskRecord): Promise<void> {
     const liveTask = this.live.get(task.id);
     if (!liveTask || isFinishedTaskStatus(this.options.store.getTask(task.id)?.status ?? task.status)) {
-      throw new NotFoundError(`task ${task.id} has already finished`);
+      throw new TaskNotFoundError(`task ${task.id} has already finished`);
     }
     if (this.scheduler.remove(task.id)) {
       this.live.delete(task.id);
+      this.releaseTaskResources(task.id);
       this.options.store.updateTask(task.id, { status: 'cancelled', error: 'cancelled before it started', finishedAtMs: Date.now() });
       this.eventLog.notify(task.id);
       return;
@@ -201,7 +281,7 @@ export class TaskManager {
 
   /** DELETE /task/{id}/data: only a finished task's data may go. */
   async eraseData(task: TaskRecord): Promise<void> {
-    if (this.isLive(task)) throw new ConflictError(`task ${task.id} is still running; stop it before deleting its data`);
+    if (this.isLive(task)) throw new TaskStillRunningError(`task ${task.id} is still running; stop it before deleting its data`);
     this.options.store.eraseTaskData(task.id);
     await rm(this.taskDirectory(task.id), { recursive: true, force: true });
   }
@@ -213,5 +293,6 @@ export class TaskManager {
     this.live.clear();
     for (const liveTask of liveTasks) this.scheduler.remove(liveTask.id);
     await Promise.all(liveTasks.map((liveTask) => liveTask.abandon()));
+    for (const liveTask of liveTasks) this.releaseTaskResources(liveTask.id);
   }
 }

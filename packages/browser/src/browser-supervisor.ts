@@ -1,0 +1,65 @@
+import type { Browser } from 'playwright-core';
+
+/**
+ * Keeps one Chromium alive for a pool: when it crashes, is killed or is closed under us, the owner
+ * is told at once (to fail what ran on it and drop its warm contexts) and a new one is launched,
+ * so the next task proceeds. A failed relaunch is retried by the next caller of `current`.
+ */
+export class BrowserSupervisor {
+  #browser: Browser;
+  #relaunching: Promise<Browser> | undefined;
+  #closed = false;
+
+  constructor(
+    browser: Browser,
+    private readonly launch: () => Promise<Browser>,
+    private readonly events: { lost(browser: Browser): void; relaunched(browser: Browser): void },
+  ) {
+    this.#browser = browser;
+    this.#watch(browser);
+  }
+
+  /** The browser now in use (a dead one until its replacement is up). */
+  get browser(): Browser {
+    return this.#browser;
+  }
+
+  /** A connected browser: the current one, or its replacement once launched. */
+  current(): Promise<Browser> {
+    if (this.#browser.isConnected()) return Promise.resolve(this.#browser);
+    return this.#relaunch();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const replacement = await this.#relaunching?.catch(() => undefined);
+    await Promise.all([this.#browser.close().catch(() => {}), replacement?.close().catch(() => {})]);
+  }
+
+  #watch(browser: Browser): void {
+    browser.once('disconnected', () => {
+      if (this.#closed || browser !== this.#browser) return;
+      process.stderr.write('open-smooth: Chromium exited unexpectedly; its tasks fail and a new browser is launched\n');
+      this.events.lost(browser);
+      this.#relaunch().catch((error: unknown) => {
+        process.stderr.write(`open-smooth: relaunching Chromium failed (the next task tries again): ${(error as Error)?.message ?? String(error)}\n`);
+      });
+    });
+  }
+
+  #relaunch(): Promise<Browser> {
+    this.#relaunching ??= this.launch()
+      .then((browser) => {
+        if (this.#closed) {
+          void browser.close().catch(() => {});
+          return browser;
+        }
+        this.#browser = browser;
+        this.#watch(browser);
+        this.events.relaunched(browser);
+        return browser;
+      })
+      .finally(() => (this.#relaunching = undefined));
+    return this.#relaunching;
+  }
+}

@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { selectors, type CDPSession, type ElementHandle, type Page } from 'playwright-core';
+
+/**
+ * The name of our isolated world. Only CDP clients see world names; a page never does. Chromium
+ * keeps one world per name and frame, so every call below finds the same world (and what it
+ * stored) until the frame's document changes.
+ */
+const worldName = 'open-smooth';
+/** A page that hangs its renderer (while(true){}) must not hang the agent. */
+const defaultCallTimeoutMs = 15_000;
+/** The selector engine (it runs in Playwright's own isolated world) that hands over one element. */
+const handoffEngine = 'open-smooth-handoff';
+const handoffKey = 'openSmoothHandoff';
+
+/** A frame of the page as CDP knows it. */
+export interface WorldFrame {
+  frameId: string;
+  parentId: string | null;
+  url: string;
+}
+
+/** Thrown when a frame's world cannot be reached: the frame is gone, or the page closed. */
+export class WorldUnavailableError extends Error {
+  override readonly name = 'WorldUnavailableError';
+}
+
+/** Thrown when code run in the world throws; the message is the page-side exception. */
+export class WorldCallError extends Error {
+  override readonly name = 'WorldCallError';
+}
+
+interface RemoteObject {
+  type: string;
+  subtype?: string;
+  value?: unknown;
+  objectId?: string;
+  description?: string;
+}
+
+interface CallResult {
+  result: RemoteObject;
+  exceptionDetails?: { text: string; exception?: RemoteObject };
+}
+
+interface FrameTree {
+  frame: { id: string; parentId?: string; url: string };
+  childFrames?: FrameTree[];
+}
+
+const worlds = new WeakMap<Page, Promise<IsolatedWorld>>();
+let handoffEngineRegistered: Promise<void> | undefined;
+
+/**
+ * Our in-page code runs here, never in the page's own JavaScript world: the page cannot see,
+ * replace or spoof anything we define (globals, symbols, listeners), nor the built-ins we call
+ * (JSON, getComputedStyle, Element.prototype…), so it cannot change what we read or which element
+ * an index means. One CDP session per page; OOPIF frames (site isolation on) are not reached.
+ */
+export class IsolatedWorld {
+  readonly #contexts = new Map<string, Promise<number>>();
+  readonly #documentScripts: string[] = [];
+  #mainFrameId: Promise<string> | undefined;
+
+  private constructor(
+    readonly page: Page,
+    readonly session: CDPSession,
+  ) {
+    // A frame's new document gets a new world: forget the old one.
+    session.on('Page.frameNavigated', (event: { frame: { id: string } }) => this.#contexts.delete(event.frame.id));
+    session.on('Page.frameDetached', (event: { frameId: string }) => this.#contexts.delete(event.frameId));
+  }
+
+  /** The world of `page`, created on first use (one CDP session per page). */
+  static for(page: Page): Promise<IsolatedWorld> {
+    let world = worlds.get(page);
+    if (!world) {
+      world = IsolatedWorld.#open(page);
+      worlds.set(page, world);
+      world.catch(() => worlds.delete(page));
+    }
+    return world;
+  }
+
+  static async #open(page: Page): Promise<IsolatedWorld> {
+    const session = await page.context().newCDPSession(page);
+    await session.send('Page.enable');
+    return new IsolatedWorld(page, session);
+  }
+
+  /** Runs `source` (a function expression) at the start of every later document, in every frame, in this world. */
+  async addScriptOnNewDocument(source: string): Promise<void> {
+    if (this.#documentScripts.includes(source)) return;
+    this.#documentScripts.push(source);
+    await this.session.send('Page.addScriptToEvaluateOnNewDocument', { source: `(${source})();`, worldName });
+  }
+
+  /** The page's frames, main frame first, parents before children. */
+  async frames(): Promise<WorldFrame[]> {
+    const { frameTree } = (await this.#send('Page.getFrameTree')) as { frameTree: FrameTree };
+    const frames: WorldFrame[] = [];
+    const visit = (tree: FrameTree, parentId: string | null): void => {
+      frames.push({ frameId: tree.frame.id, parentId, url: tree.frame.url });
+      for (const child of tree.childFrames ?? []) visit(child, tree.frame.id);
+    };
+    visit(frameTree, null);
+    return frames;
+  }
+
+  /** The main frame's id; it stays the same across the page's navigations, so it is asked once. */
+  mainFrameId(): Promise<string> {
+    this.#mainFrameId ??= this.frames().then(([main]) => {
+      if (!main) throw new WorldUnavailableError('the page has no frame');
+      return main.frameId;
+    });
+    this.#mainFrameId.catch(() => (this.#mainFrameId = undefined));
+    return this.#mainFrameId;
+  }
+
+  /**
+   * Calls `functionSource` (a function expression of one argument) in the frame's world and
+   * returns its result by value (awaiting a promise). `thisObjectId` makes an object of this world
+   * the function's second argument.
+   */
+  async call<Result>(frameId: string, functionSource: string, argument: unknown, options: { timeoutMs?: number; objectArgument?: string } = {}): Promise<Result> {
+    const result = await this.#callFunction(frameId, functionSource, argument, true, options);
+    return result.value as Result;
+  }
+
+  /** Like `call`, but keeps the result in the page: the id of the object (null when the function returned a primitive, which is given as `value`). */
+  async callForObject(frameId: string, functionSource: string, argument: unknown): Promise<{ objectId: string } | { value: unknown }> {
+    const result = await this.#callFunction(frameId, functionSource, argument, false, {});
+    return result.objectId ? { objectId: result.objectId } : { value: result.value };
+  }
+
+  async release(objectId: string): Promise<void> {
+    await this.session.send('Runtime.releaseObject', { objectId }).catch(() => undefined);
+  }
+
+  /** The element owning frame `frameId` (its iframe), as an object of the parent frame's world; null when unknown. */
+  async frameOwner(frameId: string, parentId: string): Promise<string | null> {
+    const owner = (await this.session.send('DOM.getFrameOwner', { frameId }).catch(() => null)) as { backendNodeId: number } | null;
+    if (!owner) return null;
+    const contextId = await this.#contextId(parentId);
+    const resolved = (await this.session
+      .send('DOM.resolveNode', { backendNodeId: owner.backendNodeId, executionContextId: contextId })
+      .catch(() => null)) as { object: RemoteObject } | null;
+    return resolved?.object.objectId ?? null;
+  }
+
+  /**
+   * A Playwright handle of an element held in this world (for actions Playwright performs):
+   * the element is passed to Playwright's own isolated world through CDP and picked up there by a
+   * selector engine, so no page script sees or can swap it on the way. Null when the frame is gone.
+   */
+  async elementHandle(frameId: string, objectId: string): Promise<ElementHandle<Element> | null> {
+    await registerHandoffEngine();
+    const described = (await this.#send('DOM.describeNode', { objectId })) as { node: { backendNodeId: number } };
+    const utilityContext = (await this.#send('Page.createIsolatedWorld', {
+      frameId,
+      worldName: playwrightUtilityWorldName(this.page),
+    })) as { executionContextId: number };
+    const resolved = (await this.#send('DOM.resolveNode', {
+      backendNodeId: described.node.backendNodeId,
+      executionContextId: utilityContext.executionContextId,
+    })) as { object: RemoteObject };
+    const key = randomUUID();
+    await this.#send('Runtime.callFunctionOn', {
+      objectId: resolved.object.objectId,
+      functionDeclaration: `function (key) { const store = (globalThis.${handoffKey} ??= new Map()); store.set(key, this); if (store.size > 16) store.delete(store.keys().next().value); }`,
+      arguments: [{ value: key }],
+    });
+    await this.release(resolved.object.objectId ?? '');
+    // Only the frame whose Playwright world holds the key answers; a frame's URL is the hint.
+    const frames = await this.frames();
+    const url = frames.find((frame) => frame.frameId === frameId)?.url;
+    const candidates = this.page.frames().sort((a, b) => Number(b.url() === url) - Number(a.url() === url));
+    for (const frame of candidates) {
+      const handle = await frame.$(`${handoffEngine}=${key}`).catch(() => null);
+      if (handle) return handle as ElementHandle<Element>;
+    }
+    return null;
+  }
+
+  async #callFunction(
+    frameId: string,
+    functionSource: string,
+    argument: unknown,
+    returnByValue: boolean,
+    options: { timeoutMs?: number; objectArgument?: string },
+  ): Promise<RemoteObject> {
+    for (let attempt = 0; ; attempt += 1) {
+      const contextId = await this.#contextId(frameId);
+      const parameters = {
+        functionDeclaration: functionSource,
+        executionContextId: contextId,
+        arguments: [{ value: argument }, ...(options.objectArgument ? [{ objectId: options.objectArgument }] : [])],
+        returnByValue,
+        awaitPromise: true,
+      };
+      let answer: CallResult;
+      try {
+        answer = (await withTimeout(this.session.send('Runtime.callFunctionOn', parameters), options.timeoutMs ?? defaultCallTimeoutMs)) as CallResult;
+      } catch (error) {
+        // The document changed between finding its world and calling into it: find the new one.
+        if (attempt === 0 && /Cannot find context|context was destroyed|Execution context/i.test(messageOf(error))) {
+          this.#contexts.delete(frameId);
+          continue;
+        }
+        throw unavailable(error);
+      }
+      if (answer.exceptionDetails) {
+        const detail = answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text;
+        if (attempt === 0 && /context was destroyed|navigat/i.test(detail)) {
+          this.#contexts.delete(frameId);
+          continue;
+        }
+        throw new WorldCallError(detail);
+      }
+      return answer.result;
+    }
+  }
+
+  #contextId(frameId: string): Promise<number> {
+    let context = this.#contexts.get(frameId);
+    if (!context) {
+      context = this.#send('Page.createIsolatedWorld', { frameId, worldName, grantUniveralAccess: false }).then(
+        (created) => (created as { executionContextId: number }).executionContextId,
+      );
+      this.#contexts.set(frameId, context);
+      context.catch(() => this.#contexts.delete(frameId));
+    }
+    return context;
+  }
+
+  async #send(method: string, parameters?: object): Promise<unknown> {
+    try {
+      // CDPSession.send is typed per method; the methods used here are few and their answers typed at each call.
+      return await (this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function unavailable(error: unknown): Error {
+  if (error instanceof WorldCallError || error instanceof WorldUnavailableError) return error;
+  return new WorldUnavailableError(messageOf(error));
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new WorldUnavailableError(`the page did not answer within ${timeoutMs} ms`)), timeoutMs);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
+    );
+  });
+}
+
+/**
+ * Playwright names its isolated world after the page's id (crPage.ts, `utilityWorldName`); the
+ * client object carries the same id. Pinned Playwright version: a change shows as a failing test.
+ */
+function playwrightUtilityWorldName(page: Page): string {
+  const guid = (page as unknown as { _guid?: string })._guid;
+  if (!guid) throw new WorldUnavailableError("cannot name Playwright's isolated world of this page");
+  return `__playwright_utility_world_${guid}`;
+}
+
+function registerHandoffEngine(): Promise<void> {
+  handoffEngineRegistered ??= selectors
+    .register(
+      handoffEngine,
+      `({
+        query(root, key) { return globalThis.${handoffKey}?.get(key) ?? null; },
+        queryAll(root, key) { const element = globalThis.${handoffKey}?.get(key); return element ? [element] : []; },
+      })`,
+      { contentScript: true },
+    )
+    .catch((error: unknown) => {
+      // Registered already by another copy of this module in the process (tests import sources twice).
+      if (!/already registered/.test(messageOf(error))) throw error;
+    });
+  return handoffEngineRegistered;
+}

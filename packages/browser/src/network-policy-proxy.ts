@@ -1,0 +1,209 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+import type { NetworkPolicy } from './network-policy.js';
+
+/**
+ * The connection-level half of the network policy: a SOCKS5 proxy on loopback that Chromium sends
+ * every connection through (the pool launches it with `--proxy-server`). It resolves the host
+ * itself, checks every address with the pool's NetworkPolicy and connects to exactly the addresses
+ * it checked. That covers what request interception cannot see (WebSocket handshakes, service
+ * workers, extension traffic) and leaves no gap between our DNS lookup and the browser's (a name
+ * that resolves to a public address when checked and a private one when used).
+ */
+
+const socksVersion = 5;
+const noAuthentication = 0;
+const connectCommand = 1;
+const enum Reply {
+  Succeeded = 0,
+  GeneralFailure = 1,
+  NotAllowedByRuleset = 2,
+  HostUnreachable = 4,
+  CommandNotSupported = 7,
+  AddressTypeNotSupported = 8,
+}
+
+/** Reads a SOCKS5 handshake from a socket's first bytes, however the network splits them. */
+class HandshakeReader {
+  #buffer = Buffer.alloc(0);
+  #waiter: (() => void) | undefined;
+  #ended = false;
+
+  constructor(private readonly socket: Socket) {
+    socket.on('data', this.#onData);
+    socket.once('end', () => this.#finish());
+    socket.once('close', () => this.#finish());
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.#buffer = Buffer.concat([this.#buffer, chunk]);
+    this.#waiter?.();
+  };
+
+  #finish(): void {
+    this.#ended = true;
+    this.#waiter?.();
+  }
+
+  async read(length: number): Promise<Buffer> {
+    while (this.#buffer.length < length) {
+      if (this.#ended) throw new Error('the client closed the connection during the SOCKS handshake');
+      await new Promise<void>((resolve) => (this.#waiter = resolve));
+      this.#waiter = undefined;
+    }
+    const bytes = this.#buffer.subarray(0, length);
+    this.#buffer = this.#buffer.subarray(length);
+    return bytes;
+  }
+
+  /** Stops reading; returns what arrived after the handshake (the start of the tunnelled bytes). */
+  detach(): Buffer {
+    this.socket.off('data', this.#onData);
+    this.socket.pause();
+    return this.#buffer;
+  }
+}
+
+function ipv6Text(bytes: Buffer): string {
+  const groups: string[] = [];
+  for (let offset = 0; offset < 16; offset += 2) groups.push(bytes.readUInt16BE(offset).toString(16));
+  return groups.join(':');
+}
+
+async function readTarget(reader: HandshakeReader): Promise<{ host: string; port: number } | Reply> {
+  const [version, command, , addressType] = await reader.read(4);
+  if (version !== socksVersion) return Reply.GeneralFailure;
+  let host: string;
+  if (addressType === 1) host = [...(await reader.read(4))].join('.');
+  else if (addressType === 3) host = (await reader.read((await reader.read(1))[0] ?? 0)).toString('latin1');
+  else if (addressType === 4) host = ipv6Text(await reader.read(16));
+  else return Reply.AddressTypeNotSupported;
+  const port = (await reader.read(2)).readUInt16BE(0);
+  return command === connectCommand ? { host, port } : Reply.CommandNotSupported;
+}
+
+function reply(socket: Socket, code: Reply): void {
+  socket.write(Buffer.from([socksVersion, code, 0, 1, 0, 0, 0, 0, 0, 0]));
+}
+
+function connectTo(address: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const upstream = connect({ host: address, port });
+    upstream.once('connect', () => {
+      upstream.off('error', reject);
+      resolve(upstream);
+    });
+    upstream.once('error', reject);
+  });
+}
+
+/** A loopback SOCKS5 proxy that lets a connection through only when the policy allows its addresses. */
+export class NetworkPolicyProxy {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+
+  private constructor(
+    server: Server,
+    private readonly policy: NetworkPolicy,
+    /** Told of every refused connection (host:port and why), for the operator's log. */
+    private readonly onRefused: (target: string, detail: string) => void,
+  ) {
+    this.#server = server;
+  }
+
+  static async start(policy: NetworkPolicy, onRefused: (target: string, detail: string) => void = () => {}): Promise<NetworkPolicyProxy> {
+    const server = createServer();
+    const proxy = new NetworkPolicyProxy(server, policy, onRefused);
+    server.on('connection', (socket) => void proxy.#serve(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return proxy;
+  }
+
+  /** What Chromium's --proxy-server takes. */
+  get url(): string {
+    const address = this.#server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    return `socks5://127.0.0.1:${port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #serve(client: Socket): Promise<void> {
+    this.#track(client);
+    client.setNoDelay(true);
+    client.on('error', () => client.destroy());
+    const reader = new HandshakeReader(client);
+    try {
+      const [version, methodCount = 0] = await reader.read(2);
+      const methods = await reader.read(methodCount);
+      if (version !== socksVersion || !methods.includes(noAuthentication)) {
+        client.end(Buffer.from([socksVersion, 0xff]));
+        return;
+      }
+      client.write(Buffer.from([socksVersion, noAuthentication]));
+      const target = await readTarget(reader);
+      if (typeof target === 'number') {
+        reply(client, target);
+        client.end();
+        return;
+      }
+      const upstream = await this.#open(target.host, target.port);
+      if (typeof upstream === 'number') {
+        reply(client, upstream);
+        client.end();
+        return;
+      }
+      reply(client, Reply.Succeeded);
+      const early = reader.detach();
+      if (early.length > 0) upstream.write(early);
+      this.#pipe(client, upstream);
+    } catch {
+      // The client went away mid-handshake (a cancelled request): nothing to answer.
+      client.destroy();
+    }
+  }
+
+  async #open(host: string, port: number): Promise<Socket | Reply> {
+    const checked = await this.policy.addressesToConnect(host);
+    if ('reason' in checked) {
+      this.onRefused(`${host}:${port}`, checked.detail);
+      return Reply.NotAllowedByRuleset;
+    }
+    // Every address passed the policy; try them in order, as a browser would (localhost: 127.0.0.1, ::1).
+    for (const address of checked.addresses) {
+      try {
+        return await connectTo(address, port);
+      } catch {
+        // Refused or unreachable: the next address may answer.
+      }
+    }
+    return Reply.HostUnreachable;
+  }
+
+  #pipe(client: Socket, upstream: Socket): void {
+    this.#track(upstream);
+    upstream.setNoDelay(true);
+    const closeBoth = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    upstream.on('error', closeBoth);
+    client.on('error', closeBoth);
+    upstream.on('close', closeBoth);
+    client.on('close', closeBoth);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.resume();
+  }
+
+  #track(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+  }
+}

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { machineConcurrency, perKeyConcurrency, resolveConcurrency } from '../src/concurrency-defaults.js';
+import { firstKey, secondKey, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+
+async function statusOf(server: TestServer, id: string, key: string): Promise<any> {
+  return (await server.api('GET', `/task/${id}`, { key })).body.r;
+}
+
+async function waitForStatus(server: TestServer, id: string, key: string, wanted: string, timeoutMs: number): Promise<number> {
+  const startedAt = Date.now();
+  for (;;) {
+    if ((await statusOf(server, id, key)).status === wanted) return Date.now() - startedAt;
+    if (Date.now() - startedAt > timeoutMs) throw new Error(`${id} did not reach ${wanted} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test("tenant B's task starts within seconds while tenant A has 1,000 queued; A's queue is capped; each waiting task says why", async (t) => {
+  const server = await startTestServer({ maxConcurrentTasks: 2, sessionIdleTimeoutMs: 120_000 });
+  t.after(() => server.close());
+  const created: string[] = [];
+  for (let index = 0; index < 1001; index += 1) {
+    const answer = await server.api('POST', '/task', { body: { task: null }, key: firstKey });
+    assert.equal(answer.status, 200);
+    created.push(answer.body.r.id);
+  }
+  const refused = await server.api('POST', '/task', { body: { task: null }, key: firstKey });
+  assert.equal(refused.status, 429);
+  assert.match(refused.body.detail, /already has 1000 tasks waiting \(the limit is 1000\)/);
+
+  const postedAt = Date.now();
+  const other = await server.api('POST', '/task', { body: { task: null }, key: secondKey });
+  assert.equal(other.status, 200);
+  await waitForStatus(server, other.body.r.id, secondKey, 'running', 15_000);
+  assert.ok(Date.now() - postedAt < 15_000);
+
+  const nextOfA = await statusOf(server, created[1] as string, firstKey);
+  assert.equal(nextOfA.status, 'waiting');
+  assert.equal(nextOfA.queue.position, 1);
+  assert.match(nextOfA.queue.reason, /this API key already runs 1 tasks/);
+  const lastOfA = await statusOf(server, created[1000] as string, firstKey);
+  assert.equal(lastOfA.queue.position, 1000);
+  // A running task carries no queue field.
+  assert.equal((await statusOf(server, created[0] as string, firstKey)).queue, undefined);
+});
+
+test('slots go round-robin: a freed slot goes to the other key before the next of a long queue', async (t) => {
+  const server = await startTestServer({ maxConcurrentTasks: 1, sessionIdleTimeoutMs: 120_000 });
+  t.after(() => server.close());
+  const first = (await server.api('POST', '/task', { body: { task: null }, key: firstKey })).body.r.id as string;
+  const queuedOfA: string[] = [];
+  for (let index = 0; index < 20; index += 1) queuedOfA.push((await server.api('POST', '/task', { body: { task: null }, key: firstKey })).body.r.id);
+  const ofB = (await server.api('POST', '/task', { body: { task: null }, key: secondKey })).body.r;
+  assert.equal(ofB.status, 'waiting');
+  assert.deepEqual(ofB.queue, { position: 1, reason: 'all 1 task slots of the server are busy (SMOOTH_MAX_CONCURRENT_TASKS)' });
+
+  await waitForStatus(server, first, firstKey, 'running', 30_000);
+  await sendCommand(server, first, 'session_action', 'close', {}, 'close');
+  await waitForStatus(server, ofB.id, secondKey, 'running', 30_000);
+  assert.equal((await statusOf(server, queuedOfA[0] as string, firstKey)).status, 'waiting');
+  // Cancelling a waiting task frees its place at once.
+  assert.equal((await server.api('DELETE', `/task/${queuedOfA[0]}`, { key: firstKey })).status, 200);
+  assert.equal((await statusOf(server, queuedOfA[1] as string, firstKey)).queue.position, 1);
+});
+
+test('the concurrency default comes from the machine; env and options override it; the per-key limit stays below the global one', () => {
+  assert.equal(machineConcurrency(2, 24 * 1024 ** 3), 4);
+  assert.equal(machineConcurrency(16, 3 * 1024 ** 3), 5);
+  assert.equal(machineConcurrency(1, 512 * 1024 ** 2), 1);
+  assert.equal(perKeyConcurrency(4), 3);
+  assert.equal(perKeyConcurrency(2), 1);
+  assert.equal(perKeyConcurrency(1), 1);
+  assert.deepEqual(resolveConcurrency({}, { SMOOTH_MAX_CONCURRENT_TASKS: '8' }), { maxConcurrentTasks: 8, maxConcurrentTasksPerKey: 6 });
+  assert.deepEqual(resolveConcurrency({}, { SMOOTH_MAX_CONCURRENT_TASKS: '8', SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY: '2' }), { maxConcurrentTasks: 8, maxConcurrentTasksPerKey: 2 });
+  assert.deepEqual(resolveConcurrency({ maxConcurrentTasks: 3 }, { SMOOTH_MAX_CONCURRENT_TASKS: '8' }), { maxConcurrentTasks: 3, maxConcurrentTasksPerKey: 2 });
+  assert.throws(() => resolveConcurrency({}, { SMOOTH_MAX_CONCURRENT_TASKS: 'many' }), /SMOOTH_MAX_CONCURRENT_TASKS must be a whole number of at least 1, not "many"/);
+});

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPageServer } from './support/page-server.js';
+import { pollEvents, sendCommand, startTestServer } from './support/test-server.js';
+
+test('a session cannot read the server’s files or open chrome:// pages; the server and the next task carry on', async (t) => {
+  const pages = await startPageServer();
+  const server = await startTestServer();
+  t.after(async () => {
+    await server.close();
+    await pages.close();
+  });
+
+  const created = await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/`, device: 'desktop' } });
+  assert.equal(created.status, 200);
+  const id = created.body.r.id;
+
+  const fileRead = await sendCommand(server, id, 'browser_action', 'goto', { url: `file://${server.dataDirectory}/open-smooth.sqlite` }, 'file');
+  assert.equal(fileRead.payload.code, 400);
+  assert.match(fileRead.payload.output, /file: URLs are refused: tasks may only reach http: and https: URLs/);
+  const hostname = await sendCommand(server, id, 'browser_action', 'goto', { url: 'file:///etc/hostname' }, 'hostname');
+  assert.equal(hostname.payload.code, 400);
+
+  for (const url of ['chrome://history', 'chrome://settings']) {
+    const answer = await sendCommand(server, id, 'browser_action', 'goto', { url }, url);
+    assert.equal(answer.payload.code, 400, url);
+    assert.match(answer.payload.output, /chrome: URLs are refused/);
+  }
+  const stillThere = await sendCommand(server, id, 'browser_action', 'evaluate_js', { js: 'location.href' }, 'where');
+  assert.deepEqual([stillThere.payload.code, stillThere.payload.output.output], [200, `${pages.url}/`]);
+  await sendCommand(server, id, 'session_action', 'close', {}, 'close');
+
+  const next = await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/second`, device: 'desktop' } });
+  assert.equal(next.status, 200);
+  const note = await sendCommand(server, next.body.r.id, 'browser_action', 'evaluate_js', { js: "document.getElementById('note').textContent" }, 'note');
+  assert.deepEqual([note.payload.code, note.payload.output.output], [200, 'second']);
+  await sendCommand(server, next.body.r.id, 'session_action', 'close', {}, 'close-next');
+  const { status } = await pollEvents(server, next.body.r.id, () => false);
+  assert.equal(status, 'done');
+});
+
+test('a server started with no private network allowance refuses loopback to its sessions, with the reason', async (t) => {
+  const pages = await startPageServer();
+  const closed = await startTestServer({ allowPrivateNetwork: [] });
+  t.after(async () => {
+    await closed.close();
+    await pages.close();
+  });
+  const created = await closed.api('POST', '/task', { body: { task: null, device: 'desktop' } });
+  assert.equal(created.status, 200);
+  const refused = await sendCommand(closed, created.body.r.id, 'browser_action', 'goto', { url: `${pages.url}/second` }, 'loopback');
+  assert.equal(refused.payload.code, 400);
+  assert.match(refused.payload.output, /private or loopback network/);
+  await sendCommand(closed, created.body.r.id, 'session_action', 'close', {}, 'close');
+});
