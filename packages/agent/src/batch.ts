@@ -23,7 +23,6 @@ export async function runBatch(
   calls: ModelToolCall[],
   actionsByName: ReadonlyMap<string, ActionDefinition<any>>,
   context: ActionContext,
-  mask: (text: string) => string,
 ): Promise<BatchResult> {
   const result: BatchResult = { records: [], outputMismatches: 0, images: [] };
   let stopReason: string | undefined;
@@ -32,7 +31,7 @@ export async function runBatch(
       result.records.push(skippedRecord(call, stopReason));
       continue;
     }
-    const run = await runAction(call, actionsByName, context, mask);
+    const run = await runAction(call, actionsByName, context);
     result.records.push(run.record);
     if (run.outputMismatch) result.outputMismatches += 1;
     if (run.image) result.images.push(run.image);

@@ -4,6 +4,6 @@ export { runAction, type ModelToolCall, type ActionRunResult } from './run-actio
 export * from './extract-from-page.js';
 export * from './output-validator.js';
 export * from './actions/action.js';
-export { coreActions, additionalActions, actionsForTask } from './actions/action-registry.js';
+export { coreActions, actionsForTask } from './actions/action-registry.js';
 export * from './model/index.js';
 export * from './observation/index.js';

@@ -28,19 +28,18 @@ export async function runAction(
   call: ModelToolCall,
   actionsByName: ReadonlyMap<string, ActionDefinition<any>>,
   context: ActionContext,
-  mask: (text: string) => string,
 ): Promise<ActionRunResult> {
   const failed = (message: string): ActionRunResult => ({
-    record: { name: call.toolName, input: call.input, result: mask(`Error: ${message}`), ok: false },
+    record: { name: call.toolName, input: call.input, result: `Error: ${message}`, ok: false },
   });
   if (call.invalidReason) return failed(call.invalidReason);
   const action = actionsByName.get(call.toolName);
   if (!action) return failed(`there is no tool named ${call.toolName}`);
   try {
     const outcome = await action.handler(call.input, context);
-    if (typeof outcome === 'string') return { record: { name: call.toolName, input: call.input, result: mask(outcome), ok: true } };
+    if (typeof outcome === 'string') return { record: { name: call.toolName, input: call.input, result: outcome, ok: true } };
     return {
-      record: { name: call.toolName, input: call.input, result: mask(outcome.text), ok: true },
+      record: { name: call.toolName, input: call.input, result: outcome.text, ok: true },
       ...(outcome.finished ? { finished: outcome.finished } : {}),
       ...(outcome.image ? { image: outcome.image } : {}),
     };

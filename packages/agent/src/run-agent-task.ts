@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateText, type GenerateTextResult, type ModelMessage, type ToolSet, type UserContent } from 'ai';
-import type { StepRecord } from '@open-smooth/protocol';
+import { maskStrings, type StepRecord } from '@open-smooth/protocol';
 import type { TaskContext } from '@open-smooth/browser';
 import { actionsForTask } from './actions/action-registry.js';
 import { TaskFailedError, type ActionContext, type ActionDefinition, type ActionImage } from './actions/action.js';
@@ -10,7 +10,7 @@ import type { AgentTaskOptions, AgentTaskResult } from './agent-task-options.js'
 import { elementListSignature, runBatch, type BatchResult } from './batch.js';
 import { LoopGuard } from './loop-guard.js';
 import { assistantMessage, toolMessages } from './model-messages.js';
-import { costInDollars, tokenUsageFromSdk, type TokenUsage } from './model/index.js';
+import { costInDollars, maskModelInput, tokenUsageFromSdk, type TokenUsage } from './model/index.js';
 import { observePage, type Observation } from './observation/index.js';
 import { compileResponseModel, type OutputValidator } from './output-validator.js';
 import { toolCallsOf, type ModelToolCall } from './run-action.js';
@@ -22,7 +22,10 @@ import { toolSetFor } from './tool-set.js';
 
 /** What one task's loop carries from step to step. */
 interface LoopState {
+  /** The caller's options, with the model wrapped so that every call's prompt is masked. */
   readonly options: AgentTaskOptions;
+  /** Masks a step record and hands it to the caller: the one way a step leaves the run. */
+  readonly emitStep: (step: StepRecord) => void;
   readonly signal: AbortSignal;
   readonly actionsByName: ReadonlyMap<string, ActionDefinition<any>>;
   readonly tools: ToolSet;
@@ -62,10 +65,13 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
   const signal = options.signal ?? new AbortController().signal;
   const steps: StepRecord[] = [];
   let costDollars = 0;
+  // The two boundaries of a run: what goes to the model (every call, through the model's
+  // middleware) and what leaves the run (steps, the result) are masked there and nowhere else.
+  const maskText = (text: string) => options.taskContext.maskSecrets(text);
   const result = (status: AgentTaskResult['status'], output: unknown, error?: string): AgentTaskResult => ({
     status,
-    output,
-    ...(error === undefined ? {} : { error }),
+    output: maskStrings(output, maskText),
+    ...(error === undefined ? {} : { error: maskText(error) }),
     steps,
     costDollars,
   });
@@ -82,7 +88,12 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
   if (options.secrets?.length) taskContext.addSecrets(options.secrets);
   if (options.artifactsDirectory) await mkdir(options.artifactsDirectory, { recursive: true });
   const state: LoopState = {
-    options,
+    options: { ...options, model: maskModelInput(options.model, maskText) },
+    emitStep: (step) => {
+      const masked = maskStrings(step, maskText);
+      steps.push(masked);
+      options.onStep?.(masked);
+    },
     signal,
     actionsByName: new Map(actions.map((action) => [action.name, action])),
     tools: toolSetFor(actions),
@@ -102,7 +113,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
       const decision = await decide(state, stepIndex, seen);
       const acted = await act(state, seen, decision);
       costDollars += acted.costDollars;
-      log(state, steps, stepIndex, seen, decision, acted);
+      log(state, stepIndex, seen, decision, acted);
       if (acted.batch.finished) return result('done', acted.batch.finished.output);
 
       const verdict = state.loopGuard.record(
@@ -130,7 +141,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
     if (error instanceof TaskFailedError) return result('failed', null, error.message);
     // Every page call fails once the browser is gone; say why rather than quote the first one.
     if (taskContext.lostReason) return result('failed', null, taskContext.lostReason.message);
-    return result('failed', null, `agent error: ${taskContext.maskSecrets((error as Error).message ?? String(error))}`);
+    return result('failed', null, `agent error: ${(error as Error).message ?? String(error)}`);
   }
 }
 
@@ -160,7 +171,7 @@ async function decide(state: LoopState, stepIndex: number, seen: Seen): Promise<
   const text = stepPrompt({
     stepIndex,
     maxSteps: state.options.maxSteps,
-    observationText: taskContext.maskSecrets(seen.observation.text),
+    observationText: seen.observation.text,
     pages: taskContext.pages,
     activePage: taskContext.page,
     blockedRequests: seen.blockedRequests,
@@ -197,7 +208,7 @@ async function act(state: LoopState, seen: Seen, decision: Decision): Promise<Ac
       costDollars += dollars;
     },
   };
-  const batch = await runBatch(decision.calls, state.actionsByName, context, taskContext.maskSecrets.bind(taskContext));
+  const batch = await runBatch(decision.calls, state.actionsByName, context);
   state.outputMismatches += batch.outputMismatches;
   state.images.push(...batch.images);
   if (decision.calls.length === 0) state.notes.push('You answered without calling a tool. Call a tool; call done when the task is complete.');
@@ -205,13 +216,12 @@ async function act(state: LoopState, seen: Seen, decision: Decision): Promise<Ac
 }
 
 /** Log: the history the next decision sees, and the step record the caller stores. */
-function log(state: LoopState, steps: StepRecord[], stepIndex: number, seen: Seen, decision: Decision, acted: Acted): void {
-  const { taskContext } = state.options;
+function log(state: LoopState, stepIndex: number, seen: Seen, decision: Decision, acted: Acted): void {
   state.history.push(assistantMessage(decision.text, decision.calls), ...toolMessages(acted.batch.records, decision.calls));
   const step: StepRecord = {
     index: stepIndex,
     url: seen.observation.url,
-    reasoning: taskContext.maskSecrets(decision.text),
+    reasoning: decision.text,
     actions: acted.batch.records,
     tokensIn: decision.usage.inputTokens,
     tokensOut: decision.usage.outputTokens,
@@ -222,8 +232,7 @@ function log(state: LoopState, steps: StepRecord[], stepIndex: number, seen: See
     actMs: Math.round(acted.actMs),
     ...(seen.screenshotPath ? { screenshotPath: seen.screenshotPath } : {}),
   };
-  steps.push(step);
-  state.options.onStep?.(step);
+  state.emitStep(step);
 }
 
 function assertUniqueNames(actions: ActionDefinition<any>[]): void {

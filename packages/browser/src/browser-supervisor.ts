@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 
 /**
  * Keeps one Chromium alive for a pool: when it crashes, is killed or is closed under us, the owner
@@ -28,6 +28,16 @@ export class BrowserSupervisor {
   current(): Promise<Browser> {
     if (this.#browser.isConnected()) return Promise.resolve(this.#browser);
     return this.#relaunch();
+  }
+
+  /** The Chromium version (of the current browser; a relaunch runs the same binary). */
+  get version(): string {
+    return this.#browser.version();
+  }
+
+  /** A new context in a connected browser (relaunching a dead one first). */
+  async newContext(options: BrowserContextOptions): Promise<BrowserContext> {
+    return (await this.current()).newContext(options);
   }
 
   async close(): Promise<void> {

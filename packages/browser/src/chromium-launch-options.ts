@@ -99,6 +99,11 @@ export function chromiumLaunchOptions(settings: ChromiumLaunchSettings = {}): La
     headless: settings.headless ?? true,
     args: mergeDisableFeatures([...chromiumLaunchArgs, ...(settings.extraArgs ?? [])]),
     ...(playwrightSwitch ? { ignoreDefaultArgs: [playwrightSwitch] } : {}),
+    // The process that owns the pool handles signals and closes the pool itself. Playwright's own SIGINT
+    // handler would close every browser under the server (the supervisor would then relaunch them) and exit 130.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     // Playwright adds `<-loopback>` to the bypass list, so loopback goes through the proxy as well.
     ...(settings.proxyServer ? { proxy: { server: settings.proxyServer } } : {}),
   };

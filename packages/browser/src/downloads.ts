@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
 
@@ -61,6 +61,15 @@ export class DownloadCollector {
     }
     clearTimeout(timer);
     return [...this.files];
+  }
+
+  /** Keeps a file the task made itself (a screenshot, a printed PDF) beside the downloads. */
+  async saveProduced(suggestedFilename: string, bytes: Uint8Array, url: string): Promise<DownloadedFile> {
+    const path = join(this.directory, this.#reserveName(safeFileName(suggestedFilename)));
+    await writeFile(path, bytes);
+    const file = { url, suggestedFilename, path, bytes: bytes.byteLength };
+    this.files.push(file);
+    return file;
   }
 
   async #save(download: Download): Promise<void> {

@@ -7,11 +7,15 @@ import { selectors, type CDPSession, type ElementHandle, type Page } from 'playw
  * stored) until the frame's document changes.
  */
 const worldName = 'open-smooth';
+/** A second world of ours where nodes of unknown frames may be looked at (see markElementsWithListeners). */
+const scratchWorldName = 'open-smooth-scratch';
 /** A page that hangs its renderer (while(true){}) must not hang the agent. */
 const defaultCallTimeoutMs = 15_000;
 /** The selector engine (it runs in Playwright's own isolated world) that hands over one element. */
 const handoffEngine = 'open-smooth-handoff';
 const handoffKey = 'openSmoothHandoff';
+/** Bounds the work on a page that puts a listener on every node. */
+const maximumListenerTargets = 3_000;
 
 /** A frame of the page as CDP knows it. */
 export interface WorldFrame {
@@ -180,6 +184,67 @@ export class IsolatedWorld {
       if (handle) return handle as ElementHandle<Element>;
     }
     return null;
+  }
+
+  /**
+   * Finds the elements of the frame (its open shadow roots included) that have a listener of one
+   * of `types` (added by any script, inline handlers too) and keeps them in a WeakSet under
+   * `key` in the frame's world, for in-page code to read. Returns how many there are. Listeners
+   * of `document`, `<html>` and `<body>` are left out: nearly every page has some, they say
+   * nothing about an element.
+   */
+  async markElementsWithListeners(frameId: string, types: readonly string[], key: string): Promise<number> {
+    const contextId = await this.#contextId(frameId);
+    const objectGroup = `listeners-${randomUUID()}`;
+    try {
+      // Listeners of every world show only with `pierce`, which also walks into child frames.
+      const root = (await this.#send('Runtime.evaluate', { expression: 'document', contextId, objectGroup })) as { result: RemoteObject };
+      if (!root.result.objectId) return 0;
+      const { listeners } = (await this.#send('DOMDebugger.getEventListeners', { objectId: root.result.objectId, depth: -1, pierce: true })) as {
+        listeners: Array<{ type: string; backendNodeId?: number }>;
+      };
+      const nodes = new Set<number>();
+      for (const listener of listeners) {
+        if (listener.backendNodeId !== undefined && types.includes(listener.type) && nodes.size < maximumListenerTargets) nodes.add(listener.backendNodeId);
+      }
+      if (nodes.size === 0) return this.#storeListenerTargets(contextId, key, []);
+      // Nodes of child frames must not get wrappers in this frame's context of our world (the
+      // world is shared by the page's frames, and `instanceof` there would break): sort them out
+      // in a scratch world first.
+      const scratch = (await this.#send('Page.createIsolatedWorld', { frameId, worldName: scratchWorldName, grantUniveralAccess: false })) as { executionContextId: number };
+      const candidates = [...nodes];
+      const probes = await Promise.all(candidates.map((backendNodeId) => this.#resolve(backendNodeId, scratch.executionContextId, objectGroup)));
+      const present = probes.flatMap((objectId, position) => (objectId ? [{ objectId, backendNodeId: candidates[position] as number }] : []));
+      const own = (await this.#send('Runtime.callFunctionOn', {
+        executionContextId: scratch.executionContextId,
+        functionDeclaration: 'function (...nodes) { return nodes.map((node) => node.nodeType === 1 && node.ownerDocument === document); }',
+        arguments: present.map(({ objectId }) => ({ objectId })),
+        returnByValue: true,
+      })) as { result: RemoteObject };
+      const mine = present.filter((_node, position) => (own.result.value as boolean[] | undefined)?.[position] === true);
+      const resolved = await Promise.all(mine.map(({ backendNodeId }) => this.#resolve(backendNodeId, contextId, objectGroup)));
+      return await this.#storeListenerTargets(contextId, key, resolved.filter((objectId): objectId is string => objectId !== undefined));
+    } finally {
+      await this.session.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
+    }
+  }
+
+  #resolve(backendNodeId: number, executionContextId: number, objectGroup: string): Promise<string | undefined> {
+    return this.session
+      .send('DOM.resolveNode', { backendNodeId, executionContextId, objectGroup })
+      .then((answer) => answer.object.objectId)
+      .catch(() => undefined);
+  }
+
+  async #storeListenerTargets(contextId: number, key: string, objectIds: string[]): Promise<number> {
+    await this.#send('Runtime.callFunctionOn', {
+      executionContextId: contextId,
+      functionDeclaration: `function (key, ...nodes) {
+        globalThis[key] = new WeakSet(nodes.filter((node) => node !== document.documentElement && node !== document.body));
+      }`,
+      arguments: [{ value: key }, ...objectIds.map((objectId) => ({ objectId }))],
+    });
+    return objectIds.length;
   }
 
   async #callFunction(

@@ -105,15 +105,13 @@ export class NetworkPolicyProxy {
   private constructor(
     server: Server,
     private readonly policy: NetworkPolicy,
-    /** Told of every refused connection (host:port and why), for the operator's log. */
-    private readonly onRefused: (target: string, detail: string) => void,
   ) {
     this.#server = server;
   }
 
-  static async start(policy: NetworkPolicy, onRefused: (target: string, detail: string) => void = () => {}): Promise<NetworkPolicyProxy> {
+  static async start(policy: NetworkPolicy): Promise<NetworkPolicyProxy> {
     const server = createServer();
-    const proxy = new NetworkPolicyProxy(server, policy, onRefused);
+    const proxy = new NetworkPolicyProxy(server, policy);
     server.on('connection', (socket) => void proxy.#serve(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -171,10 +169,8 @@ export class NetworkPolicyProxy {
 
   async #open(host: string, port: number): Promise<Socket | Reply> {
     const checked = await this.policy.addressesToConnect(host);
-    if ('reason' in checked) {
-      this.onRefused(`${host}:${port}`, checked.detail);
-      return Reply.NotAllowedByRuleset;
-    }
+    // The task's guard reports the refusal with its reason (it sees the failed request).
+    if ('reason' in checked) return Reply.NotAllowedByRuleset;
     // Every address passed the policy; try them in order, as a browser would (localhost: 127.0.0.1, ::1).
     for (const address of checked.addresses) {
       try {

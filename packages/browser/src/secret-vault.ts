@@ -38,15 +38,17 @@ export class SecretVault {
     });
   }
 
-  /** Replaces every occurrence of a real value (also URL-encoded) by its placeholder. */
+  /**
+   * Replaces every occurrence of a real value by its placeholder, in each form a value takes on
+   * its way through a page: raw, encodeURIComponent (upper- and lower-case hex), encodeURI, and
+   * form encoding (application/x-www-form-urlencoded: space as +, ! as %21…).
+   */
   mask(text: string): string {
     const replacements: Array<{ value: string; placeholder: string }> = [];
     for (const secret of this.#secrets.values()) {
       if (secret.value === '') continue;
       const placeholder = secretPlaceholder(secret.name);
-      replacements.push({ value: secret.value, placeholder });
-      const encoded = encodeURIComponent(secret.value);
-      if (encoded !== secret.value) replacements.push({ value: encoded, placeholder });
+      for (const form of encodedForms(secret.value)) replacements.push({ value: form, placeholder });
     }
     // Longest first so a secret that contains another is masked whole.
     replacements.sort((left, right) => right.value.length - left.value.length);
@@ -54,4 +56,17 @@ export class SecretVault {
     for (const { value, placeholder } of replacements) masked = masked.split(value).join(placeholder);
     return masked;
   }
+}
+
+/** The distinct forms of `value` that may appear in URLs, request bodies and page text. */
+export function encodedForms(value: string): string[] {
+  const component = encodeURIComponent(value);
+  const forms = new Set([
+    value,
+    component,
+    component.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+    encodeURI(value),
+    new URLSearchParams([['', value]]).toString().slice(1),
+  ]);
+  return [...forms];
 }

@@ -213,6 +213,11 @@ export class TaskContext {
     return this.#downloads.directory;
   }
 
+  /** Saves a file the agent produced (screenshot, PDF) with the downloads, so the task returns it. */
+  saveFile(suggestedFilename: string, bytes: Uint8Array): Promise<DownloadedFile> {
+    return this.#downloads.saveProduced(suggestedFilename, bytes, this.page.url());
+  }
+
   /** Makes tab `index` (0-based, in opening order) the active one. */
   switchTab(index: number): Page {
     const page = this.#pages[index];
@@ -324,15 +329,15 @@ export class TaskContext {
    */
   close(options: { reuse?: boolean } = {}): Promise<void> {
     this.#markFirstSettled();
-    const release = options.reuse ? this.#release : undefined;
+    // A context whose browser died is gone: there is nothing to hand back.
+    const release = options.reuse && !this.lostReason ? this.#release : undefined;
     this.#closing ??= release ? this.#handBack(release) : this.#closeContext();
     return this.#closing;
   }
 
   async #closeContext(): Promise<void> {
     await this.context.close().catch(() => {});
-    // Listeners on the shared browser ('disconnected') would otherwise outlive the task; the
-    // pages' close events have run by now.
+    // The pages' close events have run by now.
     this.#subscriptions.dispose();
   }
 
@@ -351,11 +356,12 @@ export class TaskContext {
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
     await Promise.all([installDomActivityTracker(this.context), this.#guard.install()]);
-    const browser = this.context.browser();
-    if (browser) {
-      if (!browser.isConnected()) throw new BrowserCrashedError();
-      this.#subscriptions.once(browser, 'disconnected', () => this.#browserLost.abort(new BrowserCrashedError()));
-    }
+    if (this.context.browser()?.isConnected() === false) throw new BrowserCrashedError();
+    // A context closes under its task only when its browser dies (or the pool shuts down). Listened
+    // on the context, not the shared browser, which would collect a listener per live task.
+    this.#subscriptions.once(this.context, 'close', () => {
+      if (!this.#closing) this.#browserLost.abort(new BrowserCrashedError());
+    });
     for (const page of this.context.pages()) this.#track(page, true);
     this.#subscriptions.on(this.context, 'page', (page: Page) => {
       this.#track(page, false);

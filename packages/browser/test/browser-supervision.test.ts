@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+
+import { browserProcessId } from '@open-smooth/testkit';
 
 import { BrowserCrashedError } from '../src/index.js';
 import { useBrowserFixture } from './browser-fixture.js';
 
 const fixture = useBrowserFixture('browser-supervision');
-
-/** The pid of this pool's browser process: the Chromium launched with the pool's own proxy, not one of its helpers. */
-async function browserProcessId(proxyUrl: string): Promise<number> {
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    const args = commandLine.split('\0');
-    if (args.includes(`--proxy-server=${proxyUrl}`) && !args.some((arg) => arg.startsWith('--type='))) return Number(entry);
-  }
-  throw new Error(`no browser process launched with --proxy-server=${proxyUrl}`);
-}
 
 test('a Chromium killed with SIGKILL fails its running task with a reason, and the next task gets a new browser', async () => {
   const pool = fixture.pool;

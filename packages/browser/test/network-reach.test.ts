@@ -64,9 +64,18 @@ before(async () => {
         response.setHeader('location', `${target}/redirected`);
         return response.end();
       case '/fetch':
+        // A read, and a blind cross-origin POST (no-cors: the page never sees the answer).
         return response.end(`<p id="result">pending</p><script>
-          fetch('${target}/fetched').then((r) => r.text()).then(() => 'reached', () => 'refused')
-            .then((result) => { document.getElementById('result').textContent = result; });
+          Promise.all([
+            fetch('${target}/fetched').then((r) => r.text()).then(() => 'reached', () => 'refused'),
+            fetch('${target}/posted', { method: 'POST', mode: 'no-cors', body: 'order=1' }).then(() => 'reached', () => 'refused'),
+          ]).then(([read, posted]) => { document.getElementById('result').textContent = read === posted ? read : read + '/' + posted; });
+        </script>`);
+      case '/worker':
+        return response.end(`<p id="result">pending</p><script>
+          const source = "fetch('${target}/from-worker').then(() => postMessage('reached'), () => postMessage('refused'));";
+          const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+          worker.onmessage = (event) => { document.getElementById('result').textContent = event.data; };
         </script>`);
       case '/image':
         return response.end(`<img id="pixel" src="${target}/pixel">`);
@@ -117,7 +126,7 @@ async function resultText(task: TaskContext): Promise<string> {
   return (await task.page.textContent('#result')) ?? '';
 }
 
-test('by default a loopback internal service is out of reach: navigation, redirect, fetch, image and WebSocket', async () => {
+test('by default a loopback internal service is out of reach: navigation, redirect, fetch, blind POST, image, WebSocket and worker', async () => {
   const hitsBefore = internal.hits.length;
   await withTask(closedPool, async (task) => {
     const direct = await refusal(task.goto(`${internal.origin}/direct`));
@@ -137,6 +146,9 @@ test('by default a loopback internal service is out of reach: navigation, redire
 
     await task.goto(`${pagesOrigin}/websocket`);
     assert.equal(await resultText(task), 'closed');
+
+    await task.goto(`${pagesOrigin}/worker`);
+    assert.equal(await resultText(task), 'refused');
 
     const blocked = task.blockedRequests.filter((request) => request.url.startsWith(internal.origin.replace('http', '')) || request.url.includes('127.0.0.2'));
     for (const kind of ['fetch', 'image', 'websocket']) {
@@ -158,9 +170,22 @@ test('the same service is reachable when the operator allows its range', async (
     assert.equal(await resultText(task), 'reached');
     await task.goto(`${pagesOrigin}/websocket`);
     assert.equal(await resultText(task), 'closed');
+    await task.goto(`${pagesOrigin}/worker`);
+    assert.equal(await resultText(task), 'reached');
   });
   const reached = internal.hits.slice(hitsBefore);
-  for (const path of ['/direct', '/redirected', '/fetched', '/socket upgrade']) assert.ok(reached.includes(path), `${path} reached: ${reached.join(', ')}`);
+  for (const path of ['/direct', '/redirected', '/fetched', '/posted', '/socket upgrade', '/from-worker']) assert.ok(reached.includes(path), `${path} reached: ${reached.join(', ')}`);
+});
+
+test('a host name is judged by every address it resolves to: localhost (127.0.0.1 and ::1) needs both allowed', async () => {
+  const port = new URL(pagesOrigin).port;
+  await withTask(closedPool, async (task) => {
+    const error = await refusal(task.goto(`http://localhost:${port}/`));
+    assert.equal(error.reason, 'private_network');
+    assert.match(error.message, /localhost \(::1\) is on a private or loopback network/);
+    await task.goto(`${pagesOrigin}/`);
+    assert.equal(await task.page.title(), 'page', 'the address it allows stays reachable');
+  });
 });
 
 test('file:, chrome: and view-source: are refused before Chromium sees them; the browser lives on', async () => {

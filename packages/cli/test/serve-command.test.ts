@@ -76,3 +76,18 @@ test('smooth serve prints the example for people', async (t) => {
   });
   assert.equal(exitCode, 0);
 });
+
+test('smooth serve refuses a bad --allow-private-network entry with a usage error, before starting anything', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'open-smooth-serve-'));
+  try {
+    const environment = { ...process.env, SMOOTH_CONFIG_DIR: join(directory, 'config'), SMOOTH_API_KEYS: 'sk_serve_flag' };
+    const child = spawn(process.execPath, [binary, 'serve', '--port', '0', '--data-dir', join(directory, 'data'), '--allow-private-network', '127.0.0.0/8,10.0.0.0/33'], { env: environment });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /--allow-private-network: invalid private network allowance "10\.0\.0\.0\/33": the prefix length must be 0 to 32/);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});

@@ -1,3 +1,4 @@
+export * from './additional-tools.js';
 export * from './api-envelope.js';
 export * from './custom-tool.js';
 export * from './device.js';
@@ -8,3 +9,4 @@ export * from './task-event.js';
 export * from './task-request.js';
 export * from './task-response.js';
 export * from './task-status.js';
+export * from './mask-strings.js';

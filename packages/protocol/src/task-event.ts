@@ -23,6 +23,29 @@ export interface StoredTaskEvent {
   timestamp: number;
 }
 
+/**
+ * What a poll of a live task carries when it has nothing else: no id (clients skip events without
+ * one) and a timestamp that never passes an unseen event. The official clients sleep before the
+ * next poll after an empty answer, and one of them never wakes if its last user leaves during that
+ * sleep; an answer that is never empty keeps them polling.
+ */
+export interface HeartbeatEvent {
+  id: null;
+  name: 'heartbeat';
+  payload: { status: 'waiting' | 'running' };
+  timestamp: number;
+}
+
+/** An event in a poll's answer. */
+export type PolledTaskEvent = StoredTaskEvent | HeartbeatEvent;
+
+/**
+ * Request header of a client that registers its answer handler before it posts a command: it may
+ * see error answers at once. Other clients see them only once their handler is surely attached
+ * (the official TS client attaches it up to ~1 s after a GET that follows the POST).
+ */
+export const handlersFirstHeader = 'x-open-smooth-handlers-first';
+
 export const gotoInputSchema = z.object({ url: z.url() });
 export const extractInputSchema = z.object({
   schema: responseModelSchema,

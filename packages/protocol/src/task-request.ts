@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { additionalToolsSchema } from './additional-tools.js';
 import { customToolSchema } from './custom-tool.js';
 import { deviceSchema } from './device.js';
 import { metadataSchema } from './metadata.js';
@@ -55,7 +56,7 @@ export const taskRequestSchema = z.object({
   proxy_password: nullable(z.string()),
   certificates: nullable(z.array(certificateSchema).max(16)),
   use_adblock: nullable(z.boolean()),
-  additional_tools: nullable(z.record(z.string(), z.record(z.string(), z.unknown()).nullable())),
+  additional_tools: nullable(additionalToolsSchema),
   custom_tools: nullable(z.array(customToolSchema).max(64)),
   experimental_features: nullable(z.record(z.string(), z.unknown())),
   extensions: nullable(z.array(z.string().min(1)).max(32)),

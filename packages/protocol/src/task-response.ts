@@ -1,5 +1,5 @@
 import type { Device } from './device.js';
-import type { StoredTaskEvent } from './task-event.js';
+import type { PolledTaskEvent } from './task-event.js';
 import type { TaskStatus } from './task-status.js';
 
 /** GET /task/{id} payload (inside the `r` envelope). */
@@ -19,5 +19,5 @@ export interface TaskResponse {
   error?: string | null;
   /** Only while `waiting`: its place in its API key's queue and why it waits (clients may ignore it). */
   queue?: { position: number; reason: string };
-  events?: StoredTaskEvent[] | null;
+  events?: PolledTaskEvent[] | null;
 }

@@ -17,6 +17,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   /** Abandons the request (e.g. a long-poll nobody waits for any more). */
   signal?: AbortSignal;
+  headers?: Record<string, string>;
 }
 
 const retriableStatuses = new Set([502, 503, 504]);
@@ -52,7 +53,7 @@ export class HttpTransport {
   }
 
   private async send<T>(method: string, url: string, requestOptions: RequestOptions): Promise<T> {
-    const headers: Record<string, string> = { apikey: this.options.apiKey, accept: 'application/json' };
+    const headers: Record<string, string> = { ...requestOptions.headers, apikey: this.options.apiKey, accept: 'application/json' };
     let body: BodyInit | undefined;
     if (requestOptions.formData) {
       body = requestOptions.formData;

@@ -19,6 +19,7 @@ import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
 import { openDatabase } from './store/open-database.js';
 import { SqliteResourceStore } from './store/resource-store.js';
+import { SecretSealer } from './store/secret-sealer.js';
 import { CachedTaskStore } from './store/cached-task-store.js';
 import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
@@ -104,7 +105,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
-  const taskStore = new CachedTaskStore(new SqliteTaskStore(database));
+  const taskStore = new CachedTaskStore(new SqliteTaskStore(database, SecretSealer.forDataDirectory(dataDirectory)));
   const resources = new SqliteResourceStore(database);
   const apiKeys = resolveApiKeys(options.apiKeys, process.env, resources);
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));

@@ -1,4 +1,4 @@
-import type { StoredTaskEvent, TaskStatus } from '@open-smooth/protocol';
+import type { PolledTaskEvent, TaskStatus } from '@open-smooth/protocol';
 import type { TaskRecord } from './store/task-record.js';
 import { taskResponseToWire, type TaskView } from './wire-format.js';
 
@@ -17,7 +17,7 @@ interface CachedHead {
  */
 export class TaskResponseBodies {
   private readonly heads = new WeakMap<TaskRecord, CachedHead>();
-  private readonly events = new WeakMap<StoredTaskEvent, string>();
+  private readonly events = new WeakMap<PolledTaskEvent, string>();
 
   bodyOf(task: TaskRecord, view: TaskView): string {
     const head = this.headOf(task, view);
@@ -41,7 +41,7 @@ export class TaskResponseBodies {
     return head;
   }
 
-  private eventJson(event: StoredTaskEvent): string {
+  private eventJson(event: PolledTaskEvent): string {
     let json = this.events.get(event);
     if (json === undefined) {
       json = JSON.stringify(event);

@@ -6,7 +6,7 @@ import {
   type Metadata,
   type RunTaskInput,
   type Secret,
-  type StoredTaskEvent,
+  type PolledTaskEvent,
   type TaskRequest,
   type TaskResponse,
   type TaskStatus,
@@ -128,7 +128,7 @@ export interface TaskView {
   liveUrl: string;
   /** undefined = not asked for (?downloads=false). */
   downloadsUrl?: string;
-  events?: StoredTaskEvent[];
+  events?: PolledTaskEvent[];
   /** A waiting task's place in its key's queue and why it waits. */
   queue?: { position: number; reason: string };
 }

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CachedTaskStore } from '../src/store/cached-task-store.js';
 import { openDatabase } from '../src/store/open-database.js';
+import { SecretSealer } from '../src/store/secret-sealer.js';
 import { SqliteTaskStore } from '../src/store/sqlite-task-store.js';
 import type { TaskRecord } from '../src/store/task-record.js';
 import { TaskResponseBodies } from '../src/task-response-bodies.js';
@@ -34,7 +35,7 @@ async function openStores(t: { after: (fn: () => Promise<void>) => void }) {
     database.close();
     await rm(directory, { recursive: true, force: true });
   });
-  const sqlite = new SqliteTaskStore(database);
+  const sqlite = new SqliteTaskStore(database, SecretSealer.forDataDirectory(directory));
   return { sqlite, cached: new CachedTaskStore(sqlite, { maxTasks: 2, maxEventsPerTask: 3 }) };
 }
 

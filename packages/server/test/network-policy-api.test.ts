@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { BrowserPool } from '@open-smooth/browser';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { privateNetworkAllowanceOf, startServer } from '../src/start-server.js';
 import { startPageServer } from './support/page-server.js';
 import { pollEvents, sendCommand, startTestServer } from './support/test-server.js';
 
@@ -52,4 +56,16 @@ test('a server started with no private network allowance refuses loopback to its
   assert.equal(refused.payload.code, 400);
   assert.match(refused.payload.output, /private or loopback network/);
   await sendCommand(closed, created.body.r.id, 'session_action', 'close', {}, 'close');
+});
+
+test('the allowance comes from the option, else SMOOTH_ALLOW_PRIVATE_NETWORK; bad entries and a shared pool are refused at start', async () => {
+  assert.deepEqual(privateNetworkAllowanceOf({}, { SMOOTH_ALLOW_PRIVATE_NETWORK: '127.0.0.0/8, 10.1.2.3,wiki.internal' }).entries, ['127.0.0.0/8', '10.1.2.3', 'wiki.internal']);
+  assert.equal(privateNetworkAllowanceOf({}, { SMOOTH_ALLOW_PRIVATE_NETWORK: '' }).isEmpty, true);
+  assert.equal(privateNetworkAllowanceOf({}, {}).isEmpty, true);
+  assert.deepEqual(privateNetworkAllowanceOf({ allowPrivateNetwork: ['::1'] }, { SMOOTH_ALLOW_PRIVATE_NETWORK: '10.0.0.0/8' }).entries, ['::1']);
+  assert.throws(() => privateNetworkAllowanceOf({}, { SMOOTH_ALLOW_PRIVATE_NETWORK: '10.0.0.0/99' }), /invalid private network allowance "10\.0\.0\.0\/99"/);
+  // Checked before anything is created or listened on.
+  await assert.rejects(startServer({ allowPrivateNetwork: ['not a host'], dataDirectory: join(tmpdir(), 'never-created-by-open-smooth') }), /invalid private network allowance "not a host"/);
+  const pool = { close: async () => {} } as unknown as BrowserPool;
+  assert.throws(() => privateNetworkAllowanceOf({ browserPool: pool, allowPrivateNetwork: [] }), /give it to BrowserPool.launch instead/);
 });

@@ -62,8 +62,12 @@ test('wire format: envelope, 202 then 200, answers matched by id, long-poll, det
 
   // Nothing after the last timestamp: event_t filters strictly.
   await server.api('POST', `/task/${task.id}/event`, { body: { id: 'cmd-close', name: 'session_action', payload: { name: 'close' } } });
+  // Until the answer comes, a live task's poll carries a heartbeat (no id, the cursor kept).
   let carrying = await server.api('GET', `/task/${task.id}?event_t=${afterLate}`);
-  while (carrying.body.r.events.length === 0) carrying = await server.api('GET', `/task/${task.id}?event_t=${afterLate}`);
+  while (carrying.body.r.events[0].id === null) {
+    assert.deepEqual(carrying.body.r.events, [{ id: null, name: 'heartbeat', payload: { status: 'running' }, timestamp: afterLate }]);
+    carrying = await server.api('GET', `/task/${task.id}?event_t=${afterLate}`);
+  }
   // The answer to close arrives while the task still reads running, so official clients read it.
   assert.deepEqual([carrying.status, carrying.body.r.status], [202, 'running']);
   const closeAnswer = carrying.body.r.events[0];

@@ -18,6 +18,12 @@ import type { FixtureState, SiteContext, SiteRoute } from './fixture-sites/site-
 import { uploadRoutes } from './fixture-sites/upload-site.js';
 import { bookingDatesRoutes } from './fixture-sites/booking-dates-site.js';
 import { terminalRoutes } from './fixture-sites/terminal-site.js';
+import { copyTextRoutes } from './fixture-sites/copy-text-site.js';
+import { highlightRoutes } from './fixture-sites/highlight-site.js';
+import { nestedMenuRoutes } from './fixture-sites/nested-menu-site.js';
+import { paletteRoutes } from './fixture-sites/palette-site.js';
+import { sliderRoutes } from './fixture-sites/slider-site.js';
+import { sortableListRoutes } from './fixture-sites/sortable-list-site.js';
 import { widgetResultRoutes } from './fixture-sites/widget-results.js';
 
 export type { FixtureRecords } from './fixture-sites/fixture-records.js';
@@ -59,6 +65,12 @@ const allRoutes: SiteRoute[] = [
   ...widgetResultRoutes,
   ...terminalRoutes,
   ...bookingDatesRoutes,
+  ...nestedMenuRoutes,
+  ...sortableListRoutes,
+  ...sliderRoutes,
+  ...highlightRoutes,
+  ...paletteRoutes,
+  ...copyTextRoutes,
 ];
 
 function routeMatches(route: SiteRoute, path: string): boolean {

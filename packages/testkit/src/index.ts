@@ -3,3 +3,4 @@ export * from './scripted-model-server.js';
 export * from './bot-detection-site.js';
 export * from './loopback-network.js';
 export * from './ad-site.js';
+export * from './browser-process.js';

@@ -16,7 +16,7 @@ export type {
 } from './scripted-model/scripted-model-types.js';
 export { findElementIndex, parseObservedElements, type ElementMatch, type ObservedLine } from './scripted-model/observed-elements.js';
 export { scriptedSequence } from './scripted-model/scripted-sequence.js';
-export { messageText } from './scripted-model/parse-chat-request.js';
+export { messageImages, messageText } from './scripted-model/parse-chat-request.js';
 
 /** A real OpenAI-compatible chat-completions server on 127.0.0.1 whose answers a test scripts. */
 export interface ScriptedModelServer {

@@ -7,7 +7,7 @@ const maximumResultCharacters = 8_000;
 export const extractAction = defineAction({
   name: 'extract',
   description:
-    'Read structured data from the whole current page (not only what is visible) with a separate model call. Give what to extract and, optionally, a JSON schema for the result.',
+    "Read structured data from the current page's full content with a separate model call: all of its text in every frame, content that is present but hidden (collapsed sections, other tabs), whole form values, link URLs; not the shortened page view. Give what to extract and, optionally, a JSON schema for the result.",
   inputSchema: z.object({
     prompt: z.string().min(1),
     schema: z.record(z.string(), z.unknown()).optional(),
@@ -19,9 +19,11 @@ export const extractAction = defineAction({
       schema: schema ?? { type: 'object', additionalProperties: true },
       model: context.model,
       signal: context.signal,
+      mask: (text) => context.taskContext.maskSecrets(text),
     });
     context.addCost(result.costDollars);
-    const text = context.taskContext.maskSecrets(JSON.stringify(result.output));
+    // Masked where it leaves the run (step log) and where it goes to the model (middleware).
+    const text = JSON.stringify(result.output);
     return text.length > maximumResultCharacters ? `${text.slice(0, maximumResultCharacters)}… (cut)` : text;
   },
 });

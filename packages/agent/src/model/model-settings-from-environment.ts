@@ -33,6 +33,14 @@ function parsePrice(environment: NodeJS.ProcessEnv, name: string): ModelPrice | 
     : { inputPerMillionTokens: input, outputPerMillionTokens: output, cachedInputPerMillionTokens: cachedInput };
 }
 
+function parseBoolean(environment: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const text = readVariable(environment, name)?.toLowerCase();
+  if (text === undefined) return undefined;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new ModelNotConfiguredError(`${name}="${text}" is not true or false`);
+}
+
 function detectProvider(environment: NodeJS.ProcessEnv): ModelProvider {
   const explicit = readVariable(environment, 'SMOOTH_MODEL_PROVIDER');
   if (explicit !== undefined) {
@@ -76,6 +84,10 @@ export function modelSettingsFromEnvironment(environment: NodeJS.ProcessEnv = pr
   const price = parsePrice(environment, 'SMOOTH_MODEL_PRICE');
   const litePrice = parsePrice(environment, 'SMOOTH_LITE_MODEL_PRICE');
   if (price) settings.price = price;
+  const vision = parseBoolean(environment, 'SMOOTH_MODEL_VISION');
+  const liteVision = parseBoolean(environment, 'SMOOTH_LITE_MODEL_VISION');
+  if (vision !== undefined) settings.vision = vision;
+  if (liteVision !== undefined) settings.liteVision = liteVision;
   if (litePrice) settings.litePrice = litePrice;
   return settings;
 }

@@ -20,6 +20,9 @@ export interface ModelSettings {
   price?: ModelPrice;
   /** Overrides the built-in price table for the lite model. */
   litePrice?: ModelPrice;
+  /** Whether the main / lite model takes images; known vision model ids when absent. */
+  vision?: boolean;
+  liteVision?: boolean;
 }
 
 export type ModelTier = 'smooth' | 'smooth-lite';

@@ -4,7 +4,9 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { ModelPrice, ModelSettings, ModelTier } from './model-settings.js';
+import { acceptsImages } from './accepts-images.js';
 import { priceForModel } from './price-for-model.js';
+import { maskModelInput, type MaskText } from './mask-model-input.js';
 import type { ResolvedModel } from './resolved-model.js';
 
 /** An unknown model without a configured price costs nothing: cost then reads 0 rather than a guess. */
@@ -27,17 +29,22 @@ function createLanguageModel(settings: ModelSettings, modelId: string): Language
   }
 }
 
-/** The language model and price behind `agent: "smooth"` or `"smooth-lite"`. */
-export function resolveModel(settings: ModelSettings, tier: ModelTier): ResolvedModel {
+/**
+ * The language model and price behind `agent: "smooth"` or `"smooth-lite"`. With `maskText`
+ * (the task's secret vault), every prompt the model is sent is masked first.
+ */
+export function resolveModel(settings: ModelSettings, tier: ModelTier, options: { maskText?: MaskText } = {}): ResolvedModel {
   const modelId = tier === 'smooth' ? settings.model : settings.liteModel;
   // A lite tier that runs the main model (openai-compatible default) also costs the main price.
   const configuredPrice =
     tier === 'smooth' ? settings.price : (settings.litePrice ?? (settings.liteModel === settings.model ? settings.price : undefined));
-  return {
+  const model: ResolvedModel = {
     tier,
     modelId,
     provider: settings.provider,
     languageModel: createLanguageModel(settings, modelId),
     price: configuredPrice ?? priceForModel(modelId) ?? unknownModelPrice,
+    acceptsImages: acceptsImages(modelId, tier === 'smooth' ? settings.vision : (settings.liteVision ?? (settings.liteModel === settings.model ? settings.vision : undefined))),
   };
+  return options.maskText ? maskModelInput(model, options.maskText) : model;
 }

@@ -8,4 +8,6 @@ export interface ResolvedModel {
   provider: ModelProvider;
   languageModel: LanguageModel;
   price: ModelPrice;
+  /** The model may be shown screenshots (the `screenshot` tool returns pixels to it). */
+  acceptsImages: boolean;
 }

@@ -9,6 +9,9 @@ import { inPageStoreKey, snapshotFrame, type InPageStore } from './snapshot-fram
 const keptGenerations = 4;
 
 const snapshotSource = pageJsonFunctionSource(snapshotFrame);
+const listenerKey = 'openSmoothListenerTargets';
+/** Listeners that make an element something a person acts on. */
+const actionListenerTypes = ['click', 'dblclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart', 'touchend', 'keydown', 'keyup', 'keypress', 'contextmenu'];
 
 /** Asked in the parent frame's world, with the iframe element: its index in this generation's iframe list. */
 const iframeIndexSource = pageFunctionSource(({ storeKey, generation }: { storeKey: string; generation: string }, iframe: Element): number => {
@@ -35,10 +38,14 @@ export async function collectPageBlocks(page: Page, generation: string): Promise
   const frames = await world.frames().catch(() => [] as WorldFrame[]);
   const mainFrame = frames[0];
   if (!mainFrame) return null;
-  const options: SnapshotOptions = { generation, keptGenerations, storeKey: inPageStoreKey };
+  const options: SnapshotOptions = { generation, keptGenerations, storeKey: inPageStoreKey, listenerKey };
   const snapshots = new Map<string, FrameSnapshot>();
   await Promise.all(
     frames.map(async (frame) => {
+      await world.markElementsWithListeners(frame.frameId, actionListenerTypes, listenerKey).catch((error: unknown) => {
+        // Without the list the snapshot still finds controls by role, cursor and inline handlers.
+        if (error instanceof WorldCallError) console.warn(`open-smooth: listeners of ${frame.url} not read: ${error.message}`);
+      });
       // A frame that is navigating or gone is left out (the main frame: the caller tries again).
       const json = await world.call<string>(frame.frameId, snapshotSource, options).catch((error: unknown) => {
         // A throw inside the snapshot is a defect (the page cannot reach our world): say so.

@@ -20,6 +20,8 @@ interface WalkContext {
   rect: DOMRect | null;
   /** The nearest hover trigger whose first interactive descendant should say `hover-menu`. */
   hoverMenu: { pending: boolean } | null;
+  /** Inside an element whose click (etc.) listener serves its items (event delegation). */
+  delegated: boolean;
 }
 
 /**
@@ -33,6 +35,8 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
   const maxNameLength = 80;
   const maxTextLength = 400;
   const maxValueLength = 100;
+  /** Values (what a field holds) are shown exactly up to this length, then cut with a marker. */
+  const maxExactValueLength = 200;
   const maxCellLength = 80;
   const fewOptions = 8;
   const viewportWidth = window.innerWidth;
@@ -51,6 +55,8 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     [...interactiveRoles].map((role) => `[role=${role}]`).join(',');
   const plainInputTypes = new Set(['text', 'checkbox', 'radio', 'submit', 'button', 'reset', 'search']);
 
+  // Elements with a click, mouse, pointer or key listener, found through CDP before this ran (see collect-page-blocks).
+  const listenerTargets = (globalThis as unknown as Record<string, WeakSet<Element> | undefined>)[options.listenerKey];
   const blocks: SnapshotBlock[] = [];
   const elements: Element[] = [];
   const iframes: Element[] = [];
@@ -229,7 +235,17 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     }
     const title = collapse(element.getAttribute('title') ?? '');
     if (title) return title;
-    return collapse(element.getAttribute('placeholder') ?? element.getAttribute('aria-placeholder') ?? element.getAttribute('data-placeholder') ?? '');
+    const placeholder = collapse(element.getAttribute('placeholder') ?? element.getAttribute('aria-placeholder') ?? element.getAttribute('data-placeholder') ?? '');
+    if (placeholder) return placeholder;
+    if (isFormControl(element)) return '';
+    // Nameless (icon buttons): a tooltip attribute, an inner SVG title, the icon's words, then its place.
+    for (const attribute of ['data-tooltip', 'data-title', 'data-original-title', 'data-label', 'aria-description']) {
+      const text = collapse(element.getAttribute(attribute) ?? '');
+      if (text) return text;
+    }
+    const svgTitle = collapse(element.querySelector('svg title')?.textContent ?? '');
+    if (svgTitle) return svgTitle;
+    return iconName(element) || positionName(element);
   }
 
   function implicitRole(element: Element, weak: boolean): string {
@@ -266,6 +282,7 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
       }
     }
     if (element instanceof HTMLElement && element.isContentEditable) return 'textbox';
+    if (tag === 'a' && weak) return 'link';
     if (tag === 'img') return 'img';
     if (tag === 'li') return 'listitem';
     if (/^h[1-6]$/.test(tag)) return 'heading';
@@ -292,6 +309,67 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     return JSON.stringify(clip(collapse(text), maxValueLength));
   }
 
+  /**
+   * A value exactly as the field holds it (JSON-quoted, so leading and trailing spaces and line
+   * breaks show); a long one is cut with a marker that says how much there is and how to read it all.
+   */
+  function exactValue(text: string): string {
+    if (text.length <= maxExactValueLength) return JSON.stringify(text);
+    return `${JSON.stringify(text.slice(0, maxExactValueLength))} [first ${maxExactValueLength} of ${text.length.toLocaleString('en-US')} chars: use read_value]`;
+  }
+
+  const iconVocabulary = new Set([
+    'star', 'favorite', 'favourite', 'heart', 'like', 'unlike', 'trash', 'delete', 'remove', 'bin', 'close', 'dismiss', 'more', 'menu',
+    'kebab', 'ellipsis', 'dots', 'overflow', 'reply', 'forward', 'share', 'retweet', 'repost', 'comment', 'edit', 'pencil', 'search',
+    'settings', 'gear', 'cog', 'add', 'plus', 'minus', 'bold', 'italic', 'underline', 'strikethrough', 'undo', 'redo', 'save',
+    'download', 'upload', 'copy', 'paste', 'cut', 'link', 'unlink', 'image', 'attach', 'attachment', 'send', 'archive', 'flag',
+    'bookmark', 'refresh', 'reload', 'print', 'expand', 'collapse', 'chevron', 'caret', 'left', 'right', 'up', 'down', 'next',
+    'prev', 'previous', 'back', 'play', 'pause', 'stop', 'mute', 'unmute', 'volume', 'filter', 'sort', 'home', 'user', 'profile',
+    'bell', 'notification', 'notifications', 'mail', 'email', 'inbox', 'folder', 'file', 'lock', 'unlock', 'eye', 'hide', 'show',
+    'info', 'help', 'warning', 'check', 'cancel', 'calendar', 'clock', 'pin', 'tag', 'list', 'grid', 'zoom', 'fullscreen', 'align',
+    'center', 'justify', 'quote', 'code', 'table', 'mention', 'emoji', 'smile', 'spam', 'report', 'mark', 'read', 'unread',
+    'new', 'compose', 'open', 'rename', 'move', 'duplicate', 'drag', 'handle', 'x',
+  ]);
+
+  function wordsOf(text: string): string[] {
+    return text
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[^a-z]+/)
+      .filter((word) => word.length > 0);
+  }
+
+  /** Words of an icon's class, id or action attributes (`fa-star`, `icon_trash`, `data-action="reply"`) that name what it does. */
+  function iconName(element: Element): string {
+    const words: string[] = [];
+    const take = (node: Element): void => {
+      for (const attribute of ['data-action', 'data-command', 'data-cmd', 'data-icon', 'data-name']) {
+        const value = node.getAttribute(attribute);
+        if (value) words.push(...wordsOf(value).filter((word) => word.length > 1));
+      }
+      const source = `${node.id} ${typeof node.className === 'string' ? node.className : (node.getAttribute('class') ?? '')}`;
+      for (const word of wordsOf(source)) if (iconVocabulary.has(word)) words.push(word === 'x' ? 'close' : word);
+    };
+    take(element);
+    const inner = element.querySelectorAll('svg, i, img, span, use');
+    for (let position = 0; position < inner.length && position < 6; position += 1) take(inner[position] as Element);
+    const href = element.querySelector('use')?.getAttribute('href') ?? element.querySelector('use')?.getAttribute('xlink:href');
+    if (href) for (const word of wordsOf(href)) if (iconVocabulary.has(word)) words.push(word);
+    return [...new Set(words)].slice(0, 3).join(' ');
+  }
+
+  /** Where a nameless element sits, so the model can still tell it apart: "in row 3". */
+  function positionName(element: Element): string {
+    for (let ancestor = parentOf(element), hops = 0; ancestor && hops < 6; ancestor = parentOf(ancestor), hops += 1) {
+      const role = ancestor.getAttribute('role');
+      if (ancestor.localName === 'tr' || ancestor.localName === 'li' || ancestor.localName === 'article' || role === 'row' || role === 'listitem' || role === 'article') {
+        const siblings = ancestor.parentElement ? Array.from(ancestor.parentElement.children).filter((child) => child.localName === ancestor.localName) : [ancestor];
+        return `in row ${siblings.indexOf(ancestor) + 1}`;
+      }
+    }
+    return '';
+  }
+
   function attributesOf(element: Element, role: string, name: string): string[] {
     const attributes: string[] = [];
     const add = (attribute: string | null | false | undefined): void => {
@@ -306,8 +384,10 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
       } else if (type === 'file') {
         const files = Array.from(element.files ?? []).map((file) => file.name);
         add(files.length > 0 && `files=${quoted(files.join(', '))}`);
+      } else if (type === 'range') {
+        add(`value=${element.value}`);
       } else if (!['submit', 'button', 'reset', 'image'].includes(type)) {
-        add(element.value && `value=${quoted(element.value)}`);
+        add(element.value && `value=${exactValue(element.value)}`);
       }
       if (type === 'range' || type === 'number') {
         add(element.min && `min=${element.min}`);
@@ -316,7 +396,8 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
       if (!plainInputTypes.has(type)) add(`type=${type}`);
       if (element.multiple) add('multiple');
     } else if (element instanceof HTMLTextAreaElement) {
-      add(element.value && `value=${quoted(element.value)}`);
+      add('textarea');
+      add(element.value && `value=${exactValue(element.value)}`);
     } else if (element instanceof HTMLSelectElement) {
       const selected = Array.from(element.selectedOptions).map((option) => collapse(option.label || option.text));
       add(selected.length > 0 && `value=${quoted(selected.join(', '))}`);
@@ -325,14 +406,35 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
       else add(`options: ${options.length}`);
       if (element.multiple) add('multiple');
     } else if (element instanceof HTMLElement && element.isContentEditable) {
-      const text = collapse(element.innerText);
-      add(text && `value=${quoted(text)}`);
+      add('contenteditable');
+      const text = element.innerText;
+      add(text && `value=${exactValue(text)}`);
     }
     const placeholder = collapse(element.getAttribute('placeholder') ?? '');
     if (placeholder && placeholder !== name) add(`placeholder=${quoted(placeholder)}`);
     if (isFormControl(element) && !name) {
-      const fieldName = element.getAttribute('name') ?? element.id;
+      // The real attributes, each under its own word: a field's id is not its name.
+      const fieldName = element.getAttribute('name');
       add(fieldName && `name=${quoted(fieldName)}`);
+      add(element.id && `id=${quoted(element.id)}`);
+    }
+    // ARIA widgets: their value and range, their level in a tree.
+    const valueNow = element.getAttribute('aria-valuenow');
+    if (valueNow !== null && !(element instanceof HTMLInputElement)) {
+      const valueText = element.getAttribute('aria-valuetext');
+      add(valueText ? `value=${quoted(valueText)}` : `value=${valueNow}`);
+      const valueMin = element.getAttribute('aria-valuemin');
+      const valueMax = element.getAttribute('aria-valuemax');
+      add(valueMin !== null && `min=${valueMin}`);
+      add(valueMax !== null && `max=${valueMax}`);
+    }
+    if (role === 'treeitem' || role === 'row' || role === 'heading') {
+      const level = element.getAttribute('aria-level');
+      add(level && `level=${level}`);
+    }
+    if (role === 'combobox' && !(element instanceof HTMLSelectElement)) {
+      const text = element instanceof HTMLInputElement ? '' : collapse(element.textContent ?? '');
+      add(text && text !== name && `value=${quoted(text)}`);
     }
     const ariaChecked = element.getAttribute('aria-checked');
     if (ariaChecked === 'true') add('checked');
@@ -380,6 +482,55 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     return interactiveRoles.has(role);
   }
 
+  function hasListener(element: Element): boolean {
+    return listenerTargets?.has(element) ?? false;
+  }
+
+  function hasActionData(element: Element): boolean {
+    for (const attribute of Array.from(element.attributes)) {
+      if (attribute.name.startsWith('data-') && !/^data-(testid|test|qa|cy)$/.test(attribute.name)) return true;
+    }
+    return false;
+  }
+
+  function isIconOnly(element: Element): boolean {
+    return !collapse(element.textContent ?? '') && (element.matches('svg, img, i') || element.querySelector('svg, img, i') !== null || iconName(element) !== '');
+  }
+
+  /**
+   * An item a delegated handler dispatches on (the handler sits on an ancestor and reads
+   * `event.target.closest(...)`): it carries data attributes or is an icon, and holds no such item itself.
+   */
+  function isDelegatedItem(element: Element): boolean {
+    if (!hasActionData(element) && !isIconOnly(element)) return false;
+    const descendants = element.getElementsByTagName('*');
+    for (let position = 0; position < descendants.length && position < 60; position += 1) {
+      const descendant = descendants[position] as Element;
+      if (hasActionData(descendant) && !isIconOnly(element)) return false;
+    }
+    return true;
+  }
+
+  /** Whether a listener on `element` serves items inside it (so the items are listed, not the container). */
+  function servesItems(element: Element): boolean {
+    const descendants = element.getElementsByTagName('*');
+    for (let position = 0; position < descendants.length && position < 400; position += 1) {
+      const descendant = descendants[position] as Element;
+      if (hasListener(descendant) || isStrongInteractive(descendant) || hasActionData(descendant)) return true;
+    }
+    return false;
+  }
+
+  /** Whether something inside `element` can be acted on by itself (then it is listed on its own, never merged into `element`). */
+  function hasSeparateTargets(element: Element): boolean {
+    if (element.querySelector(strongSelector)) return true;
+    const descendants = element.getElementsByTagName('*');
+    for (let position = 0; position < descendants.length && position < 400; position += 1) {
+      if (hasListener(descendants[position] as Element)) return true;
+    }
+    return false;
+  }
+
   function isWeakInteractive(element: Element, pointer: boolean, context: WalkContext): boolean {
     if (context.insideInteractive) return false;
     if (element instanceof HTMLLabelElement && element.control) return false;
@@ -387,6 +538,8 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     if (element.hasAttribute('onclick')) return true;
     const tabIndex = element.getAttribute('tabindex');
     if (tabIndex !== null && Number(tabIndex) >= 0) return true;
+    if (hasListener(element) && !servesItems(element)) return true;
+    if (context.delegated && isDelegatedItem(element)) return true;
     if (pointer && !context.parentPointer) return !element.querySelector(strongSelector);
     return false;
   }
@@ -587,6 +740,7 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
 
     const pointer = style.cursor === 'pointer';
     const childContext: WalkContext = { ...context, visible, rect, parentPointer: pointer };
+    if (hasListener(element) && element !== document.body) childContext.delegated = true;
     const strong = isStrongInteractive(element);
     const hoverTrigger = !context.insideInteractive && isHoverTrigger(element);
     const weak = !strong && isWeakInteractive(element, pointer, context);
@@ -614,7 +768,8 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
         const name = emitElement(element, element, position, context, hoverTrigger && !childContext.hoverMenu ? ['hover-menu'] : [], weak || hoverTrigger);
         // Form controls have no readable children; others keep their text only when the name had to be cut.
         if (['select', 'textarea', 'input'].includes(tag)) return;
-        childContext.insideInteractive = true;
+        // A clickable card with its own star or menu inside: those stay elements of their own.
+        childContext.insideInteractive = strong || !hasSeparateTargets(element);
         childContext.hoverMenu = null;
         const fullText = name.endsWith('…');
         childContext.emitText = context.emitText && fullText;
@@ -652,6 +807,7 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     parentPointer: false,
     rect: root.getBoundingClientRect(),
     hoverMenu: null,
+    delegated: false,
   });
   flush();
 

@@ -28,6 +28,8 @@ export interface RunOptions extends Partial<Omit<AgentTaskOptions, 'taskContext'
   context?: Partial<Omit<TaskContextOptions, 'downloadsDirectory'>>;
   /** Keep the context open after the run (the caller closes it). */
   keepOpen?: boolean;
+  /** Extra SMOOTH_* variables for the model settings, e.g. SMOOTH_MODEL_VISION. */
+  modelEnvironment?: Record<string, string>;
 }
 
 /** Real Chromium, real fixture sites, the scripted model behind the real provider code. */
@@ -55,8 +57,8 @@ export class AgentHarness {
     const workDirectory = await mkdtemp(join(tmpdir(), 'agent-test-'));
     this.directories.push(workDirectory);
     const taskContext = await this.pool.openContext({ downloadsDirectory: join(workDirectory, 'downloads'), ...options.context });
-    const { context: _context, keepOpen, ...agentOptions } = options;
-    const model = resolveModel(modelSettingsFromEnvironment(this.model.environment()), 'smooth');
+    const { context: _context, keepOpen, modelEnvironment, ...agentOptions } = options;
+    const model = resolveModel(modelSettingsFromEnvironment(this.model.environment(modelEnvironment)), 'smooth');
     try {
       const result = await runAgentTask({
         task,

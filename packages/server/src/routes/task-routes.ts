@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   browserActionInputSchemas,
   eventAnswerSchema,
+  handlersFirstHeader,
   isFinishedTaskStatus,
   sessionActionInputSchemas,
   taskEventSchema,
@@ -14,6 +15,7 @@ import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 import type { TaskRecord } from '../store/task-record.js';
 import type { SessionCommand } from '../tasks/session-command.js';
+import type { PollOptions } from '../tasks/task-manager.js';
 import { TaskResponseBodies } from '../task-response-bodies.js';
 import { agentRunFromWire, taskResponseToWire } from '../wire-format.js';
 
@@ -112,10 +114,11 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
   app.get('/task/:task_id', async (request, reply: FastifyReply) => {
     const task = context.tasks.get(request.tenant, taskIdOf(request));
     const query = getTaskQueryOf(request);
+    const pollOptions = { handlersFirst: request.headers[handlersFirstHeader] !== undefined, startedAtMs: Date.now() };
     const polled =
       query.event_t === undefined
         ? { status: context.tasks.visibleStatus(task), events: undefined }
-        : (context.tasks.pollNow(task, query.event_t) ?? (await waitForNews(reply, task, query.event_t)));
+        : (context.tasks.pollNow(task, query.event_t, false, pollOptions) ?? (await waitForNews(reply, task, query.event_t, pollOptions)));
     const finished = isFinishedTaskStatus(polled.status);
     // Only a long-poll can outlive the record read for this request.
     const current = query.event_t === undefined ? task : (context.taskStore.getTask(task.id) ?? task);
@@ -132,13 +135,13 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
   });
 
   /** A poll with nothing new yet waits for news, until the client goes away or the server closes. */
-  async function waitForNews(reply: FastifyReply, task: TaskRecord, eventT: number) {
+  async function waitForNews(reply: FastifyReply, task: TaskRecord, eventT: number, pollOptions: PollOptions) {
     const abort = new AbortController();
     const onClose = () => abort.abort();
     reply.raw.once('close', onClose);
     context.closing.addEventListener('abort', onClose, { once: true });
     try {
-      return await context.tasks.poll(task, eventT, context.longPollMs, abort.signal);
+      return await context.tasks.poll(task, eventT, context.longPollMs, abort.signal, pollOptions);
     } finally {
       reply.raw.off('close', onClose);
       context.closing.removeEventListener('abort', onClose);

@@ -1,5 +1,6 @@
 import type { Device, StepRecord, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
+import { sealRequest, unsealRequest, type SecretSealer } from './secret-sealer.js';
 import type { DownloadRecord, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 
 interface TaskRow {
@@ -24,13 +25,13 @@ interface EventRow {
   timestamp: number;
 }
 
-function taskFromRow(row: TaskRow): TaskRecord {
+function taskFromRow(row: TaskRow, sealer: SecretSealer): TaskRecord {
   return {
     id: row.id,
     tenant: row.tenant,
     kind: row.kind as TaskKind,
     status: row.status as TaskStatus,
-    request: JSON.parse(row.request_json) as TaskRequest,
+    request: unsealRequest(JSON.parse(row.request_json) as TaskRequest, sealer),
     output: row.output_json === null ? null : (JSON.parse(row.output_json) as unknown),
     error: row.error,
     costDollars: row.cost_dollars,
@@ -46,7 +47,11 @@ function serializeOutput(output: unknown): string | null {
 }
 
 export class SqliteTaskStore implements TaskStore {
-  constructor(private readonly database: SqliteDatabase) {}
+  /** `sealer` encrypts the request's secrets and passwords: the database never holds them in clear. */
+  constructor(
+    private readonly database: SqliteDatabase,
+    private readonly sealer: SecretSealer,
+  ) {}
 
   createTask(task: TaskRecord): void {
     this.database
@@ -59,7 +64,7 @@ export class SqliteTaskStore implements TaskStore {
         task.tenant,
         task.kind,
         task.status,
-        JSON.stringify(task.request),
+        JSON.stringify(sealRequest(task.request, this.sealer)),
         serializeOutput(task.output),
         task.error,
         task.costDollars,
@@ -72,19 +77,19 @@ export class SqliteTaskStore implements TaskStore {
 
   getTask(id: string): TaskRecord | undefined {
     const row = this.database.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
-    return row ? taskFromRow(row) : undefined;
+    return row ? taskFromRow(row, this.sealer) : undefined;
   }
 
   getTaskByDownloadsToken(token: string): TaskRecord | undefined {
     const row = this.database.prepare('SELECT * FROM tasks WHERE downloads_token = ?').get(token) as TaskRow | undefined;
-    return row ? taskFromRow(row) : undefined;
+    return row ? taskFromRow(row, this.sealer) : undefined;
   }
 
   listTasks(tenant: string, limit: number, beforeMs?: number): TaskRecord[] {
     const rows = this.database
       .prepare('SELECT * FROM tasks WHERE tenant = ? AND created_at_ms < ? ORDER BY created_at_ms DESC, rowid DESC LIMIT ?')
       .all(tenant, beforeMs ?? Number.MAX_SAFE_INTEGER, limit) as TaskRow[];
-    return rows.map(taskFromRow);
+    return rows.map((row) => taskFromRow(row, this.sealer));
   }
 
   updateTask(id: string, update: TaskUpdate): void {

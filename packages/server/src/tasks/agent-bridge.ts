@@ -6,7 +6,7 @@ export interface AgentBridge {
   runAgentTask(options: AgentTaskOptions): Promise<AgentTaskResult>;
   extractFromPage(options: ExtractOptions): Promise<ExtractResult>;
   /** Throws ModelNotConfiguredError when the environment names no usable model. */
-  resolveModel(tier: AgentTier): ResolvedModel;
+  resolveModel(tier: AgentTier, options?: { maskText?: (text: string) => string }): ResolvedModel;
   customToolError(code: 400 | 500, message: string): Error;
 }
 
@@ -15,7 +15,7 @@ export async function loadAgentBridge(modelEnvironment: NodeJS.ProcessEnv): Prom
   return {
     runAgentTask: (options) => agent.runAgentTask(options),
     extractFromPage: (options) => agent.extractFromPage(options),
-    resolveModel: (tier) => agent.resolveModel(agent.modelSettingsFromEnvironment(modelEnvironment), tier),
+    resolveModel: (tier, options) => agent.resolveModel(agent.modelSettingsFromEnvironment(modelEnvironment), tier, options),
     customToolError: (code, message) => new agent.CustomToolError(code, message),
   };
 }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
 import { PageScriptResultTooLargeError, PageScriptTimeoutError, runPageScript, type BrowserPool, type ProxySettings, type TaskContext } from '@open-smooth/browser';
-import type { TaskStatus } from '@open-smooth/protocol';
+import { maskStrings, type TaskStatus } from '@open-smooth/protocol';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
@@ -63,6 +63,8 @@ const textOf = (value: unknown): string => (typeof value === 'string' ? value : 
 export class LiveTask {
   private readonly abortController = new AbortController();
   private context: TaskContext | undefined;
+  /** The context whose vault masks what leaves this task; kept after the context closes. */
+  private maskingContext: TaskContext | undefined;
   private commandChain: Promise<void>;
   private releaseStart!: () => void;
   private releaseEnd!: () => void;
@@ -108,6 +110,7 @@ export class LiveTask {
     this.dependencies.eventLog.notify(this.id);
     try {
       this.context = await this.openContext();
+      this.maskingContext = this.context;
     } catch (error) {
       // A navigation failure already says which page and why (the browser itself is fine).
       const reason = error instanceof Error && ['NavigationFailedError', 'CallerTunnelError', 'ProxyNotAllowedError'].includes(error.name) ? error.message : `could not open the browser: ${errorMessage(error)}`;
@@ -187,8 +190,6 @@ export class LiveTask {
     const agent = await this.dependencies.agent();
     const model = agent.resolveModel(run.agentTier);
     this.fatalToolError = undefined;
-    // Secrets given to one run_task join the context's vault, so the browser can type them.
-    if (run.secrets.length > 0 && !this.settings.agentRun) context.addSecrets(run.secrets);
     const result = await agent.runAgentTask({
       task: run.task,
       taskContext: context,
@@ -246,7 +247,7 @@ export class LiveTask {
           reject(error);
         },
       });
-      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: call.input } });
+      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: this.masked(call.input) } });
     });
   }
 
@@ -309,7 +310,7 @@ export class LiveTask {
       output = errorMessage(error);
     }
     if (this.finished && command.action !== 'close') return;
-    this.answer(command, code, output);
+    this.answer(command, code, this.masked(output));
     // A plain close ran after every earlier command; a forced one may have cut one short.
     if (command.action === 'close') {
       const reuseContext = !command.force && this.commandsInFlight === 1;
@@ -348,7 +349,7 @@ export class LiveTask {
           page: context.page,
           schema: command.schema,
           prompt: command.prompt ?? null,
-          model: agent.resolveModel('smooth'),
+          model: agent.resolveModel('smooth', { maskText: (text) => context.maskSecrets(text) }),
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.dependencies.extractTimeoutMs)]),
         });
         this.addCost(result.costDollars);
@@ -377,6 +378,15 @@ export class LiveTask {
       if (error instanceof PageScriptResultTooLargeError) throw new CommandFailedError(400, `evaluate_js: ${error.message}`);
       throw error;
     }
+  }
+
+  /**
+   * The one boundary for what leaves this task (command answers, tool call events, the final
+   * output and error): secret values, in every encoding the vault knows, become placeholders.
+   */
+  private masked<T>(value: T): T {
+    const context = this.maskingContext;
+    return context ? maskStrings(value, (text) => context.maskSecrets(text)) : value;
   }
 
   private armIdleTimer(): void {
@@ -427,8 +437,8 @@ export class LiveTask {
     await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
     this.dependencies.store.updateTask(this.id, {
       status: finish.status,
-      output: finish.output ?? null,
-      error: finish.error ?? null,
+      output: this.masked(finish.output ?? null),
+      error: finish.error ? this.masked(finish.error) : null,
       costDollars: this.costDollars,
       finishedAtMs: Date.now(),
     });

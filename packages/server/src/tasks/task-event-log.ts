@@ -1,5 +1,6 @@
 import type { StoredTaskEvent, TaskEventName } from '@open-smooth/protocol';
 import type { TaskStore } from '../store/task-record.js';
+import { ErrorAnswerDelay } from './error-answer-delay.js';
 
 /**
  * Each task's event log: gives events strictly increasing millisecond timestamps (a client that
@@ -8,6 +9,8 @@ import type { TaskStore } from '../store/task-record.js';
 export class TaskEventLog {
   private readonly lastTimestamps = new Map<string, number>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Error answers kept from clients that attach their answer handlers late. */
+  readonly errorAnswers = new ErrorAnswerDelay((taskId) => this.notify(taskId));
 
   constructor(private readonly store: TaskStore) {}
 
@@ -17,8 +20,19 @@ export class TaskEventLog {
     this.lastTimestamps.set(taskId, timestamp);
     const stored: StoredTaskEvent = { ...event, timestamp };
     this.store.appendEvent(taskId, stored);
+    this.errorAnswers.eventAppended(taskId, stored);
     this.notify(taskId);
     return stored;
+  }
+
+  /**
+   * A timestamp for something that is not stored (a heartbeat): every later event gets a greater
+   * one, so a client whose cursor moves to it loses nothing.
+   */
+  reserveTimestamp(taskId: string): number {
+    const timestamp = Math.max(Date.now(), this.lastTimestamp(taskId) + 1);
+    this.lastTimestamps.set(taskId, timestamp);
+    return timestamp;
   }
 
   lastTimestamp(taskId: string): number {
@@ -53,5 +67,6 @@ export class TaskEventLog {
 
   forget(taskId: string): void {
     this.lastTimestamps.delete(taskId);
+    this.errorAnswers.forget(taskId);
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
-import { isFinishedTaskStatus, type StoredTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
+import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
 import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
@@ -37,10 +37,17 @@ export interface TaskManagerOptions {
   callerTunnelTimeoutMs: number;
 }
 
-/** What a poll with event_t answers: the status and the events after event_t. */
+/** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
 export interface TaskPoll {
   status: TaskStatus;
-  events: StoredTaskEvent[];
+  events: PolledTaskEvent[];
+}
+
+export interface PollOptions {
+  /** The client attaches answer handlers before posting (our SDK): error answers need not wait. */
+  handlersFirst?: boolean;
+  /** When the poll request arrived (what a withheld error answer's release is measured against). */
+  startedAtMs?: number;
 }
 
 /**
@@ -185,7 +192,7 @@ export class TaskManager {
   private onFinished(taskId: string): void {
     this.live.delete(taskId);
     this.releaseTaskResources(taskId);
-    this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId));
+    this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
     this.eventLog.notify(taskId);
   }
 
@@ -215,27 +222,49 @@ export class TaskManager {
    * Events after `afterTimestamp`; while the task is live and nothing is new, waits up to
    * `longPollMs` for an event or a status change.
    */
-  async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal): Promise<TaskPoll> {
+  async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal, options: PollOptions = {}): Promise<TaskPoll> {
     const deadline = Date.now() + longPollMs;
     for (;;) {
       const remaining = deadline - Date.now();
-      const answer = this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted);
+      const answer = this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
       if (answer) return answer;
       await this.eventLog.waitForChange(task.id, remaining, signal);
     }
   }
 
   /**
-   * The poll's answer when it need not wait (news, a finished task, or `force`), else undefined:
-   * most polls answer at once, without the machinery a wait needs.
+   * The poll's answer when it need not wait (news, a finished task, a fresh task's first poll, a
+   * withheld error answer's release, or `force`), else undefined: most polls answer at once,
+   * without the machinery a wait needs. A live task's answer is never empty: with no news it
+   * carries a heartbeat (the official clients sleep after an empty one; see ErrorAnswerDelay).
    */
-  pollNow(task: TaskRecord, afterTimestamp: number, force = false): TaskPoll | undefined {
-    const status = this.visibleStatus(task);
-    const events = this.options.store.listEvents(task.id, afterTimestamp);
-    if (events.length === 0 && !isFinishedTaskStatus(status) && !force) return undefined;
+  pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): TaskPoll | undefined {
+    let status = this.visibleStatus(task);
+    const stored = this.options.store.listEvents(task.id, afterTimestamp);
+    const now = Date.now();
+    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
+    const finished = isFinishedTaskStatus(status);
+    // A task that never had an event: its first poll (the official client's liveUrl()) must not wait.
+    const freshTask = afterTimestamp === 0 && this.eventLog.lastTimestamp(task.id) === 0;
+    // Polls begun before a withheld answer's release are answered then, without it.
+    const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
+    if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
     const last = events.at(-1);
-    if (last) this.gate.recordDelivered(task.id, last.timestamp);
-    return { status, events };
+    if (last) {
+      this.gate.recordDelivered(task.id, last.timestamp);
+      if (finished && this.gate.inGracePeriod(task.id)) status = 'running';
+    }
+    if (events.length > 0 || finished) return { status, events };
+    return { status, events: [this.heartbeat(task.id, afterTimestamp, status)] };
+  }
+
+  /**
+   * At the client's own cursor (never past an event it has not seen, withheld ones included); a
+   * fresh task's first one reserves a timestamp, moving the cursor off 0 so that the next poll waits.
+   */
+  private heartbeat(taskId: string, afterTimestamp: number, status: TaskStatus): HeartbeatEvent {
+    const timestamp = this.eventLog.lastTimestamp(taskId) === 0 ? this.eventLog.reserveTimestamp(taskId) : afterTimestamp;
+    return { id: null, name: 'heartbeat', payload: { status: status === 'waiting' ? 'waiting' : 'running' }, timestamp };
   }
 
   /** Queues a session command (or a tool's browser action on a one-shot task). */
@@ -244,6 +273,7 @@ export class TaskManager {
     if (command.eventName === 'session_action' && !liveTask.isSession) {
       throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
+    this.eventLog.errorAnswers.commandPosted(task.id, command.id);
     liveTask.submit(command);
   }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { handlersFirstHeader } from '@open-smooth/protocol';
 import { loopbackNetworkAllowance } from '@open-smooth/testkit';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index.js';
 
@@ -18,8 +19,16 @@ export interface ApiAnswer {
 export interface TestServer {
   server: RunningServer;
   dataDirectory: string;
-  /** Sends a request to /api/v1 with the first key unless told otherwise. */
-  api(method: string, path: string, options?: { key?: string | null; body?: unknown; rawBody?: string | FormData | Uint8Array; headers?: Record<string, string> }): Promise<ApiAnswer>;
+  /**
+   * Sends a request to /api/v1 with the first key unless told otherwise, as our SDK does: it says
+   * it attaches answer handlers before posting, so error answers are not withheld (`handlersFirst:
+   * false` polls as the official clients do).
+   */
+  api(
+    method: string,
+    path: string,
+    options?: { key?: string | null; body?: unknown; rawBody?: string | FormData | Uint8Array; headers?: Record<string, string>; handlersFirst?: boolean },
+  ): Promise<ApiAnswer>;
   /** Restarts on the same data directory. */
   restart(options?: Partial<ServerOptions>): Promise<void>;
   close(): Promise<void>;
@@ -41,8 +50,9 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       return server;
     },
     dataDirectory,
-    async api(method, path, { key = firstKey, body, rawBody, headers = {} } = {}) {
+    async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
       const requestHeaders: Record<string, string> = { ...headers };
+      if (handlersFirst) requestHeaders[handlersFirstHeader] = '1';
       if (key !== null) requestHeaders.apikey = key;
       let payload: string | FormData | Uint8Array | undefined = rawBody;
       if (body !== undefined) {
@@ -71,7 +81,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   return testServer;
 }
 
-/** Polls with event_t until `predicate` holds on the collected events or the task finishes. */
+/** Polls with event_t until `predicate` holds on the collected events (heartbeats left out) or the task finishes. */
 export async function pollEvents(
   testServer: TestServer,
   taskId: string,
@@ -84,7 +94,7 @@ export async function pollEvents(
     const answer = await testServer.api('GET', `/task/${taskId}?event_t=${eventT}`, { key });
     if (answer.status !== 200 && answer.status !== 202) throw new Error(`poll failed: ${answer.status} ${JSON.stringify(answer.body)}`);
     const fresh: any[] = answer.body.r.events ?? [];
-    events.push(...fresh);
+    events.push(...fresh.filter((event) => event.id !== null));
     if (fresh.length > 0) eventT = fresh[fresh.length - 1].timestamp;
     const status: string = answer.body.r.status;
     if (until(events, status) || ['done', 'failed', 'cancelled'].includes(status)) return { events, status, last: answer };

@@ -22,6 +22,14 @@ export function messageText(content: unknown): string {
     .join('\n');
 }
 
+/** The URLs of a message's image parts (`{type: "image_url", image_url: {url}}`). */
+export function messageImages(content: unknown): string[] {
+  if (!Array.isArray(content)) return [];
+  return content.flatMap((part) =>
+    isRecord(part) && part.type === 'image_url' && isRecord(part.image_url) && typeof part.image_url.url === 'string' ? [part.image_url.url] : [],
+  );
+}
+
 function parseMessages(value: unknown): ScriptedChatMessage[] {
   if (!Array.isArray(value)) throw new InvalidChatRequestError('messages must be an array');
   return value.map((message, position) => {
@@ -91,6 +99,7 @@ export function parseChatRequest(rawBody: string, callIndex: number): ScriptedMo
     messages,
     tools: parseTools(body.tools),
     lastUserText: lastUser ? messageText(lastUser.content) : '',
+    lastUserImages: lastUser ? messageImages(lastUser.content) : [],
     lastToolResults: lastToolResults(messages),
     rawBody,
     callIndex,

@@ -42,6 +42,8 @@ export interface ScriptedModelRequest {
   responseFormat?: unknown;
   /** Text of the last user message. */
   lastUserText: string;
+  /** Image parts of the last user message, as the URLs sent (data: URLs for attached pictures). */
+  lastUserImages: string[];
   /** Tool messages after the last assistant message. */
   lastToolResults: ScriptedToolResult[];
   /** The request body exactly as received, for searching leaked secrets. */
