@@ -18,7 +18,7 @@ import {
 } from './context-recipe.js';
 import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
-import { NetworkPolicy } from './network-policy.js';
+import { NetworkPolicy, type HostResolver } from './network-policy.js';
 import { NetworkPolicyProxy } from './network-policy-proxy.js';
 import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { AdblockEngine } from './adblock/adblock-engine.js';
@@ -45,6 +45,11 @@ export interface BrowserPoolOptions {
    * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
    */
   allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance;
+  /**
+   * How the pool's network policy (and its proxy, through which the browser connects) resolves host
+   * names. Default: the system's resolver. Tests map real host names to loopback with it.
+   */
+  resolveHost?: HostResolver;
   /** Where the parsed adblock lists are kept between runs. Default: a folder in the OS temp directory. */
   adblockCacheDirectory?: string;
   /** Launches the browser for an extension set; by default such recipes are refused. */
@@ -134,7 +139,10 @@ export class BrowserPool {
   }
 
   static async launch(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
-    const networkPolicy = new NetworkPolicy(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {});
+    const networkPolicy = new NetworkPolicy({
+      ...(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {}),
+      ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
+    });
     const proxy = await NetworkPolicyProxy.start(networkPolicy);
     const launchBrowser = () => chromium.launch(chromiumLaunchOptions({ ...options, proxyServer: proxy.url }));
     let browser: Browser;

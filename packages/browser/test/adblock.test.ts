@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { adHostResolverRules, startAdSite, type AdSite } from '@open-smooth/testkit';
+import { resolveAdHosts, startAdSite, type AdSite } from '@open-smooth/testkit';
 
 import { useBrowserFixture } from './browser-fixture.js';
 
@@ -12,8 +12,8 @@ before(async () => {
 after(async () => {
   await site?.close();
 });
-// The switch maps the ad hosts to the test's server; it must be known before the pool launches.
-const fixture = useBrowserFixture('adblock', { warmDevices: ['desktop'], extraArgs: [adHostResolverRules] });
+// The ad hosts resolve to the test's server.
+const fixture = useBrowserFixture('adblock', { warmDevices: ['desktop'], resolveHost: resolveAdHosts });
 
 function adHostsReached(hitsBefore: number): number {
   return new Set(site.hits.slice(hitsBefore).filter((hit) => site.adHits().includes(hit)).map((hit) => hit.split('/')[0])).size;

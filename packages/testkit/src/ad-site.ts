@@ -2,14 +2,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * Real ad and tracker host names, as the filter lists know them. The browser of a test reaches
- * them on 127.0.0.1 (plain http: none of them is on Chromium's HSTS preload list) through Chromium's --host-resolver-rules (see `adHostResolverRules`): no
- * request leaves the machine.
+ * Real ad and tracker host names, as the filter lists know them (plain http: none of them is on
+ * Chromium's HSTS preload list). A test's browser reaches them on 127.0.0.1 through
+ * `resolveAdHosts` (the pool's host resolver, which its network proxy connects by): no request
+ * leaves the machine.
  */
 export const adHosts = ['securepubads.g.doubleclick.net', 'pagead2.googlesyndication.com', 'sb.scorecardresearch.com', 'c.amazon-adsystem.com'] as const;
 
-/** The Chromium switch that maps `adHosts` to 127.0.0.1 (the port stays the URL's: the ad site's). */
-export const adHostResolverRules = `--host-resolver-rules=${adHosts.map((host) => `MAP ${host} 127.0.0.1`).join(',')}`;
+/** A host resolver that maps `adHosts` to 127.0.0.1 (the port stays the URL's: the ad site's) and resolves nothing else. */
+export function resolveAdHosts(hostName: string): Promise<string[]> {
+  return Promise.resolve((adHosts as readonly string[]).includes(hostName.toLowerCase()) ? ['127.0.0.1'] : []);
+}
 
 export interface AdSite {
   /** The news article page, on 127.0.0.1, which loads ads and trackers from `adHosts`. */
