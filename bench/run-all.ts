@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAgentOverhead } from './agent-overhead.js';
 import { runApiLoad } from './api-load.js';
+import { runBrowserOptions } from './browser-options.js';
 import { isQuickMode } from './lib/bench-options.js';
 import type { BenchRow } from './lib/bench-row.js';
 import { describeMachine } from './lib/machine-description.js';
@@ -24,6 +25,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['observation-size', runObservationSize],
   ['memory', runMemory],
   ['api-load', runApiLoad],
+  ['browser-options', runBrowserOptions],
 ];
 
 /** The profiles behind the README's explanations of missed goals; run with BENCH_PROFILES=1. */

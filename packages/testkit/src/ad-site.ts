@@ -17,6 +17,8 @@ export function resolveAdHosts(hostName: string): Promise<string[]> {
 export interface AdSite {
   /** The news article page, on 127.0.0.1, which loads ads and trackers from `adHosts`. */
   articleUrl: string;
+  /** The same article without ads: ten first-party images and a script (what interception costs a page with nothing to block). */
+  plainUrl: string;
   /** `host + path` of every request that reached the server, in order. */
   hits: string[];
   /** Hits on the ad and tracker hosts. */
@@ -48,6 +50,10 @@ function articlePage(port: number): string {
 </body></html>`;
 }
 
+const plainPage = `<!doctype html><html><head><meta charset="utf-8"><title>Local news</title><script src="/static/app.js"></script></head><body>
+<h1>Council approves the new library</h1>${Array.from({ length: 10 }, (_, index) => `<img alt="" src="/static/photo-${index}.gif">`).join('')}
+</body></html>`;
+
 /** A news article on 127.0.0.1 with ads and trackers from real ad host names, served by the same server. */
 export async function startAdSite(): Promise<AdSite> {
   const hits: string[] = [];
@@ -64,6 +70,8 @@ export async function startAdSite(): Promise<AdSite> {
     const path = request.url ?? '/';
     hits.push(`${host}${path}`);
     if (host === '127.0.0.1' && path === '/article') return send(request, response, 'text/html; charset=utf-8', articlePage(port));
+    if (host === '127.0.0.1' && path === '/plain') return send(request, response, 'text/html; charset=utf-8', plainPage);
+    if (host === '127.0.0.1' && path.startsWith('/static/')) return send(request, response, path.endsWith('.js') ? 'text/javascript' : 'image/gif', path.endsWith('.js') ? 'window.appReady = true;' : adImage);
     if ((adHosts as readonly string[]).includes(host)) {
       if (path.endsWith('.js')) return send(request, response, 'text/javascript', adScript);
       return send(request, response, 'image/gif', adImage);
@@ -75,6 +83,7 @@ export async function startAdSite(): Promise<AdSite> {
   port = (server.address() as AddressInfo).port;
   return {
     articleUrl: `http://127.0.0.1:${port}/article`,
+    plainUrl: `http://127.0.0.1:${port}/plain`,
     hits,
     adHits: () => hits.filter((hit) => adHosts.some((host) => hit.startsWith(`${host}/`))),
     bytesSent,
