@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '@open-smooth/server';
-import type { ScriptedModelRequest, ScriptedReply } from '../../testkit/src/scripted-model-server.js';
+import type { ScriptedModelRequest, ScriptedReply } from '@open-smooth/testkit';
 import { done, startEndToEnd, testApiKey, type EndToEnd } from './end-to-end-harness.js';
 import type { ScenarioInput } from './support/conformance-scenario.js';
 
