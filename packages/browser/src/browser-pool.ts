@@ -1,7 +1,7 @@
 import type { Device } from '@open-smooth/protocol';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
-import { refuseExtensionBrowsers, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
+import { SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
 import { BrowserSupervisor } from './browser-supervisor.js';
 import { ProxyNotAllowedError } from './errors.js';
 import { chromiumLaunchOptions, type ChromiumLaunchSettings } from './chromium-launch-options.js';
@@ -22,6 +22,7 @@ import { NetworkPolicy, type HostResolver } from './network-policy.js';
 import { NetworkPolicyProxy } from './network-policy-proxy.js';
 import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { AdblockEngine } from './adblock/adblock-engine.js';
+import { launchExtensionBrowser } from './extensions/extension-browser-host.js';
 import { AdblockUnavailableError } from './errors.js';
 import { resetContext } from './reset-context.js';
 import { installStealth } from './stealth/install-stealth.js';
@@ -52,7 +53,7 @@ export interface BrowserPoolOptions {
   resolveHost?: HostResolver;
   /** Where the parsed adblock lists are kept between runs. Default: a folder in the OS temp directory. */
   adblockCacheDirectory?: string;
-  /** Launches the browser for an extension set; by default such recipes are refused. */
+  /** Launches the browser for an extension set. Default: a persistent-profile Chromium per context (extension-browser-host.ts). */
   launchExtensionBrowser?: BrowserHostLauncher;
 }
 
@@ -121,7 +122,7 @@ export class BrowserPool {
       },
     });
     this.#defaultHost = new SharedBrowserHost(() => this.#supervisor.current());
-    this.#launchExtensionBrowser = options.launchExtensionBrowser ?? refuseExtensionBrowsers;
+    this.#launchExtensionBrowser = options.launchExtensionBrowser ?? launchExtensionBrowser;
     // An extension set's browser goes through the same network policy proxy.
     this.#launchSettings = {
       ...(options.executablePath !== undefined ? { executablePath: options.executablePath } : {}),

@@ -45,6 +45,8 @@ export interface TaskSettings {
   /** The uploaded files behind fileIds, which the agent may put into file inputs. */
   files: Array<{ name: string; path: string }>;
   extensionIds: string[];
+  /** The unpacked extensions behind extensionIds (filled in when the task is created). */
+  extensionDirectories: string[];
   /** `use_stealth`, or its older name `stealth_mode`. */
   stealth: boolean;
   adblock: boolean;
@@ -71,6 +73,7 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     fileIds: request.files ?? [],
     files: [],
     extensionIds: request.extensions ?? [],
+    extensionDirectories: [],
     stealth: request.use_stealth ?? request.stealth_mode ?? taskDefaults.stealth,
     adblock: request.use_adblock ?? taskDefaults.adblock,
     showCursor: request.show_cursor ?? taskDefaults.showCursor,

@@ -7,6 +7,7 @@ import { BadRequestError, HttpError, NotFoundError } from '../http-errors.js';
 import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 import { extensionToWire } from '../wire-format.js';
+import { unpackUploadedExtension } from './unpack-uploaded-extension.js';
 
 export const uploadLimits = { fileBytes: 50 * 1024 * 1024, extensionBytes: 20 * 1024 * 1024, purposeCharacters: 64 };
 
@@ -96,6 +97,7 @@ export function registerUploadRoutes(app: FastifyInstance, context: ServerContex
     const path = join(context.dataDirectory, 'extensions', id, upload.fileName);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, upload.bytes);
+    await unpackUploadedExtension(path);
     context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, path, createdAtMs: Date.now() });
     return { r: { id } };
   };

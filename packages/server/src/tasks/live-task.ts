@@ -140,6 +140,7 @@ export class LiveTask {
       device: this.settings.device,
       stealth: this.settings.stealth,
       adblock: this.settings.adblock,
+      extensionDirectories: this.settings.extensionDirectories,
       ...(proxy !== undefined ? { proxy } : {}),
       ...(this.settings.clientCertificates.length > 0 ? { clientCertificates: this.settings.clientCertificates } : {}),
       ...(storageState !== undefined ? { storageState } : {}),
