@@ -15,6 +15,7 @@ import { installDomActivityTracker } from './dom-activity.js';
 import { explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
+import { VisibleCursor } from './cursor/visible-cursor.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
 
 /**
@@ -42,6 +43,8 @@ export interface TaskContextOptions extends ContextRecipeInput {
    * context is never reused.
    */
   reuseScope?: string;
+  /** `show_cursor`: draw a visible pointer where the mouse is, in every tab (see VisibleCursor). */
+  showCursor?: boolean;
 }
 
 /** Takes a context back from a task that is done with it, with the origins its pages reached. */
@@ -114,6 +117,8 @@ export class TaskContext {
   readonly #subscriptions = new EventSubscriptions();
   readonly #visitedOrigins = new Set<string>();
   readonly #release: ContextRelease | undefined;
+  readonly #showCursor: boolean;
+  #cursor: VisibleCursor | undefined;
   /** Tabs opened since the last settle, which may still be loading their first document. */
   readonly #unsettledNewTabs = new Set<Page>();
   #blockedCursor = 0;
@@ -130,6 +135,7 @@ export class TaskContext {
   private constructor(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined) {
     this.context = context;
     this.#release = release;
+    this.#showCursor = options.showCursor ?? false;
     this.recipe = recipe;
     this.prewarmed = prewarmed;
     this.#allowedUrls = options.allowedUrls ?? [];
@@ -342,6 +348,8 @@ export class TaskContext {
   }
 
   async #handBack(release: ContextRelease): Promise<void> {
+    // The next task of this context may not want a pointer drawn.
+    await this.#cursor?.dispose();
     this.#subscriptions.dispose();
     this.#activity.dispose();
     this.#downloads.dispose();
@@ -356,6 +364,7 @@ export class TaskContext {
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
     await Promise.all([installDomActivityTracker(this.context), this.#guard.install()]);
+    if (this.#showCursor) this.#cursor = await VisibleCursor.install(this.context);
     if (this.context.browser()?.isConnected() === false) throw new BrowserCrashedError();
     // A context closes under its task only when its browser dies (or the pool shuts down). Listened
     // on the context, not the shared browser, which would collect a listener per live task.

@@ -141,6 +141,7 @@ export class LiveTask {
       stealth: this.settings.stealth,
       adblock: this.settings.adblock,
       extensionDirectories: this.settings.extensionDirectories,
+      showCursor: this.settings.showCursor,
       ...(proxy !== undefined ? { proxy } : {}),
       ...(this.settings.clientCertificates.length > 0 ? { clientCertificates: this.settings.clientCertificates } : {}),
       ...(storageState !== undefined ? { storageState } : {}),
