@@ -33,6 +33,15 @@ async function evaluateAsSecond(server: TestServer, id: string, js: string): Pro
   throw new Error(`no answer for ${eventId}`);
 }
 
+/** A closed session gives its context back after its answer (its network guard comes off first): wait for it. */
+async function contextGivenBack(pool: BrowserPool, tenant: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (pool.reusableCount('desktop', tenant) === 0 && Date.now() < deadline) {
+    await pool.whenWarm();
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 const leaveState = `
   document.cookie = 'left-behind=1; max-age=3600';
   localStorage.setItem('left-behind', '1');
@@ -56,14 +65,14 @@ test('a closed session’s browser serves the same tenant’s next session wiped
   assert.equal(await evaluate(server, first, leaveState), 'left-behind=1');
   const closed = await sendCommand(server, first, 'session_action', 'close', {}, 'close');
   assert.equal(closed.payload.code, 200);
-  await pool.whenWarm();
+  await contextGivenBack(pool, firstTenant);
   assert.equal(pool.reusableCount('desktop', firstTenant), 1, 'the context went back to the pool for this tenant');
 
   const second = await openSession(server, `${pages.url}/`, firstKey);
   assert.equal(await evaluate(server, second, readState), '||', 'nothing of the first session is visible');
   assert.equal(pool.reusableCount('desktop', firstTenant), 0, 'the second session took it');
   await sendCommand(server, second, 'session_action', 'close', {}, 'close');
-  await pool.whenWarm();
+  await contextGivenBack(pool, firstTenant);
 
   const other = await openSession(server, `${pages.url}/`, secondKey);
   assert.equal(await evaluateAsSecond(server, other, readState), '||');
