@@ -8,7 +8,6 @@ interface RequestPausedEvent {
   requestId: string;
   request: { url: string };
   resourceType: string;
-  frameId: string;
 }
 
 /** Where a request comes from, for rules that depend on it (adblock): the making document, and whether it is a tab's own load. */
@@ -81,6 +80,11 @@ export class NetworkGuard {
     private readonly context: BrowserContext,
     private readonly policy: TaskNetworkPolicy,
     private readonly intercept: boolean,
+    /**
+     * Also follow redirect hops (a CDP Fetch session per page, and a new tab's first navigation
+     * made again once it is on): what allowed_urls needs. Adblock alone judges first requests only.
+     */
+    private readonly followRedirects = true,
   ) {}
 
   async install(): Promise<void> {
@@ -170,7 +174,7 @@ export class NetworkGuard {
 
   /** Attaches the page's redirect-aware Fetch interceptor once (when intercepting). */
   guardPage(page: Page): Promise<void> {
-    if (!this.intercept) return Promise.resolve();
+    if (!this.intercept || !this.followRedirects) return Promise.resolve();
     let guarded = this.#guardedPages.get(page);
     if (!guarded) {
       guarded = this.#attachFetchInterceptor(page);
@@ -191,7 +195,7 @@ export class NetworkGuard {
         return;
       }
       const page = pageOfRequest(request);
-      if (page && request.isNavigationRequest()) {
+      if (this.followRedirects && page && request.isNavigationRequest()) {
         await this.guardPage(page).catch(() => {});
         // Our interceptor runs before this handler, so a document it did not pass was created
         // before it existed (a new tab's first navigation): its redirect hops would go unchecked.
@@ -228,28 +232,17 @@ export class NetworkGuard {
     this.#sessions.add(session);
     const intercepted = new Set<string>();
     this.#interceptedDocuments.set(page, intercepted);
-    // A page target's main frame has the target's id, for the target's whole life. Asked of the
-    // browser process (Page.getFrameTree would wait for a popup's renderer, which waits for us).
-    const mainFrameId = session.send('Target.getTargetInfo').then(
-      ({ targetInfo }) => targetInfo.targetId,
-      () => undefined,
-    );
-    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => void this.#onRequestPaused(session, event, intercepted, page, mainFrameId));
+    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => void this.#onRequestPaused(session, event, intercepted, page));
     await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
   }
 
-  async #onRequestPaused(
-    session: CDPSession,
-    event: RequestPausedEvent,
-    intercepted: Set<string>,
-    page: Page,
-    mainFrameId: Promise<string | undefined>,
-  ): Promise<void> {
+  async #onRequestPaused(session: CDPSession, event: RequestPausedEvent, intercepted: Set<string>, page: Page): Promise<void> {
     const url = event.request.url;
     const resourceType = event.resourceType.toLowerCase();
     const isNavigation = event.resourceType === 'Document';
-    // Unknown main frame id: a document is taken for the tab's own (never filtered by adblock).
-    const isMainFrame = isNavigation && (event.frameId === (await mainFrameId) || (await mainFrameId) === undefined);
+    // The event does not say which frame is the tab's own, so every document counts as one here
+    // (adblock passes it); the route layer, which knows the frame, judges a frame's document.
+    const isMainFrame = isNavigation;
     // The page's address stands in for the making document (an iframe's own address is not in the event).
     const sourceUrl = isMainFrame ? undefined : page.url();
     const block = await this.policy.check({ url, resourceType, isNavigation, isMainFrame, ...(sourceUrl ? { sourceUrl } : {}) });

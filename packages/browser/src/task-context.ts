@@ -147,10 +147,10 @@ export class TaskContext {
     const adblock = recipe.adblock && options.adblockEngine ? [adblockRequestFilter(options.adblockEngine)] : [];
     // Behind a proxy of its own the task reaches sites from that proxy's network (see TaskNetworkPolicy).
     this.#policy = new TaskNetworkPolicy(recipe.proxy ? undefined : (options.networkPolicy ?? new NetworkPolicy()), this.#allowedUrls, adblock);
-    // Intercepts requests only for allowed_urls and adblock (each costs a round trip to Node per
-    // request); the private network rule holds for every task below the page (the pool's proxy),
-    // and the guard reports its blocks with their reason.
-    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0 || adblock.length > 0);
+    // Intercepts requests only for allowed_urls (with redirect hops) and adblock (first requests
+    // only); each costs a round trip to Node per request. The private network rule holds for every
+    // task below the page (the pool's proxy), and the guard reports its blocks with their reason.
+    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0 || adblock.length > 0, this.#allowedUrls.length > 0);
   }
 
   /**

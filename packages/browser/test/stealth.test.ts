@@ -43,9 +43,8 @@ function assertLooksLikeAPerson(report: BotDetectionReport, headers: Record<stri
   assert.equal(report.windowChrome, true);
   assert.equal(report.notificationPermission, 'default');
   assert.equal(report.notificationsQuery, 'prompt', 'permissions agree with Notification.permission');
-  assert.doesNotMatch(String(report.webglRenderer), /swiftshader|llvmpipe|mesa offscreen/i, 'no software renderer in WebGL');
   assert.ok(report.webglVendor && report.webglRenderer, 'WebGL names a vendor and renderer');
-  assert.equal(report.nativeLooking, true, 'patched functions still print as native code');
+  assert.equal(report.nativeLooking, true, 'WebGL and Function.prototype.toString are the browser\'s own');
   assert.deepEqual(report.automationGlobals, []);
 }
 
@@ -57,13 +56,12 @@ describe('stealth', () => {
     assert.equal(headers['sec-ch-ua-mobile'], '?0');
   });
 
-  it('holds on the mobile device, with a phone GPU and mobile client hints', async () => {
+  it('holds on the mobile device, with mobile client hints', async () => {
     const { report, headers } = await detect(true, 'mobile');
     assertLooksLikeAPerson(report, headers);
     assert.match(report.userAgent, /Android/);
     assert.equal(headers['sec-ch-ua-mobile'], '?1');
     assert.equal(headers['sec-ch-ua-platform'], '"Android"');
-    assert.match(String(report.webglRenderer), /Mali/);
   });
 
   it('off: the browser announces automation and BotD detects it', async () => {
@@ -74,6 +72,5 @@ describe('stealth', () => {
     assert.equal(report.webdriver, true);
     assert.match(report.userAgent, /HeadlessChrome\//);
     assert.match(String(headers['user-agent']), /HeadlessChrome\//);
-    assert.match(String(report.webglRenderer), /SwiftShader/, 'WebGL reports what it really renders on');
   });
 });
