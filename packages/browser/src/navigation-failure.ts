@@ -9,7 +9,7 @@ export class NavigationFailedError extends Error {
 }
 
 /** Chromium's network error codes that a proxy or a client certificate explains, with what to tell the user. */
-const explanations: Array<[RegExp, (recipe: ContextRecipe) => string | undefined]> = [
+const explanations: Array<[RegExp, (recipe: ContextRecipe, url: string) => string | undefined]> = [
   [/ERR_PROXY_CONNECTION_FAILED/, (recipe) => recipe.proxy && `could not connect to the proxy ${proxyName(recipe)}`],
   [
     /ERR_TUNNEL_CONNECTION_FAILED/,
@@ -27,12 +27,16 @@ const explanations: Array<[RegExp, (recipe: ContextRecipe) => string | undefined
         ? 'the site rejected the client certificate given for its origin (or none was given for this origin)'
         : 'the site asks for a client certificate and the task has none; send certificates: [{file, password}] with the task',
   ],
+  // TLS 1.3 servers refuse a client certificate (or its absence) after the client's handshake is
+  // done, so the browser sees only a closed connection: a probable cause, said as one.
   [
-    /ERR_(SSL_CLIENT_AUTH_SIGNATURE_FAILED|SSL_PROTOCOL_ERROR|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE)/,
-    (recipe) =>
+    /ERR_(SSL_CLIENT_AUTH_SIGNATURE_FAILED|SSL_PROTOCOL_ERROR|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE|SOCKET_NOT_CONNECTED)/,
+    (recipe, url) =>
       recipe.clientCertificates.length > 0
         ? 'the TLS handshake failed; the site may have rejected the client certificate given for its origin'
-        : undefined,
+        : url.startsWith('https:')
+          ? 'the site closed the connection during or right after the TLS handshake; if it asks for a client certificate, send certificates: [{file, password}] with the task'
+          : undefined,
   ],
 ];
 
@@ -51,7 +55,7 @@ export function explainNavigationFailure(url: string, error: unknown, recipe: Co
   const message = error instanceof Error ? error.message : String(error);
   for (const [pattern, explain] of explanations) {
     if (!pattern.test(message)) continue;
-    const reason = explain(recipe);
+    const reason = explain(recipe, url);
     if (reason) return new NavigationFailedError(url, `${reason} (${/net::ERR_[A-Z_]+/.exec(message)?.[0] ?? 'network error'})`);
   }
   return error;
@@ -61,4 +65,32 @@ export function explainNavigationFailure(url: string, error: unknown, recipe: Co
 export function proxyAuthenticationFailure(url: string, status: number | undefined, recipe: ContextRecipe): NavigationFailedError | undefined {
   if (status !== 407 || !recipe.proxy) return undefined;
   return new NavigationFailedError(url, proxyRefused(recipe));
+}
+
+/** The page Playwright's certificate proxy answers with when its TLS connection to the site failed. */
+const certificateProxyErrorPrefix = 'Playwright client-certificate error: ';
+
+/**
+ * With client certificates, the TLS connection to a site is made by Playwright's proxy; when it
+ * fails (the site refused the certificate, the site's own certificate is not trusted by the server
+ * process) the browser gets a 503 page instead of a network error. Said plainly here.
+ */
+export async function clientCertificateFailure(
+  url: string,
+  response: { status(): number; text(): Promise<string> } | null,
+  recipe: ContextRecipe,
+): Promise<NavigationFailedError | undefined> {
+  if (!response || response.status() !== 503 || recipe.clientCertificates.length === 0) return undefined;
+  const body = await response.text().catch(() => '');
+  const start = body.indexOf(certificateProxyErrorPrefix);
+  if (start === -1) return undefined;
+  const reason = body
+    .slice(start + certificateProxyErrorPrefix.length)
+    .replace(/<br>/g, ' ')
+    .replace(/<[^>]*>/g, '')
+    .trim();
+  return new NavigationFailedError(
+    url,
+    `the TLS connection to the site failed (${reason}); the site may have refused the client certificate, or its own certificate is not trusted by the server (NODE_EXTRA_CA_CERTS)`,
+  );
 }

@@ -12,7 +12,7 @@ import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard, refusedByProxy } from './network-guard.js';
 import { NetworkPolicy, TaskNetworkPolicy } from './network-policy.js';
 import { installDomActivityTracker } from './dom-activity.js';
-import { explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
+import { clientCertificateFailure, explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
 import { VisibleCursor } from './cursor/visible-cursor.js';
@@ -256,8 +256,8 @@ export class TaskContext {
     const blockedBefore = this.#guard.blocked.length;
     try {
       const response = await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
-      const proxyRefusal = proxyAuthenticationFailure(url, response?.status(), this.recipe);
-      if (proxyRefusal) throw proxyRefusal;
+      const refusal = proxyAuthenticationFailure(url, response?.status(), this.recipe) ?? (await clientCertificateFailure(url, response, this.recipe));
+      if (refusal) throw refusal;
     } catch (error) {
       if (signal?.aborted || error instanceof NavigationFailedError) throw error;
       const refusedBelow = error instanceof Error && refusedByProxy.test(error.message);

@@ -56,6 +56,7 @@ export const taskRequestSchema = z.object({
   proxy_password: nullable(z.string()),
   certificates: nullable(z.array(certificateSchema).max(16)),
   use_adblock: nullable(z.boolean()),
+  use_captcha_solver: nullable(z.boolean()),
   additional_tools: nullable(additionalToolsSchema),
   custom_tools: nullable(z.array(customToolSchema).max(64)),
   experimental_features: nullable(z.record(z.string(), z.unknown())),

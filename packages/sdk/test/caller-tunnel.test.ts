@@ -66,8 +66,10 @@ test('a session with proxy_server "self" reaches the site through the SDK\'s tun
 });
 
 async function waitForFinish(taskId: string): Promise<{ status: string; error: string | null }> {
+  let eventT = 0;
   for (let attempt = 0; attempt < 60; attempt += 1) {
-    const task = (await server.api('GET', `/task/${taskId}?event_t=0`)).body.r;
+    const task = (await server.api('GET', `/task/${taskId}?event_t=${eventT}`)).body.r;
+    eventT = task.events?.at(-1)?.timestamp ?? eventT;
     if (['done', 'failed', 'cancelled'].includes(task.status)) return task;
   }
   throw new Error(`task ${taskId} did not finish`);

@@ -105,7 +105,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
-  const taskStore = new CachedTaskStore(new SqliteTaskStore(database, SecretSealer.forDataDirectory(dataDirectory)));
+  const sealer = SecretSealer.forDataDirectory(dataDirectory);
+  const taskStore = new CachedTaskStore(new SqliteTaskStore(database, sealer));
   const resources = new SqliteResourceStore(database);
   const apiKeys = resolveApiKeys(options.apiKeys, process.env, resources);
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
@@ -122,7 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
   const concurrency = resolveConcurrency(options, process.env);
-  const profiles = new ProfileStorage(dataDirectory);
+  const profiles = new ProfileStorage(dataDirectory, sealer);
   const tasks = new TaskManager({
     store: taskStore,
     resources,

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeTestCertificates, removeTestCertificates, startMtlsSite, type MtlsSite, type TestCertificates } from './support/mtls-site.js';
+import { makeTestCertificates, makeUntrustedClientP12, removeTestCertificates, startMtlsSite, type MtlsSite, type TestCertificates } from './support/mtls-site.js';
 import { startSpawnedServer, type SpawnedServer } from './support/spawned-server.js';
 
 let certificates: TestCertificates;
@@ -34,9 +34,12 @@ after(async () => {
   if (dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
 });
 
+/** Polls as a client does (from the last event seen), so a finished task's status shows once its events are fetched. */
 async function waitForStatus(taskId: string, wanted: (status: string) => boolean): Promise<any> {
+  let eventT = 0;
   for (let attempt = 0; attempt < 120; attempt += 1) {
-    const answer = await server.api('GET', `/task/${taskId}?event_t=0`);
+    const answer = await server.api('GET', `/task/${taskId}?event_t=${eventT}`);
+    eventT = answer.body.r.events?.at(-1)?.timestamp ?? eventT;
     if (wanted(answer.body.r.status)) return answer.body.r;
   }
   throw new Error(`task ${taskId} never reached the wanted status`);
@@ -83,6 +86,19 @@ test('without a certificate the handshake fails and the task says why', async ()
   assert.match(task.error, /^could not open https:\/\/127\.0\.0\.1:\d+\/members: the site asks for a client certificate and the task has none/);
   assert.ok(site.handshakeFailures.length > failuresBefore, 'the site refused a handshake');
   assert.ok(!site.subjects.includes(''), 'no request got through without a certificate');
+});
+
+test('a certificate the site refuses fails the task saying the TLS connection failed', async () => {
+  const stranger = await makeUntrustedClientP12(certificates);
+  const created = await server.api('POST', '/task', {
+    task: null,
+    url: `${site.origin}/members?stranger=1`,
+    certificates: [{ file: stranger.toString('base64'), password: certificates.p12Password }],
+  });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const task = await waitForStatus(created.body.r.id, (status) => status === 'failed');
+  assert.match(task.error, /^could not open https:\/\/127\.0\.0\.1:\d+\/members\?stranger=1: the TLS (connection to the site|handshake) failed.*client certificate/);
+  assert.ok(!site.subjects.includes('Stranger'), 'the site accepted no request with that certificate');
 });
 
 test('a certificate that cannot be used is a 422 saying why', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BrowserPool } from '@open-smooth/browser';
@@ -95,6 +95,10 @@ test('a profile carries a login, localStorage and IndexedDB across sessions, one
   assert.equal(await evaluate(first, `document.getElementById('signed-in-user')?.textContent ?? null`), fixtureCredentials.username);
   await evaluate(first, writeKept('from session 1', 'draft 1'));
   await closeSession(first);
+  // The saved cookies are a login: on disk they are sealed, never in clear.
+  for (const entry of await readdir(server.dataDirectory, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) assert.ok(!(await readFile(join(entry.parentPath, entry.name))).includes(login.sessionToken), `${entry.name} holds no session cookie in clear`);
+  }
 
   // Session 2, same profile: signed in with the session cookie of session 1's login.
   const viewsBefore = site.records.accountViews.length;

@@ -12,6 +12,7 @@ import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { certificatesFromWire } from './certificates-from-wire.js';
+import { refuseUnhonouredOptions } from './unhonoured-options.js';
 import { FinishGate } from './finish-gate.js';
 import { LiveTask } from './live-task.js';
 import type { SessionCommand } from './session-command.js';
@@ -95,6 +96,7 @@ export class TaskManager {
   }
 
   create(tenant: string, request: TaskRequest): TaskRecord {
+    refuseUnhonouredOptions(request);
     const settings = taskSettingsFromWire(request);
     for (const fileId of settings.fileIds) {
       const file = this.options.resources.getFile(tenant, fileId);

@@ -69,7 +69,9 @@ export interface MtlsSite {
 export async function startMtlsSite(certificates: TestCertificates): Promise<MtlsSite> {
   const site: MtlsSite = { origin: '', subjects: [], handshakeFailures: [], close: async () => {} };
   const server: Server = createServer(
-    { key: certificates.serverKey, cert: certificates.serverCert, ca: certificates.caCert, requestCert: true, rejectUnauthorized: true },
+    // TLS 1.2: a refused client certificate then fails the handshake itself. In TLS 1.3 the client
+    // learns of it only after its handshake is done, as a closed connection (see navigation-failure.ts).
+    { key: certificates.serverKey, cert: certificates.serverCert, ca: certificates.caCert, requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2' },
     (request, response) => {
       const peer = (request.socket as TLSSocket).getPeerCertificate();
       const commonName = typeof peer.subject?.CN === 'string' ? peer.subject.CN : String(peer.subject?.CN ?? '');
@@ -90,4 +92,13 @@ export async function startMtlsSite(certificates: TestCertificates): Promise<Mtl
 
 export async function removeTestCertificates(certificates: TestCertificates): Promise<void> {
   await rm(certificates.directory, { recursive: true, force: true });
+}
+
+/** A client certificate the site does not trust (self-signed, not from the test CA), as PKCS#12 with the same password. */
+export async function makeUntrustedClientP12(certificates: TestCertificates): Promise<Buffer> {
+  const at = (name: string) => join(certificates.directory, name);
+  const openssl = (...args: string[]) => run('openssl', args, { cwd: certificates.directory });
+  await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('stranger.key'), '-out', at('stranger.pem'), '-days', '2', '-subj', '/CN=Stranger');
+  await openssl('pkcs12', '-export', '-inkey', at('stranger.key'), '-in', at('stranger.pem'), '-out', at('stranger.p12'), '-passout', `pass:${certificates.p12Password}`);
+  return readFile(at('stranger.p12'));
 }
