@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { runAgentOverhead } from './agent-overhead.js';
 import { runApiLoad } from './api-load.js';
 import { runBrowserOptions } from './browser-options.js';
+import { runLiveAndRecordingBench } from './live-and-recording.js';
 import { isQuickMode } from './lib/bench-options.js';
 import type { BenchRow } from './lib/bench-row.js';
 import { describeMachine } from './lib/machine-description.js';
@@ -26,6 +27,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['memory', runMemory],
   ['api-load', runApiLoad],
   ['browser-options', runBrowserOptions],
+  ['live-and-recording', runLiveAndRecordingBench],
 ];
 
 /** The profiles behind the README's explanations of missed goals; run with BENCH_PROFILES=1. */

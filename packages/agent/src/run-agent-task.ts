@@ -109,6 +109,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
     if (options.startUrl) await taskContext.goto(options.startUrl, { signal });
     for (let stepIndex = 1; ; stepIndex += 1) {
       signal.throwIfAborted();
+      await options.beforeStep?.(signal);
       const seen = await observe(state, stepIndex);
       const decision = await decide(state, stepIndex, seen);
       const acted = await act(state, seen, decision);
@@ -119,6 +120,8 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
       const verdict = state.loopGuard.record(
         `${seen.observation.url}\n${elementListSignature(seen.observation)}`,
         JSON.stringify(decision.calls.map((call) => [call.toolName, call.input])),
+        // The whole view, without the "new since last step" marks that differ on an unchanged page.
+        seen.observation.text.replace(/^(\s*)\*\[/gm, '$1['),
       );
       const outcome = {
         stepIndex,
@@ -126,6 +129,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
         outputMismatches: state.outputMismatches,
         lastMismatch: acted.batch.records.find((record) => !record.ok)?.result ?? '',
         loopVerdict: verdict,
+        loopReason: state.loopGuard.reason,
         url: seen.observation.url,
         toolNames: decision.calls.map((call) => call.toolName),
       };
@@ -133,7 +137,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
         const reason = condition(outcome);
         if (reason !== undefined) return result('failed', null, reason);
       }
-      if (verdict === 'warn') state.notes.push('You repeated the same actions on the same page and nothing changed. Try a different approach.');
+      if (verdict === 'warn') state.notes.push(state.loopGuard.reason);
       state.previous = seen.observation;
     }
   } catch (error) {

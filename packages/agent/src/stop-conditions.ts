@@ -10,6 +10,8 @@ export interface StepOutcome {
   outputMismatches: number;
   lastMismatch: string;
   loopVerdict: LoopGuardVerdict;
+  /** The loop guard's reason for its verdict. */
+  loopReason: string;
   url: string;
   toolNames: string[];
 }
@@ -24,7 +26,7 @@ export const tooManyOutputMismatches: StopCondition = (outcome) =>
 
 export const stuckInALoop: StopCondition = (outcome) =>
   outcome.loopVerdict === 'fail'
-    ? `the agent was stuck repeating ${outcome.toolNames.join(', ')} on ${outcome.url} without progress`
+    ? `the agent made no progress on ${outcome.url}: ${outcome.loopReason} (last actions: ${outcome.toolNames.join(', ') || 'none'})`
     : undefined;
 
 export const outOfSteps: StopCondition = (outcome) =>

@@ -60,9 +60,25 @@ test('the same action on the same page again and again fails the task instead of
   const policy = pagePolicy([(page) => [call('click', { index: page.index({ role: 'button', name: 'Swap origin and destination' }) })]]);
   const { result } = await harness.run('Loop', policy, { startUrl: harness.fixtures.url('/flights'), maxSteps: 20 });
   assert.equal(result.status, 'failed');
-  assert.match(result.error ?? '', /stuck repeating click/);
+  assert.match(result.error ?? '', /made no progress .*: it repeated the same actions 5 times on the same page without progress \(last actions: click\)/);
   assert.ok(result.steps.length < 20);
   const warned = harness.model.requests.some((request) => request.lastUserText.includes('You repeated the same actions'));
+  assert.ok(warned, 'the model was told before the task failed');
+});
+
+test('an agent that changes an argument every step on a page that never changes is told, then stopped with a reason', async () => {
+  let step = 0;
+  const policy = pagePolicy([
+    () => {
+      step += 1;
+      return [call('wait_for', { seconds: Math.min(10, 0.1 * step) })];
+    },
+  ]);
+  const { result } = await harness.run('Wait for something that never comes', policy, { startUrl: harness.fixtures.url('/flights'), maxSteps: 30 });
+  assert.equal(result.status, 'failed');
+  assert.match(result.error ?? '', /the page stayed exactly the same for 8 steps whatever it did \(last actions: wait_for\)/);
+  assert.equal(result.steps.length, 8);
+  const warned = harness.model.requests.some((request) => request.lastUserText.includes('The page has looked exactly the same for 4 steps'));
   assert.ok(warned, 'the model was told before the task failed');
 });
 

@@ -25,6 +25,9 @@ export {
 export { ExtensionsNotSupportedError, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
 export { NavigationFailedError } from './navigation-failure.js';
 export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
+export { ScreencastFrameSource, type FrameSource, type FrameSubscription, type ScreencastFrame } from './frame-source.js';
+export { NoActiveTabError, PlaywrightPageInput, type MouseButtonName, type PageInput, type RelativePoint } from './page-input.js';
+export { TabSet } from './tab-set.js';
 export type { BlockedRequest } from './blocked-request.js';
 export {
   NetworkPolicy,

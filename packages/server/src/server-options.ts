@@ -1,4 +1,5 @@
 import type { BrowserPool } from '@open-smooth/browser';
+import type { FailedAuthLimits } from './failed-auth-limiter.js';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. */
@@ -29,6 +30,10 @@ export interface ServerOptions {
   extractTimeoutMs?: number;
   /** Cap on one command's output as JSON (evaluate_js, extract, run_task); larger → an error answer. Default 1 MiB. */
   commandOutputMaxBytes?: number;
+  /** Wrong API keys per client address and window before that address gets 429; default 20 per minute. */
+  failedAuthLimits?: FailedAuthLimits;
+  /** Largest file accepted by POST /file, streamed to disk; default 50 MiB. */
+  maxUploadBytes?: number;
   /** Longest a poll with event_t is held; default 10 s (the official client gives up at 30 s). */
   longPollMs?: number;
   /** How long a finished task reads `running` while its last answer waits for a poll; default 3 s. */

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
 import type { BrowserPool } from '@open-smooth/browser';
 // Not the package root: that loads Playwright, which the server imports only when a task needs it.
 import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
@@ -10,9 +11,11 @@ import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
 import { resolveConcurrency } from './concurrency-defaults.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
-import { BadRequestError, UnauthorizedError } from './http-errors.js';
+import { defaultFailedAuthLimits, FailedAuthLimiter } from './failed-auth-limiter.js';
+import { BadRequestError, TooManyRequestsError, UnauthorizedError } from './http-errors.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
+import { registerReviewRoutes } from './routes/review-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
@@ -64,23 +67,35 @@ function installJsonParser(app: FastifyInstance): void {
   });
 }
 
-function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants: Map<string, string>): void {
+function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants: Map<string, string>, limiter: FailedAuthLimiter, maxUploadBytes: number): void {
   void app.register(
     async (api) => {
       api.decorateRequest('tenant', '');
       // A callback hook, not an async one: it runs on every request and needs no promise.
-      api.addHook('onRequest', (request, _reply, done) => {
+      api.addHook('onRequest', (request, reply, done) => {
         const header = request.headers.apikey;
         const apiKey = Array.isArray(header) ? header[0] : header;
         if (!apiKey) return done(new UnauthorizedError('missing API key: send it in the "apikey" header'));
         const tenant = tenants.get(apiKey);
-        if (!tenant) return done(new UnauthorizedError('invalid API key'));
+        const address = request.ip;
+        const blockedForSeconds = limiter.blockedForSeconds(address);
+        if (blockedForSeconds > 0 && !(tenant !== undefined && limiter.isTrusted(address, tenant))) {
+          if (!tenant) limiter.recordFailure(address);
+          void reply.header('retry-after', String(blockedForSeconds));
+          return done(new TooManyRequestsError(`too many wrong API keys from this address; try again in ${blockedForSeconds} s`));
+        }
+        if (!tenant) {
+          limiter.recordFailure(address);
+          return done(new UnauthorizedError('invalid API key'));
+        }
+        limiter.recordSuccess(address, tenant);
         request.tenant = tenant;
         done();
       });
       registerTaskRoutes(api, context);
       registerProfileRoutes(api, context);
-      registerUploadRoutes(api, context);
+      registerUploadRoutes(api, context, { fileBytes: maxUploadBytes });
+      registerReviewRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );
@@ -164,8 +179,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   installJsonParser(app);
   installErrorHandling(app);
-  await app.register(multipart, { limits: { fileSize: uploadLimits.fileBytes, files: 2 } });
-  installApiRoutes(app, context, tenants);
+  const maxUploadBytes = options.maxUploadBytes ?? uploadLimits.fileBytes;
+  await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 2 } });
+  // The live view's frames and a person's input; one small message at a time.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  installApiRoutes(app, context, tenants, new FailedAuthLimiter(options.failedAuthLimits ?? defaultFailedAuthLimits), maxUploadBytes);
   installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
   registerPublicRoutes(app, context);
 

@@ -60,6 +60,7 @@ export interface TaskSettings {
   customTools: CustomTool[];
   additionalTools?: Record<string, Record<string, unknown> | null>;
   agentRun?: AgentRunSettings;
+  enableRecording: boolean;
 }
 
 const present = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
@@ -81,6 +82,7 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     proxy: proxyFromWire(request),
     clientCertificates: [],
     customTools: request.custom_tools ?? [],
+    enableRecording: request.enable_recording ?? taskDefaults.enableRecording,
   };
   const startUrl = present(request.url);
   if (startUrl !== undefined) settings.startUrl = startUrl;
@@ -129,6 +131,8 @@ export function creditsFromCost(dollars: number): number {
 export interface TaskView {
   status: TaskStatus;
   liveUrl: string;
+  /** null = not ready yet, "" = none. */
+  recordingUrl: string | null;
   /** undefined = not asked for (?downloads=false). */
   downloadsUrl?: string;
   events?: PolledTaskEvent[];
@@ -145,11 +149,11 @@ export function taskResponseToWire(task: TaskRecord, view: TaskView): TaskRespon
     credits_used: Math.ceil(creditsFromCost(task.costDollars) - 1e-9),
     device: task.device,
     live_url: view.liveUrl,
-    // No recorder runs yet, so there is never a recording.
-    recording_url: '',
+    recording_url: view.recordingUrl,
     downloads_url: view.downloadsUrl ?? null,
     created_at: Math.floor(task.createdAtMs / 1000),
-    error: view.status === 'failed' || view.status === 'cancelled' ? task.error : null,
+    // A finished task's reason: why it failed or was cancelled, or why a session ended by itself.
+    error: view.status === 'failed' || view.status === 'cancelled' || view.status === 'done' ? task.error : null,
   };
   if (view.queue !== undefined && view.status === 'waiting') response.queue = { position: view.queue.position, reason: view.queue.reason };
   if (view.events !== undefined) response.events = view.events;

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { BadRequestError, HttpError, NotFoundError } from '../http-errors.js';
+import { BadRequestError, HttpError, NotFoundError, PayloadTooLargeError } from '../http-errors.js';
 import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 import { extensionToWire } from '../wire-format.js';
@@ -11,9 +13,11 @@ import { unpackUploadedExtension } from './unpack-uploaded-extension.js';
 
 export const uploadLimits = { fileBytes: 50 * 1024 * 1024, extensionBytes: 20 * 1024 * 1024, purposeCharacters: 64 };
 
+/** A file received to disk: nothing of it is held in memory beyond the stream's own buffers. */
 interface Upload {
   fileName: string;
-  bytes: Buffer;
+  path: string;
+  bytes: number;
   fields: Record<string, string>;
 }
 
@@ -25,35 +29,99 @@ function cleanFileName(name: string | undefined): string {
   return cleaned;
 }
 
-/** Size limits keep their own status; anything else the multipart parser rejects is bad input. */
-function asClientError(error: unknown): unknown {
-  if (error instanceof HttpError) return error;
-  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return error;
-  return new BadRequestError(`malformed multipart body: ${error instanceof Error ? error.message : String(error)}`);
+function mebibytes(bytes: number): string {
+  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
 }
 
-/** Reads a multipart body with exactly one part named `file`, plus small text fields. */
-async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
+/** Size limits keep their own status; anything else the multipart parser rejects is bad input. */
+function asClientError(error: unknown, maxBytes: number): unknown {
+  if (error instanceof HttpError) return error;
+  if ((error as { code?: unknown } | null)?.code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (message === 'Premature close') return new BadRequestError('malformed multipart body: it ended before the file part did');
+  return new BadRequestError(`malformed multipart body: ${message}`);
+}
+
+const tooLarge = (maxBytes: number) => new PayloadTooLargeError(`the file is larger than the cap of ${mebibytes(maxBytes)} (${maxBytes} bytes); send a smaller one`);
+
+/**
+ * Streams a multipart body with exactly one part named `file` into `directory` (created here),
+ * plus small text fields. On any failure the directory is removed.
+ */
+async function receiveUpload(request: FastifyRequest, maxBytes: number, directory: string): Promise<Upload> {
   if (!request.isMultipart()) throw new BadRequestError('send the file as multipart/form-data with a part named "file"');
   try {
-    return await readParts(request, maxBytes);
+    return await receiveParts(request, maxBytes, directory);
   } catch (error) {
-    throw asClientError(error);
+    await rm(directory, { recursive: true, force: true });
+    throw asClientError(error, maxBytes);
   }
 }
 
-async function readParts(request: FastifyRequest, maxBytes: number): Promise<Upload> {
-  let upload: { fileName: string; bytes: Buffer } | undefined;
+/**
+ * Copies the part to `path` chunk by chunk, waiting for the disk when it falls behind, so the
+ * upload never sits in memory. (Reading the part with for-await, as the multipart parser
+ * expects: its errors then surface here.)
+ */
+async function writeToFile(source: AsyncIterable<Buffer>, path: string): Promise<number> {
+  const file = createWriteStream(path, { flags: 'wx' });
+  const failed = new Promise<never>((_resolve, reject) => file.once('error', reject));
+  failed.catch(() => undefined);
+  let bytes = 0;
+  try {
+    for await (const chunk of source) {
+      bytes += chunk.length;
+      if (!file.write(chunk)) await Promise.race([once(file, 'drain'), failed]);
+    }
+    file.end();
+    await Promise.race([once(file, 'finish'), failed]);
+    return bytes;
+  } finally {
+    if (!file.writableFinished) file.destroy();
+  }
+}
+
+/**
+ * Reads a refused part to its end without keeping it. The request is answered with the refusal,
+ * so a body cut short afterwards is expected, not a failure: its stream error is dropped here
+ * rather than left unhandled (which would end the process).
+ */
+function discard(stream: NodeJS.ReadableStream): void {
+  stream.on('error', () => undefined);
+  stream.resume();
+}
+
+async function receiveParts(request: FastifyRequest, maxBytes: number, directory: string): Promise<Upload> {
+  let upload: { fileName: string; path: string; bytes: number } | undefined;
   const fields: Record<string, string> = {};
   for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 2, fields: 8, fieldSize: 4096 } })) {
     if (part.type === 'file') {
+      // The stream may fail after this part is refused or written (a body cut short): the
+      // request is answered either way, and an unheard stream error would end the process.
+      part.file.on('error', () => undefined);
       if (part.fieldname !== 'file') {
-        await part.toBuffer();
+        discard(part.file);
         throw new BadRequestError(`unexpected file part "${part.fieldname}"; the file goes in a part named "file"`);
       }
-      if (upload) throw new BadRequestError('send one file per request');
-      upload = { fileName: cleanFileName(part.filename), bytes: await part.toBuffer() };
+      if (upload) {
+        discard(part.file);
+        throw new BadRequestError('send one file per request');
+      }
+      let fileName: string;
+      try {
+        fileName = cleanFileName(part.filename);
+      } catch (error) {
+        discard(part.file);
+        throw error;
+      }
+      const path = join(directory, fileName);
+      // Created only now: the parts must be read from the first tick, or the parser misreads the body.
+      await mkdir(directory, { recursive: true });
+      const bytes = await writeToFile(part.file, path);
+      if (part.file.truncated) throw tooLarge(maxBytes);
+      upload = { fileName, path, bytes };
     } else {
       fields[part.fieldname] = String(part.value);
     }
@@ -64,19 +132,34 @@ async function readParts(request: FastifyRequest, maxBytes: number): Promise<Upl
 
 const zipSignature = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
-export function registerUploadRoutes(app: FastifyInstance, context: ServerContext): void {
+async function startsWith(path: string, signature: Buffer): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(signature.length);
+    const { bytesRead } = await file.read(head, 0, signature.length, 0);
+    return bytesRead === signature.length && head.equals(signature);
+  } finally {
+    await file.close();
+  }
+}
+
+export function registerUploadRoutes(app: FastifyInstance, context: ServerContext, limits: { fileBytes: number } = { fileBytes: uploadLimits.fileBytes }): void {
   app.post('/file', async (request) => {
-    const upload = await readUpload(request, uploadLimits.fileBytes);
-    const purpose = upload.fields.file_purpose ?? null;
-    if (purpose !== null && purpose.length > uploadLimits.purposeCharacters) {
-      throw new BadRequestError(`file_purpose is at most ${uploadLimits.purposeCharacters} characters`);
-    }
-    if (upload.bytes.length === 0) throw new BadRequestError('the uploaded file is empty');
     const id = `file_${randomBytes(12).toString('hex')}`;
-    const path = join(context.dataDirectory, 'files', id, upload.fileName);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, upload.bytes);
-    context.resources.addFile({ id, tenant: request.tenant, fileName: upload.fileName, purpose, path, bytes: upload.bytes.length, createdAtMs: Date.now() });
+    const directory = join(context.dataDirectory, 'files', id);
+    const upload = await receiveUpload(request, limits.fileBytes, directory);
+    const purpose = upload.fields.file_purpose ?? null;
+    const refusal =
+      purpose !== null && purpose.length > uploadLimits.purposeCharacters
+        ? `file_purpose is at most ${uploadLimits.purposeCharacters} characters`
+        : upload.bytes === 0
+          ? 'the uploaded file is empty'
+          : undefined;
+    if (refusal) {
+      await rm(directory, { recursive: true, force: true });
+      throw new BadRequestError(refusal);
+    }
+    context.resources.addFile({ id, tenant: request.tenant, fileName: upload.fileName, purpose, path: upload.path, bytes: upload.bytes, createdAtMs: Date.now() });
     return { r: { id } };
   });
 
@@ -89,16 +172,15 @@ export function registerUploadRoutes(app: FastifyInstance, context: ServerContex
   });
 
   const uploadExtension = async (request: FastifyRequest) => {
-    const upload = await readUpload(request, uploadLimits.extensionBytes);
-    if (!upload.fileName.toLowerCase().endsWith('.zip') || !upload.bytes.subarray(0, 4).equals(zipSignature)) {
+    const id = `ext_${randomBytes(12).toString('hex')}`;
+    const directory = join(context.dataDirectory, 'extensions', id);
+    const upload = await receiveUpload(request, uploadLimits.extensionBytes, directory);
+    if (!upload.fileName.toLowerCase().endsWith('.zip') || !(await startsWith(upload.path, zipSignature))) {
+      await rm(directory, { recursive: true, force: true });
       throw new BadRequestError('extensions are uploaded as .zip files');
     }
-    const id = `ext_${randomBytes(12).toString('hex')}`;
-    const path = join(context.dataDirectory, 'extensions', id, upload.fileName);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, upload.bytes);
-    await unpackUploadedExtension(path);
-    context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, path, createdAtMs: Date.now() });
+    await unpackUploadedExtension(upload.path);
+    context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, path: upload.path, createdAtMs: Date.now() });
     return { r: { id } };
   };
   const listExtensions = async (request: FastifyRequest) => ({ r: context.resources.listExtensions(request.tenant).map(extensionToWire) });
