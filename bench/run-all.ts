@@ -17,6 +17,7 @@ import { runCycleCpu } from './profiles/cycle-cpu.js';
 import { runGotoBreakdown } from './profiles/goto-breakdown.js';
 import { runRendererBreakdown } from './profiles/renderer-breakdown.js';
 import { runSessionCycle } from './session-cycle.js';
+import { runVisionTokens } from './vision-tokens.js';
 
 /** `npm run bench`: every benchmark in turn, one combined table, results in bench/results/<date>.json. */
 
@@ -27,6 +28,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['memory', runMemory],
   ['api-load', runApiLoad],
   ['browser-options', runBrowserOptions],
+  ['vision-tokens', runVisionTokens],
   ['live-and-recording', runLiveAndRecordingBench],
 ];
 

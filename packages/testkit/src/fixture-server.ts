@@ -24,6 +24,8 @@ import { nestedMenuRoutes } from './fixture-sites/nested-menu-site.js';
 import { paletteRoutes } from './fixture-sites/palette-site.js';
 import { sliderRoutes } from './fixture-sites/slider-site.js';
 import { sortableListRoutes } from './fixture-sites/sortable-list-site.js';
+import { stationSearchRoutes } from './fixture-sites/station-search-site.js';
+import { helpCentreRoutes } from './fixture-sites/help-centre-site.js';
 import { widgetResultRoutes } from './fixture-sites/widget-results.js';
 import { collapsibleRoutes } from './fixture-sites/widgets-collapsible-site.js';
 import { copyCodeRoutes } from './fixture-sites/widgets-copy-code-site.js';
@@ -79,6 +81,8 @@ const allRoutes: SiteRoute[] = [
   ...highlightRoutes,
   ...paletteRoutes,
   ...copyTextRoutes,
+  ...stationSearchRoutes,
+  ...helpCentreRoutes,
   // observation widgets
   ...toolbarRoutes,
   ...feedRoutes,
