@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAgentOverhead } from './agent-overhead.js';
 import { runApiLoad } from './api-load.js';
+import { runBrowserOptions } from './browser-options.js';
 import { runLiveAndRecordingBench } from './live-and-recording.js';
 import { isQuickMode } from './lib/bench-options.js';
 import type { BenchRow } from './lib/bench-row.js';
@@ -26,6 +27,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['observation-size', runObservationSize],
   ['memory', runMemory],
   ['api-load', runApiLoad],
+  ['browser-options', runBrowserOptions],
   ['vision-tokens', runVisionTokens],
   ['live-and-recording', runLiveAndRecordingBench],
 ];

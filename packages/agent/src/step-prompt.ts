@@ -22,6 +22,8 @@ function blockedBy(reason: BlockReason): string {
       return "the server's private network rule";
     case 'link_local':
       return 'the link-local and cloud metadata rule';
+    case 'adblock':
+      return 'the ad blocker';
   }
 }
 
@@ -34,9 +36,12 @@ function blockedLine(blocked: BlockedRequest): string {
 export function stepPrompt(input: StepPromptInput): string {
   const lines = [`Step ${input.stepIndex} of ${input.maxSteps}.`];
   for (const note of input.notes) lines.push(`Note: ${note}`);
-  for (const blocked of input.blockedRequests.slice(0, 10)) {
+  // A page's blocked ads and trackers are one line, not one each: they are noise to the model.
+  const blockedAds = input.blockedRequests.filter((blocked) => blocked.reason === 'adblock' && !blocked.isNavigation);
+  for (const blocked of input.blockedRequests.filter((blocked) => !blockedAds.includes(blocked)).slice(0, 10)) {
     lines.push(blockedLine(blocked));
   }
+  if (blockedAds.length > 0) lines.push(`The ad blocker stopped ${blockedAds.length} ad and tracker request(s) of the page.`);
   if (input.pages.length > 1) {
     lines.push('Tabs:');
     input.pages.forEach((page, index) => lines.push(`  ${index}${page === input.activePage ? ' (active)' : ''}: ${page.url()}`));

@@ -1,7 +1,7 @@
 import type { Device } from '@open-smooth/protocol';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
-import { refuseExtensionBrowsers, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
+import { SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
 import { BrowserSupervisor } from './browser-supervisor.js';
 import { ProxyNotAllowedError } from './errors.js';
 import { chromiumLaunchOptions, type ChromiumLaunchSettings } from './chromium-launch-options.js';
@@ -18,10 +18,14 @@ import {
 } from './context-recipe.js';
 import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
-import { NetworkPolicy } from './network-policy.js';
+import { NetworkPolicy, type HostResolver } from './network-policy.js';
 import { NetworkPolicyProxy } from './network-policy-proxy.js';
 import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
+import { AdblockEngine } from './adblock/adblock-engine.js';
+import { launchExtensionBrowser } from './extensions/extension-browser-host.js';
+import { AdblockUnavailableError } from './errors.js';
 import { resetContext } from './reset-context.js';
+import { installStealth } from './stealth/install-stealth.js';
 import { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 
 export interface BrowserPoolOptions {
@@ -42,7 +46,14 @@ export interface BrowserPoolOptions {
    * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
    */
   allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance;
-  /** Launches the browser for an extension set; by default such recipes are refused. */
+  /**
+   * How the pool's network policy (and its proxy, through which the browser connects) resolves host
+   * names. Default: the system's resolver. Tests map real host names to loopback with it.
+   */
+  resolveHost?: HostResolver;
+  /** Where the parsed adblock lists are kept between runs. Default: a folder in the OS temp directory. */
+  adblockCacheDirectory?: string;
+  /** Launches the browser for an extension set. Default: a persistent-profile Chromium per context (extension-browser-host.ts). */
   launchExtensionBrowser?: BrowserHostLauncher;
 }
 
@@ -85,6 +96,8 @@ export class BrowserPool {
   readonly #extensionHosts = new Map<string, Promise<BrowserHost>>();
   readonly #launchExtensionBrowser: BrowserHostLauncher;
   readonly #launchSettings: ChromiumLaunchSettings;
+  /** Loaded once, in the background from launch on; awaited only by recipes with adblock. */
+  readonly #adblockEngine: Promise<AdblockEngine>;
   readonly #warmContextsPerDevice: number;
   readonly #warmDevices: readonly Device[];
   readonly #ready = new Map<Device, BrowserContext[]>();
@@ -109,7 +122,7 @@ export class BrowserPool {
       },
     });
     this.#defaultHost = new SharedBrowserHost(() => this.#supervisor.current());
-    this.#launchExtensionBrowser = options.launchExtensionBrowser ?? refuseExtensionBrowsers;
+    this.#launchExtensionBrowser = options.launchExtensionBrowser ?? launchExtensionBrowser;
     // An extension set's browser goes through the same network policy proxy.
     this.#launchSettings = {
       ...(options.executablePath !== undefined ? { executablePath: options.executablePath } : {}),
@@ -121,10 +134,16 @@ export class BrowserPool {
     this.#warmDevices = options.warmDevices ?? allDevices;
     this.#maxReusableContexts = Math.max(0, options.maxReusableContexts ?? 16);
     this.#reusableIdleMs = options.reusableIdleMs ?? 60_000;
+    this.#adblockEngine = AdblockEngine.load(options.adblockCacheDirectory ? { cacheDirectory: options.adblockCacheDirectory } : {});
+    // Awaited (and its failure reported) by the first task with adblock; never an unhandled rejection.
+    this.#adblockEngine.catch(() => {});
   }
 
   static async launch(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
-    const networkPolicy = new NetworkPolicy(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {});
+    const networkPolicy = new NetworkPolicy({
+      ...(options.allowPrivateNetwork ? { allowPrivateNetwork: options.allowPrivateNetwork } : {}),
+      ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
+    });
     const proxy = await NetworkPolicyProxy.start(networkPolicy);
     const launchBrowser = () => chromium.launch(chromiumLaunchOptions({ ...options, proxyServer: proxy.url }));
     let browser: Browser;
@@ -179,7 +198,7 @@ export class BrowserPool {
   async openContext(options: TaskContextOptions): Promise<TaskContext> {
     if (this.#closed) throw new BrowserPoolClosedError();
     const recipe = contextRecipeFrom(options);
-    options = { networkPolicy: this.networkPolicy, ...options };
+    options = { networkPolicy: this.networkPolicy, ...(recipe.adblock ? { adblockEngine: await this.#loadedAdblockEngine() } : {}), ...options };
     const scope = isReusableRecipe(recipe) ? options.reuseScope : undefined;
     const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#recycle(context, recipe, scope, origins);
     const reused = scope === undefined ? undefined : await this.#takeReusable(reuseKey(recipe, scope));
@@ -234,6 +253,14 @@ export class BrowserPool {
     }
     if (warmsDevice) this.#refillAfterStart(device, task);
     return task;
+  }
+
+  async #loadedAdblockEngine(): Promise<AdblockEngine> {
+    try {
+      return await this.#adblockEngine;
+    } catch (error) {
+      throw new AdblockUnavailableError(error);
+    }
   }
 
   async close(): Promise<void> {
@@ -312,8 +339,8 @@ export class BrowserPool {
     const host = await this.#hostFor(recipe);
     const context = await host.newContext(contextOptionsFor(recipe, await host.version(), this.#proxy.url));
     try {
-      // Before the first page, so every document of the context is tracked from its start.
-      await installDomActivityTracker(context);
+      // Before the first page, so every document of the context is tracked (and disguised) from its start.
+      await Promise.all([installDomActivityTracker(context), installStealth(context, recipe)]);
       await context.newPage();
     } catch (error) {
       await context.close().catch(() => {});

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { LaunchOptions } from 'playwright-core';
 
 import { chromiumExecutablePath } from './chromium-executable-path.js';
+import { stealthLaunchSwitches } from './stealth/stealth-launch-switches.js';
 
 /** Chromium switches for a lean headless browser that makes no traffic of its own. */
 const leanSwitches: readonly string[] = [
@@ -77,6 +78,7 @@ export function mergeDisableFeatures(switches: readonly string[]): string[] {
 export const chromiumLaunchArgs: readonly string[] = mergeDisableFeatures([
   ...(playwrightSwitch ? [playwrightSwitch] : []),
   ...leanSwitches,
+  ...stealthLaunchSwitches,
   `${disableFeaturesPrefix}${disabledChromiumFeatures.join(',')}`,
 ]);
 

@@ -3,6 +3,7 @@ import type { Device } from '@open-smooth/protocol';
 import type { BrowserContextOptions } from 'playwright-core';
 
 import { defaultDevice, deviceContextOptions } from './devices.js';
+import { stealthContextOptions } from './stealth/install-stealth.js';
 
 /** An upstream proxy the context's traffic goes through (Playwright's `proxy` option). */
 export interface ProxySettings {
@@ -128,7 +129,7 @@ function digest(value: unknown): string {
  */
 export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string, policyProxyUrl?: string): BrowserContextOptions {
   const options: BrowserContextOptions = {
-    ...deviceContextOptions(recipe.device, browserVersion),
+    ...stealthContextOptions(deviceContextOptions(recipe.device, browserVersion), recipe.stealth),
     acceptDownloads: true,
     // Service workers fetch outside any page, where interception cannot follow them.
     serviceWorkers: 'block',

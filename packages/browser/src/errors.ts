@@ -83,6 +83,14 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
   });
 }
 
+/** Thrown when a task wants adblock and the bundled filter lists could not be loaded. */
+export class AdblockUnavailableError extends Error {
+  override readonly name = 'AdblockUnavailableError';
+  constructor(cause: unknown) {
+    super(`adblock is on but its filter lists could not be loaded (${cause instanceof Error ? cause.message : String(cause)}); run the task with use_adblock: false, or reinstall @adguard/dnr-rulesets`);
+  }
+}
+
 /** A task's own proxy is somewhere the network policy does not let tasks connect (a private address, say). */
 export class ProxyNotAllowedError extends Error {
   override readonly name = 'ProxyNotAllowedError';

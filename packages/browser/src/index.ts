@@ -48,8 +48,11 @@ export { isAlwaysAllowedUrl, isUrlAllowedByPatterns, matchesUrlPattern } from '.
 export { SecretVault } from './secret-vault.js';
 export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from './page-settle.js';
 export { NetworkActivity } from './network-activity.js';
+export { AdblockEngine, adblockRequestFilter, type AdblockMatch, type AdblockRequest } from './adblock/index.js';
+export { installStealth, stealthContextOptions, stealthLaunchSwitches } from './stealth/index.js';
 export {
   abortError,
+  AdblockUnavailableError,
   BrowserCrashedError,
   raceAbort,
   ChromiumNotFoundError,

@@ -10,6 +10,21 @@ interface RequestPausedEvent {
   resourceType: string;
 }
 
+/** Where a request comes from, for rules that depend on it (adblock): the making document, and whether it is a tab's own load. */
+function originOfRequest(request: Request): { sourceUrl?: string; isMainFrame: boolean } {
+  try {
+    const frame = request.frame();
+    const isDocument = request.resourceType() === 'document';
+    const isMainFrame = isDocument && frame.parentFrame() === null;
+    // A frame's own load comes from the document around it; anything else from its frame's document.
+    const source = isDocument ? frame.parentFrame()?.url() : frame.url();
+    return source ? { sourceUrl: source, isMainFrame } : { isMainFrame };
+  } catch {
+    // Service worker requests have no frame.
+    return { isMainFrame: false };
+  }
+}
+
 function pageOfRequest(request: Request): Page | undefined {
   try {
     return request.frame().page();
@@ -75,6 +90,11 @@ export class NetworkGuard {
     private readonly context: BrowserContext,
     private readonly policy: TaskNetworkPolicy,
     private readonly intercept: boolean,
+    /**
+     * Also follow redirect hops (a CDP Fetch session per page, and a new tab's first navigation
+     * made again once it is on): what allowed_urls needs. Adblock alone judges first requests only.
+     */
+    private readonly followRedirects = true,
   ) {}
 
   async install(): Promise<void> {
@@ -173,7 +193,7 @@ export class NetworkGuard {
 
   /** Attaches the page's redirect-aware Fetch interceptor once (when intercepting). */
   guardPage(page: Page): Promise<void> {
-    if (!this.intercept) return Promise.resolve();
+    if (!this.intercept || !this.followRedirects) return Promise.resolve();
     let guarded = this.#guardedPages.get(page);
     if (!guarded) {
       guarded = this.#attachFetchInterceptor(page);
@@ -187,14 +207,14 @@ export class NetworkGuard {
     try {
       const resourceType = request.resourceType();
       const isNavigation = request.isNavigationRequest();
-      const block = await this.policy.check({ url, resourceType, isNavigation });
+      const block = await this.policy.check({ url, resourceType, isNavigation, ...originOfRequest(request) });
       if (block) {
         this.record(url, resourceType, isNavigation, block);
         await route.abort('blockedbyclient');
         return;
       }
       const page = pageOfRequest(request);
-      if (page && request.isNavigationRequest()) {
+      if (this.followRedirects && page && request.isNavigationRequest()) {
         await this.guardPage(page).catch(() => {});
         // Our interceptor runs before this handler, so a document it did not pass was created
         // before it existed (a new tab's first navigation): its redirect hops would go unchecked.
@@ -231,15 +251,20 @@ export class NetworkGuard {
     this.#sessions.add(session);
     const intercepted = new Set<string>();
     this.#interceptedDocuments.set(page, intercepted);
-    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => void this.#onRequestPaused(session, event, intercepted));
+    session.on('Fetch.requestPaused', (event: RequestPausedEvent) => void this.#onRequestPaused(session, event, intercepted, page));
     await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
   }
 
-  async #onRequestPaused(session: CDPSession, event: RequestPausedEvent, intercepted: Set<string>): Promise<void> {
+  async #onRequestPaused(session: CDPSession, event: RequestPausedEvent, intercepted: Set<string>, page: Page): Promise<void> {
     const url = event.request.url;
     const resourceType = event.resourceType.toLowerCase();
     const isNavigation = event.resourceType === 'Document';
-    const block = await this.policy.check({ url, resourceType, isNavigation });
+    // The event does not say which frame is the tab's own, so every document counts as one here
+    // (adblock passes it); the route layer, which knows the frame, judges a frame's document.
+    const isMainFrame = isNavigation;
+    // The page's address stands in for the making document (an iframe's own address is not in the event).
+    const sourceUrl = isMainFrame ? undefined : page.url();
+    const block = await this.policy.check({ url, resourceType, isNavigation, isMainFrame, ...(sourceUrl ? { sourceUrl } : {}) });
     if (!block) {
       if (isNavigation) intercepted.add(url);
       session.send('Fetch.continueRequest', { requestId: event.requestId }).catch(() => {});

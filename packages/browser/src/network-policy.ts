@@ -5,10 +5,10 @@ import { addressKind, PrivateNetworkAllowance } from './network-policy-ranges.js
 import { isUrlAllowedByPatterns } from './url-policy.js';
 
 /**
- * Why a request was refused. A union that grows with the filters: adblock is to come (a
- * RequestFilter added to TaskNetworkPolicy's chain, see `filters` there).
+ * Why a request was refused. A union that grows with the filters (adblock is a RequestFilter
+ * added to TaskNetworkPolicy's chain, see `extraFilters` there).
  */
-export type BlockReason = 'scheme' | 'allowed_urls' | 'private_network' | 'link_local';
+export type BlockReason = 'scheme' | 'allowed_urls' | 'private_network' | 'link_local' | 'adblock';
 
 export interface NetworkBlock {
   reason: BlockReason;
@@ -23,6 +23,10 @@ export interface RequestToCheck {
   /** Playwright's resource type names: document, xhr, fetch, script, image, websocket, … */
   resourceType: string;
   isNavigation: boolean;
+  /** The URL of the document that made the request, when known (adblock's third-party and domain rules). */
+  sourceUrl?: string;
+  /** True for a tab's own document load; false for a frame's or a subresource; unknown when absent. */
+  isMainFrame?: boolean;
 }
 
 /** One rule of the chain: a block, or undefined to let the next rule decide. Sync when it can be. */

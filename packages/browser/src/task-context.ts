@@ -1,6 +1,8 @@
 import type { Device, Secret } from '@open-smooth/protocol';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 
+import { adblockRequestFilter } from './adblock/adblock-request-filter.js';
+import type { AdblockEngine } from './adblock/adblock-engine.js';
 import type { BlockedRequest } from './blocked-request.js';
 import { contextRecipeFrom, type ContextRecipe, type ContextRecipeInput, type StorageState } from './context-recipe.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
@@ -16,6 +18,7 @@ import { installDomActivityTracker } from './dom-activity.js';
 import { clientCertificateFailure, explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
+import { VisibleCursor } from './cursor/visible-cursor.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
 
 /**
@@ -31,6 +34,8 @@ export interface TaskContextOptions extends ContextRecipeInput {
    * Default: no private network reachable.
    */
   networkPolicy?: NetworkPolicy;
+  /** The filter engine a recipe with adblock uses (BrowserPool.openContext passes its own); without it nothing is filtered. */
+  adblockEngine?: AdblockEngine;
   /** Created if missing. */
   downloadsDirectory: string;
   secrets?: Secret[];
@@ -41,6 +46,8 @@ export interface TaskContextOptions extends ContextRecipeInput {
    * context is never reused.
    */
   reuseScope?: string;
+  /** `show_cursor`: draw a visible pointer where the mouse is, in every tab (see VisibleCursor). */
+  showCursor?: boolean;
 }
 
 /** Takes a context back from a task that is done with it, with the origins its pages reached. */
@@ -109,6 +116,8 @@ export class TaskContext {
   readonly #subscriptions = new EventSubscriptions();
   readonly #visitedOrigins = new Set<string>();
   readonly #release: ContextRelease | undefined;
+  readonly #showCursor: boolean;
+  #cursor: VisibleCursor | undefined;
   #blockedCursor = 0;
   /** Aborted (with BrowserCrashedError) when the browser under this context dies. */
   readonly #browserLost = new AbortController();
@@ -123,6 +132,7 @@ export class TaskContext {
   private constructor(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined) {
     this.context = context;
     this.#release = release;
+    this.#showCursor = options.showCursor ?? false;
     this.recipe = recipe;
     this.prewarmed = prewarmed;
     this.#allowedUrls = options.allowedUrls ?? [];
@@ -134,11 +144,13 @@ export class TaskContext {
     this.#input = new PlaywrightPageInput(() => this.#tabs.active);
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
+    const adblock = recipe.adblock && options.adblockEngine ? [adblockRequestFilter(options.adblockEngine)] : [];
     // Behind a proxy of its own the task reaches sites from that proxy's network (see TaskNetworkPolicy).
-    this.#policy = new TaskNetworkPolicy(recipe.proxy ? undefined : (options.networkPolicy ?? new NetworkPolicy()), this.#allowedUrls);
-    // Intercepts requests only for allowed_urls; the private network rule holds for every task
-    // below the page (the pool's proxy), and the guard reports its blocks with their reason.
-    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0);
+    this.#policy = new TaskNetworkPolicy(recipe.proxy ? undefined : (options.networkPolicy ?? new NetworkPolicy()), this.#allowedUrls, adblock);
+    // Intercepts requests only for allowed_urls (with redirect hops) and adblock (first requests
+    // only); each costs a round trip to Node per request. The private network rule holds for every
+    // task below the page (the pool's proxy), and the guard reports its blocks with their reason.
+    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0 || adblock.length > 0, this.#allowedUrls.length > 0);
   }
 
   /**
@@ -345,6 +357,8 @@ export class TaskContext {
   }
 
   async #handBack(release: ContextRelease): Promise<void> {
+    // The next task of this context may not want a pointer drawn.
+    await this.#cursor?.dispose();
     this.#subscriptions.dispose();
     this.#activity.dispose();
     this.#downloads.dispose();
@@ -356,6 +370,7 @@ export class TaskContext {
   async #wire(): Promise<void> {
     // Both are no-ops on a context the pool prepared.
     await Promise.all([installDomActivityTracker(this.context), this.#guard.install()]);
+    if (this.#showCursor) this.#cursor = await VisibleCursor.install(this.context);
     if (this.context.browser()?.isConnected() === false) throw new BrowserCrashedError();
     // A context closes under its task only when its browser dies (or the pool shuts down). Listened
     // on the context, not the shared browser, which would collect a listener per live task.

@@ -49,6 +49,8 @@ export const taskRequestSchema = z.object({
   profile_id: nullable(profileIdSchema),
   profile_read_only: nullable(z.boolean()),
   stealth_mode: nullable(z.boolean()),
+  /** What the official SDKs send today; `stealth_mode` is its older name. */
+  use_stealth: nullable(z.boolean()),
   proxy_server: nullable(z.string()),
   proxy_username: nullable(z.string()),
   proxy_password: nullable(z.string()),

@@ -31,6 +31,8 @@ export interface RunOptions {
   sessionId?: string | null;
   profileId?: string | null;
   profileReadOnly?: boolean;
+  /** Sent as `use_stealth`, as the official SDKs do; `stealthMode` is the older name. */
+  useStealth?: boolean;
   stealthMode?: boolean;
   proxyServer?: string | null;
   proxyUsername?: string | null;

@@ -15,6 +15,14 @@ export const taskOptionDescriptions: Record<string, string> = {
   proxy_password: 'Password for proxy_server. Never stored, logged or shown in events.',
   certificates:
     'Client certificates: [{file: base64 of a PKCS#12 (.p12) file, password, origin?}]. Each is opened at creation (422 when it cannot be) and presented to `origin` (https://host[:port]; an Open Smooth addition) or, without it, to the origin of the task\'s url. The site\'s own certificate must be trusted by the server process (NODE_EXTRA_CA_CERTS for a private CA). Never stored.',
+  use_stealth:
+    'Default true. navigator.webdriver is false (natively: the browser runs without the AutomationControlled feature), and the user agent and client hints carry no "HeadlessChrome"; WebGL still names its software renderer. false: the browser says it is headless Chrome (user agent, navigator.webdriver).',
+  stealth_mode: 'The older name of use_stealth (used when use_stealth is absent).',
+  use_adblock:
+    'Default true. Ads and trackers are blocked by AdGuard Base (EasyList + AdGuard English) and AdGuard Tracking Protection, bundled with the server; each block is reported with its rule and list ("adblock: <rule> (<list>)"). Network rules only (no element hiding). The tab\'s own page is never blocked.',
+  extensions:
+    'Ids from POST /browser/extension (a zip of an MV3 or MV2 extension, unpacked and checked at upload). The task runs in a Chromium of its own with them loaded; allowed_urls, adblock and the private network rule hold for the extension\'s pages and its background service worker. Unknown ids are a 400.',
+  show_cursor: 'Default false. true: a pointer is drawn where the agent\'s mouse is, so screenshots and recordings show it.',
   use_captcha_solver: 'No captcha solver runs on this server: true is refused with a 422.',
   experimental_features: 'This server has no experimental features: a non-empty object is refused with a 422 naming its keys.',
   session_id: 'Not supported here (commands go to POST /task/{id}/event of the session\'s own task): a value is refused with a 422.',

@@ -22,7 +22,7 @@ import type { TaskRecord } from './store/task-record.js';
  */
 
 /** Server-side defaults: the SDKs send only what the caller set. */
-export const taskDefaults = { device: 'mobile' as Device, maxSteps: 32, agentTier: 'smooth' as AgentTier, enableRecording: true };
+export const taskDefaults = { device: 'mobile' as Device, maxSteps: 32, agentTier: 'smooth' as AgentTier, enableRecording: true, stealth: true, adblock: true, showCursor: false };
 
 export interface AgentRunSettings {
   task: string;
@@ -45,6 +45,12 @@ export interface TaskSettings {
   /** The uploaded files behind fileIds, which the agent may put into file inputs. */
   files: Array<{ name: string; path: string }>;
   extensionIds: string[];
+  /** The unpacked extensions behind extensionIds (filled in when the task is created). */
+  extensionDirectories: string[];
+  /** `use_stealth`, or its older name `stealth_mode`. */
+  stealth: boolean;
+  adblock: boolean;
+  showCursor: boolean;
   profileId?: string;
   /** With a profile: load it but never save it back (and take no writer's lock). */
   profileReadOnly: boolean;
@@ -68,6 +74,10 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     fileIds: request.files ?? [],
     files: [],
     extensionIds: request.extensions ?? [],
+    extensionDirectories: [],
+    stealth: request.use_stealth ?? request.stealth_mode ?? taskDefaults.stealth,
+    adblock: request.use_adblock ?? taskDefaults.adblock,
+    showCursor: request.show_cursor ?? taskDefaults.showCursor,
     profileReadOnly: request.profile_read_only ?? false,
     proxy: proxyFromWire(request),
     clientCertificates: [],

@@ -9,6 +9,7 @@ import { BadRequestError, HttpError, NotFoundError, PayloadTooLargeError } from 
 import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 import { extensionToWire } from '../wire-format.js';
+import { unpackUploadedExtension } from './unpack-uploaded-extension.js';
 
 export const uploadLimits = { fileBytes: 50 * 1024 * 1024, extensionBytes: 20 * 1024 * 1024, purposeCharacters: 64 };
 
@@ -178,6 +179,7 @@ export function registerUploadRoutes(app: FastifyInstance, context: ServerContex
       await rm(directory, { recursive: true, force: true });
       throw new BadRequestError('extensions are uploaded as .zip files');
     }
+    await unpackUploadedExtension(upload.path);
     context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, path: upload.path, createdAtMs: Date.now() });
     return { r: { id } };
   };

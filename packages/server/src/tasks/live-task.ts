@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
-import { PageScriptResultTooLargeError, PageScriptTimeoutError, runPageScript, type BrowserPool, type FrameSource, type PageInput, type ProxySettings, type TaskContext } from '@open-smooth/browser';
+import {
+  PageScriptResultTooLargeError,
+  PageScriptTimeoutError,
+  runPageScript,
+  type BrowserPool,
+  type FrameSource,
+  type PageInput,
+  type ProxySettings,
+  type TaskContext,
+} from '@open-smooth/browser';
 import { maskStrings, type TaskStatus } from '@open-smooth/protocol';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
@@ -186,6 +195,10 @@ export class LiveTask {
     return pool.openContext({
       // The context recipe: what Playwright fixes when the context is created.
       device: this.settings.device,
+      stealth: this.settings.stealth,
+      adblock: this.settings.adblock,
+      extensionDirectories: this.settings.extensionDirectories,
+      showCursor: this.settings.showCursor,
       ...(proxy !== undefined ? { proxy } : {}),
       ...(this.settings.clientCertificates.length > 0 ? { clientCertificates: this.settings.clientCertificates } : {}),
       ...(storageState !== undefined ? { storageState } : {}),

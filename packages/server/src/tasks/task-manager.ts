@@ -3,6 +3,7 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
+import { unpackedExtensionDirectory } from '../extensions/unpack-extension.js';
 import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
@@ -112,7 +113,9 @@ export class TaskManager {
       settings.files.push({ name: file.fileName, path: file.path });
     }
     for (const extensionId of settings.extensionIds) {
-      if (!this.options.resources.getExtension(tenant, extensionId)) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}`);
+      const extension = this.options.resources.getExtension(tenant, extensionId);
+      if (!extension) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}; upload it with POST /browser/extension first`);
+      settings.extensionDirectories.push(unpackedExtensionDirectory(extension.path));
     }
     if (settings.profileId !== undefined && !this.options.resources.hasProfile(tenant, settings.profileId)) {
       throw new ProfileNotFoundError(settings.profileId);

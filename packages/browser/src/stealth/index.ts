@@ -1,0 +1,2 @@
+export { installStealth, stealthContextOptions } from './install-stealth.js';
+export { stealthLaunchSwitches } from './stealth-launch-switches.js';

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { resolveAdHosts, startAdSite, type AdSite } from '@open-smooth/testkit';
+
+import { useBrowserFixture } from './browser-fixture.js';
+
+let site: AdSite;
+before(async () => {
+  site = await startAdSite();
+});
+after(async () => {
+  await site?.close();
+});
+// The ad hosts resolve to the test's server.
+const fixture = useBrowserFixture('adblock', { warmDevices: ['desktop'], resolveHost: resolveAdHosts });
+
+function adHostsReached(hitsBefore: number): number {
+  return new Set(site.hits.slice(hitsBefore).filter((hit) => site.adHits().includes(hit)).map((hit) => hit.split('/')[0])).size;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Opens the article in a task; returns what reached the ad hosts, what was blocked and what the page shows. */
+async function loadArticle(adblock: boolean | undefined) {
+  const hitsBefore = site.hits.length;
+  let result: { adHits: string[]; blocked: Array<{ url: string; reason: string; detail: string }>; story: string; adsLoaded: unknown } | undefined;
+  await fixture.withTask({ device: 'desktop', ...(adblock === undefined ? {} : { adblock }) }, async (task) => {
+    await task.goto(site.articleUrl);
+    const story = await task.page.locator('#story').innerText();
+    // With adblock off, the async ad scripts and the tracker pixel may still be on their way after settle.
+    if (adblock === false) await waitFor(() => adHostsReached(hitsBefore) === 4);
+    const adsLoaded = await task.page.evaluate(() => (window as unknown as { adsLoaded?: number }).adsLoaded ?? 0);
+    const adHits = site.hits.slice(hitsBefore).filter((hit) => site.adHits().includes(hit));
+    result = { adHits, blocked: task.blockedRequests, story, adsLoaded };
+  });
+  assert.ok(result);
+  return result;
+}
+
+describe('adblock', () => {
+  it('is on by default: ad and tracker requests never reach their hosts, each block names its rule and list, the article loads', async () => {
+    const { adHits, blocked, story, adsLoaded } = await loadArticle(undefined);
+    assert.match(story, /new public library/);
+    assert.deepEqual(adHits, [], 'no request reached an ad or tracker host');
+    assert.equal(adsLoaded, 0, 'no ad script ran');
+    const blockedHosts = new Set(blocked.map((entry) => new URL(entry.url).hostname));
+    for (const host of ['securepubads.g.doubleclick.net', 'pagead2.googlesyndication.com', 'sb.scorecardresearch.com', 'c.amazon-adsystem.com']) {
+      assert.ok(blockedHosts.has(host), `a request to ${host} was blocked (blocked: ${[...blockedHosts].join(', ')})`);
+    }
+    for (const entry of blocked) {
+      assert.equal(entry.reason, 'adblock');
+      assert.match(entry.detail, /^adblock: \S.* \(AdGuard (Base|Tracking Protection) filter\)$/, entry.detail);
+      assert.doesNotMatch(entry.detail, /allowed/i);
+    }
+  });
+
+  it('off: the same requests reach the ad and tracker hosts', async () => {
+    const { adHits, blocked, adsLoaded } = await loadArticle(false);
+    for (const path of ['securepubads.g.doubleclick.net/tag/js/gpt.js', 'pagead2.googlesyndication.com/pagead/js/adsbygoogle.js', 'sb.scorecardresearch.com/p?c1=2&c2=1000', 'c.amazon-adsystem.com/aax2/apstag.js']) {
+      assert.ok(adHits.includes(path), `${path} reached the server (hits: ${adHits.join(', ')})`);
+    }
+    assert.ok(Number(adsLoaded) >= 1, 'the ad scripts ran');
+    assert.deepEqual(blocked, []);
+  });
+});

@@ -1,0 +1,96 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Real ad and tracker host names, as the filter lists know them (plain http: none of them is on
+ * Chromium's HSTS preload list). A test's browser reaches them on 127.0.0.1 through
+ * `resolveAdHosts` (the pool's host resolver, which its network proxy connects by): no request
+ * leaves the machine.
+ */
+export const adHosts = ['securepubads.g.doubleclick.net', 'pagead2.googlesyndication.com', 'sb.scorecardresearch.com', 'c.amazon-adsystem.com'] as const;
+
+/** A host resolver that maps `adHosts` to 127.0.0.1 (the port stays the URL's: the ad site's) and resolves nothing else. */
+export function resolveAdHosts(hostName: string): Promise<string[]> {
+  return Promise.resolve((adHosts as readonly string[]).includes(hostName.toLowerCase()) ? ['127.0.0.1'] : []);
+}
+
+export interface AdSite {
+  /** The news article page, on 127.0.0.1, which loads ads and trackers from `adHosts`. */
+  articleUrl: string;
+  /** The same article without ads: ten first-party images and a script (what interception costs a page with nothing to block). */
+  plainUrl: string;
+  /** `host + path` of every request that reached the server, in order. */
+  hits: string[];
+  /** Hits on the ad and tracker hosts. */
+  adHits(): string[];
+  /** Bytes the server sent, by host. */
+  bytesSent: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/** What the ad hosts serve: heavy, as real ad scripts are. */
+const adScript = `window.adsLoaded = (window.adsLoaded || 0) + 1;
+document.querySelectorAll('.ad-slot').forEach((slot) => { slot.textContent = 'ADVERTISEMENT: buy now'; slot.style.height = '250px'; });
+/* ${'x'.repeat(60_000)} */`;
+const adImage = Buffer.alloc(40_000, 7);
+
+function articlePage(port: number): string {
+  const on = (host: string, path: string) => `http://${host}:${port}${path}`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Local news</title>
+<script async src="${on('securepubads.g.doubleclick.net', '/tag/js/gpt.js')}"></script>
+<script async src="${on('pagead2.googlesyndication.com', '/pagead/js/adsbygoogle.js')}"></script>
+<script async src="${on('c.amazon-adsystem.com', '/aax2/apstag.js')}"></script>
+</head><body>
+<h1 id="headline">Council approves the new library</h1>
+<div class="ad-slot" id="top-ad"></div>
+<p id="story">The council voted on Tuesday to build a new public library by the river.</p>
+<img id="pixel" alt="" width="1" height="1" src="${on('sb.scorecardresearch.com', '/p?c1=2&c2=1000')}">
+<img id="banner" alt="" src="${on('pagead2.googlesyndication.com', '/simgad/123456')}">
+<script>fetch(${JSON.stringify(on('sb.scorecardresearch.com', '/b2?c1=2&ns_type=hidden'))}, { method: 'POST', mode: 'no-cors' }).catch(() => {});</script>
+</body></html>`;
+}
+
+const plainPage = `<!doctype html><html><head><meta charset="utf-8"><title>Local news</title><script src="/static/app.js"></script></head><body>
+<h1>Council approves the new library</h1>${Array.from({ length: 10 }, (_, index) => `<img alt="" src="/static/photo-${index}.gif">`).join('')}
+</body></html>`;
+
+/** A news article on 127.0.0.1 with ads and trackers from real ad host names, served by the same server. */
+export async function startAdSite(): Promise<AdSite> {
+  const hits: string[] = [];
+  const bytesSent = new Map<string, number>();
+  let port = 0;
+  const send = (request: IncomingMessage, response: ServerResponse, type: string, body: string | Buffer): void => {
+    const host = (request.headers.host ?? '').replace(/:\d+$/, '');
+    bytesSent.set(host, (bytesSent.get(host) ?? 0) + Buffer.byteLength(body));
+    response.writeHead(200, { 'content-type': type, 'access-control-allow-origin': '*' });
+    response.end(body);
+  };
+  const server = createServer((request, response) => {
+    const host = (request.headers.host ?? '').replace(/:\d+$/, '');
+    const path = request.url ?? '/';
+    hits.push(`${host}${path}`);
+    if (host === '127.0.0.1' && path === '/article') return send(request, response, 'text/html; charset=utf-8', articlePage(port));
+    if (host === '127.0.0.1' && path === '/plain') return send(request, response, 'text/html; charset=utf-8', plainPage);
+    if (host === '127.0.0.1' && path.startsWith('/static/')) return send(request, response, path.endsWith('.js') ? 'text/javascript' : 'image/gif', path.endsWith('.js') ? 'window.appReady = true;' : adImage);
+    if ((adHosts as readonly string[]).includes(host)) {
+      if (path.endsWith('.js')) return send(request, response, 'text/javascript', adScript);
+      return send(request, response, 'image/gif', adImage);
+    }
+    response.writeHead(404);
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  return {
+    articleUrl: `http://127.0.0.1:${port}/article`,
+    plainUrl: `http://127.0.0.1:${port}/plain`,
+    hits,
+    adHits: () => hits.filter((hit) => adHosts.some((host) => hit.startsWith(`${host}/`))),
+    bytesSent,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
