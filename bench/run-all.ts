@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAgentOverhead } from './agent-overhead.js';
 import { runApiLoad } from './api-load.js';
+import { runLiveAndRecordingBench } from './live-and-recording.js';
 import { isQuickMode } from './lib/bench-options.js';
 import type { BenchRow } from './lib/bench-row.js';
 import { describeMachine } from './lib/machine-description.js';
@@ -15,6 +16,7 @@ import { runCycleCpu } from './profiles/cycle-cpu.js';
 import { runGotoBreakdown } from './profiles/goto-breakdown.js';
 import { runRendererBreakdown } from './profiles/renderer-breakdown.js';
 import { runSessionCycle } from './session-cycle.js';
+import { runVisionTokens } from './vision-tokens.js';
 
 /** `npm run bench`: every benchmark in turn, one combined table, results in bench/results/<date>.json. */
 
@@ -24,6 +26,8 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['observation-size', runObservationSize],
   ['memory', runMemory],
   ['api-load', runApiLoad],
+  ['vision-tokens', runVisionTokens],
+  ['live-and-recording', runLiveAndRecordingBench],
 ];
 
 /** The profiles behind the README's explanations of missed goals; run with BENCH_PROFILES=1. */

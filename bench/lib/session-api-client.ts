@@ -49,8 +49,9 @@ export class SessionApiClient {
   }
 
   /** POST /task with task null: a session. */
-  async createSession(device: 'desktop' | 'mobile' = 'desktop'): Promise<string> {
-    const { payload } = await this.request<{ id: string }>('POST', '/task', { task: null, device });
+  async createSession(device: 'desktop' | 'mobile' = 'desktop', options: { enableRecording?: boolean } = {}): Promise<string> {
+    const recording = options.enableRecording === undefined ? {} : { enable_recording: options.enableRecording };
+    const { payload } = await this.request<{ id: string }>('POST', '/task', { task: null, device, ...recording });
     this.createdSessions.add(payload.id);
     return payload.id;
   }

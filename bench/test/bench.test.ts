@@ -16,7 +16,7 @@ test('npm run bench in quick mode prints every benchmark table and writes a resu
     env: { ...process.env, BENCH_QUICK: '1' },
     maxBuffer: 16 * 1024 * 1024,
   });
-  for (const name of ['session-cycle', 'agent-overhead', 'observation-size', 'memory', 'api-load']) {
+  for (const name of ['session-cycle', 'agent-overhead', 'observation-size', 'memory', 'api-load', 'live-and-recording']) {
     assert.match(stdout, new RegExp(`## ${name}\\n\\n\\| benchmark \\| measure \\| ours`), `the ${name} table is printed`);
   }
   assert.match(stdout, /## all benchmarks/);

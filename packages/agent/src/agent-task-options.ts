@@ -47,6 +47,11 @@ export interface AgentTaskOptions {
   /** Step screenshots are written here when given. */
   artifactsDirectory?: string;
   onStep?: (step: StepRecord) => void;
+  /**
+   * Awaited before each step observes the page: the step waits until it resolves (a person
+   * driving the browser through the live view holds the agent here). Rejecting stops the task.
+   */
+  beforeStep?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface AgentTaskResult {

@@ -1,5 +1,5 @@
 import type { ActionRecord } from '@open-smooth/protocol';
-import type { ActionContext, ActionDefinition, ActionImage } from './actions/action.js';
+import type { ActionContext, ActionImage, AnyAction } from './actions/action.js';
 import { skippedRecord } from './model-messages.js';
 import { observePage, type Observation } from './observation/index.js';
 import { runAction, type ModelToolCall } from './run-action.js';
@@ -21,7 +21,7 @@ export interface BatchResult {
  */
 export async function runBatch(
   calls: ModelToolCall[],
-  actionsByName: ReadonlyMap<string, ActionDefinition<any>>,
+  actionsByName: ReadonlyMap<string, AnyAction>,
   context: ActionContext,
 ): Promise<BatchResult> {
   const result: BatchResult = { records: [], outputMismatches: 0, images: [] };
@@ -57,7 +57,7 @@ export async function runBatch(
  * element list changed. Observes again only when the action could have changed the list; the
  * next step observes anyway, so the last action never does.
  */
-async function pageChangedUnder(call: ModelToolCall, action: ActionDefinition<any> | undefined, context: ActionContext): Promise<boolean> {
+async function pageChangedUnder(call: ModelToolCall, action: AnyAction | undefined, context: ActionContext): Promise<boolean> {
   if (action?.navigates === true) return true;
   const page = context.taskContext.page;
   if (action?.keepsElementList?.(call.input, context) === true) return page.url() !== context.observation.url;

@@ -14,11 +14,6 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Page characters given to the model (about 4 per token); large enough for long tables. */
   maximumCharacters?: number;
-  /**
-   * Applied to the page content before it reaches the model (secret masking: a secret typed
-   * into a field is part of the page). The agent and the session command both pass theirs.
-   */
-  mask?: (text: string) => string;
 }
 
 export interface ExtractResult {
@@ -61,7 +56,8 @@ const attempts = 2;
 export async function extractFromPage(options: ExtractOptions): Promise<ExtractResult> {
   const validator = compileResponseModel(options.schema);
   const content = await readPageContent(options.page, options.maximumCharacters ?? 96_000);
-  const pageText = options.mask ? options.mask(content.text) : content.text;
+  // Secrets typed into fields are part of the content; the model's masking middleware takes them out.
+  const pageText = content.text;
   const messages: ModelMessage[] = [
     {
       role: 'user',

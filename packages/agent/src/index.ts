@@ -5,5 +5,6 @@ export * from './extract-from-page.js';
 export * from './output-validator.js';
 export * from './actions/action.js';
 export { coreActions, actionsForTask } from './actions/action-registry.js';
+export { screenshotAction, type ScreenshotSettings } from './actions/screenshot.js';
 export * from './model/index.js';
 export * from './observation/index.js';

@@ -1,5 +1,5 @@
-import type { ActionRecord } from '@open-smooth/protocol';
-import { TaskFailedError, type ActionContext, type ActionDefinition, type ActionImage } from './actions/action.js';
+import type { ActionRecord, ElementDescriptor } from '@open-smooth/protocol';
+import { TaskFailedError, type ActionContext, type AnyAction, type ActionImage } from './actions/action.js';
 import { OutputMismatchError } from './actions/done.js';
 
 /** One tool call as the model made it, its input not yet checked when `invalidReason` is set. */
@@ -26,20 +26,20 @@ export interface ActionRunResult {
  */
 export async function runAction(
   call: ModelToolCall,
-  actionsByName: ReadonlyMap<string, ActionDefinition<any>>,
+  actionsByName: ReadonlyMap<string, AnyAction>,
   context: ActionContext,
 ): Promise<ActionRunResult> {
-  const failed = (message: string): ActionRunResult => ({
-    record: { name: call.toolName, input: call.input, result: `Error: ${message}`, ok: false },
-  });
+  const elements = elementsOf(call.input, context);
+  const record = (result: string, ok: boolean): ActionRecord => ({ name: call.toolName, input: call.input, result, ok, ...(elements ? { elements } : {}) });
+  const failed = (message: string): ActionRunResult => ({ record: record(`Error: ${message}`, false) });
   if (call.invalidReason) return failed(call.invalidReason);
   const action = actionsByName.get(call.toolName);
   if (!action) return failed(`there is no tool named ${call.toolName}`);
   try {
     const outcome = await action.handler(call.input, context);
-    if (typeof outcome === 'string') return { record: { name: call.toolName, input: call.input, result: outcome, ok: true } };
+    if (typeof outcome === 'string') return { record: record(outcome, true) };
     return {
-      record: { name: call.toolName, input: call.input, result: outcome.text, ok: true },
+      record: record(outcome.text, true),
       ...(outcome.finished ? { finished: outcome.finished } : {}),
       ...(outcome.image ? { image: outcome.image } : {}),
     };
@@ -48,6 +48,26 @@ export async function runAction(
     if (error instanceof OutputMismatchError) return { ...failed(error.message), outputMismatch: true };
     return failed(firstLine((error as Error).message ?? String(error)));
   }
+}
+
+/** What the call's element indices meant in the page view it was made on (read before the action runs). */
+function elementsOf(input: unknown, context: ActionContext): Record<string, ElementDescriptor> | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const found: Record<string, ElementDescriptor> = {};
+  for (const field of ['index', 'from', 'to']) {
+    const index = (input as Record<string, unknown>)[field];
+    if (typeof index !== 'number') continue;
+    const element = context.observation.elements.find((candidate) => candidate.index === index);
+    if (!element) continue;
+    found[field] = {
+      role: element.role,
+      name: element.name,
+      tagName: element.tagName,
+      frameUrl: element.frameUrl,
+      ...(element.inputType ? { inputType: element.inputType } : {}),
+    };
+  }
+  return Object.keys(found).length > 0 ? found : undefined;
 }
 
 /** The tool calls of a model answer, with the SDK's verdict on inputs that do not fit the schema. */

@@ -5,7 +5,7 @@ import { generateText, type GenerateTextResult, type ModelMessage, type ToolSet,
 import { maskStrings, type StepRecord } from '@open-smooth/protocol';
 import type { TaskContext } from '@open-smooth/browser';
 import { actionsForTask } from './actions/action-registry.js';
-import { TaskFailedError, type ActionContext, type ActionDefinition, type ActionImage } from './actions/action.js';
+import { TaskFailedError, type ActionContext, type AnyAction, type ActionImage } from './actions/action.js';
 import type { AgentTaskOptions, AgentTaskResult } from './agent-task-options.js';
 import { elementListSignature, runBatch, type BatchResult } from './batch.js';
 import { LoopGuard } from './loop-guard.js';
@@ -27,7 +27,7 @@ interface LoopState {
   /** Masks a step record and hands it to the caller: the one way a step leaves the run. */
   readonly emitStep: (step: StepRecord) => void;
   readonly signal: AbortSignal;
-  readonly actionsByName: ReadonlyMap<string, ActionDefinition<any>>;
+  readonly actionsByName: ReadonlyMap<string, AnyAction>;
   readonly tools: ToolSet;
   readonly history: ModelMessage[];
   readonly loopGuard: LoopGuard;
@@ -76,7 +76,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
     costDollars,
   });
 
-  let actions: ActionDefinition<any>[];
+  let actions: AnyAction[];
   try {
     const validator: OutputValidator | undefined = options.responseModel ? compileResponseModel(options.responseModel) : undefined;
     actions = actionsForTask(options, validator);
@@ -109,6 +109,7 @@ export async function runAgentTask(options: AgentTaskOptions): Promise<AgentTask
     if (options.startUrl) await taskContext.goto(options.startUrl, { signal });
     for (let stepIndex = 1; ; stepIndex += 1) {
       signal.throwIfAborted();
+      await options.beforeStep?.(signal);
       const seen = await observe(state, stepIndex);
       const decision = await decide(state, stepIndex, seen);
       const acted = await act(state, seen, decision);
@@ -238,7 +239,7 @@ function log(state: LoopState, stepIndex: number, seen: Seen, decision: Decision
   state.emitStep(step);
 }
 
-function assertUniqueNames(actions: ActionDefinition<any>[]): void {
+function assertUniqueNames(actions: AnyAction[]): void {
   const seen = new Set<string>();
   for (const action of actions) {
     if (seen.has(action.name)) throw new Error(`custom tool name "${action.name}" clashes with a built-in tool; rename it`);

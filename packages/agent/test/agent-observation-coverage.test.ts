@@ -20,6 +20,17 @@ const neededElements: Record<string, ElementMatch[]> = {
   '/menu': [{ name: /^Products/ }],
   '/board': [{ name: 'Fix login redirect bug' }, { name: 'Invoice CSV export' }],
   '/policy/fetch': [{ role: 'button', name: 'Check partner status' }],
+  // icon-only items of a delegated toolbar handler: named from their data-cmd
+  '/widgets/toolbar': [{ role: 'clickable', name: 'bold' }, { role: 'clickable', name: 'underline' }, { role: 'clickable', name: 'save' }],
+  // per-post icon actions (delegated handler on the feed); a count beside the heart
+  '/widgets/feed': [{ role: 'clickable', name: 'like 0' }, { role: 'clickable', name: 'reply' }, { role: 'clickable', name: 'share' }, { role: 'clickable', name: 'more' }],
+  // icon buttons named from their icon classes
+  '/widgets/mail': [{ role: 'button', name: 'star' }, { role: 'button', name: 'reply' }, { role: 'button', name: 'forward' }, { role: 'button', name: 'trash' }],
+  '/widgets/files': [{ role: 'treeitem', name: 'Finance', attribute: /level=1 collapsed/ }, { role: 'treeitem', name: 'README.txt', attribute: /level=1/ }, { role: 'button', name: 'Open' }],
+  // the exact value, leading and trailing spaces visible
+  '/widgets/copy-code': [{ role: 'textbox', name: 'Your code', attribute: /^value="  KX-7 4Q  " readonly$/ }, { role: 'textbox', name: 'Enter the code' }, { role: 'button', name: 'Verify' }],
+  '/widgets/plan-picker': [{ role: 'clickable', name: /^Select a plan/ }, { role: 'button', name: 'Continue' }],
+  '/widgets/help': [{ role: 'clickable', name: /^Refunds/ }, { role: 'clickable', name: /^Warranty/ }],
 };
 
 let fixtures: FixtureServer;

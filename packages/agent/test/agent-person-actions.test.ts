@@ -95,6 +95,11 @@ test('drag reorders a sortable list (mouse-driven, no HTML5 drag and drop) and t
   const { result } = await harness.run('Move Deploy before Announce and save', policy, { startUrl: harness.fixtures.url('/checklist') });
   assert.equal(result.status, 'done', result.error);
   assert.match(result.steps[0]?.actions[0]?.result ?? '', /^Dragged \[\d+\] button "Deploy" onto \[\d+\] button "Announce"/);
+  // The record says what the indices meant, so the step can be replayed on a fresh page.
+  assert.deepEqual(result.steps[0]?.actions[0]?.elements, {
+    from: { role: 'button', name: 'Deploy', tagName: 'li', frameUrl: harness.fixtures.url('/checklist') },
+    to: { role: 'button', name: 'Announce', tagName: 'li', frameUrl: harness.fixtures.url('/checklist') },
+  });
   assert.deepEqual(records().widgetResults.filter((entry) => entry.widget === 'sortable'), [{ widget: 'sortable', result: 'Run tests > Tag release > Deploy > Announce' }]);
 });
 
@@ -289,4 +294,63 @@ test("extract reads the page's full content: a long value whole (not the view's 
   assert.ok(answer.licence.startsWith('  amber-0 ') && answer.licence.endsWith('  ') && answer.licence.length > 1_500, answer.licence.slice(0, 80));
   assert.equal(answer.home, `${harness.fixtures.url('/')}`, 'the link id is replaced by its URL');
   assert.doesNotMatch(extractionPage, /…/);
+});
+
+test('typing into an autocomplete waits for its delayed suggestions, so the model sees and picks one', async () => {
+  const policy = pagePolicy([
+    (page) => (page.text.includes('Searching journeys from') ? [call('done', { answer: 'searching' })] : undefined),
+    (page) => (page.has({ role: 'option', name: 'Porto São Bento' }) ? [call('click', { index: page.index({ role: 'option', name: 'Porto São Bento' }) })] : undefined),
+    (page) => (page.request.lastToolResults.some((toolResult) => toolResult.name === 'click')
+      ? [call('click', { index: page.index({ role: 'button', name: 'Search journeys' }) })]
+      : undefined),
+    (page) => (page.request.lastToolResults.length === 0
+      ? [call('type', { index: page.index({ role: 'combobox' }), text: 'Porto' }), call('click', { index: page.index({ role: 'button', name: 'Search journeys' }) })]
+      : [call('done', { answer: 'no suggestions were shown' })]),
+  ]);
+  const { result } = await harness.run('Search journeys from Porto São Bento', policy, { startUrl: harness.fixtures.url('/journeys') });
+  assert.equal(result.status, 'done', result.error);
+  assert.equal(result.output, 'searching');
+  const [typed, searched] = result.steps[0]?.actions ?? [];
+  assert.equal(typed?.ok, true, typed?.result);
+  assert.match(searched?.result ?? '', /^Skipped: the page changed/, 'the suggestions changed the page, so the batch stopped before Search');
+  assert.deepEqual(records().widgetResults.filter((entry) => entry.widget === 'station'), [{ widget: 'station', result: 'Porto São Bento' }]);
+});
+
+test('after a click unfolds a panel with a CSS transition, the next view already lists the links at its bottom', async () => {
+  const policy = pagePolicy([
+    (page) => (page.text.includes('Return started.') ? [call('done', { answer: 'started' })] : undefined),
+    (page) => (page.request.lastToolResults.length === 0
+      ? [call('click', { index: page.index({ role: 'button', name: 'How do I return an item?' }) })]
+      : [call('click', { index: page.index({ role: 'link', name: 'Start a return' }) })]),
+  ]);
+  const { result } = await harness.run('Start a return', policy, { startUrl: harness.fixtures.url('/help') });
+  assert.equal(result.status, 'done', result.error);
+  assert.equal(result.steps.length, 3, 'the link was there in the first view after the click');
+  assert.deepEqual(records().widgetResults.filter((entry) => entry.widget === 'help-centre'), [{ widget: 'help-centre', result: 'start-return' }]);
+});
+
+test('wait_for waits a given time when asked, and for a text to disappear', async () => {
+  const policy = pagePolicy([
+    (page) => (page.request.lastToolResults.length === 0 ? [call('wait_for', { seconds: 0.6 }), call('wait_for', { text: 'Quoted:', gone: true, seconds: 1 })] : undefined),
+    () => [call('done', { answer: 'waited' })],
+  ]);
+  const { result } = await harness.run('Wait', policy, { startUrl: harness.fixtures.url('/report') });
+  assert.equal(result.status, 'done', result.error);
+  const [timed, gone] = result.steps[0]?.actions ?? [];
+  assert.equal(timed?.result, 'Waited 0.6 s.');
+  assert.ok((result.steps[0]?.actMs ?? 0) >= 600, `acted for ${result.steps[0]?.actMs} ms`);
+  assert.equal(gone?.result, '"Quoted:" is gone.');
+});
+
+test('a popup calendar: open it, go to the next month, pick the day, submit', async () => {
+  const policy = pagePolicy([
+    (page) => (page.text.includes('Request received') ? [call('done', { answer: 'sent' })] : undefined),
+    (page) => (/value="04\/09\/2024"/.test(page.text) ? [call('click', { index: page.index({ role: 'button', name: 'Search trips' }) })] : undefined),
+    (page) => (page.text.includes('April 2024') ? [call('click', { index: page.index({ role: 'link', name: '9' }) })] : undefined),
+    (page) => (page.text.includes('March 2024') ? [call('click', { index: page.index({ role: 'link', name: 'Next' }) })] : undefined),
+    (page) => [call('click', { index: page.index({ name: 'Departure date' }) })],
+  ]);
+  const { result } = await harness.run('Search trips departing on April 9, 2024', policy, { startUrl: harness.fixtures.url('/booking/calendar'), context: { device: 'desktop' } });
+  assert.equal(result.status, 'done', result.error);
+  assert.deepEqual(records().formSubmissions.find((submission) => submission.form === 'calendar'), { form: 'calendar', departure: '04/09/2024' });
 });

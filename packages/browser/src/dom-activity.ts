@@ -15,6 +15,10 @@ export interface DocumentProbe {
   tracked: boolean;
   /** Milliseconds since the last meaningful mutation after DOMContentLoaded; null when there was none. */
   sinceMutationMs: number | null;
+  /** How much longer the longest running finite CSS transition/animation lasts (0 when none; endless ones never count). */
+  animationRemainingMs: number;
+  /** Milliseconds since an inline style last changed (rAF-driven motion); null when none since DOMContentLoaded. */
+  sinceStyleChangeMs: number | null;
 }
 
 /**
@@ -27,12 +31,18 @@ function trackDomActivity(key: string, attributes: string[]): void {
   if (window !== window.top) return;
   const scope = globalThis as unknown as Record<string, unknown>;
   if (scope[key]) return;
-  const state = { lastMutationAt: -1, recording: false };
+  const state = { lastMutationAt: -1, lastStyleAt: -1, recording: false };
   scope[key] = state;
   const observer = new MutationObserver(() => {
     if (state.recording) state.lastMutationAt = performance.now();
   });
   observer.observe(document, { subtree: true, childList: true, characterData: true, attributeFilter: attributes });
+  // Inline style churn is motion (a script animating with requestAnimationFrame), kept apart:
+  // settle waits for it only a bounded time, since some pages animate forever.
+  const styleObserver = new MutationObserver(() => {
+    if (state.recording) state.lastStyleAt = performance.now();
+  });
+  styleObserver.observe(document, { subtree: true, attributeFilter: ['style'] });
   // A navigation the page starts itself (location.href = ...) is activity too: its request may not
   // have reached the network listeners yet when the page is next asked.
   const navigation = (window as unknown as { navigation?: EventTarget }).navigation;
@@ -94,10 +104,21 @@ const probeSource = `async ({ key, loadTimeoutMs }) => {
     });
   }
   const state = globalThis[key];
+  // Running CSS transitions and animations that will end; endless ones (spinners, cursors) never settle.
+  let animationRemainingMs = 0;
+  for (const animation of document.getAnimations ? document.getAnimations() : []) {
+    if (animation.playState !== 'running' || !animation.effect) continue;
+    const timing = animation.effect.getComputedTiming();
+    if (!Number.isFinite(timing.endTime) || typeof animation.currentTime !== 'number') continue;
+    const rate = Math.abs(animation.playbackRate) || 1;
+    animationRemainingMs = Math.max(animationRemainingMs, (timing.endTime - animation.currentTime) / rate);
+  }
   return {
     readyState: document.readyState,
     tracked: state !== undefined,
     sinceMutationMs: state && state.lastMutationAt >= 0 ? performance.now() - state.lastMutationAt : null,
+    animationRemainingMs,
+    sinceStyleChangeMs: state && state.lastStyleAt >= 0 ? performance.now() - state.lastStyleAt : null,
   };
 }`;
 

@@ -7,6 +7,9 @@ export {
   type ChromiumLaunchSettings,
 } from './chromium-launch-options.js';
 export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
+export { ScreencastFrameSource, type FrameSource, type FrameSubscription, type ScreencastFrame } from './frame-source.js';
+export { NoActiveTabError, PlaywrightPageInput, type MouseButtonName, type PageInput, type RelativePoint } from './page-input.js';
+export { TabSet } from './tab-set.js';
 export type { BlockedRequest } from './blocked-request.js';
 export {
   NetworkPolicy,

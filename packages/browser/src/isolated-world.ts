@@ -7,8 +7,6 @@ import { selectors, type CDPSession, type ElementHandle, type Page } from 'playw
  * stored) until the frame's document changes.
  */
 const worldName = 'open-smooth';
-/** A second world of ours where nodes of unknown frames may be looked at (see markElementsWithListeners). */
-const scratchWorldName = 'open-smooth-scratch';
 /** A page that hangs its renderer (while(true){}) must not hang the agent. */
 const defaultCallTimeoutMs = 15_000;
 /** The selector engine (it runs in Playwright's own isolated world) that hands over one element. */
@@ -16,6 +14,13 @@ const handoffEngine = 'open-smooth-handoff';
 const handoffKey = 'openSmoothHandoff';
 /** Bounds the work on a page that puts a listener on every node. */
 const maximumListenerTargets = 3_000;
+const documentGroup = 'open-smooth-documents';
+
+export interface CallOptions {
+  timeoutMs?: number;
+  /** Objects of the frame's world passed after the value argument (e.g. elements from listenerTargets). */
+  objectArguments?: string[];
+}
 
 /** A frame of the page as CDP knows it. */
 export interface WorldFrame {
@@ -64,6 +69,7 @@ let handoffEngineRegistered: Promise<void> | undefined;
 export class IsolatedWorld {
   readonly #contexts = new Map<string, Promise<number>>();
   readonly #documentScripts: string[] = [];
+  readonly #pageDocuments = new Map<string, { contextId: number; objectId: Promise<string> }>();
   #mainFrameId: Promise<string> | undefined;
 
   private constructor(
@@ -71,8 +77,13 @@ export class IsolatedWorld {
     readonly session: CDPSession,
   ) {
     // A frame's new document gets a new world: forget the old one.
-    session.on('Page.frameNavigated', (event: { frame: { id: string } }) => this.#contexts.delete(event.frame.id));
-    session.on('Page.frameDetached', (event: { frameId: string }) => this.#contexts.delete(event.frameId));
+    session.on('Page.frameNavigated', (event: { frame: { id: string } }) => this.#forget(event.frame.id));
+    session.on('Page.frameDetached', (event: { frameId: string }) => this.#forget(event.frameId));
+  }
+
+  #forget(frameId: string): void {
+    this.#contexts.delete(frameId);
+    this.#pageDocuments.delete(frameId);
   }
 
   /** The world of `page`, created on first use (one CDP session per page). */
@@ -126,7 +137,7 @@ export class IsolatedWorld {
    * returns its result by value (awaiting a promise). `thisObjectId` makes an object of this world
    * the function's second argument.
    */
-  async call<Result>(frameId: string, functionSource: string, argument: unknown, options: { timeoutMs?: number; objectArgument?: string } = {}): Promise<Result> {
+  async call<Result>(frameId: string, functionSource: string, argument: unknown, options: CallOptions = {}): Promise<Result> {
     const result = await this.#callFunction(frameId, functionSource, argument, true, options);
     return result.value as Result;
   }
@@ -180,53 +191,57 @@ export class IsolatedWorld {
     const url = frames.find((frame) => frame.frameId === frameId)?.url;
     const candidates = this.page.frames().sort((a, b) => Number(b.url() === url) - Number(a.url() === url));
     for (const frame of candidates) {
-      const handle = await frame.$(`${handoffEngine}=${key}`).catch(() => null);
+      if (frame.isDetached()) continue;
+      const handle = await frame.$(`${handoffEngine}=${key}`);
       if (handle) return handle as ElementHandle<Element>;
     }
     return null;
   }
 
   /**
-   * Finds the elements of the frame (its open shadow roots included) that have a listener of one
-   * of `types` (added by any script, inline handlers too) and keeps them in a WeakSet under
-   * `key` in the frame's world, for in-page code to read. Returns how many there are. Listeners
-   * of `document`, `<html>` and `<body>` are left out: nearly every page has some, they say
-   * nothing about an element.
+   * The elements of the frame that have a listener of one of `types` (added by any page script,
+   * inline handlers too), as objects of the frame's world to pass to `call` (objectArguments) in
+   * `objectGroup`; release the group after that call. Listeners of elements inside shadow roots
+   * are not seen.
    */
-  async markElementsWithListeners(frameId: string, types: readonly string[], key: string): Promise<number> {
+  async listenerTargets(frameId: string, types: readonly string[], objectGroup: string): Promise<string[]> {
     const contextId = await this.#contextId(frameId);
-    const objectGroup = `listeners-${randomUUID()}`;
-    try {
-      // Listeners of every world show only with `pierce`, which also walks into child frames.
-      const root = (await this.#send('Runtime.evaluate', { expression: 'document', contextId, objectGroup })) as { result: RemoteObject };
-      if (!root.result.objectId) return 0;
-      const { listeners } = (await this.#send('DOMDebugger.getEventListeners', { objectId: root.result.objectId, depth: -1, pierce: true })) as {
-        listeners: Array<{ type: string; backendNodeId?: number }>;
-      };
-      const nodes = new Set<number>();
-      for (const listener of listeners) {
-        if (listener.backendNodeId !== undefined && types.includes(listener.type) && nodes.size < maximumListenerTargets) nodes.add(listener.backendNodeId);
-      }
-      if (nodes.size === 0) return this.#storeListenerTargets(contextId, key, []);
-      // Nodes of child frames must not get wrappers in this frame's context of our world (the
-      // world is shared by the page's frames, and `instanceof` there would break): sort them out
-      // in a scratch world first.
-      const scratch = (await this.#send('Page.createIsolatedWorld', { frameId, worldName: scratchWorldName, grantUniveralAccess: false })) as { executionContextId: number };
-      const candidates = [...nodes];
-      const probes = await Promise.all(candidates.map((backendNodeId) => this.#resolve(backendNodeId, scratch.executionContextId, objectGroup)));
-      const present = probes.flatMap((objectId, position) => (objectId ? [{ objectId, backendNodeId: candidates[position] as number }] : []));
-      const own = (await this.#send('Runtime.callFunctionOn', {
-        executionContextId: scratch.executionContextId,
-        functionDeclaration: 'function (...nodes) { return nodes.map((node) => node.nodeType === 1 && node.ownerDocument === document); }',
-        arguments: present.map(({ objectId }) => ({ objectId })),
-        returnByValue: true,
-      })) as { result: RemoteObject };
-      const mine = present.filter((_node, position) => (own.result.value as boolean[] | undefined)?.[position] === true);
-      const resolved = await Promise.all(mine.map(({ backendNodeId }) => this.#resolve(backendNodeId, contextId, objectGroup)));
-      return await this.#storeListenerTargets(contextId, key, resolved.filter((objectId): objectId is string => objectId !== undefined));
-    } finally {
-      await this.session.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
+    const pageDocument = await this.#pageDocument(frameId, contextId);
+    const { listeners } = (await this.#send('DOMDebugger.getEventListeners', { objectId: pageDocument, depth: -1, pierce: false })) as {
+      listeners: Array<{ type: string; backendNodeId?: number }>;
+    };
+    const nodes = new Set<number>();
+    for (const listener of listeners) {
+      if (listener.backendNodeId !== undefined && types.includes(listener.type) && nodes.size < maximumListenerTargets) nodes.add(listener.backendNodeId);
     }
+    const resolved = await Promise.all([...nodes].map((backendNodeId) => this.#resolve(backendNodeId, contextId, objectGroup)));
+    return resolved.filter((objectId): objectId is string => objectId !== undefined);
+  }
+
+  /** Releases what `objectGroup` holds, without waiting. */
+  releaseGroup(objectGroup: string): void {
+    this.session.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
+  }
+
+  /**
+   * The frame's document as an object of the page's main world, kept per document. CDP reports a
+   * node's listeners of the world its object belongs to (all worlds only with `pierce`, which left
+   * our session unanswered after a later navigation: seen with the Chromium we ship); the page's
+   * listeners are in its main world, so we hold its document there, without running code in it.
+   */
+  #pageDocument(frameId: string, contextId: number): Promise<string> {
+    const cached = this.#pageDocuments.get(frameId);
+    if (cached && cached.contextId === contextId) return cached.objectId;
+    const objectId = (async () => {
+      const ownDocument = (await this.#send('Runtime.evaluate', { expression: 'document', contextId, objectGroup: documentGroup })) as { result: RemoteObject };
+      const described = (await this.#send('DOM.describeNode', { objectId: ownDocument.result.objectId })) as { node: { backendNodeId: number } };
+      const pageDocument = (await this.#send('DOM.resolveNode', { backendNodeId: described.node.backendNodeId, objectGroup: documentGroup })) as { object: RemoteObject };
+      if (!pageDocument.object.objectId) throw new WorldUnavailableError('the frame has no document');
+      return pageDocument.object.objectId;
+    })();
+    this.#pageDocuments.set(frameId, { contextId, objectId });
+    objectId.catch(() => this.#pageDocuments.delete(frameId));
+    return objectId;
   }
 
   #resolve(backendNodeId: number, executionContextId: number, objectGroup: string): Promise<string | undefined> {
@@ -236,30 +251,19 @@ export class IsolatedWorld {
       .catch(() => undefined);
   }
 
-  async #storeListenerTargets(contextId: number, key: string, objectIds: string[]): Promise<number> {
-    await this.#send('Runtime.callFunctionOn', {
-      executionContextId: contextId,
-      functionDeclaration: `function (key, ...nodes) {
-        globalThis[key] = new WeakSet(nodes.filter((node) => node !== document.documentElement && node !== document.body));
-      }`,
-      arguments: [{ value: key }, ...objectIds.map((objectId) => ({ objectId }))],
-    });
-    return objectIds.length;
-  }
-
   async #callFunction(
     frameId: string,
     functionSource: string,
     argument: unknown,
     returnByValue: boolean,
-    options: { timeoutMs?: number; objectArgument?: string },
+    options: CallOptions,
   ): Promise<RemoteObject> {
     for (let attempt = 0; ; attempt += 1) {
       const contextId = await this.#contextId(frameId);
       const parameters = {
         functionDeclaration: functionSource,
         executionContextId: contextId,
-        arguments: [{ value: argument }, ...(options.objectArgument ? [{ objectId: options.objectArgument }] : [])],
+        arguments: [{ value: argument }, ...(options.objectArguments ?? []).map((objectId) => ({ objectId }))],
         returnByValue,
         awaitPromise: true,
       };
@@ -301,7 +305,7 @@ export class IsolatedWorld {
   async #send(method: string, parameters?: object): Promise<unknown> {
     try {
       // CDPSession.send is typed per method; the methods used here are few and their answers typed at each call.
-      return await (this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters);
+      return await withTimeout((this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters), defaultCallTimeoutMs);
     } catch (error) {
       throw unavailable(error);
     }
@@ -337,6 +341,10 @@ function playwrightUtilityWorldName(page: Page): string {
   return `__playwright_utility_world_${guid}`;
 }
 
+/**
+ * Playwright builds a frame's selector engines when it first queries that frame's document, so
+ * the engine must be registered before any page is used: at load, once per process.
+ */
 function registerHandoffEngine(): Promise<void> {
   handoffEngineRegistered ??= selectors
     .register(
@@ -353,3 +361,5 @@ function registerHandoffEngine(): Promise<void> {
     });
   return handoffEngineRegistered;
 }
+
+registerHandoffEngine().catch((error: unknown) => console.warn(`open-smooth: element handoff engine not registered: ${messageOf(error)}`));

@@ -25,6 +25,14 @@ export const refusedByProxy = /ERR_SOCKS_CONNECTION_FAILED|ERR_PROXY_CONNECTION_
 /** Chromium's console error for a WebSocket whose connection the proxy refused. */
 const refusedWebSocket = /^WebSocket connection to '([^']+)' failed: .*(?:ERR_SOCKS_CONNECTION_FAILED|ERR_PROXY_CONNECTION_FAILED|ERR_TUNNEL_CONNECTION_FAILED)/;
 
+/** Why a navigation failed below the page: refused by the policy, or the host could not be reached. */
+export interface NavigationFailure {
+  url: string;
+  blocked?: BlockedRequest;
+  /** Why the proxy could not connect, when it was not a refusal. */
+  unreachable?: string;
+}
+
 /** One function object, so that unroute removes exactly the route install added. */
 const matchEveryUrl = (): boolean => true;
 
@@ -59,7 +67,9 @@ export class NetworkGuard {
   readonly #sessions = new Set<CDPSession>();
   readonly #routeHandler = (route: Route, request: Request) => this.#onRoute(route, request);
   #installed = false;
-  readonly #blockListeners = new Set<(blocked: BlockedRequest) => void>();
+  /** Navigations that failed (blocked, or unreachable below the page), in order; see navigationFailureSince. */
+  readonly #navigationFailures: NavigationFailure[] = [];
+  readonly #navigationFailureListeners = new Set<(failure: NavigationFailure) => void>();
 
   constructor(
     private readonly context: BrowserContext,
@@ -91,27 +101,36 @@ export class NetworkGuard {
   record(url: string, resourceType: string, isNavigation: boolean, block: NetworkBlock): void {
     const blocked: BlockedRequest = { url, resourceType, isNavigation, reason: block.reason, detail: block.detail, time: Date.now() };
     this.blocked.push(blocked);
-    for (const listener of [...this.#blockListeners]) listener(blocked);
+    if (isNavigation) this.#announce({ url, blocked });
+  }
+
+  /** How many navigation failures have been seen: where a goto starts looking for its own. */
+  get navigationFailureCount(): number {
+    return this.#navigationFailures.length;
+  }
+
+  #announce(failure: NavigationFailure): void {
+    this.#navigationFailures.push(failure);
+    for (const listener of [...this.#navigationFailureListeners]) listener(failure);
   }
 
   /**
-   * The first navigation block recorded from index `since` on, waiting up to timeoutMs for one: a
-   * refusal below the page reaches us as a failed request, which may come after the goto's error.
+   * Why a navigation failed: the first failure seen since `since` (a navigationFailureCount) or,
+   * when the failure came from below the page (`waitMs` > 0), the failed request's own account,
+   * which may arrive after the goto's error; waits up to waitMs for it.
    */
-  navigationBlockSince(since: number, timeoutMs: number): Promise<BlockedRequest | undefined> {
-    const found = this.blocked.slice(since).find((blocked) => blocked.isNavigation);
+  navigationFailureSince(since: number, waitMs: number): Promise<NavigationFailure | undefined> {
+    const found = this.#navigationFailures[since];
     if (found) return Promise.resolve(found);
+    if (waitMs <= 0) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const finish = (blocked: BlockedRequest | undefined) => {
+      const finish = (failure: NavigationFailure | undefined) => {
         clearTimeout(timer);
-        this.#blockListeners.delete(listener);
-        resolve(blocked);
+        this.#navigationFailureListeners.delete(finish);
+        resolve(failure);
       };
-      const listener = (blocked: BlockedRequest) => {
-        if (blocked.isNavigation) finish(blocked);
-      };
-      const timer = setTimeout(() => finish(undefined), timeoutMs);
-      this.#blockListeners.add(listener);
+      const timer = setTimeout(() => finish(undefined), waitMs);
+      this.#navigationFailureListeners.add(finish);
     });
   }
 
@@ -120,18 +139,20 @@ export class NetworkGuard {
     return this.intercept ? this.guardPage(page).catch(() => {}) : Promise.resolve();
   }
 
-  /** A request the connection-level check refused: recorded with the policy's reason. */
+  /**
+   * A request that failed at the pool's proxy: recorded with the policy's reason when the proxy
+   * refused it, else (a name that does not resolve, a closed port) only told to a waiting goto.
+   */
   async #onRequestFailed(request: Request): Promise<void> {
     if (!refusedByProxy.test(request.failure()?.errorText ?? '')) return;
     const url = request.url();
     const resourceType = request.resourceType();
     const isNavigation = request.isNavigationRequest();
-    // The policy says why; when it no longer does (a name that resolved elsewhere by then), the proxy refused anyway.
-    const block = (await this.policy.check({ url, resourceType, isNavigation })) ?? {
-      reason: 'private_network',
-      detail: `${url} was refused at connection time: its host resolved to an address tasks may not reach`,
-    };
-    this.record(url, resourceType, isNavigation, block);
+    const noted = this.policy.network.connectionFailureFor(url);
+    // The proxy's own verdict first: it judged the addresses it was about to connect to.
+    const block = noted?.kind === 'refused' ? noted.block : await this.policy.check({ url, resourceType, isNavigation });
+    if (block) return this.record(url, resourceType, isNavigation, block);
+    if (isNavigation) this.#announce({ url, ...(noted?.kind === 'unreachable' ? { unreachable: noted.detail } : {}) });
   }
 
   /**
@@ -145,11 +166,9 @@ export class NetworkGuard {
   }
 
   async #onWebSocketRefused(url: string): Promise<void> {
-    const block = (await this.policy.check({ url, resourceType: 'websocket', isNavigation: false })) ?? {
-      reason: 'private_network',
-      detail: `${url} was refused at connection time: its host resolved to an address tasks may not reach`,
-    };
-    this.record(url, 'websocket', false, block);
+    const noted = this.policy.network.connectionFailureFor(url);
+    const block = noted?.kind === 'refused' ? noted.block : await this.policy.check({ url, resourceType: 'websocket', isNavigation: false });
+    if (block) this.record(url, 'websocket', false, block);
   }
 
   /** Attaches the page's redirect-aware Fetch interceptor once (when intercepting). */

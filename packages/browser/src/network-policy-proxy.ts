@@ -152,6 +152,11 @@ export class NetworkPolicyProxy {
         return;
       }
       const upstream = await this.#open(target.host, target.port);
+      if (client.destroyed) {
+        // The browser gave up while we connected (a cancelled request): nothing to tunnel.
+        if (typeof upstream !== 'number') upstream.destroy();
+        return;
+      }
       if (typeof upstream === 'number') {
         reply(client, upstream);
         client.end();
@@ -170,7 +175,14 @@ export class NetworkPolicyProxy {
   async #open(host: string, port: number): Promise<Socket | Reply> {
     const checked = await this.policy.addressesToConnect(host);
     // The task's guard reports the refusal with its reason (it sees the failed request).
-    if ('reason' in checked) return Reply.NotAllowedByRuleset;
+    if ('reason' in checked) {
+      this.policy.noteConnectionFailure(host, port, { kind: 'refused', block: checked });
+      return Reply.NotAllowedByRuleset;
+    }
+    if (checked.addresses.length === 0) {
+      this.policy.noteConnectionFailure(host, port, { kind: 'unreachable', detail: `the host name ${host} does not resolve` });
+      return Reply.HostUnreachable;
+    }
     // Every address passed the policy; try them in order, as a browser would (localhost: 127.0.0.1, ::1).
     for (const address of checked.addresses) {
       try {
@@ -179,6 +191,7 @@ export class NetworkPolicyProxy {
         // Refused or unreachable: the next address may answer.
       }
     }
+    this.policy.noteConnectionFailure(host, port, { kind: 'unreachable', detail: `nothing answered at ${host} port ${port}` });
     return Reply.HostUnreachable;
   }
 

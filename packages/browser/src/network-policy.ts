@@ -28,6 +28,12 @@ export interface RequestToCheck {
 /** One rule of the chain: a block, or undefined to let the next rule decide. Sync when it can be. */
 export type RequestFilter = (request: RequestToCheck) => NetworkVerdict | Promise<NetworkVerdict>;
 
+/**
+ * Why the pool's proxy could not make a connection. Chromium reports every SOCKS failure alike
+ * (ERR_SOCKS_CONNECTION_FAILED), so the proxy notes what happened here for the task to read back.
+ */
+export type ConnectionFailure = { kind: 'refused'; block: NetworkBlock } | { kind: 'unreachable'; detail: string };
+
 /** Resolves a host name to every address it has. */
 export type HostResolver = (hostName: string) => Promise<string[]>;
 
@@ -73,6 +79,16 @@ const defaultResolver: HostResolver = async (hostName) => (await lookup(hostName
 /** How long a host name's addresses are trusted; short, since the policy is only as good as its last lookup. */
 const resolutionTtlMs = 30_000;
 const maxCachedNames = 512;
+/** Connection failures are read back within moments (the failed request's event); kept a little longer. */
+const failureTtlMs = 60_000;
+const maxNotedFailures = 256;
+const defaultPorts: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
+
+/** One spelling per host, whatever wrote it: lower case, IPv6 compressed, no brackets. */
+function canonicalHost(host: string): string {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return isIP(bare) === 6 ? new URL(`http://[${bare}]`).hostname.slice(1, -1) : bare;
+}
 
 interface CachedResolution {
   addresses: Promise<string[]>;
@@ -107,6 +123,7 @@ export class NetworkPolicy {
   readonly allowance: PrivateNetworkAllowance;
   readonly #resolve: HostResolver;
   readonly #resolutions = new Map<string, CachedResolution>();
+  readonly #failures = new Map<string, { failure: ConnectionFailure; expires: number }>();
 
   constructor(options: { allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance; resolve?: HostResolver } = {}) {
     const allowed = options.allowPrivateNetwork;
@@ -153,6 +170,30 @@ export class NetworkPolicy {
     const addresses = isIP(host) !== 0 ? [host] : isLocalhostName(host) ? ['127.0.0.1', '::1'] : await this.#resolution(host).addresses;
     const block = this.#checkAddresses(host, addresses);
     return block ?? { addresses };
+  }
+
+  /** Notes why a connection to host:port could not be made (see ConnectionFailure). */
+  noteConnectionFailure(host: string, port: number, failure: ConnectionFailure): void {
+    const key = `${canonicalHost(host)}:${port}`;
+    this.#failures.delete(key);
+    this.#failures.set(key, { failure, expires: Date.now() + failureTtlMs });
+    if (this.#failures.size > maxNotedFailures) {
+      const oldest = this.#failures.keys().next().value;
+      if (oldest !== undefined) this.#failures.delete(oldest);
+    }
+  }
+
+  /** Why the last connection to a URL's host and port failed, if the proxy noted it lately. */
+  connectionFailureFor(url: string): ConnectionFailure | undefined {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return undefined;
+    }
+    const port = parsed.port ? Number(parsed.port) : defaultPorts[parsed.protocol];
+    const noted = this.#failures.get(`${canonicalHost(parsed.hostname)}:${port ?? 0}`);
+    return noted && noted.expires > Date.now() ? noted.failure : undefined;
   }
 
   #checkAddresses(hostName: string, addresses: readonly string[]): NetworkVerdict {

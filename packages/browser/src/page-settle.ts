@@ -18,6 +18,13 @@ export const defaultSettleTimeoutMs = 3_000;
  */
 export const quietWindowMs = 50;
 const longPollMs = 1_500;
+/**
+ * Motion is waited for only this long per settle: a finite CSS transition/animation up to this
+ * much of its remaining time, script-driven (requestAnimationFrame) style changes until they
+ * pause for a quiet window or this much time has passed since the settle began. Endless
+ * animations (spinners, carousels) must not make every action slow.
+ */
+export const motionBoundMs = 1_000;
 
 function remainingMs(deadline: number): number {
   return Math.max(0, deadline - Date.now());
@@ -61,21 +68,28 @@ function sleep(ms: number, stop: AbortSignal): Promise<void> {
  * How much longer the DOM must stay quiet, from one probe of the page; undefined when the probe
  * could not tell (deadline, or the document was replaced mid-probe: probe the new one).
  */
-async function domWaitMs(page: Page, deadline: number, stop: AbortSignal): Promise<number | undefined> {
+async function domWaitMs(page: Page, deadline: number, startedAt: number, stop: AbortSignal): Promise<number | undefined> {
   const probe = await untilDeadline(probeDocument(page, remainingMs(deadline)), deadline, stop);
   if (!probe || probe.readyState !== 'complete') return undefined;
-  if (probe.tracked) return probe.sinceMutationMs === null ? 0 : Math.max(0, quietWindowMs - probe.sinceMutationMs);
+  if (probe.tracked) {
+    const mutationWait = probe.sinceMutationMs === null ? 0 : Math.max(0, quietWindowMs - probe.sinceMutationMs);
+    const motionLeftMs = Math.max(0, startedAt + motionBoundMs - Date.now());
+    const animationWait = Math.min(probe.animationRemainingMs, motionLeftMs);
+    const styleWait = probe.sinceStyleChangeMs === null || motionLeftMs === 0 ? 0 : Math.max(0, quietWindowMs - probe.sinceStyleChangeMs);
+    return Math.max(mutationWait, animationWait, styleWait);
+  }
   // A document created before the tracker existed: watch it for one full window.
   const quiet = await untilDeadline(waitForUntrackedDomQuiet(page, quietWindowMs, remainingMs(deadline)), deadline, stop);
   return quiet ? 0 : undefined;
 }
 
 async function settle(page: Page, activity: NetworkActivity, deadline: number, stop: AbortSignal): Promise<void> {
+  const startedAt = Date.now();
   while (!page.isClosed() && !stop.aborted && remainingMs(deadline) > 0) {
     let domWait: number | undefined;
     try {
       // The page first, the network second: events the page sent before answering have arrived by then.
-      domWait = await domWaitMs(page, deadline, stop);
+      domWait = await domWaitMs(page, deadline, startedAt, stop);
     } catch (error) {
       if (!isNavigationRace(error) || page.isClosed()) return;
       continue;
@@ -95,7 +109,8 @@ async function settle(page: Page, activity: NetworkActivity, deadline: number, s
 
 /**
  * Waits until the page looks done: loaded, no request in flight, and no DOM mutation, fetch/XHR
- * end or navigation start within the last quietWindowMs. On a page that is already quiet this is
+ * end or navigation start within the last quietWindowMs; finite CSS transitions/animations and
+ * script-driven motion are waited for up to motionBoundMs. On a page that is already quiet this is
  * one round trip. Event-driven and bounded; resolves (never rejects) at the timeout, rejects only
  * on abort.
  */

@@ -6,6 +6,9 @@ import { defaultDevice } from './devices.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
 import { EventSubscriptions } from './event-subscriptions.js';
 import { BrowserCrashedError, raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
+import { ScreencastFrameSource, type FrameSource } from './frame-source.js';
+import { PlaywrightPageInput, type PageInput } from './page-input.js';
+import { TabSet } from './tab-set.js';
 import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard, refusedByProxy } from './network-guard.js';
 import { NetworkPolicy, TaskNetworkPolicy } from './network-policy.js';
@@ -63,6 +66,9 @@ function isErrorPage(url: string): boolean {
   return url.startsWith('chrome-error:');
 }
 
+/** Longest a goto that failed at the pool's proxy waits to learn why (the failed request's event). */
+const navigationFailureWaitMs = 2_000;
+
 /** Longest a refused navigation waits for Chromium's error page to replace it. */
 const errorPageWaitMs = 2_000;
 
@@ -75,12 +81,6 @@ async function waitForErrorPage(page: Page): Promise<void> {
   await page
     .waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() && isErrorPage(frame.url()), timeout: errorPageWaitMs })
     .catch(() => {});
-}
-
-/** Whether a page already shows a real document, not the about:blank every tab starts with. */
-function hasCommittedUrl(page: Page): boolean {
-  const url = page.url();
-  return url !== '' && url !== 'about:blank' && !isErrorPage(url);
 }
 
 /**
@@ -99,15 +99,12 @@ export class TaskContext {
   readonly #downloads: DownloadCollector;
   readonly #vault: SecretVault;
   readonly #signal: AbortSignal | undefined;
-  readonly #pages: Page[] = [];
-  /** Tabs in the order they were last made active, most recent last. */
-  readonly #activationHistory: Page[] = [];
-  readonly #newTabListeners = new Set<(page: Page) => void>();
+  readonly #tabs: TabSet;
+  readonly #frames: ScreencastFrameSource;
+  readonly #input: PlaywrightPageInput;
   readonly #subscriptions = new EventSubscriptions();
   readonly #visitedOrigins = new Set<string>();
   readonly #release: ContextRelease | undefined;
-  /** Tabs opened since the last settle, which may still be loading their first document. */
-  readonly #unsettledNewTabs = new Set<Page>();
   #blockedCursor = 0;
   /** Aborted (with BrowserCrashedError) when the browser under this context dies. */
   readonly #browserLost = new AbortController();
@@ -128,6 +125,9 @@ export class TaskContext {
     this.#signal = options.signal;
     this.#activity = new NetworkActivity(context);
     this.#downloads = new DownloadCollector(options.downloadsDirectory);
+    this.#tabs = new TabSet((page) => this.#downloads.watch(page));
+    this.#frames = new ScreencastFrameSource(context, this.#tabs);
+    this.#input = new PlaywrightPageInput(() => this.#tabs.active);
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
     this.#policy = new TaskNetworkPolicy(options.networkPolicy ?? new NetworkPolicy(), this.#allowedUrls);
@@ -150,13 +150,23 @@ export class TaskContext {
   }
 
   get page(): Page {
-    const active = this.#activationHistory.at(-1) ?? this.#pages.at(-1);
+    const active = this.#tabs.active;
     if (!active) throw new TabNotFoundError(0, 0);
     return active;
   }
 
   get pages(): Page[] {
-    return [...this.#pages];
+    return this.#tabs.pages;
+  }
+
+  /** Screencast frames of the active tab, for the live view and the recorder. */
+  get frames(): FrameSource {
+    return this.#frames;
+  }
+
+  /** A person's mouse and keyboard, sent to the active tab (interactive live view). */
+  get input(): PageInput {
+    return this.#input;
   }
 
   get blockedRequests(): BlockedRequest[] {
@@ -188,10 +198,7 @@ export class TaskContext {
 
   /** Makes tab `index` (0-based, in opening order) the active one. */
   switchTab(index: number): Page {
-    const page = this.#pages[index];
-    if (!Number.isInteger(index) || !page) throw new TabNotFoundError(index, this.#pages.length);
-    this.#activate(page);
-    return page;
+    return this.#tabs.switchTo(index);
   }
 
   /** Navigates the active tab and waits for it to settle. */
@@ -215,17 +222,19 @@ export class TaskContext {
     const page = this.page;
     // A tab opened a moment ago may not have its redirect interceptor yet.
     await this.#guard.guardPage(page).catch(() => {});
-    const blockedBefore = this.#guard.blocked.length;
+    const failuresBefore = this.#guard.navigationFailureCount;
     try {
       await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const refusedBelow = error instanceof Error && refusedByProxy.test(error.message);
-      const blockedHop = await this.#guard.navigationBlockSince(blockedBefore, refusedBelow ? 2_000 : 0);
-      if (blockedHop) {
+      const failedBelow = error instanceof Error && refusedByProxy.test(error.message);
+      const failure = await this.#guard.navigationFailureSince(failuresBefore, failedBelow ? navigationFailureWaitMs : 0);
+      if (failure?.blocked) {
         await waitForErrorPage(page);
-        throw new UrlNotAllowedError(blockedHop.url, blockedHop);
+        throw new UrlNotAllowedError(failure.url, failure.blocked);
       }
+      // Chromium names every failure at the proxy alike; say what really happened.
+      if (failure?.unreachable) throw new Error(`could not open ${failure.url}: ${failure.unreachable}`);
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
       if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
     }
@@ -245,8 +254,7 @@ export class TaskContext {
       waitForPageSettle(page, this.#activity, { timeoutMs: Math.max(0, deadline - Date.now()), ...(signal ? { signal } : {}) });
     const active = this.page;
     await settle(active);
-    const newTabs = [...this.#unsettledNewTabs];
-    this.#unsettledNewTabs.clear();
+    const newTabs = this.#tabs.takeUnsettled();
     await Promise.all(newTabs.filter((page) => page !== active).map(settle));
     this.#markFirstSettled();
   }
@@ -283,8 +291,7 @@ export class TaskContext {
 
   /** Calls listener for each tab opened from now on; returns the unsubscribe function. */
   onNewTab(listener: (page: Page) => void): () => void {
-    this.#newTabListeners.add(listener);
-    return () => this.#newTabListeners.delete(listener);
+    return this.#tabs.onNewTab(listener);
   }
 
   /**
@@ -297,7 +304,9 @@ export class TaskContext {
     this.#markFirstSettled();
     // A context whose browser died is gone: there is nothing to hand back.
     const release = options.reuse && !this.lostReason ? this.#release : undefined;
-    this.#closing ??= release ? this.#handBack(release) : this.#closeContext();
+    // The screencast stops before the context goes: a reused context must not stream to this task's viewers.
+    const framesStopped = this.#frames.close();
+    this.#closing ??= release ? framesStopped.then(() => this.#handBack(release)) : this.#closeContext();
     return this.#closing;
   }
 
@@ -311,10 +320,7 @@ export class TaskContext {
     this.#subscriptions.dispose();
     this.#activity.dispose();
     this.#downloads.dispose();
-    this.#newTabListeners.clear();
-    this.#pages.length = 0;
-    this.#activationHistory.length = 0;
-    this.#unsettledNewTabs.clear();
+    this.#tabs.dispose();
     await this.#guard.uninstall();
     await release(this.context, [...this.#visitedOrigins]).catch(() => this.context.close().catch(() => {}));
   }
@@ -328,50 +334,12 @@ export class TaskContext {
     this.#subscriptions.once(this.context, 'close', () => {
       if (!this.#closing) this.#browserLost.abort(new BrowserCrashedError());
     });
-    for (const page of this.context.pages()) this.#track(page, true);
-    this.#subscriptions.on(this.context, 'page', (page: Page) => {
-      this.#track(page, false);
-      for (const listener of [...this.#newTabListeners]) listener(page);
-    });
+    this.#tabs.watch(this.context);
     if (this.#release) {
       this.#subscriptions.on(this.context, 'request', (request: Request) => {
         const origin = storageOriginOf(request.url());
         if (origin) this.#visitedOrigins.add(origin);
       });
     }
-  }
-
-  #track(page: Page, isInitial: boolean): void {
-    if (this.#pages.includes(page)) return;
-    this.#pages.push(page);
-    this.#downloads.watch(page);
-    this.#subscriptions.once(page, 'close', () => this.#forget(page));
-    if (!isInitial) this.#unsettledNewTabs.add(page);
-    if (isInitial || hasCommittedUrl(page)) {
-      this.#activate(page);
-      return;
-    }
-    // A new tab takes over once it shows a real document (not while it is still about:blank).
-    const onNavigated = (frame: import('playwright-core').Frame) => {
-      if (frame !== page.mainFrame() || !hasCommittedUrl(page)) return;
-      page.off('framenavigated', onNavigated);
-      if (!page.isClosed() && !this.#subscriptions.disposed) this.#activate(page);
-    };
-    this.#subscriptions.on(page, 'framenavigated', onNavigated);
-  }
-
-  #activate(page: Page): void {
-    const index = this.#activationHistory.indexOf(page);
-    if (index !== -1) this.#activationHistory.splice(index, 1);
-    this.#activationHistory.push(page);
-    page.bringToFront().catch(() => {});
-  }
-
-  #forget(page: Page): void {
-    const index = this.#pages.indexOf(page);
-    if (index !== -1) this.#pages.splice(index, 1);
-    const historyIndex = this.#activationHistory.indexOf(page);
-    if (historyIndex !== -1) this.#activationHistory.splice(historyIndex, 1);
-    this.#unsettledNewTabs.delete(page);
   }
 }

@@ -77,6 +77,8 @@ before(async () => {
           const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
           worker.onmessage = (event) => { document.getElementById('result').textContent = event.data; };
         </script>`);
+      case '/popup':
+        return response.end(`<button id="open" onclick="window.open('${target}/popup-target')">open</button>`);
       case '/image':
         return response.end(`<img id="pixel" src="${target}/pixel">`);
       case '/websocket':
@@ -121,12 +123,21 @@ async function refusal(promise: Promise<unknown>): Promise<UrlNotAllowedError> {
   assert.fail('expected the navigation to be refused');
 }
 
+/** Waits for a condition the browser's events make true (up to 30 s), checking once per event-loop turn. */
+async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 async function resultText(task: TaskContext): Promise<string> {
   await task.page.waitForFunction(() => document.getElementById('result')?.textContent !== 'pending', undefined, { timeout: 30_000 });
   return (await task.page.textContent('#result')) ?? '';
 }
 
-test('by default a loopback internal service is out of reach: navigation, redirect, fetch, blind POST, image, WebSocket and worker', async () => {
+test('by default a loopback internal service is out of reach: navigation, redirect, fetch, blind POST, image, WebSocket, worker and popup', async () => {
   const hitsBefore = internal.hits.length;
   await withTask(closedPool, async (task) => {
     const direct = await refusal(task.goto(`${internal.origin}/direct`));
@@ -150,7 +161,12 @@ test('by default a loopback internal service is out of reach: navigation, redire
     await task.goto(`${pagesOrigin}/worker`);
     assert.equal(await resultText(task), 'refused');
 
+    await task.goto(`${pagesOrigin}/popup`);
+    await task.page.click('#open');
+    await waitUntil(() => task.blockedRequests.some((request) => request.url.endsWith('/popup-target')), 'the popup is refused');
+
     const blocked = task.blockedRequests.filter((request) => request.url.startsWith(internal.origin.replace('http', '')) || request.url.includes('127.0.0.2'));
+    assert.equal(blocked.find((request) => request.url.endsWith('/popup-target'))?.reason, 'private_network', 'the popup is reported');
     for (const kind of ['fetch', 'image', 'websocket']) {
       const found = blocked.find((request) => request.resourceType === kind);
       assert.equal(found?.reason, 'private_network', `a ${kind} request is reported with its reason: ${JSON.stringify(blocked)}`);
@@ -185,6 +201,20 @@ test('a host name is judged by every address it resolves to: localhost (127.0.0.
     assert.match(error.message, /localhost \(::1\) is on a private or loopback network/);
     await task.goto(`${pagesOrigin}/`);
     assert.equal(await task.page.title(), 'page', 'the address it allows stays reachable');
+  });
+});
+
+test('a closed port on an allowed host is an ordinary failure, said plainly, not a block', async () => {
+  const probe = createServer();
+  const closedOrigin = await listen(probe, '127.0.0.1');
+  await new Promise((resolve) => probe.close(resolve));
+  await withTask(closedPool, async (task) => {
+    await assert.rejects(task.goto(`${closedOrigin}/`), (error: unknown) => {
+      assert.ok(!(error instanceof UrlNotAllowedError), String(error));
+      assert.match(String(error), new RegExp(`could not open ${closedOrigin}/: nothing answered at 127\\.0\\.0\\.1 port \\d+`));
+      return true;
+    });
+    assert.deepEqual(task.blockedRequests, []);
   });
 });
 

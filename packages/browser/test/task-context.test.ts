@@ -23,7 +23,8 @@ test('a popup becomes the active tab; closing it falls back to the opener', asyn
     const popupEvent = task.context.waitForEvent('page');
     await task.page.click('#open-allowed');
     const popup = await popupEvent;
-    await popup.waitForLoadState('domcontentloaded');
+    // Not waitForLoadState: the popup's initial about:blank counts as loaded before its document commits.
+    await popup.waitForURL(/\/popup-target$/);
     unsubscribe();
     assert.equal(task.page, popup);
     assert.equal(task.pages.length, 2);

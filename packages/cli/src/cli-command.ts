@@ -23,6 +23,8 @@ export interface CliCommand {
   options: NonNullable<ParseArgsConfig['options']>;
   /** Names of required positional arguments, in order. */
   positionals?: string[];
+  /** The last positional takes every remaining argument (a task given as several words). */
+  variadic?: boolean;
   run(context: CommandContext): Promise<number>;
 }
 

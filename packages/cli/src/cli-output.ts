@@ -9,10 +9,18 @@ export class CliOutput {
     private readonly stderr: NodeJS.WritableStream = process.stderr,
   ) {}
 
-  /** The command's result: `data` in JSON mode, `lines` otherwise. */
-  result(data: unknown, lines: string[]): void {
-    if (this.json) this.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  /**
+   * The command's result: in JSON mode `{success: true, message, ...data}` (the official CLI's
+   * shape: the keys of `data` are its keys), `lines` otherwise.
+   */
+  result(message: string, data: Record<string, unknown>, lines: string[]): void {
+    if (this.json) this.stdout.write(`${JSON.stringify({ success: true, message, ...data }, null, 2)}\n`);
     else this.stdout.write(`${lines.join('\n')}\n`);
+  }
+
+  /** Something the operator must not miss: on stderr, in JSON mode too. */
+  warning(lines: string[]): void {
+    this.stderr.write(`${lines.join('\n')}\n`);
   }
 
   /** Progress for people; silent in JSON mode so stdout stays parseable. */
@@ -24,7 +32,8 @@ export class CliOutput {
   error(error: unknown): number {
     const exitCode = error instanceof UsageError ? 2 : 1;
     if (this.json) {
-      this.stdout.write(`${JSON.stringify(describeError(error), null, 2)}\n`);
+      // As the official CLI: `{success: false, error}` on stderr.
+      this.stderr.write(`${JSON.stringify(describeError(error), null, 2)}\n`);
     } else {
       this.stderr.write(`Error: ${error instanceof ApiError ? describeApiError(error) : errorMessage(error)}\n`);
     }
@@ -34,9 +43,9 @@ export class CliOutput {
 
 function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof ApiError) {
-    return { error: error.detail, type: error.name, status: error.statusCode };
+    return { success: false, error: error.detail, type: error.name, status: error.statusCode };
   }
-  return { error: errorMessage(error), type: error instanceof Error ? error.name : 'Error' };
+  return { success: false, error: errorMessage(error), type: error instanceof Error ? error.name : 'Error' };
 }
 
 function errorMessage(error: unknown): string {

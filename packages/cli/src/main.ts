@@ -5,6 +5,7 @@ import { CliOutput } from './cli-output.js';
 import { configCommand } from './commands/config-command.js';
 import { deleteFileCommand, uploadFileCommand } from './commands/file-commands.js';
 import { createProfileCommand, deleteProfileCommand, listProfilesCommand } from './commands/profile-commands.js';
+import { runTaskCommand } from './commands/run-task-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import {
   closeSessionCommand,
@@ -17,6 +18,7 @@ import {
 import { downloadsCommand, liveViewCommand, recordingUrlCommand } from './commands/task-url-commands.js';
 
 export const commands: readonly CliCommand[] = [
+  runTaskCommand,
   serveCommand,
   configCommand,
   createProfileCommand,
@@ -35,16 +37,13 @@ export const commands: readonly CliCommand[] = [
   recordingUrlCommand,
 ];
 
-const runTaskSummary = 'Run one task locally, without a server (the model from SMOOTH_MODEL_* env vars)';
-
 export function generalHelp(): string {
-  const width = Math.max(...commands.map((command) => command.name.length), 'run-task'.length) + 2;
+  const width = Math.max(...commands.map((command) => command.name.length)) + 2;
   const line = (name: string, summary: string): string => `  ${name.padEnd(width)}${summary}`;
   return [
     'Usage: smooth <command> [arguments] [--json] [--api-key KEY] [--base-url URL]',
     '',
     'Commands:',
-    line('run-task', runTaskSummary),
     ...commands.map((command) => line(command.name, command.summary)),
     '',
     'The API key and base URL come from --api-key/--base-url, SMOOTH_API_KEY/SMOOTH_BASE_URL, or `smooth config`.',
@@ -58,11 +57,6 @@ export async function runCli(argv: string[]): Promise<number> {
   if (!commandName || commandName === '--help' || commandName === '-h' || commandName === 'help') {
     process.stdout.write(`${generalHelp()}\n`);
     return commandName ? 0 : 1;
-  }
-  if (commandName === 'run-task') {
-    // The local agent command is loaded only when used: it starts Chromium and the model.
-    const { runTaskCommand } = await import('./commands/run-task.js');
-    return runTaskCommand(rest);
   }
   const command = commands.find((candidate) => candidate.name === commandName);
   const output = new CliOutput(rest.includes('--json'));
@@ -93,7 +87,7 @@ function parseCommandArguments(command: CliCommand, argv: string[]): { values: O
   if (!values.help) {
     const missing = expected.slice(parsed.positionals.length);
     if (missing.length) throw new UsageError(`Missing <${missing.join('>, <')}>\nUsage: ${command.usage}`);
-    if (parsed.positionals.length > expected.length) {
+    if (parsed.positionals.length > expected.length && !command.variadic) {
       throw new UsageError(`Unexpected argument "${parsed.positionals[expected.length]}" (quote a task that has spaces)\nUsage: ${command.usage}`);
     }
   }

@@ -1,13 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { SmoothClient } from '@open-smooth/sdk';
+import { startFixtureServer } from '@open-smooth/testkit';
 
 const binary = fileURLToPath(new URL('../bin/smooth.js', import.meta.url));
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const run = promisify(execFile);
 
 test('smooth serve prints its URL, a key and an example, saves them for the CLI, and stops cleanly on SIGTERM', async (t) => {
   const directory = await mkdtemp(join(tmpdir(), 'open-smooth-serve-'));
@@ -49,27 +54,85 @@ test('smooth serve prints its URL, a key and an example, saves them for the CLI,
   assert.equal(exitCode, 0);
 });
 
-test('smooth serve prints the example for people', async (t) => {
+test('npm start with no model: a loud warning naming the variables, a first example that runs as printed, and `npx smooth` talks to this server', async (t) => {
   const directory = await mkdtemp(join(tmpdir(), 'open-smooth-serve-'));
-  t.after(() => rm(directory, { recursive: true, force: true }));
-  const environment = { ...process.env, SMOOTH_CONFIG_DIR: join(directory, 'config'), SMOOTH_API_KEYS: 'sk_serve_people' };
+  const sites = await startFixtureServer();
+  t.after(async () => {
+    await sites.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  // As `npm start` runs it, on a machine with no model variables; an earlier server's config is stale.
+  const environment: NodeJS.ProcessEnv = { ...process.env, SMOOTH_CONFIG_DIR: join(directory, 'config'), SMOOTH_API_KEYS: 'sk_serve_people', SMOOTH_ALLOW_PRIVATE_NETWORK: '127.0.0.1' };
+  for (const name of Object.keys(environment)) {
+    if (/^(OPENAI|ANTHROPIC|GOOGLE_GENERATIVE_AI)_|^SMOOTH_(LITE_)?MODEL|^SMOOTH_(API_KEY|BASE_URL)$|^CIRCLEMIND_API_KEY$/.test(name)) delete environment[name];
+  }
+  await mkdir(join(directory, 'config'), { recursive: true });
+  await writeFile(join(directory, 'config', 'config.json'), JSON.stringify({ api_key: 'sk_old', base_url: 'http://127.0.0.1:9/api/' }));
   const child = spawn(process.execPath, [binary, 'serve', '--port', '0', '--data-dir', join(directory, 'data')], { env: environment });
   t.after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
-  child.stderr.resume();
   let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       if (stdout.includes('Ctrl+C')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stdout}`)));
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stdout} ${stderr}`)));
   });
+  assert.match(stderr, /No model is configured: tasks .* will fail until you set one/);
+  assert.match(stderr, /OPENAI_API_KEY, ANTHROPIC_API_KEY/);
+  assert.match(stderr, /OPENAI_API_KEY=sk-\.\.\. npm start/);
   assert.match(stdout, /Open Smooth is running at http:\/\/127\.0\.0\.1:\d+/);
-  assert.match(stdout, /API key: sk_serve_people/);
-  assert.match(stdout, /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/task -H 'apikey: sk_serve_people'/);
-  assert.match(stdout, /new SmoothClient\(\)\.run/);
+  assert.match(stdout, /API key: sk_serve_people .*SMOOTH_API_KEY or CIRCLEMIND_API_KEY/);
+  assert.match(stdout, /saved for the smooth CLI.*it pointed at http:\/\/127\.0\.0\.1:9\/api\//);
+  assert.doesNotMatch(stdout, /"task": "Go to example.com/, 'no task example while no model can run it');
+
+  // The curl lines, run as printed; only example.com (no internet here) becomes a local page.
+  const pageUrl = sites.url('/flights');
+  const curlLines = stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('curl '));
+  assert.equal(curlLines.length, 4);
+  const curl = async (line: string, id = ''): Promise<any> => {
+    const { stdout: answer } = await run('bash', ['-c', line.replaceAll('https://example.com', pageUrl).replaceAll('<id>', id)]);
+    return JSON.parse(answer);
+  };
+  const created = await curl(curlLines[0]!);
+  const id: string = created.r.id;
+  assert.match(id, /^task_/);
+  await curl(curlLines[1]!, id);
+  const polled = await curl(curlLines[2]!, id);
+  const answer = polled.r.events.find((event: any) => event.name === 'browser_action');
+  assert.equal(answer.payload.code, 200, JSON.stringify(answer));
+  assert.match(answer.payload.output.output, /SkyHop/);
+  assert.deepEqual(await curl(curlLines[3]!, id), { r: true });
+
+  // `npx smooth` with no flags: the config now names this server.
+  const cliEnvironment = { ...environment };
+  delete cliEnvironment.SMOOTH_API_KEYS;
+  const { stdout: started } = await run(process.execPath, [binary, 'start-session', '--url', pageUrl, '--device', 'desktop', '--json'], { env: cliEnvironment });
+  const sessionId: string = JSON.parse(started).session_id;
+  const { stdout: title } = await run(process.execPath, [binary, 'evaluate-js', sessionId, 'document.title', '--json'], { env: cliEnvironment });
+  assert.match(JSON.parse(title).result, /SkyHop/);
+  await run(process.execPath, [binary, 'close-session', sessionId], { env: cliEnvironment });
+
+  // The TypeScript snippet, saved as example.mts in the repository and run with tsx.
+  const snippet = stdout
+    .split('\n')
+    .filter((line) => /^ {4}(import |const |console\.|await )/.test(line))
+    .map((line) => line.trim().replaceAll('https://example.com', pageUrl))
+    .join('\n');
+  assert.match(snippet, /^import \{ SmoothClient \} from '@open-smooth\/sdk';/);
+  const examplePath = join(repositoryRoot, `example-${process.pid}.mts`);
+  await writeFile(examplePath, snippet);
+  try {
+    const { stdout: printed, stderr: complaints } = await run(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [examplePath], { cwd: repositoryRoot, env: cliEnvironment, timeout: 60_000 });
+    assert.match(printed, /SkyHop/, `${snippet}\n${complaints}`);
+  } finally {
+    await rm(examplePath, { force: true });
+  }
+
   const exitCode = await new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.kill('SIGINT');

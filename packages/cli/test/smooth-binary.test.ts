@@ -42,11 +42,15 @@ function smooth(args: string[], environment: Record<string, string> = {}): Promi
   return new Promise((resolve) => {
     execFile(process.execPath, [binary, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      // A result is JSON on stdout; an error, as the official CLI prints it, JSON on stderr.
       let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
+      for (const text of [stdout, stderr]) {
+        try {
+          json = JSON.parse(text);
+          break;
+        } catch {
+          json = undefined;
+        }
       }
       resolve({ code, stdout, stderr, json });
     });
@@ -73,27 +77,28 @@ test('start-session -> run -> extract -> close-session, all with --json', async 
   const ran = await smooth(['run', sessionId, 'How many products does this page list?', '--json']);
   assert.equal(ran.code, 0, ran.stdout + ran.stderr);
   assert.equal(ran.json.session_id, sessionId);
-  assert.equal(ran.json.output, 'The page lists 10 products');
+  assert.equal(ran.json.success, true);
+  assert.equal(ran.json.result, 'The page lists 10 products');
   assert.equal(typeof ran.json.credits_used, 'number');
 
   const structured = await smooth(['run', sessionId, 'Count the products', '--response-model', '{"type":"object","properties":{"count":{"type":"integer"}}}', '--json']);
   assert.equal(structured.code, 0, structured.stdout + structured.stderr);
-  assert.deepEqual(structured.json.output, { count: 10 });
+  assert.deepEqual(structured.json.result, { count: 10 });
 
   const schemaFile = join(configDirectory, 'products-schema.json');
   await writeFile(schemaFile, JSON.stringify({ type: 'object', properties: { products: { type: 'array', items: { type: 'string' } } } }));
   const extracted = await smooth(['extract', sessionId, '--schema', schemaFile, '--prompt', 'the first two product names', '--json']);
   assert.equal(extracted.code, 0, extracted.stdout + extracted.stderr);
-  assert.deepEqual(extracted.json.output, { products: shopProducts.slice(0, 2).map((product) => product.name) });
+  assert.deepEqual(extracted.json.data, { products: shopProducts.slice(0, 2).map((product) => product.name) });
 
   const evaluated = await smooth(['evaluate-js', sessionId, '(args) => args.a + args.b', '--args', '{"a": 2, "b": 3}', '--json']);
   assert.equal(evaluated.code, 0, evaluated.stdout + evaluated.stderr);
-  assert.equal(evaluated.json.output, 5);
+  assert.equal(evaluated.json.result, 5);
 
   const went = await smooth(['goto', sessionId, world.sites.url('/flights'), '--json']);
   assert.equal(went.code, 0, went.stdout + went.stderr);
   const title = await smooth(['evaluate-js', sessionId, 'document.title', '--json']);
-  assert.match(title.json.output, /SkyHop/);
+  assert.match(title.json.result, /SkyHop/);
 
   const live = await smooth(['live-view', sessionId, '--json']);
   assert.equal(live.code, 0, live.stdout + live.stderr);
@@ -101,23 +106,24 @@ test('start-session -> run -> extract -> close-session, all with --json', async 
 
   const closed = await smooth(['close-session', sessionId, '--json']);
   assert.equal(closed.code, 0, closed.stdout + closed.stderr);
-  assert.deepEqual(closed.json, { session_id: sessionId, closed: true, force: false });
+  assert.deepEqual(closed.json, { success: true, message: 'Session closed', session_id: sessionId, force: false });
 
   const afterClose = await smooth(['run', sessionId, 'anything', '--json']);
   assert.notEqual(afterClose.code, 0, 'a closed session takes no more tasks');
-  assert.equal(typeof afterClose.json.error, 'string');
+  assert.deepEqual([afterClose.json.success, typeof afterClose.json.error], [false, 'string']);
 });
 
 test('profiles and files through the CLI, human and --json output', async () => {
   const created = await smooth(['create-profile', '--profile-id', 'shop-account', '--json']);
   assert.equal(created.code, 0, created.stdout + created.stderr);
-  assert.deepEqual(created.json, { id: 'shop-account' });
+  assert.deepEqual(created.json, { success: true, message: 'Profile created', profile_id: 'shop-account' });
   const listed = await smooth(['list-profiles', '--json']);
-  assert.ok(listed.json.some((profile: { id: string }) => profile.id === 'shop-account'));
+  assert.ok(listed.json.profiles.some((profile: { id: string }) => profile.id === 'shop-account'));
+  assert.equal(listed.json.count, listed.json.profiles.length);
   const listedForPeople = await smooth(['list-profiles']);
   assert.match(listedForPeople.stdout, /- shop-account/);
   const deleted = await smooth(['delete-profile', 'shop-account', '--json']);
-  assert.deepEqual(deleted.json, { id: 'shop-account', deleted: true });
+  assert.deepEqual(deleted.json, { success: true, message: 'Profile deleted', profile_id: 'shop-account' });
   const deletedAgain = await smooth(['delete-profile', 'shop-account', '--json']);
   assert.equal(deletedAgain.code, 1);
   assert.equal(deletedAgain.json.status, 404);
@@ -128,7 +134,7 @@ test('profiles and files through the CLI, human and --json output', async () => 
   assert.equal(uploaded.code, 0, uploaded.stdout + uploaded.stderr);
   assert.equal(uploaded.json.name, 'resume.txt');
   const removed = await smooth(['delete-file', uploaded.json.file_id, '--json']);
-  assert.deepEqual(removed.json, { file_id: uploaded.json.file_id, deleted: true });
+  assert.deepEqual(removed.json, { success: true, message: 'File deleted', file_id: uploaded.json.file_id });
 });
 
 test('config stores the key and base URL; a flag overrides the environment', async () => {
@@ -140,6 +146,8 @@ test('config stores the key and base URL; a flag overrides the environment', asy
   const saved = await smooth(['config', '--api-key', testApiKey, '--base-url', world.server.apiBaseUrl, '--json'], withoutEnvironment);
   assert.equal(saved.code, 0, saved.stdout + saved.stderr);
   assert.equal(saved.json.base_url, world.server.apiBaseUrl);
+  assert.equal(saved.json.config_file, join(configDirectory, 'config.json'));
+  assert.equal(saved.json.config.base_url, world.server.apiBaseUrl);
   assert.notEqual(saved.json.api_key, testApiKey, 'the key is shown masked');
   const stored = JSON.parse(await readFile(join(configDirectory, 'config.json'), 'utf8'));
   assert.deepEqual(stored, { api_key: testApiKey, base_url: world.server.apiBaseUrl });
@@ -165,4 +173,25 @@ test('usage errors exit 2 with a JSON error; --help works', async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /start-session/);
   assert.match(help.stdout, /run-task/);
+});
+
+test('an unknown session id or a wrong key: one clear line on stderr, no stack trace, a non-zero exit code', async () => {
+  const unknownSession = await smooth(['goto', 'task_00000000000000000000000000000000', world.sites.url('/flights')]);
+  assert.equal(unknownSession.code, 1);
+  assert.equal(unknownSession.stdout, '');
+  assert.deepEqual(unknownSession.stderr.trim().split('\n').length, 1, unknownSession.stderr);
+  assert.match(unknownSession.stderr, /^Error: task not found: task_0+ \(HTTP 404\)/);
+  const closeUnknown = await smooth(['close-session', 'task_00000000000000000000000000000000']);
+  assert.equal(closeUnknown.code, 1);
+  assert.equal(closeUnknown.stderr.trim().split('\n').length, 1, closeUnknown.stderr);
+
+  const wrongKey = await smooth(['start-session', '--api-key', 'sk_wrong']);
+  assert.equal(wrongKey.code, 1);
+  assert.equal(wrongKey.stderr.trim().split('\n').length, 1, wrongKey.stderr);
+  assert.match(wrongKey.stderr, /^Error: invalid API key \(HTTP 401\)/);
+  assert.doesNotMatch(wrongKey.stderr + unknownSession.stderr, /\bat .*\.(ts|js):\d+/);
+
+  const wrongKeyJson = await smooth(['evaluate-js', 'task_00000000000000000000000000000000', '1', '--api-key', 'sk_wrong', '--json']);
+  assert.equal(wrongKeyJson.code, 1);
+  assert.deepEqual([wrongKeyJson.json.success, wrongKeyJson.json.status], [false, 401]);
 });

@@ -1,3 +1,12 @@
+/** What an element index meant when the action ran: durable across page loads, unlike the index (for replay). */
+export interface ElementDescriptor {
+  role: string;
+  name: string;
+  tagName: string;
+  frameUrl: string;
+  inputType?: string;
+}
+
 /** One action the agent ran in a step, with what came back to the model. */
 export interface ActionRecord {
   name: string;
@@ -5,6 +14,8 @@ export interface ActionRecord {
   /** Text given back to the model; secrets already masked. */
   result: string;
   ok: boolean;
+  /** The elements the action's indices pointed at, by input field (`index`, `from`, `to`). */
+  elements?: Record<string, ElementDescriptor>;
 }
 
 /** One turn of the agent loop, as kept in the task's step log. */

@@ -1,6 +1,26 @@
-import type { AgentTier, Device, TaskEventName, TaskStatus } from '@open-smooth/protocol';
+// The SDK has no runtime dependencies, so its wire types are its own; a type test checks they
+// match @open-smooth/protocol's (test/protocol-types.test.ts).
 
-export type { AgentTier as Agent, Device as DeviceType, TaskStatus } from '@open-smooth/protocol';
+/** Which agent runs the task: the main model or the faster, cheaper one. */
+export type Agent = 'smooth' | 'smooth-lite';
+export type DeviceType = 'desktop' | 'desktop-lg' | 'mobile';
+export type TaskStatus = 'waiting' | 'running' | 'done' | 'failed' | 'cancelled';
+export type TaskEventName = 'browser_action' | 'session_action' | 'tool_call';
+
+const finishedStatuses: readonly TaskStatus[] = ['done', 'failed', 'cancelled'];
+
+/** Whether a task has stopped for good (done, failed or cancelled). */
+export function isFinishedTaskStatus(status: TaskStatus): boolean {
+  return finishedStatuses.includes(status);
+}
+
+/** A custom tool's signature as the task request carries it. */
+export interface CustomToolSignature {
+  name: string;
+  description: string;
+  inputs: Record<string, unknown>;
+  output: string;
+}
 
 /** An event of a task's event log, as the API returns it. */
 export interface TaskEvent {
@@ -20,7 +40,7 @@ export interface TaskResponse {
   output: unknown;
   /** Whole credits: 1 credit = $0.01. */
   creditsUsed: number | null;
-  device: Device | null;
+  device: DeviceType | null;
   liveUrl: string | null;
   recordingUrl: string | null;
   downloadsUrl: string | null;

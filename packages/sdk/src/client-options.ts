@@ -28,7 +28,12 @@ export interface ResolvedClientOptions {
   fetch: typeof globalThis.fetch;
 }
 
-export function resolveClientOptions(options: ClientOptions = {}, environment: NodeJS.ProcessEnv = process.env): ResolvedClientOptions {
+/** The process environment under Node; none in a browser. */
+function processEnvironment(): Record<string, string | undefined> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+export function resolveClientOptions(options: ClientOptions = {}, environment: Record<string, string | undefined> = processEnvironment()): ResolvedClientOptions {
   const apiKey = options.apiKey ?? options.api_key ?? nonEmpty(environment.SMOOTH_API_KEY) ?? nonEmpty(environment.CIRCLEMIND_API_KEY);
   if (!apiKey) {
     throw new Error('API key is required. Provide apiKey or set the SMOOTH_API_KEY (or CIRCLEMIND_API_KEY) environment variable.');

@@ -1,4 +1,4 @@
-import type { AgentTier, Device } from '@open-smooth/protocol';
+import type { Agent, DeviceType } from './api-types.js';
 import type { SmoothTool } from './smooth-tool.js';
 
 /** A secret: a bare value, or a value limited to some URLs. */
@@ -12,7 +12,7 @@ export interface Certificate {
 
 /**
  * Options of `client.run()` (names of the official TS SDK). Only what is set is sent, so the
- * server's defaults apply (device mobile, max_steps 32, recording, adblock and stealth on).
+ * server's defaults apply (its API documentation, /api/docs, lists them).
  */
 export interface RunOptions {
   task: string | null;
@@ -21,9 +21,9 @@ export interface RunOptions {
   metadata?: Record<string, string | number | boolean> | null;
   secrets?: Record<string, Secret> | null;
   files?: string[] | null;
-  agent?: AgentTier;
+  agent?: Agent;
   maxSteps?: number;
-  device?: Device;
+  device?: DeviceType;
   allowedUrls?: string[] | null;
   enableRecording?: boolean;
   sessionId?: string | null;
@@ -54,5 +54,5 @@ export interface RunTaskOptions {
   url?: string | null;
   metadata?: Record<string, string | number | boolean> | null;
   secrets?: Record<string, Secret> | null;
-  agent?: AgentTier;
+  agent?: Agent;
 }

@@ -1,6 +1,6 @@
 import type { ActionCloseResponse, ActionRunTaskResponse, TaskResponse } from './api-types.js';
 import { toWireFields, toWireSecrets } from './case-conversion.js';
-import { isFinishedTaskStatus } from '@open-smooth/protocol';
+import { isFinishedTaskStatus } from './api-types.js';
 import { ApiError, BadRequestError } from './errors.js';
 import type { RunTaskOptions } from './run-options.js';
 import { TaskHandle, toActionResponse, type WaitOptions } from './task-handle.js';
@@ -19,7 +19,7 @@ export class SessionHandle extends TaskHandle {
 
   /**
    * Closes the session. `force` (default, as in the official SDK) cancels it at once; otherwise
-   * the server finishes the command in progress, saves the profile and answers.
+   * the server finishes the commands in progress, then closes the session and answers.
    */
   async close(force = true): Promise<boolean> {
     this.closed = true;

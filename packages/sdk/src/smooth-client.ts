@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readLocalFile } from '#local-file';
 import type { Extension, ProfileResponse, TaskResponse, UploadExtensionResponse, UploadFileResponse } from './api-types.js';
 import { fromWireFields, toWireFields, toWireSecrets } from './case-conversion.js';
 import { resolveClientOptions, type ClientOptions } from './client-options.js';
@@ -132,16 +131,27 @@ function buildTaskRequest(options: RunOptions): Record<string, unknown> {
 }
 
 function toWireCertificate(certificate: Certificate): Record<string, unknown> {
-  const file = typeof certificate.file === 'string' ? certificate.file : Buffer.from(certificate.file).toString('base64');
+  const file = typeof certificate.file === 'string' ? certificate.file : base64Of(certificate.file);
   return toWireFields({ file, password: certificate.password });
 }
 
 async function toNamedBlob(source: UploadSource, name: string | undefined, kind: string): Promise<{ blob: Blob; name: string }> {
   if (typeof source === 'string') {
-    const bytes = await readFile(source);
-    return { blob: new Blob([bytes]), name: basename(name ?? source) };
+    const file = await readLocalFile(source);
+    return { blob: new Blob([file.bytes]), name: baseName(name ?? file.name) };
   }
   if (!name) throw new Error(`${kind} name must be provided.`);
   const blob = source instanceof Blob ? source : new Blob([source instanceof ArrayBuffer ? source : new Uint8Array(source)]);
-  return { blob, name: basename(name) };
+  return { blob, name: baseName(name) };
+}
+
+/** The last segment of a path, either separator (no node:path: the SDK runs in browsers too). */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+function base64Of(bytes: Uint8Array): string {
+  let binary = '';
+  for (let index = 0; index < bytes.length; index += 0x8000) binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
+  return btoa(binary);
 }

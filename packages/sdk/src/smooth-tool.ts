@@ -1,4 +1,4 @@
-import type { CustomTool } from '@open-smooth/protocol';
+import type { CustomToolSignature } from './api-types.js';
 import { ToolCallError } from './errors.js';
 import type { TaskHandle } from './task-handle.js';
 
@@ -26,7 +26,7 @@ export interface ToolAnswer {
 
 /** A custom tool declared with `client.tool()`: its signature goes to the server, its code stays here. */
 export class SmoothTool {
-  readonly signature: CustomTool;
+  readonly signature: CustomToolSignature;
   readonly name: string;
   private readonly toolFunction: ToolFunction;
   private readonly essential: boolean;

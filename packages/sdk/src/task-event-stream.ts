@@ -1,4 +1,4 @@
-import { isFinishedTaskStatus, type TaskStatus } from '@open-smooth/protocol';
+import { isFinishedTaskStatus, type TaskStatus } from './api-types.js';
 import { ApiError, BadRequestError, SmoothTimeoutError } from './errors.js';
 import { delay, isRecord } from './http-transport.js';
 
@@ -85,9 +85,13 @@ export class TaskEventStream {
 
   /** Registers interest in the answer to a command before the command is sent. */
   expectAnswer(eventId: string, name: string): Promise<CommandAnswer> {
-    return new Promise<CommandAnswer>((resolve, reject) => {
+    const answer = new Promise<CommandAnswer>((resolve, reject) => {
       this.pendingAnswers.set(eventId, { name, resolve, reject });
     });
+    // The caller awaits it only after the POST; a poll failing before then (an unknown task: 404)
+    // rejects it first, which must not count as an unhandled rejection (Node would end the process).
+    answer.catch(() => undefined);
+    return answer;
   }
 
   forgetAnswer(eventId: string): void {

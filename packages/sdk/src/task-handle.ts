@@ -1,17 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { isFinishedTaskStatus, type TaskEventName } from '@open-smooth/protocol';
-import type {
-  ActionEvaluateJSResponse,
-  ActionExtractResponse,
-  ActionGotoResponse,
-  TaskResponse,
+import {
+  isFinishedTaskStatus,
+  type TaskEventName,
+  type ActionEvaluateJSResponse,
+  type ActionExtractResponse,
+  type ActionGotoResponse,
+  type TaskResponse,
 } from './api-types.js';
 import { fromWireFields } from './case-conversion.js';
-import { ApiError, BadRequestError, ToolCallError } from './errors.js';
+import { ApiError, BadRequestError, SmoothTimeoutError, ToolCallError } from './errors.js';
 import { isRecord } from './http-transport.js';
 import type { SmoothTool } from './smooth-tool.js';
 import type { TaskApi } from './task-api.js';
 import { TaskEventStream, type WireTaskEvent, type WireTaskResponse } from './task-event-stream.js';
+
+/** How often recordingUrl() asks again while a finished task's video is being encoded. */
+const recordingPollMs = 500;
 
 export interface WaitOptions {
   /** Seconds. */
@@ -19,7 +22,7 @@ export interface WaitOptions {
 }
 
 export interface LiveUrlOptions extends WaitOptions {
-  /** Let the viewer drive the browser (default true, as in the official SDK). */
+  /** Ask for a view in which the viewer may drive the browser (default true, as in the official SDK); the URL carries interactive=true|false. */
   interactive?: boolean;
   /** A view without chrome, for iframes (default false). */
   embed?: boolean;
@@ -91,9 +94,22 @@ export class TaskHandle {
     };
     const known = select(this.stream.latest);
     if (known) return known;
-    return this.stream.use(() =>
-      this.stream.waitFor(select, secondsToMilliseconds(options.timeout ?? 30), `the recording of task ${this.taskId}`),
+    const timeoutMs = secondsToMilliseconds(options.timeout ?? 30) ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    // The video is encoded after the task ends: first wait for the end, then for the URL.
+    const finished = await this.stream.use(() =>
+      this.stream.waitFor(
+        (task) => (task && isFinishedTaskStatus(task.status) ? task : undefined),
+        timeoutMs,
+        `the recording of task ${this.taskId}`,
+      ),
     );
+    for (let task: WireTaskResponse = finished; ; task = await this.api.getTask(this.taskId)) {
+      const recordingUrl = select(task);
+      if (recordingUrl) return recordingUrl;
+      if (Date.now() >= deadline) throw new SmoothTimeoutError(`Timed out after ${timeoutMs / 1000} seconds waiting for the recording of task ${this.taskId}.`);
+      await new Promise((resolve) => setTimeout(resolve, recordingPollMs));
+    }
   }
 
   /** A URL of a zip of the files the task downloaded, once it has finished; ApiError 404 when there are none. */
@@ -138,7 +154,7 @@ export class TaskHandle {
    * output, 400 throws ToolCallError, 500 throws ApiError.
    */
   protected async sendCommand(name: TaskEventName, commandName: string, input: Record<string, unknown>): Promise<unknown> {
-    const eventId = randomUUID();
+    const eventId = globalThis.crypto.randomUUID();
     return this.stream.use(async () => {
       const answer = this.stream.expectAnswer(eventId, name);
       try {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '@open-smooth/server';
-import type { ScriptedModelRequest, ScriptedReply } from '@open-smooth/testkit';
+import { loopbackNetworkAllowance, type ScriptedModelRequest, type ScriptedReply } from '@open-smooth/testkit';
 import { done, startEndToEnd, testApiKey, type EndToEnd } from './end-to-end-harness.js';
 import type { ScenarioInput } from './support/conformance-scenario.js';
 
@@ -31,7 +31,7 @@ before(async () => {
   world = await startEndToEnd({ maxConcurrentTasks: 8 });
   world.model.setPolicy(policy);
   modellessDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-modelless-'));
-  modelless = await startServer({ host: '127.0.0.1', port: 0, dataDirectory: modellessDirectory, apiKeys: [testApiKey], modelEnvironment: {}, maxConcurrentTasks: 4 });
+  modelless = await startServer({ host: '127.0.0.1', port: 0, dataDirectory: modellessDirectory, apiKeys: [testApiKey], modelEnvironment: {}, maxConcurrentTasks: 4, allowPrivateNetwork: loopbackNetworkAllowance });
 });
 after(async () => {
   await modelless.close();

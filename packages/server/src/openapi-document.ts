@@ -18,6 +18,41 @@ const taskResponseSchema = z.object({
   events: z.array(taskEventOutSchema).nullable().optional(),
 });
 const idResponseSchema = z.object({ id: z.string() });
+/** Open Smooth's own read APIs (not smooth.sh's): what the dashboard shows. */
+const taskSummarySchema = z.object({
+  id: z.string(),
+  kind: z.enum(['task', 'session']),
+  task: z.string().nullable(),
+  status: taskStatusSchema,
+  created_at: z.number().int(),
+  finished_at: z.number().nullable().describe('Unix seconds; null while the task runs'),
+  duration: z.number().describe('Seconds from creation to the end (to now while it runs)'),
+  steps: z.number().int(),
+  credits_used: z.number().int(),
+  error: z.string().nullable(),
+});
+const stepSchema = z.object({
+  index: z.number().int(),
+  url: z.string(),
+  reasoning: z.string(),
+  actions: z.array(z.object({ name: z.string(), input: z.unknown(), ok: z.boolean(), result: z.string() })),
+  tokens_in: z.number().int(),
+  tokens_out: z.number().int(),
+  cost: z.number().describe('US dollars'),
+  credits: z.number(),
+  observe_ms: z.number(),
+  model_ms: z.number(),
+  act_ms: z.number(),
+  screenshot_url: z.string().nullable().describe('Path of GET /task/{task_id}/steps/{index}/screenshot, or null'),
+});
+const commandSchema = z.object({
+  id: z.string(),
+  name: z.enum(['goto', 'extract', 'evaluate_js', 'run_task', 'close']),
+  input: z.unknown().describe("What the command asked for (a run_task's secrets appear only by name)"),
+  sent_at: z.number().describe('Unix seconds'),
+  answer: z.object({ code: z.number().int(), output: z.unknown() }).nullable().describe('null until answered'),
+});
+const fileSchema = z.object({ id: z.string(), file_name: z.string(), purpose: z.string().nullable(), bytes: z.number().int(), creation_time: z.number().int() });
 const extensionSchema = z.object({ id: z.string(), file_name: z.string(), creation_time: z.number().int() });
 const errorSchema = z.object({ detail: z.string() });
 
@@ -77,6 +112,29 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: { '200': ok(idResponseSchema), ...errors(400, 401, 404, 422) },
         },
       },
+      '/task-summaries': {
+        get: {
+          summary: 'Tasks of this key for review, newest first, with duration and step counts (Open Smooth only)',
+          parameters: [
+            { name: 't', in: 'query', schema: { type: 'integer' }, description: 'Only tasks created before this Unix time' },
+            { name: 'l', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 128, default: 50 } },
+          ],
+          responses: { '200': ok(z.array(taskSummarySchema)), ...errors(401, 422) },
+        },
+      },
+      '/task/{task_id}/steps': {
+        get: { summary: "The agent's steps of a task, in order (Open Smooth only)", parameters: [pathParameter('task_id')], responses: { '200': ok(z.array(stepSchema)), ...errors(401, 404) } },
+      },
+      '/task/{task_id}/commands': {
+        get: { summary: "A session's commands in the order they were sent, with their answers (Open Smooth only)", parameters: [pathParameter('task_id')], responses: { '200': ok(z.array(commandSchema)), ...errors(401, 404) } },
+      },
+      '/task/{task_id}/steps/{index}/screenshot': {
+        get: {
+          summary: 'The screenshot taken at a step (Open Smooth only)',
+          parameters: [pathParameter('task_id'), { name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          responses: { '200': { description: 'The image', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } }, 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...errors(401, 404) },
+        },
+      },
       '/task/{task_id}/data': { delete: { summary: "Erase a finished task's data", parameters: [pathParameter('task_id')], responses: { '200': ok(z.boolean()), ...errors(401, 404, 409) } } },
       '/profile': {
         post: { summary: 'Create a profile', requestBody: { content: json(jsonSchema(profileRequestSchema)) }, responses: { '200': ok(idResponseSchema), ...errors(401, 409, 422) } },
@@ -89,6 +147,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           requestBody: multipart({ file_purpose: { type: 'string', maxLength: 64 } }),
           responses: { '200': ok(idResponseSchema), ...errors(400, 401, 413) },
         },
+        get: { summary: "List this key's files, newest first (Open Smooth only)", responses: { '200': ok(z.array(fileSchema)), ...errors(401) } },
       },
       '/file/{file_id}': { delete: { summary: 'Delete a file', parameters: [pathParameter('file_id')], responses: { '200': ok(z.boolean()), ...errors(401, 404) } } },
       '/extension': {

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
 import type { BrowserPool } from '@open-smooth/browser';
 // Not the package root: that loads Playwright, which the server imports only when a task needs it.
 import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
@@ -14,6 +15,7 @@ import { defaultFailedAuthLimits, FailedAuthLimiter } from './failed-auth-limite
 import { BadRequestError, TooManyRequestsError, UnauthorizedError } from './http-errors.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
+import { registerReviewRoutes } from './routes/review-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
@@ -91,6 +93,7 @@ function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants:
       registerTaskRoutes(api, context);
       registerProfileRoutes(api, context);
       registerUploadRoutes(api, context, { fileBytes: maxUploadBytes });
+      registerReviewRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );
@@ -172,6 +175,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   installErrorHandling(app);
   const maxUploadBytes = options.maxUploadBytes ?? uploadLimits.fileBytes;
   await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 2 } });
+  // The live view's frames and a person's input; one small message at a time.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installApiRoutes(app, context, tenants, new FailedAuthLimiter(options.failedAuthLimits ?? defaultFailedAuthLimits), maxUploadBytes);
   registerPublicRoutes(app, context);
 

@@ -5,6 +5,7 @@ import { taskResponseToWire, type TaskView } from './wire-format.js';
 interface CachedHead {
   status: TaskStatus;
   liveUrl: string;
+  recordingUrl: string | null;
   /** `{"r":{...fields` without the closing braces, so events can follow. */
   head: string;
 }
@@ -33,11 +34,11 @@ export class TaskResponseBodies {
     // Nor is a queue position, which moves while the record stays the same.
     const cacheable = view.downloadsUrl === undefined && view.queue === undefined && Object.isFrozen(task);
     const cached = cacheable ? this.heads.get(task) : undefined;
-    if (cached && cached.status === view.status && cached.liveUrl === view.liveUrl) return cached.head;
+    if (cached && cached.status === view.status && cached.liveUrl === view.liveUrl && cached.recordingUrl === view.recordingUrl) return cached.head;
     const { events: _events, ...withoutEvents } = view;
     const json = JSON.stringify({ r: taskResponseToWire(task, withoutEvents) });
     const head = json.slice(0, -2);
-    if (cacheable) this.heads.set(task, { status: view.status, liveUrl: view.liveUrl, head });
+    if (cacheable) this.heads.set(task, { status: view.status, liveUrl: view.liveUrl, recordingUrl: view.recordingUrl, head });
     return head;
   }
 

@@ -47,6 +47,7 @@ export interface TaskSettings {
   customTools: CustomTool[];
   additionalTools?: Record<string, Record<string, unknown> | null>;
   agentRun?: AgentRunSettings;
+  enableRecording: boolean;
 }
 
 const present = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
@@ -61,6 +62,7 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     files: [],
     extensionIds: request.extensions ?? [],
     customTools: request.custom_tools ?? [],
+    enableRecording: request.enable_recording ?? taskDefaults.enableRecording,
   };
   const startUrl = present(request.url);
   if (startUrl !== undefined) settings.startUrl = startUrl;
@@ -109,6 +111,8 @@ export function creditsFromCost(dollars: number): number {
 export interface TaskView {
   status: TaskStatus;
   liveUrl: string;
+  /** null = not ready yet, "" = none. */
+  recordingUrl: string | null;
   /** undefined = not asked for (?downloads=false). */
   downloadsUrl?: string;
   events?: PolledTaskEvent[];
@@ -125,8 +129,7 @@ export function taskResponseToWire(task: TaskRecord, view: TaskView): TaskRespon
     credits_used: Math.ceil(creditsFromCost(task.costDollars) - 1e-9),
     device: task.device,
     live_url: view.liveUrl,
-    // No recorder runs yet, so there is never a recording.
-    recording_url: '',
+    recording_url: view.recordingUrl,
     downloads_url: view.downloadsUrl ?? null,
     created_at: Math.floor(task.createdAtMs / 1000),
     // A finished task's reason: why it failed or was cancelled, or why a session ended by itself.

@@ -25,6 +25,8 @@ function taskRecord(id: string): TaskRecord {
     createdAtMs: 1_700_000_000_000,
     finishedAtMs: null,
     downloadsToken: `token-${id}`,
+    recording: 'pending',
+    liveToken: `live-${id}`,
   };
 }
 
@@ -100,7 +102,7 @@ test('prebuilt response bodies are byte for byte what JSON.stringify gives, and 
   cached.appendEvent('task_a', { id: 'one', name: 'browser_action', payload: { code: 200, output: { output: 'é "quoted" \u2028', credits_used: 0.5, duration: 1.25 } }, timestamp: 10 });
   const expected = (view: Parameters<typeof taskResponseToWire>[1]) => JSON.stringify({ r: taskResponseToWire(cached.getTask('task_a')!, view) });
 
-  const running = { status: 'running' as const, liveUrl };
+  const running = { status: 'running' as const, liveUrl, recordingUrl: null };
   assert.equal(bodies.bodyOf(cached.getTask('task_a')!, running), expected(running));
   assert.equal(bodies.bodyOf(cached.getTask('task_a')!, running), expected(running));
   const withEvents = { ...running, events: cached.listEvents('task_a', 0) };
@@ -109,7 +111,7 @@ test('prebuilt response bodies are byte for byte what JSON.stringify gives, and 
   assert.equal(bodies.bodyOf(cached.getTask('task_a')!, noEvents), expected(noEvents));
 
   cached.updateTask('task_a', { status: 'failed', error: 'the page never loaded', costDollars: 0.021 });
-  const failed = { status: 'failed' as const, liveUrl, downloadsUrl: '' };
+  const failed = { status: 'failed' as const, liveUrl, recordingUrl: 'http://127.0.0.1:1/recordings/token-task_a/recording.mp4', downloadsUrl: '' };
   const body = bodies.bodyOf(cached.getTask('task_a')!, failed);
   assert.equal(body, expected(failed));
   assert.deepEqual(JSON.parse(body).r.error, 'the page never loaded');

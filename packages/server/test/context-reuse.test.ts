@@ -13,6 +13,15 @@ async function openSession(server: TestServer, url: string, key: string): Promis
   return created.body.r.id;
 }
 
+/** Waits until the task reads finished: by then its context has gone back to the pool (or been closed). */
+async function waitUntilFinished(server: TestServer, id: string, key: string): Promise<void> {
+  for (;;) {
+    const polled = await server.api('GET', `/task/${id}`, { key });
+    if (polled.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Runs js in the session as the first key and returns its result. */
 async function evaluate(server: TestServer, id: string, js: string): Promise<unknown> {
   const answer = await sendCommand(server, id, 'browser_action', 'evaluate_js', { js }, `js-${Math.random()}`);
@@ -56,6 +65,8 @@ test('a closed session’s browser serves the same tenant’s next session wiped
   assert.equal(await evaluate(server, first, leaveState), 'left-behind=1');
   const closed = await sendCommand(server, first, 'session_action', 'close', {}, 'close');
   assert.equal(closed.payload.code, 200);
+  // The close is answered before the session ends (its recording is put away first).
+  await waitUntilFinished(server, first, firstKey);
   await pool.whenWarm();
   assert.equal(pool.reusableCount('desktop', firstTenant), 1, 'the context went back to the pool for this tenant');
 
@@ -63,6 +74,7 @@ test('a closed session’s browser serves the same tenant’s next session wiped
   assert.equal(await evaluate(server, second, readState), '||', 'nothing of the first session is visible');
   assert.equal(pool.reusableCount('desktop', firstTenant), 0, 'the second session took it');
   await sendCommand(server, second, 'session_action', 'close', {}, 'close');
+  await waitUntilFinished(server, second, firstKey);
   await pool.whenWarm();
 
   const other = await openSession(server, `${pages.url}/`, secondKey);

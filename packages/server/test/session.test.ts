@@ -36,9 +36,9 @@ test('a session driven purely by events: goto, evaluate_js in every form, a refu
 
   const livePage = await fetch(created.body.r.live_url);
   assert.equal(livePage.status, 200);
-  const liveHtml = await livePage.text();
-  assert.match(liveHtml, /running/);
-  assert.match(liveHtml, /\/second/);
+  assert.match(livePage.headers.get('content-type') ?? '', /^text\/html/);
+  // The page fills itself in over its WebSocket (live-view.test.ts drives it in a browser).
+  assert.match(await livePage.text(), /Live view/);
 
   const closed = await sendCommand(server, id, 'session_action', 'close', {}, 'close');
   assert.deepEqual(closed.payload, { code: 200, output: { output: true, credits_used: 0, duration: closed.payload.output.duration } });

@@ -11,8 +11,9 @@ test('wire format: envelope, 202 then 200, answers matched by id, long-poll, det
   const task = created.body.r;
   assert.match(task.id, /^task_[0-9a-f]{32}$/);
   assert.equal(task.device, 'desktop');
-  assert.equal(task.recording_url, '');
-  assert.equal(task.live_url, `${server.server.url}/live/${task.id}`);
+  // Recording is on by default: no video until the session has ended and it is encoded.
+  assert.equal(task.recording_url, null);
+  assert.match(task.live_url, new RegExp(`^${server.server.url}/live/${task.id}/[A-Za-z0-9_-]{32}$`));
   assert.equal(typeof task.created_at, 'number');
   assert.equal(Number.isInteger(task.credits_used), true);
 
@@ -126,7 +127,15 @@ test('OpenAPI document and docs page are served', async (t) => {
   assert.deepEqual(document.paths['/task'].post.requestBody.content['application/json'].schema.properties.max_steps.maximum, 128);
   const page = await fetch(`${server.server.url}/api/docs`);
   assert.equal(page.status, 200);
-  assert.match(await page.text(), /openapi\.json/);
+  // Swagger UI from this server's own files (offline), started on this server's document.
+  const html = await page.text();
+  for (const asset of [...html.matchAll(/(?:src|href)="(\/api\/docs\/assets\/[^"]+)"/g)].map((match) => match[1])) {
+    const served = await fetch(`${server.server.url}${asset}`);
+    assert.equal(served.status, 200, asset);
+    assert.ok((await served.text()).length > 100, asset);
+  }
+  assert.match(await (await fetch(`${server.server.url}/api/docs/assets/start.js`)).text(), /\/api\/docs\/openapi\.json/);
+  assert.equal((await fetch(`${server.server.url}/api/docs/assets/..%2F..%2Fpackage.json`)).status, 404);
   assert.equal(server.server.apiBaseUrl, `${server.server.url}/api/`);
   assert.deepEqual(server.server.apiKeys, [firstKey, 'sk_test_second_tenant']);
 });

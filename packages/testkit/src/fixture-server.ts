@@ -24,7 +24,16 @@ import { nestedMenuRoutes } from './fixture-sites/nested-menu-site.js';
 import { paletteRoutes } from './fixture-sites/palette-site.js';
 import { sliderRoutes } from './fixture-sites/slider-site.js';
 import { sortableListRoutes } from './fixture-sites/sortable-list-site.js';
+import { stationSearchRoutes } from './fixture-sites/station-search-site.js';
+import { helpCentreRoutes } from './fixture-sites/help-centre-site.js';
 import { widgetResultRoutes } from './fixture-sites/widget-results.js';
+import { collapsibleRoutes } from './fixture-sites/widgets-collapsible-site.js';
+import { copyCodeRoutes } from './fixture-sites/widgets-copy-code-site.js';
+import { dropdownRoutes } from './fixture-sites/widgets-dropdown-site.js';
+import { feedRoutes } from './fixture-sites/widgets-feed-site.js';
+import { fileTreeRoutes } from './fixture-sites/widgets-file-tree-site.js';
+import { mailRoutes } from './fixture-sites/widgets-mail-site.js';
+import { toolbarRoutes } from './fixture-sites/widgets-toolbar-site.js';
 
 export type { FixtureRecords } from './fixture-sites/fixture-records.js';
 export { fixtureCredentials, accountInvoices, accountDisplayName, type Invoice } from './fixture-sites/account-data.js';
@@ -32,6 +41,7 @@ export { cheapestLondonParisFlight, flights, type Flight } from './fixture-sites
 export { shopProducts, shopPageSize, type ShopProduct } from './fixture-sites/shop-products.js';
 export { reportCsvBytes, reportCsvFileName } from './fixture-sites/download-site.js';
 export { boardCards, boardColumns } from './fixture-sites/board-site.js';
+export { copyCode } from './fixture-sites/widgets-copy-code-site.js';
 
 export interface FixtureServer {
   /** e.g. http://127.0.0.1:41234 */
@@ -71,6 +81,16 @@ const allRoutes: SiteRoute[] = [
   ...highlightRoutes,
   ...paletteRoutes,
   ...copyTextRoutes,
+  ...stationSearchRoutes,
+  ...helpCentreRoutes,
+  // observation widgets
+  ...toolbarRoutes,
+  ...feedRoutes,
+  ...mailRoutes,
+  ...fileTreeRoutes,
+  ...copyCodeRoutes,
+  ...dropdownRoutes,
+  ...collapsibleRoutes,
 ];
 
 function routeMatches(route: SiteRoute, path: string): boolean {

@@ -1,5 +1,5 @@
 import { additionalToolNames } from '@open-smooth/protocol';
-import type { ActionDefinition } from './action.js';
+import type { AnyAction } from './action.js';
 import { backAction } from './back.js';
 import { clickAction } from './click.js';
 import { customToolAction } from './custom-tool-action.js';
@@ -24,7 +24,7 @@ import type { AgentTaskOptions } from '../agent-task-options.js';
 import type { OutputValidator } from '../output-validator.js';
 
 /** Every task has these, what a person can do on any page; order is part of the byte-stable prompt prefix. */
-export const coreActions: ActionDefinition<any>[] = [
+export const coreActions: AnyAction[] = [
   gotoAction,
   clickAction,
   typeAction,
@@ -47,12 +47,12 @@ export const coreActions: ActionDefinition<any>[] = [
  * smooth.sh's `additional_tools` (validated at the wire: unknown names are refused there).
  * hover and drag_drop are core actions here (drag_drop is `drag`), so enabling them changes nothing.
  */
-function additionalActions(options: AgentTaskOptions): ActionDefinition<any>[] {
+function additionalActions(options: AgentTaskOptions): AnyAction[] {
   const tools = options.additionalTools ?? {};
   const unknown = Object.keys(tools).filter((name) => !(additionalToolNames as string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown additional tool ${unknown.map((name) => `"${name}"`).join(', ')}; the additional tools are ${additionalToolNames.join(', ')}`);
   const saveScreenshot = 'screenshot' in tools ? { fullPage: tools.screenshot?.full_page === true } : undefined;
-  const extras: ActionDefinition<any>[] = [];
+  const extras: AnyAction[] = [];
   if (saveScreenshot || options.model.acceptsImages) {
     extras.push(screenshotAction({ showModel: options.model.acceptsImages, ...(saveScreenshot ? { save: saveScreenshot } : {}) }));
   }
@@ -61,7 +61,7 @@ function additionalActions(options: AgentTaskOptions): ActionDefinition<any>[] {
 }
 
 /** The full action list of one task: core, screenshot/print_page when on, the client's tools, then `done`. */
-export function actionsForTask(options: AgentTaskOptions, validator?: OutputValidator): ActionDefinition<any>[] {
+export function actionsForTask(options: AgentTaskOptions, validator?: OutputValidator): AnyAction[] {
   const clientTools =
     options.customTools && options.callCustomTool
       ? options.customTools.map((tool) => customToolAction(tool, options.callCustomTool!))

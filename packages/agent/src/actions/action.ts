@@ -47,6 +47,10 @@ export interface ActionDefinition<Input = unknown> {
   handler(input: Input, context: ActionContext): Promise<ActionOutcome | string>;
 }
 
+/** An action of any input type, as lists and the executor hold them (the handler checks its input). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDefinition<any>;
+
 /** Declares an action once: name, input schema and handler, typed together. */
 export function defineAction<Input>(definition: ActionDefinition<Input>): ActionDefinition<Input> {
   return definition;

@@ -1,6 +1,7 @@
 import type { CustomTool } from '@open-smooth/protocol';
 import { ActionError, TaskFailedError, defineAction, type ActionDefinition } from './action.js';
 import { CustomToolError, type CustomToolCall } from '../agent-task-options.js';
+import { customToolInputSchema } from './custom-tool-input-schema.js';
 
 const maximumResultCharacters = 8_000;
 
@@ -12,7 +13,7 @@ export function customToolAction(
   return defineAction<unknown>({
     name: tool.name,
     description: `${tool.description}${tool.output ? ` Returns: ${tool.output}` : ''}`,
-    inputSchema: { jsonSchema: tool.inputs },
+    inputSchema: { jsonSchema: customToolInputSchema(tool.inputs) },
     async handler(input, context) {
       try {
         const result = await callCustomTool({ name: tool.name, input }, context.signal);

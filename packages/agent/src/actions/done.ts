@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction, type ActionDefinition } from './action.js';
+import { defineAction, type AnyAction } from './action.js';
 import type { OutputValidator } from '../output-validator.js';
 
 /** The answer did not fit the response model; the loop asks again and gives up after a few tries. */
@@ -20,7 +20,7 @@ const textDone = defineAction({
 });
 
 /** `done` takes the answer as text, or as `output` matching the task's response model. */
-export function doneAction(validator?: OutputValidator): ActionDefinition<any> {
+export function doneAction(validator?: OutputValidator): AnyAction {
   if (!validator) return textDone;
   return defineAction<{ output: unknown }>({
     name: 'done',

@@ -19,7 +19,6 @@ export const extractAction = defineAction({
       schema: schema ?? { type: 'object', additionalProperties: true },
       model: context.model,
       signal: context.signal,
-      mask: (text) => context.taskContext.maskSecrets(text),
     });
     context.addCost(result.costDollars);
     // Masked where it leaves the run (step log) and where it goes to the model (middleware).

@@ -83,7 +83,7 @@ export function screenshotAction(settings: ScreenshotSettings): ActionDefinition
       let image: Uint8Array;
       try {
         // PNG: lossless colours (what vision is often asked about); the token cost depends on the size only.
-        image = await raceAbort(page.screenshot({ type: 'png', timeout: 10_000 }), context.signal);
+        image = await raceAbort(page.screenshot({ type: 'png', scale: 'css', timeout: 10_000 }), context.signal);
       } finally {
         await world.call(frameId, inWorld(removeNumberOverlay), null).catch((error: unknown) => {
           // The page navigated away: the overlay went with it.

@@ -1,8 +1,19 @@
 import { raceAbort } from '@open-smooth/browser';
 import { z } from 'zod';
-import { defineAction } from './action.js';
+import { defineAction, type ActionContext } from './action.js';
 import { describeElement } from './element-target.js';
 import { fillElement } from './fill-element.js';
+import { evaluateOnElement } from '../observation/index.js';
+import { waitForSuggestions } from './wait-for-suggestions.js';
+
+/** How long a combobox may take to show its suggestions after typing. */
+const suggestionWaitMs = 2_000;
+
+/** A plain textbox has no suggestion list (those are combobox/searchbox). */
+function isPlainTextField(context: ActionContext, index: number): boolean {
+  const element = context.observation.elements.find((candidate) => candidate.index === index);
+  return element?.role === 'textbox' && (element.tagName === 'input' || element.tagName === 'textarea');
+}
 
 export const typeAction = defineAction({
   name: 'type',
@@ -14,13 +25,17 @@ export const typeAction = defineAction({
     submit: z.boolean().optional(),
   }),
   keepsElementList({ index, submit }, context) {
-    // A plain textbox has no suggestion list (those are combobox/searchbox); Enter may submit.
-    const element = context.observation.elements.find((candidate) => candidate.index === index);
-    return !submit && element?.role === 'textbox' && (element.tagName === 'input' || element.tagName === 'textarea');
+    return !submit && isPlainTextField(context, index);
   },
   async handler({ index, text, submit }, context) {
     const realText = context.taskContext.revealSecrets(text, context.taskContext.page.url());
     const { note } = await fillElement(context, index, realText, text);
+    if (!submit && realText !== '' && !isPlainTextField(context, index)) {
+      // A combobox's suggestions often come after a pause and a slow request: wait for them (bounded).
+      const page = context.taskContext.page;
+      const suggestions = await raceAbort(evaluateOnElement(page, context.observation, index, waitForSuggestions, suggestionWaitMs), context.signal);
+      if (suggestions !== 'not a suggestion field') await context.taskContext.waitForSettle({ signal: context.signal });
+    }
     if (submit) {
       // The field has focus after filling it.
       await raceAbort(context.taskContext.page.keyboard.press('Enter'), context.signal);

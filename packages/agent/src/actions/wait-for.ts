@@ -1,22 +1,35 @@
 import { raceAbort } from '@open-smooth/browser';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ActionError, defineAction } from './action.js';
 
-
 export const waitForAction = defineAction({
   name: 'wait_for',
-  description: 'Wait until a text is visible on the page (at most 10 s), or, without text, until the page settles.',
-  inputSchema: z.object({ text: z.string().min(1).optional(), seconds: z.number().min(0.1).max(10).optional() }),
-  async handler({ text, seconds = 5 }, context) {
+  description:
+    'Wait: until `text` is visible on the page (or, with gone: true, no longer visible), at most `seconds` (default 5, max 10); with only `seconds`, for that long (e.g. a timer or a slow update); with neither, until the page settles.',
+  inputSchema: z.object({
+    text: z.string().min(1).optional(),
+    gone: z.boolean().optional(),
+    seconds: z.number().min(0.1).max(10).optional(),
+  }),
+  async handler({ text, gone = false, seconds }, context) {
     if (text === undefined) {
-      await context.taskContext.waitForSettle({ timeoutMs: seconds * 1000, signal: context.signal });
+      if (seconds !== undefined) {
+        // The model asked for time to pass (a countdown, a delayed update): wait exactly that, bounded by the schema.
+        await sleep(seconds * 1000, undefined, { signal: context.signal });
+        await context.taskContext.waitForSettle({ signal: context.signal });
+        return `Waited ${seconds} s.`;
+      }
+      await context.taskContext.waitForSettle({ timeoutMs: 5_000, signal: context.signal });
       return 'The page settled.';
     }
+    const limit = seconds ?? 5;
     const locator = context.taskContext.page.getByText(text).first();
-    await raceAbort(locator.waitFor({ state: 'visible', timeout: seconds * 1000 }), context.signal).catch((error: unknown) => {
+    await raceAbort(locator.waitFor({ state: gone ? 'hidden' : 'visible', timeout: limit * 1000 }), context.signal).catch((error: unknown) => {
       if (context.signal.aborted) throw error;
-      throw new ActionError(`${JSON.stringify(text)} did not appear within ${seconds} s.`);
+      throw new ActionError(`${JSON.stringify(text)} ${gone ? 'was still visible after' : 'did not appear within'} ${limit} s.`);
     });
-    return `${JSON.stringify(text)} is visible.`;
+    await context.taskContext.waitForSettle({ signal: context.signal });
+    return `${JSON.stringify(text)} is ${gone ? 'gone' : 'visible'}.`;
   },
 });

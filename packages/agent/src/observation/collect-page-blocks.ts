@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { IsolatedWorld, WorldCallError, type WorldFrame } from '@open-smooth/browser';
+import { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from '@open-smooth/browser';
 import type { BlockPosition, FrameSnapshot, SnapshotOptions } from './frame-snapshot.js';
 import { pageFunctionSource, pageJsonFunctionSource } from './in-page-function.js';
 import type { PageBlock } from './page-block.js';
@@ -9,7 +9,6 @@ import { inPageStoreKey, snapshotFrame, type InPageStore } from './snapshot-fram
 const keptGenerations = 4;
 
 const snapshotSource = pageJsonFunctionSource(snapshotFrame);
-const listenerKey = 'openSmoothListenerTargets';
 /** Listeners that make an element something a person acts on. */
 const actionListenerTypes = ['click', 'dblclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart', 'touchend', 'keydown', 'keyup', 'keypress', 'contextmenu'];
 
@@ -38,20 +37,25 @@ export async function collectPageBlocks(page: Page, generation: string): Promise
   const frames = await world.frames().catch(() => [] as WorldFrame[]);
   const mainFrame = frames[0];
   if (!mainFrame) return null;
-  const options: SnapshotOptions = { generation, keptGenerations, storeKey: inPageStoreKey, listenerKey };
+  const options: SnapshotOptions = { generation, keptGenerations, storeKey: inPageStoreKey };
   const snapshots = new Map<string, FrameSnapshot>();
   await Promise.all(
     frames.map(async (frame) => {
-      await world.markElementsWithListeners(frame.frameId, actionListenerTypes, listenerKey).catch((error: unknown) => {
-        // Without the list the snapshot still finds controls by role, cursor and inline handlers.
-        if (error instanceof WorldCallError) console.warn(`open-smooth: listeners of ${frame.url} not read: ${error.message}`);
+      const objectGroup = `snapshot-${generation}-${frame.frameId}`;
+      // Without the list the snapshot still finds controls by role, cursor and inline handlers.
+      const listenerTargets = await world.listenerTargets(frame.frameId, actionListenerTypes, objectGroup).catch((error: unknown) => {
+        if (!(error instanceof WorldUnavailableError)) console.warn(`open-smooth: listeners of ${frame.url} not read: ${(error as Error).message}`);
+        return [] as string[];
       });
       // A frame that is navigating or gone is left out (the main frame: the caller tries again).
-      const json = await world.call<string>(frame.frameId, snapshotSource, options).catch((error: unknown) => {
-        // A throw inside the snapshot is a defect (the page cannot reach our world): say so.
-        if (error instanceof WorldCallError) console.warn(`open-smooth: snapshot of ${frame.url} failed: ${error.message}`);
-        return null;
-      });
+      const json = await world
+        .call<string>(frame.frameId, snapshotSource, options, { objectArguments: listenerTargets })
+        .catch((error: unknown) => {
+          // A throw inside the snapshot is a defect (the page cannot reach our world): say so.
+          if (error instanceof WorldCallError) console.warn(`open-smooth: snapshot of ${frame.url} failed: ${error.message}`);
+          return null;
+        })
+        .finally(() => world.releaseGroup(objectGroup));
       if (json) snapshots.set(frame.frameId, JSON.parse(json) as FrameSnapshot);
     }),
   );
@@ -98,7 +102,7 @@ async function iframeIndexOf(world: IsolatedWorld, frameId: string, parentId: st
   const owner = await world.frameOwner(frameId, parentId).catch(() => null);
   if (!owner) return -1;
   try {
-    return await world.call<number>(parentId, iframeIndexSource, { storeKey: inPageStoreKey, generation }, { objectArgument: owner });
+    return await world.call<number>(parentId, iframeIndexSource, { storeKey: inPageStoreKey, generation }, { objectArguments: [owner] });
   } catch {
     return -1;
   } finally {

@@ -3,7 +3,7 @@ import { elementReferenceFor, lookupElementInPage, staleReason, worldOf, type El
 import type { Observation } from './observation.js';
 import { StaleElementError } from './stale-element-error.js';
 
-type ElementFunction<Argument, Result> = (element: Element, argument: Argument) => Result;
+type ElementFunction<Argument, Result> = (element: Element, argument: Argument) => Result | Promise<Result>;
 
 interface WrappedArgument<Argument> {
   lookup: ElementLookup;
@@ -25,7 +25,9 @@ function composedSource(pageFunction: ElementFunction<any, any>): string {
       '(argument) => { const __name = (target) => target;' +
       ` const found = (${lookupElementInPage.toString()})(argument.lookup);` +
       " if (typeof found === 'string') return { stale: found };" +
-      ` return { value: (${pageFunction.toString()})(found, argument.argument) }; }`;
+      ` const value = (${pageFunction.toString()})(found, argument.argument);` +
+      // An async page function (waiting for suggestions) resolves before the value is sent back.
+      " return value instanceof Promise ? value.then((settled) => ({ value: settled })) : { value }; }";
     sources.set(pageFunction, source);
   }
   return source;

@@ -46,6 +46,4 @@ export interface SnapshotOptions {
   keptGenerations: number;
   /** The isolated world's global that holds the references. */
   storeKey: string;
-  /** The isolated world's global that holds the elements with click, mouse, pointer or key listeners. */
-  listenerKey: string;
 }

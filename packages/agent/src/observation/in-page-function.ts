@@ -13,5 +13,5 @@ export function pageFunctionSource(pageFunction: (...argumentList: never[]) => u
  * isolated world it is the real one, whatever the page did to its own).
  */
 export function pageJsonFunctionSource(pageFunction: (...argumentList: never[]) => unknown): string {
-  return `(argument) => { const __name = (target) => target; return JSON.stringify((${pageFunction.toString()})(argument)); }`;
+  return `(argument, ...objects) => { const __name = (target) => target; return JSON.stringify((${pageFunction.toString()})(argument, ...objects)); }`;
 }

@@ -31,7 +31,7 @@ interface WalkContext {
  * calls are the world's own, whatever the page did to its own. Element references are kept in a
  * per-frame global of that world keyed by generation, never written into the DOM.
  */
-export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
+export function snapshotFrame(options: SnapshotOptions, ...listenerElements: Element[]): FrameSnapshot {
   const maxNameLength = 80;
   const maxTextLength = 400;
   const maxValueLength = 100;
@@ -56,7 +56,7 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
   const plainInputTypes = new Set(['text', 'checkbox', 'radio', 'submit', 'button', 'reset', 'search']);
 
   // Elements with a click, mouse, pointer or key listener, found through CDP before this ran (see collect-page-blocks).
-  const listenerTargets = (globalThis as unknown as Record<string, WeakSet<Element> | undefined>)[options.listenerKey];
+  const listenerTargets = new Set(listenerElements.filter((element) => element !== document.documentElement && element !== document.body));
   const blocks: SnapshotBlock[] = [];
   const elements: Element[] = [];
   const iframes: Element[] = [];
@@ -184,6 +184,16 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     return collapse(text);
   }
 
+  /** A tree item's own label, without the items of its nested group (an open folder is named "Finance", not "Finance 2024 2025"). */
+  function ownTreeItemText(item: Element): string {
+    let text = '';
+    for (const child of Array.from(item.childNodes)) {
+      if (child.nodeType === Node.TEXT_NODE) text += child.textContent ?? '';
+      else if (child instanceof Element && !safeMatches(child, '[role=group], [role=tree], [role=treeitem], ul, ol')) text += ` ${renderedText(child)} `;
+    }
+    return collapse(text);
+  }
+
   function textByIds(element: Element, ids: string): string {
     const root = element.getRootNode() as Document | ShadowRoot;
     return collapse(
@@ -225,7 +235,12 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     } else if (!(element instanceof HTMLElement && element.isContentEditable) && role !== 'textbox') {
       const alt = element.getAttribute('alt');
       if (alt) return collapse(alt);
-      const text = renderedText(element);
+      const text = role === 'treeitem' ? ownTreeItemText(element) : renderedText(element);
+      // A count beside an icon (a heart and "12") says how many, not what the control does.
+      if (text && /^\d{1,3}(?:[.,]\d)?[kKmM+]?$/.test(text)) {
+        const icon = iconName(element);
+        if (icon) return `${icon} ${text}`;
+      }
       if (text) return text;
       const described = element.querySelector('img[alt]:not([alt=""]), [aria-label], svg title');
       if (described) {
@@ -343,7 +358,7 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
   function iconName(element: Element): string {
     const words: string[] = [];
     const take = (node: Element): void => {
-      for (const attribute of ['data-action', 'data-command', 'data-cmd', 'data-icon', 'data-name']) {
+      for (const attribute of ['data-action', 'data-act', 'data-command', 'data-cmd', 'data-op', 'data-tool', 'data-icon', 'data-name']) {
         const value = node.getAttribute(attribute);
         if (value) words.push(...wordsOf(value).filter((word) => word.length > 1));
       }
@@ -710,7 +725,10 @@ export function snapshotFrame(options: SnapshotOptions): FrameSnapshot {
     const visible = style.visibility === 'visible';
     const rect = element.getBoundingClientRect();
     const tiny = rect.width <= 1 && rect.height <= 1;
-    if (tiny && (style.overflowX !== 'visible' || style.overflowY !== 'visible' || style.clip !== 'auto' || style.clipPath !== 'none')) {
+    const clipsOverflow = style.overflowX !== 'visible' || style.overflowY !== 'visible';
+    // A box collapsed to no height or width that clips its overflow (a closed accordion panel) shows nothing of its content.
+    const collapsedBox = (rect.width <= 1 || rect.height <= 1) && clipsOverflow;
+    if (collapsedBox || (tiny && (style.clip !== 'auto' || style.clipPath !== 'none'))) {
       // visually hidden (screen-reader-only) content
       if (tag === 'input') emitHiddenControl(element, context);
       return;

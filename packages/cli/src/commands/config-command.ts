@@ -14,8 +14,11 @@ export const configCommand: CliCommand = {
     if (changed) await updateCliConfig({ ...(apiKey !== undefined ? { apiKey } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}) }, path);
     // What commands will actually use: flags were consumed above, so resolve from env and file.
     const connection = await resolveConnection({});
+    const shown = { api_key: maskApiKey(connection.apiKey), base_url: connection.baseUrl };
     output.result(
-      { config_path: path, api_key: maskApiKey(connection.apiKey), base_url: connection.baseUrl, saved: changed },
+      changed ? 'Configuration saved' : 'Configuration',
+      // config_file and config: the official CLI's keys; the rest for programs that want them flat.
+      { config_file: path, config: shown, config_path: path, ...shown, saved: changed },
       [
         ...(changed ? [`Saved to ${path}`] : []),
         `Config file: ${path}`,

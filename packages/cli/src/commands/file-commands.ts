@@ -18,7 +18,7 @@ export const uploadFileCommand: CliCommand = {
     }
     const name = stringOption(values, 'name') ?? basename(path);
     const uploaded = await (await client()).uploadFile(path, { name, purpose: stringOption(values, 'purpose') });
-    output.result({ file_id: uploaded.id, name }, ['File uploaded successfully!', `File ID: ${uploaded.id}`]);
+    output.result('File uploaded', { file_id: uploaded.id, name }, ['File uploaded successfully!', `File ID: ${uploaded.id}`]);
     return 0;
   },
 };
@@ -32,7 +32,7 @@ export const deleteFileCommand: CliCommand = {
   async run({ positionals, output, client }) {
     const [fileId = ''] = positionals;
     await (await client()).deleteFile(fileId);
-    output.result({ file_id: fileId, deleted: true }, [`File '${fileId}' deleted successfully!`]);
+    output.result('File deleted', { file_id: fileId }, [`File '${fileId}' deleted successfully!`]);
     return 0;
   },
 };

@@ -7,7 +7,7 @@ export const createProfileCommand: CliCommand = {
   options: { 'profile-id': { type: 'string' } },
   async run({ values, output, client }) {
     const profile = await (await client()).createProfile(stringOption(values, 'profile-id'));
-    output.result({ id: profile.id }, ['Profile created successfully!', `Profile ID: ${profile.id}`]);
+    output.result('Profile created', { profile_id: profile.id }, ['Profile created successfully!', `Profile ID: ${profile.id}`]);
     return 0;
   },
 };
@@ -20,7 +20,7 @@ export const listProfilesCommand: CliCommand = {
   async run({ output, client }) {
     const profiles = await (await client()).listProfiles();
     const lines = profiles.length ? [`Found ${profiles.length} profile(s):`, ...profiles.map((profile) => `  - ${profile.id}`)] : ['No profiles found.'];
-    output.result(profiles.map((profile) => ({ id: profile.id })), lines);
+    output.result(`${profiles.length} profile(s)`, { profiles: profiles.map((profile) => ({ id: profile.id })), count: profiles.length }, lines);
     return 0;
   },
 };
@@ -34,7 +34,7 @@ export const deleteProfileCommand: CliCommand = {
   async run({ positionals, output, client }) {
     const [profileId = ''] = positionals;
     await (await client()).deleteProfile(profileId);
-    output.result({ id: profileId, deleted: true }, [`Profile '${profileId}' deleted successfully!`]);
+    output.result('Profile deleted', { profile_id: profileId }, [`Profile '${profileId}' deleted successfully!`]);
     return 0;
   },
 };

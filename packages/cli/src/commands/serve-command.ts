@@ -37,17 +37,23 @@ export const serveCommand: CliCommand = {
       ...(dataDirectory(values) ? { dataDirectory: dataDirectory(values) } : {}),
     });
     const apiKey = firstApiKey(server.apiKeys);
-    const savedToConfig = apiKey ? await saveConnectionIfUnset(apiKey, server.apiBaseUrl) : false;
-    output.result({ url: server.url, api_base_url: server.apiBaseUrl, api_key: apiKey ?? null, saved_to_config: savedToConfig }, [
-      `Open Smooth is running at ${server.url}`,
-      `API:     ${withApiVersion(server.apiBaseUrl, 'v1')}  (SMOOTH_BASE_URL=${server.apiBaseUrl})`,
-      `API key: ${apiKey ?? '(see SMOOTH_API_KEYS)'}${savedToConfig ? '  (saved for the smooth CLI)' : ''}`,
-      '',
-      'Try it:',
-      ...firstExample(server.apiBaseUrl, apiKey ?? '<api-key>'),
-      '',
-      'Press Ctrl+C to stop.',
-    ]);
+    const saved = apiKey ? await saveConnection(apiKey, server.apiBaseUrl) : undefined;
+    const modelProblem = await missingModelReason();
+    if (modelProblem) output.warning(noModelWarning(modelProblem));
+    output.result(
+      'Server started',
+      { url: server.url, api_base_url: server.apiBaseUrl, api_key: apiKey ?? null, saved_to_config: saved !== undefined, model_configured: !modelProblem },
+      [
+        `Open Smooth is running at ${server.url}`,
+        `API:     ${withApiVersion(server.apiBaseUrl, 'v1')}  (SMOOTH_BASE_URL=${server.apiBaseUrl})`,
+        `API key: ${apiKey ?? '(see SMOOTH_API_KEYS)'}  (SMOOTH_API_KEY or CIRCLEMIND_API_KEY, as the official SDKs read it)`,
+        ...(saved ? [`         saved for the smooth CLI: \`npx smooth\` now talks to this server${saved.replaced ? ` (it pointed at ${saved.replaced})` : ''}`] : []),
+        '',
+        ...firstExample(server.apiBaseUrl, apiKey ?? '<api-key>', !modelProblem),
+        '',
+        'Press Ctrl+C to stop.',
+      ],
+    );
     await stopRequested;
     output.progress('Stopping...');
     await server.close();
@@ -82,27 +88,75 @@ function firstApiKey(apiKeys: readonly string[]): string | undefined {
   return apiKeys[0];
 }
 
-/** On a fresh machine, later `smooth` commands should just work against this server. */
-async function saveConnectionIfUnset(apiKey: string, apiBaseUrl: string): Promise<boolean> {
+/**
+ * Later `smooth` commands talk to this server: its URL and key go to the CLI config at every start
+ * (a config left by an earlier server on another port or data directory would point nowhere).
+ * Returns the base URL it replaced, if any.
+ */
+async function saveConnection(apiKey: string, apiBaseUrl: string): Promise<{ replaced?: string }> {
   const config = await readCliConfig();
-  if (config.apiKey) return false;
   await updateCliConfig({ apiKey, baseUrl: apiBaseUrl });
-  return true;
+  return config.baseUrl && config.baseUrl !== apiBaseUrl ? { replaced: config.baseUrl } : {};
 }
 
-/** `apiBaseUrl` is what SMOOTH_BASE_URL takes (`.../api/`); the REST paths live under its v1. */
-function firstExample(apiBaseUrl: string, apiKey: string): string[] {
-  const base = withApiVersion(apiBaseUrl, 'v1');
-  const sdkBase = apiBaseUrl;
+/** Why tasks cannot run (no model configured), or undefined when a model is configured. */
+async function missingModelReason(): Promise<string | undefined> {
+  const agent = await import('@open-smooth/agent');
+  try {
+    agent.modelSettingsFromEnvironment(process.env);
+    return undefined;
+  } catch (error) {
+    if (error instanceof agent.ModelNotConfiguredError) return error.message;
+    throw error;
+  }
+}
+
+function noModelWarning(reason: string): string[] {
   return [
-    `  curl -s -X POST ${base}/task -H 'apikey: ${apiKey}' -H 'content-type: application/json' \\`,
-    `    -d '{"task": "Go to example.com and tell me the page title"}'`,
-    `  curl -s '${base}/task/<id>?event_t=0' -H 'apikey: ${apiKey}'`,
     '',
-    `  // TypeScript: SMOOTH_BASE_URL=${sdkBase} SMOOTH_API_KEY=${apiKey}`,
-    `  import { SmoothClient } from '@open-smooth/sdk';`,
-    `  const task = await new SmoothClient().run({ task: 'Go to example.com and tell me the page title' });`,
-    '  console.log((await task.result()).output);',
+    '!!! No model is configured: tasks (run, runTask, extract) will fail until you set one. !!!',
+    reason,
+    'For example:  OPENAI_API_KEY=sk-... npm start',
+    '          or  ANTHROPIC_API_KEY=sk-ant-... npm start',
+    'Sessions work without a model: goto, evaluate_js and the live view (the example below).',
+    '',
+  ];
+}
+
+/**
+ * What a newcomer can paste: a session (a browser driven by commands) needs no model, so it works
+ * on a fresh install; a task is shown too once a model is configured. `apiBaseUrl` is what
+ * SMOOTH_BASE_URL takes (`.../api/`); the REST paths live under its v1.
+ */
+function firstExample(apiBaseUrl: string, apiKey: string, modelConfigured: boolean): string[] {
+  const base = withApiVersion(apiBaseUrl, 'v1');
+  const json = `-H 'apikey: ${apiKey}' -H 'content-type: application/json'`;
+  return [
+    'Try it: a session (a browser driven by commands; no model needed). Open its live_url to watch.',
+    `  curl -s -X POST ${base}/task ${json} -d '{"task": null, "url": "https://example.com", "device": "desktop"}'`,
+    '  # then, with the "id" it answered as <id>:',
+    `  curl -s -X POST ${base}/task/<id>/event ${json} -d '{"name": "browser_action", "payload": {"name": "evaluate_js", "input": {"js": "document.title"}}}'`,
+    `  curl -s '${base}/task/<id>?event_t=0' -H 'apikey: ${apiKey}'`,
+    `  curl -s -X DELETE ${base}/task/<id> -H 'apikey: ${apiKey}'`,
+    '',
+    '  The same with the CLI:  npx smooth start-session --url https://example.com --device desktop',
+    '                          npx smooth evaluate-js <id> "document.title"   then   npx smooth close-session <id>',
+    '',
+    '  TypeScript: save as example.mts in this folder, run `npx tsx example.mts`',
+    '  (another project: `npm pack` in packages/sdk, then `npm install` the .tgz it makes):',
+    `    import { SmoothClient } from '@open-smooth/sdk';`,
+    `    const client = new SmoothClient({ baseUrl: '${apiBaseUrl}', apiKey: '${apiKey}' });`,
+    `    const session = await client.session({ url: 'https://example.com', device: 'desktop' });`,
+    `    console.log((await session.evaluateJs('document.title')).output);`,
+    '    await session.close();',
+    ...(modelConfigured
+      ? [
+          '',
+          'A task (the agent drives the browser with your model):',
+          `  curl -s -X POST ${base}/task ${json} -d '{"task": "Go to example.com and tell me the page title"}'`,
+          `  curl -s '${base}/task/<id>?event_t=0' -H 'apikey: ${apiKey}'   # until "status" is "done"`,
+        ]
+      : []),
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { DeviceType } from '@open-smooth/sdk';
-import { integerOption, listOption, stringOption, type CliCommand } from '../cli-command.js';
+import { integerOption, listOption, stringOption, type CliCommand, type OptionValues } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
 import { formatOutput } from '../cli-output.js';
 import { readJsonObjectArgument } from '../json-argument.js';
@@ -10,7 +10,7 @@ export const startSessionCommand: CliCommand = {
   name: 'start-session',
   summary: 'Start a browser session that stays open between commands; prints its id',
   usage:
-    'smooth start-session [--url URL] [--device mobile|desktop|desktop-lg] [--profile-id ID] [--profile-read-only] [--allowed-urls P1,P2] [--files ID1,ID2] [--enable-recording]',
+    'smooth start-session [--url URL] [--device mobile|desktop|desktop-lg] [--profile-id ID] [--profile-read-only] [--allowed-urls P1,P2] [--files ID1,ID2] [--enable-recording] [--proxy-server URL] [--proxy-username NAME] [--proxy-password PASSWORD] [--no-proxy] [--no-captcha-solver]   (the server refuses, with a reason, an option it cannot honour)',
   options: {
     url: { type: 'string' },
     device: { type: 'string' },
@@ -19,8 +19,12 @@ export const startSessionCommand: CliCommand = {
     'allowed-urls': { type: 'string', multiple: true },
     files: { type: 'string', multiple: true },
     'enable-recording': { type: 'boolean' },
-    // Accepted for compatibility with the official CLI; the browser always uses this machine's network.
+    // The official CLI's browser options: sent as the request fields; the server decides (and says why it refuses).
+    'proxy-server': { type: 'string' },
+    'proxy-username': { type: 'string' },
+    'proxy-password': { type: 'string' },
     'no-proxy': { type: 'boolean' },
+    'no-captcha-solver': { type: 'boolean' },
   },
   async run({ values, output, client }) {
     const device = stringOption(values, 'device');
@@ -36,6 +40,8 @@ export const startSessionCommand: CliCommand = {
       files: listOption(values, 'files'),
       // Like the official CLI: sessions are not recorded unless asked.
       enableRecording: values['enable-recording'] === true,
+      ...proxyOptions(values),
+      useCaptchaSolver: values['no-captcha-solver'] === true ? false : undefined,
     });
     let liveUrl: string | null = null;
     try {
@@ -43,7 +49,7 @@ export const startSessionCommand: CliCommand = {
     } catch (error) {
       output.progress(`Warning: could not get the live URL: ${(error as Error).message}`);
     }
-    output.result({ session_id: session.id(), live_url: liveUrl }, [
+    output.result('Session started', { session_id: session.id(), ...(liveUrl ? { live_url: liveUrl } : {}) }, [
       'Session started successfully!',
       `Session ID: ${session.id()}`,
       ...(liveUrl ? [`Live URL: ${liveUrl}`] : []),
@@ -54,9 +60,18 @@ export const startSessionCommand: CliCommand = {
   },
 };
 
+/** `--no-proxy` wins over the proxy flags, as in the official CLI. */
+function proxyOptions(values: OptionValues): { proxyServer?: string; proxyUsername?: string; proxyPassword?: string } {
+  if (values['no-proxy'] === true) return {};
+  const proxyServer = stringOption(values, 'proxy-server');
+  const proxyUsername = stringOption(values, 'proxy-username');
+  const proxyPassword = stringOption(values, 'proxy-password');
+  return { ...(proxyServer ? { proxyServer } : {}), ...(proxyUsername ? { proxyUsername } : {}), ...(proxyPassword ? { proxyPassword } : {}) };
+}
+
 export const closeSessionCommand: CliCommand = {
   name: 'close-session',
-  summary: 'Close a session (graceful by default: finishes the current command, saves the profile)',
+  summary: 'Close a session (graceful by default: the commands in progress finish first)',
   usage: 'smooth close-session <session-id> [--force]',
   options: { force: { type: 'boolean' } },
   positionals: ['session-id'],
@@ -64,7 +79,7 @@ export const closeSessionCommand: CliCommand = {
     const [sessionId = ''] = positionals;
     const force = values.force === true;
     await (await client()).sessionHandle(sessionId).close(force);
-    output.result({ session_id: sessionId, closed: true, force }, [`Session '${sessionId}' closed successfully!`]);
+    output.result('Session closed', { session_id: sessionId, force }, [`Session '${sessionId}' closed successfully!`]);
     return 0;
   },
 };
@@ -97,7 +112,7 @@ export const runCommand: CliCommand = {
       responseModel,
       metadata: metadata as Record<string, string | number | boolean> | undefined,
     });
-    output.result({ session_id: sessionId, output: result.output, credits_used: result.creditsUsed, duration: result.duration }, [formatOutput(result.output)]);
+    output.result('Task completed', { session_id: sessionId, result: result.output, credits_used: result.creditsUsed, duration: result.duration }, [formatOutput(result.output)]);
     return 0;
   },
 };
@@ -111,7 +126,7 @@ export const gotoCommand: CliCommand = {
   async run({ positionals, output, client }) {
     const [sessionId = '', url = ''] = positionals;
     const result = await (await client()).sessionHandle(sessionId).goto(url);
-    output.result({ session_id: sessionId, url, credits_used: result.creditsUsed, duration: result.duration }, [`Opened ${url}`]);
+    output.result('Navigated', { session_id: sessionId, url, credits_used: result.creditsUsed, duration: result.duration }, [`Opened ${url}`]);
     return 0;
   },
 };
@@ -135,7 +150,7 @@ export const extractCommand: CliCommand = {
     }
     output.progress(`Extracting data from session '${sessionId}'...`);
     const result = await session.extract(schema, stringOption(values, 'prompt'));
-    output.result({ session_id: sessionId, output: result.output, credits_used: result.creditsUsed, duration: result.duration }, [formatOutput(result.output)]);
+    output.result('Data extracted', { session_id: sessionId, data: result.output, credits_used: result.creditsUsed, duration: result.duration }, [formatOutput(result.output)]);
     return 0;
   },
 };
@@ -151,7 +166,7 @@ export const evaluateJsCommand: CliCommand = {
     const argumentsSource = stringOption(values, 'args');
     const args = argumentsSource ? await readJsonObjectArgument('--args', argumentsSource) : undefined;
     const result = await (await client()).sessionHandle(sessionId).evaluateJs(code, args);
-    output.result({ session_id: sessionId, output: result.output, credits_used: result.creditsUsed, duration: result.duration }, [formatOutput(result.output)]);
+    output.result('JavaScript evaluated', { session_id: sessionId, result: result.output, credits_used: result.creditsUsed, duration: result.duration }, [formatOutput(result.output)]);
     return 0;
   },
 };

@@ -9,7 +9,7 @@ export const liveViewCommand: CliCommand = {
   async run({ positionals, output, client }) {
     const [sessionId = ''] = positionals;
     const liveUrl = await (await client()).sessionHandle(sessionId).liveUrl({ interactive: true, timeout: 30 });
-    output.result({ session_id: sessionId, live_url: liveUrl }, [liveUrl]);
+    output.result('Live view URL', { session_id: sessionId, live_url: liveUrl }, [liveUrl]);
     return 0;
   },
 };
@@ -23,7 +23,7 @@ export const downloadsCommand: CliCommand = {
   async run({ positionals, output, client }) {
     const [taskId = ''] = positionals;
     const downloadsUrl = await (await client()).taskHandle(taskId).downloadsUrl({ timeout: 30 });
-    output.result({ session_id: taskId, downloads_url: downloadsUrl }, [downloadsUrl]);
+    output.result('Downloads URL', { session_id: taskId, downloads_url: downloadsUrl }, [downloadsUrl]);
     return 0;
   },
 };
@@ -37,7 +37,7 @@ export const recordingUrlCommand: CliCommand = {
   async run({ positionals, output, client }) {
     const [taskId = ''] = positionals;
     const recordingUrl = await (await client()).taskHandle(taskId).recordingUrl({ timeout: 30 });
-    output.result({ session_id: taskId, recording_url: recordingUrl }, [recordingUrl]);
+    output.result('Recording URL', { session_id: taskId, recording_url: recordingUrl }, [recordingUrl]);
     return 0;
   },
 };

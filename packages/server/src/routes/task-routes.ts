@@ -17,6 +17,7 @@ import type { TaskRecord } from '../store/task-record.js';
 import type { SessionCommand } from '../tasks/session-command.js';
 import type { PollOptions } from '../tasks/task-manager.js';
 import { TaskResponseBodies } from '../task-response-bodies.js';
+import { liveUrlOf, recordingUrlOf } from '../task-urls.js';
 import { agentRunFromWire, taskResponseToWire } from '../wire-format.js';
 
 /** What Fastify sends for an object body; the prebuilt bodies say the same. */
@@ -38,9 +39,6 @@ const commandPayloadSchema = z.object({
   input: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 
-function liveUrlOf(context: ServerContext, taskId: string): string {
-  return `${context.publicUrl()}/live/${taskId}`;
-}
 
 function downloadsUrlOf(context: ServerContext, task: TaskRecord, finished: boolean): string | undefined {
   if (!finished) return undefined;
@@ -99,7 +97,9 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     const body = parseWire(taskRequestSchema, request.body, 'task request');
     const task = context.tasks.create(request.tenant, body);
     const queue = context.tasks.queueStanding(task);
-    return { r: taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task.id), ...(queue ? { queue } : {}) }) };
+    return {
+      r: taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task), recordingUrl: recordingUrlOf(context, task), ...(queue ? { queue } : {}) }),
+    };
   });
 
   app.get('/task', async (request) => {
@@ -107,7 +107,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     // `t` is Unix seconds like created_at; millisecond values are accepted as they are.
     const beforeMs = query.t === undefined ? undefined : query.t < 1e11 ? query.t * 1000 : query.t;
     const tasks = context.taskStore.listTasks(request.tenant, query.l ?? 32, beforeMs);
-    return { r: tasks.map((task) => taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task.id) })) };
+    return { r: tasks.map((task) => taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task), recordingUrl: recordingUrlOf(context, task) })) };
   });
 
   const bodies = new TaskResponseBodies();
@@ -126,7 +126,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     const queue = polled.status === 'waiting' ? context.tasks.queueStanding(task) : undefined;
     const body = bodies.bodyOf(current, {
       status: polled.status,
-      liveUrl: liveUrlOf(context, task.id),
+      liveUrl: liveUrlOf(context, current),
+      recordingUrl: recordingUrlOf(context, current),
       ...(downloadsUrl !== undefined ? { downloadsUrl } : {}),
       ...(queue !== undefined ? { queue } : {}),
       ...(polled.events !== undefined ? { events: polled.events } : {}),

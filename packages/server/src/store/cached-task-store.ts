@@ -1,5 +1,5 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
-import type { DownloadRecord, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { CommandRecord, DownloadRecord, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 
 export interface TaskStoreCacheLimits {
   /** Tasks whose record (and event log) are kept in memory; the longest held goes first. */
@@ -121,6 +121,23 @@ export class CachedTaskStore implements TaskStore {
 
   listSteps(taskId: string): StepRecord[] {
     return this.inner.listSteps(taskId);
+  }
+
+  countSteps(taskIds: string[]): Map<string, number> {
+    return this.inner.countSteps(taskIds);
+  }
+
+  addCommand(taskId: string, command: CommandRecord): void {
+    this.inner.addCommand(taskId, command);
+  }
+
+  listCommands(taskId: string): CommandRecord[] {
+    return this.inner.listCommands(taskId);
+  }
+
+  abandonPendingRecordings(): number {
+    this.tasks.clear();
+    return this.inner.abandonPendingRecordings();
   }
 
   addDownload(taskId: string, download: DownloadRecord): void {

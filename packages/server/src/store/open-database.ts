@@ -68,6 +68,17 @@ const migrations: readonly string[] = [
      key TEXT PRIMARY KEY,
      created_at_ms INTEGER NOT NULL
    );`,
+  // The task's video and its live view's token.
+  `ALTER TABLE tasks ADD COLUMN recording TEXT NOT NULL DEFAULT 'off';
+   ALTER TABLE tasks ADD COLUMN live_token TEXT;
+   CREATE TABLE commands (
+     task_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     input_json TEXT NOT NULL,
+     sent_at_ms INTEGER NOT NULL
+   );
+   CREATE INDEX commands_by_task ON commands (task_id);`,
 ];
 
 function applyMigrations(database: SqliteDatabase): void {

@@ -27,6 +27,8 @@ export interface ResourceStore {
   deleteProfile(tenant: string, id: string): boolean;
   addFile(file: StoredFile): void;
   getFile(tenant: string, id: string): StoredFile | undefined;
+  /** The tenant's files, newest first. */
+  listFiles(tenant: string): StoredFile[];
   deleteFile(tenant: string, id: string): boolean;
   addExtension(extension: StoredExtension): void;
   getExtension(tenant: string, id: string): StoredExtension | undefined;
@@ -86,6 +88,11 @@ export class SqliteResourceStore implements ResourceStore {
     this.database
       .prepare('INSERT INTO files (id, tenant, file_name, purpose, path, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(file.id, file.tenant, file.fileName, file.purpose, file.path, file.bytes, file.createdAtMs);
+  }
+
+  listFiles(tenant: string): StoredFile[] {
+    const rows = this.database.prepare('SELECT id FROM files WHERE tenant = ? ORDER BY created_at_ms DESC, rowid DESC').all(tenant) as { id: string }[];
+    return rows.map((row) => this.getFile(tenant, row.id)).filter((file): file is StoredFile => file !== undefined);
   }
 
   getFile(tenant: string, id: string): StoredFile | undefined {

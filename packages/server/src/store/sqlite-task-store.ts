@@ -1,7 +1,7 @@
 import type { Device, StepRecord, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
 import { sealRequest, unsealRequest, type SecretSealer } from './secret-sealer.js';
-import type { DownloadRecord, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { CommandRecord, DownloadRecord, RecordingState, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 
 interface TaskRow {
   id: string;
@@ -16,6 +16,8 @@ interface TaskRow {
   created_at_ms: number;
   finished_at_ms: number | null;
   downloads_token: string;
+  recording: string;
+  live_token: string | null;
 }
 
 interface EventRow {
@@ -39,6 +41,8 @@ function taskFromRow(row: TaskRow, sealer: SecretSealer): TaskRecord {
     createdAtMs: row.created_at_ms,
     finishedAtMs: row.finished_at_ms,
     downloadsToken: row.downloads_token,
+    recording: row.recording as RecordingState,
+    liveToken: row.live_token,
   };
 }
 
@@ -56,8 +60,8 @@ export class SqliteTaskStore implements TaskStore {
   createTask(task: TaskRecord): void {
     this.database
       .prepare(
-        `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         task.id,
@@ -72,6 +76,8 @@ export class SqliteTaskStore implements TaskStore {
         task.createdAtMs,
         task.finishedAtMs,
         task.downloadsToken,
+        task.recording,
+        task.liveToken,
       );
   }
 
@@ -104,6 +110,7 @@ export class SqliteTaskStore implements TaskStore {
     if (update.error !== undefined) set('error', update.error);
     if (update.costDollars !== undefined) set('cost_dollars', update.costDollars);
     if (update.finishedAtMs !== undefined) set('finished_at_ms', update.finishedAtMs);
+    if (update.recording !== undefined) set('recording', update.recording);
     if (columns.length === 0) return;
     this.database.prepare(`UPDATE tasks SET ${columns.join(', ')} WHERE id = ?`).run(...values, id);
   }
@@ -148,6 +155,36 @@ export class SqliteTaskStore implements TaskStore {
     return rows.map((row) => JSON.parse(row.record_json) as StepRecord);
   }
 
+  countSteps(taskIds: string[]): Map<string, number> {
+    const counts = new Map(taskIds.map((id) => [id, 0]));
+    if (taskIds.length === 0) return counts;
+    const rows = this.database
+      .prepare(`SELECT task_id, COUNT(*) AS steps FROM steps WHERE task_id IN (SELECT value FROM json_each(?)) GROUP BY task_id`)
+      .all(JSON.stringify(taskIds)) as { task_id: string; steps: number }[];
+    for (const row of rows) counts.set(row.task_id, row.steps);
+    return counts;
+  }
+
+  addCommand(taskId: string, command: CommandRecord): void {
+    this.database
+      .prepare('INSERT INTO commands (task_id, id, action, input_json, sent_at_ms) VALUES (?, ?, ?, ?, ?)')
+      .run(taskId, command.id, command.action, JSON.stringify(command.input ?? null), command.sentAtMs);
+  }
+
+  listCommands(taskId: string): CommandRecord[] {
+    const rows = this.database.prepare('SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = ? ORDER BY rowid').all(taskId) as {
+      id: string;
+      action: string;
+      input_json: string;
+      sent_at_ms: number;
+    }[];
+    return rows.map((row) => ({ id: row.id, action: row.action, input: JSON.parse(row.input_json) as unknown, sentAtMs: row.sent_at_ms }));
+  }
+
+  abandonPendingRecordings(): number {
+    return this.database.prepare("UPDATE tasks SET recording = 'none' WHERE recording = 'pending'").run().changes;
+  }
+
   addDownload(taskId: string, download: DownloadRecord): void {
     this.database
       .prepare('INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES (?, ?, ?, ?, ?)')
@@ -166,9 +203,11 @@ export class SqliteTaskStore implements TaskStore {
 
   eraseTaskData(taskId: string): void {
     this.database.transaction(() => {
-      for (const table of ['events', 'steps', 'downloads']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
+      for (const table of ['events', 'steps', 'downloads', 'commands']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
       this.database
-        .prepare("UPDATE tasks SET request_json = json_object('task', NULL), output_json = NULL WHERE id = ?")
+        .prepare(
+          "UPDATE tasks SET request_json = json_object('task', NULL), output_json = NULL, live_token = NULL, recording = CASE recording WHEN 'off' THEN 'off' ELSE 'none' END WHERE id = ?",
+        )
         .run(taskId);
     })();
   }

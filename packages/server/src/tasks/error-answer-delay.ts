@@ -46,6 +46,11 @@ export class ErrorAnswerDelay {
     commands.set(commandId, nowMs);
   }
 
+  /** Whether a command of the task waits for its answer. */
+  hasUnansweredCommands(taskId: string): boolean {
+    return (this.postedAt.get(taskId)?.size ?? 0) > 0;
+  }
+
   /** Called for every appended event: an error answer to a posted command is withheld for a while. */
   eventAppended(taskId: string, event: StoredTaskEvent, nowMs = Date.now()): void {
     const commands = this.postedAt.get(taskId);

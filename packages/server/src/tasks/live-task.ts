@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
-import { PageScriptResultTooLargeError, PageScriptTimeoutError, runPageScript, type BrowserPool, type TaskContext } from '@open-smooth/browser';
+import { PageScriptResultTooLargeError, PageScriptTimeoutError, runPageScript, type BrowserPool, type FrameSource, type PageInput, type TaskContext } from '@open-smooth/browser';
 import { maskStrings, type TaskStatus } from '@open-smooth/protocol';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
+import { ControlGate } from './control-gate.js';
+import { TaskRecorder, type StoppedRecording } from './recording.js';
+import { recordingFramesDirectory } from './recording-files.js';
 import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
@@ -29,6 +32,14 @@ export interface LiveTaskDependencies {
   commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
   onFinished: (taskId: string) => void;
+}
+
+/** What the live view reaches of a running task: its frames, its input and who drives. */
+export interface LiveView {
+  frames: FrameSource;
+  input: PageInput;
+  control: ControlGate;
+  currentUrl(): string | undefined;
 }
 
 interface PendingToolCall {
@@ -71,6 +82,10 @@ export class LiveTask {
   private idleTimer: NodeJS.Timeout | undefined;
   private commandsInFlight = 0;
   private finished = false;
+  private recorder: TaskRecorder | undefined;
+  private view: LiveView | undefined;
+  /** A person driving through the interactive live view holds the agent between steps. */
+  readonly control = new ControlGate();
 
   constructor(
     readonly record: TaskRecord,
@@ -97,9 +112,21 @@ export class LiveTask {
     }
   }
 
+  /** The live view's access to the browser; undefined while the browser is not open. */
+  liveView(): LiveView | undefined {
+    const context = this.context;
+    if (!context) return undefined;
+    // One object per open browser, so a viewer can tell when it changed.
+    if (this.view?.frames !== context.frames) {
+      this.view = { frames: context.frames, input: context.input, control: this.control, currentUrl: () => this.currentUrl() };
+    }
+    return this.view;
+  }
+
   /** Runs the task (called by the scheduler); resolves once it has ended and freed its slot. */
   async run(): Promise<void> {
     if (this.finished) return;
+    const startedAtMs = Date.now();
     this.dependencies.store.updateTask(this.id, { status: 'running' });
     this.dependencies.eventLog.notify(this.id);
     try {
@@ -114,10 +141,31 @@ export class LiveTask {
       await this.closeContext();
       return this.ended;
     }
+    if (this.settings.enableRecording) await this.startRecording(this.context, startedAtMs);
     this.releaseStart();
     if (this.settings.agentRun) void this.runOneShot(this.settings.agentRun);
     else this.armIdleTimer();
     return this.ended;
+  }
+
+  private async startRecording(context: TaskContext, startedAtMs: number): Promise<void> {
+    try {
+      this.recorder = await TaskRecorder.start(context.frames, recordingFramesDirectory(this.dependencies.taskDirectory), startedAtMs);
+    } catch (error) {
+      console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Stops the recorder before the browser closes; undefined when there is nothing to encode. */
+  private async stopRecording(): Promise<StoppedRecording | undefined> {
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    try {
+      return await recorder?.stop();
+    } catch (error) {
+      console.warn(`task ${this.id}: recording failed: ${errorMessage(error)}`);
+      return undefined;
+    }
   }
 
   private async openContext(): Promise<TaskContext> {
@@ -175,6 +223,7 @@ export class LiveTask {
       callCustomTool: (call, signal) => this.callCustomTool(call, signal, agent),
       ...(this.settings.additionalTools !== undefined ? { additionalTools: this.settings.additionalTools } : {}),
       signal: this.abortController.signal,
+      beforeStep: (signal) => this.control.agentTurn(signal),
       artifactsDirectory: join(this.dependencies.taskDirectory, 'steps'),
       onStep: (step) => this.dependencies.store.addStep(this.id, step),
     });
@@ -402,10 +451,12 @@ export class LiveTask {
       this.pendingToolCalls.delete(id);
     }
     if (!persist) {
+      await this.stopRecording();
       await this.closeContext();
       return this.releaseEnd();
     }
     await this.collectDownloads();
+    const recording = await this.stopRecording();
     await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
     this.dependencies.store.updateTask(this.id, {
       status: finish.status,
@@ -413,6 +464,8 @@ export class LiveTask {
       error: finish.error ? this.masked(finish.error) : null,
       costDollars: this.costDollars,
       finishedAtMs: Date.now(),
+      // The frames are on disk: the video is encoded when first asked for, so its URL is ready now.
+      ...(this.settings.enableRecording ? { recording: recording && recording.frames.length > 0 ? ('ready' as const) : ('none' as const) } : {}),
     });
     this.dependencies.onFinished(this.id);
     this.releaseEnd();

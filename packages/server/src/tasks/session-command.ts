@@ -10,6 +10,27 @@ export type SessionCommand = { id: string; eventName: TaskEventName } & (
   | { action: 'close'; force: boolean }
 );
 
+/** What a command asked for, as the dashboard shows it: never a run_task's secrets. */
+export function commandForReview(command: SessionCommand): unknown {
+  switch (command.action) {
+    case 'goto':
+      return { url: command.url };
+    case 'extract':
+      return { schema: command.schema, ...(command.prompt !== undefined ? { prompt: command.prompt } : {}) };
+    case 'evaluate_js':
+      return { js: command.js, ...(command.args !== undefined ? { args: command.args } : {}) };
+    case 'run_task':
+      return {
+        task: command.run.task,
+        max_steps: command.run.maxSteps,
+        ...(command.run.startUrl !== undefined ? { url: command.run.startUrl } : {}),
+        ...(command.run.secrets.length > 0 ? { secrets: command.run.secrets.map((secret) => `<secret:${secret.name}>`) } : {}),
+      };
+    case 'close':
+      return { force: command.force };
+  }
+}
+
 /** Result of a command that succeeded, before it is put on the wire. */
 export interface CommandResult {
   /** Absent for goto, whose answer has no `output`. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
@@ -8,8 +8,10 @@ import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { taskSettingsFromWire } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { FinishGate } from './finish-gate.js';
-import { LiveTask } from './live-task.js';
-import type { SessionCommand } from './session-command.js';
+import { LiveTask, type LiveView } from './live-task.js';
+import { encodeRecording, readStoppedRecording } from './recording.js';
+import { recordingFramesDirectory, recordingVideoPath } from './recording-files.js';
+import { commandForReview, type SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
 import { TaskScheduler, type QueueStanding, type SchedulerLimits } from './task-scheduler.js';
@@ -51,6 +53,9 @@ export class TaskManager {
   private readonly scheduler: TaskScheduler;
   private readonly gate: FinishGate;
   private readonly live = new Map<string, LiveTask>();
+  /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
+  private readonly encodings = new Map<string, Promise<boolean>>();
+  private encodingQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TaskManagerOptions) {
     this.eventLog = new TaskEventLog(options.store);
@@ -60,8 +65,12 @@ export class TaskManager {
 
   /** Tasks left live by a process that died cannot resume: say so instead of leaving them running. */
   failTasksLeftByPreviousRun(): number {
-    return this.options.store.failLiveTasks(restartFailureReason);
+    const failed = this.options.store.failLiveTasks(restartFailureReason);
+    this.options.store.abandonPendingRecordings();
+    return failed;
   }
+
+
 
   taskDirectory(taskId: string): string {
     return join(this.options.dataDirectory, 'tasks', taskId);
@@ -91,6 +100,8 @@ export class TaskManager {
       createdAtMs: Date.now(),
       finishedAtMs: null,
       downloadsToken: randomBytes(24).toString('base64url'),
+      recording: settings.enableRecording ? 'pending' : 'off',
+      liveToken: randomBytes(24).toString('base64url'),
     };
     this.options.store.createTask(record);
     const liveTask = new LiveTask(record, settings, {
@@ -111,10 +122,43 @@ export class TaskManager {
       this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
     } catch (error) {
       this.live.delete(record.id);
-      this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${error instanceof Error ? error.message : String(error)}`, finishedAtMs: Date.now() });
+      this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${error instanceof Error ? error.message : String(error)}`, finishedAtMs: Date.now(), recording: 'none' });
       throw error;
     }
     return record;
+  }
+
+  /**
+   * The path of a finished task's video, encoding it first when this is the first time it is asked
+   * for (one ffmpeg at a time); undefined when the task has no video (then its state becomes `none`).
+   */
+  async recordingVideo(taskId: string): Promise<string | undefined> {
+    const path = recordingVideoPath(this.taskDirectory(taskId));
+    let encoding = this.encodings.get(taskId);
+    if (!encoding) {
+      encoding = this.encodingQueue.then(() => this.encodeOnce(taskId, path));
+      this.encodings.set(taskId, encoding);
+      this.encodingQueue = encoding.then(() => undefined, () => undefined);
+      void encoding.finally(() => this.encodings.delete(taskId));
+    }
+    return (await encoding) ? path : undefined;
+  }
+
+  private async encodeOnce(taskId: string, videoPath: string): Promise<boolean> {
+    if (await stat(videoPath).then(() => true, () => false)) return true;
+    const recording = await readStoppedRecording(recordingFramesDirectory(this.taskDirectory(taskId)));
+    try {
+      if (recording && (await encodeRecording(recording, videoPath))) return true;
+    } catch (error) {
+      console.warn(`task ${taskId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.options.store.updateTask(taskId, { recording: 'none' });
+    return false;
+  }
+
+  /** The live view's handle on a running task's browser; undefined once it has finished or before it starts. */
+  liveView(taskId: string): LiveView | undefined {
+    return this.live.get(taskId)?.liveView();
   }
 
   private onFinished(taskId: string): void {
@@ -171,8 +215,9 @@ export class TaskManager {
     const now = Date.now();
     const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
     const finished = isFinishedTaskStatus(status);
-    // A task that never had an event: its first poll (the official client's liveUrl()) must not wait.
-    const freshTask = afterTimestamp === 0 && this.eventLog.lastTimestamp(task.id) === 0;
+    // A task that never had an event: its first poll (the official client's liveUrl()) must not
+    // wait, unless a command's answer is on its way (then that answer is what the poll waits for).
+    const freshTask = afterTimestamp === 0 && this.eventLog.lastTimestamp(task.id) === 0 && !this.eventLog.errorAnswers.hasUnansweredCommands(task.id);
     // Polls begun before a withheld answer's release are answered then, without it.
     const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
     if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
@@ -200,6 +245,7 @@ export class TaskManager {
     if (command.eventName === 'session_action' && !liveTask.isSession) {
       throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
+    this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: Date.now() });
     this.eventLog.errorAnswers.commandPosted(task.id, command.id);
     liveTask.submit(command);
   }
@@ -228,7 +274,12 @@ export class TaskManager {
     }
     if (this.scheduler.remove(task.id)) {
       this.live.delete(task.id);
-      this.options.store.updateTask(task.id, { status: 'cancelled', error: 'cancelled before it started', finishedAtMs: Date.now() });
+      this.options.store.updateTask(task.id, {
+        status: 'cancelled',
+        error: 'cancelled before it started',
+        finishedAtMs: Date.now(),
+        ...(task.recording === 'pending' ? { recording: 'none' as const } : {}),
+      });
       this.eventLog.notify(task.id);
       return;
     }
@@ -238,6 +289,8 @@ export class TaskManager {
   /** DELETE /task/{id}/data: only a finished task's data may go. */
   async eraseData(task: TaskRecord): Promise<void> {
     if (this.isLive(task)) throw new TaskStillRunningError(`task ${task.id} is still running; stop it before deleting its data`);
+    // A recording still being encoded would land after the folder is gone.
+    await this.encodings.get(task.id);
     this.options.store.eraseTaskData(task.id);
     await rm(this.taskDirectory(task.id), { recursive: true, force: true });
   }
@@ -249,5 +302,6 @@ export class TaskManager {
     this.live.clear();
     for (const liveTask of liveTasks) this.scheduler.remove(liveTask.id);
     await Promise.all(liveTasks.map((liveTask) => liveTask.abandon()));
+    await this.encodingQueue;
   }
 }

@@ -38,13 +38,20 @@ export async function makeTemporaryDirectory(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'open-smooth-server-'));
 }
 
+/**
+ * Tasks may reach loopback, where the tests' sites listen. A test that shares a pool launches it
+ * with `allowPrivateNetwork: loopbackNetworkAllowance` itself (the pool's setting then applies);
+ * one that tests the policy passes its own `allowPrivateNetwork`.
+ */
+function withLoopbackReach(options: ServerOptions): ServerOptions {
+  if (options.browserPool || options.allowPrivateNetwork !== undefined) return options;
+  return { ...options, allowPrivateNetwork: loopbackNetworkAllowance };
+}
+
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDirectory = options.dataDirectory ?? (await makeTemporaryDirectory());
-  // Tasks may reach loopback, where the tests' sites listen; a test that shares a pool launches it
-  // with `allowPrivateNetwork: loopbackNetworkAllowance` itself, and one that tests the policy overrides it.
-  const networkDefaults: Partial<ServerOptions> = options.browserPool ? {} : { allowPrivateNetwork: loopbackNetworkAllowance };
-  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...networkDefaults, ...options };
-  let server = await startServer(serverOptions);
+  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...options };
+  let server = await startServer(withLoopbackReach(serverOptions));
   const testServer: TestServer = {
     get server() {
       return server;
@@ -71,7 +78,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     },
     async restart(extra = {}) {
       await server.close();
-      server = await startServer({ ...serverOptions, ...extra });
+      server = await startServer(withLoopbackReach({ ...serverOptions, ...extra }));
     },
     async close() {
       await server.close();

@@ -1,0 +1,174 @@
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+
+import type { TabSet } from './tab-set.js';
+
+/** One picture of the active tab, as Chromium's screencast sent it. */
+export interface ScreencastFrame {
+  /** JPEG bytes. */
+  jpeg: Buffer;
+  /** When Chromium painted it (ms since the epoch). */
+  timestampMs: number;
+  /** Size of the picture in pixels. */
+  width: number;
+  height: number;
+}
+
+export interface FrameSubscription {
+  /** The most frames per second this consumer wants; the screencast runs at the highest rate asked. Default 10. */
+  maxFramesPerSecond?: number;
+}
+
+/**
+ * A task's stream of frames that follows its active tab. Consumers (the live view, the recorder)
+ * subscribe; nothing is captured while nobody does. An interface so that a server which does not
+ * hold the browser can be given a remote implementation later.
+ */
+export interface FrameSource {
+  /** Calls listener with every frame from now on; returns the unsubscribe function. */
+  subscribe(listener: (frame: ScreencastFrame) => void, options?: FrameSubscription): () => void;
+  /** The last frame seen while someone was subscribed, so a new viewer has a picture at once. */
+  readonly latestFrame: ScreencastFrame | undefined;
+}
+
+interface Consumer {
+  listener: (frame: ScreencastFrame) => void;
+  maxFramesPerSecond: number;
+}
+
+interface ActiveCast {
+  page: Page;
+  session: CDPSession;
+  ackTimer?: NodeJS.Timeout;
+}
+
+interface ScreencastFrameEvent {
+  data: string;
+  sessionId: number;
+  metadata: { timestamp?: number; deviceWidth: number; deviceHeight: number };
+}
+
+/** Chromium paints at most this often. */
+const paintsPerSecond = 60;
+/** The largest picture asked for; a bigger viewport is scaled down by Chromium. */
+const maxFrameSide = 1280;
+const jpegQuality = 70;
+
+/** JPEG's SOF marker holds the picture's height then width. */
+function jpegSize(jpeg: Buffer): { width: number; height: number } {
+  let offset = 2;
+  while (offset + 9 < jpeg.length) {
+    if (jpeg[offset] !== 0xff) break;
+    const marker = jpeg[offset + 1] ?? 0;
+    const length = jpeg.readUInt16BE(offset + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: jpeg.readUInt16BE(offset + 5), width: jpeg.readUInt16BE(offset + 7) };
+    }
+    offset += 2 + length;
+  }
+  return { width: 0, height: 0 };
+}
+
+/**
+ * The CDP screencast (Page.startScreencast) of whichever tab is active: it moves to the new tab
+ * when the active one changes, runs only while it has consumers, and stops for good at close
+ * (when the context goes back to the pool or closes).
+ */
+export class ScreencastFrameSource implements FrameSource {
+  readonly #context: BrowserContext;
+  readonly #tabs: TabSet;
+  readonly #consumers = new Set<Consumer>();
+  #latest: ScreencastFrame | undefined;
+  #cast: ActiveCast | undefined;
+  /** Start/stop/move run one after another, never interleaved. */
+  #chain: Promise<void> = Promise.resolve();
+  #unsubscribeTabs: (() => void) | undefined;
+  #closed = false;
+
+  constructor(context: BrowserContext, tabs: TabSet) {
+    this.#context = context;
+    this.#tabs = tabs;
+  }
+
+  get latestFrame(): ScreencastFrame | undefined {
+    return this.#latest;
+  }
+
+  subscribe(listener: (frame: ScreencastFrame) => void, options: FrameSubscription = {}): () => void {
+    if (this.#closed) return () => {};
+    const consumer: Consumer = { listener, maxFramesPerSecond: Math.max(1, Math.min(paintsPerSecond, options.maxFramesPerSecond ?? 10)) };
+    this.#consumers.add(consumer);
+    this.#unsubscribeTabs ??= this.#tabs.onActiveTabChanged(() => void this.#reconcile());
+    void this.#reconcile();
+    return () => {
+      if (!this.#consumers.delete(consumer)) return;
+      void this.#reconcile();
+    };
+  }
+
+  /** Stops the screencast and drops every consumer; resolves once Chromium has stopped sending. */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#consumers.clear();
+    this.#unsubscribeTabs?.();
+    this.#unsubscribeTabs = undefined;
+    return this.#reconcile();
+  }
+
+  /** Brings the screencast in line with the consumers and the active tab. */
+  #reconcile(): Promise<void> {
+    this.#chain = this.#chain.then(() => this.#apply()).catch((error: unknown) => {
+      // A tab that closes mid-way is normal; anything else is worth a line in the log.
+      if (!/closed|Target.*not found|detached/i.test(String(error))) console.warn(`screencast: ${String(error)}`);
+    });
+    return this.#chain;
+  }
+
+  async #apply(): Promise<void> {
+    const wanted = this.#closed || this.#consumers.size === 0 ? undefined : this.#tabs.active;
+    const current = this.#cast;
+    if (current && current.page === wanted) return;
+    if (current) {
+      this.#cast = undefined;
+      clearTimeout(current.ackTimer);
+      await current.session.send('Page.stopScreencast').catch(() => undefined);
+      await current.session.detach().catch(() => undefined);
+    }
+    if (!wanted || wanted.isClosed()) return;
+    const session = await this.#context.newCDPSession(wanted);
+    const cast: ActiveCast = { page: wanted, session };
+    this.#cast = cast;
+    session.on('Page.screencastFrame', (event: ScreencastFrameEvent) => this.#onFrame(cast, event));
+    // Every paint may become a frame (an idle page paints nothing, so it costs nothing); the
+    // rate is capped by when frames are acknowledged, see #onFrame.
+    await session.send('Page.startScreencast', { format: 'jpeg', quality: jpegQuality, maxWidth: maxFrameSide, maxHeight: maxFrameSide, everyNthFrame: 1 });
+  }
+
+  /** Shortest time between two frames that the most demanding consumer accepts. */
+  #frameIntervalMs(): number {
+    const fastest = Math.max(1, ...[...this.#consumers].map((consumer) => consumer.maxFramesPerSecond));
+    return 1000 / fastest;
+  }
+
+  #onFrame(cast: ActiveCast, event: ScreencastFrameEvent): void {
+    // Chromium encodes the next frame only once this one is acknowledged: acknowledging later
+    // is what keeps the frame rate (and Chromium's JPEG work) down to what consumers want.
+    const acknowledge = () => cast.session.send('Page.screencastFrameAck', { sessionId: event.sessionId }).catch(() => undefined);
+    clearTimeout(cast.ackTimer);
+    cast.ackTimer = setTimeout(acknowledge, this.#frameIntervalMs());
+    if (this.#cast !== cast) return;
+    const jpeg = Buffer.from(event.data, 'base64');
+    const frame: ScreencastFrame = {
+      jpeg,
+      timestampMs: event.metadata.timestamp !== undefined ? event.metadata.timestamp * 1000 : Date.now(),
+      ...jpegSize(jpeg),
+    };
+    this.#latest = frame;
+    for (const consumer of [...this.#consumers]) {
+      try {
+        consumer.listener(frame);
+      } catch (error) {
+        console.warn(`screencast consumer failed: ${String(error)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { setPriority } from 'node:os';
+import { join } from 'node:path';
+import type { FrameSource, ScreencastFrame } from '@open-smooth/browser';
+
+/** The recorder keeps at most this many frames per second; the page's own pace when it is slower. */
+const recordedFramesPerSecond = 5;
+const ffmpegPath = process.env.SMOOTH_FFMPEG_PATH?.trim() || 'ffmpeg';
+
+interface SpooledFrame {
+  fileName: string;
+  atMs: number;
+}
+
+/** What a recording left behind once stopped: the frames on disk and the time span they cover. */
+export interface StoppedRecording {
+  directory: string;
+  frames: SpooledFrame[];
+  startMs: number;
+  endMs: number;
+  width: number;
+  height: number;
+}
+
+export class RecordingEncodeError extends Error {
+  override readonly name = 'RecordingEncodeError';
+}
+
+/** Written next to the frames when a recording stops: everything encoding needs, even after a restart. */
+const manifestName = 'recording.json';
+
+/**
+ * Records one task's browser while it runs: frames from the frame source are written to disk as
+ * they come (an idle page sends none, so it costs nothing), at most a few per second, each with
+ * the time it appeared. Encoding is lazy: `encodeRecording` runs when the video is first asked
+ * for, so a task whose video nobody watches never pays for ffmpeg.
+ */
+export class TaskRecorder {
+  readonly #directory: string;
+  readonly #frames: SpooledFrame[] = [];
+  readonly #startMs: number;
+  #unsubscribe: (() => void) | undefined;
+  /** A frame that came sooner than the frame rate allows: written when its slot comes, unless a newer one replaces it. */
+  #pending: ScreencastFrame | undefined;
+  #pendingTimer: NodeJS.Timeout | undefined;
+  #lastWrittenMs = 0;
+  #writes: Promise<void> = Promise.resolve();
+  #size = { width: 0, height: 0 };
+  #failure: unknown;
+
+  private constructor(directory: string, startMs: number) {
+    this.#directory = directory;
+    this.#startMs = startMs;
+  }
+
+  /**
+   * Starts recording `frames`. The video's clock starts at `startMs` (when the task started
+   * running, its browser's start included), so it lasts as long as the task did.
+   */
+  static async start(frames: FrameSource, directory: string, startMs = Date.now()): Promise<TaskRecorder> {
+    await rm(directory, { recursive: true, force: true });
+    await mkdir(directory, { recursive: true });
+    const recorder = new TaskRecorder(directory, startMs);
+    recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), { maxFramesPerSecond: recordedFramesPerSecond });
+    return recorder;
+  }
+
+  /** Stops listening, waits for every frame to be on disk and writes the manifest; resolves to it. */
+  async stop(): Promise<StoppedRecording> {
+    const endMs = Date.now();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    clearTimeout(this.#pendingTimer);
+    if (this.#pending) this.#write(this.#pending);
+    this.#pending = undefined;
+    await this.#writes;
+    if (this.#failure) throw new RecordingEncodeError(`could not write recording frames: ${String(this.#failure)}`);
+    const recording: StoppedRecording = { directory: this.#directory, frames: [...this.#frames], startMs: this.#startMs, endMs, ...this.#size };
+    await writeFile(join(this.#directory, manifestName), JSON.stringify(recording));
+    return recording;
+  }
+
+  #onFrame(frame: ScreencastFrame): void {
+    const intervalMs = 1000 / recordedFramesPerSecond;
+    const dueAtMs = this.#lastWrittenMs + intervalMs;
+    if (Date.now() >= dueAtMs) {
+      this.#write(frame);
+      return;
+    }
+    this.#pending = frame;
+    this.#pendingTimer ??= setTimeout(() => {
+      this.#pendingTimer = undefined;
+      const pending = this.#pending;
+      this.#pending = undefined;
+      if (pending && this.#unsubscribe) this.#write(pending);
+    }, dueAtMs - Date.now());
+  }
+
+  #write(frame: ScreencastFrame): void {
+    const atMs = Date.now();
+    this.#lastWrittenMs = atMs;
+    if (this.#frames.length === 0) this.#size = { width: frame.width, height: frame.height };
+    const fileName = `${String(this.#frames.length).padStart(6, '0')}.jpg`;
+    this.#frames.push({ fileName, atMs });
+    this.#writes = this.#writes.then(() =>
+      writeFile(join(this.#directory, fileName), frame.jpeg).catch((error: unknown) => {
+        this.#failure ??= error;
+      }),
+    );
+  }
+}
+
+/** ffmpeg's concat list: each picture shown from its time until the next one's, the last until the end. */
+function concatList(recording: StoppedRecording): string {
+  const lines = ['ffconcat version 1.0'];
+  recording.frames.forEach((frame, index) => {
+    // The first picture stands for what the browser showed from the start of the task.
+    const fromMs = index === 0 ? recording.startMs : frame.atMs;
+    const untilMs = recording.frames[index + 1]?.atMs ?? recording.endMs;
+    lines.push(`file '${frame.fileName}'`, `duration ${Math.max(0.001, (untilMs - fromMs) / 1000).toFixed(3)}`);
+  });
+  // The concat demuxer applies a duration only to a file that has a successor.
+  const last = recording.frames.at(-1);
+  if (last) lines.push(`file '${last.fileName}'`);
+  return `${lines.join('\n')}\n`;
+}
+
+const even = (value: number): number => Math.max(2, Math.floor(value / 2) * 2);
+
+/** The recording a stopped recorder left in `directory`, or undefined when there is none. */
+export async function readStoppedRecording(directory: string): Promise<StoppedRecording | undefined> {
+  const text = await readFile(join(directory, manifestName), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  // The folder may have moved with the data directory since it was written.
+  return { ...(JSON.parse(text) as StoppedRecording), directory };
+}
+
+/**
+ * Encodes a stopped recording to an H.264 MP4 at `outputPath` (variable frame rate, so the video
+ * lasts as long as the task did however few frames there were) and deletes the frames. Resolves to
+ * false when there was no frame to encode. ffmpeg runs at a low CPU priority.
+ */
+export async function encodeRecording(recording: StoppedRecording, outputPath: string): Promise<boolean> {
+  try {
+    if (recording.frames.length === 0) return false;
+    const listPath = join(recording.directory, 'frames.ffconcat');
+    await writeFile(listPath, concatList(recording));
+    const width = even(recording.width);
+    const height = even(recording.height);
+    await runFfmpeg([
+      '-hide_banner', '-loglevel', 'error', '-y',
+      '-f', 'concat', '-safe', '0', '-i', listPath,
+      // Pictures of another size (a tab with another viewport) are fitted into the first one's frame.
+      '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`,
+      '-vsync', 'vfr',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '30', '-tune', 'stillimage',
+      '-movflags', '+faststart',
+      outputPath,
+    ]);
+    return true;
+  } finally {
+    await rm(recording.directory, { recursive: true, force: true });
+  }
+}
+
+function runFfmpeg(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Encoding is background work: tasks still running come first.
+    if (child.pid !== undefined) {
+      try {
+        setPriority(child.pid, 15);
+      } catch {
+        // Lowering priority is a courtesy; some systems refuse it.
+      }
+    }
+    let errorOutput = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (errorOutput.length < 4000) errorOutput += chunk.toString('utf8');
+    });
+    child.once('error', (error) => reject(new RecordingEncodeError(`could not run ${ffmpegPath}: ${error.message}`)));
+    child.once('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new RecordingEncodeError(`ffmpeg exited with code ${code}: ${errorOutput.trim()}`));
+    });
+  });
+}
