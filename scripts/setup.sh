@@ -8,6 +8,8 @@ missing=()
 chromium_binary="${SMOOTH_CHROMIUM_PATH:-chromium}"
 command -v "$chromium_binary" >/dev/null 2>&1 || missing+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+# Client-certificate tests make their CA and certificates at test time.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]} from Debian packages" >&2
   sudo_prefix=""

@@ -18,6 +18,12 @@ const elementLinePattern = /^\s*\*?\[(\d+)\]\s+(\S+)(?:\s+"((?:[^"\\]|\\.)*)")?(
 
 /** Pages of the fixture site; `{{child}}` is the same server under another origin (localhost vs 127.0.0.1). */
 const sitePages: Record<string, string> = {
+  '/scroll-and-pixels': `<!doctype html><title>Chat</title>
+    <div id="thread" aria-label="Messages" style="height:120px;overflow-y:auto;border:1px solid #ccc">
+      ${Array.from({ length: 30 }, (_unused, position) => `<p>Message ${position + 1}</p>`).join('')}
+    </div>
+    <canvas id="chart" width="300" height="150"></canvas>
+    <img alt="Floor plan of the flat" width="200" height="140" src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">`,
   '/frames': `<!doctype html><title>Frames</title>
     <h1>Checkout</h1>
     <p id="main-result">main: none</p>
@@ -178,6 +184,19 @@ test('lists buttons inside same-origin and cross-origin iframes and nested open 
 
     await (await resolveElement(page, observation, elementNamed(observation, 'Main pay').index)).click();
     assert.equal(await textOf(page.mainFrame(), '#main-result'), 'main: clicked');
+  } finally {
+    await page.close();
+  }
+});
+
+test('an inner scroll area says how much it hides and where; canvas and described images are mentioned', async () => {
+  const page = await openPage('/scroll-and-pixels');
+  try {
+    await page.evaluate(() => document.getElementById('thread')?.scrollBy(0, 200));
+    const observation = await observePage(page);
+    assert.match(observation.text, /\[scroll area "Messages": more content 200px above, \d+px below; scroll inside it to see it\]/);
+    assert.match(observation.text, /\[canvas 300×150: drawn pixels, not text; a screenshot shows it\]/);
+    assert.match(observation.text, /\[image "Floor plan of the flat"\]/);
   } finally {
     await page.close();
   }

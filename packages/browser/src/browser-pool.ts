@@ -1,16 +1,28 @@
 import type { Device } from '@open-smooth/protocol';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
+import { refuseExtensionBrowsers, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
 import { BrowserSupervisor } from './browser-supervisor.js';
-
-import { chromiumLaunchOptions } from './chromium-launch-options.js';
-import { allDevices, defaultDevice, deviceContextOptions } from './devices.js';
+import { ProxyNotAllowedError } from './errors.js';
+import { chromiumLaunchOptions, type ChromiumLaunchSettings } from './chromium-launch-options.js';
+import {
+  browserRecipeKey,
+  browserRecipeOf,
+  contextOptionsFor,
+  contextRecipeFrom,
+  defaultRecipe,
+  isDefaultRecipe,
+  isReusableRecipe,
+  recipeKey,
+  type ContextRecipe,
+} from './context-recipe.js';
+import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { NetworkPolicy } from './network-policy.js';
 import { NetworkPolicyProxy } from './network-policy-proxy.js';
 import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { resetContext } from './reset-context.js';
-import { TaskContext, type TaskContextOptions } from './task-context.js';
+import { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 
 export interface BrowserPoolOptions {
   executablePath?: string;
@@ -30,6 +42,8 @@ export interface BrowserPoolOptions {
    * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
    */
   allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance;
+  /** Launches the browser for an extension set; by default such recipes are refused. */
+  launchExtensionBrowser?: BrowserHostLauncher;
 }
 
 interface ReusableContext {
@@ -40,8 +54,9 @@ interface ReusableContext {
 /** Longest a replacement warm-up waits for the task that took a context to finish starting. */
 const refillDelayMs = 1_000;
 
-function reuseKey(device: Device, scope: string): string {
-  return `${device}\n${scope}`;
+/** Reused contexts stay within one scope (tenant) and one recipe. */
+function reuseKey(recipe: ContextRecipe, scope: string): string {
+  return `${recipeKey(recipe)}\n${scope}`;
 }
 
 export class BrowserPoolClosedError extends Error {
@@ -51,7 +66,12 @@ export class BrowserPoolClosedError extends Error {
   }
 }
 
-/** One warm Chromium that hands out pre-created contexts, so a task never waits for a context's start. */
+/**
+ * Hands out task contexts made to a context recipe. The default recipe (a device, nothing else)
+ * comes from contexts created ahead of time in one warm Chromium, so most tasks never wait for a
+ * context's start; any other recipe gets a context built for it. Extension sets each have a
+ * browser of their own (a browser recipe), launched on first use.
+ */
 export class BrowserPool {
   /** What every task of the pool may reach (see network-policy.ts). */
   readonly networkPolicy: NetworkPolicy;
@@ -59,6 +79,12 @@ export class BrowserPool {
   readonly #proxy: NetworkPolicyProxy;
   /** Relaunches the browser when it dies (see browser-supervisor.ts). */
   readonly #supervisor: BrowserSupervisor;
+  /** The shared browser of the default browser recipe (whichever the supervisor has running). */
+  readonly #defaultHost: SharedBrowserHost;
+  /** Browsers of other browser recipes (extension sets), by browserRecipeKey. */
+  readonly #extensionHosts = new Map<string, Promise<BrowserHost>>();
+  readonly #launchExtensionBrowser: BrowserHostLauncher;
+  readonly #launchSettings: ChromiumLaunchSettings;
   readonly #warmContextsPerDevice: number;
   readonly #warmDevices: readonly Device[];
   readonly #ready = new Map<Device, BrowserContext[]>();
@@ -67,7 +93,7 @@ export class BrowserPool {
   readonly #deferredRefills = new Set<Promise<void>>();
   readonly #maxReusableContexts: number;
   readonly #reusableIdleMs: number;
-  /** Contexts given back by their task, wiped, by device and reuse scope (see reuseKey). */
+  /** Contexts given back by their task, wiped, by recipe and reuse scope (see reuseKey). */
   readonly #reusable = new Map<string, ReusableContext[]>();
   /** Contexts being wiped, by the same key. */
   readonly #resetting = new Map<string, Set<Promise<void>>>();
@@ -82,6 +108,15 @@ export class BrowserPool {
         for (const device of this.#warmDevices) this.#refill(device);
       },
     });
+    this.#defaultHost = new SharedBrowserHost(() => this.#supervisor.current());
+    this.#launchExtensionBrowser = options.launchExtensionBrowser ?? refuseExtensionBrowsers;
+    // An extension set's browser goes through the same network policy proxy.
+    this.#launchSettings = {
+      ...(options.executablePath !== undefined ? { executablePath: options.executablePath } : {}),
+      ...(options.headless !== undefined ? { headless: options.headless } : {}),
+      ...(options.extraArgs !== undefined ? { extraArgs: options.extraArgs } : {}),
+      proxyServer: proxy.url,
+    };
     this.#warmContextsPerDevice = Math.max(0, options.warmContextsPerDevice ?? 1);
     this.#warmDevices = options.warmDevices ?? allDevices;
     this.#maxReusableContexts = Math.max(0, options.maxReusableContexts ?? 16);
@@ -131,30 +166,53 @@ export class BrowserPool {
     return this.#ready.get(device)?.length ?? 0;
   }
 
-  /** Number of wiped contexts kept for reuse by tasks of a scope on a device. */
-  reusableCount(device: Device, scope: string): number {
-    return this.#reusable.get(reuseKey(device, scope))?.length ?? 0;
+  /** Number of wiped contexts kept for reuse by tasks of a scope with a recipe (default: the device's default recipe). */
+  reusableCount(device: Device, scope: string, recipe: ContextRecipe = defaultRecipe(device)): number {
+    return this.#reusable.get(reuseKey(recipe, scope))?.length ?? 0;
   }
 
   /**
-   * Hands out a context for the device: one its scope's earlier task gave back (see
-   * TaskContext.close), else a ready one (or the one being warmed), then warms a replacement.
+   * Hands out a context made to the options' recipe: one its scope's earlier task of the same
+   * recipe gave back (see TaskContext.close); else, for the default recipe, a ready one (or the
+   * one being warmed), then warms a replacement; else one built for the recipe.
    */
   async openContext(options: TaskContextOptions): Promise<TaskContext> {
     if (this.#closed) throw new BrowserPoolClosedError();
-    const device = options.device ?? defaultDevice;
+    const recipe = contextRecipeFrom(options);
     options = { networkPolicy: this.networkPolicy, ...options };
-    const scope = options.reuseScope;
-    const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#recycle(context, device, scope, origins);
-    const reused = scope === undefined ? undefined : await this.#takeReusable(device, scope);
+    const scope = isReusableRecipe(recipe) ? options.reuseScope : undefined;
+    const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#recycle(context, recipe, scope, origins);
+    const reused = scope === undefined ? undefined : await this.#takeReusable(reuseKey(recipe, scope));
     if (reused) {
       try {
-        return await TaskContext.open(reused, { ...options, device }, true, release);
+        return await TaskContext.open(reused, recipe, options, true, release);
       } catch (error) {
         await reused.close().catch(() => {});
         throw error;
       }
     }
+    if (!isDefaultRecipe(recipe)) {
+      await this.#checkProxyAddress(recipe);
+      return TaskContext.open(await this.#createContext(recipe), recipe, options, false, release);
+    }
+    return this.#openWarm(recipe, options, release);
+  }
+
+  /**
+   * A task with a proxy of its own connects only to that proxy (sites are reached from the proxy's
+   * network), so the network policy judges the proxy's address. The caller's tunnel endpoint is
+   * the server's own loopback listener and needs no check.
+   */
+  async #checkProxyAddress(recipe: ContextRecipe): Promise<void> {
+    const proxy = recipe.proxy;
+    if (!proxy || proxy.viaCaller) return;
+    const verdict = await this.networkPolicy.checkUrlHost(proxy.server);
+    if (verdict) throw new ProxyNotAllowedError(proxy.server, verdict.detail);
+  }
+
+  /** The default recipe's path: a context created ahead of time for the device. */
+  async #openWarm(recipe: ContextRecipe, options: TaskContextOptions, release: ContextRelease | undefined): Promise<TaskContext> {
+    const device = recipe.device;
     let context = this.#takeReady(device);
     let prewarmed = context !== undefined;
     if (!context) {
@@ -165,11 +223,11 @@ export class BrowserPool {
         prewarmed = context !== undefined;
       }
     }
-    context ??= await this.#createContext(device);
+    context ??= await this.#createContext(recipe);
     const warmsDevice = this.#warmDevices.includes(device);
     let task: TaskContext;
     try {
-      task = await TaskContext.open(context, { ...options, device }, prewarmed, release);
+      task = await TaskContext.open(context, recipe, options, prewarmed, release);
     } catch (error) {
       if (warmsDevice) this.#refill(device);
       throw error;
@@ -184,6 +242,9 @@ export class BrowserPool {
     await Promise.allSettled([...this.#warming.values(), ...this.#resetting.values()].flatMap((set) => [...set]));
     for (const entries of this.#reusable.values()) for (const entry of entries) clearTimeout(entry.expiry);
     this.#reusable.clear();
+    const extensionHosts = [...this.#extensionHosts.values()];
+    this.#extensionHosts.clear();
+    await Promise.allSettled(extensionHosts.map(async (host) => (await host).close()));
     await this.#supervisor.close();
     await this.#proxy.close();
   }
@@ -200,8 +261,7 @@ export class BrowserPool {
     this.#resetting.clear();
   }
 
-  async #takeReusable(device: Device, scope: string): Promise<BrowserContext | undefined> {
-    const key = reuseKey(device, scope);
+  async #takeReusable(key: string): Promise<BrowserContext | undefined> {
     const take = () => {
       const entry = this.#reusable.get(key)?.shift();
       if (entry) clearTimeout(entry.expiry);
@@ -217,10 +277,10 @@ export class BrowserPool {
   }
 
   /** Wipes a context its task gave back, in the background, and keeps it for the scope's next task. */
-  async #recycle(context: BrowserContext, device: Device, scope: string, origins: string[]): Promise<void> {
+  async #recycle(context: BrowserContext, recipe: ContextRecipe, scope: string, origins: string[]): Promise<void> {
     const kept = [...this.#reusable.values(), ...this.#resetting.values()].reduce((total, entries) => total + [...entries].length, 0);
     if (this.#closed || kept >= this.#maxReusableContexts) return context.close().catch(() => {});
-    const key = reuseKey(device, scope);
+    const key = reuseKey(recipe, scope);
     const resetting = this.#resetting.get(key) ?? new Set<Promise<void>>();
     this.#resetting.set(key, resetting);
     const reset = resetContext(context, origins)
@@ -247,17 +307,34 @@ export class BrowserPool {
     return this.#ready.get(device)?.shift();
   }
 
-  async #createContext(device: Device): Promise<BrowserContext> {
-    const context = await this.#supervisor.newContext({
-      ...deviceContextOptions(device, this.#supervisor.version),
-      acceptDownloads: true,
-      // Service workers fetch outside any page, where interception cannot follow them.
-      serviceWorkers: 'block',
-    });
-    // Before the first page, so every document of the context is tracked from its start.
-    await installDomActivityTracker(context);
-    await context.newPage();
+  /** A new context made to the recipe, in its browser, with one blank tab. */
+  async #createContext(recipe: ContextRecipe): Promise<BrowserContext> {
+    const host = await this.#hostFor(recipe);
+    const context = await host.newContext(contextOptionsFor(recipe, await host.version(), this.#proxy.url));
+    try {
+      // Before the first page, so every document of the context is tracked from its start.
+      await installDomActivityTracker(context);
+      await context.newPage();
+    } catch (error) {
+      await context.close().catch(() => {});
+      throw error;
+    }
     return context;
+  }
+
+  /** The browser for the recipe's extension set: the shared one, or one launched on first use. */
+  async #hostFor(recipe: ContextRecipe): Promise<BrowserHost> {
+    const browserRecipe = browserRecipeOf(recipe);
+    if (browserRecipe.extensionDirectories.length === 0) return this.#defaultHost;
+    const key = browserRecipeKey(browserRecipe);
+    let host = this.#extensionHosts.get(key);
+    if (!host) {
+      host = this.#launchExtensionBrowser(browserRecipe, this.#launchSettings);
+      this.#extensionHosts.set(key, host);
+      // A failed launch is not kept: the next task with this set tries again.
+      host.catch(() => this.#extensionHosts.delete(key));
+    }
+    return host;
   }
 
   /**
@@ -282,7 +359,7 @@ export class BrowserPool {
     const warming = this.#warming.get(device) ?? new Set<Promise<void>>();
     this.#warming.set(device, warming);
     while (!this.#closed && this.readyCount(device) + warming.size < this.#warmContextsPerDevice) {
-      const warmUp = this.#createContext(device).then(
+      const warmUp = this.#createContext(defaultRecipe(device)).then(
         (context) => {
           if (this.#closed) return void context.close().catch(() => {});
           const ready = this.#ready.get(device) ?? [];

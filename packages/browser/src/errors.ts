@@ -82,3 +82,11 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+/** A task's own proxy is somewhere the network policy does not let tasks connect (a private address, say). */
+export class ProxyNotAllowedError extends Error {
+  override readonly name = 'ProxyNotAllowedError';
+  constructor(readonly proxyServer: string, detail: string) {
+    super(`the proxy ${proxyServer} cannot be used: ${detail}`);
+  }
+}

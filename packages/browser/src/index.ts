@@ -6,6 +6,24 @@ export {
   mergeDisableFeatures,
   type ChromiumLaunchSettings,
 } from './chromium-launch-options.js';
+export {
+  browserRecipeKey,
+  browserRecipeOf,
+  contextOptionsFor,
+  contextRecipeFrom,
+  defaultRecipe,
+  isDefaultRecipe,
+  isReusableRecipe,
+  recipeKey,
+  type BrowserRecipe,
+  type ClientCertificate,
+  type ContextRecipe,
+  type ContextRecipeInput,
+  type ProxySettings,
+  type StorageState,
+} from './context-recipe.js';
+export { ExtensionsNotSupportedError, SharedBrowserHost, type BrowserHost, type BrowserHostLauncher } from './browser-host.js';
+export { NavigationFailedError } from './navigation-failure.js';
 export { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 export { ScreencastFrameSource, type FrameSource, type FrameSubscription, type ScreencastFrame } from './frame-source.js';
 export { NoActiveTabError, PlaywrightPageInput, type MouseButtonName, type PageInput, type RelativePoint } from './page-input.js';
@@ -35,6 +53,7 @@ export {
   BrowserCrashedError,
   raceAbort,
   ChromiumNotFoundError,
+  ProxyNotAllowedError,
   SecretNotAllowedError,
   TabNotFoundError,
   UrlNotAllowedError,

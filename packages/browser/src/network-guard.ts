@@ -148,7 +148,7 @@ export class NetworkGuard {
     const url = request.url();
     const resourceType = request.resourceType();
     const isNavigation = request.isNavigationRequest();
-    const noted = this.policy.network.connectionFailureFor(url);
+    const noted = this.policy.network?.connectionFailureFor(url);
     // The proxy's own verdict first: it judged the addresses it was about to connect to.
     const block = noted?.kind === 'refused' ? noted.block : await this.policy.check({ url, resourceType, isNavigation });
     if (block) return this.record(url, resourceType, isNavigation, block);
@@ -166,7 +166,7 @@ export class NetworkGuard {
   }
 
   async #onWebSocketRefused(url: string): Promise<void> {
-    const noted = this.policy.network.connectionFailureFor(url);
+    const noted = this.policy.network?.connectionFailureFor(url);
     const block = noted?.kind === 'refused' ? noted.block : await this.policy.check({ url, resourceType: 'websocket', isNavigation: false });
     if (block) this.record(url, 'websocket', false, block);
   }

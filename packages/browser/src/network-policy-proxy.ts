@@ -198,14 +198,17 @@ export class NetworkPolicyProxy {
   #pipe(client: Socket, upstream: Socket): void {
     this.#track(upstream);
     upstream.setNoDelay(true);
-    const closeBoth = () => {
-      client.destroy();
-      upstream.destroy();
+    // The site's last bytes (a TLS alert such as "certificate required", a response followed by a
+    // close) must still reach the browser: when the site's side ends, the browser's side is ended
+    // after what is queued, not destroyed with it.
+    const endClient = () => {
+      if (!client.destroyed) client.end();
     };
-    upstream.on('error', closeBoth);
-    client.on('error', closeBoth);
-    upstream.on('close', closeBoth);
-    client.on('close', closeBoth);
+    const dropUpstream = () => upstream.destroy();
+    upstream.on('error', endClient);
+    upstream.on('close', endClient);
+    client.on('error', dropUpstream);
+    client.on('close', dropUpstream);
     client.pipe(upstream);
     upstream.pipe(client);
     client.resume();

@@ -230,8 +230,13 @@ export class NetworkPolicy {
 export class TaskNetworkPolicy {
   readonly #filters: RequestFilter[];
 
+  /**
+   * `network` undefined: the task's traffic leaves through a proxy of its own (an upstream proxy
+   * or the caller's tunnel), so its destinations are reached from that network, not the server's,
+   * and the server's address rules do not apply to them (the pool checks the proxy's own address).
+   */
   constructor(
-    readonly network: NetworkPolicy,
+    readonly network: NetworkPolicy | undefined,
     readonly allowedUrls: readonly string[],
     extraFilters: readonly RequestFilter[] = [],
   ) {
@@ -242,7 +247,7 @@ export class TaskNetworkPolicy {
           ? undefined
           : { reason: 'allowed_urls', detail: `${request.url} is not in this task's allowed_urls (${allowedUrls.join(', ')})` },
       ...extraFilters,
-      (request) => network.checkUrlHost(request.url),
+      ...(network ? [(request: RequestToCheck) => network.checkUrlHost(request.url)] : []),
     ];
   }
 

@@ -2,7 +2,7 @@ import type { Device, Secret } from '@open-smooth/protocol';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 
 import type { BlockedRequest } from './blocked-request.js';
-import { defaultDevice } from './devices.js';
+import { contextRecipeFrom, type ContextRecipe, type ContextRecipeInput, type StorageState } from './context-recipe.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
 import { EventSubscriptions } from './event-subscriptions.js';
 import { BrowserCrashedError, raceAbort, TabNotFoundError, throwIfAborted, UrlNotAllowedError } from './errors.js';
@@ -13,13 +13,16 @@ import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard, refusedByProxy } from './network-guard.js';
 import { NetworkPolicy, TaskNetworkPolicy } from './network-policy.js';
 import { installDomActivityTracker } from './dom-activity.js';
+import { clientCertificateFailure, explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
 
-export interface TaskContextOptions {
-  /** Default 'desktop'. */
-  device?: Device;
+/**
+ * A task's context: its recipe (device, default 'desktop'; proxy; client certificates; profile
+ * state; stealth; adblock; extensions), fixed when the context is created, and what is wired per task.
+ */
+export interface TaskContextOptions extends ContextRecipeInput {
   startUrl?: string;
   /** Undefined or empty: every URL the network policy lets through is allowed. */
   allowedUrls?: string[];
@@ -89,7 +92,8 @@ async function waitForErrorPage(page: Page): Promise<void> {
  */
 export class TaskContext {
   readonly context: BrowserContext;
-  readonly device: Device;
+  /** What the context was made of. */
+  readonly recipe: ContextRecipe;
   /** True when the context was created ahead of time by the pool's warm-up. */
   readonly prewarmed: boolean;
   readonly #allowedUrls: readonly string[];
@@ -116,10 +120,10 @@ export class TaskContext {
    */
   readonly firstSettled = new Promise<void>((resolve) => (this.#markFirstSettled = resolve));
 
-  private constructor(context: BrowserContext, device: Device, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined) {
+  private constructor(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined) {
     this.context = context;
     this.#release = release;
-    this.device = device;
+    this.recipe = recipe;
     this.prewarmed = prewarmed;
     this.#allowedUrls = options.allowedUrls ?? [];
     this.#signal = options.signal;
@@ -130,15 +134,25 @@ export class TaskContext {
     this.#input = new PlaywrightPageInput(() => this.#tabs.active);
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
-    this.#policy = new TaskNetworkPolicy(options.networkPolicy ?? new NetworkPolicy(), this.#allowedUrls);
+    // Behind a proxy of its own the task reaches sites from that proxy's network (see TaskNetworkPolicy).
+    this.#policy = new TaskNetworkPolicy(recipe.proxy ? undefined : (options.networkPolicy ?? new NetworkPolicy()), this.#allowedUrls);
     // Intercepts requests only for allowed_urls; the private network rule holds for every task
     // below the page (the pool's proxy), and the guard reports its blocks with their reason.
     this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0);
   }
 
-  /** Wires a (usually pre-created) context for a task and opens startUrl when given. */
-  static async open(context: BrowserContext, options: TaskContextOptions, prewarmed = false, release?: ContextRelease): Promise<TaskContext> {
-    const task = new TaskContext(context, options.device ?? defaultDevice, options, prewarmed, release);
+  /**
+   * Wires a (usually pre-created) context made to the recipe for a task and opens startUrl when
+   * given. The recipe defaults to the one the options describe.
+   */
+  static async open(
+    context: BrowserContext,
+    recipe: ContextRecipe | undefined,
+    options: TaskContextOptions,
+    prewarmed = false,
+    release?: ContextRelease,
+  ): Promise<TaskContext> {
+    const task = new TaskContext(context, recipe ?? contextRecipeFrom(options), options, prewarmed, release);
     try {
       await task.#wire();
       if (options.startUrl) await task.goto(options.startUrl);
@@ -147,6 +161,18 @@ export class TaskContext {
       await task.close();
       throw task.lostReason ?? (context.browser()?.isConnected() === false ? new BrowserCrashedError() : error);
     }
+  }
+
+  get device(): Device {
+    return this.recipe.device;
+  }
+
+  /**
+   * What a profile keeps of this context now: cookies, and per origin localStorage and IndexedDB.
+   * (sessionStorage ends with the tab, as it does for a person closing the browser.)
+   */
+  captureStorageState(): Promise<StorageState> {
+    return this.context.storageState({ indexedDB: true });
   }
 
   get page(): Page {
@@ -224,9 +250,11 @@ export class TaskContext {
     await this.#guard.guardPage(page).catch(() => {});
     const failuresBefore = this.#guard.navigationFailureCount;
     try {
-      await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
+      const response = await raceAbort(page.goto(url, { waitUntil: 'domcontentloaded', timeout: defaultGotoTimeoutMs }), signal);
+      const refusal = proxyAuthenticationFailure(url, response?.status(), this.recipe) ?? (await clientCertificateFailure(url, response, this.recipe));
+      if (refusal) throw refusal;
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted || error instanceof NavigationFailedError) throw error;
       const failedBelow = error instanceof Error && refusedByProxy.test(error.message);
       const failure = await this.#guard.navigationFailureSince(failuresBefore, failedBelow ? navigationFailureWaitMs : 0);
       if (failure?.blocked) {
@@ -236,7 +264,7 @@ export class TaskContext {
       // Chromium names every failure at the proxy alike; say what really happened.
       if (failure?.unreachable) throw new Error(`could not open ${failure.url}: ${failure.unreachable}`);
       // A URL that answers with an attachment becomes a download, not a page: that is a success.
-      if (!(error instanceof Error && /Download is starting/.test(error.message))) throw error;
+      if (!(error instanceof Error && /Download is starting/.test(error.message))) throw explainNavigationFailure(url, error, this.recipe);
     }
     await this.waitForSettle(signal ? { signal } : {});
   }

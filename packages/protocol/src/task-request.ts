@@ -22,8 +22,11 @@ export const profileIdSchema = z
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 export const certificateSchema = z.object({
+  /** Base64 of a PKCS#12 (.p12) file. */
   file: z.string().min(1),
   password: nullable(z.string()),
+  /** Open Smooth's addition: the https origin to present the certificate to (default: the task's url's origin). */
+  origin: nullable(z.string()),
 });
 
 /**
@@ -51,6 +54,7 @@ export const taskRequestSchema = z.object({
   proxy_password: nullable(z.string()),
   certificates: nullable(z.array(certificateSchema).max(16)),
   use_adblock: nullable(z.boolean()),
+  use_captcha_solver: nullable(z.boolean()),
   additional_tools: nullable(additionalToolsSchema),
   custom_tools: nullable(z.array(customToolSchema).max(64)),
   experimental_features: nullable(z.record(z.string(), z.unknown())),

@@ -8,6 +8,8 @@ export interface Certificate {
   /** Base64 of the p12 file, or its bytes. */
   file: string | Uint8Array;
   password?: string | null;
+  /** Open Smooth's addition: the https origin to present it to (default: the task's url's origin). */
+  origin?: string | null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readLocalFile } from '#local-file';
 import type { Extension, ProfileResponse, TaskResponse, UploadExtensionResponse, UploadFileResponse } from './api-types.js';
+import { CallerTunnelClient } from './caller-tunnel-client.js';
 import { fromWireFields, toWireFields, toWireSecrets } from './case-conversion.js';
 import { resolveClientOptions, type ClientOptions } from './client-options.js';
 import { HttpTransport } from './http-transport.js';
@@ -39,13 +40,32 @@ export class SmoothClient {
   async run(taskOrOptions: string | RunOptions, options: Omit<RunOptions, 'task'> = {}): Promise<TaskHandle> {
     const runOptions: RunOptions = typeof taskOrOptions === 'string' ? { ...options, task: taskOrOptions } : taskOrOptions;
     const created = await this.tasks.submitTask(buildTaskRequest(runOptions));
+    this.openCallerTunnel(created.id, runOptions.proxyServer);
     return new TaskHandle(created.id, this.tasks, runOptions.customTools).seed(created);
   }
 
   /** Opens a browser session (a task without a task) that takes commands until closed. */
   async session(options: SessionOptions = {}): Promise<SessionHandle> {
     const created = await this.tasks.submitTask(buildTaskRequest({ ...options, task: null }));
+    this.openCallerTunnel(created.id, options.proxyServer);
     return new SessionHandle(created.id, this.tasks, options.customTools).seed(created);
+  }
+
+  /**
+   * proxy_server "self": this process carries the task's browser traffic until the task ends (the
+   * server then closes the tunnel). Against a server without the tunnel (smooth.sh's SDKs use an
+   * FRP client instead) the task fails saying so, and a warning says why here.
+   */
+  private openCallerTunnel(taskId: string, proxyServer: string | null | undefined): void {
+    if (proxyServer !== 'self') return;
+    CallerTunnelClient.open({
+      apiUrl: this.baseUrl,
+      apiKey: this.apiKey,
+      taskId,
+      onClosed: (error) => {
+        if (error) process.emitWarning(`proxy_server "self" for task ${taskId}: ${error.message}`);
+      },
+    });
   }
 
   /** A handle on an existing task, e.g. a session started by another process. */
@@ -132,7 +152,7 @@ function buildTaskRequest(options: RunOptions): Record<string, unknown> {
 
 function toWireCertificate(certificate: Certificate): Record<string, unknown> {
   const file = typeof certificate.file === 'string' ? certificate.file : base64Of(certificate.file);
-  return toWireFields({ file, password: certificate.password });
+  return toWireFields({ file, password: certificate.password, origin: certificate.origin });
 }
 
 async function toNamedBlob(source: UploadSource, name: string | undefined, kind: string): Promise<{ blob: Blob; name: string }> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { customToolSchema, deviceSchema, taskEventSchema, taskRequestSchema, taskStatusSchema } from '@open-smooth/protocol';
 import { profileRequestSchema } from './routes/profile-routes.js';
+import { describeTaskOptions } from './task-option-descriptions.js';
 
 /** Response shapes, for the document only: handlers build them in wire-format.ts. */
 const taskEventOutSchema = z.object({ id: z.string(), name: z.string(), payload: z.record(z.string(), z.unknown()), timestamp: z.number().int() });
@@ -77,12 +78,12 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     servers: [{ url: `${serverUrl}/api/v1` }],
     components: {
       securitySchemes: { apikey: { type: 'apiKey', in: 'header', name: 'apikey' } },
-      schemas: { TaskRequest: jsonSchema(taskRequestSchema), TaskEvent: jsonSchema(taskEventSchema), ToolSignature: jsonSchema(customToolSchema) },
+      schemas: { TaskRequest: describeTaskOptions(jsonSchema(taskRequestSchema)), TaskEvent: jsonSchema(taskEventSchema), ToolSignature: jsonSchema(customToolSchema) },
     },
     security: [{ apikey: [] }],
     paths: {
       '/task': {
-        post: { summary: 'Run a task, or open a session with task: null', requestBody: { required: true, content: json(jsonSchema(taskRequestSchema)) }, responses: { '200': ok(taskResponseSchema), ...errors(400, 401, 422, 429) } },
+        post: { summary: 'Run a task, or open a session with task: null', requestBody: { required: true, content: json(describeTaskOptions(jsonSchema(taskRequestSchema))) }, responses: { '200': ok(taskResponseSchema), ...errors(400, 401, 422, 429) } },
         get: {
           summary: 'List tasks, newest first',
           parameters: [

@@ -1,3 +1,4 @@
+import type { ProfileStorage } from './profiles/profile-storage.js';
 import type { ResourceStore } from './store/resource-store.js';
 import type { TaskStore } from './store/task-record.js';
 import type { TaskManager } from './tasks/task-manager.js';
@@ -7,6 +8,7 @@ export interface ServerContext {
   tasks: TaskManager;
   taskStore: TaskStore;
   resources: ResourceStore;
+  profiles: ProfileStorage;
   dataDirectory: string;
   longPollMs: number;
   publicUrl: () => string;

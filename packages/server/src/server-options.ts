@@ -38,6 +38,8 @@ export interface ServerOptions {
   longPollMs?: number;
   /** How long a finished task reads `running` while its last answer waits for a poll; default 3 s. */
   finishGraceMs?: number;
+  /** How long a task with proxy_server "self" waits for the caller to connect its tunnel; default 30 s. */
+  callerTunnelTimeoutMs?: number;
   /**
    * A pool to share; by default the server launches its own on first use and closes it. A shared
    * pool brings its own network policy (BrowserPool.launch's allowPrivateNetwork).

@@ -28,6 +28,8 @@ import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { TaskManager } from './tasks/task-manager.js';
+import { ProfileStorage } from './profiles/profile-storage.js';
+import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
@@ -118,7 +120,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
-  const taskStore = new CachedTaskStore(new SqliteTaskStore(database, SecretSealer.forDataDirectory(dataDirectory)));
+  const sealer = SecretSealer.forDataDirectory(dataDirectory);
+  const taskStore = new CachedTaskStore(new SqliteTaskStore(database, sealer));
   const resources = new SqliteResourceStore(database);
   const apiKeys = resolveApiKeys(options.apiKeys, process.env, resources);
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
@@ -135,9 +138,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
   const concurrency = resolveConcurrency(options, process.env);
+  const profiles = new ProfileStorage(dataDirectory, sealer);
   const tasks = new TaskManager({
     store: taskStore,
     resources,
+    profiles,
     dataDirectory,
     browserPool,
     agent,
@@ -152,13 +157,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     extractTimeoutMs: options.extractTimeoutMs ?? 120_000,
     commandOutputMaxBytes: options.commandOutputMaxBytes ?? defaultCommandOutputMaxBytes,
     finishGraceMs: options.finishGraceMs ?? 3000,
+    callerTunnelTimeoutMs: options.callerTunnelTimeoutMs ?? 30_000,
   });
   tasks.failTasksLeftByPreviousRun();
 
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
-  const context: ServerContext = { tasks, taskStore, resources, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
+  const context: ServerContext = { tasks, taskStore, resources, profiles, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
   const app = Fastify({
     logger: false,
@@ -178,6 +184,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // The live view's frames and a person's input; one small message at a time.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installApiRoutes(app, context, tenants, new FailedAuthLimiter(options.failedAuthLimits ?? defaultFailedAuthLimits), maxUploadBytes);
+  // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
+  installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
   registerPublicRoutes(app, context);
 
   const host = options.host ?? '127.0.0.1';

@@ -11,7 +11,9 @@ import {
   type TaskResponse,
   type TaskStatus,
 } from '@open-smooth/protocol';
+import type { ClientCertificate } from '@open-smooth/browser';
 import type { StoredExtension } from './store/resource-store.js';
+import { proxyFromWire, type ProxyChoice } from './tasks/proxy-from-wire.js';
 import type { TaskRecord } from './store/task-record.js';
 
 /**
@@ -44,6 +46,11 @@ export interface TaskSettings {
   files: Array<{ name: string; path: string }>;
   extensionIds: string[];
   profileId?: string;
+  /** With a profile: load it but never save it back (and take no writer's lock). */
+  profileReadOnly: boolean;
+  proxy: ProxyChoice;
+  /** Filled by TaskManager.create from the wire's certificates (they need the start URL). */
+  clientCertificates: ClientCertificate[];
   customTools: CustomTool[];
   additionalTools?: Record<string, Record<string, unknown> | null>;
   agentRun?: AgentRunSettings;
@@ -61,6 +68,9 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     fileIds: request.files ?? [],
     files: [],
     extensionIds: request.extensions ?? [],
+    profileReadOnly: request.profile_read_only ?? false,
+    proxy: proxyFromWire(request),
+    clientCertificates: [],
     customTools: request.custom_tools ?? [],
     enableRecording: request.enable_recording ?? taskDefaults.enableRecording,
   };

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { profileIdSchema } from '@open-smooth/protocol';
 import { z } from 'zod';
@@ -19,15 +17,11 @@ const browserSessionRequestSchema = z.object({
   proxy_password: z.string().nullable().optional(),
 });
 
-function profileDirectory(context: ServerContext, tenant: string, id: string): string {
-  return join(context.dataDirectory, 'profiles', tenant, id);
-}
-
 export function registerProfileRoutes(app: FastifyInstance, context: ServerContext): void {
   const createProfile = async (tenant: string, requestedId: string | null | undefined): Promise<string> => {
     const id = requestedId ?? `profile_${randomBytes(12).toString('hex')}`;
     if (!context.resources.createProfile(tenant, id)) throw new ConflictError(`profile already exists: ${id}`);
-    await mkdir(profileDirectory(context, tenant, id), { recursive: true });
+    await context.profiles.create(tenant, id);
     return id;
   };
 
@@ -40,8 +34,11 @@ export function registerProfileRoutes(app: FastifyInstance, context: ServerConte
 
   app.delete('/profile/:profile_id', async (request) => {
     const { profile_id } = parseWire(z.object({ profile_id: z.string() }), request.params, 'profile id');
+    const writer = context.tasks.profileWriter(request.tenant, profile_id);
+    // Deleting under a writer would bring the profile back when that task saves it.
+    if (writer !== undefined) throw new ConflictError(`profile ${profile_id} is in use by ${writer}; stop that task (DELETE /task/${writer}) before deleting the profile`);
     if (!context.resources.deleteProfile(request.tenant, profile_id)) throw new NotFoundError(`profile not found: ${profile_id}`);
-    if (profileIdSchema.safeParse(profile_id).success) await rm(profileDirectory(context, request.tenant, profile_id), { recursive: true, force: true });
+    if (profileIdSchema.safeParse(profile_id).success) await context.profiles.remove(request.tenant, profile_id);
     return { r: true };
   });
 

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
-import { PageScriptResultTooLargeError, PageScriptTimeoutError, runPageScript, type BrowserPool, type FrameSource, type PageInput, type TaskContext } from '@open-smooth/browser';
+import { PageScriptResultTooLargeError, PageScriptTimeoutError, runPageScript, type BrowserPool, type FrameSource, type PageInput, type ProxySettings, type TaskContext } from '@open-smooth/browser';
 import { maskStrings, type TaskStatus } from '@open-smooth/protocol';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
+import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
@@ -22,6 +24,10 @@ export interface LiveTaskDependencies {
   agent: () => Promise<AgentBridge>;
   /** Where the task's downloads and step screenshots go. */
   taskDirectory: string;
+  profiles: ProfileStorage;
+  /** The caller's tunnel when the task has proxy_server "self". */
+  callerTunnel?: CallerTunnel;
+  callerTunnelTimeoutMs: number;
   toolCallTimeoutMs: number;
   sessionIdleTimeoutMs: number;
   /** An evaluate_js script is stopped after this long (the session stays usable). */
@@ -133,7 +139,9 @@ export class LiveTask {
       this.context = await this.openContext();
       this.maskingContext = this.context;
     } catch (error) {
-      await this.finish({ status: 'failed', error: `could not open the browser: ${errorMessage(error)}` });
+      // A navigation failure already says which page and why (the browser itself is fine).
+      const reason = error instanceof Error && ['NavigationFailedError', 'CallerTunnelError', 'ProxyNotAllowedError'].includes(error.name) ? error.message : `could not open the browser: ${errorMessage(error)}`;
+      await this.finish({ status: 'failed', error: reason });
       this.releaseStart();
       return this.ended;
     }
@@ -172,8 +180,15 @@ export class LiveTask {
     const pool = await this.dependencies.browserPool();
     const downloadsDirectory = join(this.dependencies.taskDirectory, 'downloads');
     await mkdir(downloadsDirectory, { recursive: true });
+    const profileId = this.settings.profileId;
+    const storageState = profileId === undefined ? undefined : await this.dependencies.profiles.read(this.record.tenant, profileId);
+    const proxy = await this.proxySettings();
     return pool.openContext({
+      // The context recipe: what Playwright fixes when the context is created.
       device: this.settings.device,
+      ...(proxy !== undefined ? { proxy } : {}),
+      ...(this.settings.clientCertificates.length > 0 ? { clientCertificates: this.settings.clientCertificates } : {}),
+      ...(storageState !== undefined ? { storageState } : {}),
       ...(this.settings.startUrl !== undefined ? { startUrl: this.settings.startUrl } : {}),
       ...(this.settings.allowedUrls !== undefined ? { allowedUrls: this.settings.allowedUrls } : {}),
       downloadsDirectory,
@@ -181,6 +196,18 @@ export class LiveTask {
       signal: this.abortController.signal,
       ...this.reuseScope(),
     });
+  }
+
+  /** The upstream proxy, or the caller's tunnel once the caller has connected it. */
+  private async proxySettings(): Promise<ProxySettings | undefined> {
+    const choice = this.settings.proxy;
+    if (choice.kind === 'upstream') return choice.proxy;
+    if (choice.kind === 'none') return undefined;
+    const tunnel = this.dependencies.callerTunnel;
+    if (!tunnel) throw new Error('proxy_server "self" without a tunnel');
+    const proxy = await tunnel.start();
+    await tunnel.waitForCaller(this.dependencies.callerTunnelTimeoutMs, this.abortController.signal);
+    return proxy;
   }
 
   /**
@@ -450,6 +477,8 @@ export class LiveTask {
       clearTimeout(pending.timer);
       this.pendingToolCalls.delete(id);
     }
+    // Whatever ended the task (close, failure, cancel, shutdown), the profile keeps what it reached.
+    await this.saveProfile();
     if (!persist) {
       await this.stopRecording();
       await this.closeContext();
@@ -469,6 +498,20 @@ export class LiveTask {
     });
     this.dependencies.onFinished(this.id);
     this.releaseEnd();
+  }
+
+  /** Saves the context's cookies, localStorage and IndexedDB into the profile, unless it is read-only. */
+  private async saveProfile(): Promise<void> {
+    const context = this.context;
+    const profileId = this.settings.profileId;
+    if (!context || profileId === undefined || this.settings.profileReadOnly) return;
+    try {
+      const state = await context.captureStorageState();
+      await this.dependencies.profiles.write(this.record.tenant, profileId, state);
+    } catch (error) {
+      // A crashed browser has nothing left to save; the profile keeps its previous state.
+      process.stderr.write(`open-smooth: task ${this.id} could not save profile ${profileId}: ${errorMessage(error)}\n`);
+    }
   }
 
   private async collectDownloads(): Promise<void> {

@@ -2,7 +2,7 @@
  * What the task domain refuses, in its own words. The HTTP layer maps each kind to a status in
  * one place (error-handler.ts); a queue worker or another front end maps them its own way.
  */
-export type TaskErrorKind = 'not_found' | 'invalid' | 'conflict' | 'limit';
+export type TaskErrorKind = 'not_found' | 'invalid' | 'unusable' | 'conflict' | 'limit';
 
 export class TaskError extends Error {
   constructor(
@@ -39,5 +39,26 @@ export class TaskStillRunningError extends TaskError {
 export class QueueFullError extends TaskError {
   constructor(message: string) {
     super('limit', message);
+  }
+}
+
+/** An option the request is well-formed for but cannot be honoured (a proxy that cannot work, a certificate that does not open). */
+export class UnusableTaskOptionError extends TaskError {
+  constructor(message: string) {
+    super('unusable', message);
+  }
+}
+
+/** The task names a profile the tenant has not created. */
+export class ProfileNotFoundError extends TaskError {
+  constructor(profileId: string) {
+    super('not_found', `profile not found: ${profileId}; create it with POST /profile first`);
+  }
+}
+
+/** Another task writes the profile now: one writer at a time. */
+export class ProfileInUseError extends TaskError {
+  constructor(message: string) {
+    super('conflict', message);
   }
 }

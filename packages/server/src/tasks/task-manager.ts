@@ -3,22 +3,28 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
+import { ProfileLocks } from '../profiles/profile-locks.js';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
+import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
-import { taskSettingsFromWire } from '../wire-format.js';
+import { taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
+import { certificatesFromWire } from './certificates-from-wire.js';
+import { refuseUnhonouredOptions } from './unhonoured-options.js';
 import { FinishGate } from './finish-gate.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import { encodeRecording, readStoppedRecording } from './recording.js';
 import { recordingFramesDirectory, recordingVideoPath } from './recording-files.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
-import { InvalidTaskRequestError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
+import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
 import { TaskScheduler, type QueueStanding, type SchedulerLimits } from './task-scheduler.js';
 
 export interface TaskManagerOptions {
   store: TaskStore;
   resources: ResourceStore;
+  profiles: ProfileStorage;
   dataDirectory: string;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
@@ -30,6 +36,8 @@ export interface TaskManagerOptions {
   commandOutputMaxBytes: number;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
+  /** How long a task with proxy_server "self" waits for the caller to connect its tunnel. */
+  callerTunnelTimeoutMs: number;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
@@ -45,6 +53,23 @@ export interface PollOptions {
   startedAtMs?: number;
 }
 
+/**
+ * The request as stored: without the proxy password and the certificates (files and passwords),
+ * which the running task holds in memory only. A restart fails live tasks, so nothing needs them back.
+ */
+function storedRequestOf(request: TaskRequest): TaskRequest {
+  const stored: TaskRequest = { ...request };
+  if (stored.proxy_password != null) stored.proxy_password = '[not stored]';
+  if (stored.certificates != null) {
+    stored.certificates = stored.certificates.map((certificate) => ({
+      file: '[not stored]',
+      ...(certificate.password != null ? { password: '[not stored]' } : {}),
+      ...(certificate.origin != null ? { origin: certificate.origin } : {}),
+    }));
+  }
+  return stored;
+}
+
 export const restartFailureReason = 'server restarted while the task was running';
 
 /** Creates, schedules, commands, cancels and reports tasks; the routes stay thin on top of it. */
@@ -53,6 +78,8 @@ export class TaskManager {
   private readonly scheduler: TaskScheduler;
   private readonly gate: FinishGate;
   private readonly live = new Map<string, LiveTask>();
+  private readonly profileLocks = new ProfileLocks();
+  private readonly tunnels = new Map<string, CallerTunnel>();
   /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
   private readonly encodings = new Map<string, Promise<boolean>>();
   private encodingQueue: Promise<void> = Promise.resolve();
@@ -77,6 +104,7 @@ export class TaskManager {
   }
 
   create(tenant: string, request: TaskRequest): TaskRecord {
+    refuseUnhonouredOptions(request);
     const settings = taskSettingsFromWire(request);
     for (const fileId of settings.fileIds) {
       const file = this.options.resources.getFile(tenant, fileId);
@@ -86,13 +114,21 @@ export class TaskManager {
     for (const extensionId of settings.extensionIds) {
       if (!this.options.resources.getExtension(tenant, extensionId)) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}`);
     }
-    if (settings.profileId !== undefined) this.options.resources.createProfile(tenant, settings.profileId);
+    if (settings.profileId !== undefined && !this.options.resources.hasProfile(tenant, settings.profileId)) {
+      throw new ProfileNotFoundError(settings.profileId);
+    }
+    settings.clientCertificates = certificatesFromWire(request.certificates ?? [], settings.startUrl);
+    const id = `task_${randomBytes(16).toString('hex')}`;
+    this.lockProfileForWriting(tenant, id, settings);
+    // Open from creation on, so the caller can connect while the task still waits for its turn.
+    const callerTunnel = settings.proxy.kind === 'self' ? new CallerTunnel() : undefined;
+    if (callerTunnel) this.tunnels.set(id, callerTunnel);
     const record: TaskRecord = {
-      id: `task_${randomBytes(16).toString('hex')}`,
+      id,
       tenant,
       kind: request.task === null ? 'session' : 'task',
       status: 'waiting',
-      request,
+      request: storedRequestOf(request),
       output: null,
       error: null,
       costDollars: 0,
@@ -110,6 +146,9 @@ export class TaskManager {
       browserPool: this.options.browserPool,
       agent: this.options.agent,
       taskDirectory: this.taskDirectory(record.id),
+      profiles: this.options.profiles,
+      ...(callerTunnel ? { callerTunnel } : {}),
+      callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
       evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
@@ -122,10 +161,45 @@ export class TaskManager {
       this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
     } catch (error) {
       this.live.delete(record.id);
+      this.releaseTaskResources(record.id);
       this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${error instanceof Error ? error.message : String(error)}`, finishedAtMs: Date.now(), recording: 'none' });
       throw error;
     }
     return record;
+  }
+
+  /**
+   * A task that will save its profile back holds it until then: a second writer is refused with
+   * 409 rather than queued, so that nobody's changes are silently overwritten by a task that
+   * started from an older state. Read-only users take no lock.
+   */
+  private lockProfileForWriting(tenant: string, taskId: string, settings: TaskSettings): void {
+    if (settings.profileId === undefined || settings.profileReadOnly) return;
+    if (this.profileLocks.acquire(tenant, settings.profileId, taskId)) return;
+    const holder = this.profileLocks.writerOf(tenant, settings.profileId) ?? 'another task';
+    throw new ProfileInUseError(
+      `profile ${settings.profileId} is in use by ${holder}, which saves it back when it ends; one task at a time may write a profile. ` +
+        'Wait for that task to end, or use the profile with profile_read_only: true.',
+    );
+  }
+
+  /** Whether a live task holds the profile for writing (DELETE /profile refuses then). */
+  profileWriter(tenant: string, profileId: string): string | undefined {
+    return this.profileLocks.writerOf(tenant, profileId);
+  }
+
+  /** The live task's caller tunnel (proxy_server "self"), for the tunnel endpoint. */
+  callerTunnel(tenant: string, taskId: string): CallerTunnel | undefined {
+    const tunnel = this.tunnels.get(taskId);
+    return tunnel && this.live.get(taskId)?.record.tenant === tenant ? tunnel : undefined;
+  }
+
+  /** What a task holds until it has ended: its profile's writer lock and its caller tunnel. */
+  private releaseTaskResources(taskId: string): void {
+    this.profileLocks.releaseHeldBy(taskId);
+    const tunnel = this.tunnels.get(taskId);
+    this.tunnels.delete(taskId);
+    void tunnel?.close();
   }
 
   /**
@@ -163,6 +237,7 @@ export class TaskManager {
 
   private onFinished(taskId: string): void {
     this.live.delete(taskId);
+    this.releaseTaskResources(taskId);
     this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
     this.eventLog.notify(taskId);
   }
@@ -274,6 +349,7 @@ export class TaskManager {
     }
     if (this.scheduler.remove(task.id)) {
       this.live.delete(task.id);
+      this.releaseTaskResources(task.id);
       this.options.store.updateTask(task.id, {
         status: 'cancelled',
         error: 'cancelled before it started',
@@ -302,6 +378,7 @@ export class TaskManager {
     this.live.clear();
     for (const liveTask of liveTasks) this.scheduler.remove(liveTask.id);
     await Promise.all(liveTasks.map((liveTask) => liveTask.abandon()));
+    for (const liveTask of liveTasks) this.releaseTaskResources(liveTask.id);
     await this.encodingQueue;
   }
 }

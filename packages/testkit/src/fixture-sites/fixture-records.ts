@@ -1,7 +1,9 @@
 /** What the fixture sites received server-side; tests assert on these to prove an action really happened. */
 export interface FixtureRecords {
   formSubmissions: Array<Record<string, string>>;
-  logins: Array<{ username: string; password: string; ok: boolean }>;
+  logins: Array<{ username: string; password: string; ok: boolean; sessionToken?: string }>;
+  /** Each view of the signed-in account page, with the session cookie it came with. */
+  accountViews: Array<{ username: string; sessionToken: string }>;
   uploads: Array<{ fieldName: string; fileName: string; bytes: Buffer }>;
   clicks: Array<{ target: string }>;
   boardMoves: Array<{ card: string; from: string; to: string }>;
@@ -14,5 +16,5 @@ export interface FixtureRecords {
 }
 
 export function createFixtureRecords(): FixtureRecords {
-  return { formSubmissions: [], logins: [], uploads: [], clicks: [], boardMoves: [], widgetResults: [], otherHostHits: [], requests: [] };
+  return { formSubmissions: [], logins: [], accountViews: [], uploads: [], clicks: [], boardMoves: [], widgetResults: [], otherHostHits: [], requests: [] };
 }

@@ -39,22 +39,25 @@ async function submitLogin(context: SiteContext): Promise<void> {
   const username = (form.username ?? '').trim();
   const password = form.password ?? '';
   const ok = username === fixtureCredentials.username && password === fixtureCredentials.password;
-  context.state.records.logins.push({ username, password, ok });
   const next = safeNextPath(form.next);
   if (!ok) {
+    context.state.records.logins.push({ username, password, ok });
     renderLoginPage(context, username, 'Incorrect username or password.', next);
     return;
   }
   const token = randomBytes(16).toString('hex');
+  context.state.records.logins.push({ username, password, ok, sessionToken: token });
   context.state.sessions.set(token, username);
   sendRedirect(context.response, next, 303, { 'set-cookie': `${sessionCookieName}=${token}; Path=/; HttpOnly; SameSite=Lax` });
 }
 
 function renderAccountPage(context: SiteContext): void {
-  if (loggedInUser(context) === undefined) {
+  const user = loggedInUser(context);
+  if (user === undefined) {
     sendRedirect(context.response, `/login?next=${encodeURIComponent('/account')}`);
     return;
   }
+  context.state.records.accountViews.push({ username: user, sessionToken: readCookies(context.request).get(sessionCookieName) ?? '' });
   const rows = accountInvoices
     .map((invoice) => `<tr><td>${invoice.number}</td><td>${invoice.date}</td><td>£${invoice.amountGbp.toFixed(2)}</td><td>${invoice.status}</td></tr>`)
     .join('\n');
