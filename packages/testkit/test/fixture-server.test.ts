@@ -152,10 +152,11 @@ test('the login wall redirects, rejects a bad password and shows invoices after 
     const sessionCookie = (await context.cookies()).find((cookie) => cookie.name === 'ledgerly_session');
     assert.equal(sessionCookie?.httpOnly, true);
     assert.equal(await page.evaluate(() => document.cookie.includes('ledgerly_session')), false);
-    assert.deepEqual(server.records.logins.slice(-2), [
-      { username: fixtureCredentials.username, password: 'wrong password', ok: false },
-      { username: fixtureCredentials.username, password: fixtureCredentials.password, ok: true },
-    ]);
+    const [refused, accepted] = server.records.logins.slice(-2);
+    assert.deepEqual(refused, { username: fixtureCredentials.username, password: 'wrong password', ok: false });
+    // The accepted login records the session it opened, the one the cookie carries.
+    assert.deepEqual(accepted, { username: fixtureCredentials.username, password: fixtureCredentials.password, ok: true, sessionToken: sessionCookie?.value });
+    assert.deepEqual(server.records.accountViews.at(-1), { username: fixtureCredentials.username, sessionToken: sessionCookie?.value });
   });
 });
 
