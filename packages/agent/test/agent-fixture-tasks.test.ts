@@ -141,7 +141,9 @@ test('login wall: log in with a secret, then extract the invoices', async () => 
   const invoices = JSON.parse(String(result.output)) as Array<{ number: string }>;
   assert.deepEqual(invoices.map((invoice) => invoice.number), accountInvoices.map((invoice) => invoice.number));
   // The secret reached the site's form data…
-  assert.deepEqual(harness.fixtures.records.logins.at(-1), { username: fixtureCredentials.username, password: fixtureCredentials.password, ok: true });
+  const login = harness.fixtures.records.logins.at(-1);
+  assert.deepEqual({ ...login, sessionToken: undefined }, { username: fixtureCredentials.username, password: fixtureCredentials.password, ok: true, sessionToken: undefined });
+  assert.equal(harness.fixtures.records.accountViews.at(-1)?.sessionToken, login?.sessionToken, 'the invoices were read in the session the login opened');
   // …and nowhere that the model or the step log could see.
   for (const request of harness.model.requests) assert.equal(request.rawBody.includes(fixtureCredentials.password), false);
   assert.equal(JSON.stringify(result.steps).includes(fixtureCredentials.password), false);

@@ -3,7 +3,7 @@ export type { UploadFileOptions, UploadSource } from './smooth-client.js';
 export { defaultBaseUrl, resolveClientOptions, withApiVersion } from './client-options.js';
 export type { ClientOptions, ResolvedClientOptions } from './client-options.js';
 export type { Certificate, RunOptions, RunTaskOptions, Secret, SessionOptions } from './run-options.js';
-export { CallerTunnelClient, type CallerTunnelOptions } from './caller-tunnel-client.js';
+export { CallerTunnelClient, type CallerTunnelOptions } from '#caller-tunnel';
 export { TaskHandle } from './task-handle.js';
 export type { LiveUrlOptions, WaitOptions } from './task-handle.js';
 export { SessionHandle } from './session-handle.js';

@@ -1,6 +1,6 @@
 import { readLocalFile } from '#local-file';
 import type { Extension, ProfileResponse, TaskResponse, UploadExtensionResponse, UploadFileResponse } from './api-types.js';
-import { CallerTunnelClient } from './caller-tunnel-client.js';
+import { CallerTunnelClient } from '#caller-tunnel';
 import { fromWireFields, toWireFields, toWireSecrets } from './case-conversion.js';
 import { resolveClientOptions, type ClientOptions } from './client-options.js';
 import { HttpTransport } from './http-transport.js';
@@ -63,7 +63,8 @@ export class SmoothClient {
       apiKey: this.apiKey,
       taskId,
       onClosed: (error) => {
-        if (error) process.emitWarning(`proxy_server "self" for task ${taskId}: ${error.message}`);
+        // console, not process.emitWarning: the SDK runs in browsers too.
+        if (error) console.warn(`proxy_server "self" for task ${taskId}: ${error.message}`);
       },
     });
   }

@@ -25,7 +25,7 @@ interface PendingStream {
  * asks the caller over its control connection (`open <id> <host> <port>`); the caller connects to
  * host:port on its machine and opens a data connection for that id (see tunnel-endpoint.ts); the
  * two are then piped. The destination is resolved and reached on the caller's machine only: the
- * server never connects to it. Our SDK and CLI run the caller's side (caller-tunnel-client.ts).
+ * server never connects to it. Our SDK and CLI run the caller's side (caller-tunnel-client.node.ts).
  */
 export class CallerTunnel {
   readonly #username = 'caller-tunnel';

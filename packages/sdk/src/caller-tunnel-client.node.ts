@@ -1,18 +1,12 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
+import type { CallerTunnelOptions } from './caller-tunnel-options.js';
 
 /** The Upgrade protocol name the Open Smooth server speaks for the caller's tunnel. */
 const tunnelProtocol = 'open-smooth-tunnel';
 
-export interface CallerTunnelOptions {
-  /** API URL with the version, e.g. http://127.0.0.1:7777/api/v1. */
-  apiUrl: string;
-  apiKey: string;
-  taskId: string;
-  /** Called once the tunnel has ended, with the error that ended it, if any. */
-  onClosed?: (error?: Error) => void;
-}
+export type { CallerTunnelOptions } from './caller-tunnel-options.js';
 
 /**
  * The caller's side of proxy_server "self": the task's browser traffic leaves through this
