@@ -53,6 +53,8 @@ export interface NetworkQuietState {
    * before load fired). Infinity when there is none.
    */
   quietForMs: number;
+  /** Milliseconds since the last fetch/XHR end alone (Infinity when there is none). */
+  reactiveQuietForMs: number;
 }
 
 /** Tracks in-flight requests and the time of the last request end per page, from Playwright's request events. */
@@ -93,7 +95,8 @@ export class NetworkActivity {
     const times = this.#times.get(page);
     const lastEndAt = times ? Math.max(times.reactiveEndAt, times.otherEndAt > times.loadAt ? times.otherEndAt : -Infinity) : -Infinity;
     const quietForMs = now - lastEndAt;
-    return nextExpiryAt === undefined ? { busy: false, quietForMs } : { busy: true, nextExpiryAt, quietForMs };
+    const reactiveQuietForMs = times ? now - times.reactiveEndAt : Infinity;
+    return nextExpiryAt === undefined ? { busy: false, quietForMs, reactiveQuietForMs } : { busy: true, nextExpiryAt, quietForMs, reactiveQuietForMs };
   }
 
   /** Resolves true once `page` has nothing in flight (long-polls and streams aside), false at the timeout. */

@@ -17,6 +17,13 @@ export const defaultSettleTimeoutMs = 3_000;
  * handler to render or start its next request, short enough not to be felt on every action.
  */
 export const quietWindowMs = 50;
+/**
+ * After a fetch/XHR ends, page script reads the body, renders, and often starts the next request:
+ * on a loaded machine that gap alone passes 50 ms, and a page filling itself in request by request
+ * read as done halfway. Waiting a little longer after those ends only (not after clicks or DOM
+ * changes) keeps quiet pages fast.
+ */
+export const reactiveQuietWindowMs = 120;
 const longPollMs = 1_500;
 /**
  * Motion is waited for only this long per settle: a finite CSS transition/animation up to this
@@ -100,7 +107,7 @@ async function settle(page: Page, activity: NetworkActivity, deadline: number, s
       await activity.waitForIdle(page, { timeoutMs: remainingMs(deadline), longPollMs, signal: stop });
       continue;
     }
-    const waitMs = Math.max(domWait, quietWindowMs - network.quietForMs);
+    const waitMs = Math.max(domWait, quietWindowMs - network.quietForMs, reactiveQuietWindowMs - network.reactiveQuietForMs);
     if (waitMs <= 0) return;
     // Wait out exactly the rest of the quiet window, then look again.
     await sleep(Math.min(waitMs, remainingMs(deadline)), stop);
