@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { selectors, type CDPSession, type ElementHandle, type Page } from 'playwright-core';
+import { errorMessage } from '@open-smooth/protocol';
 
 /**
  * The name of our isolated world. Only CDP clients see world names; a page never does. Chromium
@@ -272,7 +273,7 @@ export class IsolatedWorld {
         answer = (await withTimeout(this.session.send('Runtime.callFunctionOn', parameters), options.timeoutMs ?? defaultCallTimeoutMs)) as CallResult;
       } catch (error) {
         // The document changed between finding its world and calling into it: find the new one.
-        if (attempt === 0 && /Cannot find context|context was destroyed|Execution context/i.test(messageOf(error))) {
+        if (attempt === 0 && /Cannot find context|context was destroyed|Execution context/i.test(errorMessage(error))) {
           this.#contexts.delete(frameId);
           continue;
         }
@@ -312,13 +313,9 @@ export class IsolatedWorld {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function unavailable(error: unknown): Error {
   if (error instanceof WorldCallError || error instanceof WorldUnavailableError) return error;
-  return new WorldUnavailableError(messageOf(error));
+  return new WorldUnavailableError(errorMessage(error));
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
@@ -357,9 +354,9 @@ function registerHandoffEngine(): Promise<void> {
     )
     .catch((error: unknown) => {
       // Registered already by another copy of this module in the process (tests import sources twice).
-      if (!/already registered/.test(messageOf(error))) throw error;
+      if (!/already registered/.test(errorMessage(error))) throw error;
     });
   return handoffEngineRegistered;
 }
 
-registerHandoffEngine().catch((error: unknown) => console.warn(`open-smooth: element handoff engine not registered: ${messageOf(error)}`));
+registerHandoffEngine().catch((error: unknown) => console.warn(`open-smooth: element handoff engine not registered: ${errorMessage(error)}`));

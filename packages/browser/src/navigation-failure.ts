@@ -1,4 +1,5 @@
 import type { ContextRecipe } from './context-recipe.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 /** A navigation that failed for a reason of the context's recipe (its proxy or client certificates), said plainly. */
 export class NavigationFailedError extends Error {
@@ -52,7 +53,7 @@ function proxyRefused(recipe: ContextRecipe): string {
 
 /** The error to report for a failed navigation: a plain reason when the recipe explains it, else the original. */
 export function explainNavigationFailure(url: string, error: unknown, recipe: ContextRecipe): unknown {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   for (const [pattern, explain] of explanations) {
     if (!pattern.test(message)) continue;
     const reason = explain(recipe, url);

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { probeDocument, waitForUntrackedDomQuiet } from './dom-activity.js';
 import { raceAbort, throwIfAborted } from './errors.js';
 import type { NetworkActivity } from './network-activity.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 export interface SettleOptions {
   /** Upper bound for the whole wait; settle never throws on timeout, it just stops waiting. */
@@ -38,7 +39,7 @@ function remainingMs(deadline: number): number {
 }
 
 function isNavigationRace(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return /Execution context was destroyed|Cannot find context|navigat|Target page, context or browser has been closed|frame was detached/i.test(message);
 }
 

@@ -1,5 +1,6 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { abortError } from './errors.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 /** Default cap on a page script's result, as JSON: 1 MiB. */
 export const defaultPageScriptMaxResultBytes = 1024 * 1024;
@@ -190,6 +191,6 @@ async function terminateExecution(session: CDPSession): Promise<void> {
     await session.send('Runtime.terminateExecution');
   } catch (error) {
     // The page may be gone already (closed tab): there is nothing left to stop.
-    process.emitWarning(`open-smooth: could not stop a page script: ${error instanceof Error ? error.message : String(error)}`);
+    process.emitWarning(`open-smooth: could not stop a page script: ${errorMessage(error)}`);
   }
 }

@@ -1,5 +1,6 @@
 import { ApiError } from '@open-smooth/sdk';
 import { UsageError } from './cli-errors.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 /** Writes results for people (text) or for programs (`--json`: one JSON document on stdout). */
 export class CliOutput {
@@ -48,9 +49,6 @@ function describeError(error: unknown): Record<string, unknown> {
   return { success: false, error: errorMessage(error), type: error instanceof Error ? error.name : 'Error' };
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Text of an agent's output: strings as they are, anything else as JSON. */
 export function formatOutput(output: unknown): string {

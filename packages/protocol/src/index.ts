@@ -10,3 +10,4 @@ export * from './task-request.js';
 export * from './task-response.js';
 export * from './task-status.js';
 export * from './mask-strings.js';
+export * from './error-message.js';

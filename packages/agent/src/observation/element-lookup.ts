@@ -6,6 +6,7 @@ import type { Observation } from './observation.js';
 import type { InPageStore } from './snapshot-frame.js';
 import { inPageStoreKey } from './snapshot-frame.js';
 import { StaleElementError } from './stale-element-error.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 export interface ElementLookup {
   storeKey: string;
@@ -49,7 +50,7 @@ export async function worldOf(page: Page, index: number): Promise<IsolatedWorld>
 
 /** A failure of a call into the element's frame, as the model should read it. */
 export function staleReason(error: unknown): string | null {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (/No frame (for given id|with given id)|frame.*(not found|detached)|Cannot find frame/i.test(message)) return 'its frame is gone';
   if (/context was destroyed|Cannot find context|navigat|Target .*closed|Session closed|has been closed/i.test(message)) return 'the page navigated';
   return null;

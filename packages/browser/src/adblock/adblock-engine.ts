@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ENGINE_VERSION, FiltersEngine, Request, type RequestType } from '@ghostery/adblocker';
 
 import { bundledListsVersion, readBundledFilterLists } from './bundled-filter-lists.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 /** A request adblock judges. */
 export interface AdblockRequest {
@@ -56,7 +57,7 @@ export class AdblockEngine {
       engine: FiltersEngine.parse(text, { loadCosmeticFilters: true, loadNetworkFilters: true, enableCompression: false }),
     }));
     await AdblockEngine.#writeCache(cacheDirectory, lists).catch((error: unknown) => {
-      console.warn(`adblock: could not keep the parsed filter lists in ${cacheDirectory}: ${error instanceof Error ? error.message : String(error)}`);
+      console.warn(`adblock: could not keep the parsed filter lists in ${cacheDirectory}: ${errorMessage(error)}`);
     });
     return new AdblockEngine(lists);
   }
@@ -85,7 +86,7 @@ export class AdblockEngine {
       );
       return new AdblockEngine(lists);
     } catch (error) {
-      console.warn(`adblock: ignoring the unreadable parsed lists in ${directory}: ${error instanceof Error ? error.message : String(error)}`);
+      console.warn(`adblock: ignoring the unreadable parsed lists in ${directory}: ${errorMessage(error)}`);
       return undefined;
     }
   }

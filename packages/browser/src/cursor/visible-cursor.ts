@@ -2,6 +2,7 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 
 import { EventSubscriptions } from '../event-subscriptions.js';
 import { cursorScript } from './cursor-script.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 /** The isolated world the cursor is drawn from (its own, not the page's nor ours for observation). */
 const cursorWorld = 'open-smooth-cursor';
@@ -50,6 +51,6 @@ export class VisibleCursor {
 
   #logFailure(page: Page, error: unknown): void {
     if (page.isClosed() || this.#subscriptions.disposed) return;
-    console.warn(`show_cursor: could not draw the pointer in a new tab: ${error instanceof Error ? error.message : String(error)}`);
+    console.warn(`show_cursor: could not draw the pointer in a new tab: ${errorMessage(error)}`);
   }
 }

@@ -2,6 +2,7 @@ import type { Device } from '@open-smooth/protocol';
 import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 
 import { headlessUserAgent } from './stealth-user-agent.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 /**
  * Context options for a context with stealth on or off. On, they stay as the device defines them
@@ -33,5 +34,5 @@ export async function installStealth(context: BrowserContext, options: { stealth
 
 function logAnnounceFailure(page: Page, error: unknown): void {
   if (page.isClosed()) return;
-  console.warn(`stealth off: could not restore navigator.webdriver on a new page: ${error instanceof Error ? error.message : String(error)}`);
+  console.warn(`stealth off: could not restore navigator.webdriver on a new page: ${errorMessage(error)}`);
 }

@@ -4,6 +4,7 @@ import { dirname, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { errorMessage } from '@open-smooth/protocol';
 
 /** An uploaded extension that cannot be loaded; the message says what is wrong and how to fix it. */
 export class InvalidExtensionError extends Error {
@@ -60,7 +61,7 @@ async function extractAll(zip: ZipFile, destination: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const fail = (error: unknown) => {
       zip.close();
-      reject(error instanceof InvalidExtensionError ? error : new InvalidExtensionError(`the zip cannot be unpacked (${error instanceof Error ? error.message : String(error)})`));
+      reject(error instanceof InvalidExtensionError ? error : new InvalidExtensionError(`the zip cannot be unpacked (${errorMessage(error)})`));
     };
     zip.on('error', fail);
     zip.on('end', () => resolve());
@@ -92,7 +93,7 @@ function checkManifest(text: string): ExtensionManifest {
   try {
     manifest = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new InvalidExtensionError(`manifest.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new InvalidExtensionError(`manifest.json is not valid JSON (${errorMessage(error)})`);
   }
   const fields = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as Record<string, unknown>;
   const manifestVersion = fields.manifest_version;

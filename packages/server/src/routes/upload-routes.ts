@@ -10,6 +10,7 @@ import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 import { extensionToWire } from '../wire-format.js';
 import { unpackUploadedExtension } from './unpack-uploaded-extension.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 export const uploadLimits = { fileBytes: 50 * 1024 * 1024, extensionBytes: 20 * 1024 * 1024, purposeCharacters: 64 };
 
@@ -39,7 +40,7 @@ function asClientError(error: unknown, maxBytes: number): unknown {
   if ((error as { code?: unknown } | null)?.code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (message === 'Premature close') return new BadRequestError('malformed multipart body: it ended before the file part did');
   return new BadRequestError(`malformed multipart body: ${message}`);
 }

@@ -1,6 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import type { ClientCertificate } from '@open-smooth/browser';
 import { UnusableTaskOptionError } from './task-errors.js';
+import { errorMessage } from '@open-smooth/protocol';
 
 export interface WireCertificate {
   file: string;
@@ -29,7 +30,7 @@ export function certificatesFromWire(certificates: readonly WireCertificate[], s
     try {
       createSecureContext({ pfx, ...(passphrase !== undefined ? { passphrase } : {}) });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       throw new UnusableTaskOptionError(`${where} cannot be opened (${reason}); send a PKCS#12 file and its password`);
     }
     return { origin, pfx, ...(passphrase !== undefined ? { passphrase } : {}) };

@@ -12,7 +12,7 @@ import {
   type ProxySettings,
   type TaskContext,
 } from '@open-smooth/browser';
-import { maskStrings, type TaskStatus } from '@open-smooth/protocol';
+import { maskStrings, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
@@ -70,7 +70,6 @@ interface Finish {
   error?: string | null;
 }
 
-const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Tool answers are free-form; the agent gets text. */
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));

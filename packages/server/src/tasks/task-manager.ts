@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
-import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus } from '@open-smooth/protocol';
+import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import { unpackedExtensionDirectory } from '../extensions/unpack-extension.js';
 import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
@@ -165,7 +165,7 @@ export class TaskManager {
     } catch (error) {
       this.live.delete(record.id);
       this.releaseTaskResources(record.id);
-      this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${error instanceof Error ? error.message : String(error)}`, finishedAtMs: Date.now(), recording: 'none' });
+      this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${errorMessage(error)}`, finishedAtMs: Date.now(), recording: 'none' });
       throw error;
     }
     return record;
@@ -227,7 +227,7 @@ export class TaskManager {
     try {
       if (recording && (await encodeRecording(recording, videoPath))) return true;
     } catch (error) {
-      console.warn(`task ${taskId}: ${error instanceof Error ? error.message : String(error)}`);
+      console.warn(`task ${taskId}: ${errorMessage(error)}`);
     }
     this.options.store.updateTask(taskId, { recording: 'none' });
     return false;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { ProxySettings } from '@open-smooth/browser';
+import { errorMessage } from '@open-smooth/protocol';
 
 /** Longest a browser connection waits for the caller to open its side of one stream. */
 const streamOpenTimeoutMs = 15_000;
@@ -179,7 +180,7 @@ export class CallerTunnel {
       socket.off('data', onData);
       socket.pause();
       void this.#forward(socket, head.subarray(0, end).toString('latin1'), head.subarray(end + 4)).catch((error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${reason}\n`);
       });
     };
