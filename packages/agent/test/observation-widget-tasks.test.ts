@@ -142,3 +142,20 @@ test('collapsible panel: the link inside appears only once the panel is open', a
   ]);
   assert.deepEqual(widgetResults('collapsible'), ['refund-form']);
 });
+
+test('tabs built around links: each tab listed once with its state; open Reviews and mark the second review helpful', async () => {
+  await runWidgetTask('Mark the second review of the grinder as helpful.', '/widgets/tabs', [
+    (page) => (/Thanks for your feedback/.test(page.text) ? [call('done', { answer: 'marked' })] : undefined),
+    (page) => (page.has({ role: 'button', name: 'Helpful' }) ? [call('click', { index: indexAfter(page, /Tom W\./, { role: 'button', name: 'Helpful' }) })] : undefined),
+    (page) => {
+      const elements = parseObservedElements(page.text);
+      for (const label of ['Description', 'Specifications', 'Reviews']) {
+        // One element per tab: the tab with its state, no link of the same name beside it.
+        assert.deepEqual(elements.filter((line) => line.name === label).map((line) => line.role), ['tab'], page.text);
+      }
+      assert.match(elements.find((line) => line.name === 'Description')?.attributes ?? '', /selected/);
+      return [call('click', { index: page.index({ role: 'tab', name: 'Reviews' }) })];
+    },
+  ]);
+  assert.deepEqual(widgetResults('tabs'), ['helpful:2']);
+});
