@@ -159,3 +159,13 @@ test('tabs built around links: each tab listed once with its state; open Reviews
   ]);
   assert.deepEqual(widgetResults('tabs'), ['helpful:2']);
 });
+
+test('a web component whose icon controls listen inside its shadow root: play, then mute with the control that appears', async () => {
+  await runWidgetTask('Play the episode, then mute it.', '/widgets/player', [
+    (page) => (/Playing, muted/.test(page.text) ? [call('done', { answer: 'muted' })] : undefined),
+    // Added inside the shadow root after the first click: seen because the root's changes count.
+    (page) => (/Playing/.test(page.text) ? [call('click', { index: page.index({ role: 'clickable', name: 'mute' }) })] : undefined),
+    (page) => [call('click', { index: page.index({ role: 'clickable', name: 'play' }) })],
+  ]);
+  assert.deepEqual(widgetResults('player'), ['play', 'mute']);
+});

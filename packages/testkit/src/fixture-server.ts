@@ -33,6 +33,7 @@ import { dropdownRoutes } from './fixture-sites/widgets-dropdown-site.js';
 import { feedRoutes } from './fixture-sites/widgets-feed-site.js';
 import { fileTreeRoutes } from './fixture-sites/widgets-file-tree-site.js';
 import { mailRoutes } from './fixture-sites/widgets-mail-site.js';
+import { playerRoutes } from './fixture-sites/widgets-player-site.js';
 import { tabsRoutes } from './fixture-sites/widgets-tabs-site.js';
 import { toolbarRoutes } from './fixture-sites/widgets-toolbar-site.js';
 
@@ -87,6 +88,7 @@ const allRoutes: SiteRoute[] = [
   // observation widgets
   ...toolbarRoutes,
   ...tabsRoutes,
+  ...playerRoutes,
   ...feedRoutes,
   ...mailRoutes,
   ...fileTreeRoutes,
