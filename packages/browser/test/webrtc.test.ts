@@ -3,7 +3,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { useBrowserFixture } from './browser-fixture.js';
+import { useBrowserFixture, type BrowserFixture } from './browser-fixture.js';
 
 /**
  * WebRTC is the one way a page sends UDP, and UDP does not go through the pool's SOCKS5 proxy.
@@ -99,27 +99,28 @@ function addressesIn(candidates: string[]): string[] {
   return addresses.filter((address) => ipv4Literal.test(address) || address.includes(':'));
 }
 
-function iceServers(): { stunUrl: string; turnUrl: string } {
-  return { stunUrl: `stun:${internalHost}:${stun.port}`, turnUrl: `turn:${internalHost}:${turnPort}?transport=tcp` };
+/**
+ * Opens the site in a task of `on`, gathers ICE candidates against the internal STUN and TURN
+ * servers, and checks what holds whatever the operator allows: no candidate names an address of
+ * the machine, and no UDP reached the STUN server.
+ */
+async function gatherWithoutUdp(on: BrowserFixture): Promise<void> {
+  await on.withTask({}, async (task) => {
+    await task.goto(`${on.site.origin}/`);
+    const servers = { stunUrl: `stun:${internalHost}:${stun.port}`, turnUrl: `turn:${internalHost}:${turnPort}?transport=tcp` };
+    const candidates = await task.page.evaluate(gatherCandidates, servers);
+    assert.deepEqual(addressesIn(candidates), [], `candidates name addresses of the machine: ${candidates.join(' | ')}`);
+    assert.deepEqual(stun.received, [], 'the STUN server on a private address was reached over UDP');
+  });
 }
 
 test('a page gathers no WebRTC candidate with an address of the machine, and its STUN/TURN servers on a private host are not reached', async () => {
-  await fixture.withTask({}, async (task) => {
-    await task.goto(`${fixture.site.origin}/`);
-    const candidates = await task.page.evaluate(gatherCandidates, iceServers());
-    assert.deepEqual(addressesIn(candidates), [], `candidates name addresses of the machine: ${candidates.join(' | ')}`);
-    assert.deepEqual(stun.received, [], 'the STUN server on a private address was reached over UDP');
-    assert.deepEqual(turnConnections, [], 'the TURN server on a private address was reached over TCP');
-  });
+  await gatherWithoutUdp(fixture);
+  assert.deepEqual(turnConnections, [], 'the TURN server on a private address was reached over TCP');
 });
 
 test('with the private host allowed, WebRTC reaches it only over TCP through the pool proxy, never over UDP', async () => {
-  await allowingFixture.withTask({}, async (task) => {
-    await task.goto(`${allowingFixture.site.origin}/`);
-    const candidates = await task.page.evaluate(gatherCandidates, iceServers());
-    assert.deepEqual(addressesIn(candidates), [], `candidates name addresses of the machine: ${candidates.join(' | ')}`);
-    assert.deepEqual(stun.received, [], 'the STUN server was reached over UDP');
-    // The proxy connects from loopback; a direct connection would too, so the first test's refusal is what shows the proxy's part.
-    assert.ok(turnConnections.length > 0, 'TURN over TCP did not reach the allowed host');
-  });
+  await gatherWithoutUdp(allowingFixture);
+  // The proxy connects from loopback; a direct connection would too, so the first test's refusal is what shows the proxy's part.
+  assert.ok(turnConnections.length > 0, 'TURN over TCP did not reach the allowed host');
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { findElementIndex, startScriptedModelServer } from '@open-smooth/testkit';
-import { firstKey, startTestServer, type TestServer } from './support/test-server.js';
+import { firstKey, startTestServer, waitForTask } from './support/test-server.js';
 
 const run = promisify(execFile);
 
@@ -122,15 +122,6 @@ function inkIn(rows: number[], selected: number[]): number {
   return selected.reduce((sum, row) => sum + (rows[row] ?? 0), 0);
 }
 
-async function waitForTask(server: TestServer, id: string, until: (task: any) => boolean, what: string): Promise<any> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const answer = await server.api('GET', `/task/${id}`);
-    if (until(answer.body.r)) return answer.body.r;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(answer.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 test('a secret typed into a text field shows as discs in step screenshots and in the recording, never as its characters', async (t) => {
   const site = await startPaymentSite();
