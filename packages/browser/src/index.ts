@@ -73,3 +73,4 @@ export {
   type PageScriptOptions,
 } from './run-page-script.js';
 export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';
+export { typeKeys } from './type-keys.js';
