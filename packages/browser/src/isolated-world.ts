@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { selectors, type CDPSession, type ElementHandle, type Page } from 'playwright-core';
 import { errorMessage } from '@open-smooth/protocol';
+import { withTimeout } from './with-timeout.js';
 
 /**
  * The name of our isolated world. Only CDP clients see world names; a page never does. Chromium
@@ -406,7 +407,7 @@ export class IsolatedWorld {
       };
       let answer: CallResult;
       try {
-        answer = (await withTimeout(this.session.send('Runtime.callFunctionOn', parameters), options.timeoutMs ?? defaultCallTimeoutMs)) as CallResult;
+        answer = (await answerWithin(this.session.send('Runtime.callFunctionOn', parameters), options.timeoutMs ?? defaultCallTimeoutMs)) as CallResult;
       } catch (error) {
         // The document changed between finding its world and calling into it: find the new one.
         if (attempt === 0 && /Cannot find context|context was destroyed|Execution context/i.test(errorMessage(error))) {
@@ -442,7 +443,7 @@ export class IsolatedWorld {
   async #send(method: string, parameters?: object): Promise<unknown> {
     try {
       // CDPSession.send is typed per method; the methods used here are few and their answers typed at each call.
-      return await withTimeout((this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters), defaultCallTimeoutMs);
+      return await answerWithin((this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters), defaultCallTimeoutMs);
     } catch (error) {
       throw unavailable(error);
     }
@@ -454,14 +455,9 @@ function unavailable(error: unknown): Error {
   return new WorldUnavailableError(errorMessage(error));
 }
 
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new WorldUnavailableError(`the page did not answer within ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
+/** A CDP answer within `timeoutMs`, else WorldUnavailableError: a page stuck in a loop must not hang the agent. */
+function answerWithin<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  return withTimeout(promise, { timeoutMs, timeoutError: () => new WorldUnavailableError(`the page did not answer within ${timeoutMs} ms`) });
 }
 
 /**
