@@ -10,6 +10,8 @@ interface InFlightRequest {
   /** When its response headers arrived. */
   respondedAt?: number;
   streaming: boolean;
+  /** A fetch/XHR: page script reacts to its response. */
+  reactive: boolean;
 }
 
 interface PageTimes {
@@ -90,16 +92,23 @@ export class NetworkActivity {
   quietState(page: Page, longPollMs: number): NetworkQuietState {
     const now = Date.now();
     let nextExpiryAt: number | undefined;
+    // A fetch/XHR whose body the page never read stops counting as loading at the grace's end, with
+    // no sign from the page that it handled the response: that is when its reactive window starts.
+    let unreadReactiveEndAt = -Infinity;
     for (const entry of this.#inFlight.values()) {
       if (entry.page !== page || entry.streaming) continue;
-      const expiryAt = Math.min(entry.startedAt + longPollMs, (entry.respondedAt ?? Infinity) + unreadBodyGraceMs);
-      if (expiryAt <= now) continue;
+      const unreadEndAt = (entry.respondedAt ?? Infinity) + unreadBodyGraceMs;
+      const expiryAt = Math.min(entry.startedAt + longPollMs, unreadEndAt);
+      if (expiryAt <= now) {
+        if (entry.reactive && expiryAt === unreadEndAt) unreadReactiveEndAt = Math.max(unreadReactiveEndAt, unreadEndAt);
+        continue;
+      }
       nextExpiryAt = nextExpiryAt === undefined ? expiryAt : Math.min(nextExpiryAt, expiryAt);
     }
     const times = this.#times.get(page);
     const lastEndAt = times ? Math.max(times.reactiveEndAt, times.otherEndAt > times.loadAt ? times.otherEndAt : -Infinity) : -Infinity;
     const quietForMs = now - lastEndAt;
-    const reactiveQuietForMs = times ? now - times.reactiveEndAt : Infinity;
+    const reactiveQuietForMs = times ? now - Math.max(times.reactiveEndAt, unreadReactiveEndAt) : Infinity;
     const reactiveEndWallMs = times ? times.reactiveEndWallMs : -Infinity;
     const quiet = { quietForMs, reactiveQuietForMs, reactiveEndWallMs };
     return nextExpiryAt === undefined ? { busy: false, ...quiet } : { busy: true, nextExpiryAt, ...quiet };
@@ -176,6 +185,7 @@ export class NetworkActivity {
       startedAt: Date.now(),
       sequence,
       streaming: streamingResourceTypes.has(request.resourceType()),
+      reactive: reactiveResourceTypes.has(request.resourceType()),
     });
     this.#notify();
   }
