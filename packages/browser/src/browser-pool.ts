@@ -14,12 +14,13 @@ import {
   isDefaultRecipe,
   isReusableRecipe,
   recipeKey,
+  usesProxyLane,
   type ContextRecipe,
 } from './context-recipe.js';
 import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { NetworkPolicy, type HostResolver } from './network-policy.js';
-import { NetworkPolicyProxy } from './network-policy-proxy.js';
+import { NetworkPolicyProxy, type ProxyLane } from './network-policy-proxy.js';
 import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { AdblockEngine } from './adblock/adblock-engine.js';
 import { launchExtensionBrowser } from './extensions/extension-browser-host.js';
@@ -110,6 +111,8 @@ export class BrowserPool {
   readonly #reusable = new Map<string, ReusableContext[]>();
   /** Contexts being wiped, by the same key. */
   readonly #resetting = new Map<string, Set<Promise<void>>>();
+  /** The proxy port of each context that has one (see usesProxyLane). */
+  readonly #lanes = new WeakMap<BrowserContext, ProxyLane>();
   #closed = false;
 
   private constructor(launchBrowser: () => Promise<Browser>, browser: Browser, networkPolicy: NetworkPolicy, proxy: NetworkPolicyProxy, options: BrowserPoolOptions) {
@@ -204,7 +207,7 @@ export class BrowserPool {
     const reused = scope === undefined ? undefined : await this.#takeReusable(reuseKey(recipe, scope));
     if (reused) {
       try {
-        return await TaskContext.open(reused, recipe, options, true, release);
+        return await this.#openTask(reused, recipe, options, true, release);
       } catch (error) {
         await reused.close().catch(() => {});
         throw error;
@@ -212,7 +215,7 @@ export class BrowserPool {
     }
     if (!isDefaultRecipe(recipe)) {
       await this.#checkProxyAddress(recipe);
-      return TaskContext.open(await this.#createContext(recipe), recipe, options, false, release);
+      return this.#openTask(await this.#createContext(recipe), recipe, options, false, release);
     }
     return this.#openWarm(recipe, options, release);
   }
@@ -246,13 +249,19 @@ export class BrowserPool {
     const warmsDevice = this.#warmDevices.includes(device);
     let task: TaskContext;
     try {
-      task = await TaskContext.open(context, recipe, options, prewarmed, release);
+      task = await this.#openTask(context, recipe, options, prewarmed, release);
     } catch (error) {
       if (warmsDevice) this.#refill(device);
       throw error;
     }
     if (warmsDevice) this.#refillAfterStart(device, task);
     return task;
+  }
+
+  /** Wires a context for its task, with the context's proxy port when it has one. */
+  #openTask(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined): Promise<TaskContext> {
+    const lane = this.#lanes.get(context);
+    return TaskContext.open(context, recipe, lane ? { ...options, proxyLane: lane } : options, prewarmed, release);
   }
 
   async #loadedAdblockEngine(): Promise<AdblockEngine> {
@@ -337,7 +346,18 @@ export class BrowserPool {
   /** A new context made to the recipe, in its browser, with one blank tab. */
   async #createContext(recipe: ContextRecipe): Promise<BrowserContext> {
     const host = await this.#hostFor(recipe);
-    const context = await host.newContext(contextOptionsFor(recipe, await host.version(), this.#proxy.url));
+    const lane = usesProxyLane(recipe) ? await this.#proxy.openLane() : undefined;
+    let context: BrowserContext;
+    try {
+      context = await host.newContext(contextOptionsFor(recipe, await host.version(), this.#proxy.url, lane?.url));
+    } catch (error) {
+      await lane?.close();
+      throw error;
+    }
+    if (lane) {
+      this.#lanes.set(context, lane);
+      context.once('close', () => void lane.close());
+    }
     try {
       // Before the first page, so every document of the context is tracked (and disguised) from its start.
       await Promise.all([installDomActivityTracker(context), installStealth(context, recipe)]);

@@ -16,6 +16,14 @@ export interface ScreencastFrame {
 export interface FrameSubscription {
   /** The most frames per second this consumer wants; the screencast runs at the highest rate asked. Default 10. */
   maxFramesPerSecond?: number;
+  /** The longest side of the pictures this consumer wants, in pixels; the screencast sends the largest asked. Default 1280. */
+  maxFrameSide?: number;
+  /**
+   * The consumer needs no frames before this resolves (a recorder, until the task's first page
+   * has settled): the screencast, which costs the page's first paints a JPEG encode each, starts
+   * for it only then.
+   */
+  startAfter?: Promise<unknown>;
 }
 
 /**
@@ -33,11 +41,15 @@ export interface FrameSource {
 interface Consumer {
   listener: (frame: ScreencastFrame) => void;
   maxFramesPerSecond: number;
+  maxFrameSide: number;
+  /** False until the consumer's startAfter has resolved. */
+  started: boolean;
 }
 
 interface ActiveCast {
   page: Page;
   session: CDPSession;
+  frameSide: number;
   ackTimer?: NodeJS.Timeout;
 }
 
@@ -95,10 +107,22 @@ export class ScreencastFrameSource implements FrameSource {
 
   subscribe(listener: (frame: ScreencastFrame) => void, options: FrameSubscription = {}): () => void {
     if (this.#closed) return () => {};
-    const consumer: Consumer = { listener, maxFramesPerSecond: Math.max(1, Math.min(paintsPerSecond, options.maxFramesPerSecond ?? 10)) };
+    const consumer: Consumer = {
+      listener,
+      maxFramesPerSecond: Math.max(1, Math.min(paintsPerSecond, options.maxFramesPerSecond ?? 10)),
+      maxFrameSide: Math.max(64, Math.min(maxFrameSide, Math.round(options.maxFrameSide ?? maxFrameSide))),
+      started: options.startAfter === undefined,
+    };
     this.#consumers.add(consumer);
     this.#unsubscribeTabs ??= this.#tabs.onActiveTabChanged(() => void this.#reconcile());
-    void this.#reconcile();
+    if (consumer.started) void this.#reconcile();
+    else {
+      const start = () => {
+        consumer.started = true;
+        if (this.#consumers.has(consumer)) void this.#reconcile();
+      };
+      options.startAfter?.then(start, start);
+    }
     return () => {
       if (!this.#consumers.delete(consumer)) return;
       void this.#reconcile();
@@ -123,10 +147,17 @@ export class ScreencastFrameSource implements FrameSource {
     return this.#chain;
   }
 
+  /** The consumers that want frames now. */
+  #started(): Consumer[] {
+    return [...this.#consumers].filter((consumer) => consumer.started);
+  }
+
   async #apply(): Promise<void> {
-    const wanted = this.#closed || this.#consumers.size === 0 ? undefined : this.#tabs.active;
+    const consumers = this.#started();
+    const wanted = this.#closed || consumers.length === 0 ? undefined : this.#tabs.active;
+    const frameSide = Math.max(...consumers.map((consumer) => consumer.maxFrameSide), 64);
     const current = this.#cast;
-    if (current && current.page === wanted) return;
+    if (current && current.page === wanted && current.frameSide >= frameSide) return;
     if (current) {
       this.#cast = undefined;
       clearTimeout(current.ackTimer);
@@ -135,17 +166,18 @@ export class ScreencastFrameSource implements FrameSource {
     }
     if (!wanted || wanted.isClosed()) return;
     const session = await this.#context.newCDPSession(wanted);
-    const cast: ActiveCast = { page: wanted, session };
+    const cast: ActiveCast = { page: wanted, session, frameSide };
     this.#cast = cast;
     session.on('Page.screencastFrame', (event: ScreencastFrameEvent) => this.#onFrame(cast, event));
     // Every paint may become a frame (an idle page paints nothing, so it costs nothing); the
-    // rate is capped by when frames are acknowledged, see #onFrame.
-    await session.send('Page.startScreencast', { format: 'jpeg', quality: jpegQuality, maxWidth: maxFrameSide, maxHeight: maxFrameSide, everyNthFrame: 1 });
+    // rate is capped by when frames are acknowledged, see #onFrame. Smaller pictures cost less to
+    // encode, send and store: the size is the largest a consumer asked for.
+    await session.send('Page.startScreencast', { format: 'jpeg', quality: jpegQuality, maxWidth: frameSide, maxHeight: frameSide, everyNthFrame: 1 });
   }
 
   /** Shortest time between two frames that the most demanding consumer accepts. */
   #frameIntervalMs(): number {
-    const fastest = Math.max(1, ...[...this.#consumers].map((consumer) => consumer.maxFramesPerSecond));
+    const fastest = Math.max(1, ...this.#started().map((consumer) => consumer.maxFramesPerSecond));
     return 1000 / fastest;
   }
 
@@ -163,7 +195,7 @@ export class ScreencastFrameSource implements FrameSource {
       ...jpegSize(jpeg),
     };
     this.#latest = frame;
-    for (const consumer of [...this.#consumers]) {
+    for (const consumer of this.#started()) {
       try {
         consumer.listener(frame);
       } catch (error) {

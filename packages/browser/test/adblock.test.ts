@@ -58,6 +58,16 @@ describe('adblock', () => {
     }
   });
 
+  it("never refuses a tab's own document: the task may open a listed host as its page", async () => {
+    const hitsBefore = site.hits.length;
+    const url = site.articleUrl.replace('127.0.0.1', 'pagead2.googlesyndication.com').replace('/article', '/about.gif');
+    await fixture.withTask({ device: 'desktop' }, async (task) => {
+      await task.goto(url);
+      assert.deepEqual(task.blockedRequests, []);
+    });
+    assert.ok(site.hits.slice(hitsBefore).includes('pagead2.googlesyndication.com/about.gif'), `the page was served (hits: ${site.hits.slice(hitsBefore).join(', ')})`);
+  });
+
   it('off: the same requests reach the ad and tracker hosts', async () => {
     const { adHits, blocked, adsLoaded } = await loadArticle(false);
     for (const path of ['securepubads.g.doubleclick.net/tag/js/gpt.js', 'pagead2.googlesyndication.com/pagead/js/adsbygoogle.js', 'sb.scorecardresearch.com/p?c1=2&c2=1000', 'c.amazon-adsystem.com/aax2/apstag.js']) {

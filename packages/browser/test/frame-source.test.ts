@@ -85,3 +85,25 @@ test('closing the task stops its screencast; a later subscription gets nothing',
   });
   assert.equal(received, 0);
 });
+
+test('a consumer that starts later gets no frame until then, and pictures no larger than it asked for', async () => {
+  await fixture.withTask({ device: 'desktop' }, async (task) => {
+    let release = () => {};
+    const startAfter = new Promise<void>((resolve) => (release = resolve));
+    const frames: ScreencastFrame[] = [];
+    const unsubscribe = task.frames.subscribe((frame) => frames.push(frame), { maxFrameSide: 400, startAfter });
+    try {
+      await task.goto(`${fixture.site.origin}/`);
+      assert.equal(frames.length, 0, 'no frame before the consumer starts');
+      assert.equal(task.frames.latestFrame, undefined, 'nothing was captured');
+      release();
+      const deadline = Date.now() + 20_000;
+      while (frames.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const frame = frames[0];
+      assert.ok(frame, 'a frame once started');
+      assert.ok(Math.max(frame.width, frame.height) <= 400 && frame.width > 100, `${frame.width}x${frame.height}`);
+    } finally {
+      unsubscribe();
+    }
+  });
+});

@@ -6,6 +6,11 @@ import type { FrameSource, ScreencastFrame } from '@open-smooth/browser';
 
 /** The recorder keeps at most this many frames per second; the page's own pace when it is slower. */
 const recordedFramesPerSecond = 5;
+/**
+ * The longest side of a recorded picture: enough to read a page in the video, and less than half
+ * the pixels of the live view's, so each frame costs Chromium less to encode and the disk less.
+ */
+const recordedFrameSide = 800;
 const ffmpegPath = process.env.SMOOTH_FFMPEG_PATH?.trim() || 'ffmpeg';
 
 interface SpooledFrame {
@@ -56,13 +61,26 @@ export class TaskRecorder {
 
   /**
    * Starts recording `frames`. The video's clock starts at `startMs` (when the task started
-   * running, its browser's start included), so it lasts as long as the task did.
+   * running, its browser's start included), so it lasts as long as the task did. With `startAfter`
+   * (the task's first settle) the screencast starts only then: the first page loads without
+   * paying for frames, and the first picture stands for the time before it (see concatList).
+   * Returns at once: the folder is prepared ahead of the first frame's write.
    */
-  static async start(frames: FrameSource, directory: string, startMs = Date.now()): Promise<TaskRecorder> {
-    await rm(directory, { recursive: true, force: true });
-    await mkdir(directory, { recursive: true });
+  static start(frames: FrameSource, directory: string, startMs = Date.now(), startAfter?: Promise<unknown>): TaskRecorder {
     const recorder = new TaskRecorder(directory, startMs);
-    recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), { maxFramesPerSecond: recordedFramesPerSecond });
+    recorder.#writes = rm(directory, { recursive: true, force: true })
+      .then(() => mkdir(directory, { recursive: true }))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          recorder.#failure ??= error;
+        },
+      );
+    recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), {
+      maxFramesPerSecond: recordedFramesPerSecond,
+      maxFrameSide: recordedFrameSide,
+      ...(startAfter ? { startAfter } : {}),
+    });
     return recorder;
   }
 
