@@ -36,6 +36,8 @@ export interface FrameSource {
   subscribe(listener: (frame: ScreencastFrame) => void, options?: FrameSubscription): () => void;
   /** The last frame seen while someone was subscribed, so a new viewer has a picture at once. */
   readonly latestFrame: ScreencastFrame | undefined;
+  /** A picture of the active tab now, outside the stream (undefined once closed or without a tab). */
+  capture(): Promise<ScreencastFrame | undefined>;
 }
 
 interface Consumer {
@@ -127,6 +129,13 @@ export class ScreencastFrameSource implements FrameSource {
       if (!this.#consumers.delete(consumer)) return;
       void this.#reconcile();
     };
+  }
+
+  async capture(): Promise<ScreencastFrame | undefined> {
+    const page = this.#tabs.active;
+    if (this.#closed || !page || page.isClosed()) return undefined;
+    const jpeg = await page.screenshot({ type: 'jpeg', quality: jpegQuality, timeout: 5_000 });
+    return { jpeg, timestampMs: Date.now(), ...jpegSize(jpeg) };
   }
 
   /** Stops the screencast and drops every consumer; resolves once Chromium has stopped sending. */

@@ -54,7 +54,10 @@ export class TaskRecorder {
   #size = { width: 0, height: 0 };
   #failure: unknown;
 
-  private constructor(directory: string, startMs: number) {
+  readonly #source: FrameSource;
+
+  private constructor(source: FrameSource, directory: string, startMs: number) {
+    this.#source = source;
     this.#directory = directory;
     this.#startMs = startMs;
   }
@@ -67,7 +70,7 @@ export class TaskRecorder {
    * Returns at once: the folder is prepared ahead of the first frame's write.
    */
   static start(frames: FrameSource, directory: string, startMs = Date.now(), startAfter?: Promise<unknown>): TaskRecorder {
-    const recorder = new TaskRecorder(directory, startMs);
+    const recorder = new TaskRecorder(frames, directory, startMs);
     recorder.#writes = rm(directory, { recursive: true, force: true })
       .then(() => mkdir(directory, { recursive: true }))
       .then(
@@ -92,6 +95,15 @@ export class TaskRecorder {
     clearTimeout(this.#pendingTimer);
     if (this.#pending) this.#write(this.#pending);
     this.#pending = undefined;
+    // A task that ended before its page's first frame came (a session opened, navigated and
+    // closed at once) still gets a picture of what it showed.
+    if (this.#frames.length === 0) {
+      const last = await this.#source.capture().catch((error: unknown) => {
+        console.warn(`recording: no frame was captured and the last picture could not be taken: ${String(error)}`);
+        return undefined;
+      });
+      if (last) this.#write(last);
+    }
     await this.#writes;
     if (this.#failure) throw new RecordingEncodeError(`could not write recording frames: ${String(this.#failure)}`);
     const recording: StoppedRecording = { directory: this.#directory, frames: [...this.#frames], startMs: this.#startMs, endMs, ...this.#size };
