@@ -36,8 +36,11 @@ export interface FrameSource {
   subscribe(listener: (frame: ScreencastFrame) => void, options?: FrameSubscription): () => void;
   /** The last frame seen while someone was subscribed, so a new viewer has a picture at once. */
   readonly latestFrame: ScreencastFrame | undefined;
-  /** A picture of the active tab now, outside the stream (undefined once closed or without a tab). */
-  capture(): Promise<ScreencastFrame | undefined>;
+  /**
+   * A picture of the active tab now, outside the stream, its longest side at most maxFrameSide
+   * (default 1280); undefined once closed or without a tab.
+   */
+  capture(options?: { maxFrameSide?: number }): Promise<ScreencastFrame | undefined>;
 }
 
 interface Consumer {
@@ -131,11 +134,28 @@ export class ScreencastFrameSource implements FrameSource {
     };
   }
 
-  async capture(): Promise<ScreencastFrame | undefined> {
+  async capture(options: { maxFrameSide?: number } = {}): Promise<ScreencastFrame | undefined> {
     const page = this.#tabs.active;
     if (this.#closed || !page || page.isClosed()) return undefined;
-    const jpeg = await page.screenshot({ type: 'jpeg', quality: jpegQuality, timeout: 5_000 });
-    return { jpeg, timestampMs: Date.now(), ...jpegSize(jpeg) };
+    // Through CDP rather than page.screenshot, which would put a caret-hiding style in the page.
+    const cast = this.#cast?.page === page ? this.#cast : undefined;
+    const session = cast?.session ?? (await this.#context.newCDPSession(page));
+    try {
+      // A clip is in document coordinates: the visible part is where the page is scrolled to.
+      const { cssVisualViewport: visible } = (await session.send('Page.getLayoutMetrics')) as {
+        cssVisualViewport: { pageX: number; pageY: number; clientWidth: number; clientHeight: number };
+      };
+      const scale = Math.min(1, (options.maxFrameSide ?? maxFrameSide) / Math.max(visible.clientWidth, visible.clientHeight, 1));
+      const { data } = (await session.send('Page.captureScreenshot', {
+        format: 'jpeg',
+        quality: jpegQuality,
+        clip: { x: visible.pageX, y: visible.pageY, width: visible.clientWidth, height: visible.clientHeight, scale },
+      })) as { data: string };
+      const jpeg = Buffer.from(data, 'base64');
+      return { jpeg, timestampMs: Date.now(), ...jpegSize(jpeg) };
+    } finally {
+      if (!cast) await session.detach().catch(() => undefined);
+    }
   }
 
   /** Stops the screencast and drops every consumer; resolves once Chromium has stopped sending. */

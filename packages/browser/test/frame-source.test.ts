@@ -107,3 +107,13 @@ test('a consumer that starts later gets no frame until then, and pictures no lar
     }
   });
 });
+
+test('capture takes a picture of what the active tab shows now, no larger than asked', async () => {
+  await fixture.withTask({ device: 'desktop' }, async (task) => {
+    await task.goto(`${fixture.site.origin}/`);
+    const frame = await task.frames.capture({ maxFrameSide: 640 });
+    assert.ok(frame && isJpeg(frame));
+    assert.equal(frame.width, 640, `${frame.width}x${frame.height} (the desktop viewport is 1280x800)`);
+    assert.equal(frame.height, 400);
+  });
+});

@@ -98,7 +98,7 @@ export class TaskRecorder {
     // A task that ended before its page's first frame came (a session opened, navigated and
     // closed at once) still gets a picture of what it showed.
     if (this.#frames.length === 0) {
-      const last = await this.#source.capture().catch((error: unknown) => {
+      const last = await this.#source.capture({ maxFrameSide: recordedFrameSide }).catch((error: unknown) => {
         console.warn(`recording: no frame was captured and the last picture could not be taken: ${String(error)}`);
         return undefined;
       });
