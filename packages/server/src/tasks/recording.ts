@@ -11,6 +11,12 @@ const recordedFramesPerSecond = 5;
  * the pixels of the live view's, so each frame costs Chromium less to encode and the disk less.
  */
 const recordedFrameSide = 800;
+/**
+ * How long after the task's first settle the screencast starts. A session that navigates and
+ * closes within it never starts one (its video is the one picture taken at stop): the screencast's
+ * start, first frame and stop cost more than that picture.
+ */
+const screencastDelayMs = 1_000;
 const ffmpegPath = process.env.SMOOTH_FFMPEG_PATH?.trim() || 'ffmpeg';
 
 interface SpooledFrame {
@@ -65,9 +71,9 @@ export class TaskRecorder {
   /**
    * Starts recording `frames`. The video's clock starts at `startMs` (when the task started
    * running, its browser's start included), so it lasts as long as the task did. With `startAfter`
-   * (the task's first settle) the screencast starts only then: the first page loads without
-   * paying for frames, and the first picture stands for the time before it (see concatList).
-   * Returns at once: the folder is prepared ahead of the first frame's write.
+   * (the task's first settle) the screencast starts only screencastDelayMs after it: the first
+   * page loads without paying for frames, and the first picture stands for the time before it
+   * (see concatList). Returns at once: the folder is prepared ahead of the first frame's write.
    */
   static start(frames: FrameSource, directory: string, startMs = Date.now(), startAfter?: Promise<unknown>): TaskRecorder {
     const recorder = new TaskRecorder(frames, directory, startMs);
@@ -82,7 +88,7 @@ export class TaskRecorder {
     recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), {
       maxFramesPerSecond: recordedFramesPerSecond,
       maxFrameSide: recordedFrameSide,
-      ...(startAfter ? { startAfter } : {}),
+      ...(startAfter ? { startAfter: startAfter.then(() => new Promise((resolve) => setTimeout(resolve, screencastDelayMs).unref())) } : {}),
     });
     return recorder;
   }
