@@ -13,8 +13,8 @@ const recordedFramesPerSecond = 5;
 const recordedFrameSide = 800;
 /**
  * How long after the task's first settle the screencast starts. A session that navigates and
- * closes within it never starts one (its video is the one picture taken at stop): the screencast's
- * start, first frame and stop cost more than that picture.
+ * closes within it never starts one (its video is the one picture taken at the settle): the
+ * screencast's start, first frame and stop cost more than that picture.
  */
 const screencastDelayMs = 1_000;
 const ffmpegPath = process.env.SMOOTH_FFMPEG_PATH?.trim() || 'ffmpeg';
@@ -61,6 +61,8 @@ export class TaskRecorder {
   #failure: unknown;
 
   readonly #source: FrameSource;
+  /** The picture taken when the first page settled (see start), while it is being taken. */
+  #firstPicture: Promise<void> | undefined;
 
   private constructor(source: FrameSource, directory: string, startMs: number) {
     this.#source = source;
@@ -71,9 +73,10 @@ export class TaskRecorder {
   /**
    * Starts recording `frames`. The video's clock starts at `startMs` (when the task started
    * running, its browser's start included), so it lasts as long as the task did. With `startAfter`
-   * (the task's first settle) the screencast starts only screencastDelayMs after it: the first
-   * page loads without paying for frames, and the first picture stands for the time before it
-   * (see concatList). Returns at once: the folder is prepared ahead of the first frame's write.
+   * (the task's first settle) one picture is taken then, and the screencast starts only
+   * screencastDelayMs after it: the first page loads without paying for frames, and its picture
+   * stands for the time before it (see concatList). Returns at once: the folder is prepared ahead
+   * of the first frame's write.
    */
   static start(frames: FrameSource, directory: string, startMs = Date.now(), startAfter?: Promise<unknown>): TaskRecorder {
     const recorder = new TaskRecorder(frames, directory, startMs);
@@ -85,6 +88,9 @@ export class TaskRecorder {
           recorder.#failure ??= error;
         },
       );
+    void startAfter?.then(() => {
+      if (recorder.#unsubscribe && recorder.#frames.length === 0) recorder.#firstPicture = recorder.#takePicture();
+    });
     recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), {
       maxFramesPerSecond: recordedFramesPerSecond,
       maxFrameSide: recordedFrameSide,
@@ -101,20 +107,24 @@ export class TaskRecorder {
     clearTimeout(this.#pendingTimer);
     if (this.#pending) this.#write(this.#pending);
     this.#pending = undefined;
-    // A task that ended before its page's first frame came (a session opened, navigated and
-    // closed at once) still gets a picture of what it showed.
-    if (this.#frames.length === 0) {
-      const last = await this.#source.capture({ maxFrameSide: recordedFrameSide }).catch((error: unknown) => {
-        console.warn(`recording: no frame was captured and the last picture could not be taken: ${String(error)}`);
-        return undefined;
-      });
-      if (last) this.#write(last);
-    }
+    await this.#firstPicture;
+    // A task that ended before any picture (its page never settled) still gets one of what it showed.
+    if (this.#frames.length === 0) await this.#takePicture();
     await this.#writes;
     if (this.#failure) throw new RecordingEncodeError(`could not write recording frames: ${String(this.#failure)}`);
     const recording: StoppedRecording = { directory: this.#directory, frames: [...this.#frames], startMs: this.#startMs, endMs, ...this.#size };
     await writeFile(join(this.#directory, manifestName), JSON.stringify(recording));
     return recording;
+  }
+
+  /** Writes a picture of the active tab now, outside the screencast. */
+  async #takePicture(): Promise<void> {
+    const picture = await this.#source.capture({ maxFrameSide: recordedFrameSide }).catch((error: unknown) => {
+      console.warn(`recording: a picture of the page could not be taken: ${String(error)}`);
+      return undefined;
+    });
+    // A screencast frame may have come meanwhile: it is newer.
+    if (picture && this.#frames.length === 0) this.#write(picture);
   }
 
   #onFrame(frame: ScreencastFrame): void {
