@@ -46,9 +46,12 @@ async function serve(name: string, tree: string): Promise<Served> {
   return { name, client: new SessionApiClient(apiUrl, apiKey), pageUrl, child };
 }
 
+/** `BENCH_ENABLE_RECORDING=0`: sessions ask for no recording (to compare with a version that had none). */
+const sessionOptions = process.env.BENCH_ENABLE_RECORDING === '0' ? { enableRecording: false } : {};
+
 async function oneCycle(served: Served): Promise<number> {
   const started = performance.now();
-  const sessionId = await served.client.createSession('desktop');
+  const sessionId = await served.client.createSession('desktop', sessionOptions);
   await served.client.goto(sessionId, served.pageUrl);
   await served.client.close(sessionId);
   return performance.now() - started;
