@@ -8,6 +8,8 @@ import type { BrowserPool } from '@open-smooth/browser';
 import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
+import type { BlobStore } from './blobs/blob-store.js';
+import { openBlobStore } from './blobs/open-blob-store.js';
 import { resolveConcurrency } from './concurrency-defaults.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
@@ -114,11 +116,18 @@ function keepAliveOnUnhandledRejection(): () => void {
   return () => process.off('unhandledRejection', log);
 }
 
+/** The caller's store, else the one `blobUrl` / SMOOTH_BLOB_URL names, else files under the data directory. */
+function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<BlobStore> {
+  if (options.blobStore && options.blobUrl) throw new Error('give blobUrl or blobStore, not both');
+  return options.blobStore ? Promise.resolve(options.blobStore) : openBlobStore(options.blobUrl, dataDirectory);
+}
+
 /** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
+  const blobs = await blobStoreOf(options, dataDirectory);
   const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
   const sealer = SecretSealer.forDataDirectory(dataDirectory);
   const taskStore = new CachedTaskStore(new SqliteTaskStore(database, sealer));
@@ -208,6 +217,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         database.close();
+        if (!options.blobStore) await blobs.close();
         stopKeepingAlive();
       })()),
   };
