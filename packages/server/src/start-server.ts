@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
@@ -116,6 +116,16 @@ function keepAliveOnUnhandledRejection(): () => void {
   return () => process.off('unhandledRejection', log);
 }
 
+/**
+ * This process's scratch folder under the data directory (one per process, so several workers may
+ * share a data directory): local copies of blobs, spooled frames, uploads on their way in.
+ */
+async function createWorkDirectory(dataDirectory: string): Promise<string> {
+  const root = join(dataDirectory, 'work');
+  await mkdir(root, { recursive: true });
+  return mkdtemp(join(root, `${process.pid}-`));
+}
+
 /** The caller's store, else the one `blobUrl` / SMOOTH_BLOB_URL names, else files under the data directory. */
 function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<BlobStore> {
   if (options.blobStore && options.blobUrl) throw new Error('give blobUrl or blobStore, not both');
@@ -147,12 +157,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
   const concurrency = resolveConcurrency(options, process.env);
-  const profiles = new ProfileStorage(dataDirectory, sealer);
+  const profiles = new ProfileStorage(blobs, sealer);
+  const workDirectory = await createWorkDirectory(dataDirectory);
   const tasks = new TaskManager({
     store: taskStore,
     resources,
     profiles,
-    dataDirectory,
+    blobs,
+    workDirectory,
     browserPool,
     agent,
     scheduler: {
@@ -173,7 +185,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
-  const context: ServerContext = { tasks, taskStore, resources, profiles, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
+  const context: ServerContext = { tasks, taskStore, resources, profiles, blobs, workDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
   const app = Fastify({
     logger: false,
@@ -218,6 +230,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         database.close();
         if (!options.blobStore) await blobs.close();
+        await rm(workDirectory, { recursive: true, force: true });
         stopKeepingAlive();
       })()),
   };

@@ -58,6 +58,9 @@ function contract(name: string, open: () => Promise<BlobStore>): void {
       const copy = join(scratch, name, 'materialised', 'tool.zip');
       await store.copyToFile('extensions/ext_1/tool.zip', copy);
       assert.deepEqual(await readFile(copy), bytes);
+      await store.putFile('extensions/ext_2/tool.zip', copy, { move: true });
+      await assert.rejects(readFile(copy), { code: 'ENOENT' });
+      assert.deepEqual(await store.read('extensions/ext_2/tool.zip'), bytes);
     });
 
     test('a second put replaces the blob', async () => {
@@ -106,12 +109,15 @@ contract('filesystem', async () => new FilesystemBlobStore(join(scratch, 'filesy
 // Opened from the URL and environment a server is given, so the parsing and credentials are the real path.
 contract('s3', () => openBlobStore(s3.blobUrl, join(scratch, 'unused'), s3.environment));
 
-test('the filesystem store keeps no empty folder behind a deleted blob', async () => {
+test('the filesystem store keeps no empty folder behind a deleted blob (the top folders stay)', async () => {
   const root = join(scratch, 'tidy-root');
   const store = new FilesystemBlobStore(root);
   await store.put('files/file_7/a.txt', Buffer.from('a'));
+  await store.put('profiles/tenant/p1/storage-state.sealed', Buffer.from('p'));
   await store.delete('files/file_7/a.txt');
-  assert.deepEqual(await readdir(root), []);
+  await store.deletePrefix('profiles/tenant/p1/');
+  assert.deepEqual(await readdir(join(root, 'files')), []);
+  assert.deepEqual(await readdir(join(root, 'profiles')), []);
 });
 
 test('an S3 bucket that does not exist fails the readiness check, naming the bucket', async () => {

@@ -21,8 +21,8 @@ export interface BlobStore {
   readonly description: string;
   /** Stores `body` under `key`, replacing what was there; a reader sees the old blob or the new one, never half. */
   put(key: string, body: Buffer | Readable): Promise<void>;
-  /** Stores the local file at `path` under `key`. */
-  putFile(key: string, path: string): Promise<void>;
+  /** Stores the local file at `path` under `key`; with `move`, the local file is gone afterwards (a rename where it can be). */
+  putFile(key: string, path: string, options?: { move?: boolean }): Promise<void>;
   /** The blob's bytes (or a range of them) as a stream; BlobNotFoundError when there is none. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** The whole blob in memory (small blobs only: screenshots, profile states, manifests). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertBlobKey, BlobNotFoundError, type BlobStat, type BlobStore, type ByteRange } from './blob-store.js';
@@ -43,8 +43,20 @@ export class FilesystemBlobStore implements BlobStore {
     );
   }
 
-  putFile(key: string, path: string): Promise<void> {
-    return this.writeAtomically(key, (temporaryPath) => copyFile(path, temporaryPath));
+  async putFile(key: string, path: string, { move = false }: { move?: boolean } = {}): Promise<void> {
+    if (move) {
+      const target = this.pathOf(key);
+      await mkdir(dirname(target), { recursive: true });
+      // The scratch folder is usually on the same disk: a rename costs nothing, whatever the size.
+      try {
+        await rename(path, target);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      }
+    }
+    await this.writeAtomically(key, (temporaryPath) => copyFile(path, temporaryPath));
+    if (move) await rm(path, { force: true });
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -97,10 +109,12 @@ export class FilesystemBlobStore implements BlobStore {
     return count;
   }
 
-  /** Folders a key made (`files/<id>/`) go with their last blob; the root stays. */
+  /** Folders a key made (`files/<id>/`) go with their last blob; the root and its top folders (`files/`) stay. */
   private async removeEmptyParents(directory: string): Promise<void> {
     let current = directory;
-    while (relative(this.root, current) !== '' && !relative(this.root, current).startsWith('..')) {
+    for (;;) {
+      const inside = relative(this.root, current);
+      if (inside === '' || inside.startsWith('..') || !inside.includes(sep)) return;
       try {
         await rmdir(current);
       } catch (error) {

@@ -77,9 +77,10 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async putFile(key: string, path: string): Promise<void> {
+  async putFile(key: string, path: string, { move = false }: { move?: boolean } = {}): Promise<void> {
     const { size } = await stat(path);
     await this.client.send(new this.s3.PutObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key), Body: createReadStream(path), ContentLength: size }));
+    if (move) await rm(path, { force: true });
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

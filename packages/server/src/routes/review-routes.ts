@@ -90,7 +90,7 @@ export function registerReviewRoutes(app: FastifyInstance, context: ServerContex
   app.get('/task/:task_id/steps/:index/screenshot', async (request, reply) => {
     const task = taskOf(request);
     const { index } = parseWire(z.object({ index: z.coerce.number().int().min(1).max(100_000) }), request.params, 'step');
-    return sendStepScreenshot(reply, context.taskStore.listSteps(task.id), index);
+    return sendStepScreenshot(reply, context.blobs, context.taskStore.listSteps(task.id), index);
   });
 
   app.get('/file', async (request) => ({

@@ -79,6 +79,17 @@ const migrations: readonly string[] = [
      sent_at_ms INTEGER NOT NULL
    );
    CREATE INDEX commands_by_task ON commands (task_id);`,
+  // Files are blobs: rows keep blob keys. Paths an earlier version stored under the data directory
+  // become the keys of the same files (the filesystem blob store keeps that layout).
+  `ALTER TABLE files RENAME COLUMN path TO blob_key;
+   UPDATE files SET blob_key = substr(blob_key, instr(blob_key, '/files/' || id || '/') + 1) WHERE instr(blob_key, '/files/' || id || '/') > 0;
+   ALTER TABLE extensions RENAME COLUMN path TO blob_key;
+   UPDATE extensions SET blob_key = substr(blob_key, instr(blob_key, '/extensions/' || id || '/') + 1) WHERE instr(blob_key, '/extensions/' || id || '/') > 0;
+   ALTER TABLE downloads RENAME COLUMN path TO blob_key;
+   UPDATE downloads SET blob_key = substr(blob_key, instr(blob_key, '/tasks/' || task_id || '/') + 1) WHERE instr(blob_key, '/tasks/' || task_id || '/') > 0;
+   UPDATE steps SET record_json = json_set(json_remove(record_json, '$.screenshotPath'), '$.screenshotKey',
+       substr(json_extract(record_json, '$.screenshotPath'), instr(json_extract(record_json, '$.screenshotPath'), '/tasks/' || task_id || '/') + 1))
+     WHERE instr(json_extract(record_json, '$.screenshotPath'), '/tasks/' || task_id || '/') > 0;`,
 ];
 
 function applyMigrations(database: SqliteDatabase): void {

@@ -187,18 +187,18 @@ export class SqliteTaskStore implements TaskStore {
 
   addDownload(taskId: string, download: DownloadRecord): void {
     this.database
-      .prepare('INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES (?, ?, ?, ?, ?)')
-      .run(taskId, download.url, download.fileName, download.path, download.bytes);
+      .prepare('INSERT INTO downloads (task_id, url, file_name, blob_key, bytes) VALUES (?, ?, ?, ?, ?)')
+      .run(taskId, download.url, download.fileName, download.blobKey, download.bytes);
   }
 
   listDownloads(taskId: string): DownloadRecord[] {
-    const rows = this.database.prepare('SELECT url, file_name, path, bytes FROM downloads WHERE task_id = ? ORDER BY rowid').all(taskId) as {
+    const rows = this.database.prepare('SELECT url, file_name, blob_key, bytes FROM downloads WHERE task_id = ? ORDER BY rowid').all(taskId) as {
       url: string;
       file_name: string;
-      path: string;
+      blob_key: string;
       bytes: number;
     }[];
-    return rows.map((row) => ({ url: row.url, fileName: row.file_name, path: row.path, bytes: row.bytes }));
+    return rows.map((row) => ({ url: row.url, fileName: row.file_name, blobKey: row.blob_key, bytes: row.bytes }));
   }
 
   eraseTaskData(taskId: string): void {

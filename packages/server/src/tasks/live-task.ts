@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
 import {
   PageScriptResultTooLargeError,
@@ -12,7 +12,10 @@ import {
   type ProxySettings,
   type TaskContext,
 } from '@open-smooth/browser';
-import { maskStrings, type TaskStatus, errorMessage } from '@open-smooth/protocol';
+import { maskStrings, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { blobKeys } from '../blobs/blob-keys.js';
+import { unpackExtension } from '../extensions/unpack-extension.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
@@ -20,7 +23,7 @@ import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '..
 import type { AgentBridge } from './agent-bridge.js';
 import { ControlGate } from './control-gate.js';
 import { TaskRecorder, type StoppedRecording } from './recording.js';
-import { recordingFramesDirectory } from './recording-files.js';
+import { storeRecording } from './recording-blobs.js';
 import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
@@ -31,8 +34,13 @@ export interface LiveTaskDependencies {
   eventLog: TaskEventLog;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
-  /** Where the task's downloads and step screenshots go. */
-  taskDirectory: string;
+  /**
+   * The task's scratch folder on this machine: local copies of its files and extensions, downloads,
+   * screenshots and recording frames until they are in the blob store. Removed when the task ends.
+   */
+  workDirectory: string;
+  /** Where what the task keeps goes (downloads, step screenshots, recording) and its inputs come from. */
+  blobs: BlobStore;
   profiles: ProfileStorage;
   /** The caller's tunnel when the task has proxy_server "self". */
   callerTunnel?: CallerTunnel;
@@ -98,6 +106,10 @@ export class LiveTask {
   private finished = false;
   private recorder: TaskRecorder | undefined;
   private view: LiveView | undefined;
+  /** The task's uploaded files as local copies (the agent hands Chromium a path). */
+  private localFiles: Array<{ name: string; path: string }> = [];
+  /** Steps are kept in order, each once its screenshot is in the blob store. */
+  private stepWrites: Promise<void> = Promise.resolve();
   /** A person driving through the interactive live view holds the agent between steps. */
   readonly control = new ControlGate();
 
@@ -166,7 +178,7 @@ export class LiveTask {
 
   private async startRecording(context: TaskContext, startedAtMs: number): Promise<void> {
     try {
-      this.recorder = await TaskRecorder.start(context.frames, recordingFramesDirectory(this.dependencies.taskDirectory), startedAtMs);
+      this.recorder = await TaskRecorder.start(context.frames, join(this.dependencies.workDirectory, 'recording-frames'), startedAtMs);
     } catch (error) {
       console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
     }
@@ -186,8 +198,9 @@ export class LiveTask {
 
   private async openContext(): Promise<TaskContext> {
     const pool = await this.dependencies.browserPool();
-    const downloadsDirectory = join(this.dependencies.taskDirectory, 'downloads');
+    const downloadsDirectory = join(this.dependencies.workDirectory, 'downloads');
     await mkdir(downloadsDirectory, { recursive: true });
+    const extensionDirectories = await this.materialiseInputs();
     const profileId = this.settings.profileId;
     const storageState = profileId === undefined ? undefined : await this.dependencies.profiles.read(this.record.tenant, profileId);
     const proxy = await this.proxySettings();
@@ -196,7 +209,7 @@ export class LiveTask {
       device: this.settings.device,
       stealth: this.settings.stealth,
       adblock: this.settings.adblock,
-      extensionDirectories: this.settings.extensionDirectories,
+      extensionDirectories,
       showCursor: this.settings.showCursor,
       ...(proxy !== undefined ? { proxy } : {}),
       ...(this.settings.clientCertificates.length > 0 ? { clientCertificates: this.settings.clientCertificates } : {}),
@@ -208,6 +221,28 @@ export class LiveTask {
       signal: this.abortController.signal,
       ...this.reuseScope(),
     });
+  }
+
+  /**
+   * Chromium and the agent need files on disk: the task's uploaded files and extensions are copied
+   * from the blob store into its scratch folder (extensions unpacked). Returns the extension folders.
+   */
+  private async materialiseInputs(): Promise<string[]> {
+    const { blobs, workDirectory } = this.dependencies;
+    this.localFiles = await Promise.all(
+      this.settings.files.map(async (file, index) => {
+        const path = join(workDirectory, 'files', String(index), file.name);
+        await blobs.copyToFile(file.blobKey, path);
+        return { name: file.name, path };
+      }),
+    );
+    const directories: string[] = [];
+    for (const extension of this.settings.extensions) {
+      const zipPath = join(workDirectory, 'extensions', extension.id, basename(extension.blobKey));
+      await blobs.copyToFile(extension.blobKey, zipPath);
+      directories.push((await unpackExtension(zipPath)).directory);
+    }
+    return directories;
   }
 
   /** The upstream proxy, or the caller's tunnel once the caller has connected it. */
@@ -257,18 +292,41 @@ export class LiveTask {
       ...(run.responseModel !== undefined ? { responseModel: run.responseModel } : {}),
       ...(run.metadata !== undefined ? { metadata: run.metadata } : {}),
       secrets: this.settings.agentRun ? run.secrets : [...this.settings.secrets, ...run.secrets],
-      files: this.settings.files,
+      files: this.localFiles,
       customTools: this.settings.customTools,
       callCustomTool: (call, signal) => this.callCustomTool(call, signal, agent),
       ...(this.settings.additionalTools !== undefined ? { additionalTools: this.settings.additionalTools } : {}),
       signal: this.abortController.signal,
       beforeStep: (signal) => this.control.agentTurn(signal),
-      artifactsDirectory: join(this.dependencies.taskDirectory, 'steps'),
-      onStep: (step) => this.dependencies.store.addStep(this.id, step),
+      artifactsDirectory: join(this.dependencies.workDirectory, 'steps'),
+      onStep: (step) => this.keepStep(step),
     });
+    await this.stepWrites;
     this.addCost(result.costDollars);
     if (this.fatalToolError !== undefined) return { status: 'failed', output: null, error: this.fatalToolError };
     return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}) };
+  }
+
+  /** Stores the step once its screenshot is a blob; a screenshot that cannot be stored is logged and left out. */
+  private keepStep(step: StepRecord): void {
+    this.stepWrites = this.stepWrites.then(async () => {
+      const { screenshotPath, ...kept } = step;
+      let stored: StepRecord = kept;
+      if (screenshotPath !== undefined) {
+        const screenshotKey = blobKeys.stepScreenshot(this.id, basename(screenshotPath));
+        try {
+          await this.dependencies.blobs.putFile(screenshotKey, screenshotPath, { move: true });
+          stored = { ...kept, screenshotKey };
+        } catch (error) {
+          process.stderr.write(`open-smooth: task ${this.id}: could not store the screenshot of step ${step.index}: ${errorMessage(error)}\n`);
+        }
+      }
+      try {
+        this.dependencies.store.addStep(this.id, stored);
+      } catch (error) {
+        process.stderr.write(`open-smooth: task ${this.id}: could not store step ${step.index}: ${errorMessage(error)}\n`);
+      }
+    });
   }
 
   private addCost(dollars: number): void {
@@ -494,22 +552,41 @@ export class LiveTask {
     if (!persist) {
       await this.stopRecording();
       await this.closeContext();
+      await this.removeWorkDirectory();
       return this.releaseEnd();
     }
     await this.collectDownloads();
     const recording = await this.stopRecording();
     await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
+    const recordingKept = recording ? await this.keepRecording(recording) : false;
+    await this.stepWrites;
+    await this.removeWorkDirectory();
     this.dependencies.store.updateTask(this.id, {
       status: finish.status,
       output: this.masked(finish.output ?? null),
       error: finish.error ? this.masked(finish.error) : null,
       costDollars: this.costDollars,
       finishedAtMs: Date.now(),
-      // The frames are on disk: the video is encoded when first asked for, so its URL is ready now.
-      ...(this.settings.enableRecording ? { recording: recording && recording.frames.length > 0 ? ('ready' as const) : ('none' as const) } : {}),
+      // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
+      ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
     });
     this.dependencies.onFinished(this.id);
     this.releaseEnd();
+  }
+
+  private async keepRecording(recording: StoppedRecording): Promise<boolean> {
+    try {
+      return await storeRecording(this.dependencies.blobs, this.id, recording);
+    } catch (error) {
+      console.warn(`task ${this.id}: the recording could not be stored: ${errorMessage(error)}`);
+      return false;
+    }
+  }
+
+  private async removeWorkDirectory(): Promise<void> {
+    await rm(this.dependencies.workDirectory, { recursive: true, force: true }).catch((error: unknown) => {
+      process.stderr.write(`open-smooth: task ${this.id}: could not remove its scratch folder: ${errorMessage(error)}\n`);
+    });
   }
 
   /** Saves the context's cookies, localStorage and IndexedDB into the profile, unless it is read-only. */
@@ -526,6 +603,7 @@ export class LiveTask {
     }
   }
 
+  /** Puts what the task downloaded into the blob store, one blob per file, in the order they finished. */
   private async collectDownloads(): Promise<void> {
     const context = this.context;
     if (!context) return;
@@ -533,16 +611,17 @@ export class LiveTask {
       // A click that starts a download just before close has not reported it yet: let it land.
       await context.waitForSettle({ timeoutMs: 2_000 }).catch(() => undefined);
       await context.waitForDownloads();
-      for (const download of context.downloads) {
-        this.dependencies.store.addDownload(this.id, {
-          url: download.url,
-          fileName: download.suggestedFilename,
-          path: download.path,
-          bytes: download.bytes,
-        });
-      }
     } catch {
       // A download that never completed is simply not in the zip.
+    }
+    for (const [index, download] of context.downloads.entries()) {
+      const blobKey = blobKeys.download(this.id, index + 1, download.suggestedFilename);
+      try {
+        await this.dependencies.blobs.putFile(blobKey, download.path, { move: true });
+        this.dependencies.store.addDownload(this.id, { url: download.url, fileName: download.suggestedFilename, blobKey, bytes: download.bytes });
+      } catch (error) {
+        process.stderr.write(`open-smooth: task ${this.id}: could not keep download ${download.suggestedFilename}: ${errorMessage(error)}\n`);
+      }
     }
   }
 
