@@ -158,7 +158,7 @@ export function registerUploadRoutes(app: FastifyInstance, context: ServerContex
       if (upload.bytes === 0) throw new BadRequestError('the uploaded file is empty');
       const blobKey = blobKeys.file(id, upload.fileName);
       await context.blobs.putFile(blobKey, upload.path, { move: true });
-      context.resources.addFile({ id, tenant: request.tenant, fileName: upload.fileName, purpose, blobKey, bytes: upload.bytes, createdAtMs: Date.now() });
+      await context.resources.addFile({ id, tenant: request.tenant, fileName: upload.fileName, purpose, blobKey, bytes: upload.bytes, createdAtMs: Date.now() });
       return { r: { id } };
     } finally {
       await rm(directory, { recursive: true, force: true });
@@ -167,8 +167,8 @@ export function registerUploadRoutes(app: FastifyInstance, context: ServerContex
 
   app.delete('/file/:file_id', async (request) => {
     const { file_id } = parseWire(z.object({ file_id: z.string() }), request.params, 'file id');
-    const file = context.resources.getFile(request.tenant, file_id);
-    if (!file || !context.resources.deleteFile(request.tenant, file_id)) throw new NotFoundError(`file not found: ${file_id}`);
+    const file = await context.resources.getFile(request.tenant, file_id);
+    if (!file || !(await context.resources.deleteFile(request.tenant, file_id))) throw new NotFoundError(`file not found: ${file_id}`);
     await context.blobs.deletePrefix(blobKeys.fileFolder(file.id));
     return { r: true };
   });
@@ -185,17 +185,17 @@ export function registerUploadRoutes(app: FastifyInstance, context: ServerContex
       await unpackUploadedExtension(upload.path);
       const blobKey = blobKeys.extension(id, upload.fileName);
       await context.blobs.putFile(blobKey, upload.path, { move: true });
-      context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, blobKey, createdAtMs: Date.now() });
+      await context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, blobKey, createdAtMs: Date.now() });
       return { r: { id } };
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
   };
-  const listExtensions = async (request: FastifyRequest) => ({ r: context.resources.listExtensions(request.tenant).map(extensionToWire) });
+  const listExtensions = async (request: FastifyRequest) => ({ r: (await context.resources.listExtensions(request.tenant)).map(extensionToWire) });
   const deleteExtension = async (request: FastifyRequest) => {
     const { extension_id } = parseWire(z.object({ extension_id: z.string() }), request.params, 'extension id');
-    const extension = context.resources.getExtension(request.tenant, extension_id);
-    if (!extension || !context.resources.deleteExtension(request.tenant, extension_id)) throw new NotFoundError(`extension not found: ${extension_id}`);
+    const extension = await context.resources.getExtension(request.tenant, extension_id);
+    if (!extension || !(await context.resources.deleteExtension(request.tenant, extension_id))) throw new NotFoundError(`extension not found: ${extension_id}`);
     await context.blobs.deletePrefix(blobKeys.extensionFolder(extension.id));
     return { r: true };
   };

@@ -54,7 +54,7 @@ export interface LiveTaskDependencies {
   /** A command output larger than this, as JSON, is answered with an error naming both sizes. */
   commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
-  onFinished: (taskId: string) => void;
+  onFinished: (taskId: string) => Promise<void>;
 }
 
 /** What the live view reaches of a running task: its frames, its input and who drives. */
@@ -98,6 +98,8 @@ export class LiveTask {
   private readonly ended = new Promise<void>((resolve) => (this.releaseEnd = resolve));
   private readonly pendingToolCalls = new Map<string, PendingToolCall>();
   private costDollars = 0;
+  /** Steps reach the store one at a time, in order, each once its screenshot is a blob; what a run reports waits for its steps. */
+  private stepWrites: Promise<void> = Promise.resolve();
   private lastOutput: unknown = null;
   /** A custom tool answered 500 or never answered: the run fails with this reason. */
   private fatalToolError: string | undefined;
@@ -108,8 +110,6 @@ export class LiveTask {
   private view: LiveView | undefined;
   /** The task's uploaded files as local copies (the agent hands Chromium a path). */
   private localFiles: Array<{ name: string; path: string }> = [];
-  /** Steps are kept in order, each once its screenshot is in the blob store. */
-  private stepWrites: Promise<void> = Promise.resolve();
   /** A person driving through the interactive live view holds the agent between steps. */
   readonly control = new ControlGate();
 
@@ -153,7 +153,7 @@ export class LiveTask {
   async run(): Promise<void> {
     if (this.finished) return;
     const startedAtMs = Date.now();
-    this.dependencies.store.updateTask(this.id, { status: 'running' });
+    await this.dependencies.store.updateTask(this.id, { status: 'running' });
     this.dependencies.eventLog.notify(this.id);
     try {
       this.context = await this.openContext();
@@ -302,7 +302,7 @@ export class LiveTask {
       onStep: (step) => this.keepStep(step),
     });
     await this.stepWrites;
-    this.addCost(result.costDollars);
+    await this.addCost(result.costDollars);
     if (this.fatalToolError !== undefined) return { status: 'failed', output: null, error: this.fatalToolError };
     return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}) };
   }
@@ -322,16 +322,16 @@ export class LiveTask {
         }
       }
       try {
-        this.dependencies.store.addStep(this.id, stored);
+        await this.dependencies.store.addStep(this.id, stored);
       } catch (error) {
         process.stderr.write(`open-smooth: task ${this.id}: could not store step ${step.index}: ${errorMessage(error)}\n`);
       }
     });
   }
 
-  private addCost(dollars: number): void {
+  private async addCost(dollars: number): Promise<void> {
     this.costDollars += dollars;
-    this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
+    await this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
   }
 
   /** Sends a `tool_call` event and waits for the client's answer with the same id. */
@@ -364,7 +364,15 @@ export class LiveTask {
           reject(error);
         },
       });
-      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: this.masked(call.input) } });
+      // A tool call that cannot be stored never reaches the client: the run stops with the reason.
+      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: this.masked(call.input) } }).catch((error: unknown) => {
+        const pending = this.pendingToolCalls.get(id);
+        if (!pending) return;
+        this.pendingToolCalls.delete(id);
+        clearTimeout(pending.timer);
+        this.fatalToolError = `custom tool "${call.name}" could not be sent to the client: ${errorMessage(error)}`;
+        pending.reject(agent.customToolError(500, this.fatalToolError));
+      });
     });
   }
 
@@ -427,7 +435,7 @@ export class LiveTask {
       output = errorMessage(error);
     }
     if (this.finished && command.action !== 'close') return;
-    this.answer(command, code, this.masked(output));
+    await this.answer(command, code, this.masked(output));
     // A plain close ran after every earlier command; a forced one may have cut one short.
     if (command.action === 'close') {
       const reuseContext = !command.force && this.commandsInFlight === 1;
@@ -436,12 +444,12 @@ export class LiveTask {
   }
 
   /** Appends a command's answer; should storing it fail, the client still gets an error answer. */
-  private answer(command: SessionCommand, code: 200 | 400 | 500, output: unknown): void {
+  private async answer(command: SessionCommand, code: 200 | 400 | 500, output: unknown): Promise<void> {
     try {
-      this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
+      await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
     } catch (error) {
       process.stderr.write(`open-smooth: task ${this.id}: could not store the answer to ${command.id}: ${errorMessage(error)}\n`);
-      this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
+      await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
     }
   }
 
@@ -469,7 +477,7 @@ export class LiveTask {
           model: agent.resolveModel('smooth', { maskText: (text) => context.maskSecrets(text) }),
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.dependencies.extractTimeoutMs)]),
         });
-        this.addCost(result.costDollars);
+        await this.addCost(result.costDollars);
         return { output: result.output, costDollars: result.costDollars };
       }
       case 'run_task': {
@@ -559,19 +567,23 @@ export class LiveTask {
     const recording = await this.stopRecording();
     await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
     const recordingKept = recording ? await this.keepRecording(recording) : false;
-    await this.stepWrites;
-    await this.removeWorkDirectory();
-    this.dependencies.store.updateTask(this.id, {
-      status: finish.status,
-      output: this.masked(finish.output ?? null),
-      error: finish.error ? this.masked(finish.error) : null,
-      costDollars: this.costDollars,
-      finishedAtMs: Date.now(),
-      // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
-      ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
-    });
-    this.dependencies.onFinished(this.id);
-    this.releaseEnd();
+    try {
+      await this.stepWrites;
+      await this.removeWorkDirectory();
+      await this.dependencies.store.updateTask(this.id, {
+        status: finish.status,
+        output: this.masked(finish.output ?? null),
+        error: finish.error ? this.masked(finish.error) : null,
+        costDollars: this.costDollars,
+        finishedAtMs: Date.now(),
+        // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
+        ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
+      });
+      await this.dependencies.onFinished(this.id);
+    } finally {
+      // Whoever waits for the end (the scheduler's slot, shutdown) is not left waiting by a store failure.
+      this.releaseEnd();
+    }
   }
 
   private async keepRecording(recording: StoppedRecording): Promise<boolean> {
@@ -613,12 +625,13 @@ export class LiveTask {
       await context.waitForDownloads();
     } catch {
       // A download that never completed is simply not in the zip.
+      return;
     }
     for (const [index, download] of context.downloads.entries()) {
       const blobKey = blobKeys.download(this.id, index + 1, download.suggestedFilename);
       try {
         await this.dependencies.blobs.putFile(blobKey, download.path, { move: true });
-        this.dependencies.store.addDownload(this.id, { url: download.url, fileName: download.suggestedFilename, blobKey, bytes: download.bytes });
+        await this.dependencies.store.addDownload(this.id, { url: download.url, fileName: download.suggestedFilename, blobKey, bytes: download.bytes });
       } catch (error) {
         process.stderr.write(`open-smooth: task ${this.id}: could not keep download ${download.suggestedFilename}: ${errorMessage(error)}\n`);
       }
