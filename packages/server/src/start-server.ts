@@ -15,6 +15,8 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from 
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 import { defaultFailedAuthLimits, FailedAuthLimiter } from './failed-auth-limiter.js';
 import { BadRequestError, TooManyRequestsError, UnauthorizedError } from './http-errors.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
+import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
 import { registerReviewRoutes } from './routes/review-routes.js';
@@ -22,7 +24,7 @@ import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
-import { openDatabase } from './store/open-database.js';
+import { openDatabase, type SqliteDatabase } from './store/open-database.js';
 import { SqliteResourceStore } from './store/resource-store.js';
 import { SecretSealer } from './store/secret-sealer.js';
 import { CachedTaskStore } from './store/cached-task-store.js';
@@ -126,6 +128,34 @@ async function createWorkDirectory(dataDirectory: string): Promise<string> {
   return mkdtemp(join(root, `${process.pid}-`));
 }
 
+/** Contexts open in the pool's shared browser; undefined before it launched or while it is down. */
+function openContextsOf(pool: BrowserPool | undefined): number | undefined {
+  try {
+    return pool?.browser.isConnected() ? pool.browser.contexts().length : undefined;
+  } catch {
+    // Between a crash and the supervisor's relaunch there is no browser to count.
+    return undefined;
+  }
+}
+
+/**
+ * What this process needs to take work: its database, its blob store and (it runs tasks) a
+ * connected browser, launched by the first check when nothing launched it yet.
+ */
+function readinessChecks(database: SqliteDatabase, blobs: BlobStore, browserPool: () => Promise<BrowserPool>): ReadinessCheck[] {
+  return [
+    { name: 'database', check: async () => void database.prepare('SELECT 1').get() },
+    { name: `blob store (${blobs.description})`, check: () => blobs.checkReachable() },
+    {
+      name: 'browser',
+      check: async () => {
+        const pool = await browserPool();
+        if (!pool.browser.isConnected()) throw new Error('Chromium is not connected (it is being relaunched)');
+      },
+    },
+  ];
+}
+
 /** The caller's store, else the one `blobUrl` / SMOOTH_BLOB_URL names, else files under the data directory. */
 function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<BlobStore> {
   if (options.blobStore && options.blobUrl) throw new Error('give blobUrl or blobStore, not both');
@@ -146,9 +176,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
 
   let browserPoolPromise: Promise<BrowserPool> | undefined;
+  /** The pool once launched (the metrics read it; they never launch one). */
+  let launchedPool: BrowserPool | undefined = options.browserPool;
   const browserPool = (): Promise<BrowserPool> => {
     if (options.browserPool) return Promise.resolve(options.browserPool);
-    browserPoolPromise ??= import('@open-smooth/browser').then((browser) => browser.BrowserPool.launch({ allowPrivateNetwork }));
+    browserPoolPromise ??= import('@open-smooth/browser').then(async (browser) => (launchedPool = await browser.BrowserPool.launch({ allowPrivateNetwork })));
     // A failed launch is retried by the next task rather than remembered forever.
     browserPoolPromise.catch(() => (browserPoolPromise = undefined));
     return browserPoolPromise;
@@ -159,7 +191,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const concurrency = resolveConcurrency(options, process.env);
   const profiles = new ProfileStorage(blobs, sealer);
   const workDirectory = await createWorkDirectory(dataDirectory);
-  const tasks = new TaskManager({
+  // Read at scrape time; `tasks` exists by then.
+  const metrics: ServerMetrics = new ServerMetrics({
+    queuedPerTenant: () => tasks.queuedPerTenant(),
+    runningTasks: () => tasks.runningCount,
+    openBrowserContexts: () => openContextsOf(launchedPool),
+    taskBrowserContexts: () => tasks.browserContextCount,
+  });
+  const tasks: TaskManager = new TaskManager({
+    metrics,
     store: taskStore,
     resources,
     profiles,
@@ -208,6 +248,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
   installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
   registerPublicRoutes(app, context);
+  registerOpsRoutes(app, { metrics, readiness: readinessChecks(database, blobs, browserPool) });
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });

@@ -14,12 +14,13 @@ import {
 } from '@open-smooth/browser';
 import { maskStrings, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { blobKeys } from '../blobs/blob-keys.js';
 import { unpackExtension } from '../extensions/unpack-extension.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
-import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
+import { actionOutputToWire, creditsFromCost, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { ControlGate } from './control-gate.js';
 import { TaskRecorder, type StoppedRecording } from './recording.js';
@@ -41,6 +42,7 @@ export interface LiveTaskDependencies {
   workDirectory: string;
   /** Where what the task keeps goes (downloads, step screenshots, recording) and its inputs come from. */
   blobs: BlobStore;
+  metrics: TaskMetrics;
   profiles: ProfileStorage;
   /** The caller's tunnel when the task has proxy_server "self". */
   callerTunnel?: CallerTunnel;
@@ -108,6 +110,8 @@ export class LiveTask {
   private finished = false;
   private recorder: TaskRecorder | undefined;
   private view: LiveView | undefined;
+  /** When the scheduler started it; undefined while it waits. */
+  private startedAtMs: number | undefined;
   /** The task's uploaded files as local copies (the agent hands Chromium a path). */
   private localFiles: Array<{ name: string; path: string }> = [];
   /** A person driving through the interactive live view holds the agent between steps. */
@@ -138,6 +142,11 @@ export class LiveTask {
     }
   }
 
+  /** Whether the task holds a browser context now. */
+  get hasBrowser(): boolean {
+    return this.context !== undefined;
+  }
+
   /** The live view's access to the browser; undefined while the browser is not open. */
   liveView(): LiveView | undefined {
     const context = this.context;
@@ -153,6 +162,7 @@ export class LiveTask {
   async run(): Promise<void> {
     if (this.finished) return;
     const startedAtMs = Date.now();
+    this.startedAtMs = startedAtMs;
     await this.dependencies.store.updateTask(this.id, { status: 'running' });
     this.dependencies.eventLog.notify(this.id);
     try {
@@ -309,6 +319,7 @@ export class LiveTask {
 
   /** Stores the step once its screenshot is a blob; a screenshot that cannot be stored is logged and left out. */
   private keepStep(step: StepRecord): void {
+    this.dependencies.metrics.modelTokens(step.tokensIn, step.tokensOut);
     this.stepWrites = this.stepWrites.then(async () => {
       const { screenshotPath, ...kept } = step;
       let stored: StepRecord = kept;
@@ -330,6 +341,7 @@ export class LiveTask {
   }
 
   private async addCost(dollars: number): Promise<void> {
+    this.dependencies.metrics.creditsUsed(creditsFromCost(dollars));
     this.costDollars += dollars;
     await this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
   }
@@ -579,6 +591,7 @@ export class LiveTask {
         // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
         ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
       });
+      if (this.startedAtMs !== undefined) this.dependencies.metrics.taskFinished(this.record.kind, finish.status, (Date.now() - this.startedAtMs) / 1000);
       await this.dependencies.onFinished(this.id);
     } finally {
       // Whoever waits for the end (the scheduler's slot, shutdown) is not left waiting by a store failure.

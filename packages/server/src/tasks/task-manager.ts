@@ -5,6 +5,7 @@ import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { blobKeys } from '../blobs/blob-keys.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
@@ -29,6 +30,7 @@ export interface TaskManagerOptions {
   blobs: BlobStore;
   /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
   workDirectory: string;
+  metrics: TaskMetrics;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
   scheduler: SchedulerLimits;
@@ -156,6 +158,7 @@ export class TaskManager {
       agent: this.options.agent,
       workDirectory: this.taskWorkDirectory(record.id),
       blobs: this.options.blobs,
+      metrics: this.options.metrics,
       profiles: this.options.profiles,
       ...(callerTunnel ? { callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
@@ -236,6 +239,23 @@ export class TaskManager {
     }
     await this.options.store.updateTask(taskId, { recording: 'none' });
     return false;
+  }
+
+  /** Tasks waiting per tenant, for the metrics. */
+  queuedPerTenant(): Map<string, number> {
+    return this.scheduler.queuedPerKey();
+  }
+
+  /** Tasks and sessions holding a slot. */
+  get runningCount(): number {
+    return this.scheduler.runningCount;
+  }
+
+  /** Live tasks holding a browser context now. */
+  get browserContextCount(): number {
+    let count = 0;
+    for (const liveTask of this.live.values()) if (liveTask.hasBrowser) count += 1;
+    return count;
   }
 
   /** The live view's handle on a running task's browser; undefined once it has finished or before it starts. */
