@@ -10,12 +10,19 @@ command -v "$chromium_binary" >/dev/null 2>&1 || missing+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 # Client-certificate tests make their CA and certificates at test time.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The PostgreSQL store's tests start throwaway clusters from Debian's binaries (packages/testkit/src/postgres-server.ts).
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]} from Debian packages" >&2
   sudo_prefix=""
   [ "$(id -u)" = 0 ] || sudo_prefix="sudo"
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    # Binaries only: no system cluster is made, so no system service runs.
+    $sudo_prefix mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' | $sudo_prefix tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $sudo_prefix apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1 $sudo_prefix apt-get install -y -qq -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
 fi
 
 stamp=node_modules/.open-smooth-setup

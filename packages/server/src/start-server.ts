@@ -24,11 +24,8 @@ import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
-import { openDatabase, type SqliteDatabase } from './store/open-database.js';
-import { SqliteResourceStore } from './store/resource-store.js';
+import { openStores, type OpenedStores } from './store/open-stores.js';
 import { SecretSealer } from './store/secret-sealer.js';
-import { CachedTaskStore } from './store/cached-task-store.js';
-import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { TaskManager } from './tasks/task-manager.js';
@@ -142,9 +139,9 @@ function openContextsOf(pool: BrowserPool | undefined): number | undefined {
  * What this process needs to take work: its database, its blob store and (it runs tasks) a
  * connected browser, launched by the first check when nothing launched it yet.
  */
-function readinessChecks(database: SqliteDatabase, blobs: BlobStore, browserPool: () => Promise<BrowserPool>): ReadinessCheck[] {
+function readinessChecks(stores: OpenedStores, blobs: BlobStore, browserPool: () => Promise<BrowserPool>): ReadinessCheck[] {
   return [
-    { name: 'database', check: async () => void database.prepare('SELECT 1').get() },
+    { name: 'database', check: () => stores.checkReachable() },
     { name: `blob store (${blobs.description})`, check: () => blobs.checkReachable() },
     {
       name: 'browser',
@@ -168,10 +165,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const blobs = await blobStoreOf(options, dataDirectory);
-  const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
-  const sealer = SecretSealer.forDataDirectory(dataDirectory);
-  const taskStore = new CachedTaskStore(new SqliteTaskStore(database, sealer));
-  const resources = new SqliteResourceStore(database);
+  const sealer = SecretSealer.fromEnvironmentOrDataDirectory(process.env, dataDirectory);
+  const stores = await openStores({ databaseUrl: options.databaseUrl ?? process.env.SMOOTH_DATABASE_URL, dataDirectory, sealer });
+  const { taskStore, resources } = stores;
   const apiKeys = await resolveApiKeys(options.apiKeys, process.env, resources);
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
 
@@ -248,7 +244,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
   installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
   registerPublicRoutes(app, context);
-  registerOpsRoutes(app, { metrics, readiness: readinessChecks(database, blobs, browserPool) });
+  registerOpsRoutes(app, { metrics, readiness: readinessChecks(stores, blobs, browserPool) });
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
@@ -269,7 +265,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await tasks.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
-        database.close();
+        await stores.close();
         if (!options.blobStore) await blobs.close();
         await rm(workDirectory, { recursive: true, force: true });
         stopKeepingAlive();

@@ -79,7 +79,7 @@ export async function encodeStoredRecording(blobs: BlobStore, taskId: string, wo
     const framesDirectory = join(scratch, 'frames');
     await unpackFrames(packPath, manifest.frames, framesDirectory);
     const videoPath = join(scratch, 'recording.mp4');
-    const recording: StoppedRecording = { ...manifest, directory: framesDirectory, frames: manifest.frames.map(({ fileName, atMs }) => ({ fileName, atMs })) };
+    const recording: StoppedRecording = { ...manifest, directory: framesDirectory, frames: manifest.frames.map(({ fileName, atMs, bytes }) => ({ fileName, atMs, bytes })) };
     if (!(await encodeRecording(recording, videoPath))) return false;
     await blobs.putFile(videoKey, videoPath, { move: true });
     await blobs.delete(blobKeys.recordingFrames(taskId));
