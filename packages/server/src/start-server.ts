@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
@@ -31,6 +31,7 @@ import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { TaskManager } from './tasks/task-manager.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
+import { createWorkDirectory } from './work-directory.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
@@ -113,16 +114,6 @@ function keepAliveOnUnhandledRejection(): () => void {
   };
   process.on('unhandledRejection', log);
   return () => process.off('unhandledRejection', log);
-}
-
-/**
- * This process's scratch folder under the data directory (one per process, so several workers may
- * share a data directory): local copies of blobs, spooled frames, uploads on their way in.
- */
-async function createWorkDirectory(dataDirectory: string): Promise<string> {
-  const root = join(dataDirectory, 'work');
-  await mkdir(root, { recursive: true });
-  return mkdtemp(join(root, `${process.pid}-`));
 }
 
 /** Contexts open in the pool's shared browser; undefined before it launched or while it is down. */

@@ -110,6 +110,7 @@ export class LiveTask {
   private finished = false;
   private recorder: TaskRecorder | undefined;
   private view: LiveView | undefined;
+  private screenshotsKept = 0;
   /** When the scheduler started it; undefined while it waits. */
   private startedAtMs: number | undefined;
   /** The task's uploaded files as local copies (the agent hands Chromium a path). */
@@ -324,7 +325,9 @@ export class LiveTask {
       const { screenshotPath, ...kept } = step;
       let stored: StepRecord = kept;
       if (screenshotPath !== undefined) {
-        const screenshotKey = blobKeys.stepScreenshot(this.id, basename(screenshotPath));
+        // Numbered per task, not by the run's step index: a session's second run_task starts at step 1 again.
+        this.screenshotsKept += 1;
+        const screenshotKey = blobKeys.stepScreenshot(this.id, `${String(this.screenshotsKept).padStart(4, '0')}-${basename(screenshotPath)}`);
         try {
           await this.dependencies.blobs.putFile(screenshotKey, screenshotPath, { move: true });
           stored = { ...kept, screenshotKey };
