@@ -1,4 +1,4 @@
-import { unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One recorded picture on disk and the time it appeared. */
@@ -48,6 +48,18 @@ export class FrameSpool {
 
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /**
+   * Empties the folder (what an earlier run left) and creates it, ahead of every write; resolves
+   * once done. A failure shows in `settled`, like a failed write.
+   */
+  prepare(): Promise<void> {
+    this.#chain(async () => {
+      await rm(this.directory, { recursive: true, force: true });
+      await mkdir(this.directory, { recursive: true });
+    });
+    return this.#writes;
   }
 
   /** Writes `jpeg` as the next frame, seen at `atMs`. */

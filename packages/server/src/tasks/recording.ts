@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { FrameSource, ScreencastFrame } from '@open-smooth/browser';
@@ -56,9 +56,8 @@ export class TaskRecorder {
    * running, its browser's start included), so it lasts as long as the task did.
    */
   static async start(frames: FrameSource, directory: string, startMs = Date.now()): Promise<TaskRecorder> {
-    await rm(directory, { recursive: true, force: true });
-    await mkdir(directory, { recursive: true });
     const recorder = new TaskRecorder(directory, startMs);
+    await recorder.#spool.prepare();
     recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), { maxFramesPerSecond: recordedFramesPerSecond });
     return recorder;
   }
