@@ -6,6 +6,7 @@ import websocket from '@fastify/websocket';
 import type { BrowserPool } from '@open-smooth/browser';
 // Not the package root: that loads Playwright, which the server imports only when a task needs it.
 import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
+import { errorMessage } from '@open-smooth/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
 import type { BlobStore } from './blobs/blob-store.js';
@@ -156,6 +157,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const blobs = await blobStoreOf(options, dataDirectory);
+  // Said at once rather than at the first upload; /readyz keeps answering 503 until it is fixed.
+  void blobs.checkReachable().catch((error: unknown) => {
+    process.stderr.write(`open-smooth: the blob store (${blobs.description}) does not answer: ${errorMessage(error)}\n`);
+  });
   const sealer = SecretSealer.fromEnvironmentOrDataDirectory(process.env, dataDirectory);
   const stores = await openStores({ databaseUrl: options.databaseUrl ?? process.env.SMOOTH_DATABASE_URL, dataDirectory, sealer });
   const { taskStore, resources } = stores;

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 export type SqliteDatabase = Database.Database;
 
 /** Ordered schema changes; a migration never changes once released, new ones are appended. */
-const migrations: readonly string[] = [
+export const sqliteMigrations: readonly string[] = [
   `CREATE TABLE tasks (
      id TEXT PRIMARY KEY,
      tenant TEXT NOT NULL,
@@ -95,7 +95,7 @@ const migrations: readonly string[] = [
 function applyMigrations(database: SqliteDatabase): void {
   database.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)');
   const applied = database.prepare('SELECT COALESCE(MAX(version), 0) AS version FROM migrations').get() as { version: number };
-  migrations.forEach((sql, index) => {
+  sqliteMigrations.forEach((sql, index) => {
     const version = index + 1;
     if (version <= applied.version) return;
     database.transaction(() => {
