@@ -54,7 +54,7 @@ test('/healthz and /readyz answer without an API key; ready names what it checke
   assert.equal(ready.status, 200, ready.text);
   const checks: string[] = JSON.parse(ready.text).r.checks;
   assert.equal(checks[0], 'database');
-  assert.match(checks[1] ?? '', /^blob store \(filesystem /);
+  assert.match(checks[1] ?? '', /^blob store \((filesystem |s3:\/\/)/);
   assert.equal(checks[2], 'browser');
   const document = JSON.parse((await get('/api/docs/openapi.json')).text);
   for (const path of ['/healthz', '/readyz', '/metrics']) {

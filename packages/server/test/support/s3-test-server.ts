@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ export interface S3TestServer {
   environment: NodeJS.ProcessEnv;
   credentials: { accessKeyId: string; secretAccessKey: string };
   close(): Promise<void>;
+  /** Lets the test process end while the server runs, and stops it (synchronously) when it does. */
+  stopWithProcess(): void;
 }
 
 /**
@@ -62,6 +65,14 @@ export async function startS3TestServer(bucket = 'open-smooth-blobs'): Promise<S
         await once(child, 'exit');
       }
       await rm(directory, { recursive: true, force: true });
+    },
+    stopWithProcess: () => {
+      child.unref();
+      child.stdout.destroy();
+      process.once('exit', () => {
+        child.kill('SIGKILL');
+        rmSync(directory, { recursive: true, force: true });
+      });
     },
   };
 }
