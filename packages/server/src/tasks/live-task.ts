@@ -13,7 +13,7 @@ import {
   type TaskContext,
 } from '@open-smooth/browser';
 import { maskStrings, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
-import type { BlobStore } from '../blobs/blob-store.js';
+import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { blobKeys } from '../blobs/blob-keys.js';
 import { unpackExtension } from '../extensions/unpack-extension.js';
@@ -81,6 +81,20 @@ interface Finish {
 }
 
 
+/** A file or extension the task was created with was deleted before it started. */
+class TaskInputMissingError extends Error {
+  override readonly name = 'TaskInputMissingError';
+}
+
+async function copyInput(blobs: BlobStore, key: string, path: string, what: string): Promise<void> {
+  try {
+    await blobs.copyToFile(key, path);
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) throw new TaskInputMissingError(`${what} was deleted before the task started`);
+    throw error;
+  }
+}
+
 /** Tool answers are free-form; the agent gets text. */
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -110,6 +124,7 @@ export class LiveTask {
   private finished = false;
   private recorder: TaskRecorder | undefined;
   private view: LiveView | undefined;
+  /** Step screenshots stored so far; numbers their keys. */
   private screenshotsKept = 0;
   /** When the scheduler started it; undefined while it waits. */
   private startedAtMs: number | undefined;
@@ -171,7 +186,7 @@ export class LiveTask {
       this.maskingContext = this.context;
     } catch (error) {
       // A navigation failure already says which page and why (the browser itself is fine).
-      const reason = error instanceof Error && ['NavigationFailedError', 'CallerTunnelError', 'ProxyNotAllowedError'].includes(error.name) ? error.message : `could not open the browser: ${errorMessage(error)}`;
+      const reason = error instanceof Error && ['NavigationFailedError', 'CallerTunnelError', 'ProxyNotAllowedError', 'TaskInputMissingError'].includes(error.name) ? error.message : `could not open the browser: ${errorMessage(error)}`;
       await this.finish({ status: 'failed', error: reason });
       this.releaseStart();
       return this.ended;
@@ -243,14 +258,14 @@ export class LiveTask {
     this.localFiles = await Promise.all(
       this.settings.files.map(async (file, index) => {
         const path = join(workDirectory, 'files', String(index), file.name);
-        await blobs.copyToFile(file.blobKey, path);
+        await copyInput(blobs, file.blobKey, path, `the uploaded file ${file.name}`);
         return { name: file.name, path };
       }),
     );
     const directories: string[] = [];
     for (const extension of this.settings.extensions) {
       const zipPath = join(workDirectory, 'extensions', extension.id, basename(extension.blobKey));
-      await blobs.copyToFile(extension.blobKey, zipPath);
+      await copyInput(blobs, extension.blobKey, zipPath, `extension ${extension.id}`);
       directories.push((await unpackExtension(zipPath)).directory);
     }
     return directories;
