@@ -263,6 +263,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         await stores.close();
         if (!options.blobStore) await blobs.close();
+        metrics.registry.clear();
         await rm(workDirectory, { recursive: true, force: true });
         stopKeepingAlive();
       })()),
