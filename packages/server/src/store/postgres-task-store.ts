@@ -1,10 +1,14 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import { inTransaction, type PostgresPool } from './postgres-database.js';
 import { sealRequest, type SecretSealer } from './secret-sealer.js';
-import type { CommandRecord, DownloadRecord, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 const taskColumns = 'id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token';
+
+const liveStatus = "status IN ('waiting', 'running')";
+/** A failed live task also gives up its recording, which only its worker could have finished ($2 = now). */
+const failedColumns = "status = 'failed', finished_at_ms = $2, recording = CASE recording WHEN 'pending' THEN 'none' ELSE recording END";
 
 /** Task storage in PostgreSQL, shared by every process of a deployment. */
 export class PostgresTaskStore implements TaskStore {
@@ -14,9 +18,9 @@ export class PostgresTaskStore implements TaskStore {
     private readonly sealer: SecretSealer,
   ) {}
 
-  async createTask(task: TaskRecord): Promise<void> {
+  async createTask(task: TaskRecord, lease?: TaskLease): Promise<void> {
     await this.pool.query(
-      `INSERT INTO tasks (${taskColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      `INSERT INTO tasks (${taskColumns}, owner, lease_expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [
         task.id,
         task.tenant,
@@ -32,6 +36,8 @@ export class PostgresTaskStore implements TaskStore {
         task.downloadsToken,
         task.recording,
         task.liveToken,
+        lease?.owner ?? null,
+        lease?.expiresAtMs ?? null,
       ],
     );
   }
@@ -72,9 +78,37 @@ export class PostgresTaskStore implements TaskStore {
     await this.pool.query(`UPDATE tasks SET ${columns.join(', ')} WHERE id = $${values.length}`, values);
   }
 
-  async failLiveTasks(reason: string): Promise<number> {
-    const result = await this.pool.query("UPDATE tasks SET status = 'failed', error = $1, finished_at_ms = $2 WHERE status IN ('waiting', 'running')", [reason, Date.now()]);
-    return result.rowCount ?? 0;
+  async claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE tasks SET owner = $1, lease_expires_at_ms = $2
+       WHERE id = $3 AND status = 'waiting' AND (owner IS NULL OR owner = $1 OR lease_expires_at_ms < $4)`,
+      [lease.owner, lease.expiresAtMs, taskId, Date.now()],
+    );
+    return result.rowCount === 1;
+  }
+
+  async renewLeases(owner: string, expiresAtMs: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(`UPDATE tasks SET lease_expires_at_ms = $1 WHERE owner = $2 AND ${liveStatus} RETURNING id`, [expiresAtMs, owner]);
+    return rows.map((row) => row.id);
+  }
+
+  async getLease(taskId: string): Promise<TaskLease | undefined> {
+    const { rows } = await this.pool.query<{ owner: string | null; lease_expires_at_ms: number | null }>('SELECT owner, lease_expires_at_ms FROM tasks WHERE id = $1', [taskId]);
+    const row = rows[0];
+    return row?.owner != null && row.lease_expires_at_ms !== null ? { owner: row.owner, expiresAtMs: row.lease_expires_at_ms } : undefined;
+  }
+
+  async failTasksOf(owner: string, reason: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(`UPDATE tasks SET error = $1, ${failedColumns} WHERE owner = $3 AND ${liveStatus} RETURNING id`, [reason, Date.now(), owner]);
+    return rows.map((row) => row.id);
+  }
+
+  async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE tasks SET error = $1 || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns} WHERE ${liveStatus} AND lease_expires_at_ms < $2 RETURNING id`,
+      [reason, nowMs],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**
@@ -142,11 +176,6 @@ export class PostgresTaskStore implements TaskStore {
   async listCommands(taskId: string): Promise<CommandRecord[]> {
     const { rows } = await this.pool.query<CommandRow>('SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = $1 ORDER BY position', [taskId]);
     return rows.map(commandFromRow);
-  }
-
-  async abandonPendingRecordings(): Promise<number> {
-    const result = await this.pool.query("UPDATE tasks SET recording = 'none' WHERE recording = 'pending'");
-    return result.rowCount ?? 0;
   }
 
   async addDownload(taskId: string, download: DownloadRecord): Promise<void> {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { testDatabaseUrl } from './test-database.js';
 
 export interface SpawnedServer {
   apiBaseUrl: string;
@@ -14,8 +15,9 @@ export interface SpawnedServer {
 export async function startSpawnedServer(environment: Record<string, string>): Promise<SpawnedServer> {
   const apiKey = 'sk_test_spawned';
   const script = fileURLToPath(new URL('./server-process.ts', import.meta.url));
+  const databaseUrl = await testDatabaseUrl();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...environment, TEST_API_KEY: apiKey },
+    env: { ...process.env, ...(databaseUrl ? { SMOOTH_DATABASE_URL: databaseUrl } : {}), ...environment, TEST_API_KEY: apiKey },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

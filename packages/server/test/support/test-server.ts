@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { handlersFirstHeader } from '@open-smooth/protocol';
 import { loopbackNetworkAllowance } from '@open-smooth/testkit';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index.js';
+import { testDatabaseUrl } from './test-database.js';
 
 export { loopbackNetworkAllowance };
 
@@ -50,7 +51,9 @@ function withLoopbackReach(options: ServerOptions): ServerOptions {
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDirectory = options.dataDirectory ?? (await makeTemporaryDirectory());
-  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...options };
+  // In PostgreSQL mode each test server gets its own database, kept across its restarts.
+  const databaseUrl = options.databaseUrl ?? (await testDatabaseUrl());
+  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(databaseUrl ? { databaseUrl } : {}), ...options };
   let server = await startServer(withLoopbackReach(serverOptions));
   const testServer: TestServer = {
     get server() {
