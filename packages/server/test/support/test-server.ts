@@ -20,6 +20,8 @@ export interface ApiAnswer {
 export interface TestServer {
   server: RunningServer;
   dataDirectory: string;
+  /** The PostgreSQL database it stores in (SMOOTH_TEST_DATABASE=postgres); undefined for SQLite. */
+  databaseUrl: string | undefined;
   /**
    * Sends a request to /api/v1 with the first key unless told otherwise, as our SDK does: it says
    * it attaches answer handlers before posting, so error answers are not withheld (`handlersFirst:
@@ -60,6 +62,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       return server;
     },
     dataDirectory,
+    databaseUrl: serverOptions.databaseUrl || undefined,
     async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
       const requestHeaders: Record<string, string> = { ...headers };
       if (handlersFirst) requestHeaders[handlersFirstHeader] = '1';
