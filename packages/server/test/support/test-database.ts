@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 
 /**
@@ -55,4 +56,28 @@ export async function storedDatabaseContents(server: { dataDirectory: string; da
   } finally {
     await client.end();
   }
+}
+
+/** A task's stored creation and end times in milliseconds (the wire has whole seconds only). */
+export async function storedTaskTimes(server: { dataDirectory: string; databaseUrl: string | undefined }, taskId: string): Promise<{ createdAtMs: number; finishedAtMs: number | null }> {
+  const sql = 'SELECT created_at_ms, finished_at_ms FROM tasks WHERE id = ';
+  let row: { created_at_ms: number | string; finished_at_ms: number | string | null } | undefined;
+  if (server.databaseUrl === undefined) {
+    const database = new Database(join(server.dataDirectory, 'open-smooth.sqlite'), { readonly: true });
+    try {
+      row = database.prepare(`${sql}?`).get(taskId) as typeof row;
+    } finally {
+      database.close();
+    }
+  } else {
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      row = (await client.query<NonNullable<typeof row>>(`${sql}$1`, [taskId])).rows[0];
+    } finally {
+      await client.end();
+    }
+  }
+  if (!row) throw new Error(`no stored task ${taskId}`);
+  return { createdAtMs: Number(row.created_at_ms), finishedAtMs: row.finished_at_ms === null ? null : Number(row.finished_at_ms) };
 }
