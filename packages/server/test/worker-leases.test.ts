@@ -12,7 +12,8 @@ import { SecretSealer } from '../src/store/secret-sealer.js';
 import { SqliteTaskStore } from '../src/store/sqlite-task-store.js';
 import type { TaskRecord, TaskStore } from '../src/store/task-record.js';
 import { leaseExpiredReason } from '../src/tasks/task-manager.js';
-import { firstKey, makeTemporaryDirectory, startTestServer } from './support/test-server.js';
+import { startSpawnedServer } from './support/spawned-server.js';
+import { firstKey, makeTemporaryDirectory, sendCommand, startTestServer } from './support/test-server.js';
 
 /**
  * Worker leases through the server, on both stores: a starting worker fails only its own leftovers
@@ -132,3 +133,55 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     assert.equal((await server.api('DELETE', `/task/${session.id}`)).status, 200);
   });
 }
+
+test('postgres: kill -9 one of two workers mid-session: its session fails with a reason once its lease runs out, the other worker carries on', async (t) => {
+  if (!postgres) throw new Error('the PostgreSQL cluster did not start');
+  const databaseUrl = await postgres.createDatabase();
+  const [directoryA, directoryB] = await Promise.all([makeTemporaryDirectory(), makeTemporaryDirectory()]);
+  t.after(() => Promise.all([directoryA, directoryB].map((directory) => rm(directory, { recursive: true, force: true }))));
+  const leaseMs = 3_000;
+  // Worker A in a process of its own (so it can die as a crashed machine would), worker B here.
+  const workerA = await startSpawnedServer({ SMOOTH_DATABASE_URL: databaseUrl, SMOOTH_WORKER_ID: 'worker-a', TEST_LEASE_MS: String(leaseMs), TEST_DATA_DIR: directoryA });
+  let killed = false;
+  t.after(async () => {
+    if (!killed) await workerA.close();
+  });
+  const spawnedKey = workerA.apiKey;
+  // B knows A's key too (one deployment, one set of keys), and its own first key.
+  const workerB = await startTestServer({ dataDirectory: directoryB, databaseUrl, workerId: 'worker-b', leaseMs, heartbeatMs: 300, apiKeys: [firstKey, spawnedKey] });
+  t.after(() => workerB.close());
+
+  const onA = (await workerA.api('POST', '/task', { task: null })).body.r.id as string;
+  assert.equal((await workerA.api('POST', `/task/${onA}/event`, { id: 'ready', name: 'browser_action', payload: { name: 'evaluate_js', input: { js: '40 + 2' } } })).status, 200);
+  await waitFor(
+    () => workerA.api('GET', `/task/${onA}?event_t=0`),
+    (answer) => (answer.body.r.events ?? []).some((event: { id: string | null }) => event.id === 'ready'),
+    'the first answer on worker A',
+  );
+  const onB = (await workerB.api('POST', '/task', { body: { task: null } })).body.r.id as string;
+  assert.equal((await sendCommand(workerB, onB, 'browser_action', 'evaluate_js', { js: '40 + 2' }, 'ready')).payload.code, 200);
+  // Worker B sees worker A's session in the shared database, running, with A's lease.
+  assert.equal((await workerB.api('GET', `/task/${onA}`, { key: spawnedKey })).body.r.status, 'running');
+
+  await workerA.kill();
+  killed = true;
+  const killedAtMs = Date.now();
+  const failed = await waitFor(
+    () => workerB.api('GET', `/task/${onA}`, { key: spawnedKey }),
+    (answer) => answer.body.r.status === 'failed',
+    'the dead worker\'s session to fail',
+  );
+  const tookMs = Date.now() - killedAtMs;
+  assert.equal(failed.status, 200);
+  assert.equal(failed.body.r.error, `${leaseExpiredReason} (worker worker-a)`);
+  // Within the lease plus a heartbeat or two (generous: the machine may be loaded).
+  assert.ok(tookMs < leaseMs + 15_000, `failed ${tookMs} ms after the kill`);
+
+  // Worker B's own session was never touched and still works.
+  assert.equal((await workerB.api('GET', `/task/${onB}`)).body.r.status, 'running');
+  const answer = await sendCommand(workerB, onB, 'browser_action', 'evaluate_js', { js: '6 * 7' }, 'still-here');
+  assert.deepEqual([answer.payload.code, answer.payload.output.output], [200, 42]);
+  await sendCommand(workerB, onB, 'session_action', 'close', {}, 'close');
+  const closed = await waitFor(() => workerB.api('GET', `/task/${onB}`), (done) => done.body.r.status === 'done', 'the close');
+  assert.equal(closed.body.r.error, null);
+});

@@ -9,6 +9,8 @@ export interface SpawnedServer {
   /** A request to /api/v1 with the key; the parsed body (or text). */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
+  /** kill -9: the process dies as a crashed machine would, leaving its tasks as they were. */
+  kill(): Promise<void>;
 }
 
 /** Starts support/server-process.ts in a child process with the given environment added. */
@@ -41,6 +43,10 @@ export async function startSpawnedServer(environment: Record<string, string>): P
       } catch {
         return { status: response.status, body: text };
       }
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
     },
     async close() {
       child.stdin?.end();
