@@ -33,6 +33,7 @@ import { TaskManager } from './tasks/task-manager.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 import { createWorkDirectory } from './work-directory.js';
+import { resolveWorkerId } from './worker-id.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
@@ -181,6 +182,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
   const concurrency = resolveConcurrency(options, process.env);
+  const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
+  const leaseMs = options.leaseMs ?? 30_000;
   const profiles = new ProfileStorage(blobs, sealer);
   const workDirectory = await createWorkDirectory(dataDirectory);
   // Read at scrape time; `tasks` exists by then.
@@ -211,8 +214,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     commandOutputMaxBytes: options.commandOutputMaxBytes ?? defaultCommandOutputMaxBytes,
     finishGraceMs: options.finishGraceMs ?? 3000,
     callerTunnelTimeoutMs: options.callerTunnelTimeoutMs ?? 30_000,
+    workerId,
+    leaseMs,
+    heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 3)),
   });
-  await tasks.failTasksLeftByPreviousRun();
+  await tasks.start();
 
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();

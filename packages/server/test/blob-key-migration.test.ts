@@ -13,10 +13,10 @@ test('a database written before blobs keeps its files: stored paths under the da
   const dataDirectory = await makeTemporaryDirectory();
   t.after(() => rm(dataDirectory, { recursive: true, force: true }));
   const path = join(dataDirectory, 'open-smooth.sqlite');
-  // The schema as the release before blob keys left it (migrations 1 and 2), with rows holding absolute paths.
+  // The schema as the release before blob keys left it (migrations 1 to 3), with rows holding absolute paths.
   const old = new Database(path);
   old.exec('CREATE TABLE migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)');
-  sqliteMigrations.slice(0, 2).forEach((sql, index) => {
+  sqliteMigrations.slice(0, 3).forEach((sql, index) => {
     old.exec(sql);
     old.prepare('INSERT INTO migrations (version, applied_at_ms) VALUES (?, ?)').run(index + 1, 0);
   });

@@ -79,6 +79,12 @@ export const sqliteMigrations: readonly string[] = [
      sent_at_ms INTEGER NOT NULL
    );
    CREATE INDEX commands_by_task ON commands (task_id);`,
+  // Worker leases: who runs a live task, until when. Live tasks from before had no owner: expired now.
+  `ALTER TABLE tasks ADD COLUMN owner TEXT;
+   ALTER TABLE tasks ADD COLUMN lease_expires_at_ms INTEGER;
+   UPDATE tasks SET lease_expires_at_ms = 0 WHERE status IN ('waiting', 'running');
+   CREATE INDEX live_tasks_by_owner ON tasks (owner) WHERE status IN ('waiting', 'running');
+   CREATE INDEX live_tasks_by_lease ON tasks (lease_expires_at_ms) WHERE status IN ('waiting', 'running');`,
   // Files are blobs: rows keep blob keys. Paths an earlier version stored under the data directory
   // become the keys of the same files (the filesystem blob store keeps that layout).
   `ALTER TABLE files RENAME COLUMN path TO blob_key;

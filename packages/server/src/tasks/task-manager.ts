@@ -43,6 +43,12 @@ export interface TaskManagerOptions {
   finishGraceMs: number;
   /** How long a task with proxy_server "self" waits for the caller to connect its tunnel. */
   callerTunnelTimeoutMs: number;
+  /** This process's name as a worker: the owner of the leases of the tasks it runs. */
+  workerId: string;
+  /** A lease not renewed for this long has expired: its worker is taken for dead and its tasks fail. */
+  leaseMs: number;
+  /** How often leases are renewed and expired ones swept (well under leaseMs). */
+  heartbeatMs: number;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
@@ -76,6 +82,8 @@ function storedRequestOf(request: TaskRequest): TaskRequest {
 }
 
 export const restartFailureReason = 'server restarted while the task was running';
+/** The store adds which worker it was. */
+export const leaseExpiredReason = 'the worker running the task stopped: its lease expired without a heartbeat';
 
 /** Creates, schedules, commands, cancels and reports tasks; the routes stay thin on top of it. */
 export class TaskManager {
@@ -88,6 +96,8 @@ export class TaskManager {
   /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
   private readonly encodings = new Map<string, Promise<boolean>>();
   private encodingQueue: Promise<void> = Promise.resolve();
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private heartbeatRunning: Promise<void> | undefined;
 
   constructor(private readonly options: TaskManagerOptions) {
     this.eventLog = new TaskEventLog(options.store);
@@ -95,11 +105,62 @@ export class TaskManager {
     this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
   }
 
-  /** Tasks left live by a process that died cannot resume: say so instead of leaving them running. */
-  async failTasksLeftByPreviousRun(): Promise<number> {
-    const failed = await this.options.store.failLiveTasks(restartFailureReason);
-    await this.options.store.abandonPendingRecordings();
-    return failed;
+  /**
+   * Starts this worker: the tasks it left live when it last stopped cannot resume, so they fail
+   * (other workers' tasks are not touched), as do tasks of any worker whose lease has expired; then
+   * it renews its leases and sweeps expired ones every heartbeat. Returns how many of its own failed.
+   */
+  async start(): Promise<number> {
+    const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
+    await this.sweepExpiredLeases();
+    this.leaseTimer = setInterval(() => {
+      // One heartbeat at a time: a slow database must not pile them up.
+      this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
+    }, this.options.heartbeatMs);
+    this.leaseTimer.unref();
+    return leftovers.length;
+  }
+
+  private leaseExpiry(): number {
+    return Date.now() + this.options.leaseMs;
+  }
+
+  private async renewAndSweep(): Promise<void> {
+    try {
+      // Only tasks that were live before the renewal began: a task created meanwhile may not be in it.
+      const before = [...this.live.values()];
+      const held = new Set(await this.options.store.renewLeases(this.options.workerId, this.leaseExpiry()));
+      for (const liveTask of before) if (!held.has(liveTask.id)) await this.checkLeaseLost(liveTask);
+      await this.sweepExpiredLeases();
+    } catch (error) {
+      process.stderr.write(`open-smooth: worker ${this.options.workerId}: the lease heartbeat failed: ${errorMessage(error)}\n`);
+    }
+  }
+
+  /** Fails live tasks whose worker stopped renewing their lease, and wakes their polls. */
+  private async sweepExpiredLeases(): Promise<void> {
+    const failed = await this.options.store.failExpiredLeases(Date.now(), leaseExpiredReason);
+    for (const taskId of failed) {
+      const liveTask = this.live.get(taskId);
+      if (liveTask) await this.checkLeaseLost(liveTask);
+      this.eventLog.notify(taskId);
+    }
+  }
+
+  /**
+   * A task this worker runs that the store says has ended without it (another process failed it
+   * after this one missed its heartbeats): its browser is let go and nothing more is stored for it.
+   */
+  private async checkLeaseLost(liveTask: LiveTask): Promise<void> {
+    if (liveTask.hasEnded || this.live.get(liveTask.id) !== liveTask) return;
+    const stored = await this.options.store.getTask(liveTask.id);
+    if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
+    this.live.delete(liveTask.id);
+    this.scheduler.remove(liveTask.id);
+    await liveTask.abandon();
+    this.releaseTaskResources(liveTask.id);
+    this.eventLog.notify(liveTask.id);
   }
 
   /** A running task's scratch folder on this machine; removed when it ends (what it keeps is in the blob store). */
@@ -146,7 +207,8 @@ export class TaskManager {
       liveToken: randomBytes(24).toString('base64url'),
     };
     try {
-      await this.options.store.createTask(record);
+      // This worker runs what it creates (the in-process scheduler holds the queue), so it holds the lease from the start.
+      await this.options.store.createTask(record, { owner: this.options.workerId, expiresAtMs: this.leaseExpiry() });
     } catch (error) {
       this.releaseTaskResources(id);
       throw error;
@@ -402,6 +464,8 @@ export class TaskManager {
 
   /** Shutdown: live tasks are left as a crash would leave them; the next start fails them. */
   async close(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    await this.heartbeatRunning;
     this.gate.close();
     const liveTasks = [...this.live.values()];
     this.live.clear();

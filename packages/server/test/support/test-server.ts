@@ -7,6 +7,7 @@ import { startServer, type RunningServer, type ServerOptions } from '../../src/i
 import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { FilesystemBlobStore } from '../../src/blobs/filesystem-blob-store.js';
 import { suiteBlobStore } from './suite-blob-store.js';
+import { testDatabaseUrl } from './test-database.js';
 
 export { loopbackNetworkAllowance };
 
@@ -24,6 +25,8 @@ export interface TestServer {
   dataDirectory: string;
   /** Where the server keeps its files, to check them (the suite's S3 store, else the data directory). */
   blobs: BlobStore;
+  /** The PostgreSQL database it stores in (SMOOTH_TEST_DATABASE=postgres); undefined for SQLite. */
+  databaseUrl: string | undefined;
   /**
    * Sends a request to /api/v1 with the first key unless told otherwise, as our SDK does: it says
    * it attaches answer handlers before posting, so error answers are not withheld (`handlersFirst:
@@ -57,7 +60,9 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   const dataDirectory = options.dataDirectory ?? (await makeTemporaryDirectory());
   // The suite's blob store when OPEN_SMOOTH_TEST_BLOB_STORE asks for one, unless the test chose its own.
   const blobStore = options.blobStore || options.blobUrl || process.env.SMOOTH_BLOB_URL ? undefined : await suiteBlobStore();
-  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(blobStore ? { blobStore } : {}), ...options };
+  // In PostgreSQL mode each test server gets its own database, kept across its restarts.
+  const databaseUrl = options.databaseUrl ?? (await testDatabaseUrl());
+  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(databaseUrl ? { databaseUrl } : {}), ...(blobStore ? { blobStore } : {}), ...options };
   let server = await startServer(withLoopbackReach(serverOptions));
   const testServer: TestServer = {
     get server() {
@@ -65,6 +70,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     },
     dataDirectory,
     blobs: options.blobStore ?? blobStore ?? new FilesystemBlobStore(dataDirectory),
+    databaseUrl: serverOptions.databaseUrl || undefined,
     async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
       const requestHeaders: Record<string, string> = { ...headers };
       if (handlersFirst) requestHeaders[handlersFirstHeader] = '1';
