@@ -10,11 +10,11 @@ export interface TaskMetrics {
   creditsUsed(credits: number): void;
 }
 
-/** What the gauges read at scrape time. */
+/** What the gauges read at scrape time (a shared queue may answer asynchronously). */
 export interface MetricSources {
   /** Tasks waiting per tenant (the tenant is a hash of its API key). */
-  queuedPerTenant(): Map<string, number>;
-  runningTasks(): number;
+  queuedPerTenant(): Map<string, number> | Promise<Map<string, number>>;
+  runningTasks(): number | Promise<number>;
   /** Contexts open in the shared browser (in use, warm, kept for reuse); undefined before it launched. */
   openBrowserContexts(): number | undefined;
   /** Contexts held by running tasks. */
@@ -48,17 +48,18 @@ export class ServerMetrics implements TaskMetrics {
       help: 'Tasks waiting for a slot, per API key (labelled by a prefix of the key hash)',
       labelNames: ['key'],
       registers,
-      collect() {
+      async collect() {
+        const queued = await sources.queuedPerTenant();
         this.reset();
-        for (const [tenant, count] of sources.queuedPerTenant()) this.set({ key: tenantLabel(tenant) }, count);
+        for (const [tenant, count] of queued) this.set({ key: tenantLabel(tenant) }, count);
       },
     });
     new Gauge({
       name: 'open_smooth_running_tasks',
       help: 'Tasks and sessions holding a slot',
       registers,
-      collect() {
-        this.set(sources.runningTasks());
+      async collect() {
+        this.set(await sources.runningTasks());
       },
     });
     new Gauge({
