@@ -6,7 +6,9 @@ import type { StepRecord } from '@open-smooth/protocol';
 import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
 import { CachedTaskStore } from '../src/store/cached-task-store.js';
 import { openDatabase } from '../src/store/open-database.js';
-import { openPostgres } from '../src/store/postgres-database.js';
+import { startServer } from '../src/index.js';
+import { migratePostgres, openPostgres } from '../src/store/postgres-database.js';
+import { postgresMigrations } from '../src/store/postgres-migrations.js';
 import { PostgresResourceStore } from '../src/store/postgres-resource-store.js';
 import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
 import { SqliteResourceStore, type ResourceStore } from '../src/store/resource-store.js';
@@ -374,4 +376,30 @@ contract('API keys are kept once each, oldest first', async ({ resources }) => {
   await resources.addApiKey('sk_first');
   await resources.addApiKey('sk_first');
   assert.deepEqual(await resources.listApiKeys(), ['sk_first']);
+});
+
+test('a database URL the server cannot use stops the start with a reason, and never prints its password', async (t) => {
+  const dataDirectory = await makeTemporaryDirectory();
+  t.after(() => rm(dataDirectory, { recursive: true, force: true }));
+  await assert.rejects(startServer({ dataDirectory, apiKeys: ['sk_test'], databaseUrl: 'mysql://user:hunter2@127.0.0.1/db' }), (error: Error) => {
+    assert.match(error.message, /is not a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.ok(!error.message.includes('hunter2'), error.message);
+    return true;
+  });
+  // Nothing listens on port 1: the connection is refused.
+  await assert.rejects(startServer({ dataDirectory, apiKeys: ['sk_test'], databaseUrl: 'postgres://user:hunter2@127.0.0.1:1/db' }), (error: Error) => {
+    assert.match(error.message, /could not open the PostgreSQL database at postgres:\/\/user:\*\*\*@127\.0\.0\.1:1\/db/);
+    assert.ok(!error.message.includes('hunter2'), error.message);
+    return true;
+  });
+});
+
+test('postgres: two servers starting at once on an empty database migrate it once', async (t) => {
+  if (!postgres) throw new Error('the PostgreSQL cluster did not start');
+  const url = await postgres.createDatabase();
+  const pools = await Promise.all([openPostgres(url), openPostgres(url), openPostgres(url)]);
+  t.after(() => Promise.all(pools.map((pool) => pool.end())));
+  const versions = await pools[0]!.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  assert.deepEqual(versions.rows.map((row) => row.version), postgresMigrations.map((_, index) => index + 1));
+  assert.equal(await migratePostgres(pools[1]!), 0, 'a migrated database has nothing left to apply');
 });
