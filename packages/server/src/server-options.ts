@@ -1,4 +1,5 @@
 import type { BrowserPool } from '@open-smooth/browser';
+import type { BlobStore } from './blobs/blob-store.js';
 import type { FailedAuthLimits } from './failed-auth-limiter.js';
 
 export interface ServerOptions {
@@ -13,6 +14,15 @@ export interface ServerOptions {
    * PostgreSQL (shared by several processes), none the embedded SQLite file in the data directory.
    */
   databaseUrl?: string;
+  /**
+   * This process's name as a worker (the owner of its tasks' leases; a restart fails only its own
+   * leftovers). Default SMOOTH_WORKER_ID, else a name kept in the data directory.
+   */
+  workerId?: string;
+  /** A task's lease lasts this long unless renewed; a worker silent for longer is taken for dead. Default 30 s. */
+  leaseMs?: number;
+  /** How often leases are renewed and expired ones swept; default a third of leaseMs. */
+  heartbeatMs?: number;
   /** Default SMOOTH_API_KEYS, else keys stored in the data directory, else one generated and stored. */
   apiKeys?: string[];
   /** Where the model settings (SMOOTH_MODEL_* …) are read from; default process.env. */
@@ -57,6 +67,15 @@ export interface ServerOptions {
    * it says. For the pool the server launches; refused together with `browserPool`.
    */
   allowPrivateNetwork?: readonly string[];
+  /**
+   * Where files go (uploads, extensions, profiles, downloads, screenshots, recordings): a blob URL,
+   * `s3://bucket[/prefix]?endpoint=http://host:port&region=…` (credentials from AWS_ACCESS_KEY_ID /
+   * AWS_SECRET_ACCESS_KEY) or `file:///absolute/folder`. Default SMOOTH_BLOB_URL, else files under
+   * the data directory. Refused together with `blobStore`.
+   */
+  blobUrl?: string;
+  /** An open blob store to use instead (the caller closes it). Refused together with `blobUrl`. */
+  blobStore?: BlobStore;
   /** Launch Chromium right after listening, so the first task does not pay for it (the CLI's serve does). */
   launchBrowserAtStart?: boolean;
 }

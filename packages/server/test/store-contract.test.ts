@@ -6,7 +6,9 @@ import type { StepRecord } from '@open-smooth/protocol';
 import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
 import { CachedTaskStore } from '../src/store/cached-task-store.js';
 import { openDatabase } from '../src/store/open-database.js';
-import { openPostgres } from '../src/store/postgres-database.js';
+import { startServer } from '../src/index.js';
+import { migratePostgres, openPostgres } from '../src/store/postgres-database.js';
+import { postgresMigrations } from '../src/store/postgres-migrations.js';
 import { PostgresResourceStore } from '../src/store/postgres-resource-store.js';
 import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
 import { SqliteResourceStore, type ResourceStore } from '../src/store/resource-store.js';
@@ -237,29 +239,72 @@ contract('commands and downloads are listed in the order they came', async ({ ta
     { id: 'c1', action: 'goto', input: { url: 'http://127.0.0.1/' }, sentAtMs: 10 },
     { id: 'c2', action: 'close', input: null, sentAtMs: 5 },
   ]);
-  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', path: '/tmp/b.pdf', bytes: 3_000_000_000 });
-  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', path: '/tmp/a.pdf', bytes: 12 });
+  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', blobKey: 'tasks/task_a/downloads/1-b.pdf', bytes: 3_000_000_000 });
+  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', blobKey: 'tasks/task_a/downloads/2-a.pdf', bytes: 12 });
   assert.deepEqual(await taskStore.listDownloads('task_a'), [
-    { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', path: '/tmp/b.pdf', bytes: 3_000_000_000 },
-    { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', path: '/tmp/a.pdf', bytes: 12 },
+    { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', blobKey: 'tasks/task_a/downloads/1-b.pdf', bytes: 3_000_000_000 },
+    { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', blobKey: 'tasks/task_a/downloads/2-a.pdf', bytes: 12 },
   ]);
   assert.deepEqual(await taskStore.listDownloads('task_none'), []);
 });
 
-contract('a restart fails live tasks and gives up pending recordings, and touches nothing finished', async ({ taskStore }) => {
-  await taskStore.createTask(taskRecord('task_waiting'));
-  await taskStore.createTask(taskRecord('task_running', { status: 'running' }));
-  await taskStore.createTask(taskRecord('task_done', { status: 'done', finishedAtMs: 3, recording: 'ready' }));
-  assert.equal(await taskStore.failLiveTasks('server restarted'), 2);
+contract('a restarted worker fails only its own live tasks, with their pending recordings', async ({ taskStore }) => {
+  const future = Date.now() + 60_000;
+  await taskStore.createTask(taskRecord('task_waiting'), { owner: 'worker-a', expiresAtMs: future });
+  await taskStore.createTask(taskRecord('task_running', { status: 'running' }), { owner: 'worker-a', expiresAtMs: future });
+  await taskStore.createTask(taskRecord('task_done', { status: 'done', finishedAtMs: 3, recording: 'ready' }), { owner: 'worker-a', expiresAtMs: future });
+  await taskStore.createTask(taskRecord('task_of_b', { status: 'running' }), { owner: 'worker-b', expiresAtMs: future });
+  await taskStore.createTask(taskRecord('task_unowned'));
+  assert.deepEqual((await taskStore.failTasksOf('worker-a', 'server restarted')).sort(), ['task_running', 'task_waiting']);
   for (const id of ['task_waiting', 'task_running']) {
     const task = await taskStore.getTask(id);
     assert.equal(task?.status, 'failed');
     assert.equal(task?.error, 'server restarted');
+    assert.equal(task?.recording, 'none');
     assert.ok((task?.finishedAtMs ?? 0) > 0);
   }
-  assert.equal(await taskStore.abandonPendingRecordings(), 2);
-  assert.equal((await taskStore.getTask('task_running'))?.recording, 'none');
   assert.deepEqual(await taskStore.getTask('task_done'), taskRecord('task_done', { status: 'done', finishedAtMs: 3, recording: 'ready' }));
+  assert.deepEqual(await taskStore.getTask('task_of_b'), taskRecord('task_of_b', { status: 'running' }));
+  assert.deepEqual(await taskStore.getTask('task_unowned'), taskRecord('task_unowned'));
+  assert.deepEqual(await taskStore.failTasksOf('worker-a', 'again'), []);
+});
+
+contract('leases: claimed by one worker, renewed by its heartbeat, swept when it stops', async ({ taskStore, secondTaskStore }) => {
+  const now = Date.now();
+  await taskStore.createTask(taskRecord('task_queued'));
+  assert.equal(await taskStore.getLease('task_queued'), undefined);
+  assert.equal(await taskStore.getLease('task_unknown'), undefined);
+  // Two workers race for a queued task: one gets it.
+  const claims = await Promise.all([
+    taskStore.claimTask('task_queued', { owner: 'worker-a', expiresAtMs: now + 60_000 }),
+    secondTaskStore.claimTask('task_queued', { owner: 'worker-b', expiresAtMs: now + 60_000 }),
+  ]);
+  assert.equal(claims.filter(Boolean).length, 1);
+  const winner = claims[0] ? 'worker-a' : 'worker-b';
+  const loser = claims[0] ? 'worker-b' : 'worker-a';
+  assert.deepEqual(await taskStore.getLease('task_queued'), { owner: winner, expiresAtMs: now + 60_000 });
+  assert.equal(await taskStore.claimTask('task_queued', { owner: loser, expiresAtMs: now + 60_000 }), false);
+  assert.equal(await taskStore.claimTask('task_queued', { owner: winner, expiresAtMs: now + 61_000 }), true, 'the holder may claim again');
+  await taskStore.updateTask('task_queued', { status: 'running' });
+  assert.equal(await taskStore.claimTask('task_queued', { owner: winner, expiresAtMs: now + 62_000 }), false, 'a running task is not claimed');
+
+  // The heartbeat renews the holder's live tasks only.
+  await taskStore.createTask(taskRecord('task_finished', { status: 'done', finishedAtMs: 1 }), { owner: winner, expiresAtMs: now + 1_000 });
+  await taskStore.createTask(taskRecord('task_of_loser', { status: 'running' }), { owner: loser, expiresAtMs: now + 1_000 });
+  assert.deepEqual(await taskStore.renewLeases(winner, now + 90_000), ['task_queued']);
+  assert.equal((await taskStore.getLease('task_queued'))?.expiresAtMs, now + 90_000);
+  assert.equal((await taskStore.getLease('task_finished'))?.expiresAtMs, now + 1_000);
+
+  // The loser stops renewing: once its lease is past, a sweep (from any process) fails its task, and only that one.
+  assert.deepEqual(await secondTaskStore.failExpiredLeases(now + 500, 'its worker died'), []);
+  assert.deepEqual(await secondTaskStore.failExpiredLeases(now + 2_000, 'its worker died'), ['task_of_loser']);
+  const swept = await taskStore.getTask('task_of_loser');
+  assert.equal(swept?.status, 'failed');
+  assert.equal(swept?.error, `its worker died (worker ${loser})`);
+  assert.equal(swept?.recording, 'none');
+  assert.equal((await taskStore.getTask('task_queued'))?.status, 'running');
+  assert.equal((await taskStore.getTask('task_finished'))?.status, 'done');
+  assert.deepEqual(await taskStore.renewLeases(loser, now + 90_000), [], 'a failed task is not renewed');
 });
 
 contract('erasing a task forgets its data and keeps its summary', async ({ taskStore, storedRequestText }) => {
@@ -268,7 +313,7 @@ contract('erasing a task forgets its data and keeps its summary', async ({ taskS
   await taskStore.appendEvent('task_a', { id: 'e', name: 'browser_action', payload: {}, timestamp: 10 });
   await taskStore.addStep('task_a', step(1));
   await taskStore.addCommand('task_a', { id: 'c', action: 'goto', input: {}, sentAtMs: 1 });
-  await taskStore.addDownload('task_a', { url: 'u', fileName: 'f', path: '/p', bytes: 1 });
+  await taskStore.addDownload('task_a', { url: 'u', fileName: 'f', blobKey: 'tasks/task_a/downloads/1-f', bytes: 1 });
   await taskStore.eraseTaskData('task_a');
   await taskStore.eraseTaskData('task_off');
   const erased = await taskStore.getTask('task_a');
@@ -298,7 +343,7 @@ contract('profiles belong to one tenant', async ({ resources }) => {
 });
 
 contract('files are listed newest first and only to their tenant', async ({ resources }) => {
-  const file = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.txt`, purpose: id === 'f1' ? null : 'upload', path: `/data/files/${id}/${id}.txt`, bytes: 5_000_000_000, createdAtMs });
+  const file = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.txt`, purpose: id === 'f1' ? null : 'upload', blobKey: `files/${id}/${id}.txt`, bytes: 5_000_000_000, createdAtMs });
   await resources.addFile(file('f1', 1000));
   await resources.addFile(file('f2', 2000));
   await resources.addFile(file('f3', 2000));
@@ -313,7 +358,7 @@ contract('files are listed newest first and only to their tenant', async ({ reso
 });
 
 contract('extensions are listed oldest first and only to their tenant', async ({ resources }) => {
-  const extension = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.zip`, path: `/data/extensions/${id}/${id}.zip`, createdAtMs });
+  const extension = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.zip`, blobKey: `extensions/${id}/${id}.zip`, createdAtMs });
   await resources.addExtension(extension('e2', 2000));
   await resources.addExtension(extension('e1', 1000));
   await resources.addExtension(extension('eb', 1000, 'tenant-b'));
@@ -331,4 +376,30 @@ contract('API keys are kept once each, oldest first', async ({ resources }) => {
   await resources.addApiKey('sk_first');
   await resources.addApiKey('sk_first');
   assert.deepEqual(await resources.listApiKeys(), ['sk_first']);
+});
+
+test('a database URL the server cannot use stops the start with a reason, and never prints its password', async (t) => {
+  const dataDirectory = await makeTemporaryDirectory();
+  t.after(() => rm(dataDirectory, { recursive: true, force: true }));
+  await assert.rejects(startServer({ dataDirectory, apiKeys: ['sk_test'], databaseUrl: 'mysql://user:hunter2@127.0.0.1/db' }), (error: Error) => {
+    assert.match(error.message, /is not a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.ok(!error.message.includes('hunter2'), error.message);
+    return true;
+  });
+  // Nothing listens on port 1: the connection is refused.
+  await assert.rejects(startServer({ dataDirectory, apiKeys: ['sk_test'], databaseUrl: 'postgres://user:hunter2@127.0.0.1:1/db' }), (error: Error) => {
+    assert.match(error.message, /could not open the PostgreSQL database at postgres:\/\/user:\*\*\*@127\.0\.0\.1:1\/db/);
+    assert.ok(!error.message.includes('hunter2'), error.message);
+    return true;
+  });
+});
+
+test('postgres: two servers starting at once on an empty database migrate it once', async (t) => {
+  if (!postgres) throw new Error('the PostgreSQL cluster did not start');
+  const url = await postgres.createDatabase();
+  const pools = await Promise.all([openPostgres(url), openPostgres(url), openPostgres(url)]);
+  t.after(() => Promise.all(pools.map((pool) => pool.end())));
+  const versions = await pools[0]!.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  assert.deepEqual(versions.rows.map((row) => row.version), postgresMigrations.map((_, index) => index + 1));
+  assert.equal(await migratePostgres(pools[1]!), 0, 'a migrated database has nothing left to apply');
 });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus, errorMessage } from '@open-smooth/protocol';
-import { unpackedExtensionDirectory } from '../extensions/unpack-extension.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { blobKeys } from '../blobs/blob-keys.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
@@ -15,8 +17,7 @@ import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
 import { FinishGate } from './finish-gate.js';
 import { LiveTask, type LiveView } from './live-task.js';
-import { encodeRecording, readStoppedRecording } from './recording.js';
-import { recordingFramesDirectory, recordingVideoPath } from './recording-files.js';
+import { encodeStoredRecording } from './recording-blobs.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
@@ -26,7 +27,10 @@ export interface TaskManagerOptions {
   store: TaskStore;
   resources: ResourceStore;
   profiles: ProfileStorage;
-  dataDirectory: string;
+  blobs: BlobStore;
+  /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
+  workDirectory: string;
+  metrics: TaskMetrics;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
   scheduler: SchedulerLimits;
@@ -39,6 +43,12 @@ export interface TaskManagerOptions {
   finishGraceMs: number;
   /** How long a task with proxy_server "self" waits for the caller to connect its tunnel. */
   callerTunnelTimeoutMs: number;
+  /** This process's name as a worker: the owner of the leases of the tasks it runs. */
+  workerId: string;
+  /** A lease not renewed for this long has expired: its worker is taken for dead and its tasks fail. */
+  leaseMs: number;
+  /** How often leases are renewed and expired ones swept (well under leaseMs). */
+  heartbeatMs: number;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
@@ -72,6 +82,8 @@ function storedRequestOf(request: TaskRequest): TaskRequest {
 }
 
 export const restartFailureReason = 'server restarted while the task was running';
+/** The store adds which worker it was. */
+export const leaseExpiredReason = 'the worker running the task stopped: its lease expired without a heartbeat';
 
 /** Creates, schedules, commands, cancels and reports tasks; the routes stay thin on top of it. */
 export class TaskManager {
@@ -84,6 +96,8 @@ export class TaskManager {
   /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
   private readonly encodings = new Map<string, Promise<boolean>>();
   private encodingQueue: Promise<void> = Promise.resolve();
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private heartbeatRunning: Promise<void> | undefined;
 
   constructor(private readonly options: TaskManagerOptions) {
     this.eventLog = new TaskEventLog(options.store);
@@ -91,15 +105,67 @@ export class TaskManager {
     this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
   }
 
-  /** Tasks left live by a process that died cannot resume: say so instead of leaving them running. */
-  async failTasksLeftByPreviousRun(): Promise<number> {
-    const failed = await this.options.store.failLiveTasks(restartFailureReason);
-    await this.options.store.abandonPendingRecordings();
-    return failed;
+  /**
+   * Starts this worker: the tasks it left live when it last stopped cannot resume, so they fail
+   * (other workers' tasks are not touched), as do tasks of any worker whose lease has expired; then
+   * it renews its leases and sweeps expired ones every heartbeat. Returns how many of its own failed.
+   */
+  async start(): Promise<number> {
+    const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
+    await this.sweepExpiredLeases();
+    this.leaseTimer = setInterval(() => {
+      // One heartbeat at a time: a slow database must not pile them up.
+      this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
+    }, this.options.heartbeatMs);
+    this.leaseTimer.unref();
+    return leftovers.length;
   }
 
-  taskDirectory(taskId: string): string {
-    return join(this.options.dataDirectory, 'tasks', taskId);
+  private leaseExpiry(): number {
+    return Date.now() + this.options.leaseMs;
+  }
+
+  private async renewAndSweep(): Promise<void> {
+    try {
+      // Only tasks that were live before the renewal began: a task created meanwhile may not be in it.
+      const before = [...this.live.values()];
+      const held = new Set(await this.options.store.renewLeases(this.options.workerId, this.leaseExpiry()));
+      for (const liveTask of before) if (!held.has(liveTask.id)) await this.checkLeaseLost(liveTask);
+      await this.sweepExpiredLeases();
+    } catch (error) {
+      process.stderr.write(`open-smooth: worker ${this.options.workerId}: the lease heartbeat failed: ${errorMessage(error)}\n`);
+    }
+  }
+
+  /** Fails live tasks whose worker stopped renewing their lease, and wakes their polls. */
+  private async sweepExpiredLeases(): Promise<void> {
+    const failed = await this.options.store.failExpiredLeases(Date.now(), leaseExpiredReason);
+    for (const taskId of failed) {
+      const liveTask = this.live.get(taskId);
+      if (liveTask) await this.checkLeaseLost(liveTask);
+      this.eventLog.notify(taskId);
+    }
+  }
+
+  /**
+   * A task this worker runs that the store says has ended without it (another process failed it
+   * after this one missed its heartbeats): its browser is let go and nothing more is stored for it.
+   */
+  private async checkLeaseLost(liveTask: LiveTask): Promise<void> {
+    if (liveTask.hasEnded || this.live.get(liveTask.id) !== liveTask) return;
+    const stored = await this.options.store.getTask(liveTask.id);
+    if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
+    this.live.delete(liveTask.id);
+    this.scheduler.remove(liveTask.id);
+    await liveTask.abandon();
+    this.releaseTaskResources(liveTask.id);
+    this.eventLog.notify(liveTask.id);
+  }
+
+  /** A running task's scratch folder on this machine; removed when it ends (what it keeps is in the blob store). */
+  taskWorkDirectory(taskId: string): string {
+    return join(this.options.workDirectory, 'tasks', taskId);
   }
 
   async create(tenant: string, request: TaskRequest): Promise<TaskRecord> {
@@ -108,12 +174,12 @@ export class TaskManager {
     for (const fileId of settings.fileIds) {
       const file = await this.options.resources.getFile(tenant, fileId);
       if (!file) throw new InvalidTaskRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
-      settings.files.push({ name: file.fileName, path: file.path });
+      settings.files.push({ name: file.fileName, blobKey: file.blobKey });
     }
     for (const extensionId of settings.extensionIds) {
       const extension = await this.options.resources.getExtension(tenant, extensionId);
       if (!extension) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}; upload it with POST /browser/extension first`);
-      settings.extensionDirectories.push(unpackedExtensionDirectory(extension.path));
+      settings.extensions.push({ id: extension.id, blobKey: extension.blobKey });
     }
     if (settings.profileId !== undefined && !(await this.options.resources.hasProfile(tenant, settings.profileId))) {
       throw new ProfileNotFoundError(settings.profileId);
@@ -141,7 +207,8 @@ export class TaskManager {
       liveToken: randomBytes(24).toString('base64url'),
     };
     try {
-      await this.options.store.createTask(record);
+      // This worker runs what it creates (the in-process scheduler holds the queue), so it holds the lease from the start.
+      await this.options.store.createTask(record, { owner: this.options.workerId, expiresAtMs: this.leaseExpiry() });
     } catch (error) {
       this.releaseTaskResources(id);
       throw error;
@@ -151,7 +218,9 @@ export class TaskManager {
       eventLog: this.eventLog,
       browserPool: this.options.browserPool,
       agent: this.options.agent,
-      taskDirectory: this.taskDirectory(record.id),
+      workDirectory: this.taskWorkDirectory(record.id),
+      blobs: this.options.blobs,
+      metrics: this.options.metrics,
       profiles: this.options.profiles,
       ...(callerTunnel ? { callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
@@ -209,31 +278,46 @@ export class TaskManager {
   }
 
   /**
-   * The path of a finished task's video, encoding it first when this is the first time it is asked
-   * for (one ffmpeg at a time); undefined when the task has no video (then its state becomes `none`).
+   * The blob key of a finished task's video, encoding it first when this is the first time it is
+   * asked for (one ffmpeg at a time in this process); undefined when the task has no video (then
+   * its state becomes `none`).
    */
   async recordingVideo(taskId: string): Promise<string | undefined> {
-    const path = recordingVideoPath(this.taskDirectory(taskId));
     let encoding = this.encodings.get(taskId);
     if (!encoding) {
-      encoding = this.encodingQueue.then(() => this.encodeOnce(taskId, path));
+      encoding = this.encodingQueue.then(() => this.encodeOnce(taskId));
       this.encodings.set(taskId, encoding);
       this.encodingQueue = encoding.then(() => undefined, () => undefined);
       void encoding.finally(() => this.encodings.delete(taskId));
     }
-    return (await encoding) ? path : undefined;
+    return (await encoding) ? blobKeys.recordingVideo(taskId) : undefined;
   }
 
-  private async encodeOnce(taskId: string, videoPath: string): Promise<boolean> {
-    if (await stat(videoPath).then(() => true, () => false)) return true;
-    const recording = await readStoppedRecording(recordingFramesDirectory(this.taskDirectory(taskId)));
+  private async encodeOnce(taskId: string): Promise<boolean> {
     try {
-      if (recording && (await encodeRecording(recording, videoPath))) return true;
+      if (await encodeStoredRecording(this.options.blobs, taskId, this.options.workDirectory)) return true;
     } catch (error) {
       console.warn(`task ${taskId}: ${errorMessage(error)}`);
     }
     await this.options.store.updateTask(taskId, { recording: 'none' });
     return false;
+  }
+
+  /** Tasks waiting per tenant, for the metrics. */
+  queuedPerTenant(): Map<string, number> {
+    return this.scheduler.queuedPerKey();
+  }
+
+  /** Tasks and sessions holding a slot. */
+  get runningCount(): number {
+    return this.scheduler.runningCount;
+  }
+
+  /** Live tasks holding a browser context now. */
+  get browserContextCount(): number {
+    let count = 0;
+    for (const liveTask of this.live.values()) if (liveTask.hasBrowser) count += 1;
+    return count;
   }
 
   /** The live view's handle on a running task's browser; undefined once it has finished or before it starts. */
@@ -374,11 +458,14 @@ export class TaskManager {
     // A recording still being encoded would land after the folder is gone.
     await this.encodings.get(task.id);
     await this.options.store.eraseTaskData(task.id);
-    await rm(this.taskDirectory(task.id), { recursive: true, force: true });
+    await this.options.blobs.deletePrefix(blobKeys.taskFolder(task.id));
+    await rm(this.taskWorkDirectory(task.id), { recursive: true, force: true });
   }
 
   /** Shutdown: live tasks are left as a crash would leave them; the next start fails them. */
   async close(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    await this.heartbeatRunning;
     this.gate.close();
     const liveTasks = [...this.live.values()];
     this.live.clear();
