@@ -30,7 +30,8 @@ export function renderObservation(options: RenderOptions): Observation {
   const header = [`url: ${options.url}`, `title: ${snapshot.title}`, scrollLine(snapshot.scroll)].filter((line) => line !== null).join('\n');
   const candidates = markNew(snapshot.blocks, options.previous);
   const available = tokenBudget - countTokens(`${header}\n`) - noticeReserve;
-  const selected = selectWithinBudget(candidates, available);
+  // Most pages fit whole: then no line needs counting (tokenizing runs on the server's event loop).
+  const selected = fitsWhole(candidates, available) ? candidates.map((_, index) => index) : selectWithinBudget(candidates, available);
 
   let rendered = render(options.url, header, candidates, selected, snapshot);
   // Lines counted one by one can differ slightly from the joined text: drop from the end of the selection until it fits.
@@ -55,6 +56,16 @@ function markNew(blocks: PageBlock[], previous: Observation | undefined): Candid
     if (count > 0) seen.set(key, count - 1);
     return { block, isNew: count === 0 };
   });
+}
+
+/** An o200k token is at least one UTF-8 byte, so text of at most `available` bytes fits `available` tokens. */
+function fitsWhole(candidates: Candidate[], available: number): boolean {
+  let bytes = 0;
+  for (const candidate of candidates) {
+    bytes += Buffer.byteLength(lineOf(candidate, 9_999)) + 2 * candidate.block.depth + 1;
+    if (bytes > available) return false;
+  }
+  return true;
 }
 
 function costOf(candidate: Candidate): number {
