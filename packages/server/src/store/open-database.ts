@@ -85,6 +85,9 @@ const migrations: readonly string[] = [
    UPDATE tasks SET lease_expires_at_ms = 0 WHERE status IN ('waiting', 'running');
    CREATE INDEX live_tasks_by_owner ON tasks (owner) WHERE status IN ('waiting', 'running');
    CREATE INDEX live_tasks_by_lease ON tasks (lease_expires_at_ms) WHERE status IN ('waiting', 'running');`,
+  // The task's last event timestamp, stored events or reserved ones (heartbeats): appends go past both.
+  `ALTER TABLE tasks ADD COLUMN last_event_ms INTEGER NOT NULL DEFAULT 0;
+   UPDATE tasks SET last_event_ms = COALESCE((SELECT MAX(timestamp) FROM events WHERE events.task_id = tasks.id), 0);`,
 ];
 
 function applyMigrations(database: SqliteDatabase): void {

@@ -34,7 +34,7 @@ export class TaskEventLog {
 
   private async write(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): Promise<StoredTaskEvent> {
     // Claimed before the store is reached, so a heartbeat reserved meanwhile lands after this event.
-    const proposed = await this.reserveTimestamp(taskId);
+    const proposed = await this.claimTimestamp(taskId);
     const stored = await this.store.appendEvent(taskId, { ...event, timestamp: proposed });
     // The store may have moved it later (another writer's event came first).
     if (stored.timestamp > (this.lastTimestamps.get(taskId) ?? 0)) this.lastTimestamps.set(taskId, stored.timestamp);
@@ -45,9 +45,17 @@ export class TaskEventLog {
 
   /**
    * A timestamp for something that is not stored (a heartbeat): every later event gets a greater
-   * one, so a client whose cursor moves to it loses nothing.
+   * one, so a client whose cursor moves to it loses nothing. The store keeps the reservation, so
+   * this holds for events another process appends too.
    */
   async reserveTimestamp(taskId: string): Promise<number> {
+    const reserved = await this.store.reserveEventTimestamp(taskId, await this.claimTimestamp(taskId));
+    if (reserved > (this.lastTimestamps.get(taskId) ?? 0)) this.lastTimestamps.set(taskId, reserved);
+    return reserved;
+  }
+
+  /** The next timestamp as this process knows the log: past the last it stored, reserved or claimed. */
+  private async claimTimestamp(taskId: string): Promise<number> {
     const known = this.lastTimestamps.get(taskId);
     const last = known ?? (await this.store.lastEventTimestamp(taskId));
     // Read again: another call may have reserved while the store was being read.
