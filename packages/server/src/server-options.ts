@@ -1,4 +1,5 @@
 import type { BrowserPool } from '@open-smooth/browser';
+import type { BlobStore } from './blobs/blob-store.js';
 import type { FailedAuthLimits } from './failed-auth-limiter.js';
 
 export interface ServerOptions {
@@ -66,6 +67,15 @@ export interface ServerOptions {
    * it says. For the pool the server launches; refused together with `browserPool`.
    */
   allowPrivateNetwork?: readonly string[];
+  /**
+   * Where files go (uploads, extensions, profiles, downloads, screenshots, recordings): a blob URL,
+   * `s3://bucket[/prefix]?endpoint=http://host:port&region=…` (credentials from AWS_ACCESS_KEY_ID /
+   * AWS_SECRET_ACCESS_KEY) or `file:///absolute/folder`. Default SMOOTH_BLOB_URL, else files under
+   * the data directory. Refused together with `blobStore`.
+   */
+  blobUrl?: string;
+  /** An open blob store to use instead (the caller closes it). Refused together with `blobUrl`. */
+  blobStore?: BlobStore;
   /** Launch Chromium right after listening, so the first task does not pay for it (the CLI's serve does). */
   launchBrowserAtStart?: boolean;
 }

@@ -252,11 +252,11 @@ contract('commands and downloads are listed in the order they came', async ({ ta
     { id: 'c1', action: 'goto', input: { url: 'http://127.0.0.1/' }, sentAtMs: 10 },
     { id: 'c2', action: 'close', input: null, sentAtMs: 5 },
   ]);
-  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', path: '/tmp/b.pdf', bytes: 3_000_000_000 });
-  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', path: '/tmp/a.pdf', bytes: 12 });
+  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', blobKey: 'tasks/task_a/downloads/1-b.pdf', bytes: 3_000_000_000 });
+  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', blobKey: 'tasks/task_a/downloads/2-a.pdf', bytes: 12 });
   assert.deepEqual(await taskStore.listDownloads('task_a'), [
-    { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', path: '/tmp/b.pdf', bytes: 3_000_000_000 },
-    { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', path: '/tmp/a.pdf', bytes: 12 },
+    { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', blobKey: 'tasks/task_a/downloads/1-b.pdf', bytes: 3_000_000_000 },
+    { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', blobKey: 'tasks/task_a/downloads/2-a.pdf', bytes: 12 },
   ]);
   assert.deepEqual(await taskStore.listDownloads('task_none'), []);
 });
@@ -326,7 +326,7 @@ contract('erasing a task forgets its data and keeps its summary', async ({ taskS
   await taskStore.appendEvent('task_a', { id: 'e', name: 'browser_action', payload: {}, timestamp: 10 });
   await taskStore.addStep('task_a', step(1));
   await taskStore.addCommand('task_a', { id: 'c', action: 'goto', input: {}, sentAtMs: 1 });
-  await taskStore.addDownload('task_a', { url: 'u', fileName: 'f', path: '/p', bytes: 1 });
+  await taskStore.addDownload('task_a', { url: 'u', fileName: 'f', blobKey: 'tasks/task_a/downloads/1-f', bytes: 1 });
   await taskStore.eraseTaskData('task_a');
   await taskStore.eraseTaskData('task_off');
   const erased = await taskStore.getTask('task_a');
@@ -356,7 +356,7 @@ contract('profiles belong to one tenant', async ({ resources }) => {
 });
 
 contract('files are listed newest first and only to their tenant', async ({ resources }) => {
-  const file = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.txt`, purpose: id === 'f1' ? null : 'upload', path: `/data/files/${id}/${id}.txt`, bytes: 5_000_000_000, createdAtMs });
+  const file = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.txt`, purpose: id === 'f1' ? null : 'upload', blobKey: `files/${id}/${id}.txt`, bytes: 5_000_000_000, createdAtMs });
   await resources.addFile(file('f1', 1000));
   await resources.addFile(file('f2', 2000));
   await resources.addFile(file('f3', 2000));
@@ -371,7 +371,7 @@ contract('files are listed newest first and only to their tenant', async ({ reso
 });
 
 contract('extensions are listed oldest first and only to their tenant', async ({ resources }) => {
-  const extension = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.zip`, path: `/data/extensions/${id}/${id}.zip`, createdAtMs });
+  const extension = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.zip`, blobKey: `extensions/${id}/${id}.zip`, createdAtMs });
   await resources.addExtension(extension('e2', 2000));
   await resources.addExtension(extension('e1', 1000));
   await resources.addExtension(extension('eb', 1000, 'tenant-b'));

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus, errorMessage } from '@open-smooth/protocol';
-import { unpackedExtensionDirectory } from '../extensions/unpack-extension.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { blobKeys } from '../blobs/blob-keys.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
@@ -15,8 +17,7 @@ import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
 import { FinishGate } from './finish-gate.js';
 import { LiveTask, type LiveView } from './live-task.js';
-import { encodeRecording, readStoppedRecording } from './recording.js';
-import { recordingFramesDirectory, recordingVideoPath } from './recording-files.js';
+import { encodeStoredRecording } from './recording-blobs.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
 import { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
@@ -26,7 +27,10 @@ export interface TaskManagerOptions {
   store: TaskStore;
   resources: ResourceStore;
   profiles: ProfileStorage;
-  dataDirectory: string;
+  blobs: BlobStore;
+  /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
+  workDirectory: string;
+  metrics: TaskMetrics;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
   scheduler: SchedulerLimits;
@@ -159,8 +163,9 @@ export class TaskManager {
     this.eventLog.notify(liveTask.id);
   }
 
-  taskDirectory(taskId: string): string {
-    return join(this.options.dataDirectory, 'tasks', taskId);
+  /** A running task's scratch folder on this machine; removed when it ends (what it keeps is in the blob store). */
+  taskWorkDirectory(taskId: string): string {
+    return join(this.options.workDirectory, 'tasks', taskId);
   }
 
   async create(tenant: string, request: TaskRequest): Promise<TaskRecord> {
@@ -169,12 +174,12 @@ export class TaskManager {
     for (const fileId of settings.fileIds) {
       const file = await this.options.resources.getFile(tenant, fileId);
       if (!file) throw new InvalidTaskRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
-      settings.files.push({ name: file.fileName, path: file.path });
+      settings.files.push({ name: file.fileName, blobKey: file.blobKey });
     }
     for (const extensionId of settings.extensionIds) {
       const extension = await this.options.resources.getExtension(tenant, extensionId);
       if (!extension) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}; upload it with POST /browser/extension first`);
-      settings.extensionDirectories.push(unpackedExtensionDirectory(extension.path));
+      settings.extensions.push({ id: extension.id, blobKey: extension.blobKey });
     }
     if (settings.profileId !== undefined && !(await this.options.resources.hasProfile(tenant, settings.profileId))) {
       throw new ProfileNotFoundError(settings.profileId);
@@ -213,7 +218,9 @@ export class TaskManager {
       eventLog: this.eventLog,
       browserPool: this.options.browserPool,
       agent: this.options.agent,
-      taskDirectory: this.taskDirectory(record.id),
+      workDirectory: this.taskWorkDirectory(record.id),
+      blobs: this.options.blobs,
+      metrics: this.options.metrics,
       profiles: this.options.profiles,
       ...(callerTunnel ? { callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
@@ -271,31 +278,46 @@ export class TaskManager {
   }
 
   /**
-   * The path of a finished task's video, encoding it first when this is the first time it is asked
-   * for (one ffmpeg at a time); undefined when the task has no video (then its state becomes `none`).
+   * The blob key of a finished task's video, encoding it first when this is the first time it is
+   * asked for (one ffmpeg at a time in this process); undefined when the task has no video (then
+   * its state becomes `none`).
    */
   async recordingVideo(taskId: string): Promise<string | undefined> {
-    const path = recordingVideoPath(this.taskDirectory(taskId));
     let encoding = this.encodings.get(taskId);
     if (!encoding) {
-      encoding = this.encodingQueue.then(() => this.encodeOnce(taskId, path));
+      encoding = this.encodingQueue.then(() => this.encodeOnce(taskId));
       this.encodings.set(taskId, encoding);
       this.encodingQueue = encoding.then(() => undefined, () => undefined);
       void encoding.finally(() => this.encodings.delete(taskId));
     }
-    return (await encoding) ? path : undefined;
+    return (await encoding) ? blobKeys.recordingVideo(taskId) : undefined;
   }
 
-  private async encodeOnce(taskId: string, videoPath: string): Promise<boolean> {
-    if (await stat(videoPath).then(() => true, () => false)) return true;
-    const recording = await readStoppedRecording(recordingFramesDirectory(this.taskDirectory(taskId)));
+  private async encodeOnce(taskId: string): Promise<boolean> {
     try {
-      if (recording && (await encodeRecording(recording, videoPath))) return true;
+      if (await encodeStoredRecording(this.options.blobs, taskId, this.options.workDirectory)) return true;
     } catch (error) {
       console.warn(`task ${taskId}: ${errorMessage(error)}`);
     }
     await this.options.store.updateTask(taskId, { recording: 'none' });
     return false;
+  }
+
+  /** Tasks waiting per tenant, for the metrics. */
+  queuedPerTenant(): Map<string, number> {
+    return this.scheduler.queuedPerKey();
+  }
+
+  /** Tasks and sessions holding a slot. */
+  get runningCount(): number {
+    return this.scheduler.runningCount;
+  }
+
+  /** Live tasks holding a browser context now. */
+  get browserContextCount(): number {
+    let count = 0;
+    for (const liveTask of this.live.values()) if (liveTask.hasBrowser) count += 1;
+    return count;
   }
 
   /** The live view's handle on a running task's browser; undefined once it has finished or before it starts. */
@@ -436,7 +458,8 @@ export class TaskManager {
     // A recording still being encoded would land after the folder is gone.
     await this.encodings.get(task.id);
     await this.options.store.eraseTaskData(task.id);
-    await rm(this.taskDirectory(task.id), { recursive: true, force: true });
+    await this.options.blobs.deletePrefix(blobKeys.taskFolder(task.id));
+    await rm(this.taskWorkDirectory(task.id), { recursive: true, force: true });
   }
 
   /** Shutdown: live tasks are left as a crash would leave them; the next start fails them. */

@@ -86,6 +86,16 @@ export class TaskScheduler {
     return { position: index + 1, reason };
   }
 
+  /** Tasks waiting, per key (for the metrics). */
+  queuedPerKey(): Map<string, number> {
+    return new Map([...this.queues].map(([tenant, queue]) => [tenant, queue.length]));
+  }
+
+  /** Tasks and sessions holding a slot now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
   private dropTenant(tenant: string): void {
     this.queues.delete(tenant);
     const index = this.rotation.indexOf(tenant);
