@@ -10,12 +10,24 @@ command -v "$chromium_binary" >/dev/null 2>&1 || missing+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 # Client-certificate tests make their CA and certificates at test time.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The distributed-mode tests start throwaway Redis servers of their own (testkit's redis-server.ts);
+# installing the package must not leave a system service running.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]} from Debian packages" >&2
   sudo_prefix=""
   [ "$(id -u)" = 0 ] || sudo_prefix="sudo"
   $sudo_prefix apt-get update -qq >/dev/null
+  # policy-rc.d answers 101 ("not allowed") so that no package starts a service while installing.
+  policy=/usr/sbin/policy-rc.d
+  restore_policy=false
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo_prefix tee "$policy" >/dev/null
+    $sudo_prefix chmod +x "$policy"
+    restore_policy=true
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq "${missing[@]}" >/dev/null
+  if $restore_policy; then $sudo_prefix rm -f "$policy"; fi
 fi
 
 stamp=node_modules/.open-smooth-setup
