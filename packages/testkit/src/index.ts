@@ -4,3 +4,4 @@ export * from './bot-detection-site.js';
 export * from './loopback-network.js';
 export * from './ad-site.js';
 export * from './browser-process.js';
+export * from './redis-server.js';
