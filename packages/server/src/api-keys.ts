@@ -17,13 +17,13 @@ export function parseApiKeyList(text: string | undefined): string[] {
  * Keys from the options, else SMOOTH_API_KEYS, else the ones stored in the data directory,
  * else one generated now and stored so it survives restarts.
  */
-export function resolveApiKeys(configured: string[] | undefined, environment: NodeJS.ProcessEnv, resources: ResourceStore): string[] {
+export async function resolveApiKeys(configured: string[] | undefined, environment: NodeJS.ProcessEnv, resources: ResourceStore): Promise<string[]> {
   if (configured && configured.length > 0) return configured;
   const fromEnvironment = parseApiKeyList(environment.SMOOTH_API_KEYS);
   if (fromEnvironment.length > 0) return fromEnvironment;
-  const stored = resources.listApiKeys();
+  const stored = await resources.listApiKeys();
   if (stored.length > 0) return stored;
   const generated = `sk_local_${randomBytes(24).toString('base64url')}`;
-  resources.addApiKey(generated);
+  await resources.addApiKey(generated);
   return [generated];
 }

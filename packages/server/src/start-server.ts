@@ -123,7 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const sealer = SecretSealer.forDataDirectory(dataDirectory);
   const taskStore = new CachedTaskStore(new SqliteTaskStore(database, sealer));
   const resources = new SqliteResourceStore(database);
-  const apiKeys = resolveApiKeys(options.apiKeys, process.env, resources);
+  const apiKeys = await resolveApiKeys(options.apiKeys, process.env, resources);
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
 
   let browserPoolPromise: Promise<BrowserPool> | undefined;
@@ -159,7 +159,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     finishGraceMs: options.finishGraceMs ?? 3000,
     callerTunnelTimeoutMs: options.callerTunnelTimeoutMs ?? 30_000,
   });
-  tasks.failTasksLeftByPreviousRun();
+  await tasks.failTasksLeftByPreviousRun();
 
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();

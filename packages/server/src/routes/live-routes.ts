@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isFinishedTaskStatus, type StepRecord } from '@open-smooth/protocol';
+import { errorMessage, isFinishedTaskStatus, type StepRecord } from '@open-smooth/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -39,8 +39,8 @@ function tokensMatch(given: string, expected: string): boolean {
  * The task a live URL names, when its token is that task's and has not expired. Every failure
  * reads the same 404, so a guess learns nothing (not even whether the task exists).
  */
-export function taskOfLiveUrl(context: ServerContext, taskId: string, token: string): TaskRecord {
-  const task = context.taskStore.getTask(taskId);
+export async function taskOfLiveUrl(context: ServerContext, taskId: string, token: string): Promise<TaskRecord> {
+  const task = await context.taskStore.getTask(taskId);
   const expired = task?.finishedAtMs != null && isFinishedTaskStatus(task.status) && Date.now() > task.finishedAtMs + liveViewTtlAfterFinishMs;
   if (!task || task.liveToken === null || !tokensMatch(token, task.liveToken) || expired) {
     throw new NotFoundError('no live view here: the link is wrong, has expired, or its task data was deleted');
@@ -48,10 +48,16 @@ export function taskOfLiveUrl(context: ServerContext, taskId: string, token: str
   return task;
 }
 
-function liveRequestOf(context: ServerContext, request: FastifyRequest): { task: TaskRecord; interactive: boolean; embed: boolean } {
+/** What a live URL says, before its token is checked. */
+function liveParametersOf(request: FastifyRequest): { taskId: string; token: string; interactive: boolean; embed: boolean } {
   const { task_id, token } = parseWire(liveParametersSchema, request.params, 'live URL');
   const query = parseWire(liveQuerySchema, request.query, 'live view options');
-  return { task: taskOfLiveUrl(context, task_id, token), interactive: isTrue(query.interactive), embed: isTrue(query.embed) };
+  return { taskId: task_id, token, interactive: isTrue(query.interactive), embed: isTrue(query.embed) };
+}
+
+async function liveRequestOf(context: ServerContext, request: FastifyRequest): Promise<{ task: TaskRecord; interactive: boolean; embed: boolean }> {
+  const { taskId, token, interactive, embed } = liveParametersOf(request);
+  return { task: await taskOfLiveUrl(context, taskId, token), interactive, embed };
 }
 
 /** What a viewer is told about the task besides the picture. */
@@ -77,20 +83,21 @@ export function registerLiveRoutes(app: FastifyInstance, context: ServerContext)
   });
 
   app.get('/live/:task_id/:token', async (request, reply) => {
-    liveRequestOf(context, request);
+    await liveRequestOf(context, request);
     const page = await webAsset('live.html');
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(page);
   });
 
   app.get('/live/:task_id/:token/steps/:index/screenshot', async (request, reply) => {
-    const { task } = liveRequestOf(context, request);
+    const { task } = await liveRequestOf(context, request);
     const { index } = parseWire(z.object({ index: z.coerce.number().int().min(1) }), request.params, 'step');
-    return sendStepScreenshot(reply, context.taskStore.listSteps(task.id), index);
+    return sendStepScreenshot(reply, await context.taskStore.listSteps(task.id), index);
   });
 
-  app.get('/live/:task_id/:token/ws', { websocket: true, preValidation: async (request) => void liveRequestOf(context, request) }, (socket, request) => {
-    const { task, interactive } = liveRequestOf(context, request);
-    new LiveViewer(context, socket, task.id, interactive).start();
+  // The token is checked before the upgrade; the handler only needs what the URL says.
+  app.get('/live/:task_id/:token/ws', { websocket: true, preValidation: async (request) => void (await liveRequestOf(context, request)) }, (socket, request) => {
+    const { taskId, interactive } = liveParametersOf(request);
+    new LiveViewer(context, socket, taskId, interactive).start();
   });
 }
 
@@ -116,6 +123,9 @@ class LiveViewer {
   #stepsSent = 0;
   #lastStepUrl = '';
   #closed = false;
+  /** A refresh reads the store; one runs at a time, and a request meanwhile runs once more after it. */
+  #refreshing = false;
+  #refreshAgain = false;
   /** Input runs one event at a time, in order (a key up must not overtake its key down). */
   #inputChain: Promise<void> = Promise.resolve();
 
@@ -136,10 +146,28 @@ class LiveViewer {
     if (this.#timer === undefined) this.#schedule(statePollMs);
   }
 
-  /** Attaches to the browser once it is open, sends new steps and any change of state. */
   #refresh(): void {
     if (this.#closed) return;
-    const task = this.context.taskStore.getTask(this.taskId);
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = true;
+    this.#refreshNow()
+      .catch((error: unknown) => process.stderr.write(`open-smooth: live view of ${this.taskId}: ${errorMessage(error)}\n`))
+      .finally(() => {
+        this.#refreshing = false;
+        if (!this.#refreshAgain) return;
+        this.#refreshAgain = false;
+        this.#refresh();
+      });
+  }
+
+  /** Attaches to the browser once it is open, sends new steps and any change of state. */
+  async #refreshNow(): Promise<void> {
+    if (this.#closed) return;
+    const task = await this.context.taskStore.getTask(this.taskId);
+    if (this.#closed) return;
     if (!task || task.liveToken === null) {
       this.socket.close(4404, 'the task data was deleted');
       return;
@@ -147,14 +175,15 @@ class LiveViewer {
     const view = this.context.tasks.liveView(this.taskId);
     if (view !== this.#view) this.#attach(view);
     // Steps are read (and parsed) only when there are new ones.
-    const stepCount = this.context.taskStore.countSteps([this.taskId]).get(this.taskId) ?? 0;
+    const stepCount = (await this.context.taskStore.countSteps([this.taskId])).get(this.taskId) ?? 0;
     if (stepCount > this.#stepsSent) {
-      const steps = this.context.taskStore.listSteps(this.taskId);
+      const steps = await this.context.taskStore.listSteps(this.taskId);
       for (const step of steps.slice(this.#stepsSent)) this.#send({ type: 'step', step: stepToWire(step, `/live/${this.taskId}/${task.liveToken}/steps/${step.index}/screenshot`) });
       this.#stepsSent = steps.length;
       this.#lastStepUrl = steps.at(-1)?.url ?? '';
     }
-    const status = this.context.tasks.visibleStatus(task);
+    const status = await this.context.tasks.visibleStatus(task);
+    if (this.#closed) return;
     const finished = isFinishedTaskStatus(status);
     const state: LiveState = {
       type: 'state',

@@ -20,7 +20,7 @@ const browserSessionRequestSchema = z.object({
 export function registerProfileRoutes(app: FastifyInstance, context: ServerContext): void {
   const createProfile = async (tenant: string, requestedId: string | null | undefined): Promise<string> => {
     const id = requestedId ?? `profile_${randomBytes(12).toString('hex')}`;
-    if (!context.resources.createProfile(tenant, id)) throw new ConflictError(`profile already exists: ${id}`);
+    if (!(await context.resources.createProfile(tenant, id))) throw new ConflictError(`profile already exists: ${id}`);
     await context.profiles.create(tenant, id);
     return id;
   };
@@ -30,14 +30,14 @@ export function registerProfileRoutes(app: FastifyInstance, context: ServerConte
     return { r: { id: await createProfile(request.tenant, body.id) } };
   });
 
-  app.get('/profile', async (request) => ({ r: context.resources.listProfiles(request.tenant).map((id) => ({ id })) }));
+  app.get('/profile', async (request) => ({ r: (await context.resources.listProfiles(request.tenant)).map((id) => ({ id })) }));
 
   app.delete('/profile/:profile_id', async (request) => {
     const { profile_id } = parseWire(z.object({ profile_id: z.string() }), request.params, 'profile id');
     const writer = context.tasks.profileWriter(request.tenant, profile_id);
     // Deleting under a writer would bring the profile back when that task saves it.
     if (writer !== undefined) throw new ConflictError(`profile ${profile_id} is in use by ${writer}; stop that task (DELETE /task/${writer}) before deleting the profile`);
-    if (!context.resources.deleteProfile(request.tenant, profile_id)) throw new NotFoundError(`profile not found: ${profile_id}`);
+    if (!(await context.resources.deleteProfile(request.tenant, profile_id))) throw new NotFoundError(`profile not found: ${profile_id}`);
     if (profileIdSchema.safeParse(profile_id).success) await context.profiles.remove(request.tenant, profile_id);
     return { r: true };
   });
@@ -46,7 +46,7 @@ export function registerProfileRoutes(app: FastifyInstance, context: ServerConte
   app.post('/browser/session', async (request) => {
     const body = parseWire(browserSessionRequestSchema, request.body ?? {}, 'browser session request');
     const tenant = request.tenant;
-    const profileId = body.profile_id && context.resources.hasProfile(tenant, body.profile_id) ? body.profile_id : await createProfile(tenant, body.profile_id);
+    const profileId = body.profile_id && (await context.resources.hasProfile(tenant, body.profile_id)) ? body.profile_id : await createProfile(tenant, body.profile_id);
     return { r: { profile_id: profileId, live_id: null, live_url: null } };
   });
 }

@@ -24,8 +24,8 @@ function uniqueNames(names: string[]): string[] {
 export function registerPublicRoutes(app: FastifyInstance, context: ServerContext): void {
   app.get('/downloads/:token/downloads.zip', async (request, reply) => {
     const { token } = parseWire(z.object({ token: z.string() }), request.params, 'token');
-    const task = context.taskStore.getTaskByDownloadsToken(token);
-    const downloads = task ? context.taskStore.listDownloads(task.id) : [];
+    const task = await context.taskStore.getTaskByDownloadsToken(token);
+    const downloads = task ? await context.taskStore.listDownloads(task.id) : [];
     if (!task || downloads.length === 0) throw new NotFoundError('no downloads here');
     const zip = new yazl.ZipFile();
     const names = uniqueNames(downloads.map((download) => download.fileName));

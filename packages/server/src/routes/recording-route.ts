@@ -29,7 +29,7 @@ function parseRange(header: string, size: number): { start: number; end: number 
 export function registerRecordingRoute(app: FastifyInstance, context: ServerContext): void {
   app.get('/recordings/:token/recording.mp4', async (request, reply) => {
     const { token } = parseWire(z.object({ token: z.string().min(1).max(200) }), request.params, 'token');
-    const task = context.taskStore.getTaskByDownloadsToken(token);
+    const task = await context.taskStore.getTaskByDownloadsToken(token);
     if (!task || task.recording !== 'ready') throw new NotFoundError('no recording here');
     // The first request encodes the video (a task whose video nobody watches never runs ffmpeg).
     const path = await context.tasks.recordingVideo(task.id);

@@ -35,7 +35,7 @@ export interface TaskSummaryWire {
  * screenshots, the tenant's files. Under /api/v1 with the same key and tenant rules as the rest.
  */
 export function registerReviewRoutes(app: FastifyInstance, context: ServerContext): void {
-  const taskOf = (request: FastifyRequest): TaskRecord => {
+  const taskOf = (request: FastifyRequest): Promise<TaskRecord> => {
     const { task_id } = parseWire(taskParametersSchema, request.params, 'task id');
     return context.tasks.get(request.tenant, task_id);
   };
@@ -43,11 +43,12 @@ export function registerReviewRoutes(app: FastifyInstance, context: ServerContex
   app.get('/task-summaries', async (request) => {
     const query = parseWire(summariesQuerySchema, request.query, 'query');
     const beforeMs = query.t === undefined ? undefined : query.t < 1e11 ? query.t * 1000 : query.t;
-    const tasks = context.taskStore.listTasks(request.tenant, query.l ?? 50, beforeMs);
-    const stepCounts = context.taskStore.countSteps(tasks.map((task) => task.id));
+    const tasks = await context.taskStore.listTasks(request.tenant, query.l ?? 50, beforeMs);
+    const stepCounts = await context.taskStore.countSteps(tasks.map((task) => task.id));
+    const statuses = await Promise.all(tasks.map((task) => context.tasks.visibleStatus(task)));
     const now = Date.now();
-    const summaries: TaskSummaryWire[] = tasks.map((task) => {
-      const status = context.tasks.visibleStatus(task);
+    const summaries: TaskSummaryWire[] = tasks.map((task, index) => {
+      const status = statuses[index] ?? task.status;
       const finishedAtMs = isFinishedTaskStatus(status) ? task.finishedAtMs : null;
       return {
         id: task.id,
@@ -66,15 +67,15 @@ export function registerReviewRoutes(app: FastifyInstance, context: ServerContex
   });
 
   app.get('/task/:task_id/steps', async (request) => {
-    const task = taskOf(request);
-    return { r: context.taskStore.listSteps(task.id).map((step) => stepToWire(step, `/api/v1/task/${task.id}/steps/${step.index}/screenshot`)) };
+    const task = await taskOf(request);
+    return { r: (await context.taskStore.listSteps(task.id)).map((step) => stepToWire(step, `/api/v1/task/${task.id}/steps/${step.index}/screenshot`)) };
   });
 
   app.get('/task/:task_id/commands', async (request) => {
-    const task = taskOf(request);
-    const answers = new Map(context.taskStore.listEvents(task.id, 0).map((event) => [event.id, event.payload]));
+    const task = await taskOf(request);
+    const answers = new Map((await context.taskStore.listEvents(task.id, 0)).map((event) => [event.id, event.payload]));
     return {
-      r: context.taskStore.listCommands(task.id).map((command) => {
+      r: (await context.taskStore.listCommands(task.id)).map((command) => {
         const answer = answers.get(command.id);
         return {
           id: command.id,
@@ -88,13 +89,13 @@ export function registerReviewRoutes(app: FastifyInstance, context: ServerContex
   });
 
   app.get('/task/:task_id/steps/:index/screenshot', async (request, reply) => {
-    const task = taskOf(request);
+    const task = await taskOf(request);
     const { index } = parseWire(z.object({ index: z.coerce.number().int().min(1).max(100_000) }), request.params, 'step');
-    return sendStepScreenshot(reply, context.taskStore.listSteps(task.id), index);
+    return sendStepScreenshot(reply, await context.taskStore.listSteps(task.id), index);
   });
 
   app.get('/file', async (request) => ({
-    r: context.resources.listFiles(request.tenant).map((file) => ({
+    r: (await context.resources.listFiles(request.tenant)).map((file) => ({
       id: file.id,
       file_name: file.fileName,
       purpose: file.purpose,

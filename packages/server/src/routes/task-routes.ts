@@ -40,9 +40,9 @@ const commandPayloadSchema = z.object({
 });
 
 
-function downloadsUrlOf(context: ServerContext, task: TaskRecord, finished: boolean): string | undefined {
+async function downloadsUrlOf(context: ServerContext, task: TaskRecord, finished: boolean): Promise<string | undefined> {
   if (!finished) return undefined;
-  if (context.taskStore.listDownloads(task.id).length === 0) return '';
+  if ((await context.taskStore.listDownloads(task.id)).length === 0) return '';
   return `${context.publicUrl()}/downloads/${task.downloadsToken}/downloads.zip`;
 }
 
@@ -95,10 +95,10 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
 
   app.post('/task', async (request) => {
     const body = parseWire(taskRequestSchema, request.body, 'task request');
-    const task = context.tasks.create(request.tenant, body);
+    const task = await context.tasks.create(request.tenant, body);
     const queue = context.tasks.queueStanding(task);
     return {
-      r: taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task), recordingUrl: recordingUrlOf(context, task), ...(queue ? { queue } : {}) }),
+      r: taskResponseToWire(task, { status: await context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task), recordingUrl: recordingUrlOf(context, task), ...(queue ? { queue } : {}) }),
     };
   });
 
@@ -106,23 +106,28 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     const query = parseWire(listTasksQuerySchema, request.query, 'query');
     // `t` is Unix seconds like created_at; millisecond values are accepted as they are.
     const beforeMs = query.t === undefined ? undefined : query.t < 1e11 ? query.t * 1000 : query.t;
-    const tasks = context.taskStore.listTasks(request.tenant, query.l ?? 32, beforeMs);
-    return { r: tasks.map((task) => taskResponseToWire(task, { status: context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task), recordingUrl: recordingUrlOf(context, task) })) };
+    const tasks = await context.taskStore.listTasks(request.tenant, query.l ?? 32, beforeMs);
+    const statuses = await Promise.all(tasks.map((task) => context.tasks.visibleStatus(task)));
+    return {
+      r: tasks.map((task, index) =>
+        taskResponseToWire(task, { status: statuses[index] ?? task.status, liveUrl: liveUrlOf(context, task), recordingUrl: recordingUrlOf(context, task) }),
+      ),
+    };
   });
 
   const bodies = new TaskResponseBodies();
   app.get('/task/:task_id', async (request, reply: FastifyReply) => {
-    const task = context.tasks.get(request.tenant, taskIdOf(request));
+    const task = await context.tasks.get(request.tenant, taskIdOf(request));
     const query = getTaskQueryOf(request);
     const pollOptions = { handlersFirst: request.headers[handlersFirstHeader] !== undefined, startedAtMs: Date.now() };
     const polled =
       query.event_t === undefined
-        ? { status: context.tasks.visibleStatus(task), events: undefined }
-        : (context.tasks.pollNow(task, query.event_t, false, pollOptions) ?? (await waitForNews(reply, task, query.event_t, pollOptions)));
+        ? { status: await context.tasks.visibleStatus(task), events: undefined }
+        : ((await context.tasks.pollNow(task, query.event_t, false, pollOptions)) ?? (await waitForNews(reply, task, query.event_t, pollOptions)));
     const finished = isFinishedTaskStatus(polled.status);
     // Only a long-poll can outlive the record read for this request.
-    const current = query.event_t === undefined ? task : (context.taskStore.getTask(task.id) ?? task);
-    const downloadsUrl = query.downloads ? downloadsUrlOf(context, current, finished) : undefined;
+    const current = query.event_t === undefined ? task : ((await context.taskStore.getTask(task.id)) ?? task);
+    const downloadsUrl = query.downloads ? await downloadsUrlOf(context, current, finished) : undefined;
     const queue = polled.status === 'waiting' ? context.tasks.queueStanding(task) : undefined;
     const body = bodies.bodyOf(current, {
       status: polled.status,
@@ -150,17 +155,17 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
   }
 
   app.delete('/task/:task_id', async (request) => {
-    await context.tasks.cancel(taskOf(request));
+    await context.tasks.cancel(await taskOf(request));
     return { r: true };
   });
 
   app.delete('/task/:task_id/data', async (request) => {
-    await context.tasks.eraseData(taskOf(request));
+    await context.tasks.eraseData(await taskOf(request));
     return { r: true };
   });
 
   app.post('/task/:task_id/event', async (request) => {
-    const task = taskOf(request);
+    const task = await taskOf(request);
     const event = parseWire(taskEventSchema, request.body, 'event');
     if (event.name === 'tool_call') {
       if (!event.id) throw new BadRequestError('a tool_call answer needs the id of the tool_call event it answers');
@@ -169,7 +174,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
       return { r: { id: event.id } };
     }
     const id = event.id ?? `evt_${randomBytes(12).toString('base64url')}`;
-    context.tasks.submitCommand(task, commandFromEvent(event.name, id, event.payload));
+    await context.tasks.submitCommand(task, commandFromEvent(event.name, id, event.payload));
     return { r: { id } };
   });
 }

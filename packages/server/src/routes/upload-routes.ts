@@ -160,14 +160,14 @@ export function registerUploadRoutes(app: FastifyInstance, context: ServerContex
       await rm(directory, { recursive: true, force: true });
       throw new BadRequestError(refusal);
     }
-    context.resources.addFile({ id, tenant: request.tenant, fileName: upload.fileName, purpose, path: upload.path, bytes: upload.bytes, createdAtMs: Date.now() });
+    await context.resources.addFile({ id, tenant: request.tenant, fileName: upload.fileName, purpose, path: upload.path, bytes: upload.bytes, createdAtMs: Date.now() });
     return { r: { id } };
   });
 
   app.delete('/file/:file_id', async (request) => {
     const { file_id } = parseWire(z.object({ file_id: z.string() }), request.params, 'file id');
-    const file = context.resources.getFile(request.tenant, file_id);
-    if (!file || !context.resources.deleteFile(request.tenant, file_id)) throw new NotFoundError(`file not found: ${file_id}`);
+    const file = await context.resources.getFile(request.tenant, file_id);
+    if (!file || !(await context.resources.deleteFile(request.tenant, file_id))) throw new NotFoundError(`file not found: ${file_id}`);
     await rm(dirname(file.path), { recursive: true, force: true });
     return { r: true };
   });
@@ -181,14 +181,14 @@ export function registerUploadRoutes(app: FastifyInstance, context: ServerContex
       throw new BadRequestError('extensions are uploaded as .zip files');
     }
     await unpackUploadedExtension(upload.path);
-    context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, path: upload.path, createdAtMs: Date.now() });
+    await context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, path: upload.path, createdAtMs: Date.now() });
     return { r: { id } };
   };
-  const listExtensions = async (request: FastifyRequest) => ({ r: context.resources.listExtensions(request.tenant).map(extensionToWire) });
+  const listExtensions = async (request: FastifyRequest) => ({ r: (await context.resources.listExtensions(request.tenant)).map(extensionToWire) });
   const deleteExtension = async (request: FastifyRequest) => {
     const { extension_id } = parseWire(z.object({ extension_id: z.string() }), request.params, 'extension id');
-    const extension = context.resources.getExtension(request.tenant, extension_id);
-    if (!extension || !context.resources.deleteExtension(request.tenant, extension_id)) throw new NotFoundError(`extension not found: ${extension_id}`);
+    const extension = await context.resources.getExtension(request.tenant, extension_id);
+    if (!extension || !(await context.resources.deleteExtension(request.tenant, extension_id))) throw new NotFoundError(`extension not found: ${extension_id}`);
     await rm(dirname(extension.path), { recursive: true, force: true });
     return { r: true };
   };

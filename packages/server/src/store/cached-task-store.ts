@@ -22,11 +22,20 @@ interface CachedTask {
  * Read-through cache in front of the task store: polls of live tasks (thousands a second) read
  * records and events from memory instead of SQLite + JSON.parse. This process is the store's only
  * writer, so every write here drops what it changes and the next read reloads it from the store:
- * a cached value is always exactly what the store would return. Cached values are frozen and
- * replaced, never changed, so callers may key per-value caches (serialized bodies) on identity.
+ * a cached value is always exactly what the store would return. A read that was under way while a
+ * write of the same task completed may hold the old value, so it is returned but not kept. Cached
+ * values are frozen and replaced, never changed, so callers may key per-value caches (serialized
+ * bodies) on identity.
  */
 export class CachedTaskStore implements TaskStore {
   private readonly tasks = new Map<string, CachedTask>();
+  /** Counts completed writes; a read compares it with the write sequence of its task. */
+  private writeSequence = 0;
+  private readsUnderWay = 0;
+  /** When each task was last written while reads were under way (cleared once none is). */
+  private readonly writtenWhileReading = new Map<string, number>();
+  /** When a write that touched every task (restart clean-up) completed. */
+  private everythingWrittenAt = 0;
 
   constructor(
     private readonly inner: TaskStore,
@@ -48,49 +57,82 @@ export class CachedTaskStore implements TaskStore {
     return entry;
   }
 
-  createTask(task: TaskRecord): void {
-    this.inner.createTask(task);
-    this.tasks.delete(task.id);
+  /** Runs a read of the inner store; `keep` is false when a write of the task may have overtaken it. */
+  private async readThrough<T>(taskId: string, read: () => Promise<T>): Promise<{ value: T; keep: boolean }> {
+    const startedAt = this.writeSequence;
+    this.readsUnderWay += 1;
+    try {
+      const value = await read();
+      const lastWrite = Math.max(this.writtenWhileReading.get(taskId) ?? 0, this.everythingWrittenAt);
+      return { value, keep: lastWrite <= startedAt };
+    } finally {
+      this.readsUnderWay -= 1;
+      if (this.readsUnderWay === 0) this.writtenWhileReading.clear();
+    }
   }
 
-  getTask(id: string): TaskRecord | undefined {
+  /** After a write of the task completed: drops `what` of its entry and marks reads under way stale. */
+  private written(taskId: string, what: 'record' | 'events' | 'all'): void {
+    this.writeSequence += 1;
+    if (this.readsUnderWay > 0) this.writtenWhileReading.set(taskId, this.writeSequence);
+    if (what === 'all') {
+      this.tasks.delete(taskId);
+      return;
+    }
+    const entry = this.tasks.get(taskId);
+    if (entry) entry[what] = undefined;
+  }
+
+  async createTask(task: TaskRecord): Promise<void> {
+    await this.inner.createTask(task);
+    this.written(task.id, 'all');
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
     const cached = this.tasks.get(id)?.record;
     if (cached) return cached;
-    const record = this.inner.getTask(id);
+    const { value: record, keep } = await this.readThrough(id, () => this.inner.getTask(id));
     // Unknown ids are not cached: anyone could fill the cache with them.
-    if (record) this.entry(id).record = Object.freeze(record);
+    if (record && keep) this.entry(id).record = Object.freeze(record);
     return record;
   }
 
-  getTaskByDownloadsToken(token: string): TaskRecord | undefined {
+  getTaskByDownloadsToken(token: string): Promise<TaskRecord | undefined> {
     return this.inner.getTaskByDownloadsToken(token);
   }
 
-  listTasks(tenant: string, limit: number, beforeMs?: number): TaskRecord[] {
+  listTasks(tenant: string, limit: number, beforeMs?: number): Promise<TaskRecord[]> {
     return this.inner.listTasks(tenant, limit, beforeMs);
   }
 
-  updateTask(id: string, update: TaskUpdate): void {
-    this.inner.updateTask(id, update);
-    const entry = this.tasks.get(id);
-    if (entry) entry.record = undefined;
+  async updateTask(id: string, update: TaskUpdate): Promise<void> {
+    await this.inner.updateTask(id, update);
+    this.written(id, 'record');
   }
 
-  failLiveTasks(reason: string): number {
+  async failLiveTasks(reason: string): Promise<number> {
+    const failed = await this.inner.failLiveTasks(reason);
+    this.forgetEverything();
+    return failed;
+  }
+
+  private forgetEverything(): void {
     this.tasks.clear();
-    return this.inner.failLiveTasks(reason);
+    // Every read under way may be stale: none of them is kept.
+    this.writeSequence += 1;
+    this.everythingWrittenAt = this.writeSequence;
   }
 
-  appendEvent(taskId: string, event: StoredTaskEvent): void {
-    this.inner.appendEvent(taskId, event);
-    const entry = this.tasks.get(taskId);
-    if (entry) entry.events = undefined;
+  async appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent> {
+    const stored = await this.inner.appendEvent(taskId, event);
+    this.written(taskId, 'events');
+    return stored;
   }
 
-  listEvents(taskId: string, afterTimestamp: number): StoredTaskEvent[] {
+  async listEvents(taskId: string, afterTimestamp: number): Promise<StoredTaskEvent[]> {
     const cached = this.tasks.get(taskId);
     if (cached?.tooManyEvents) return this.inner.listEvents(taskId, afterTimestamp);
-    const events = cached?.events ?? this.loadEvents(taskId);
+    const events = cached?.events ?? (await this.loadEvents(taskId));
     // Timestamps increase strictly along the log, so the events after T are a suffix.
     let start = events.length;
     while (start > 0 && (events[start - 1]?.timestamp ?? 0) > afterTimestamp) start -= 1;
@@ -98,8 +140,9 @@ export class CachedTaskStore implements TaskStore {
   }
 
   /** Reads the task's whole event log, keeping it in memory unless it is too long to. */
-  private loadEvents(taskId: string): readonly StoredTaskEvent[] {
-    const events = this.inner.listEvents(taskId, Number.MIN_SAFE_INTEGER);
+  private async loadEvents(taskId: string): Promise<readonly StoredTaskEvent[]> {
+    const { value: events, keep } = await this.readThrough(taskId, () => this.inner.listEvents(taskId, Number.MIN_SAFE_INTEGER));
+    if (!keep) return events;
     const entry = this.entry(taskId);
     if (events.length > this.limits.maxEventsPerTask) {
       entry.tooManyEvents = true;
@@ -109,47 +152,48 @@ export class CachedTaskStore implements TaskStore {
     return (entry.events = Object.freeze(events));
   }
 
-  lastEventTimestamp(taskId: string): number {
+  async lastEventTimestamp(taskId: string): Promise<number> {
     const cached = this.tasks.get(taskId)?.events;
     if (cached) return cached.at(-1)?.timestamp ?? 0;
     return this.inner.lastEventTimestamp(taskId);
   }
 
-  addStep(taskId: string, step: StepRecord): void {
-    this.inner.addStep(taskId, step);
+  addStep(taskId: string, step: StepRecord): Promise<void> {
+    return this.inner.addStep(taskId, step);
   }
 
-  listSteps(taskId: string): StepRecord[] {
+  listSteps(taskId: string): Promise<StepRecord[]> {
     return this.inner.listSteps(taskId);
   }
 
-  countSteps(taskIds: string[]): Map<string, number> {
+  countSteps(taskIds: string[]): Promise<Map<string, number>> {
     return this.inner.countSteps(taskIds);
   }
 
-  addCommand(taskId: string, command: CommandRecord): void {
-    this.inner.addCommand(taskId, command);
+  addCommand(taskId: string, command: CommandRecord): Promise<void> {
+    return this.inner.addCommand(taskId, command);
   }
 
-  listCommands(taskId: string): CommandRecord[] {
+  listCommands(taskId: string): Promise<CommandRecord[]> {
     return this.inner.listCommands(taskId);
   }
 
-  abandonPendingRecordings(): number {
-    this.tasks.clear();
-    return this.inner.abandonPendingRecordings();
+  async abandonPendingRecordings(): Promise<number> {
+    const abandoned = await this.inner.abandonPendingRecordings();
+    this.forgetEverything();
+    return abandoned;
   }
 
-  addDownload(taskId: string, download: DownloadRecord): void {
-    this.inner.addDownload(taskId, download);
+  addDownload(taskId: string, download: DownloadRecord): Promise<void> {
+    return this.inner.addDownload(taskId, download);
   }
 
-  listDownloads(taskId: string): DownloadRecord[] {
+  listDownloads(taskId: string): Promise<DownloadRecord[]> {
     return this.inner.listDownloads(taskId);
   }
 
-  eraseTaskData(taskId: string): void {
-    this.inner.eraseTaskData(taskId);
-    this.tasks.delete(taskId);
+  async eraseTaskData(taskId: string): Promise<void> {
+    await this.inner.eraseTaskData(taskId);
+    this.written(taskId, 'all');
   }
 }

@@ -21,21 +21,21 @@ export interface StoredExtension {
 /** Profiles, uploaded files, extensions and API keys: everything a tenant keeps besides tasks. */
 export interface ResourceStore {
   /** False when the tenant already has a profile with this id. */
-  createProfile(tenant: string, id: string): boolean;
-  hasProfile(tenant: string, id: string): boolean;
-  listProfiles(tenant: string): string[];
-  deleteProfile(tenant: string, id: string): boolean;
-  addFile(file: StoredFile): void;
-  getFile(tenant: string, id: string): StoredFile | undefined;
+  createProfile(tenant: string, id: string): Promise<boolean>;
+  hasProfile(tenant: string, id: string): Promise<boolean>;
+  listProfiles(tenant: string): Promise<string[]>;
+  deleteProfile(tenant: string, id: string): Promise<boolean>;
+  addFile(file: StoredFile): Promise<void>;
+  getFile(tenant: string, id: string): Promise<StoredFile | undefined>;
   /** The tenant's files, newest first. */
-  listFiles(tenant: string): StoredFile[];
-  deleteFile(tenant: string, id: string): boolean;
-  addExtension(extension: StoredExtension): void;
-  getExtension(tenant: string, id: string): StoredExtension | undefined;
-  listExtensions(tenant: string): StoredExtension[];
-  deleteExtension(tenant: string, id: string): boolean;
-  listApiKeys(): string[];
-  addApiKey(key: string): void;
+  listFiles(tenant: string): Promise<StoredFile[]>;
+  deleteFile(tenant: string, id: string): Promise<boolean>;
+  addExtension(extension: StoredExtension): Promise<void>;
+  getExtension(tenant: string, id: string): Promise<StoredExtension | undefined>;
+  listExtensions(tenant: string): Promise<StoredExtension[]>;
+  deleteExtension(tenant: string, id: string): Promise<boolean>;
+  listApiKeys(): Promise<string[]>;
+  addApiKey(key: string): Promise<void>;
 }
 
 interface FileRow {
@@ -56,6 +56,16 @@ interface ExtensionRow {
   created_at_ms: number;
 }
 
+const fileFromRow = (row: FileRow): StoredFile => ({
+  id: row.id,
+  tenant: row.tenant,
+  fileName: row.file_name,
+  purpose: row.purpose,
+  path: row.path,
+  bytes: row.bytes,
+  createdAtMs: row.created_at_ms,
+});
+
 const extensionFromRow = (row: ExtensionRow): StoredExtension => ({
   id: row.id,
   tenant: row.tenant,
@@ -67,78 +77,69 @@ const extensionFromRow = (row: ExtensionRow): StoredExtension => ({
 export class SqliteResourceStore implements ResourceStore {
   constructor(private readonly database: SqliteDatabase) {}
 
-  createProfile(tenant: string, id: string): boolean {
+  async createProfile(tenant: string, id: string): Promise<boolean> {
     return this.database.prepare('INSERT OR IGNORE INTO profiles (tenant, id, created_at_ms) VALUES (?, ?, ?)').run(tenant, id, Date.now()).changes === 1;
   }
 
-  hasProfile(tenant: string, id: string): boolean {
+  async hasProfile(tenant: string, id: string): Promise<boolean> {
     return this.database.prepare('SELECT 1 FROM profiles WHERE tenant = ? AND id = ?').get(tenant, id) !== undefined;
   }
 
-  listProfiles(tenant: string): string[] {
+  async listProfiles(tenant: string): Promise<string[]> {
     const rows = this.database.prepare('SELECT id FROM profiles WHERE tenant = ? ORDER BY created_at_ms, id').all(tenant) as { id: string }[];
     return rows.map((row) => row.id);
   }
 
-  deleteProfile(tenant: string, id: string): boolean {
+  async deleteProfile(tenant: string, id: string): Promise<boolean> {
     return this.database.prepare('DELETE FROM profiles WHERE tenant = ? AND id = ?').run(tenant, id).changes === 1;
   }
 
-  addFile(file: StoredFile): void {
+  async addFile(file: StoredFile): Promise<void> {
     this.database
       .prepare('INSERT INTO files (id, tenant, file_name, purpose, path, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(file.id, file.tenant, file.fileName, file.purpose, file.path, file.bytes, file.createdAtMs);
   }
 
-  listFiles(tenant: string): StoredFile[] {
-    const rows = this.database.prepare('SELECT id FROM files WHERE tenant = ? ORDER BY created_at_ms DESC, rowid DESC').all(tenant) as { id: string }[];
-    return rows.map((row) => this.getFile(tenant, row.id)).filter((file): file is StoredFile => file !== undefined);
+  async listFiles(tenant: string): Promise<StoredFile[]> {
+    const rows = this.database.prepare('SELECT * FROM files WHERE tenant = ? ORDER BY created_at_ms DESC, rowid DESC').all(tenant) as FileRow[];
+    return rows.map(fileFromRow);
   }
 
-  getFile(tenant: string, id: string): StoredFile | undefined {
+  async getFile(tenant: string, id: string): Promise<StoredFile | undefined> {
     const row = this.database.prepare('SELECT * FROM files WHERE tenant = ? AND id = ?').get(tenant, id) as FileRow | undefined;
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      tenant: row.tenant,
-      fileName: row.file_name,
-      purpose: row.purpose,
-      path: row.path,
-      bytes: row.bytes,
-      createdAtMs: row.created_at_ms,
-    };
+    return row ? fileFromRow(row) : undefined;
   }
 
-  deleteFile(tenant: string, id: string): boolean {
+  async deleteFile(tenant: string, id: string): Promise<boolean> {
     return this.database.prepare('DELETE FROM files WHERE tenant = ? AND id = ?').run(tenant, id).changes === 1;
   }
 
-  addExtension(extension: StoredExtension): void {
+  async addExtension(extension: StoredExtension): Promise<void> {
     this.database
       .prepare('INSERT INTO extensions (id, tenant, file_name, path, created_at_ms) VALUES (?, ?, ?, ?, ?)')
       .run(extension.id, extension.tenant, extension.fileName, extension.path, extension.createdAtMs);
   }
 
-  getExtension(tenant: string, id: string): StoredExtension | undefined {
+  async getExtension(tenant: string, id: string): Promise<StoredExtension | undefined> {
     const row = this.database.prepare('SELECT * FROM extensions WHERE tenant = ? AND id = ?').get(tenant, id) as ExtensionRow | undefined;
     return row ? extensionFromRow(row) : undefined;
   }
 
-  listExtensions(tenant: string): StoredExtension[] {
+  async listExtensions(tenant: string): Promise<StoredExtension[]> {
     const rows = this.database.prepare('SELECT * FROM extensions WHERE tenant = ? ORDER BY created_at_ms, id').all(tenant) as ExtensionRow[];
     return rows.map(extensionFromRow);
   }
 
-  deleteExtension(tenant: string, id: string): boolean {
+  async deleteExtension(tenant: string, id: string): Promise<boolean> {
     return this.database.prepare('DELETE FROM extensions WHERE tenant = ? AND id = ?').run(tenant, id).changes === 1;
   }
 
-  listApiKeys(): string[] {
+  async listApiKeys(): Promise<string[]> {
     const rows = this.database.prepare('SELECT key FROM api_keys ORDER BY created_at_ms').all() as { key: string }[];
     return rows.map((row) => row.key);
   }
 
-  addApiKey(key: string): void {
+  async addApiKey(key: string): Promise<void> {
     this.database.prepare('INSERT OR IGNORE INTO api_keys (key, created_at_ms) VALUES (?, ?)').run(key, Date.now());
   }
 }

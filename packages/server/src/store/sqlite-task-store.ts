@@ -57,7 +57,7 @@ export class SqliteTaskStore implements TaskStore {
     private readonly sealer: SecretSealer,
   ) {}
 
-  createTask(task: TaskRecord): void {
+  async createTask(task: TaskRecord): Promise<void> {
     this.database
       .prepare(
         `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token)
@@ -81,24 +81,24 @@ export class SqliteTaskStore implements TaskStore {
       );
   }
 
-  getTask(id: string): TaskRecord | undefined {
+  async getTask(id: string): Promise<TaskRecord | undefined> {
     const row = this.database.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
     return row ? taskFromRow(row, this.sealer) : undefined;
   }
 
-  getTaskByDownloadsToken(token: string): TaskRecord | undefined {
+  async getTaskByDownloadsToken(token: string): Promise<TaskRecord | undefined> {
     const row = this.database.prepare('SELECT * FROM tasks WHERE downloads_token = ?').get(token) as TaskRow | undefined;
     return row ? taskFromRow(row, this.sealer) : undefined;
   }
 
-  listTasks(tenant: string, limit: number, beforeMs?: number): TaskRecord[] {
+  async listTasks(tenant: string, limit: number, beforeMs?: number): Promise<TaskRecord[]> {
     const rows = this.database
       .prepare('SELECT * FROM tasks WHERE tenant = ? AND created_at_ms < ? ORDER BY created_at_ms DESC, rowid DESC LIMIT ?')
       .all(tenant, beforeMs ?? Number.MAX_SAFE_INTEGER, limit) as TaskRow[];
     return rows.map((row) => taskFromRow(row, this.sealer));
   }
 
-  updateTask(id: string, update: TaskUpdate): void {
+  async updateTask(id: string, update: TaskUpdate): Promise<void> {
     const columns: string[] = [];
     const values: unknown[] = [];
     const set = (column: string, value: unknown) => {
@@ -115,19 +115,25 @@ export class SqliteTaskStore implements TaskStore {
     this.database.prepare(`UPDATE tasks SET ${columns.join(', ')} WHERE id = ?`).run(...values, id);
   }
 
-  failLiveTasks(reason: string): number {
+  async failLiveTasks(reason: string): Promise<number> {
     return this.database
       .prepare("UPDATE tasks SET status = 'failed', error = ?, finished_at_ms = ? WHERE status IN ('waiting', 'running')")
       .run(reason, Date.now()).changes;
   }
 
-  appendEvent(taskId: string, event: StoredTaskEvent): void {
-    this.database
-      .prepare('INSERT INTO events (task_id, id, name, payload_json, timestamp) VALUES (?, ?, ?, ?, ?)')
-      .run(taskId, event.id, event.name, JSON.stringify(event.payload), event.timestamp);
+  async appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent> {
+    // One statement: SQLite serialises writers, so no other writer slips between the read and the insert.
+    const row = this.database
+      .prepare(
+        `INSERT INTO events (task_id, id, name, payload_json, timestamp)
+         SELECT ?, ?, ?, ?, MAX(?, COALESCE(MAX(timestamp), 0) + 1) FROM events WHERE task_id = ?
+         RETURNING timestamp`,
+      )
+      .get(taskId, event.id, event.name, JSON.stringify(event.payload), event.timestamp, taskId) as { timestamp: number };
+    return row.timestamp === event.timestamp ? event : { ...event, timestamp: row.timestamp };
   }
 
-  listEvents(taskId: string, afterTimestamp: number): StoredTaskEvent[] {
+  async listEvents(taskId: string, afterTimestamp: number): Promise<StoredTaskEvent[]> {
     const rows = this.database
       .prepare('SELECT id, name, payload_json, timestamp FROM events WHERE task_id = ? AND timestamp > ? ORDER BY timestamp, sequence')
       .all(taskId, afterTimestamp) as EventRow[];
@@ -139,23 +145,23 @@ export class SqliteTaskStore implements TaskStore {
     }));
   }
 
-  lastEventTimestamp(taskId: string): number {
+  async lastEventTimestamp(taskId: string): Promise<number> {
     const row = this.database.prepare('SELECT COALESCE(MAX(timestamp), 0) AS timestamp FROM events WHERE task_id = ?').get(taskId) as {
       timestamp: number;
     };
     return row.timestamp;
   }
 
-  addStep(taskId: string, step: StepRecord): void {
+  async addStep(taskId: string, step: StepRecord): Promise<void> {
     this.database.prepare('INSERT INTO steps (task_id, step_index, record_json) VALUES (?, ?, ?)').run(taskId, step.index, JSON.stringify(step));
   }
 
-  listSteps(taskId: string): StepRecord[] {
+  async listSteps(taskId: string): Promise<StepRecord[]> {
     const rows = this.database.prepare('SELECT record_json FROM steps WHERE task_id = ? ORDER BY rowid').all(taskId) as { record_json: string }[];
     return rows.map((row) => JSON.parse(row.record_json) as StepRecord);
   }
 
-  countSteps(taskIds: string[]): Map<string, number> {
+  async countSteps(taskIds: string[]): Promise<Map<string, number>> {
     const counts = new Map(taskIds.map((id) => [id, 0]));
     if (taskIds.length === 0) return counts;
     const rows = this.database
@@ -165,13 +171,13 @@ export class SqliteTaskStore implements TaskStore {
     return counts;
   }
 
-  addCommand(taskId: string, command: CommandRecord): void {
+  async addCommand(taskId: string, command: CommandRecord): Promise<void> {
     this.database
       .prepare('INSERT INTO commands (task_id, id, action, input_json, sent_at_ms) VALUES (?, ?, ?, ?, ?)')
       .run(taskId, command.id, command.action, JSON.stringify(command.input ?? null), command.sentAtMs);
   }
 
-  listCommands(taskId: string): CommandRecord[] {
+  async listCommands(taskId: string): Promise<CommandRecord[]> {
     const rows = this.database.prepare('SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = ? ORDER BY rowid').all(taskId) as {
       id: string;
       action: string;
@@ -181,17 +187,17 @@ export class SqliteTaskStore implements TaskStore {
     return rows.map((row) => ({ id: row.id, action: row.action, input: JSON.parse(row.input_json) as unknown, sentAtMs: row.sent_at_ms }));
   }
 
-  abandonPendingRecordings(): number {
+  async abandonPendingRecordings(): Promise<number> {
     return this.database.prepare("UPDATE tasks SET recording = 'none' WHERE recording = 'pending'").run().changes;
   }
 
-  addDownload(taskId: string, download: DownloadRecord): void {
+  async addDownload(taskId: string, download: DownloadRecord): Promise<void> {
     this.database
       .prepare('INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES (?, ?, ?, ?, ?)')
       .run(taskId, download.url, download.fileName, download.path, download.bytes);
   }
 
-  listDownloads(taskId: string): DownloadRecord[] {
+  async listDownloads(taskId: string): Promise<DownloadRecord[]> {
     const rows = this.database.prepare('SELECT url, file_name, path, bytes FROM downloads WHERE task_id = ? ORDER BY rowid').all(taskId) as {
       url: string;
       file_name: string;
@@ -201,7 +207,7 @@ export class SqliteTaskStore implements TaskStore {
     return rows.map((row) => ({ url: row.url, fileName: row.file_name, path: row.path, bytes: row.bytes }));
   }
 
-  eraseTaskData(taskId: string): void {
+  async eraseTaskData(taskId: string): Promise<void> {
     this.database.transaction(() => {
       for (const table of ['events', 'steps', 'downloads', 'commands']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
       this.database

@@ -54,30 +54,38 @@ export interface DownloadRecord {
   bytes: number;
 }
 
-/** What the server needs from task storage; SQLite now, another database later. */
+/**
+ * What the server needs from task storage: SQLite embedded, PostgreSQL when several processes
+ * share it. Every method is asynchronous so that a networked database fits behind it.
+ */
 export interface TaskStore {
-  createTask(task: TaskRecord): void;
-  getTask(id: string): TaskRecord | undefined;
-  getTaskByDownloadsToken(token: string): TaskRecord | undefined;
+  createTask(task: TaskRecord): Promise<void>;
+  getTask(id: string): Promise<TaskRecord | undefined>;
+  getTaskByDownloadsToken(token: string): Promise<TaskRecord | undefined>;
   /** Newest first, created strictly before `beforeMs` when given. */
-  listTasks(tenant: string, limit: number, beforeMs?: number): TaskRecord[];
-  updateTask(id: string, update: TaskUpdate): void;
+  listTasks(tenant: string, limit: number, beforeMs?: number): Promise<TaskRecord[]>;
+  updateTask(id: string, update: TaskUpdate): Promise<void>;
   /** Marks every waiting or running task failed; returns how many. */
-  failLiveTasks(reason: string): number;
-  appendEvent(taskId: string, event: StoredTaskEvent): void;
-  listEvents(taskId: string, afterTimestamp: number): StoredTaskEvent[];
-  lastEventTimestamp(taskId: string): number;
-  addStep(taskId: string, step: StepRecord): void;
-  listSteps(taskId: string): StepRecord[];
+  failLiveTasks(reason: string): Promise<number>;
+  /**
+   * Stores an event at `event.timestamp` or, when an earlier event of the task already has that
+   * time or a later one, at one more than the task's last: timestamps strictly increase per task
+   * whoever writes (the database decides). Returns the event as stored.
+   */
+  appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent>;
+  listEvents(taskId: string, afterTimestamp: number): Promise<StoredTaskEvent[]>;
+  lastEventTimestamp(taskId: string): Promise<number>;
+  addStep(taskId: string, step: StepRecord): Promise<void>;
+  listSteps(taskId: string): Promise<StepRecord[]>;
   /** How many steps each of these tasks has (0 when none). */
-  countSteps(taskIds: string[]): Map<string, number>;
+  countSteps(taskIds: string[]): Promise<Map<string, number>>;
   /** A restart cannot finish recordings that were pending: they become `none`. */
-  abandonPendingRecordings(): number;
-  addCommand(taskId: string, command: CommandRecord): void;
+  abandonPendingRecordings(): Promise<number>;
+  addCommand(taskId: string, command: CommandRecord): Promise<void>;
   /** In the order they were sent. */
-  listCommands(taskId: string): CommandRecord[];
-  addDownload(taskId: string, download: DownloadRecord): void;
-  listDownloads(taskId: string): DownloadRecord[];
+  listCommands(taskId: string): Promise<CommandRecord[]>;
+  addDownload(taskId: string, download: DownloadRecord): Promise<void>;
+  listDownloads(taskId: string): Promise<DownloadRecord[]>;
   /** Forgets events, steps, downloads, request details, output, recording and live token of a finished task. */
-  eraseTaskData(taskId: string): void;
+  eraseTaskData(taskId: string): Promise<void>;
 }

@@ -12,7 +12,7 @@ import {
   type ProxySettings,
   type TaskContext,
 } from '@open-smooth/browser';
-import { maskStrings, type TaskStatus, errorMessage } from '@open-smooth/protocol';
+import { maskStrings, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
@@ -46,7 +46,7 @@ export interface LiveTaskDependencies {
   /** A command output larger than this, as JSON, is answered with an error naming both sizes. */
   commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
-  onFinished: (taskId: string) => void;
+  onFinished: (taskId: string) => Promise<void>;
 }
 
 /** What the live view reaches of a running task: its frames, its input and who drives. */
@@ -90,6 +90,8 @@ export class LiveTask {
   private readonly ended = new Promise<void>((resolve) => (this.releaseEnd = resolve));
   private readonly pendingToolCalls = new Map<string, PendingToolCall>();
   private costDollars = 0;
+  /** Steps reach the store one at a time, in order; what a run reports waits for its steps. */
+  private stepWrites: Promise<void> = Promise.resolve();
   private lastOutput: unknown = null;
   /** A custom tool answered 500 or never answered: the run fails with this reason. */
   private fatalToolError: string | undefined;
@@ -141,7 +143,7 @@ export class LiveTask {
   async run(): Promise<void> {
     if (this.finished) return;
     const startedAtMs = Date.now();
-    this.dependencies.store.updateTask(this.id, { status: 'running' });
+    await this.dependencies.store.updateTask(this.id, { status: 'running' });
     this.dependencies.eventLog.notify(this.id);
     try {
       this.context = await this.openContext();
@@ -264,16 +266,25 @@ export class LiveTask {
       signal: this.abortController.signal,
       beforeStep: (signal) => this.control.agentTurn(signal),
       artifactsDirectory: join(this.dependencies.taskDirectory, 'steps'),
-      onStep: (step) => this.dependencies.store.addStep(this.id, step),
+      onStep: (step) => this.storeStep(step),
     });
-    this.addCost(result.costDollars);
+    await this.stepWrites;
+    await this.addCost(result.costDollars);
     if (this.fatalToolError !== undefined) return { status: 'failed', output: null, error: this.fatalToolError };
     return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}) };
   }
 
-  private addCost(dollars: number): void {
+  private storeStep(step: StepRecord): void {
+    this.stepWrites = this.stepWrites
+      .then(() => this.dependencies.store.addStep(this.id, step))
+      .catch((error: unknown) => {
+        process.stderr.write(`open-smooth: task ${this.id}: could not store step ${step.index}: ${errorMessage(error)}\n`);
+      });
+  }
+
+  private async addCost(dollars: number): Promise<void> {
     this.costDollars += dollars;
-    this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
+    await this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
   }
 
   /** Sends a `tool_call` event and waits for the client's answer with the same id. */
@@ -306,7 +317,15 @@ export class LiveTask {
           reject(error);
         },
       });
-      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: this.masked(call.input) } });
+      // A tool call that cannot be stored never reaches the client: the run stops with the reason.
+      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: this.masked(call.input) } }).catch((error: unknown) => {
+        const pending = this.pendingToolCalls.get(id);
+        if (!pending) return;
+        this.pendingToolCalls.delete(id);
+        clearTimeout(pending.timer);
+        this.fatalToolError = `custom tool "${call.name}" could not be sent to the client: ${errorMessage(error)}`;
+        pending.reject(agent.customToolError(500, this.fatalToolError));
+      });
     });
   }
 
@@ -369,7 +388,7 @@ export class LiveTask {
       output = errorMessage(error);
     }
     if (this.finished && command.action !== 'close') return;
-    this.answer(command, code, this.masked(output));
+    await this.answer(command, code, this.masked(output));
     // A plain close ran after every earlier command; a forced one may have cut one short.
     if (command.action === 'close') {
       const reuseContext = !command.force && this.commandsInFlight === 1;
@@ -378,12 +397,12 @@ export class LiveTask {
   }
 
   /** Appends a command's answer; should storing it fail, the client still gets an error answer. */
-  private answer(command: SessionCommand, code: 200 | 400 | 500, output: unknown): void {
+  private async answer(command: SessionCommand, code: 200 | 400 | 500, output: unknown): Promise<void> {
     try {
-      this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
+      await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
     } catch (error) {
       process.stderr.write(`open-smooth: task ${this.id}: could not store the answer to ${command.id}: ${errorMessage(error)}\n`);
-      this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
+      await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
     }
   }
 
@@ -411,7 +430,7 @@ export class LiveTask {
           model: agent.resolveModel('smooth', { maskText: (text) => context.maskSecrets(text) }),
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.dependencies.extractTimeoutMs)]),
         });
-        this.addCost(result.costDollars);
+        await this.addCost(result.costDollars);
         return { output: result.output, costDollars: result.costDollars };
       }
       case 'run_task': {
@@ -499,17 +518,22 @@ export class LiveTask {
     await this.collectDownloads();
     const recording = await this.stopRecording();
     await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
-    this.dependencies.store.updateTask(this.id, {
-      status: finish.status,
-      output: this.masked(finish.output ?? null),
-      error: finish.error ? this.masked(finish.error) : null,
-      costDollars: this.costDollars,
-      finishedAtMs: Date.now(),
-      // The frames are on disk: the video is encoded when first asked for, so its URL is ready now.
-      ...(this.settings.enableRecording ? { recording: recording && recording.frames.length > 0 ? ('ready' as const) : ('none' as const) } : {}),
-    });
-    this.dependencies.onFinished(this.id);
-    this.releaseEnd();
+    try {
+      await this.stepWrites;
+      await this.dependencies.store.updateTask(this.id, {
+        status: finish.status,
+        output: this.masked(finish.output ?? null),
+        error: finish.error ? this.masked(finish.error) : null,
+        costDollars: this.costDollars,
+        finishedAtMs: Date.now(),
+        // The frames are on disk: the video is encoded when first asked for, so its URL is ready now.
+        ...(this.settings.enableRecording ? { recording: recording && recording.frames.length > 0 ? ('ready' as const) : ('none' as const) } : {}),
+      });
+      await this.dependencies.onFinished(this.id);
+    } finally {
+      // Whoever waits for the end (the scheduler's slot, shutdown) is not left waiting by a store failure.
+      this.releaseEnd();
+    }
   }
 
   /** Saves the context's cookies, localStorage and IndexedDB into the profile, unless it is read-only. */
@@ -533,16 +557,21 @@ export class LiveTask {
       // A click that starts a download just before close has not reported it yet: let it land.
       await context.waitForSettle({ timeoutMs: 2_000 }).catch(() => undefined);
       await context.waitForDownloads();
+    } catch {
+      // A download that never completed is simply not in the zip.
+      return;
+    }
+    try {
       for (const download of context.downloads) {
-        this.dependencies.store.addDownload(this.id, {
+        await this.dependencies.store.addDownload(this.id, {
           url: download.url,
           fileName: download.suggestedFilename,
           path: download.path,
           bytes: download.bytes,
         });
       }
-    } catch {
-      // A download that never completed is simply not in the zip.
+    } catch (error) {
+      process.stderr.write(`open-smooth: task ${this.id}: could not store its downloads: ${errorMessage(error)}\n`);
     }
   }
 

@@ -12,14 +12,32 @@ export class TaskEventLog {
   /** Error answers kept from clients that attach their answer handlers late. */
   readonly errorAnswers = new ErrorAnswerDelay((taskId) => this.notify(taskId));
 
+  /** Each task's appends in flight, chained: they reach the store one at a time, in call order. */
+  private readonly appending = new Map<string, Promise<unknown>>();
+
   constructor(private readonly store: TaskStore) {}
 
-  append(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): StoredTaskEvent {
-    const last = this.lastTimestamps.get(taskId) ?? this.store.lastEventTimestamp(taskId);
-    const timestamp = Math.max(Date.now(), last + 1);
-    this.lastTimestamps.set(taskId, timestamp);
-    const stored: StoredTaskEvent = { ...event, timestamp };
-    this.store.appendEvent(taskId, stored);
+  append(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): Promise<StoredTaskEvent> {
+    const previous = this.appending.get(taskId);
+    // With no append in flight the write starts now (SQLite then stores it before this returns).
+    const write = previous ? previous.then(() => this.write(taskId, event)) : this.write(taskId, event);
+    const settled = write.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.appending.set(taskId, settled);
+    void settled.then(() => {
+      if (this.appending.get(taskId) === settled) this.appending.delete(taskId);
+    });
+    return write;
+  }
+
+  private async write(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): Promise<StoredTaskEvent> {
+    // Claimed before the store is reached, so a heartbeat reserved meanwhile lands after this event.
+    const proposed = await this.reserveTimestamp(taskId);
+    const stored = await this.store.appendEvent(taskId, { ...event, timestamp: proposed });
+    // The store may have moved it later (another writer's event came first).
+    if (stored.timestamp > (this.lastTimestamps.get(taskId) ?? 0)) this.lastTimestamps.set(taskId, stored.timestamp);
     this.errorAnswers.eventAppended(taskId, stored);
     this.notify(taskId);
     return stored;
@@ -29,13 +47,16 @@ export class TaskEventLog {
    * A timestamp for something that is not stored (a heartbeat): every later event gets a greater
    * one, so a client whose cursor moves to it loses nothing.
    */
-  reserveTimestamp(taskId: string): number {
-    const timestamp = Math.max(Date.now(), this.lastTimestamp(taskId) + 1);
+  async reserveTimestamp(taskId: string): Promise<number> {
+    const known = this.lastTimestamps.get(taskId);
+    const last = known ?? (await this.store.lastEventTimestamp(taskId));
+    // Read again: another call may have reserved while the store was being read.
+    const timestamp = Math.max(Date.now(), last + 1, (this.lastTimestamps.get(taskId) ?? 0) + 1);
     this.lastTimestamps.set(taskId, timestamp);
     return timestamp;
   }
 
-  lastTimestamp(taskId: string): number {
+  async lastTimestamp(taskId: string): Promise<number> {
     return this.lastTimestamps.get(taskId) ?? this.store.lastEventTimestamp(taskId);
   }
 

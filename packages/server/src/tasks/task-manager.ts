@@ -92,32 +92,30 @@ export class TaskManager {
   }
 
   /** Tasks left live by a process that died cannot resume: say so instead of leaving them running. */
-  failTasksLeftByPreviousRun(): number {
-    const failed = this.options.store.failLiveTasks(restartFailureReason);
-    this.options.store.abandonPendingRecordings();
+  async failTasksLeftByPreviousRun(): Promise<number> {
+    const failed = await this.options.store.failLiveTasks(restartFailureReason);
+    await this.options.store.abandonPendingRecordings();
     return failed;
   }
-
-
 
   taskDirectory(taskId: string): string {
     return join(this.options.dataDirectory, 'tasks', taskId);
   }
 
-  create(tenant: string, request: TaskRequest): TaskRecord {
+  async create(tenant: string, request: TaskRequest): Promise<TaskRecord> {
     refuseUnhonouredOptions(request);
     const settings = taskSettingsFromWire(request);
     for (const fileId of settings.fileIds) {
-      const file = this.options.resources.getFile(tenant, fileId);
+      const file = await this.options.resources.getFile(tenant, fileId);
       if (!file) throw new InvalidTaskRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
       settings.files.push({ name: file.fileName, path: file.path });
     }
     for (const extensionId of settings.extensionIds) {
-      const extension = this.options.resources.getExtension(tenant, extensionId);
+      const extension = await this.options.resources.getExtension(tenant, extensionId);
       if (!extension) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}; upload it with POST /browser/extension first`);
       settings.extensionDirectories.push(unpackedExtensionDirectory(extension.path));
     }
-    if (settings.profileId !== undefined && !this.options.resources.hasProfile(tenant, settings.profileId)) {
+    if (settings.profileId !== undefined && !(await this.options.resources.hasProfile(tenant, settings.profileId))) {
       throw new ProfileNotFoundError(settings.profileId);
     }
     settings.clientCertificates = certificatesFromWire(request.certificates ?? [], settings.startUrl);
@@ -142,7 +140,12 @@ export class TaskManager {
       recording: settings.enableRecording ? 'pending' : 'off',
       liveToken: randomBytes(24).toString('base64url'),
     };
-    this.options.store.createTask(record);
+    try {
+      await this.options.store.createTask(record);
+    } catch (error) {
+      this.releaseTaskResources(id);
+      throw error;
+    }
     const liveTask = new LiveTask(record, settings, {
       store: this.options.store,
       eventLog: this.eventLog,
@@ -165,7 +168,7 @@ export class TaskManager {
     } catch (error) {
       this.live.delete(record.id);
       this.releaseTaskResources(record.id);
-      this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${errorMessage(error)}`, finishedAtMs: Date.now(), recording: 'none' });
+      await this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${errorMessage(error)}`, finishedAtMs: Date.now(), recording: 'none' });
       throw error;
     }
     return record;
@@ -229,7 +232,7 @@ export class TaskManager {
     } catch (error) {
       console.warn(`task ${taskId}: ${errorMessage(error)}`);
     }
-    this.options.store.updateTask(taskId, { recording: 'none' });
+    await this.options.store.updateTask(taskId, { recording: 'none' });
     return false;
   }
 
@@ -238,23 +241,23 @@ export class TaskManager {
     return this.live.get(taskId)?.liveView();
   }
 
-  private onFinished(taskId: string): void {
+  private async onFinished(taskId: string): Promise<void> {
     this.live.delete(taskId);
     this.releaseTaskResources(taskId);
-    this.gate.holdUntilDelivered(taskId, this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
+    this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
     this.eventLog.notify(taskId);
   }
 
   /** The tenant's task, or 404: another tenant's ids look exactly like unknown ones. */
-  get(tenant: string, taskId: string): TaskRecord {
-    const task = this.options.store.getTask(taskId);
+  async get(tenant: string, taskId: string): Promise<TaskRecord> {
+    const task = await this.options.store.getTask(taskId);
     if (!task || task.tenant !== tenant) throw new TaskNotFoundError(`task not found: ${taskId}`);
     return task;
   }
 
   /** Status as clients see it: `running` while a finished task's last answer awaits a poll. */
-  visibleStatus(task: TaskRecord): TaskStatus {
-    const current = this.options.store.getTask(task.id)?.status ?? task.status;
+  async visibleStatus(task: TaskRecord): Promise<TaskStatus> {
+    const current = (await this.options.store.getTask(task.id))?.status ?? task.status;
     return isFinishedTaskStatus(current) && this.gate.isHeld(task.id) ? 'running' : current;
   }
 
@@ -263,8 +266,8 @@ export class TaskManager {
     return this.scheduler.standing(task.id, task.tenant);
   }
 
-  isLive(task: TaskRecord): boolean {
-    return !isFinishedTaskStatus(this.visibleStatus(task));
+  async isLive(task: TaskRecord): Promise<boolean> {
+    return !isFinishedTaskStatus(await this.visibleStatus(task));
   }
 
   /**
@@ -275,7 +278,7 @@ export class TaskManager {
     const deadline = Date.now() + longPollMs;
     for (;;) {
       const remaining = deadline - Date.now();
-      const answer = this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
+      const answer = await this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
       if (answer) return answer;
       await this.eventLog.waitForChange(task.id, remaining, signal);
     }
@@ -287,15 +290,15 @@ export class TaskManager {
    * without the machinery a wait needs. A live task's answer is never empty: with no news it
    * carries a heartbeat (the official clients sleep after an empty one; see ErrorAnswerDelay).
    */
-  pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): TaskPoll | undefined {
-    let status = this.visibleStatus(task);
-    const stored = this.options.store.listEvents(task.id, afterTimestamp);
+  async pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): Promise<TaskPoll | undefined> {
+    let status = await this.visibleStatus(task);
+    const stored = await this.options.store.listEvents(task.id, afterTimestamp);
     const now = Date.now();
     const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
     const finished = isFinishedTaskStatus(status);
     // A task that never had an event: its first poll (the official client's liveUrl()) must not
     // wait, unless a command's answer is on its way (then that answer is what the poll waits for).
-    const freshTask = afterTimestamp === 0 && this.eventLog.lastTimestamp(task.id) === 0 && !this.eventLog.errorAnswers.hasUnansweredCommands(task.id);
+    const freshTask = afterTimestamp === 0 && (await this.eventLog.lastTimestamp(task.id)) === 0 && !this.eventLog.errorAnswers.hasUnansweredCommands(task.id);
     // Polls begun before a withheld answer's release are answered then, without it.
     const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
     if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
@@ -305,38 +308,38 @@ export class TaskManager {
       if (finished && this.gate.inGracePeriod(task.id)) status = 'running';
     }
     if (events.length > 0 || finished) return { status, events };
-    return { status, events: [this.heartbeat(task.id, afterTimestamp, status)] };
+    return { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] };
   }
 
   /**
    * At the client's own cursor (never past an event it has not seen, withheld ones included); a
    * fresh task's first one reserves a timestamp, moving the cursor off 0 so that the next poll waits.
    */
-  private heartbeat(taskId: string, afterTimestamp: number, status: TaskStatus): HeartbeatEvent {
-    const timestamp = this.eventLog.lastTimestamp(taskId) === 0 ? this.eventLog.reserveTimestamp(taskId) : afterTimestamp;
+  private async heartbeat(taskId: string, afterTimestamp: number, status: TaskStatus): Promise<HeartbeatEvent> {
+    const timestamp = (await this.eventLog.lastTimestamp(taskId)) === 0 ? await this.eventLog.reserveTimestamp(taskId) : afterTimestamp;
     return { id: null, name: 'heartbeat', payload: { status: status === 'waiting' ? 'waiting' : 'running' }, timestamp };
   }
 
   /** Queues a session command (or a tool's browser action on a one-shot task). */
-  submitCommand(task: TaskRecord, command: SessionCommand): void {
-    const liveTask = this.liveTaskFor(task);
+  async submitCommand(task: TaskRecord, command: SessionCommand): Promise<void> {
+    const liveTask = await this.liveTaskFor(task);
     if (command.eventName === 'session_action' && !liveTask.isSession) {
       throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
-    this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: Date.now() });
+    await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: Date.now() });
     this.eventLog.errorAnswers.commandPosted(task.id, command.id);
     liveTask.submit(command);
   }
 
   async answerToolCall(task: TaskRecord, id: string, code: 200 | 400 | 500, output: unknown): Promise<void> {
-    const liveTask = this.liveTaskFor(task);
+    const liveTask = await this.liveTaskFor(task);
     const agent = await this.options.agent();
     if (!liveTask.answerToolCall(id, code, output, agent)) throw new InvalidTaskRequestError(`no tool call with id ${id} is waiting for an answer`);
   }
 
-  private liveTaskFor(task: TaskRecord): LiveTask {
+  private async liveTaskFor(task: TaskRecord): Promise<LiveTask> {
     const liveTask = this.live.get(task.id);
-    if (!liveTask || !this.isLive(task)) throw new InvalidTaskRequestError(`task ${task.id} has finished and accepts no more events`);
+    if (!liveTask || !(await this.isLive(task))) throw new InvalidTaskRequestError(`task ${task.id} has finished and accepts no more events`);
     return liveTask;
   }
 
@@ -347,13 +350,13 @@ export class TaskManager {
   /** DELETE /task/{id}: stops a task or closes a session. */
   async cancel(task: TaskRecord): Promise<void> {
     const liveTask = this.live.get(task.id);
-    if (!liveTask || isFinishedTaskStatus(this.options.store.getTask(task.id)?.status ?? task.status)) {
+    if (!liveTask || isFinishedTaskStatus((await this.options.store.getTask(task.id))?.status ?? task.status)) {
       throw new TaskNotFoundError(`task ${task.id} has already finished`);
     }
     if (this.scheduler.remove(task.id)) {
       this.live.delete(task.id);
       this.releaseTaskResources(task.id);
-      this.options.store.updateTask(task.id, {
+      await this.options.store.updateTask(task.id, {
         status: 'cancelled',
         error: 'cancelled before it started',
         finishedAtMs: Date.now(),
@@ -367,10 +370,10 @@ export class TaskManager {
 
   /** DELETE /task/{id}/data: only a finished task's data may go. */
   async eraseData(task: TaskRecord): Promise<void> {
-    if (this.isLive(task)) throw new TaskStillRunningError(`task ${task.id} is still running; stop it before deleting its data`);
+    if (await this.isLive(task)) throw new TaskStillRunningError(`task ${task.id} is still running; stop it before deleting its data`);
     // A recording still being encoded would land after the folder is gone.
     await this.encodings.get(task.id);
-    this.options.store.eraseTaskData(task.id);
+    await this.options.store.eraseTaskData(task.id);
     await rm(this.taskDirectory(task.id), { recursive: true, force: true });
   }
 
