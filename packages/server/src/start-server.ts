@@ -27,7 +27,7 @@ import { CachedTaskStore } from './store/cached-task-store.js';
 import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
-import { TaskManager } from './tasks/task-manager.js';
+import { embeddedTasks } from './tasks/embedded-tasks.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 
@@ -139,14 +139,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const concurrency = resolveConcurrency(options, process.env);
   const profiles = new ProfileStorage(dataDirectory, sealer);
-  const tasks = new TaskManager({
+  const embedded = embeddedTasks({
     store: taskStore,
     resources,
     profiles,
     dataDirectory,
     browserPool,
     agent,
-    scheduler: {
+    limits: {
       ...concurrency,
       maxQueuedTasksPerKey: options.maxQueuedTasksPerKey ?? 1000,
       maxQueuedTasks: options.maxQueuedTasks ?? 10_000,
@@ -159,12 +159,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     finishGraceMs: options.finishGraceMs ?? 3000,
     callerTunnelTimeoutMs: options.callerTunnelTimeoutMs ?? 30_000,
   });
+  const tasks = embedded.service;
   await tasks.failTasksLeftByPreviousRun();
 
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
-  const context: ServerContext = { tasks, taskStore, resources, profiles, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
+  const context: ServerContext = { tasks, runner: embedded.runner, taskStore, resources, profiles, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
   const app = Fastify({
     logger: false,
@@ -204,7 +205,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       (closed ??= (async () => {
         closing.abort();
-        await tasks.close();
+        await embedded.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         database.close();

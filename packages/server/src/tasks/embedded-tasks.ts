@@ -1,0 +1,89 @@
+import type { BrowserPool } from '@open-smooth/browser';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
+import { InProcessCommandBus } from '../scale/in-process-command-bus.js';
+import { InProcessEventNotifier } from '../scale/in-process-event-notifier.js';
+import { InProcessTaskQueue } from '../scale/in-process-task-queue.js';
+import type { TaskQueueLimits } from '../scale/task-queue.js';
+import type { ResourceStore } from '../store/resource-store.js';
+import type { TaskStore } from '../store/task-record.js';
+import type { AgentBridge } from './agent-bridge.js';
+import { TaskEventLog } from './task-event-log.js';
+import { TaskLaunches } from './task-launches.js';
+import { TaskRunner } from './task-runner.js';
+import { TaskService } from './task-service.js';
+
+export interface EmbeddedTasksOptions {
+  store: TaskStore;
+  resources: ResourceStore;
+  profiles: ProfileStorage;
+  dataDirectory: string;
+  browserPool: () => Promise<BrowserPool>;
+  agent: () => Promise<AgentBridge>;
+  limits: TaskQueueLimits;
+  sessionIdleTimeoutMs: number;
+  toolCallTimeoutMs: number;
+  evaluateJsTimeoutMs: number;
+  extractTimeoutMs: number;
+  commandOutputMaxBytes: number;
+  finishGraceMs: number;
+  callerTunnelTimeoutMs: number;
+}
+
+export interface EmbeddedTasks {
+  service: TaskService;
+  runner: TaskRunner;
+  /** Stops the runner (live tasks left as a crash would leave them), then the service. */
+  close(): Promise<void>;
+}
+
+/**
+ * One process, `--role all`: the API side and the worker side joined by the in-process queue,
+ * command bus and notifier (what the server did before they were interfaces, at the same speed).
+ */
+export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
+  const queue = new InProcessTaskQueue(options.limits);
+  const commands = new InProcessCommandBus();
+  const notifier = new InProcessEventNotifier();
+  const launches = new TaskLaunches();
+  const eventLog = new TaskEventLog(options.store, notifier);
+  const service = new TaskService({
+    store: options.store,
+    resources: options.resources,
+    eventLog,
+    queue,
+    commands,
+    notifier,
+    launches,
+    dataDirectory: options.dataDirectory,
+    finishGraceMs: options.finishGraceMs,
+  });
+  const runner = new TaskRunner({
+    store: options.store,
+    eventLog,
+    queue,
+    commands,
+    notifier,
+    launches,
+    profiles: options.profiles,
+    dataDirectory: options.dataDirectory,
+    browserPool: options.browserPool,
+    agent: options.agent,
+    sessionIdleTimeoutMs: options.sessionIdleTimeoutMs,
+    toolCallTimeoutMs: options.toolCallTimeoutMs,
+    evaluateJsTimeoutMs: options.evaluateJsTimeoutMs,
+    extractTimeoutMs: options.extractTimeoutMs,
+    commandOutputMaxBytes: options.commandOutputMaxBytes,
+    callerTunnelTimeoutMs: options.callerTunnelTimeoutMs,
+    onFinished: (taskId) => service.taskEnded(taskId),
+  });
+  runner.start();
+  return {
+    service,
+    runner,
+    async close() {
+      await runner.close();
+      await service.close();
+      await Promise.all([commands.close(), notifier.close()]);
+    },
+  };
+}

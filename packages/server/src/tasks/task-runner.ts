@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import type { BrowserPool } from '@open-smooth/browser';
+import { errorMessage } from '@open-smooth/protocol';
+import type { CommandBus, MessageReply, TaskMessage } from '../scale/command-bus.js';
+import { queueTopic, type EventNotifier } from '../scale/event-notifier.js';
+import type { QueuedTask, TaskQueue } from '../scale/task-queue.js';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
+import type { TaskStore } from '../store/task-record.js';
+import type { AgentBridge } from './agent-bridge.js';
+import { LiveTask, type LiveView } from './live-task.js';
+import type { TaskEventLog } from './task-event-log.js';
+import type { TaskLaunches } from './task-launches.js';
+
+export interface TaskRunnerOptions {
+  store: TaskStore;
+  eventLog: TaskEventLog;
+  queue: TaskQueue;
+  commands: CommandBus;
+  notifier: EventNotifier;
+  launches: TaskLaunches;
+  profiles: ProfileStorage;
+  dataDirectory: string;
+  browserPool: () => Promise<BrowserPool>;
+  agent: () => Promise<AgentBridge>;
+  sessionIdleTimeoutMs: number;
+  toolCallTimeoutMs: number;
+  evaluateJsTimeoutMs: number;
+  extractTimeoutMs: number;
+  commandOutputMaxBytes: number;
+  callerTunnelTimeoutMs: number;
+  /** After a task's final state is stored (the service releases what the task held). */
+  onFinished: (taskId: string) => Promise<void>;
+}
+
+export function taskDirectoryOf(dataDirectory: string, taskId: string): string {
+  return join(dataDirectory, 'tasks', taskId);
+}
+
+/**
+ * The worker side: takes tasks from the queue, owns their browsers (LiveTask), consumes the
+ * commands, tool answers and cancellations the command bus routes to them, and writes their
+ * events. Knows nothing of HTTP or polls.
+ */
+export class TaskRunner {
+  private readonly live = new Map<string, LiveTask>();
+  private closed = false;
+
+  constructor(private readonly options: TaskRunnerOptions) {}
+
+  /** Starts taking tasks from the queue. */
+  start(): void {
+    this.options.queue.consume((task) => this.run(task));
+  }
+
+  /** The live view's handle on a task this process runs; undefined before it starts or once it ended. */
+  liveView(taskId: string): LiveView | undefined {
+    return this.live.get(taskId)?.liveView();
+  }
+
+  currentUrl(taskId: string): string | undefined {
+    return this.live.get(taskId)?.currentUrl();
+  }
+
+  /** Runs one queued task to its end (the queue keeps its slot until then). */
+  private async run(queued: QueuedTask): Promise<void> {
+    // The tasks behind it in its key's queue moved up: their long-polls answer with the new position.
+    this.options.notifier.notify(queueTopic(queued.key));
+    const launch = this.options.launches.take(queued.taskId);
+    if (!launch || this.closed) {
+      await this.failUnlaunchable(queued);
+      return;
+    }
+    const liveTask = new LiveTask(launch.record, launch.settings, {
+      store: this.options.store,
+      eventLog: this.options.eventLog,
+      browserPool: this.options.browserPool,
+      agent: this.options.agent,
+      taskDirectory: taskDirectoryOf(this.options.dataDirectory, queued.taskId),
+      profiles: this.options.profiles,
+      ...(launch.callerTunnel ? { callerTunnel: launch.callerTunnel } : {}),
+      callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
+      toolCallTimeoutMs: this.options.toolCallTimeoutMs,
+      sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
+      evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
+      extractTimeoutMs: this.options.extractTimeoutMs,
+      commandOutputMaxBytes: this.options.commandOutputMaxBytes,
+      onFinished: async (taskId) => {
+        this.live.delete(taskId);
+        await stopServing?.();
+        await this.options.onFinished(taskId);
+      },
+    });
+    let stopServing: (() => Promise<void>) | undefined;
+    this.live.set(queued.taskId, liveTask);
+    // Commands posted while the task waited are handed over now, in order; they run once the browser is open.
+    stopServing = await this.options.commands.serve(queued.taskId, (message) => this.handle(liveTask, message));
+    // A cancellation among them has ended the task already.
+    if (!this.live.has(queued.taskId)) await stopServing();
+    await liveTask.run();
+  }
+
+  /** A task taken from the queue whose settings this process does not have (shutdown, or another process created it). */
+  private async failUnlaunchable(queued: QueuedTask): Promise<void> {
+    if (this.closed) return;
+    const reason = 'no worker could start the task: its settings were not available to the worker that took it';
+    await this.options.store.updateTask(queued.taskId, { status: 'failed', error: reason, finishedAtMs: Date.now(), recording: 'none' });
+    await this.options.onFinished(queued.taskId);
+  }
+
+  private async handle(liveTask: LiveTask, message: TaskMessage): Promise<MessageReply> {
+    switch (message.kind) {
+      case 'command':
+        liveTask.submit(message.command);
+        return { accepted: true };
+      case 'tool_answer': {
+        const agent = await this.options.agent();
+        return liveTask.answerToolCall(message.id, message.code, message.output, agent)
+          ? { accepted: true }
+          : { accepted: false, reason: `no tool call with id ${message.id} is waiting for an answer` };
+      }
+      case 'cancel':
+        await liveTask.cancel(message.reason);
+        return { accepted: true };
+    }
+  }
+
+  /** Shutdown: live tasks are left as a crash would leave them (browsers freed, nothing stored). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.options.queue.close();
+    const liveTasks = [...this.live.values()];
+    this.live.clear();
+    await Promise.all(
+      liveTasks.map((liveTask) =>
+        liveTask.abandon().catch((error: unknown) => console.warn(`open-smooth: task ${liveTask.id} could not be abandoned cleanly: ${errorMessage(error)}`)),
+      ),
+    );
+  }
+}
