@@ -27,7 +27,8 @@ import { CachedTaskStore } from './store/cached-task-store.js';
 import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
-import { embeddedTasks } from './tasks/embedded-tasks.js';
+import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks.js';
+import { redisTasks } from './tasks/redis-tasks.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 
@@ -139,7 +140,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const concurrency = resolveConcurrency(options, process.env);
   const profiles = new ProfileStorage(dataDirectory, sealer);
-  const embedded = embeddedTasks({
+  const taskOptions: EmbeddedTasksOptions = {
     store: taskStore,
     resources,
     profiles,
@@ -158,9 +159,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     commandOutputMaxBytes: options.commandOutputMaxBytes ?? defaultCommandOutputMaxBytes,
     finishGraceMs: options.finishGraceMs ?? 3000,
     callerTunnelTimeoutMs: options.callerTunnelTimeoutMs ?? 30_000,
-  });
+  };
+  const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
+  const embedded = redisUrl ? await redisTasks({ ...taskOptions, redisUrl }) : embeddedTasks(taskOptions);
   const tasks = embedded.service;
   await tasks.failTasksLeftByPreviousRun();
+  embedded.runner.start();
 
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();

@@ -41,7 +41,6 @@ before(async () => {
   // Append-only, so that the restart case can show queued tasks survive.
   redis = await startRedisServer({ appendOnly: true });
 });
-after(() => redis?.stop());
 
 const inProcess: Implementation = {
   name: 'in-process',
@@ -269,4 +268,5 @@ async function deploy(implementation: Implementation, limits: TaskQueueLimits): 
 }
 after(async () => {
   for (const deployment of openDeployments.splice(0)) await deployment.close();
+  await redis?.stop();
 });

@@ -240,7 +240,8 @@ export class BullmqTaskQueue implements TaskQueue {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.idleTimer);
-    await this.pumping;
+    // A pass stuck on an unreachable Redis (commands wait for a reconnect) must not hold shutdown.
+    await Promise.race([this.pumping, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     for (const { renewal } of this.running.values()) clearInterval(renewal);
     this.subscriber.disconnect();
     await Promise.all([...this.workers.values()].map((worker) => worker.close(true).catch(() => undefined)));

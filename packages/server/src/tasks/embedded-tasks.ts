@@ -1,9 +1,11 @@
 import type { BrowserPool } from '@open-smooth/browser';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
+import type { CommandBus } from '../scale/command-bus.js';
+import type { EventNotifier } from '../scale/event-notifier.js';
 import { InProcessCommandBus } from '../scale/in-process-command-bus.js';
 import { InProcessEventNotifier } from '../scale/in-process-event-notifier.js';
 import { InProcessTaskQueue } from '../scale/in-process-task-queue.js';
-import type { TaskQueueLimits } from '../scale/task-queue.js';
+import type { TaskQueue, TaskQueueLimits } from '../scale/task-queue.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { TaskStore } from '../store/task-record.js';
 import type { AgentBridge } from './agent-bridge.js';
@@ -31,9 +33,17 @@ export interface EmbeddedTasksOptions {
 
 export interface EmbeddedTasks {
   service: TaskService;
+  /** Takes tasks from the queue once started (after the leftovers of a previous run were failed). */
   runner: TaskRunner;
   /** Stops the runner (live tasks left as a crash would leave them), then the service. */
   close(): Promise<void>;
+}
+
+/** The seams that join the two sides. */
+export interface TaskSeams {
+  queue: TaskQueue;
+  commands: CommandBus;
+  notifier: EventNotifier;
 }
 
 /**
@@ -41,9 +51,11 @@ export interface EmbeddedTasks {
  * command bus and notifier (what the server did before they were interfaces, at the same speed).
  */
 export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
-  const queue = new InProcessTaskQueue(options.limits);
-  const commands = new InProcessCommandBus();
-  const notifier = new InProcessEventNotifier();
+  return tasksOverSeams(options, { queue: new InProcessTaskQueue(options.limits), commands: new InProcessCommandBus(), notifier: new InProcessEventNotifier() });
+}
+
+/** The API side and the worker side of one process, joined by the given seams (in-process or Redis). */
+export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier }: TaskSeams): EmbeddedTasks {
   const launches = new TaskLaunches();
   const eventLog = new TaskEventLog(options.store, notifier);
   const service = new TaskService({
@@ -76,7 +88,6 @@ export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
     callerTunnelTimeoutMs: options.callerTunnelTimeoutMs,
     onFinished: (taskId) => service.taskEnded(taskId),
   });
-  runner.start();
   return {
     service,
     runner,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
-import { errorMessage } from '@open-smooth/protocol';
+import { errorMessage, isFinishedTaskStatus } from '@open-smooth/protocol';
 import type { CommandBus, MessageReply, TaskMessage } from '../scale/command-bus.js';
 import { queueTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { QueuedTask, TaskQueue } from '../scale/task-queue.js';
@@ -102,6 +102,9 @@ export class TaskRunner {
   /** A task taken from the queue whose settings this process does not have (shutdown, or another process created it). */
   private async failUnlaunchable(queued: QueuedTask): Promise<void> {
     if (this.closed) return;
+    // A task a previous run left in a durable queue was failed at this start already.
+    const stored = await this.options.store.getTask(queued.taskId);
+    if (!stored || isFinishedTaskStatus(stored.status)) return;
     const reason = 'no worker could start the task: its settings were not available to the worker that took it';
     await this.options.store.updateTask(queued.taskId, { status: 'failed', error: reason, finishedAtMs: Date.now(), recording: 'none' });
     await this.options.onFinished(queued.taskId);

@@ -360,8 +360,8 @@ export class TaskService {
   }
 
   async answerToolCall(task: TaskRecord, id: string, code: 200 | 400 | 500, output: unknown): Promise<void> {
-    await this.refuseFinished(task);
-    if ((await this.storedStatus(task)) === 'waiting') throw new InvalidTaskRequestError(`no tool call with id ${id} is waiting for an answer`);
+    const status = await this.refuseFinished(task);
+    if (status === 'waiting') throw new InvalidTaskRequestError(`no tool call with id ${id} is waiting for an answer`);
     await this.send(task, { kind: 'tool_answer', id, code, output });
   }
 
@@ -371,8 +371,10 @@ export class TaskService {
   }
 
   /** A task whose final state is stored takes no more events (even while its status still reads `running`). */
-  private async refuseFinished(task: TaskRecord): Promise<void> {
-    if (isFinishedTaskStatus(await this.storedStatus(task))) throw new InvalidTaskRequestError(`task ${task.id} has finished and accepts no more events`);
+  private async refuseFinished(task: TaskRecord): Promise<TaskStatus> {
+    const status = await this.storedStatus(task);
+    if (isFinishedTaskStatus(status)) throw new InvalidTaskRequestError(`task ${task.id} has finished and accepts no more events`);
+    return status;
   }
 
   /** DELETE /task/{id}: stops a task or closes a session. */

@@ -1,0 +1,80 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRedisServer, type RedisServer } from '@open-smooth/testkit';
+import { firstKey, pollEvents, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+
+// The whole server with its queue (BullMQ), command bus and long-poll wake-ups on a real Redis.
+let redis: RedisServer;
+let server: TestServer;
+
+before(async () => {
+  redis = await startRedisServer();
+  // Polls are held up to a minute: an answer within seconds comes from a wake-up through Redis.
+  server = await startTestServer({ redisUrl: redis.url, maxConcurrentTasks: 1, sessionIdleTimeoutMs: 120_000, longPollMs: 60_000 });
+});
+
+after(async () => {
+  await server?.close();
+  await redis?.stop();
+});
+
+async function statusOf(id: string): Promise<any> {
+  return (await server.api('GET', `/task/${id}`, { key: firstKey })).body.r;
+}
+
+async function waitForStatus(id: string, wanted: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await statusOf(id)).status !== wanted) {
+    if (Date.now() > deadline) throw new Error(`${id} did not reach ${wanted}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('sessions through Redis: commands reach the runner, a command sent while waiting runs once the task starts, a held poll wakes when it starts, DELETE reaches a running task', async () => {
+  const first = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  const second = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  await waitForStatus(first.id, 'running');
+  const waiting = await statusOf(second.id);
+  assert.deepEqual([waiting.status, waiting.queue], ['waiting', { position: 1, reason: 'this API key already runs 1 tasks, its limit at once (SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY)' }]);
+
+  const answer = await sendCommand(server, first.id, 'browser_action', 'evaluate_js', { js: '6 * 7' }, 'multiply');
+  assert.deepEqual([answer.payload.code, answer.payload.output.output], [200, 42]);
+  // The first poll of the waiting task answers at once; the next one is held until something changes.
+  const cursor = (await server.api('GET', `/task/${second.id}?event_t=0`)).body.r.events[0].timestamp as number;
+  const early = await server.api('POST', `/task/${second.id}/event`, { body: { id: 'early', name: 'browser_action', payload: { name: 'evaluate_js', input: { js: 'document.title = "kept"; 7' } } } });
+  assert.equal(early.status, 200);
+
+  const startedAt = Date.now();
+  const held = server.api('GET', `/task/${second.id}?event_t=${cursor}`);
+  await statusOf(second.id);
+  await sendCommand(server, first.id, 'session_action', 'close', {}, 'close-first');
+  const woke = await held;
+  assert.ok(Date.now() - startedAt < 30_000, `the held poll answered after ${Date.now() - startedAt} ms`);
+  assert.equal(woke.status, 202);
+
+  const { events } = await pollEvents(server, second.id, (collected) => collected.some((event) => event.id === 'early'));
+  assert.deepEqual(events.find((event) => event.id === 'early').payload, { code: 200, output: { output: 7, credits_used: 0, duration: events.find((event) => event.id === 'early').payload.output.duration } });
+  const title = await sendCommand(server, second.id, 'browser_action', 'evaluate_js', { js: 'document.title' }, 'title');
+  assert.equal(title.payload.output.output, 'kept');
+
+  assert.equal((await server.api('DELETE', `/task/${second.id}`)).status, 200);
+  const { status } = await pollEvents(server, second.id, () => false);
+  assert.equal(status, 'cancelled');
+  assert.equal((await server.api('POST', `/task/${second.id}/event`, { body: { id: 'late', name: 'browser_action', payload: { name: 'evaluate_js', input: { js: '1' } } } })).status, 400);
+});
+
+test('through Redis, a waiting task cancelled by DELETE never starts, and one closed by force is done at once', async () => {
+  const running = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  await waitForStatus(running.id, 'running');
+  const cancelled = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  const forced = (await server.api('POST', '/task', { body: { task: null } })).body.r;
+  assert.equal((await server.api('DELETE', `/task/${cancelled.id}`)).status, 200);
+  assert.deepEqual([(await statusOf(cancelled.id)).status, (await statusOf(cancelled.id)).error], ['cancelled', 'cancelled before it started']);
+  assert.equal((await statusOf(forced.id)).queue.position, 1);
+  const closed = await sendCommand(server, forced.id, 'session_action', 'close', { force: true }, 'close-forced');
+  assert.deepEqual([closed.payload.code, closed.payload.output.output], [200, true]);
+  assert.equal((await pollEvents(server, forced.id, () => false)).status, 'done');
+  await sendCommand(server, running.id, 'session_action', 'close', {}, 'close-running');
+  assert.equal((await pollEvents(server, running.id, () => false)).status, 'done');
+  assert.equal((await statusOf(cancelled.id)).status, 'cancelled');
+});
