@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -212,7 +212,7 @@ function timingRow(measure: string, ours: number[], peer: number[] | undefined, 
 }
 
 export async function runAgentOverhead(): Promise<BenchRow[]> {
-  const rounds = iterations(5, 1);
+  const rounds = Number(process.env.BENCH_AGENT_ROUNDS) || iterations(5, 1);
   const tasks = isQuickMode() ? fixtureTasks.slice(0, 1) : fixtureTasks;
   const fixtures = await startFixtureServer();
   const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, warmDevices: ['desktop'] });
@@ -221,14 +221,21 @@ export async function runAgentOverhead(): Promise<BenchRow[]> {
     // A first pass that is not measured: browser caches, JIT, the model client's connection.
     await runOurs(pool, fixtures.url, tasks.slice(0, 1), 1);
     const ours = await runOurs(pool, fixtures.url, tasks, rounds);
+    // For A/B runs (agent-overhead-ab.ts): the raw step timings, to pool over several runs.
+    const stepsFile = process.env.BENCH_AGENT_STEPS_FILE;
+    if (stepsFile) await writeFile(stepsFile, JSON.stringify({ steps: ours.steps, failures: ours.failures }));
     let stagehand: { steps: PeerTiming[]; failures: string[] } | undefined;
     let peerError: string | undefined;
-    try {
-      peer = await startStagehandPeer();
-      await runStagehand(peer, fixtures.url, tasks.slice(0, 1), 1);
-      stagehand = await runStagehand(peer, fixtures.url, tasks, rounds);
-    } catch (error) {
-      peerError = (error as Error).message;
+    if (process.env.BENCH_AGENT_PEER === 'none') {
+      peerError = 'skipped (BENCH_AGENT_PEER=none)';
+    } else {
+      try {
+        peer = await startStagehandPeer();
+        await runStagehand(peer, fixtures.url, tasks.slice(0, 1), 1);
+        stagehand = await runStagehand(peer, fixtures.url, tasks, rounds);
+      } catch (error) {
+        peerError = (error as Error).message;
+      }
     }
     const peerSteps = stagehand?.steps;
     const failures = [...ours.failures.map((failure) => `ours ${failure}`), ...(stagehand?.failures ?? []).map((failure) => `stagehand ${failure}`)];

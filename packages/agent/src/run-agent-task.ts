@@ -251,7 +251,7 @@ async function takeScreenshot(options: AgentTaskOptions, stepIndex: number): Pro
   if (!options.artifactsDirectory) return undefined;
   const path = join(options.artifactsDirectory, `step-${String(stepIndex).padStart(3, '0')}.jpg`);
   try {
-    await options.taskContext.page.screenshot({ path, type: 'jpeg', quality: 50, timeout: 5_000 });
+    await options.taskContext.screenshot({ path, type: 'jpeg', quality: 50, timeout: 5_000 });
     return path;
   } catch {
     // A page mid-navigation cannot always be captured; the step is still worth logging.

@@ -28,6 +28,15 @@ const leanSwitches: readonly string[] = [
 ];
 
 /**
+ * WebRTC sends UDP straight from the browser, around the pool's SOCKS5 proxy: a page could reach
+ * private hosts (a STUN request to 10.0.0.5) and learn the server's addresses (srflx candidates).
+ * With this policy WebRTC uses no UDP that does not go through the proxy, and Chromium's proxy
+ * carries none, so a page gathers no candidate at all; TURN over TCP still works, through the proxy
+ * and its network policy. (`--force-webrtc-ip-handling-policy` was tried: Chromium 156 ignores it.)
+ */
+const webRtcSwitches: readonly string[] = ['--webrtc-ip-handling-policy=disable_non_proxied_udp'];
+
+/**
  * Headless Chromium 156 is the full browser without a screen: every page gets a window whose
  * omnibox pre-loads two WebUI popups (chrome://omnibox-popup.top-chrome/, and its AI-mode variant),
  * each a target with its own renderer work. Nobody can open them headless; without them a new page
@@ -78,6 +87,7 @@ export function mergeDisableFeatures(switches: readonly string[]): string[] {
 export const chromiumLaunchArgs: readonly string[] = mergeDisableFeatures([
   ...(playwrightSwitch ? [playwrightSwitch] : []),
   ...leanSwitches,
+  ...webRtcSwitches,
   ...stealthLaunchSwitches,
   `${disableFeaturesPrefix}${disabledChromiumFeatures.join(',')}`,
 ]);

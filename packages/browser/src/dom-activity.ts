@@ -15,6 +15,8 @@ export interface DocumentProbe {
   tracked: boolean;
   /** Milliseconds since the last meaningful mutation after DOMContentLoaded; null when there was none. */
   sinceMutationMs: number | null;
+  /** When that mutation happened, in wall-clock ms by the page's clock; null when there was none. */
+  lastMutationWallMs: number | null;
   /** How much longer the longest running finite CSS transition/animation lasts (0 when none; endless ones never count). */
   animationRemainingMs: number;
   /** Milliseconds since an inline style last changed (rAF-driven motion); null when none since DOMContentLoaded. */
@@ -117,6 +119,7 @@ const probeSource = `async ({ key, loadTimeoutMs }) => {
     readyState: document.readyState,
     tracked: state !== undefined,
     sinceMutationMs: state && state.lastMutationAt >= 0 ? performance.now() - state.lastMutationAt : null,
+    lastMutationWallMs: state && state.lastMutationAt >= 0 ? performance.timeOrigin + state.lastMutationAt : null,
     animationRemainingMs,
     sinceStyleChangeMs: state && state.lastStyleAt >= 0 ? performance.now() - state.lastStyleAt : null,
   };

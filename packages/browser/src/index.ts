@@ -46,6 +46,8 @@ export { chromiumExecutablePath } from './chromium-executable-path.js';
 export { allDevices, defaultDevice, deviceContextOptions, desktopUserAgent, mobileUserAgent } from './devices.js';
 export { isAlwaysAllowedUrl, isUrlAllowedByPatterns, matchesUrlPattern } from './url-policy.js';
 export { SecretVault } from './secret-vault.js';
+export { withTimeout, type TimeoutOptions } from './with-timeout.js';
+export { passwordLikeFieldScreenshotStyle, shieldSecretField } from './secret-field-shield.js';
 export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from './page-settle.js';
 export { NetworkActivity } from './network-activity.js';
 export { AdblockEngine, adblockRequestFilter, type AdblockMatch, type AdblockRequest } from './adblock/index.js';
@@ -71,3 +73,4 @@ export {
   type PageScriptOptions,
 } from './run-page-script.js';
 export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';
+export { typeKeys } from './type-keys.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { selectors, type CDPSession, type ElementHandle, type Page } from 'playwright-core';
 import { errorMessage } from '@open-smooth/protocol';
+import { withTimeout } from './with-timeout.js';
 
 /**
  * The name of our isolated world. Only CDP clients see world names; a page never does. Chromium
@@ -19,6 +20,8 @@ const documentGroup = 'open-smooth-documents';
 
 export interface CallOptions {
   timeoutMs?: number;
+  /** The group a result kept in the page (not by value) belongs to. */
+  objectGroup?: string;
   /** Objects of the frame's world passed after the value argument (e.g. elements from listenerTargets). */
   objectArguments?: string[];
 }
@@ -71,20 +74,47 @@ export class IsolatedWorld {
   readonly #contexts = new Map<string, Promise<number>>();
   readonly #documentScripts: string[] = [];
   readonly #pageDocuments = new Map<string, { contextId: number; objectId: Promise<string> }>();
+  /** Per child frame: its iframe element as an object of the parent frame's world (kept until either goes). */
+  readonly #frameOwners = new Map<string, { parentId: string; objectId: Promise<string | null> }>();
   #mainFrameId: Promise<string> | undefined;
+  /** The frame list as last asked, and a count of the frame events since (a list is current while it is unchanged). */
+  #frameList: { version: number; frames: Promise<WorldFrame[]> } | undefined;
+  #frameVersion = 0;
 
   private constructor(
     readonly page: Page,
     readonly session: CDPSession,
   ) {
     // A frame's new document gets a new world: forget the old one.
-    session.on('Page.frameNavigated', (event: { frame: { id: string } }) => this.#forget(event.frame.id));
-    session.on('Page.frameDetached', (event: { frameId: string }) => this.#forget(event.frameId));
+    session.on('Page.frameNavigated', (event: { frame: { id: string } }) => {
+      this.#frameChanged();
+      this.#forget(event.frame.id);
+    });
+    session.on('Page.frameDetached', (event: { frameId: string }) => {
+      this.#frameChanged();
+      this.#forget(event.frameId);
+      this.#forgetOwner(event.frameId);
+    });
+    session.on('Page.frameAttached', () => this.#frameChanged());
+    session.on('Page.navigatedWithinDocument', () => this.#frameChanged());
+  }
+
+  #frameChanged(): void {
+    this.#frameVersion += 1;
   }
 
   #forget(frameId: string): void {
     this.#contexts.delete(frameId);
     this.#pageDocuments.delete(frameId);
+    // Its children's iframe elements belonged to the document that is gone.
+    for (const [childId, owner] of this.#frameOwners) if (owner.parentId === frameId) this.#frameOwners.delete(childId);
+  }
+
+  #forgetOwner(frameId: string): void {
+    const owner = this.#frameOwners.get(frameId);
+    if (!owner) return;
+    this.#frameOwners.delete(frameId);
+    void owner.objectId.then((objectId) => (objectId ? this.release(objectId) : undefined));
   }
 
   /** The world of `page`, created on first use (one CDP session per page). */
@@ -111,8 +141,25 @@ export class IsolatedWorld {
     await this.session.send('Page.addScriptToEvaluateOnNewDocument', { source: `(${source})();`, worldName });
   }
 
-  /** The page's frames, main frame first, parents before children. */
-  async frames(): Promise<WorldFrame[]> {
+  /**
+   * The page's frames, main frame first, parents before children. Asked from Chromium only when a
+   * frame was attached, navigated (in or across documents) or detached since the last answer: an
+   * observation after typing or a click that changed no frame costs no round trip for it.
+   */
+  frames(): Promise<WorldFrame[]> {
+    const cached = this.#frameList;
+    if (cached && cached.version === this.#frameVersion) return cached.frames;
+    const version = this.#frameVersion;
+    const frames = this.#askFrames();
+    const entry = { version, frames };
+    this.#frameList = entry;
+    frames.catch(() => {
+      if (this.#frameList === entry) this.#frameList = undefined;
+    });
+    return frames;
+  }
+
+  async #askFrames(): Promise<WorldFrame[]> {
     const { frameTree } = (await this.#send('Page.getFrameTree')) as { frameTree: FrameTree };
     const frames: WorldFrame[] = [];
     const visit = (tree: FrameTree, parentId: string | null): void => {
@@ -153,15 +200,42 @@ export class IsolatedWorld {
     await this.session.send('Runtime.releaseObject', { objectId }).catch(() => undefined);
   }
 
-  /** The element owning frame `frameId` (its iframe), as an object of the parent frame's world; null when unknown. */
-  async frameOwner(frameId: string, parentId: string): Promise<string | null> {
-    const owner = (await this.session.send('DOM.getFrameOwner', { frameId }).catch(() => null)) as { backendNodeId: number } | null;
-    if (!owner) return null;
-    const contextId = await this.#contextId(parentId);
-    const resolved = (await this.session
-      .send('DOM.resolveNode', { backendNodeId: owner.backendNodeId, executionContextId: contextId })
-      .catch(() => null)) as { object: RemoteObject } | null;
-    return resolved?.object.objectId ?? null;
+  /**
+   * The element owning frame `frameId` (its iframe), as an object of the parent frame's world; null
+   * when unknown. Kept while both frames keep their documents, so callers must not release it.
+   */
+  frameOwner(frameId: string, parentId: string): Promise<string | null> {
+    const cached = this.#frameOwners.get(frameId);
+    if (cached && cached.parentId === parentId) return cached.objectId;
+    const objectId = (async () => {
+      const owner = (await this.session.send('DOM.getFrameOwner', { frameId }).catch(() => null)) as { backendNodeId: number } | null;
+      if (!owner) return null;
+      const contextId = await this.#contextId(parentId);
+      const resolved = (await this.session
+        .send('DOM.resolveNode', { backendNodeId: owner.backendNodeId, executionContextId: contextId })
+        .catch(() => null)) as { object: RemoteObject } | null;
+      return resolved?.object.objectId ?? null;
+    })();
+    const entry = { parentId, objectId };
+    this.#frameOwners.set(frameId, entry);
+    // Not found now (the frame is still being attached): ask again next time.
+    void objectId.then((found) => {
+      if (!found && this.#frameOwners.get(frameId) === entry) this.#frameOwners.delete(frameId);
+    });
+    return objectId;
+  }
+
+  /**
+   * Calls `functionSource` in the frame's world; it returns an array of objects, given back as
+   * object ids of that world in `objectGroup` (release the group when done).
+   */
+  async callForObjects(frameId: string, functionSource: string, argument: unknown, objectGroup: string): Promise<string[]> {
+    const array = await this.#callFunction(frameId, functionSource, argument, false, { objectGroup });
+    if (!array.objectId) return [];
+    const { result } = (await this.#send('Runtime.getProperties', { objectId: array.objectId, ownProperties: true })) as {
+      result: Array<{ name: string; value?: RemoteObject }>;
+    };
+    return result.flatMap((property) => (/^\d+$/.test(property.name) && property.value?.objectId ? [property.value.objectId] : []));
   }
 
   /**
@@ -202,21 +276,38 @@ export class IsolatedWorld {
   /**
    * The elements of the frame that have a listener of one of `types` (added by any page script,
    * inline handlers too), as objects of the frame's world to pass to `call` (objectArguments) in
-   * `objectGroup`; release the group after that call. Listeners of elements inside shadow roots
-   * are not seen.
+   * `objectGroup`; release the group after that call. The document is read, and each of
+   * `shadowRoots` (open shadow roots, objects of this world): CDP does not descend into them.
    */
-  async listenerTargets(frameId: string, types: readonly string[], objectGroup: string): Promise<string[]> {
+  async listenerTargets(frameId: string, types: readonly string[], objectGroup: string, shadowRoots: readonly string[] = []): Promise<string[]> {
     const contextId = await this.#contextId(frameId);
-    const pageDocument = await this.#pageDocument(frameId, contextId);
-    const { listeners } = (await this.#send('DOMDebugger.getEventListeners', { objectId: pageDocument, depth: -1, pierce: false })) as {
-      listeners: Array<{ type: string; backendNodeId?: number }>;
-    };
+    const roots = await Promise.all([
+      this.#pageDocument(frameId, contextId),
+      ...shadowRoots.map((objectId) => this.#inPageWorld(objectId, objectGroup)),
+    ]);
+    const answers = await Promise.all(
+      roots.map((objectId) =>
+        this.#send('DOMDebugger.getEventListeners', { objectId, depth: -1, pierce: false }) as Promise<{
+          listeners: Array<{ type: string; backendNodeId?: number }>;
+        }>,
+      ),
+    );
     const nodes = new Set<number>();
-    for (const listener of listeners) {
-      if (listener.backendNodeId !== undefined && types.includes(listener.type) && nodes.size < maximumListenerTargets) nodes.add(listener.backendNodeId);
+    for (const { listeners } of answers) {
+      for (const listener of listeners) {
+        if (listener.backendNodeId !== undefined && types.includes(listener.type) && nodes.size < maximumListenerTargets) nodes.add(listener.backendNodeId);
+      }
     }
     const resolved = await Promise.all([...nodes].map((backendNodeId) => this.#resolve(backendNodeId, contextId, objectGroup)));
     return resolved.filter((objectId): objectId is string => objectId !== undefined);
+  }
+
+  /** The same node as an object of the page's main world (whose listeners CDP then reports), without running code there. */
+  async #inPageWorld(objectId: string, objectGroup: string): Promise<string> {
+    const described = (await this.#send('DOM.describeNode', { objectId })) as { node: { backendNodeId: number } };
+    const resolved = (await this.#send('DOM.resolveNode', { backendNodeId: described.node.backendNodeId, objectGroup })) as { object: RemoteObject };
+    if (!resolved.object.objectId) throw new WorldUnavailableError('the node is gone');
+    return resolved.object.objectId;
   }
 
   /** Releases what `objectGroup` holds, without waiting. */
@@ -267,10 +358,11 @@ export class IsolatedWorld {
         arguments: [{ value: argument }, ...(options.objectArguments ?? []).map((objectId) => ({ objectId }))],
         returnByValue,
         awaitPromise: true,
+        ...(options.objectGroup === undefined ? {} : { objectGroup: options.objectGroup }),
       };
       let answer: CallResult;
       try {
-        answer = (await withTimeout(this.session.send('Runtime.callFunctionOn', parameters), options.timeoutMs ?? defaultCallTimeoutMs)) as CallResult;
+        answer = (await answerWithin(this.session.send('Runtime.callFunctionOn', parameters), options.timeoutMs ?? defaultCallTimeoutMs)) as CallResult;
       } catch (error) {
         // The document changed between finding its world and calling into it: find the new one.
         if (attempt === 0 && /Cannot find context|context was destroyed|Execution context/i.test(errorMessage(error))) {
@@ -306,7 +398,7 @@ export class IsolatedWorld {
   async #send(method: string, parameters?: object): Promise<unknown> {
     try {
       // CDPSession.send is typed per method; the methods used here are few and their answers typed at each call.
-      return await withTimeout((this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters), defaultCallTimeoutMs);
+      return await answerWithin((this.session.send as (method: string, parameters?: object) => Promise<unknown>)(method, parameters), defaultCallTimeoutMs);
     } catch (error) {
       throw unavailable(error);
     }
@@ -318,14 +410,9 @@ function unavailable(error: unknown): Error {
   return new WorldUnavailableError(errorMessage(error));
 }
 
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new WorldUnavailableError(`the page did not answer within ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
+/** A CDP answer within `timeoutMs`, else WorldUnavailableError: a page stuck in a loop must not hang the agent. */
+function answerWithin<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  return withTimeout(promise, { timeoutMs, timeoutError: () => new WorldUnavailableError(`the page did not answer within ${timeoutMs} ms`) });
 }
 
 /**

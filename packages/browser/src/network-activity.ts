@@ -17,6 +17,8 @@ interface PageTimes {
   loadAt: number;
   /** When a fetch/XHR last ended: script reacts to those, so a quiet window always follows them. */
   reactiveEndAt: number;
+  /** The same end by the browser's clock (wall-clock ms), to compare with the page's own times. */
+  reactiveEndWallMs: number;
   /** When any other request last ended. */
   otherEndAt: number;
   /** Sequence number of the latest main-frame navigation request. */
@@ -55,6 +57,8 @@ export interface NetworkQuietState {
   quietForMs: number;
   /** Milliseconds since the last fetch/XHR end alone (Infinity when there is none). */
   reactiveQuietForMs: number;
+  /** When that fetch/XHR ended, in wall-clock ms as the browser measured it (-Infinity when there is none). */
+  reactiveEndWallMs: number;
 }
 
 /** Tracks in-flight requests and the time of the last request end per page, from Playwright's request events. */
@@ -96,7 +100,9 @@ export class NetworkActivity {
     const lastEndAt = times ? Math.max(times.reactiveEndAt, times.otherEndAt > times.loadAt ? times.otherEndAt : -Infinity) : -Infinity;
     const quietForMs = now - lastEndAt;
     const reactiveQuietForMs = times ? now - times.reactiveEndAt : Infinity;
-    return nextExpiryAt === undefined ? { busy: false, quietForMs, reactiveQuietForMs } : { busy: true, nextExpiryAt, quietForMs, reactiveQuietForMs };
+    const reactiveEndWallMs = times ? times.reactiveEndWallMs : -Infinity;
+    const quiet = { quietForMs, reactiveQuietForMs, reactiveEndWallMs };
+    return nextExpiryAt === undefined ? { busy: false, ...quiet } : { busy: true, nextExpiryAt, ...quiet };
   }
 
   /** Resolves true once `page` has nothing in flight (long-polls and streams aside), false at the timeout. */
@@ -147,7 +153,7 @@ export class NetworkActivity {
   #timesOf(page: Page): PageTimes {
     let times = this.#times.get(page);
     if (!times) {
-      times = { loadAt: -Infinity, reactiveEndAt: -Infinity, otherEndAt: -Infinity, navigationSequence: -1 };
+      times = { loadAt: -Infinity, reactiveEndAt: -Infinity, reactiveEndWallMs: -Infinity, otherEndAt: -Infinity, navigationSequence: -1 };
       this.#times.set(page, times);
     }
     return times;
@@ -179,7 +185,11 @@ export class NetworkActivity {
     if (!entry) return;
     entry.respondedAt = Date.now();
     // fetch() resolves on the headers: script may act on them already.
-    if (entry.page && reactiveResourceTypes.has(request.resourceType())) this.#timesOf(entry.page).reactiveEndAt = entry.respondedAt;
+    if (entry.page && reactiveResourceTypes.has(request.resourceType())) {
+      const times = this.#timesOf(entry.page);
+      times.reactiveEndAt = entry.respondedAt;
+      times.reactiveEndWallMs = browserWallTime(request, 'responseStart');
+    }
     this.#notify();
   }
 
@@ -189,8 +199,12 @@ export class NetworkActivity {
     this.#inFlight.delete(request);
     if (entry.page && !entry.streaming) {
       const times = this.#timesOf(entry.page);
-      if (reactiveResourceTypes.has(request.resourceType())) times.reactiveEndAt = Date.now();
-      else times.otherEndAt = Date.now();
+      if (reactiveResourceTypes.has(request.resourceType())) {
+        times.reactiveEndAt = Date.now();
+        times.reactiveEndWallMs = browserWallTime(request, 'responseEnd');
+      } else {
+        times.otherEndAt = Date.now();
+      }
     }
     this.#notify();
   }
@@ -213,4 +227,13 @@ export class NetworkActivity {
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
   }
+}
+
+/**
+ * When a request reached `mark` by the browser's clock (wall-clock ms), which page script's own
+ * times (performance.timeOrigin + now) can be compared with; now by ours when the browser did not say.
+ */
+function browserWallTime(request: Request, mark: 'responseStart' | 'responseEnd'): number {
+  const timing = request.timing();
+  return timing.startTime > 0 && timing[mark] >= 0 ? timing.startTime + timing[mark] : Date.now();
 }

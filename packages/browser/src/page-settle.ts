@@ -22,7 +22,8 @@ export const quietWindowMs = 50;
  * After a fetch/XHR ends, page script reads the body, renders, and often starts the next request:
  * on a loaded machine that gap alone passes 50 ms, and a page filling itself in request by request
  * read as done halfway. Waiting a little longer after those ends only (not after clicks or DOM
- * changes) keeps quiet pages fast.
+ * changes) keeps quiet pages fast; and once the page has changed its DOM after the response
+ * (it has reacted: rendered, and started what it starts along with that), the usual window counts.
  */
 export const reactiveQuietWindowMs = 120;
 const longPollMs = 1_500;
@@ -72,11 +73,18 @@ function sleep(ms: number, stop: AbortSignal): Promise<void> {
   });
 }
 
+interface DomWait {
+  /** How much longer the DOM must stay quiet. */
+  waitMs: number;
+  /** When the DOM last changed, by the page's wall clock (null when unknown or never). */
+  lastMutationWallMs: number | null;
+}
+
 /**
  * How much longer the DOM must stay quiet, from one probe of the page; undefined when the probe
  * could not tell (deadline, or the document was replaced mid-probe: probe the new one).
  */
-async function domWaitMs(page: Page, deadline: number, startedAt: number, stop: AbortSignal): Promise<number | undefined> {
+async function domWait(page: Page, deadline: number, startedAt: number, stop: AbortSignal): Promise<DomWait | undefined> {
   const probe = await untilDeadline(probeDocument(page, remainingMs(deadline)), deadline, stop);
   if (!probe || probe.readyState !== 'complete') return undefined;
   if (probe.tracked) {
@@ -84,31 +92,34 @@ async function domWaitMs(page: Page, deadline: number, startedAt: number, stop: 
     const motionLeftMs = Math.max(0, startedAt + motionBoundMs - Date.now());
     const animationWait = Math.min(probe.animationRemainingMs, motionLeftMs);
     const styleWait = probe.sinceStyleChangeMs === null || motionLeftMs === 0 ? 0 : Math.max(0, quietWindowMs - probe.sinceStyleChangeMs);
-    return Math.max(mutationWait, animationWait, styleWait);
+    return { waitMs: Math.max(mutationWait, animationWait, styleWait), lastMutationWallMs: probe.lastMutationWallMs };
   }
   // A document created before the tracker existed: watch it for one full window.
   const quiet = await untilDeadline(waitForUntrackedDomQuiet(page, quietWindowMs, remainingMs(deadline)), deadline, stop);
-  return quiet ? 0 : undefined;
+  return quiet ? { waitMs: 0, lastMutationWallMs: null } : undefined;
 }
 
 async function settle(page: Page, activity: NetworkActivity, deadline: number, stop: AbortSignal): Promise<void> {
   const startedAt = Date.now();
   while (!page.isClosed() && !stop.aborted && remainingMs(deadline) > 0) {
-    let domWait: number | undefined;
+    let dom: DomWait | undefined;
     try {
       // The page first, the network second: events the page sent before answering have arrived by then.
-      domWait = await domWaitMs(page, deadline, startedAt, stop);
+      dom = await domWait(page, deadline, startedAt, stop);
     } catch (error) {
       if (!isNavigationRace(error) || page.isClosed()) return;
       continue;
     }
-    if (domWait === undefined) continue;
+    if (dom === undefined) continue;
     const network = activity.quietState(page, longPollMs);
     if (network.busy) {
       await activity.waitForIdle(page, { timeoutMs: remainingMs(deadline), longPollMs, signal: stop });
       continue;
     }
-    const waitMs = Math.max(domWait, quietWindowMs - network.quietForMs, reactiveQuietWindowMs - network.reactiveQuietForMs);
+    // The page changed its DOM after the last fetch/XHR response was complete: it has reacted to it.
+    const reacted = dom.lastMutationWallMs !== null && dom.lastMutationWallMs > network.reactiveEndWallMs;
+    const reactiveWait = reacted ? 0 : reactiveQuietWindowMs - network.reactiveQuietForMs;
+    const waitMs = Math.max(dom.waitMs, quietWindowMs - network.quietForMs, reactiveWait);
     if (waitMs <= 0) return;
     // Wait out exactly the rest of the quiet window, then look again.
     await sleep(Math.min(waitMs, remainingMs(deadline)), stop);

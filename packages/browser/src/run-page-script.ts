@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from 'playwright-core';
-import { abortError } from './errors.js';
+import { withTimeout } from './with-timeout.js';
 import { errorMessage } from '@open-smooth/protocol';
 
 /** Default cap on a page script's result, as JSON: 1 MiB. */
@@ -143,32 +143,14 @@ export async function runPageScript(page: Page, script: PageScript, options: Pag
   // Opened while the page is idle: attaching to a renderer that is stuck in a loop would never finish.
   const session = await page.context().newCDPSession(page);
   const evaluation = 'expression' in script ? evaluateExpression(page, script.expression, maxBytes) : evaluateProgram(session, script.program, maxBytes);
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      void terminateExecution(session);
-      reject(new PageScriptTimeoutError(timeoutMs));
-    }, timeoutMs);
-    if (options.signal) {
-      const signal = options.signal;
-      onAbort = () => {
-        void terminateExecution(session);
-        reject(abortError(signal));
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    }
-  });
-  // Whichever loses the race must not become an unhandled rejection.
-  evaluation.catch(() => undefined);
-  stop.catch(() => undefined);
   let result: SerialisedResult;
   try {
-    result = await Promise.race([evaluation, stop]);
+    result = await withTimeout(evaluation, { timeoutMs, timeoutError: () => new PageScriptTimeoutError(timeoutMs), signal: options.signal });
+  } catch (error) {
+    // Timed out or aborted: the script may still be running in the renderer.
+    if (error instanceof PageScriptTimeoutError || options.signal?.aborted) void terminateExecution(session);
+    throw error;
   } finally {
-    clearTimeout(timer);
-    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     // After a termination the evaluation settles first; the session then goes.
     void evaluation.finally(() => session.detach()).catch(() => undefined);
   }

@@ -1,5 +1,5 @@
 import type { Device, Secret } from '@open-smooth/protocol';
-import type { BrowserContext, Page, Request } from 'playwright-core';
+import type { BrowserContext, Page, PageScreenshotOptions, Request } from 'playwright-core';
 
 import { adblockRequestFilter } from './adblock/adblock-request-filter.js';
 import type { AdblockEngine } from './adblock/adblock-engine.js';
@@ -18,6 +18,7 @@ import { installDomActivityTracker } from './dom-activity.js';
 import { clientCertificateFailure, explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
 import { SecretVault } from './secret-vault.js';
+import { passwordLikeFieldScreenshotStyle } from './secret-field-shield.js';
 import { VisibleCursor } from './cursor/visible-cursor.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
 
@@ -319,6 +320,20 @@ export class TaskContext {
 
   addSecrets(secrets: Secret[]): void {
     this.#vault.add(secrets);
+  }
+
+  /** Whether the task has any secret (a field it typed one into may be shielded; see shieldSecretField). */
+  get hasSecrets(): boolean {
+    return this.#vault.names.length > 0;
+  }
+
+  /**
+   * A screenshot of the active tab, the way every screenshot of ours is taken: password-like
+   * fields draw discs (passwordLikeFieldScreenshotStyle); a field holding a typed secret draws
+   * discs anyway (shieldSecretField).
+   */
+  screenshot(options: Omit<PageScreenshotOptions, 'style'> = {}): Promise<Buffer> {
+    return this.page.screenshot({ ...options, style: passwordLikeFieldScreenshotStyle });
   }
 
   revealSecrets(text: string, pageUrl: string): string {

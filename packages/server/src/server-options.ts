@@ -8,6 +8,11 @@ export interface ServerOptions {
   port?: number;
   /** Default SMOOTH_DATA_DIR, else ~/.open-smooth. */
   dataDirectory?: string;
+  /**
+   * Where tasks and resources are stored. Default SMOOTH_DATABASE_URL; a postgres:// URL selects
+   * PostgreSQL (shared by several processes), none the embedded SQLite file in the data directory.
+   */
+  databaseUrl?: string;
   /** Default SMOOTH_API_KEYS, else keys stored in the data directory, else one generated and stored. */
   apiKeys?: string[];
   /** Where the model settings (SMOOTH_MODEL_* …) are read from; default process.env. */

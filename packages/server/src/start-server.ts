@@ -20,11 +20,8 @@ import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
-import { openDatabase } from './store/open-database.js';
-import { SqliteResourceStore } from './store/resource-store.js';
+import { openStores } from './store/open-stores.js';
 import { SecretSealer } from './store/secret-sealer.js';
-import { CachedTaskStore } from './store/cached-task-store.js';
-import { SqliteTaskStore } from './store/sqlite-task-store.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks.js';
@@ -115,15 +112,14 @@ function keepAliveOnUnhandledRejection(): () => void {
   return () => process.off('unhandledRejection', log);
 }
 
-/** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
+/** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its store (SQLite, or PostgreSQL given a database URL). */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
-  const database = openDatabase(join(dataDirectory, 'open-smooth.sqlite'));
-  const sealer = SecretSealer.forDataDirectory(dataDirectory);
-  const taskStore = new CachedTaskStore(new SqliteTaskStore(database, sealer));
-  const resources = new SqliteResourceStore(database);
+  const sealer = SecretSealer.fromEnvironmentOrDataDirectory(process.env, dataDirectory);
+  const stores = await openStores({ databaseUrl: options.databaseUrl ?? process.env.SMOOTH_DATABASE_URL, dataDirectory, sealer });
+  const { taskStore, resources } = stores;
   const apiKeys = await resolveApiKeys(options.apiKeys, process.env, resources);
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
 
@@ -212,7 +208,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await embedded.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
-        database.close();
+        await stores.close();
         stopKeepingAlive();
       })()),
   };

@@ -1,19 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPageServer } from './support/page-server.js';
-import { pollEvents, sendCommand, startTestServer } from './support/test-server.js';
+import { useSessionServer } from './support/session-server.js';
+import { pollEvents, sendCommand } from './support/test-server.js';
 
 const evaluate = (js: string) => ({ js });
+const sessions = useSessionServer();
+/** One session at a time, and scripts stopped after 1.5 s. */
+const narrowSessions = useSessionServer({ evaluateJsTimeoutMs: 1500, maxConcurrentTasks: 1 });
 
-test('evaluate_js results of every kind are answered safely and the server stays up', async (t) => {
-  const pages = await startPageServer();
-  const server = await startTestServer();
-  t.after(async () => {
-    await server.close();
-    await pages.close();
-  });
-  const created = await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/`, device: 'desktop' } });
-  const id: string = created.body.r.id;
+test('evaluate_js results of every kind are answered safely and the server stays up', async () => {
+  const { server, openSession, closeSession } = await sessions();
+  const id = await openSession();
 
   const cases: Array<[string, unknown]> = [
     ['10n', '10'],
@@ -41,19 +38,14 @@ test('evaluate_js results of every kind are answered safely and the server stays
   assert.equal(health.status, 202);
   const after = await sendCommand(server, id, 'browser_action', 'evaluate_js', evaluate('1 + 1'), 'after');
   assert.deepEqual([after.payload.code, after.payload.output.output], [200, 2]);
-  await sendCommand(server, id, 'session_action', 'close', {}, 'close');
+  await closeSession(id);
 });
 
-test('a script that never yields is stopped with a timeout answer; the session stays usable and frees its slot on close', async (t) => {
-  const pages = await startPageServer();
-  const server = await startTestServer({ evaluateJsTimeoutMs: 1500, maxConcurrentTasks: 1 });
-  t.after(async () => {
-    await server.close();
-    await pages.close();
-  });
-  const first = (await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/`, device: 'desktop' } })).body.r;
-  const second = (await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/second`, device: 'desktop' } })).body.r;
-  assert.equal(second.status, 'waiting');
+test('a script that never yields is stopped with a timeout answer; the session stays usable and frees its slot on close', async () => {
+  const { server, openSession, closeSession } = await narrowSessions();
+  const first = { id: await openSession('/') };
+  const second = { id: await openSession('/second') };
+  assert.equal((await server.api('GET', `/task/${second.id}`)).body.r.status, 'waiting');
 
   for (const js of ['while (true) {}', 'let spins = 0; while (true) { spins++; }', 'new Promise(() => { for (;;) {} })']) {
     const stuck = await sendCommand(server, first.id, 'browser_action', 'evaluate_js', evaluate(js), `stuck_${js.length}`);
@@ -63,24 +55,19 @@ test('a script that never yields is stopped with a timeout answer; the session s
   const usable = await sendCommand(server, first.id, 'browser_action', 'evaluate_js', evaluate('document.querySelectorAll(".item").length'), 'usable');
   assert.deepEqual([usable.payload.code, usable.payload.output.output], [200, 3]);
 
-  const closed = await sendCommand(server, first.id, 'session_action', 'close', {}, 'close');
+  const closed = await closeSession(first.id);
   assert.equal(closed.payload.code, 200);
   // The freed slot goes to the waiting session, which then works.
   const note = await sendCommand(server, second.id, 'browser_action', 'evaluate_js', evaluate('document.getElementById("note").textContent'), 'note');
   assert.deepEqual([note.payload.code, note.payload.output.output], [200, 'second']);
-  await sendCommand(server, second.id, 'session_action', 'close', {}, 'close2');
+  await closeSession(second.id, 'close2');
   const { status } = await pollEvents(server, second.id, () => false);
   assert.equal(status, 'done');
 });
 
 test('a 100 MB evaluate_js result is refused by the cap without the server holding it', async (t) => {
-  const pages = await startPageServer();
-  const server = await startTestServer();
-  t.after(async () => {
-    await server.close();
-    await pages.close();
-  });
-  const id: string = (await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/`, device: 'desktop' } })).body.r.id;
+  const { server, openSession, closeSession } = await sessions();
+  const id = await openSession();
   await sendCommand(server, id, 'browser_action', 'evaluate_js', evaluate('1'), 'warm');
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
@@ -94,4 +81,5 @@ test('a 100 MB evaluate_js result is refused by the cap without the server holdi
   assert.ok(rssPeak - rssBefore < 60 * 1024 * 1024, `RSS grew by ${Math.round((rssPeak - rssBefore) / 1048576)} MiB`);
   const stored = await server.api('GET', `/task/${id}?event_t=0`);
   assert.ok(JSON.stringify(stored.body).length < 100_000);
+  await closeSession(id);
 });

@@ -4,20 +4,16 @@ import type { BrowserPool } from '@open-smooth/browser';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateNetworkAllowanceOf, startServer } from '../src/start-server.js';
-import { startPageServer } from './support/page-server.js';
-import { pollEvents, sendCommand, startTestServer } from './support/test-server.js';
+import { useSessionServer } from './support/session-server.js';
+import { pollEvents, sendCommand } from './support/test-server.js';
 
-test('a session cannot read the server’s files or open chrome:// pages; the server and the next task carry on', async (t) => {
-  const pages = await startPageServer();
-  const server = await startTestServer();
-  t.after(async () => {
-    await server.close();
-    await pages.close();
-  });
+const sessions = useSessionServer();
+/** A server whose operator allows no private network: its sessions cannot reach the loopback page site. */
+const closedSessions = useSessionServer({ allowPrivateNetwork: [] });
 
-  const created = await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/`, device: 'desktop' } });
-  assert.equal(created.status, 200);
-  const id = created.body.r.id;
+test('a session cannot read the server’s files or open chrome:// pages; the server and the next task carry on', async () => {
+  const { server, pages, openSession, closeSession } = await sessions();
+  const id = await openSession();
 
   const fileRead = await sendCommand(server, id, 'browser_action', 'goto', { url: `file://${server.dataDirectory}/open-smooth.sqlite` }, 'file');
   assert.equal(fileRead.payload.code, 400);
@@ -32,30 +28,24 @@ test('a session cannot read the server’s files or open chrome:// pages; the se
   }
   const stillThere = await sendCommand(server, id, 'browser_action', 'evaluate_js', { js: 'location.href' }, 'where');
   assert.deepEqual([stillThere.payload.code, stillThere.payload.output.output], [200, `${pages.url}/`]);
-  await sendCommand(server, id, 'session_action', 'close', {}, 'close');
+  await closeSession(id);
 
-  const next = await server.api('POST', '/task', { body: { task: null, url: `${pages.url}/second`, device: 'desktop' } });
-  assert.equal(next.status, 200);
-  const note = await sendCommand(server, next.body.r.id, 'browser_action', 'evaluate_js', { js: "document.getElementById('note').textContent" }, 'note');
+  const next = await openSession('/second');
+  const note = await sendCommand(server, next, 'browser_action', 'evaluate_js', { js: "document.getElementById('note').textContent" }, 'note');
   assert.deepEqual([note.payload.code, note.payload.output.output], [200, 'second']);
-  await sendCommand(server, next.body.r.id, 'session_action', 'close', {}, 'close-next');
-  const { status } = await pollEvents(server, next.body.r.id, () => false);
+  await closeSession(next, 'close-next');
+  const { status } = await pollEvents(server, next, () => false);
   assert.equal(status, 'done');
 });
 
-test('a server started with no private network allowance refuses loopback to its sessions, with the reason', async (t) => {
-  const pages = await startPageServer();
-  const closed = await startTestServer({ allowPrivateNetwork: [] });
-  t.after(async () => {
-    await closed.close();
-    await pages.close();
-  });
-  const created = await closed.api('POST', '/task', { body: { task: null, device: 'desktop' } });
+test('a server started with no private network allowance refuses loopback to its sessions, with the reason', async () => {
+  const { server, pages, closeSession } = await closedSessions();
+  const created = await server.api('POST', '/task', { body: { task: null, device: 'desktop' } });
   assert.equal(created.status, 200);
-  const refused = await sendCommand(closed, created.body.r.id, 'browser_action', 'goto', { url: `${pages.url}/second` }, 'loopback');
+  const refused = await sendCommand(server, created.body.r.id, 'browser_action', 'goto', { url: `${pages.url}/second` }, 'loopback');
   assert.equal(refused.payload.code, 400);
   assert.match(refused.payload.output, /private or loopback network/);
-  await sendCommand(closed, created.body.r.id, 'session_action', 'close', {}, 'close');
+  await closeSession(created.body.r.id);
 });
 
 test('the allowance comes from the option, else SMOOTH_ALLOW_PRIVATE_NETWORK; bad entries and a shared pool are refused at start', async () => {

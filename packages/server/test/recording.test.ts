@@ -7,20 +7,9 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { startScriptedModelServer } from '@open-smooth/testkit';
 import { startPageServer } from './support/page-server.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { startTestServer, waitForTask } from './support/test-server.js';
 
 const run = promisify(execFile);
-
-/** Polls GET /task/{id} until `until` holds on its response body. */
-async function waitForTask(server: TestServer, id: string, until: (task: any) => boolean, what: string): Promise<any> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const answer = await server.api('GET', `/task/${id}`);
-    if (until(answer.body.r)) return answer.body.r;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(answer.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function videoFacts(path: string): Promise<{ codec: string; durationSeconds: number; distinctFrames: number }> {
   const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name:format=duration', '-of', 'json', path]);

@@ -5,3 +5,4 @@ export * from './loopback-network.js';
 export * from './ad-site.js';
 export * from './browser-process.js';
 export * from './redis-server.js';
+export * from './postgres-server.js';

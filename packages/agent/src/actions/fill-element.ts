@@ -1,4 +1,4 @@
-import { raceAbort } from '@open-smooth/browser';
+import { raceAbort, typeKeys } from '@open-smooth/browser';
 import { evaluateOnElement } from '../observation/index.js';
 import { ActionError, type ActionContext } from './action.js';
 import { clickElement } from './click-element.js';
@@ -38,13 +38,13 @@ export async function fillElement(context: ActionContext, index: number, text: s
       return setValue(context, index, target.inputType, text, shownText);
     case 'keys':
       await clickElement(context, index);
-      await raceAbort(page.keyboard.type(text), context.signal);
+      await raceAbort(typeKeys(page, text), context.signal);
       return { note: ' It is not a text field, so the keys went to it while focused; its content cannot be read back.' };
     case 'text':
     case 'contenteditable': {
       // An input's value cannot hold line breaks, and Enter in it would submit the form.
       const typed = target.kind === 'text' && target.tagName === 'input' ? text.replace(/[\r\n]+/g, '') : text.replace(/\r\n?/g, '\n');
-      await raceAbort(typed === '' ? page.keyboard.press('Delete') : page.keyboard.type(typed), context.signal);
+      await raceAbort(typed === '' ? page.keyboard.press('Delete') : typeKeys(page, typed), context.signal);
       const held = await raceAbort(evaluateOnElement(page, context.observation, index, readTypedText, undefined), context.signal);
       return compareHeld(index, target, typed, held);
     }

@@ -1,3 +1,4 @@
+import { withTimeout } from '@open-smooth/browser';
 import type { Page } from 'playwright-core';
 import { z } from 'zod';
 import { ActionError, defineAction } from './action.js';
@@ -26,35 +27,24 @@ async function runInIsolatedWorld(page: Page, script: string, signal: AbortSigna
     };
     // The script is a function body: `return` gives the output; it may await.
     const expression = `(async () => {\n${script}\n})().then((value) => JSON.stringify(value === undefined ? null : value))`;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new ActionError(`the script ran longer than ${scriptTimeoutMs / 1000} s and was stopped`)), scriptTimeoutMs);
+    const evaluation = session.send('Runtime.evaluate', {
+      expression,
+      contextId: executionContextId,
+      awaitPromise: true,
+      returnByValue: true,
+      // Stops a synchronous endless loop inside the renderer too.
+      timeout: scriptTimeoutMs,
     });
-    const aborted = new Promise<never>((_resolve, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-    try {
-      const response = (await Promise.race([
-        session.send('Runtime.evaluate', {
-          expression,
-          contextId: executionContextId,
-          awaitPromise: true,
-          returnByValue: true,
-          // Stops a synchronous endless loop inside the renderer too.
-          timeout: scriptTimeoutMs,
-        }),
-        timedOut,
-        aborted,
-      ])) as EvaluateResponse;
-      if (response.exceptionDetails) {
-        const description = response.exceptionDetails.exception?.description ?? response.exceptionDetails.text;
-        throw new ActionError(`the script threw: ${description.split('\n')[0]}`);
-      }
-      return response.result.value;
-    } finally {
-      clearTimeout(timer);
+    const response = (await withTimeout(evaluation, {
+      timeoutMs: scriptTimeoutMs,
+      timeoutError: () => new ActionError(`the script ran longer than ${scriptTimeoutMs / 1000} s and was stopped`),
+      signal,
+    })) as EvaluateResponse;
+    if (response.exceptionDetails) {
+      const description = response.exceptionDetails.exception?.description ?? response.exceptionDetails.text;
+      throw new ActionError(`the script threw: ${description.split('\n')[0]}`);
     }
+    return response.result.value;
   } finally {
     await session.detach().catch(() => {
       // The page closed while the script ran; nothing is left to detach from.

@@ -70,7 +70,7 @@ export function screenshotAction(settings: ScreenshotSettings): ActionDefinition
       const page = context.taskContext.page;
       const parts: string[] = [];
       if (settings.save) {
-        const bytes = await raceAbort(page.screenshot({ type: 'png', fullPage: fullPage ?? settings.save.fullPage, timeout: 10_000 }), context.signal);
+        const bytes = await raceAbort(context.taskContext.screenshot({ type: 'png', fullPage: fullPage ?? settings.save.fullPage, timeout: 10_000 }), context.signal);
         const file = await context.taskContext.saveFile(`screenshot-${Date.now()}.png`, bytes);
         parts.push(`Saved the screenshot as ${JSON.stringify(file.path.split('/').pop())}; it is returned with the task's files.`);
       }
@@ -83,7 +83,7 @@ export function screenshotAction(settings: ScreenshotSettings): ActionDefinition
       let image: Uint8Array;
       try {
         // PNG: lossless colours (what vision is often asked about); the token cost depends on the size only.
-        image = await raceAbort(page.screenshot({ type: 'png', scale: 'css', timeout: 10_000 }), context.signal);
+        image = await raceAbort(context.taskContext.screenshot({ type: 'png', scale: 'css', timeout: 10_000 }), context.signal);
       } finally {
         await world.call(frameId, inWorld(removeNumberOverlay), null).catch((error: unknown) => {
           // The page navigated away: the overlay went with it.

@@ -1,4 +1,4 @@
-import { raceAbort } from '@open-smooth/browser';
+import { raceAbort, shieldSecretField } from '@open-smooth/browser';
 import { z } from 'zod';
 import { defineAction, type ActionContext } from './action.js';
 import { describeElement } from './element-target.js';
@@ -15,6 +15,11 @@ function isPlainTextField(context: ActionContext, index: number): boolean {
   return element?.role === 'textbox' && (element.tagName === 'input' || element.tagName === 'textarea');
 }
 
+/** Draws a field's text as discs while it holds a secret (see shieldSecretField), or stops. */
+function shieldField(context: ActionContext, index: number, shielded: boolean): Promise<void> {
+  return raceAbort(evaluateOnElement(context.taskContext.page, context.observation, index, shieldSecretField, shielded), context.signal);
+}
+
 export const typeAction = defineAction({
   name: 'type',
   description:
@@ -29,7 +34,12 @@ export const typeAction = defineAction({
   },
   async handler({ index, text, submit }, context) {
     const realText = context.taskContext.revealSecrets(text, context.taskContext.page.url());
+    const holdsSecret = realText !== text;
+    // Before the first key: no screenshot or screencast frame may show a secret, even half typed.
+    if (holdsSecret) await shieldField(context, index, true);
     const { note } = await fillElement(context, index, realText, text);
+    // After the last key: the field shows its new text only once the secret is gone from it.
+    if (!holdsSecret && context.taskContext.hasSecrets) await shieldField(context, index, false);
     if (!submit && realText !== '' && !isPlainTextField(context, index)) {
       // A combobox's suggestions often come after a pause and a slow request: wait for them (bounded).
       const page = context.taskContext.page;

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from '@open-smooth/browser';
-import type { BlockPosition, FrameSnapshot, SnapshotOptions } from './frame-snapshot.js';
+import type { BlockPosition, FrameSnapshot, ListenersNeeded, SnapshotOptions } from './frame-snapshot.js';
 import { pageFunctionSource, pageJsonFunctionSource } from './in-page-function.js';
 import type { PageBlock } from './page-block.js';
 import { inPageStoreKey, snapshotFrame, type InPageStore } from './snapshot-frame.js';
@@ -12,11 +12,10 @@ const snapshotSource = pageJsonFunctionSource(snapshotFrame);
 /** Listeners that make an element something a person acts on. */
 const actionListenerTypes = ['click', 'dblclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart', 'touchend', 'keydown', 'keyup', 'keypress', 'contextmenu'];
 
-/** Asked in the parent frame's world, with the iframe element: its index in this generation's iframe list. */
-const iframeIndexSource = pageFunctionSource(({ storeKey, generation }: { storeKey: string; generation: string }, iframe: Element): number => {
+/** The open shadow roots the last ListenersNeeded answer found, to read their listeners too. */
+const pendingShadowRootsSource = pageFunctionSource(({ storeKey }: { storeKey: string }): ShadowRoot[] => {
   const store = (globalThis as unknown as Record<string, InPageStore | undefined>)[storeKey];
-  const entry = store?.generations.find((candidate) => candidate.id === generation);
-  return entry ? entry.iframes.findIndex((reference) => reference.deref() === iframe) : -1;
+  return store?.pendingShadowRoots ?? [];
 });
 
 export interface PageSnapshot {
@@ -25,11 +24,16 @@ export interface PageSnapshot {
   blocks: PageBlock[];
 }
 
+interface FrameResult {
+  snapshot: FrameSnapshot;
+  /** The child frames whose iframe elements were passed to the snapshot, in that order. */
+  children: WorldFrame[];
+}
+
 /**
- * Snapshots every frame in parallel (one evaluate each; Playwright reaches out-of-process
- * iframes too), then places each child frame's blocks where its iframe sits in the parent.
- * Frames whose iframe is hidden are left out. Returns null when the main frame could not be
- * read (e.g. it is navigating).
+ * Snapshots every frame in parallel (one evaluate each, two more when its listeners must be read),
+ * then places each child frame's blocks where its iframe sits in the parent. Frames whose iframe
+ * is hidden are left out. Returns null when the main frame could not be read (e.g. it is navigating).
  */
 export async function collectPageBlocks(page: Page, generation: string): Promise<PageSnapshot | null> {
   const world = await IsolatedWorld.for(page).catch(() => null);
@@ -37,47 +41,28 @@ export async function collectPageBlocks(page: Page, generation: string): Promise
   const frames = await world.frames().catch(() => [] as WorldFrame[]);
   const mainFrame = frames[0];
   if (!mainFrame) return null;
-  const options: SnapshotOptions = { generation, keptGenerations, storeKey: inPageStoreKey };
-  const snapshots = new Map<string, FrameSnapshot>();
+  const childrenOf = new Map<string, WorldFrame[]>();
+  for (const frame of frames) {
+    if (frame.parentId) childrenOf.set(frame.parentId, [...(childrenOf.get(frame.parentId) ?? []), frame]);
+  }
+  const results = new Map<string, FrameResult>();
   await Promise.all(
     frames.map(async (frame) => {
-      const objectGroup = `snapshot-${generation}-${frame.frameId}`;
-      // Without the list the snapshot still finds controls by role, cursor and inline handlers.
-      const listenerTargets = await world.listenerTargets(frame.frameId, actionListenerTypes, objectGroup).catch((error: unknown) => {
-        if (!(error instanceof WorldUnavailableError)) console.warn(`open-smooth: listeners of ${frame.url} not read: ${(error as Error).message}`);
-        return [] as string[];
-      });
-      // A frame that is navigating or gone is left out (the main frame: the caller tries again).
-      const json = await world
-        .call<string>(frame.frameId, snapshotSource, options, { objectArguments: listenerTargets })
-        .catch((error: unknown) => {
-          // A throw inside the snapshot is a defect (the page cannot reach our world): say so.
-          if (error instanceof WorldCallError) console.warn(`open-smooth: snapshot of ${frame.url} failed: ${error.message}`);
-          return null;
-        })
-        .finally(() => world.releaseGroup(objectGroup));
-      if (json) snapshots.set(frame.frameId, JSON.parse(json) as FrameSnapshot);
+      // Each child's iframe element, so the snapshot says where the child's content goes.
+      const candidates = childrenOf.get(frame.frameId) ?? [];
+      const owners = await Promise.all(candidates.map((child) => world.frameOwner(child.frameId, frame.frameId).catch(() => null)));
+      const children = candidates.filter((_, position) => owners[position]);
+      const ownerIds = owners.filter((owner): owner is string => owner !== null);
+      const snapshot = await snapshotOf(world, frame, { generation, keptGenerations, storeKey: inPageStoreKey, ownerCount: ownerIds.length, listeners: 'cached' }, ownerIds);
+      if (snapshot) results.set(frame.frameId, { snapshot, children });
     }),
   );
-  const main = snapshots.get(mainFrame.frameId);
+  const main = results.get(mainFrame.frameId);
   if (!main) return null;
 
-  // parent frame id -> (iframe index in its snapshot -> child frame)
-  const placements = new Map<string, Map<number, WorldFrame>>();
-  await Promise.all(
-    frames.map(async (frame) => {
-      if (!frame.parentId || !snapshots.has(frame.frameId) || !snapshots.has(frame.parentId)) return;
-      const index = await iframeIndexOf(world, frame.frameId, frame.parentId, generation);
-      if (index < 0) return;
-      const children = placements.get(frame.parentId) ?? new Map<number, WorldFrame>();
-      children.set(index, frame);
-      placements.set(frame.parentId, children);
-    }),
-  );
-
   const blocks: PageBlock[] = [];
-  const place = (frame: WorldFrame, snapshot: FrameSnapshot, baseDepth: number, framePosition: BlockPosition): void => {
-    for (const block of snapshot.blocks) {
+  const place = (frame: WorldFrame, result: FrameResult, baseDepth: number, framePosition: BlockPosition): void => {
+    for (const block of result.snapshot.blocks) {
       // inside an iframe that is off screen, everything is where the iframe is
       const position = framePosition === 'viewport' ? block.position : framePosition;
       const depth = baseDepth + block.depth;
@@ -88,24 +73,47 @@ export async function collectPageBlocks(page: Page, generation: string): Promise
         blocks.push({ kind: 'element', depth, position, frameId: frame.frameId, frameUrl: frame.url, generation, ...element });
       } else {
         blocks.push({ kind: 'text', depth, position, text: block.title ? `iframe ${JSON.stringify(block.title)}` : 'iframe' });
-        const child = placements.get(frame.frameId)?.get(block.frameIndex);
-        const childSnapshot = child ? snapshots.get(child.frameId) : undefined;
-        if (child && childSnapshot) place(child, childSnapshot, depth + 1, position);
+        const child = result.children[block.ownerIndex];
+        const childResult = child ? results.get(child.frameId) : undefined;
+        if (child && childResult) place(child, childResult, depth + 1, position);
       }
     }
   };
   place(mainFrame, main, 0, 'viewport');
-  return { title: main.title, scroll: main.scroll, blocks };
+  return { title: main.snapshot.title, scroll: main.snapshot.scroll, blocks };
 }
 
-async function iframeIndexOf(world: IsolatedWorld, frameId: string, parentId: string, generation: string): Promise<number> {
-  const owner = await world.frameOwner(frameId, parentId).catch(() => null);
-  if (!owner) return -1;
+/**
+ * One frame's snapshot: with the listener list kept in the frame from the last read when its DOM
+ * has not changed since, else after reading the listeners (of the document and its open shadow
+ * roots) through CDP. A frame that is navigating or gone gives null (the main frame: the caller
+ * tries again).
+ */
+async function snapshotOf(world: IsolatedWorld, frame: WorldFrame, options: SnapshotOptions, owners: string[]): Promise<FrameSnapshot | null> {
+  const objectGroup = `snapshot-${options.generation}-${frame.frameId}`;
   try {
-    return await world.call<number>(parentId, iframeIndexSource, { storeKey: inPageStoreKey, generation }, { objectArguments: [owner] });
-  } catch {
-    return -1;
+    const first = await callSnapshot(world, frame, options, owners);
+    if (!first || !('listenersNeeded' in first)) return first;
+    let read = true;
+    const warn = (error: unknown) => {
+      read = false;
+      if (!(error instanceof WorldUnavailableError)) console.warn(`open-smooth: listeners of ${frame.url} not read: ${(error as Error).message}`);
+    };
+    const shadowRoots = first.shadowRoots > 0 ? await world.callForObjects(frame.frameId, pendingShadowRootsSource, { storeKey: options.storeKey }, objectGroup).catch((error: unknown) => (warn(error), [] as string[])) : [];
+    // Without the list the snapshot still finds controls by role, cursor and inline handlers (and the list is not kept).
+    const listenerTargets = read ? await world.listenerTargets(frame.frameId, actionListenerTypes, objectGroup, shadowRoots).catch((error: unknown) => (warn(error), [] as string[])) : [];
+    const second = await callSnapshot(world, frame, { ...options, listeners: 'given', keep: read }, [...owners, ...listenerTargets]);
+    return second && !('listenersNeeded' in second) ? second : null;
   } finally {
-    await world.release(owner);
+    world.releaseGroup(objectGroup);
   }
+}
+
+async function callSnapshot(world: IsolatedWorld, frame: WorldFrame, options: SnapshotOptions, objects: string[]): Promise<FrameSnapshot | ListenersNeeded | null> {
+  const json = await world.call<string>(frame.frameId, snapshotSource, options, { objectArguments: objects }).catch((error: unknown) => {
+    // A throw inside the snapshot is a defect (the page cannot reach our world): say so.
+    if (error instanceof WorldCallError) console.warn(`open-smooth: snapshot of ${frame.url} failed: ${error.message}`);
+    return null;
+  });
+  return json ? (JSON.parse(json) as FrameSnapshot | ListenersNeeded) : null;
 }

@@ -22,12 +22,12 @@ export interface SnapshotElementBlock {
   inputType?: string;
 }
 
-/** An iframe of this frame; `frameIndex` indexes this generation's iframe list. */
+/** An iframe of this frame: the child frame whose owner was given at `ownerIndex` (see SnapshotOptions.ownerCount). */
 export interface SnapshotFrameBlock {
   kind: 'frame';
   depth: number;
   position: BlockPosition;
-  frameIndex: number;
+  ownerIndex: number;
   title: string;
 }
 
@@ -40,10 +40,29 @@ export interface FrameSnapshot {
   scroll: { y: number; height: number; viewportHeight: number };
 }
 
+/**
+ * What the snapshot answers instead when the frame's listener list must be read first: none was
+ * read for this document yet, or its DOM changed since. The open shadow roots to read too are kept
+ * in the store (`pendingShadowRoots`).
+ */
+export interface ListenersNeeded {
+  listenersNeeded: true;
+  shadowRoots: number;
+}
+
 export interface SnapshotOptions {
   generation: string;
   /** How many older generations of element references a frame keeps resolvable. */
   keptGenerations: number;
   /** The isolated world's global that holds the references. */
   storeKey: string;
+  /** The first this many objects passed are the iframe elements of the frame's child frames. */
+  ownerCount: number;
+  /**
+   * `cached`: use the listener list kept from the last read while the DOM has not changed since
+   * (else answer ListenersNeeded); `given`: the objects after the owners are the elements with
+   * listeners, read just now (kept for later when `keep` is set).
+   */
+  listeners: 'cached' | 'given';
+  keep?: boolean;
 }

@@ -1,4 +1,4 @@
-import type { BlockPosition, FrameSnapshot, SnapshotBlock, SnapshotOptions } from './frame-snapshot.js';
+import type { BlockPosition, FrameSnapshot, ListenersNeeded, SnapshotBlock, SnapshotOptions } from './frame-snapshot.js';
 
 /**
  * The per-frame store of element references: a global of our isolated world (see IsolatedWorld),
@@ -7,7 +7,14 @@ import type { BlockPosition, FrameSnapshot, SnapshotBlock, SnapshotOptions } fro
 export const inPageStoreKey = 'openSmoothStore';
 
 export interface InPageStore {
-  generations: Array<{ id: string; elements: Array<WeakRef<Element>>; iframes: Array<WeakRef<Element>> }>;
+  generations: Array<{ id: string; elements: Array<WeakRef<Element>> }>;
+  /** Counts DOM changes that may come with new listeners (nodes added or removed, attributes other than style). */
+  changes?: { count: number; observer: MutationObserver };
+  /** The elements with action listeners, as read when `changes.count` was `count`. */
+  listeners?: { count: number; elements: Set<Element> };
+  /** Set when ListenersNeeded was answered: the change count then, and the open shadow roots to read. */
+  pendingRead?: { count: number };
+  pendingShadowRoots?: ShadowRoot[];
 }
 
 interface WalkContext {
@@ -31,7 +38,59 @@ interface WalkContext {
  * calls are the world's own, whatever the page did to its own. Element references are kept in a
  * per-frame global of that world keyed by generation, never written into the DOM.
  */
-export function snapshotFrame(options: SnapshotOptions, ...listenerElements: Element[]): FrameSnapshot {
+export function snapshotFrame(options: SnapshotOptions, ...objects: Element[]): FrameSnapshot | ListenersNeeded {
+  const globalScope = globalThis as unknown as Record<string, InPageStore | undefined>;
+  const store = (globalScope[options.storeKey] ??= { generations: [] });
+  const owners = objects.slice(0, options.ownerCount);
+  const listenerElements = listenerElementsOf(objects.slice(options.ownerCount));
+  if (!listenerElements) return { listenersNeeded: true, shadowRoots: store.pendingShadowRoots?.length ?? 0 };
+
+  /**
+   * Listeners are read through CDP (two round trips and a walk of the DOM in the browser), so the
+   * list is kept and reused until the DOM changes: a page adds listeners along with the nodes or
+   * attributes it changes. Style changes (motion) and text changes do not count.
+   */
+  function listenerElementsOf(given: Element[]): Set<Element> | null {
+    let changes = store.changes;
+    if (!changes) {
+      const tracker: { count: number; observer: MutationObserver } = {
+        count: 0,
+        observer: new MutationObserver((records) => {
+          if (records.some((record) => record.type !== 'attributes' || record.attributeName !== 'style')) tracker.count += 1;
+        }),
+      };
+      tracker.observer.observe(document, { subtree: true, childList: true, attributes: true });
+      changes = store.changes = tracker;
+    }
+    // Changes of this task not delivered to the observer yet count too.
+    const undelivered = changes.observer.takeRecords();
+    if (undelivered.some((record) => record.type !== 'attributes' || record.attributeName !== 'style')) changes.count += 1;
+    if (options.listeners === 'given') {
+      const elements = new Set(given);
+      if (options.keep) store.listeners = { count: store.pendingRead?.count ?? -1, elements };
+      store.pendingRead = undefined;
+      store.pendingShadowRoots = undefined;
+      return elements;
+    }
+    if (store.listeners && store.listeners.count === changes.count) return store.listeners.elements;
+    // The open shadow roots, whose listeners CDP reports only when asked for each; watched for changes from now on.
+    const shadowRoots: ShadowRoot[] = [];
+    const visit = (root: Document | ShadowRoot): void => {
+      const all = root.querySelectorAll('*');
+      for (let position = 0; position < all.length; position += 1) {
+        const shadowRoot = (all[position] as Element).shadowRoot;
+        if (!shadowRoot) continue;
+        shadowRoots.push(shadowRoot);
+        changes.observer.observe(shadowRoot, { subtree: true, childList: true, attributes: true });
+        visit(shadowRoot);
+      }
+    };
+    visit(document);
+    store.pendingRead = { count: changes.count };
+    store.pendingShadowRoots = shadowRoots;
+    return null;
+  }
+
   const maxNameLength = 80;
   const maxTextLength = 400;
   const maxValueLength = 100;
@@ -55,11 +114,10 @@ export function snapshotFrame(options: SnapshotOptions, ...listenerElements: Ele
     [...interactiveRoles].map((role) => `[role=${role}]`).join(',');
   const plainInputTypes = new Set(['text', 'checkbox', 'radio', 'submit', 'button', 'reset', 'search']);
 
-  // Elements with a click, mouse, pointer or key listener, found through CDP before this ran (see collect-page-blocks).
-  const listenerTargets = new Set(listenerElements.filter((element) => element !== document.documentElement && element !== document.body));
+  // Elements with a click, mouse, pointer or key listener, found through CDP (see collect-page-blocks).
+  const listenerTargets = listenerElements;
   const blocks: SnapshotBlock[] = [];
   const elements: Element[] = [];
-  const iframes: Element[] = [];
   const hoverTriggerSelector = collectHoverTriggerSelector();
   // an open modal dialog makes the rest of the document inert (without an `inert` attribute)
   const modalDialog = (() => {
@@ -498,7 +556,7 @@ export function snapshotFrame(options: SnapshotOptions, ...listenerElements: Ele
   }
 
   function hasListener(element: Element): boolean {
-    return listenerTargets?.has(element) ?? false;
+    return element !== document.documentElement && element !== document.body && listenerTargets.has(element);
   }
 
   function hasActionData(element: Element): boolean {
@@ -775,7 +833,9 @@ export function snapshotFrame(options: SnapshotOptions, ...listenerElements: Ele
     if (tag === 'iframe' || tag === 'frame') {
       if (visible && rect.width > 0 && rect.height > 0) {
         flush();
-        const frameIndex = iframes.push(element) - 1;
+        // A frame Chromium does not list (not loaded yet, or in another renderer) has no owner here.
+        const ownerIndex = owners.indexOf(element);
+        if (ownerIndex < 0) return;
         const source = (element as HTMLIFrameElement).src;
         let title = element.getAttribute('title') ?? element.getAttribute('name') ?? '';
         if (!title && source) {
@@ -785,7 +845,7 @@ export function snapshotFrame(options: SnapshotOptions, ...listenerElements: Ele
             title = '';
           }
         }
-        blocks.push({ kind: 'frame', depth: context.depth, position: positionOf(rect), frameIndex, title: collapse(title) });
+        blocks.push({ kind: 'frame', depth: context.depth, position: positionOf(rect), ownerIndex, title: collapse(title) });
       }
       return;
     }
@@ -863,12 +923,9 @@ export function snapshotFrame(options: SnapshotOptions, ...listenerElements: Ele
   });
   flush();
 
-  const globalScope = globalThis as unknown as Record<string, InPageStore | undefined>;
-  const store = (globalScope[options.storeKey] ??= { generations: [] });
   store.generations.push({
     id: options.generation,
     elements: elements.map((element) => new WeakRef(element)),
-    iframes: iframes.map((iframe) => new WeakRef(iframe)),
   });
   while (store.generations.length > options.keptGenerations) store.generations.shift();
 

@@ -9,15 +9,16 @@ type StartServer = typeof StartServerFunction;
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'Start the Open Smooth server on this machine (SQLite store, local Chromium)',
+  summary: 'Start the Open Smooth server on this machine (SQLite store, or PostgreSQL with --database-url; local Chromium)',
   usage:
-    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS]   (env: SMOOTH_DATA_DIR, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3)',
+    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...]   (env: SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3)',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     'max-concurrent-tasks': { type: 'string' },
     'allow-private-network': { type: 'string' },
+    'database-url': { type: 'string' },
   },
   async run({ values, output }) {
     const port = integerOption(values, 'port');
@@ -26,6 +27,8 @@ export const serveCommand: CliCommand = {
     if (maxConcurrentTasks !== undefined && maxConcurrentTasks < 1) throw new UsageError('--max-concurrent-tasks must be at least 1');
     // Listen for Ctrl+C before anything is printed, so an early signal still closes cleanly.
     const allowPrivateNetwork = privateNetworkFlag(values);
+    const databaseUrl = stringOption(values, 'database-url');
+    if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new UsageError('--database-url must be a postgres:// or postgresql:// URL (leave it out for the embedded SQLite database)');
     const stopRequested = waitForStopSignal();
     const startServer = await loadStartServer();
     const server = await startServer({
@@ -35,6 +38,7 @@ export const serveCommand: CliCommand = {
       ...(allowPrivateNetwork ? { allowPrivateNetwork } : {}),
       ...(maxConcurrentTasks !== undefined ? { maxConcurrentTasks } : {}),
       ...(dataDirectory(values) ? { dataDirectory: dataDirectory(values) } : {}),
+      ...(databaseUrl !== undefined ? { databaseUrl } : {}),
     });
     const apiKey = firstApiKey(server.apiKeys);
     const saved = apiKey ? await saveConnection(apiKey, server.apiBaseUrl) : undefined;

@@ -38,7 +38,7 @@ export interface ResourceStore {
   addApiKey(key: string): Promise<void>;
 }
 
-interface FileRow {
+export interface FileRow {
   id: string;
   tenant: string;
   file_name: string;
@@ -48,7 +48,7 @@ interface FileRow {
   created_at_ms: number;
 }
 
-interface ExtensionRow {
+export interface ExtensionRow {
   id: string;
   tenant: string;
   file_name: string;
@@ -56,7 +56,7 @@ interface ExtensionRow {
   created_at_ms: number;
 }
 
-const fileFromRow = (row: FileRow): StoredFile => ({
+export const fileFromRow = (row: FileRow): StoredFile => ({
   id: row.id,
   tenant: row.tenant,
   fileName: row.file_name,
@@ -66,7 +66,7 @@ const fileFromRow = (row: FileRow): StoredFile => ({
   createdAtMs: row.created_at_ms,
 });
 
-const extensionFromRow = (row: ExtensionRow): StoredExtension => ({
+export const extensionFromRow = (row: ExtensionRow): StoredExtension => ({
   id: row.id,
   tenant: row.tenant,
   fileName: row.file_name,

@@ -24,6 +24,22 @@ export class SecretSealer {
     return new SecretSealer(key);
   }
 
+  /** A base64 key of 32 bytes, e.g. from `openssl rand -base64 32`. */
+  static fromBase64Key(text: string, source: string): SecretSealer {
+    const key = Buffer.from(text.trim(), 'base64');
+    if (key.length !== 32) throw new Error(`${source} must be 32 bytes in base64 (e.g. the output of: openssl rand -base64 32)`);
+    return new SecretSealer(key);
+  }
+
+  /**
+   * SMOOTH_SECRET_KEY when set (every process sharing a database needs the same key), else the
+   * data directory's key file.
+   */
+  static fromEnvironmentOrDataDirectory(environment: NodeJS.ProcessEnv, dataDirectory: string): SecretSealer {
+    const fromEnvironment = environment.SMOOTH_SECRET_KEY;
+    return fromEnvironment ? SecretSealer.fromBase64Key(fromEnvironment, 'SMOOTH_SECRET_KEY') : SecretSealer.forDataDirectory(dataDirectory);
+  }
+
   seal(text: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);

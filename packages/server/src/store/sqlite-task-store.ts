@@ -1,54 +1,8 @@
-import type { Device, StepRecord, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
+import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
-import { sealRequest, unsealRequest, type SecretSealer } from './secret-sealer.js';
-import type { CommandRecord, DownloadRecord, RecordingState, TaskKind, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
-
-interface TaskRow {
-  id: string;
-  tenant: string;
-  kind: string;
-  status: string;
-  request_json: string;
-  output_json: string | null;
-  error: string | null;
-  cost_dollars: number;
-  device: string;
-  created_at_ms: number;
-  finished_at_ms: number | null;
-  downloads_token: string;
-  recording: string;
-  live_token: string | null;
-}
-
-interface EventRow {
-  id: string;
-  name: string;
-  payload_json: string;
-  timestamp: number;
-}
-
-function taskFromRow(row: TaskRow, sealer: SecretSealer): TaskRecord {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    kind: row.kind as TaskKind,
-    status: row.status as TaskStatus,
-    request: unsealRequest(JSON.parse(row.request_json) as TaskRequest, sealer),
-    output: row.output_json === null ? null : (JSON.parse(row.output_json) as unknown),
-    error: row.error,
-    costDollars: row.cost_dollars,
-    device: row.device as Device,
-    createdAtMs: row.created_at_ms,
-    finishedAtMs: row.finished_at_ms,
-    downloadsToken: row.downloads_token,
-    recording: row.recording as RecordingState,
-    liveToken: row.live_token,
-  };
-}
-
-function serializeOutput(output: unknown): string | null {
-  return output === undefined || output === null ? null : JSON.stringify(output);
-}
+import { sealRequest, type SecretSealer } from './secret-sealer.js';
+import type { CommandRecord, DownloadRecord, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 export class SqliteTaskStore implements TaskStore {
   /** `sealer` encrypts the request's secrets and passwords: the database never holds them in clear. */
@@ -137,12 +91,7 @@ export class SqliteTaskStore implements TaskStore {
     const rows = this.database
       .prepare('SELECT id, name, payload_json, timestamp FROM events WHERE task_id = ? AND timestamp > ? ORDER BY timestamp, sequence')
       .all(taskId, afterTimestamp) as EventRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name as TaskEventName,
-      payload: JSON.parse(row.payload_json) as Record<string, unknown>,
-      timestamp: row.timestamp,
-    }));
+    return rows.map(eventFromRow);
   }
 
   async lastEventTimestamp(taskId: string): Promise<number> {
@@ -178,13 +127,8 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   async listCommands(taskId: string): Promise<CommandRecord[]> {
-    const rows = this.database.prepare('SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = ? ORDER BY rowid').all(taskId) as {
-      id: string;
-      action: string;
-      input_json: string;
-      sent_at_ms: number;
-    }[];
-    return rows.map((row) => ({ id: row.id, action: row.action, input: JSON.parse(row.input_json) as unknown, sentAtMs: row.sent_at_ms }));
+    const rows = this.database.prepare('SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = ? ORDER BY rowid').all(taskId) as CommandRow[];
+    return rows.map(commandFromRow);
   }
 
   async abandonPendingRecordings(): Promise<number> {
@@ -198,13 +142,8 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   async listDownloads(taskId: string): Promise<DownloadRecord[]> {
-    const rows = this.database.prepare('SELECT url, file_name, path, bytes FROM downloads WHERE task_id = ? ORDER BY rowid').all(taskId) as {
-      url: string;
-      file_name: string;
-      path: string;
-      bytes: number;
-    }[];
-    return rows.map((row) => ({ url: row.url, fileName: row.file_name, path: row.path, bytes: row.bytes }));
+    const rows = this.database.prepare('SELECT url, file_name, path, bytes FROM downloads WHERE task_id = ? ORDER BY rowid').all(taskId) as DownloadRow[];
+    return rows.map(downloadFromRow);
   }
 
   async eraseTaskData(taskId: string): Promise<void> {

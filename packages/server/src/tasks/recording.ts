@@ -1,17 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { FrameSource, ScreencastFrame } from '@open-smooth/browser';
+import { FrameSpool, FrameSpoolError, type SpooledFrame } from './frame-spool.js';
 
 /** The recorder keeps at most this many frames per second; the page's own pace when it is slower. */
 const recordedFramesPerSecond = 5;
+/** The most a recording's frames take on disk before encoding (see FrameSpool): ~20 minutes at full rate. */
+const maxSpooledBytes = 256 * 1024 * 1024;
 const ffmpegPath = process.env.SMOOTH_FFMPEG_PATH?.trim() || 'ffmpeg';
-
-interface SpooledFrame {
-  fileName: string;
-  atMs: number;
-}
 
 /** What a recording left behind once stopped: the frames on disk and the time span they cover. */
 export interface StoppedRecording {
@@ -33,25 +31,24 @@ const manifestName = 'recording.json';
 /**
  * Records one task's browser while it runs: frames from the frame source are written to disk as
  * they come (an idle page sends none, so it costs nothing), at most a few per second, each with
- * the time it appeared. Encoding is lazy: `encodeRecording` runs when the video is first asked
+ * the time it appeared, within a byte budget (FrameSpool thins them past it). Encoding is lazy: `encodeRecording` runs when the video is first asked
  * for, so a task whose video nobody watches never pays for ffmpeg.
  */
 export class TaskRecorder {
   readonly #directory: string;
-  readonly #frames: SpooledFrame[] = [];
+  readonly #spool: FrameSpool;
   readonly #startMs: number;
   #unsubscribe: (() => void) | undefined;
   /** A frame that came sooner than the frame rate allows: written when its slot comes, unless a newer one replaces it. */
   #pending: ScreencastFrame | undefined;
   #pendingTimer: NodeJS.Timeout | undefined;
   #lastWrittenMs = 0;
-  #writes: Promise<void> = Promise.resolve();
-  #size = { width: 0, height: 0 };
-  #failure: unknown;
+  #size: { width: number; height: number } | undefined;
 
   private constructor(directory: string, startMs: number) {
     this.#directory = directory;
     this.#startMs = startMs;
+    this.#spool = new FrameSpool(directory, maxSpooledBytes);
   }
 
   /**
@@ -59,9 +56,8 @@ export class TaskRecorder {
    * running, its browser's start included), so it lasts as long as the task did.
    */
   static async start(frames: FrameSource, directory: string, startMs = Date.now()): Promise<TaskRecorder> {
-    await rm(directory, { recursive: true, force: true });
-    await mkdir(directory, { recursive: true });
     const recorder = new TaskRecorder(directory, startMs);
+    await recorder.#spool.prepare();
     recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), { maxFramesPerSecond: recordedFramesPerSecond });
     return recorder;
   }
@@ -74,17 +70,22 @@ export class TaskRecorder {
     clearTimeout(this.#pendingTimer);
     if (this.#pending) this.#write(this.#pending);
     this.#pending = undefined;
-    await this.#writes;
-    if (this.#failure) throw new RecordingEncodeError(`could not write recording frames: ${String(this.#failure)}`);
-    const recording: StoppedRecording = { directory: this.#directory, frames: [...this.#frames], startMs: this.#startMs, endMs, ...this.#size };
+    let frames: SpooledFrame[];
+    try {
+      frames = await this.#spool.settled();
+    } catch (error) {
+      throw error instanceof FrameSpoolError ? new RecordingEncodeError(error.message) : error;
+    }
+    const recording: StoppedRecording = { directory: this.#directory, frames, startMs: this.#startMs, endMs, ...(this.#size ?? { width: 0, height: 0 }) };
     await writeFile(join(this.#directory, manifestName), JSON.stringify(recording));
     return recording;
   }
 
   #onFrame(frame: ScreencastFrame): void {
-    const intervalMs = 1000 / recordedFramesPerSecond;
+    // Slower once the spool has thinned its frames; never more writes in flight than it allows.
+    const intervalMs = (1000 / recordedFramesPerSecond) * this.#spool.intervalFactor;
     const dueAtMs = this.#lastWrittenMs + intervalMs;
-    if (Date.now() >= dueAtMs) {
+    if (Date.now() >= dueAtMs && !this.#spool.busy) {
       this.#write(frame);
       return;
     }
@@ -93,21 +94,15 @@ export class TaskRecorder {
       this.#pendingTimer = undefined;
       const pending = this.#pending;
       this.#pending = undefined;
-      if (pending && this.#unsubscribe) this.#write(pending);
-    }, dueAtMs - Date.now());
+      if (pending && this.#unsubscribe) this.#onFrame(pending);
+    }, Math.max(dueAtMs - Date.now(), intervalMs / 4));
   }
 
   #write(frame: ScreencastFrame): void {
     const atMs = Date.now();
     this.#lastWrittenMs = atMs;
-    if (this.#frames.length === 0) this.#size = { width: frame.width, height: frame.height };
-    const fileName = `${String(this.#frames.length).padStart(6, '0')}.jpg`;
-    this.#frames.push({ fileName, atMs });
-    this.#writes = this.#writes.then(() =>
-      writeFile(join(this.#directory, fileName), frame.jpeg).catch((error: unknown) => {
-        this.#failure ??= error;
-      }),
-    );
+    this.#size ??= { width: frame.width, height: frame.height };
+    this.#spool.add(frame.jpeg, atMs);
   }
 }
 

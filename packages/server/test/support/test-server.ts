@@ -88,6 +88,17 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   return testServer;
 }
 
+/** Polls GET /task/{id} (every 200 ms, up to 90 s) until `until` holds on the task in its response body; returns that task. */
+export async function waitForTask(testServer: TestServer, id: string, until: (task: any) => boolean, what: string): Promise<any> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const answer = await testServer.api('GET', `/task/${id}`);
+    if (until(answer.body.r)) return answer.body.r;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(answer.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Polls with event_t until `predicate` holds on the collected events (heartbeats left out) or the task finishes. */
 export async function pollEvents(
   testServer: TestServer,

@@ -1,0 +1,86 @@
+import pg from 'pg';
+import { errorMessage } from '@open-smooth/protocol';
+import { postgresMigrations } from './postgres-migrations.js';
+
+export type PostgresPool = pg.Pool;
+
+/** Whether a database URL names PostgreSQL (the only networked database the server speaks). */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * BIGINT columns (millisecond times, byte counts, COUNT(*)) arrive as JS numbers: every value
+ * stored is far below 2^53, and the stores compare and add them.
+ */
+const bigintAsNumber: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** An arbitrary constant: the advisory lock every process takes while it migrates. */
+const migrationLockKey = 0x5e0047;
+
+/**
+ * Applies the migrations a database lacks, all in one transaction under an advisory lock, so that
+ * processes starting together migrate once and none reads a half-made schema.
+ */
+export async function migratePostgres(pool: PostgresPool, migrations: readonly string[] = postgresMigrations): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLockKey]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms BIGINT NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations');
+    const applied = rows[0]?.version ?? 0;
+    if (applied > migrations.length) {
+      throw new Error(`the database is at schema version ${applied}, newer than this server's ${migrations.length}: upgrade the server`);
+    }
+    for (let version = applied + 1; version <= migrations.length; version += 1) {
+      await client.query(migrations[version - 1] ?? '');
+      await client.query('INSERT INTO schema_migrations (version, applied_at_ms) VALUES ($1, $2)', [version, Date.now()]);
+    }
+    await client.query('COMMIT');
+    return migrations.length - applied;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Connects to the PostgreSQL database at `url` and brings its schema up to date. */
+export async function openPostgres(url: string, options: { maxConnections?: number } = {}): Promise<PostgresPool> {
+  const pool = new pg.Pool({ connectionString: url, types: bigintAsNumber, max: options.maxConnections ?? 10 });
+  // An idle connection that breaks (a database restart) is reported here; without a listener it would end the process.
+  pool.on('error', (error) => process.stderr.write(`open-smooth: a PostgreSQL connection failed: ${errorMessage(error)}\n`));
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw new Error(`could not open the PostgreSQL database at ${redactedUrl(url)}: ${errorMessage(error)}`);
+  }
+  return pool;
+}
+
+/** The URL without its password, for messages. */
+export function redactedUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
+
+/** Runs `work` in one transaction on one connection. */
+export async function inTransaction<T>(pool: PostgresPool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

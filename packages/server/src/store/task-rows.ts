@@ -1,0 +1,76 @@
+import type { Device, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
+import { unsealRequest, type SecretSealer } from './secret-sealer.js';
+import type { CommandRecord, DownloadRecord, RecordingState, TaskKind, TaskRecord } from './task-record.js';
+
+/** Rows as both SQL stores (SQLite, PostgreSQL) read them: the same column names, JSON kept as text. */
+export interface TaskRow {
+  id: string;
+  tenant: string;
+  kind: string;
+  status: string;
+  request_json: string;
+  output_json: string | null;
+  error: string | null;
+  cost_dollars: number;
+  device: string;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+  downloads_token: string;
+  recording: string;
+  live_token: string | null;
+}
+
+export interface EventRow {
+  id: string;
+  name: string;
+  payload_json: string;
+  timestamp: number;
+}
+
+export interface CommandRow {
+  id: string;
+  action: string;
+  input_json: string;
+  sent_at_ms: number;
+}
+
+export interface DownloadRow {
+  url: string;
+  file_name: string;
+  path: string;
+  bytes: number;
+}
+
+export function taskFromRow(row: TaskRow, sealer: SecretSealer): TaskRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    kind: row.kind as TaskKind,
+    status: row.status as TaskStatus,
+    request: unsealRequest(JSON.parse(row.request_json) as TaskRequest, sealer),
+    output: row.output_json === null ? null : (JSON.parse(row.output_json) as unknown),
+    error: row.error,
+    costDollars: row.cost_dollars,
+    device: row.device as Device,
+    createdAtMs: row.created_at_ms,
+    finishedAtMs: row.finished_at_ms,
+    downloadsToken: row.downloads_token,
+    recording: row.recording as RecordingState,
+    liveToken: row.live_token,
+  };
+}
+
+export const eventFromRow = (row: EventRow): StoredTaskEvent => ({
+  id: row.id,
+  name: row.name as TaskEventName,
+  payload: JSON.parse(row.payload_json) as Record<string, unknown>,
+  timestamp: row.timestamp,
+});
+
+export const commandFromRow = (row: CommandRow): CommandRecord => ({ id: row.id, action: row.action, input: JSON.parse(row.input_json) as unknown, sentAtMs: row.sent_at_ms });
+
+export const downloadFromRow = (row: DownloadRow): DownloadRecord => ({ url: row.url, fileName: row.file_name, path: row.path, bytes: row.bytes });
+
+export function serializeOutput(output: unknown): string | null {
+  return output === undefined || output === null ? null : JSON.stringify(output);
+}

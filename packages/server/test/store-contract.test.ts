@@ -1,0 +1,334 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StepRecord } from '@open-smooth/protocol';
+import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
+import { CachedTaskStore } from '../src/store/cached-task-store.js';
+import { openDatabase } from '../src/store/open-database.js';
+import { openPostgres } from '../src/store/postgres-database.js';
+import { PostgresResourceStore } from '../src/store/postgres-resource-store.js';
+import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
+import { SqliteResourceStore, type ResourceStore } from '../src/store/resource-store.js';
+import { SecretSealer } from '../src/store/secret-sealer.js';
+import { SqliteTaskStore } from '../src/store/sqlite-task-store.js';
+import type { TaskRecord, TaskStore } from '../src/store/task-record.js';
+import { makeTemporaryDirectory } from './support/test-server.js';
+
+/**
+ * One contract, every store: the same cases run against SQLite (bare and behind the cache) and
+ * PostgreSQL (a throwaway cluster on loopback, a fresh database per case).
+ */
+interface OpenedBackend {
+  taskStore: TaskStore;
+  resources: ResourceStore;
+  /** The same database through a second connection, as another process would see and write it. */
+  secondTaskStore: TaskStore;
+  /** The request column as stored, to check what a database reader sees. */
+  storedRequestText(taskId: string): Promise<string>;
+}
+
+interface Backend {
+  name: string;
+  open(cleanUp: (work: () => Promise<void>) => void): Promise<OpenedBackend>;
+}
+
+let postgres: PostgresServer | undefined;
+before(async () => {
+  postgres = await startPostgresServer();
+});
+after(async () => {
+  await postgres?.stop();
+});
+
+async function sqliteBackend(cleanUp: (work: () => Promise<void>) => void, cached: boolean): Promise<OpenedBackend> {
+  const directory = await makeTemporaryDirectory();
+  const path = join(directory, 'store.sqlite');
+  const database = openDatabase(path);
+  const secondDatabase = openDatabase(path);
+  cleanUp(async () => {
+    database.close();
+    secondDatabase.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  const sealer = SecretSealer.forDataDirectory(directory);
+  const sqlite = new SqliteTaskStore(database, sealer);
+  return {
+    taskStore: cached ? new CachedTaskStore(sqlite) : sqlite,
+    resources: new SqliteResourceStore(database),
+    secondTaskStore: new SqliteTaskStore(secondDatabase, sealer),
+    storedRequestText: async (taskId) => (database.prepare('SELECT request_json FROM tasks WHERE id = ?').get(taskId) as { request_json: string }).request_json,
+  };
+}
+
+const backends: Backend[] = [
+  { name: 'sqlite', open: (cleanUp) => sqliteBackend(cleanUp, false) },
+  { name: 'sqlite+cache', open: (cleanUp) => sqliteBackend(cleanUp, true) },
+  {
+    name: 'postgres',
+    async open(cleanUp) {
+      if (!postgres) throw new Error('the PostgreSQL cluster did not start');
+      const url = await postgres.createDatabase();
+      const pool = await openPostgres(url);
+      const secondPool = await openPostgres(url);
+      cleanUp(async () => {
+        await pool.end();
+        await secondPool.end();
+      });
+      const directory = await makeTemporaryDirectory();
+      cleanUp(() => rm(directory, { recursive: true, force: true }));
+      const sealer = SecretSealer.forDataDirectory(directory);
+      return {
+        taskStore: new PostgresTaskStore(pool, sealer),
+        resources: new PostgresResourceStore(pool),
+        secondTaskStore: new PostgresTaskStore(secondPool, sealer),
+        storedRequestText: async (taskId) => (await pool.query<{ request_json: string }>('SELECT request_json FROM tasks WHERE id = $1', [taskId])).rows[0]?.request_json ?? '',
+      };
+    },
+  },
+];
+
+/** Registers one case per backend. */
+function contract(name: string, body: (stores: OpenedBackend) => Promise<void>): void {
+  for (const backend of backends) {
+    test(`${backend.name}: ${name}`, async (t) => {
+      const cleanUps: Array<() => Promise<void>> = [];
+      t.after(async () => {
+        for (const cleanUp of cleanUps.reverse()) await cleanUp();
+      });
+      await body(await backend.open((work) => cleanUps.push(work)));
+    });
+  }
+}
+
+function taskRecord(id: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    id,
+    tenant: 'tenant-a',
+    kind: 'task',
+    status: 'waiting',
+    request: { task: `the task of ${id}` },
+    output: null,
+    error: null,
+    costDollars: 0,
+    device: 'desktop',
+    createdAtMs: 1_700_000_000_000,
+    finishedAtMs: null,
+    downloadsToken: `downloads-${id}`,
+    recording: 'pending',
+    liveToken: `live-${id}`,
+    ...overrides,
+  };
+}
+
+function step(index: number): StepRecord {
+  return {
+    index,
+    url: `http://127.0.0.1/page-${index}`,
+    reasoning: `step ${index}`,
+    actions: [],
+    tokensIn: 100 * index,
+    tokensOut: 10,
+    cost: 0.0001,
+    observationTokens: 80,
+    observeMs: 5,
+    modelMs: 20,
+    actMs: 3,
+  };
+}
+
+contract('tasks are created, read, listed newest first per tenant and updated', async ({ taskStore }) => {
+  await taskStore.createTask(taskRecord('task_1', { createdAtMs: 1000 }));
+  await taskStore.createTask(taskRecord('task_2', { createdAtMs: 2000, kind: 'session', request: { task: null } }));
+  await taskStore.createTask(taskRecord('task_3', { createdAtMs: 2000 }));
+  await taskStore.createTask(taskRecord('task_other', { createdAtMs: 3000, tenant: 'tenant-b' }));
+
+  assert.deepEqual(await taskStore.getTask('task_2'), taskRecord('task_2', { createdAtMs: 2000, kind: 'session', request: { task: null } }));
+  assert.equal(await taskStore.getTask('task_unknown'), undefined);
+  assert.equal((await taskStore.getTaskByDownloadsToken('downloads-task_3'))?.id, 'task_3');
+  assert.equal(await taskStore.getTaskByDownloadsToken('no-such-token'), undefined);
+
+  // Newest first; of two created in the same millisecond, the later created first.
+  assert.deepEqual((await taskStore.listTasks('tenant-a', 10)).map((task) => task.id), ['task_3', 'task_2', 'task_1']);
+  assert.deepEqual((await taskStore.listTasks('tenant-a', 2)).map((task) => task.id), ['task_3', 'task_2']);
+  assert.deepEqual((await taskStore.listTasks('tenant-a', 10, 2000)).map((task) => task.id), ['task_1']);
+  assert.deepEqual((await taskStore.listTasks('tenant-b', 10)).map((task) => task.id), ['task_other']);
+
+  await taskStore.updateTask('task_1', { status: 'done', output: { price: 42, note: 'é "quoted"' }, costDollars: 0.0315, finishedAtMs: 5000, recording: 'ready' });
+  await taskStore.updateTask('task_1', {});
+  const done = await taskStore.getTask('task_1');
+  assert.equal(done?.status, 'done');
+  assert.deepEqual(done?.output, { price: 42, note: 'é "quoted"' });
+  assert.equal(done?.costDollars, 0.0315);
+  assert.equal(done?.finishedAtMs, 5000);
+  assert.equal(done?.recording, 'ready');
+  assert.equal(done?.error, null);
+  await taskStore.updateTask('task_1', { status: 'failed', error: 'it broke', output: null });
+  assert.deepEqual(await taskStore.getTask('task_1'), { ...done, status: 'failed', error: 'it broke', output: null });
+});
+
+contract('secrets and passwords are stored sealed and read back in clear', async ({ taskStore, storedRequestText }) => {
+  const request = {
+    task: 'log in',
+    secrets: { password: 'hunter2-very-secret' },
+    proxy_server: 'http://127.0.0.1:9',
+    proxy_password: 'proxy-pass-secret',
+  };
+  await taskStore.createTask(taskRecord('task_secret', { request }));
+  const stored = await storedRequestText('task_secret');
+  assert.ok(!stored.includes('hunter2-very-secret') && !stored.includes('proxy-pass-secret'), stored);
+  assert.match(stored, /sealed:v1:/);
+  assert.deepEqual((await taskStore.getTask('task_secret'))?.request, request);
+});
+
+contract('event timestamps strictly increase per task, even when the clock or a second writer says otherwise', async ({ taskStore, secondTaskStore }) => {
+  await taskStore.createTask(taskRecord('task_a'));
+  await taskStore.createTask(taskRecord('task_b'));
+  assert.equal(await taskStore.lastEventTimestamp('task_a'), 0);
+  assert.deepEqual(await taskStore.listEvents('task_a', 0), []);
+
+  const first = await taskStore.appendEvent('task_a', { id: 'one', name: 'browser_action', payload: { code: 200, output: { text: 'é' } }, timestamp: 100 });
+  assert.equal(first.timestamp, 100);
+  // A proposed time at or before the last one is moved just past it.
+  const second = await taskStore.appendEvent('task_a', { id: 'two', name: 'tool_call', payload: { name: 'lookup', input: {} }, timestamp: 100 });
+  assert.equal(second.timestamp, 101);
+  const third = await taskStore.appendEvent('task_a', { id: 'three', name: 'session_action', payload: { code: 200 }, timestamp: 50 });
+  assert.equal(third.timestamp, 102);
+  // Another task's log is its own.
+  assert.equal((await taskStore.appendEvent('task_b', { id: 'b', name: 'browser_action', payload: {}, timestamp: 7 })).timestamp, 7);
+
+  assert.deepEqual((await taskStore.listEvents('task_a', 0)).map((event) => [event.id, event.timestamp]), [
+    ['one', 100],
+    ['two', 101],
+    ['three', 102],
+  ]);
+  assert.deepEqual(await taskStore.listEvents('task_a', 0), await secondTaskStore.listEvents('task_a', 0));
+  assert.deepEqual((await taskStore.listEvents('task_a', 100.5)).map((event) => event.id), ['two', 'three']);
+  assert.deepEqual(await taskStore.listEvents('task_a', 102), []);
+  assert.equal(await taskStore.lastEventTimestamp('task_a'), 102);
+
+  // Two writers (two processes) appending at once with the same clock reading: all stored, all distinct, in order.
+  const writes = Array.from({ length: 60 }, (_, index) =>
+    (index % 2 === 0 ? taskStore : secondTaskStore).appendEvent('task_a', { id: `racing-${index}`, name: 'browser_action', payload: { index }, timestamp: 200 }),
+  );
+  const stored = await Promise.all(writes);
+  const listed = await secondTaskStore.listEvents('task_a', 102);
+  assert.equal(listed.length, 60);
+  for (let index = 1; index < listed.length; index += 1) assert.ok(listed[index]!.timestamp > listed[index - 1]!.timestamp);
+  assert.deepEqual(new Set(stored.map((event) => event.timestamp)), new Set(listed.map((event) => event.timestamp)));
+  assert.equal(listed[0]?.timestamp, 200);
+});
+
+contract('steps are kept in order and counted per task', async ({ taskStore }) => {
+  await taskStore.createTask(taskRecord('task_a'));
+  await taskStore.createTask(taskRecord('task_b'));
+  for (const index of [1, 2, 3]) await taskStore.addStep('task_a', step(index));
+  await taskStore.addStep('task_b', step(1));
+  assert.deepEqual(await taskStore.listSteps('task_a'), [step(1), step(2), step(3)]);
+  assert.deepEqual(await taskStore.countSteps(['task_a', 'task_b', 'task_none']), new Map([['task_a', 3], ['task_b', 1], ['task_none', 0]]));
+  assert.deepEqual(await taskStore.countSteps([]), new Map());
+});
+
+contract('commands and downloads are listed in the order they came', async ({ taskStore }) => {
+  await taskStore.createTask(taskRecord('task_a'));
+  await taskStore.addCommand('task_a', { id: 'c1', action: 'goto', input: { url: 'http://127.0.0.1/' }, sentAtMs: 10 });
+  await taskStore.addCommand('task_a', { id: 'c2', action: 'close', input: undefined, sentAtMs: 5 });
+  assert.deepEqual(await taskStore.listCommands('task_a'), [
+    { id: 'c1', action: 'goto', input: { url: 'http://127.0.0.1/' }, sentAtMs: 10 },
+    { id: 'c2', action: 'close', input: null, sentAtMs: 5 },
+  ]);
+  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', path: '/tmp/b.pdf', bytes: 3_000_000_000 });
+  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', path: '/tmp/a.pdf', bytes: 12 });
+  assert.deepEqual(await taskStore.listDownloads('task_a'), [
+    { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', path: '/tmp/b.pdf', bytes: 3_000_000_000 },
+    { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', path: '/tmp/a.pdf', bytes: 12 },
+  ]);
+  assert.deepEqual(await taskStore.listDownloads('task_none'), []);
+});
+
+contract('a restart fails live tasks and gives up pending recordings, and touches nothing finished', async ({ taskStore }) => {
+  await taskStore.createTask(taskRecord('task_waiting'));
+  await taskStore.createTask(taskRecord('task_running', { status: 'running' }));
+  await taskStore.createTask(taskRecord('task_done', { status: 'done', finishedAtMs: 3, recording: 'ready' }));
+  assert.equal(await taskStore.failLiveTasks('server restarted'), 2);
+  for (const id of ['task_waiting', 'task_running']) {
+    const task = await taskStore.getTask(id);
+    assert.equal(task?.status, 'failed');
+    assert.equal(task?.error, 'server restarted');
+    assert.ok((task?.finishedAtMs ?? 0) > 0);
+  }
+  assert.equal(await taskStore.abandonPendingRecordings(), 2);
+  assert.equal((await taskStore.getTask('task_running'))?.recording, 'none');
+  assert.deepEqual(await taskStore.getTask('task_done'), taskRecord('task_done', { status: 'done', finishedAtMs: 3, recording: 'ready' }));
+});
+
+contract('erasing a task forgets its data and keeps its summary', async ({ taskStore, storedRequestText }) => {
+  await taskStore.createTask(taskRecord('task_a', { status: 'done', output: { secret: 'answer' }, request: { task: 'private words', secrets: { pin: '1234' } } }));
+  await taskStore.createTask(taskRecord('task_off', { status: 'done', recording: 'off' }));
+  await taskStore.appendEvent('task_a', { id: 'e', name: 'browser_action', payload: {}, timestamp: 10 });
+  await taskStore.addStep('task_a', step(1));
+  await taskStore.addCommand('task_a', { id: 'c', action: 'goto', input: {}, sentAtMs: 1 });
+  await taskStore.addDownload('task_a', { url: 'u', fileName: 'f', path: '/p', bytes: 1 });
+  await taskStore.eraseTaskData('task_a');
+  await taskStore.eraseTaskData('task_off');
+  const erased = await taskStore.getTask('task_a');
+  assert.deepEqual(erased, { ...taskRecord('task_a', { status: 'done' }), request: { task: null }, output: null, recording: 'none', liveToken: null });
+  assert.equal((await taskStore.getTask('task_off'))?.recording, 'off');
+  assert.deepEqual(JSON.parse(await storedRequestText('task_a')), { task: null });
+  assert.deepEqual(await taskStore.listEvents('task_a', 0), []);
+  assert.deepEqual(await taskStore.listSteps('task_a'), []);
+  assert.deepEqual(await taskStore.listCommands('task_a'), []);
+  assert.deepEqual(await taskStore.listDownloads('task_a'), []);
+});
+
+contract('profiles belong to one tenant', async ({ resources }) => {
+  assert.equal(await resources.createProfile('tenant-a', 'work'), true);
+  assert.equal(await resources.createProfile('tenant-a', 'work'), false);
+  assert.equal(await resources.createProfile('tenant-b', 'work'), true, 'another tenant may use the same id');
+  assert.equal(await resources.createProfile('tenant-a', 'home'), true);
+  // Oldest first, ties by id: both may well have been made in the same millisecond.
+  assert.deepEqual((await resources.listProfiles('tenant-a')).sort(), ['home', 'work']);
+  assert.equal(await resources.hasProfile('tenant-a', 'home'), true);
+  assert.equal(await resources.hasProfile('tenant-b', 'home'), false);
+  assert.equal(await resources.deleteProfile('tenant-b', 'home'), false);
+  assert.equal(await resources.deleteProfile('tenant-a', 'home'), true);
+  assert.equal(await resources.deleteProfile('tenant-a', 'home'), false);
+  assert.deepEqual(await resources.listProfiles('tenant-a'), ['work']);
+  assert.deepEqual(await resources.listProfiles('tenant-b'), ['work']);
+});
+
+contract('files are listed newest first and only to their tenant', async ({ resources }) => {
+  const file = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.txt`, purpose: id === 'f1' ? null : 'upload', path: `/data/files/${id}/${id}.txt`, bytes: 5_000_000_000, createdAtMs });
+  await resources.addFile(file('f1', 1000));
+  await resources.addFile(file('f2', 2000));
+  await resources.addFile(file('f3', 2000));
+  await resources.addFile(file('fb', 3000, 'tenant-b'));
+  assert.deepEqual(await resources.listFiles('tenant-a'), [file('f3', 2000), file('f2', 2000), file('f1', 1000)]);
+  assert.deepEqual(await resources.getFile('tenant-a', 'f1'), file('f1', 1000));
+  assert.equal(await resources.getFile('tenant-b', 'f1'), undefined);
+  assert.equal(await resources.deleteFile('tenant-b', 'f1'), false);
+  assert.equal(await resources.deleteFile('tenant-a', 'f1'), true);
+  assert.equal(await resources.getFile('tenant-a', 'f1'), undefined);
+  assert.deepEqual((await resources.listFiles('tenant-b')).map((stored) => stored.id), ['fb']);
+});
+
+contract('extensions are listed oldest first and only to their tenant', async ({ resources }) => {
+  const extension = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.zip`, path: `/data/extensions/${id}/${id}.zip`, createdAtMs });
+  await resources.addExtension(extension('e2', 2000));
+  await resources.addExtension(extension('e1', 1000));
+  await resources.addExtension(extension('eb', 1000, 'tenant-b'));
+  assert.deepEqual(await resources.listExtensions('tenant-a'), [extension('e1', 1000), extension('e2', 2000)]);
+  assert.deepEqual(await resources.getExtension('tenant-a', 'e2'), extension('e2', 2000));
+  assert.equal(await resources.getExtension('tenant-b', 'e2'), undefined);
+  assert.equal(await resources.deleteExtension('tenant-b', 'e2'), false);
+  assert.equal(await resources.deleteExtension('tenant-a', 'e2'), true);
+  assert.deepEqual((await resources.listExtensions('tenant-a')).map((stored) => stored.id), ['e1']);
+  assert.deepEqual((await resources.listExtensions('tenant-b')).map((stored) => stored.id), ['eb']);
+});
+
+contract('API keys are kept once each, oldest first', async ({ resources }) => {
+  assert.deepEqual(await resources.listApiKeys(), []);
+  await resources.addApiKey('sk_first');
+  await resources.addApiKey('sk_first');
+  assert.deepEqual(await resources.listApiKeys(), ['sk_first']);
+});
