@@ -78,3 +78,30 @@ test('through Redis, a waiting task cancelled by DELETE never starts, and one cl
   assert.equal((await pollEvents(server, running.id, () => false)).status, 'done');
   assert.equal((await statusOf(cancelled.id)).status, 'cancelled');
 });
+
+test('a Redis restart (killed, AOF on) under a running server loses no queued task: they start once a slot frees', async () => {
+  const durable = await startRedisServer({ appendOnly: true });
+  const own = await startTestServer({ redisUrl: durable.url, maxConcurrentTasks: 1, sessionIdleTimeoutMs: 120_000 });
+  try {
+    const running = (await own.api('POST', '/task', { body: { task: null } })).body.r;
+    const queued = [(await own.api('POST', '/task', { body: { task: null } })).body.r, (await own.api('POST', '/task', { body: { task: null } })).body.r];
+    const deadline = Date.now() + 30_000;
+    while ((await own.api('GET', `/task/${running.id}`)).body.r.status !== 'running') {
+      if (Date.now() > deadline) throw new Error('the first session did not start');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await durable.restart({ kill: true });
+    // The command bus and the queue reconnect by themselves; the running session still answers.
+    const answer = await sendCommand(own, running.id, 'browser_action', 'evaluate_js', { js: '1 + 1' }, 'after-restart');
+    assert.equal(answer.payload.output.output, 2);
+    await sendCommand(own, running.id, 'session_action', 'close', {}, 'close-running');
+    for (const task of queued) {
+      const closed = await sendCommand(own, task.id, 'session_action', 'close', {}, `close-${task.id}`);
+      assert.deepEqual([closed.payload.code, closed.payload.output.output], [200, true]);
+      assert.equal((await pollEvents(own, task.id, () => false)).status, 'done');
+    }
+  } finally {
+    await own.close();
+    await durable.stop();
+  }
+});

@@ -18,10 +18,18 @@ interface ReplyEnvelope {
 interface PendingReply {
   resolve: (reply: MessageReply) => void;
   timer: NodeJS.Timeout;
+  retry: NodeJS.Timeout;
 }
 
 /** How long a sender waits for the owner's reply before saying the worker did not answer. */
 const defaultReplyTimeoutMs = 15_000;
+/**
+ * Pub/sub drops what is published while a subscriber reconnects (a Redis restart), so a sender
+ * that has no reply yet looks for the stored reply and rings again this often.
+ */
+const resendAfterMs = 1000;
+/** A stored reply outlives any sender's wait. */
+const replyTtlSeconds = 60;
 
 /**
  * Commands across processes. Each task has a mailbox (a Redis list, so messages sent while the
@@ -49,6 +57,10 @@ export class RedisCommandBus implements CommandBus {
     bus.subscriber.on('message', (channel: string, text: string) => bus.received(channel, text));
     bus.subscriber.on('error', (error: unknown) => console.warn(`open-smooth: Redis command bus: ${errorMessage(error)}`));
     await bus.subscriber.subscribe(bus.doorbellChannel, bus.replyChannel);
+    // Back after a reconnect: doorbells rung meanwhile were lost, so look into every mailbox served here.
+    bus.subscriber.on('ready', () => {
+      for (const taskId of bus.handlers.keys()) void bus.drain(taskId);
+    });
     return bus;
   }
 
@@ -68,15 +80,19 @@ export class RedisCommandBus implements CommandBus {
     return `${this.prefix}:owner:${taskId}`;
   }
 
+  private replyKey(requestId: string): string {
+    return `${this.prefix}:answer:${requestId}`;
+  }
+
   async send(taskId: string, message: TaskMessage): Promise<MessageReply> {
     const requestId = randomBytes(9).toString('base64url');
     const entry: MailboxEntry = { requestId, replyTo: this.replyChannel, message };
     const reply = new Promise<MessageReply>((resolve) => {
       const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        resolve({ accepted: false, reason: `the worker running task ${taskId} did not answer within ${this.replyTimeoutMs / 1000} s` });
+        this.settle(requestId, { accepted: false, reason: `the worker running task ${taskId} did not answer within ${this.replyTimeoutMs / 1000} s` });
       }, this.replyTimeoutMs);
-      this.pending.set(requestId, { resolve, timer });
+      const retry = setInterval(() => void this.lookAgain(taskId, requestId), resendAfterMs);
+      this.pending.set(requestId, { resolve, timer, retry });
     });
     // Owner read in the same transaction as the push: a worker that starts serving later drains it.
     const results = await this.client.multi().rpush(this.mailboxKey(taskId), JSON.stringify(entry)).get(this.ownerKey(taskId)).exec();
@@ -87,6 +103,17 @@ export class RedisCommandBus implements CommandBus {
     }
     await this.client.publish(this.doorbellChannel, taskId);
     return reply;
+  }
+
+  /** No reply yet: it may have been published while this process reconnected, or the doorbell lost. */
+  private async lookAgain(taskId: string, requestId: string): Promise<void> {
+    try {
+      const stored = await this.client.get(this.replyKey(requestId));
+      if (stored !== null) return this.settle(requestId, (JSON.parse(stored) as ReplyEnvelope).reply);
+      if (this.pending.has(requestId)) await this.client.publish(this.doorbellChannel, taskId);
+    } catch (error) {
+      console.warn(`open-smooth: task ${taskId}: still waiting for a reply: ${errorMessage(error)}`);
+    }
   }
 
   async serve(taskId: string, handler: MessageHandler): Promise<() => Promise<void>> {
@@ -106,11 +133,7 @@ export class RedisCommandBus implements CommandBus {
 
   async close(): Promise<void> {
     this.subscriber.disconnect();
-    for (const [requestId, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.resolve({ accepted: false, reason: 'the server is shutting down' });
-      this.pending.delete(requestId);
-    }
+    for (const requestId of [...this.pending.keys()]) this.settle(requestId, { accepted: false, reason: 'the server is shutting down' });
   }
 
   private received(channel: string, text: string): void {
@@ -132,6 +155,7 @@ export class RedisCommandBus implements CommandBus {
     if (!pending) return;
     this.pending.delete(requestId);
     clearTimeout(pending.timer);
+    clearInterval(pending.retry);
     pending.resolve(reply);
   }
 
@@ -171,10 +195,16 @@ export class RedisCommandBus implements CommandBus {
       } catch (error) {
         reply = { accepted: false, reason: errorMessage(error) };
       }
-      const envelope: ReplyEnvelope = { requestId: entry.requestId, reply };
-      await this.client.publish(entry.replyTo, JSON.stringify(envelope)).catch((error: unknown) => {
-        console.warn(`open-smooth: task ${taskId}: could not send a reply: ${errorMessage(error)}`);
-      });
+      const envelope = JSON.stringify({ requestId: entry.requestId, reply } satisfies ReplyEnvelope);
+      // Stored as well as published: a sender that missed the message finds it (lookAgain).
+      await this.client
+        .multi()
+        .set(this.replyKey(entry.requestId), envelope, 'EX', replyTtlSeconds)
+        .publish(entry.replyTo, envelope)
+        .exec()
+        .catch((error: unknown) => {
+          console.warn(`open-smooth: task ${taskId}: could not send a reply: ${errorMessage(error)}`);
+        });
     }
   }
 }
