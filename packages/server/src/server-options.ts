@@ -60,7 +60,8 @@ export interface ServerOptions {
   /**
    * Redis for the task queue (BullMQ), session commands and long-poll wake-ups, e.g.
    * redis://127.0.0.1:6379; default SMOOTH_REDIS_URL, else none (all in this process). This process
-   * still creates and runs its own tasks: separate API and worker processes are not built yet.
+   * still creates and runs its own tasks: separate API and worker processes are not built yet, and
+   * until they are, one server per Redis (another would take this one's queued tasks).
    */
   redisUrl?: string;
   /** Launch Chromium right after listening, so the first task does not pay for it (the CLI's serve does). */

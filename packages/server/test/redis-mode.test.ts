@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedisServer, type RedisServer } from '@open-smooth/testkit';
+import { startRedisServer, startScriptedModelServer, type RedisServer, type ScriptedReply } from '@open-smooth/testkit';
 import { firstKey, pollEvents, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
 
 // The whole server with its queue (BullMQ), command bus and long-poll wake-ups on a real Redis.
@@ -104,4 +104,34 @@ test('a Redis restart (killed, AOF on) under a running server loses no queued ta
     await own.close();
     await durable.stop();
   }
+});
+
+test('a custom tool through Redis: the tool call reaches the client, its answer reaches the agent, an unknown call id is refused', async (t) => {
+  // The model calls the client's tool once, then reports what the tool said.
+  const toolThenDone = (request: { lastToolResults: { content: string }[] }): ScriptedReply => {
+    const toolResult = request.lastToolResults[0];
+    if (!toolResult) return { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
+    return { toolCalls: [{ name: 'done', arguments: { answer: `tool said: ${toolResult.content}` } }] };
+  };
+  const model = await startScriptedModelServer(toolThenDone);
+  // A Redis of its own: two servers on one Redis would take each other's queued tasks.
+  const ownRedis = await startRedisServer();
+  const own = await startTestServer({ redisUrl: ownRedis.url, modelEnvironment: model.environment() });
+  t.after(async () => {
+    await own.close();
+    await ownRedis.stop();
+    await model.close();
+  });
+  const weatherTool = { name: 'get_weather', description: 'Current weather for a city', inputs: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, output: 'Weather as JSON' };
+  const taskId = (await own.api('POST', '/task', { body: { task: 'What is the weather in Paris?', custom_tools: [weatherTool] } })).body.r.id as string;
+  const { events } = await pollEvents(own, taskId, (collected) => collected.some((event) => event.name === 'tool_call'));
+  const call = events.find((event) => event.name === 'tool_call');
+  assert.deepEqual(call.payload, { name: 'get_weather', input: { city: 'Paris' } });
+  const unknown = await own.api('POST', `/task/${taskId}/event`, { body: { id: 'tool_unknown', name: 'tool_call', payload: { code: 200, output: 'x' } } });
+  assert.deepEqual([unknown.status, unknown.body.detail], [400, 'no tool call with id tool_unknown is waiting for an answer']);
+  const sent = await own.api('POST', `/task/${taskId}/event`, { body: { id: call.id, name: 'tool_call', payload: { code: 200, output: { temperature: 21, conditions: 'sunny' } } } });
+  assert.deepEqual([sent.status, sent.body], [200, { r: { id: call.id } }]);
+  const finished = await pollEvents(own, taskId, () => false, { maxPolls: 200 });
+  assert.equal(finished.status, 'done');
+  assert.match(String(finished.last.body.r.output), /sunny/);
 });
