@@ -32,6 +32,8 @@ interface Implementation {
   deploy(limits: TaskQueueLimits): Promise<Deployment>;
   /** Restarts the backing store, when there is one that can restart. */
   restart?: () => Promise<void>;
+  /** Whether an owner can vanish (another process that died) while its tasks still look owned. */
+  ownerCanVanish?: boolean;
 }
 
 const roomyLimits: TaskQueueLimits = { maxConcurrentTasks: 1, maxConcurrentTasksPerKey: 1, maxQueuedTasksPerKey: 1000, maxQueuedTasks: 10_000 };
@@ -62,7 +64,7 @@ const onRedis: Implementation = {
       connections.push(connection);
       return {
         queue: await BullmqTaskQueue.connect(connection, limits, { prefix, idleCheckMs: 200 }),
-        bus: await RedisCommandBus.connect(connection, { prefix }),
+        bus: await RedisCommandBus.connect(connection, { prefix, replyTimeoutMs: 2000 }),
         notifier: await RedisEventNotifier.connect(connection, prefix),
       };
     };
@@ -78,6 +80,7 @@ const onRedis: Implementation = {
     };
   },
   restart: () => redis.restart({ kill: true }),
+  ownerCanVanish: true,
 };
 
 /** A consumer that records what started and holds each task until the test ends it. */
@@ -238,6 +241,17 @@ for (const implementation of [inProcess, onRedis]) {
       deployment.worker.notifier.notify('task:three');
       await waiting;
     });
+
+    if (implementation.ownerCanVanish) {
+      test('command bus: a message to an owner that stopped listening comes back unreachable, not refused', async () => {
+        const deployment = await deploy(implementation, roomyLimits);
+        await deployment.worker.bus.serve('task_gone', () => ({ accepted: true }));
+        // The worker process "dies": its bus stops hearing doorbells while its task still looks owned.
+        await deployment.worker.bus.close();
+        const reply = await deployment.api.bus.send('task_gone', { kind: 'cancel', reason: 'by the client' });
+        assert.deepEqual(reply, { accepted: false, unreachable: true, reason: 'the worker running task task_gone did not answer within 2 s; try again' });
+      });
+    }
 
     if (implementation.restart) {
       const restart = implementation.restart;

@@ -6,8 +6,11 @@ export type TaskMessage =
   | { kind: 'tool_answer'; id: string; code: 200 | 400 | 500; output: unknown }
   | { kind: 'cancel'; reason: string };
 
-/** The owner's answer to a message; `deferred` when the task had no owner yet and the message was kept for it. */
-export type MessageReply = { accepted: true; deferred?: boolean } | { accepted: false; reason: string };
+/**
+ * The owner's answer to a message; `deferred` when the task had no owner yet and the message was
+ * kept for it; `unreachable` when no answer came (the owner is gone or the bus is down), not a refusal.
+ */
+export type MessageReply = { accepted: true; deferred?: boolean } | { accepted: false; reason: string; unreachable?: boolean };
 
 export type MessageHandler = (message: TaskMessage) => MessageReply | Promise<MessageReply>;
 

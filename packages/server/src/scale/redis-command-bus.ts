@@ -89,7 +89,7 @@ export class RedisCommandBus implements CommandBus {
     const entry: MailboxEntry = { requestId, replyTo: this.replyChannel, message };
     const reply = new Promise<MessageReply>((resolve) => {
       const timer = setTimeout(() => {
-        this.settle(requestId, { accepted: false, reason: `the worker running task ${taskId} did not answer within ${this.replyTimeoutMs / 1000} s` });
+        this.settle(requestId, { accepted: false, unreachable: true, reason: `the worker running task ${taskId} did not answer within ${this.replyTimeoutMs / 1000} s; try again` });
       }, this.replyTimeoutMs);
       const retry = setInterval(() => void this.lookAgain(taskId, requestId), resendAfterMs);
       this.pending.set(requestId, { resolve, timer, retry });
@@ -133,7 +133,7 @@ export class RedisCommandBus implements CommandBus {
 
   async close(): Promise<void> {
     this.subscriber.disconnect();
-    for (const requestId of [...this.pending.keys()]) this.settle(requestId, { accepted: false, reason: 'the server is shutting down' });
+    for (const requestId of [...this.pending.keys()]) this.settle(requestId, { accepted: false, unreachable: true, reason: 'the server is shutting down' });
   }
 
   private received(channel: string, text: string): void {

@@ -17,7 +17,7 @@ import { encodeRecording, readStoppedRecording } from './recording.js';
 import { recordingFramesDirectory, recordingVideoPath } from './recording-files.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
-import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
+import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskOwnerUnavailableError, TaskStillRunningError } from './task-errors.js';
 import type { TaskLaunches } from './task-launches.js';
 import { taskDirectoryOf } from './task-runner.js';
 
@@ -367,7 +367,7 @@ export class TaskService {
 
   private async send(task: TaskRecord, message: TaskMessage): Promise<void> {
     const reply = await this.options.commands.send(task.id, message);
-    if (!reply.accepted) throw new InvalidTaskRequestError(reply.reason);
+    if (!reply.accepted) throw reply.unreachable ? new TaskOwnerUnavailableError(reply.reason) : new InvalidTaskRequestError(reply.reason);
   }
 
   /** A task whose final state is stored takes no more events (even while its status still reads `running`). */
@@ -387,6 +387,7 @@ export class TaskService {
       return;
     }
     const reply = await this.options.commands.send(task.id, { kind: 'cancel', reason: 'cancelled by the client' });
+    if (!reply.accepted && reply.unreachable) throw new TaskOwnerUnavailableError(reply.reason);
     if (!reply.accepted) throw new TaskNotFoundError(`task ${task.id} has already finished`);
   }
 
