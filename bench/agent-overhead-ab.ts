@@ -61,7 +61,9 @@ async function main(): Promise<void> {
       process.stderr.write(`pair ${pair + 1}: step p50 A ${rounded(p50(runs.A ?? [], 'totalMs'))} ms, B ${rounded(p50(runs.B ?? [], 'totalMs'))} ms (B/A ${rounded(ratio)})\n`);
     }
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    // BENCH_AB_KEEP=1 keeps each run's raw step timings for a closer look.
+    if (process.env.BENCH_AB_KEEP === '1') process.stderr.write(`raw step timings kept in ${scratch}\n`);
+    else await rm(scratch, { recursive: true, force: true });
   }
   const lines = ['| measure (p50) | A | B | B/A |', '|---|---|---|---|'];
   for (const [label, field] of [['step (observe+act+settle)', 'totalMs'], ['observe', 'observeMs'], ['act (without settle)', 'actMs'], ['settle', 'settleMs']] as const) {

@@ -10,6 +10,7 @@ import type { BenchRow } from './lib/bench-row.js';
 import { describeMachine } from './lib/machine-description.js';
 import { printTable } from './lib/print-table.js';
 import { runMemory } from './memory.js';
+import { runObservationNoise } from './observation-noise.js';
 import { runObservationSize } from './observation-size.js';
 import { runActBreakdown } from './profiles/act-breakdown.js';
 import { runApiCpuProfile } from './profiles/api-cpu-profile.js';
@@ -25,6 +26,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['session-cycle', runSessionCycle],
   ['agent-overhead', runAgentOverhead],
   ['observation-size', runObservationSize],
+  ['observation-noise', runObservationNoise],
   ['memory', runMemory],
   ['api-load', runApiLoad],
   ['browser-options', runBrowserOptions],

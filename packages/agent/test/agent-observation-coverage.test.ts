@@ -31,6 +31,10 @@ const neededElements: Record<string, ElementMatch[]> = {
   '/widgets/copy-code': [{ role: 'textbox', name: 'Your code', attribute: /^value="  KX-7 4Q  " readonly$/ }, { role: 'textbox', name: 'Enter the code' }, { role: 'button', name: 'Verify' }],
   '/widgets/plan-picker': [{ role: 'clickable', name: /^Select a plan/ }, { role: 'button', name: 'Continue' }],
   '/widgets/help': [{ role: 'clickable', name: /^Refunds/ }, { role: 'clickable', name: /^Warranty/ }],
+  // icon spans inside a web component's open shadow root, known to be clickable only by their listeners
+  '/widgets/player': [{ role: 'clickable', name: 'play' }, { role: 'clickable', name: 'next' }],
+  // tabs around links: one element each
+  '/widgets/tabs': [{ role: 'tab', name: 'Description', attribute: /selected/ }, { role: 'tab', name: 'Reviews' }],
 };
 
 let fixtures: FixtureServer;

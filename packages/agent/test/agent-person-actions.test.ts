@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { parseObservedElements } from '@open-smooth/testkit';
 import { readFile } from 'node:fs/promises';
 import { AgentHarness } from './support/agent-harness.js';
 import { decodePng } from './support/png-pixels.js';
@@ -346,7 +347,15 @@ test('a popup calendar: open it, go to the next month, pick the day, submit', as
   const policy = pagePolicy([
     (page) => (page.text.includes('Request received') ? [call('done', { answer: 'sent' })] : undefined),
     (page) => (/value="04\/09\/2024"/.test(page.text) ? [call('click', { index: page.index({ role: 'button', name: 'Search trips' }) })] : undefined),
-    (page) => (page.text.includes('April 2024') ? [call('click', { index: page.index({ role: 'link', name: '9' }) })] : undefined),
+    (page) => {
+      if (!page.text.includes('April 2024')) return undefined;
+      // The month grid: the weekday line once, each day once, as a link (no week rows repeating the days).
+      assert.match(page.text, /\| Su \| Mo \| Tu \| We \| Th \| Fr \| Sa \|/);
+      assert.doesNotMatch(page.text, /\| 7 \| 8 \| 9 \|/);
+      const days = parseObservedElements(page.text).filter((line) => line.role === 'link' && /^\d+$/.test(line.name));
+      assert.deepEqual(days.map((line) => Number(line.name)), Array.from({ length: 30 }, (_, day) => day + 1));
+      return [call('click', { index: page.index({ role: 'link', name: '9' }) })];
+    },
     (page) => (page.text.includes('March 2024') ? [call('click', { index: page.index({ role: 'link', name: 'Next' }) })] : undefined),
     (page) => [call('click', { index: page.index({ name: 'Departure date' }) })],
   ]);

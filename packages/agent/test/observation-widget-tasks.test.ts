@@ -142,3 +142,30 @@ test('collapsible panel: the link inside appears only once the panel is open', a
   ]);
   assert.deepEqual(widgetResults('collapsible'), ['refund-form']);
 });
+
+test('tabs built around links: each tab listed once with its state; open Reviews and mark the second review helpful', async () => {
+  await runWidgetTask('Mark the second review of the grinder as helpful.', '/widgets/tabs', [
+    (page) => (/Thanks for your feedback/.test(page.text) ? [call('done', { answer: 'marked' })] : undefined),
+    (page) => (page.has({ role: 'button', name: 'Helpful' }) ? [call('click', { index: indexAfter(page, /Tom W\./, { role: 'button', name: 'Helpful' }) })] : undefined),
+    (page) => {
+      const elements = parseObservedElements(page.text);
+      for (const label of ['Description', 'Specifications', 'Reviews']) {
+        // One element per tab: the tab with its state, no link of the same name beside it.
+        assert.deepEqual(elements.filter((line) => line.name === label).map((line) => line.role), ['tab'], page.text);
+      }
+      assert.match(elements.find((line) => line.name === 'Description')?.attributes ?? '', /selected/);
+      return [call('click', { index: page.index({ role: 'tab', name: 'Reviews' }) })];
+    },
+  ]);
+  assert.deepEqual(widgetResults('tabs'), ['helpful:2']);
+});
+
+test('a web component whose icon controls listen inside its shadow root: play, then mute with the control that appears', async () => {
+  await runWidgetTask('Play the episode, then mute it.', '/widgets/player', [
+    (page) => (/Playing, muted/.test(page.text) ? [call('done', { answer: 'muted' })] : undefined),
+    // Added inside the shadow root after the first click: seen because the root's changes count.
+    (page) => (/Playing/.test(page.text) ? [call('click', { index: page.index({ role: 'clickable', name: 'mute' }) })] : undefined),
+    (page) => [call('click', { index: page.index({ role: 'clickable', name: 'play' }) })],
+  ]);
+  assert.deepEqual(widgetResults('player'), ['play', 'mute']);
+});

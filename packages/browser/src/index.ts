@@ -73,4 +73,4 @@ export {
   type PageScriptOptions,
 } from './run-page-script.js';
 export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';
-export { typeKeys } from './type-keys.js';
+export { typeKeys, typeText, type TypeTextTarget } from './type-keys.js';

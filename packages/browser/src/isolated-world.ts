@@ -74,6 +74,7 @@ export class IsolatedWorld {
   readonly #contexts = new Map<string, Promise<number>>();
   readonly #documentScripts: string[] = [];
   readonly #pageDocuments = new Map<string, { contextId: number; objectId: Promise<string> }>();
+  readonly #pageWindows = new Map<string, { contextId: number; objectId: Promise<string> }>();
   /** Per child frame: its iframe element as an object of the parent frame's world (kept until either goes). */
   readonly #frameOwners = new Map<string, { parentId: string; objectId: Promise<string | null> }>();
   #mainFrameId: Promise<string> | undefined;
@@ -106,6 +107,7 @@ export class IsolatedWorld {
   #forget(frameId: string): void {
     this.#contexts.delete(frameId);
     this.#pageDocuments.delete(frameId);
+    this.#pageWindows.delete(frameId);
     // Its children's iframe elements belonged to the document that is gone.
     for (const [childId, owner] of this.#frameOwners) if (owner.parentId === frameId) this.#frameOwners.delete(childId);
   }
@@ -273,16 +275,27 @@ export class IsolatedWorld {
     return null;
   }
 
+  /** Identifies the frame's current document: it changes whenever the frame gets a new one. */
+  documentId(frameId: string): Promise<number> {
+    return this.#contextId(frameId);
+  }
+
   /**
    * The elements of the frame that have a listener of one of `types` (added by any page script,
    * inline handlers too), as objects of the frame's world to pass to `call` (objectArguments) in
-   * `objectGroup`; release the group after that call. The document is read, and each of
-   * `shadowRoots` (open shadow roots, objects of this world): CDP does not descend into them.
+   * `objectGroup`; release the group after that call. The document is read (unless `document` is
+   * false), and each of `shadowRoots` (open shadow roots, objects of this world): CDP does not
+   * descend into them.
    */
-  async listenerTargets(frameId: string, types: readonly string[], objectGroup: string, shadowRoots: readonly string[] = []): Promise<string[]> {
+  async listenerTargets(
+    frameId: string,
+    types: readonly string[],
+    objectGroup: string,
+    { document = true, shadowRoots = [] }: { document?: boolean; shadowRoots?: readonly string[] } = {},
+  ): Promise<string[]> {
     const contextId = await this.#contextId(frameId);
     const roots = await Promise.all([
-      this.#pageDocument(frameId, contextId),
+      ...(document ? [this.#pageDocument(frameId, contextId)] : []),
       ...shadowRoots.map((objectId) => this.#inPageWorld(objectId, objectGroup)),
     ]);
     const answers = await Promise.all(
@@ -300,6 +313,38 @@ export class IsolatedWorld {
     }
     const resolved = await Promise.all([...nodes].map((backendNodeId) => this.#resolve(backendNodeId, contextId, objectGroup)));
     return resolved.filter((objectId): objectId is string => objectId !== undefined);
+  }
+
+  /**
+   * Whether the frame has a listener of one of `types` on its window, its document or any element of
+   * its document (elements inside shadow roots are not looked at): a true answer when it cannot tell.
+   */
+  async hasListeners(frameId: string, types: readonly string[]): Promise<boolean> {
+    const contextId = await this.#contextId(frameId);
+    const roots = await Promise.all([this.#pageDocument(frameId, contextId), this.#pageWindow(frameId, contextId)]);
+    const answers = await Promise.all(
+      roots.map((objectId, position) =>
+        // The window's own listeners only (depth 0); the document's and every element's below it.
+        this.#send('DOMDebugger.getEventListeners', { objectId, depth: position === 0 ? -1 : 0, pierce: false }) as Promise<{ listeners: Array<{ type: string }> }>,
+      ),
+    );
+    return answers.some(({ listeners }) => listeners.some((listener) => types.includes(listener.type)));
+  }
+
+  /** The frame's window as an object of the page's main world, kept per document. */
+  #pageWindow(frameId: string, contextId: number): Promise<string> {
+    const cached = this.#pageWindows.get(frameId);
+    if (cached && cached.contextId === contextId) return cached.objectId;
+    const objectId = (async () => {
+      const pageDocument = await this.#pageDocument(frameId, contextId);
+      // \`window\` is unforgeable: page script cannot redefine or shadow it.
+      const answer = (await this.#send('Runtime.callFunctionOn', { objectId: pageDocument, functionDeclaration: 'function () { return window; }', objectGroup: documentGroup })) as CallResult;
+      if (!answer.result.objectId) throw new WorldUnavailableError('the frame has no window');
+      return answer.result.objectId;
+    })();
+    this.#pageWindows.set(frameId, { contextId, objectId });
+    objectId.catch(() => this.#pageWindows.delete(frameId));
+    return objectId;
   }
 
   /** The same node as an object of the page's main world (whose listeners CDP then reports), without running code there. */

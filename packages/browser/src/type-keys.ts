@@ -90,3 +90,42 @@ export async function typeKeys(page: Page, text: string): Promise<void> {
   }
   await Promise.all(pending);
 }
+
+/** Events by which page script could tell typed keys from inserted text. */
+const typingEventTypes = [
+  'keydown', 'keypress', 'keyup', 'input', 'beforeinput', 'textInput', 'textinput',
+  'compositionstart', 'compositionupdate', 'compositionend', 'select', 'selectionchange',
+];
+/** Shorter text is typed with keys at once: the listener check would cost about as much. */
+const insertMinimumLength = 4;
+
+export interface TypeTextTarget {
+  /** The CDP frame id of the focused field. */
+  frameId: string;
+  /**
+   * The field is a plain text input or a textarea outside any shadow root, so that inserting
+   * text and typing it leave the same value (not a number field, not contenteditable).
+   */
+  insertable: boolean;
+}
+
+/**
+ * Types `text` into the focused field: with real key events (typeKeys), or, when no script of the
+ * field's frame could tell the difference, as one text insertion. That is when the frame has no
+ * listener of a key, input, composition or selection event anywhere: not on its window, its
+ * document or any element (checked after the field took focus, so listeners a page adds on focus
+ * count). Inserted text fires one beforeinput/input pair that nobody hears, and the field ends
+ * with the value keys would give it (maxlength applies alike). Returns which way it went.
+ */
+export async function typeText(page: Page, text: string, target: TypeTextTarget): Promise<'keys' | 'inserted'> {
+  if (target.insertable && text.length >= insertMinimumLength) {
+    const world = await IsolatedWorld.for(page);
+    const heard = await world.hasListeners(target.frameId, typingEventTypes).catch(() => true);
+    if (!heard) {
+      await world.session.send('Input.insertText', { text });
+      return 'inserted';
+    }
+  }
+  await typeKeys(page, text);
+  return 'keys';
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { typeKeys } from '../src/index.js';
+import { IsolatedWorld, typeKeys, typeText } from '../src/index.js';
 import { useBrowserFixture } from './browser-fixture.js';
 
 const fixture = useBrowserFixture('type-keys');
@@ -54,5 +54,38 @@ test('keys typed at once still reach the field the page moves focus to between t
     await typeKeys(task.page, '4821');
     const digits = await task.page.evaluate(() => Array.from(document.querySelectorAll<HTMLInputElement>('.digit')).map((box) => box.value));
     assert.deepEqual(digits, ['4', '8', '2', '1']);
+  });
+});
+
+test('typeText inserts long text at once only where no script listens to typing; a listener anywhere, even one added on focus, gets real keys', async () => {
+  await fixture.withTask({}, async (task) => {
+    const page = task.page;
+    const frameId = await (await IsolatedWorld.for(page)).mainFrameId();
+    const target = { frameId, insertable: true };
+    await task.goto(`${fixture.site.origin}/`);
+    await page.evaluate(() => void (document.body.innerHTML = '<input id="plain">'));
+    await page.focus('#plain');
+    assert.equal(await typeText(page, 'London Heathrow', target), 'inserted');
+    assert.equal(await page.inputValue('#plain'), 'London Heathrow');
+    // Too short to be worth the check, or a field where insertion is not the same: keys.
+    await page.fill('#plain', '');
+    assert.equal(await typeText(page, 'Bob', target), 'keys');
+    assert.equal(await typeText(page, 'London', { frameId, insertable: false }), 'keys');
+
+    // A listener on the window, on the document, on an unrelated element, or added when the field takes focus.
+    const setups: Array<() => void> = [
+      () => window.addEventListener('keydown', () => undefined),
+      () => document.addEventListener('selectionchange', () => undefined),
+      () => document.getElementById('other')!.addEventListener('input', () => undefined),
+      () => document.getElementById('field')!.addEventListener('focus', () => document.getElementById('field')!.addEventListener('keyup', () => undefined), { once: true }),
+    ];
+    for (const setup of setups) {
+      await task.goto(`${fixture.site.origin}/`);
+      await page.evaluate(() => void (document.body.innerHTML = '<input id="field"><div id="other"></div>'));
+      await page.evaluate(setup);
+      await page.focus('#field');
+      assert.equal(await typeText(page, 'London Heathrow', target), 'keys', String(setup));
+      assert.equal(await page.inputValue('#field'), 'London Heathrow');
+    }
   });
 });

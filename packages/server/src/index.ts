@@ -1,4 +1,4 @@
 export { startServer, defaultDataDirectory } from './start-server.js';
 export type { ServerOptions, RunningServer } from './server-options.js';
-export { restartFailureReason } from './tasks/task-service.js';
+export { restartFailureReason } from './tasks/task-runner.js';
 export * from './http-errors.js';

@@ -13,6 +13,15 @@ export interface ServerOptions {
    * PostgreSQL (shared by several processes), none the embedded SQLite file in the data directory.
    */
   databaseUrl?: string;
+  /**
+   * This process's name as a worker (the owner of its tasks' leases; a restart fails only its own
+   * leftovers). Default SMOOTH_WORKER_ID, else a name kept in the data directory.
+   */
+  workerId?: string;
+  /** A task's lease lasts this long unless renewed; a worker silent for longer is taken for dead. Default 30 s. */
+  leaseMs?: number;
+  /** How often leases are renewed and expired ones swept; default a third of leaseMs. */
+  heartbeatMs?: number;
   /** Default SMOOTH_API_KEYS, else keys stored in the data directory, else one generated and stored. */
   apiKeys?: string[];
   /** Where the model settings (SMOOTH_MODEL_* …) are read from; default process.env. */

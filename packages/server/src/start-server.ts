@@ -28,6 +28,7 @@ import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks
 import { redisTasks } from './tasks/redis-tasks.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
+import { resolveWorkerId } from './worker-id.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
@@ -135,6 +136,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
   const concurrency = resolveConcurrency(options, process.env);
+  const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
+  const leaseMs = options.leaseMs ?? 30_000;
   const profiles = new ProfileStorage(dataDirectory, sealer);
   const taskOptions: EmbeddedTasksOptions = {
     store: taskStore,
@@ -155,12 +158,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     commandOutputMaxBytes: options.commandOutputMaxBytes ?? defaultCommandOutputMaxBytes,
     finishGraceMs: options.finishGraceMs ?? 3000,
     callerTunnelTimeoutMs: options.callerTunnelTimeoutMs ?? 30_000,
+    workerId,
+    leaseMs,
+    heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 3)),
   };
   const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
   const embedded = redisUrl ? await redisTasks({ ...taskOptions, redisUrl }) : embeddedTasks(taskOptions);
   const tasks = embedded.service;
-  await tasks.failTasksLeftByPreviousRun();
-  embedded.runner.start();
+  // Fails what this worker left live when it last stopped, then takes tasks from the queue.
+  await embedded.runner.start();
 
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();

@@ -69,11 +69,15 @@ test('the cached store reads exactly what SQLite holds after every kind of write
   assert.deepEqual(await cached.getTask('task_a'), await sqlite.getTask('task_a'));
   assert.equal(await cached.getTask('task_unknown'), undefined);
 
-  // A restart marks live tasks failed behind the cache's back only through failLiveTasks, which clears it.
-  await cached.createTask(taskRecord('task_b'));
+  // Failing a worker's leftovers or expired leases changes many records at once: the cache drops each.
+  await cached.createTask(taskRecord('task_b'), { owner: 'worker-a', expiresAtMs: Date.now() + 60_000 });
+  await cached.createTask(taskRecord('task_c'), { owner: 'worker-b', expiresAtMs: 1 });
   assert.equal((await cached.getTask('task_b'))?.status, 'waiting');
-  assert.equal(await cached.failLiveTasks('restarted'), 1);
+  assert.equal((await cached.getTask('task_c'))?.status, 'waiting');
+  assert.deepEqual(await cached.failTasksOf('worker-a', 'restarted'), ['task_b']);
   assert.equal((await cached.getTask('task_b'))?.status, 'failed');
+  assert.deepEqual(await cached.failExpiredLeases(Date.now(), 'expired'), ['task_c']);
+  assert.equal((await cached.getTask('task_c'))?.error, 'expired (worker worker-b)');
 });
 
 test('the cached store stays bounded: old tasks and long event logs are read from SQLite', async (t) => {

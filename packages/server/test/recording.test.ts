@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { startScriptedModelServer } from '@open-smooth/testkit';
 import { startPageServer } from './support/page-server.js';
+import { storedTaskTimes } from './support/test-database.js';
 import { startTestServer, waitForTask } from './support/test-server.js';
 
 const run = promisify(execFile);
@@ -55,10 +55,8 @@ test('a recorded task yields an H.264 video as long as the task, served with ran
   const videoPath = join(server.dataDirectory, 'downloaded.mp4');
   await writeFile(videoPath, video);
 
-  const database = new Database(join(server.dataDirectory, 'open-smooth.sqlite'), { readonly: true });
-  const row = database.prepare('SELECT created_at_ms, finished_at_ms FROM tasks WHERE id = ?').get(id) as { created_at_ms: number; finished_at_ms: number };
-  database.close();
-  const taskSeconds = (row.finished_at_ms - row.created_at_ms) / 1000;
+  const times = await storedTaskTimes(server, id);
+  const taskSeconds = ((times.finishedAtMs ?? Number.NaN) - times.createdAtMs) / 1000;
   const facts = await videoFacts(videoPath);
   assert.equal(facts.codec, 'h264');
   assert.ok(taskSeconds >= 2.5, `the task took ${taskSeconds} s`);

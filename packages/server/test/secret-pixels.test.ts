@@ -42,7 +42,7 @@ const page = `<!doctype html><title>Payment details</title>
 
 interface PaymentSite {
   url: string;
-  /** What the account field held, as the page last reported it. */
+  /** The longest value the page reported for the account field (its reports may arrive out of order). */
   typed(): string;
   close(): Promise<void>;
 }
@@ -54,7 +54,8 @@ async function startPaymentSite(): Promise<PaymentSite> {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        typed = Buffer.concat(chunks).toString('utf8');
+        const value = Buffer.concat(chunks).toString('utf8');
+        if (value.length >= typed.length) typed = value;
         response.end();
       });
       return;

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findElementIndex, startScriptedModelServer } from '@open-smooth/testkit';
+import { storedDatabaseContents } from './support/test-database.js';
 import { pollEvents, sendCommand, startTestServer } from './support/test-server.js';
 
 /** Every character class that encodes differently: @, space, !, &, =, /. */
@@ -95,18 +96,14 @@ test("a secret's raw, URL- and form-encoded forms reach no model request, event,
   const finished = await server.api('GET', `/task/${id}?event_t=0`);
   assert.deepEqual(formsIn(JSON.stringify(finished.body)), []);
 
-  // Nothing on disk holds it: the database, its WAL, its shared memory.
-  const databasePath = join(server.dataDirectory, 'open-smooth.sqlite');
-  for (const suffix of ['', '-wal', '-shm']) {
-    const bytes = await readFile(`${databasePath}${suffix}`).catch(() => Buffer.alloc(0));
-    const text = bytes.toString('latin1');
-    assert.deepEqual(formsIn(text), [], `open-smooth.sqlite${suffix}`);
+  // Nothing the database holds has it: SQLite's file, WAL and shared memory, or PostgreSQL's tables.
+  const stored = await storedDatabaseContents(server);
+  for (const { name, text } of stored) {
+    assert.deepEqual(formsIn(text), [], name);
     assert.equal(text.includes(`${secret}-proxy`), false);
   }
   // The steps were stored (with the step URLs that carried the form-encoded value).
-  const database = await readFile(databasePath);
-  const wal = await readFile(`${databasePath}-wal`).catch(() => Buffer.alloc(0));
-  assert.ok(Buffer.concat([database, wal]).includes(Buffer.from('/search?q=<secret:token>')), 'the step URL is stored, masked');
+  assert.ok(stored.some(({ text }) => text.includes('/search?q=<secret:token>')), 'the step URL is stored, masked');
   const keyFile = await stat(join(server.dataDirectory, 'server-secret.key'));
   assert.equal(keyFile.mode & 0o777, 0o600);
 });

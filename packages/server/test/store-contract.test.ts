@@ -246,20 +246,63 @@ contract('commands and downloads are listed in the order they came', async ({ ta
   assert.deepEqual(await taskStore.listDownloads('task_none'), []);
 });
 
-contract('a restart fails live tasks and gives up pending recordings, and touches nothing finished', async ({ taskStore }) => {
-  await taskStore.createTask(taskRecord('task_waiting'));
-  await taskStore.createTask(taskRecord('task_running', { status: 'running' }));
-  await taskStore.createTask(taskRecord('task_done', { status: 'done', finishedAtMs: 3, recording: 'ready' }));
-  assert.equal(await taskStore.failLiveTasks('server restarted'), 2);
+contract('a restarted worker fails only its own live tasks, with their pending recordings', async ({ taskStore }) => {
+  const future = Date.now() + 60_000;
+  await taskStore.createTask(taskRecord('task_waiting'), { owner: 'worker-a', expiresAtMs: future });
+  await taskStore.createTask(taskRecord('task_running', { status: 'running' }), { owner: 'worker-a', expiresAtMs: future });
+  await taskStore.createTask(taskRecord('task_done', { status: 'done', finishedAtMs: 3, recording: 'ready' }), { owner: 'worker-a', expiresAtMs: future });
+  await taskStore.createTask(taskRecord('task_of_b', { status: 'running' }), { owner: 'worker-b', expiresAtMs: future });
+  await taskStore.createTask(taskRecord('task_unowned'));
+  assert.deepEqual((await taskStore.failTasksOf('worker-a', 'server restarted')).sort(), ['task_running', 'task_waiting']);
   for (const id of ['task_waiting', 'task_running']) {
     const task = await taskStore.getTask(id);
     assert.equal(task?.status, 'failed');
     assert.equal(task?.error, 'server restarted');
+    assert.equal(task?.recording, 'none');
     assert.ok((task?.finishedAtMs ?? 0) > 0);
   }
-  assert.equal(await taskStore.abandonPendingRecordings(), 2);
-  assert.equal((await taskStore.getTask('task_running'))?.recording, 'none');
   assert.deepEqual(await taskStore.getTask('task_done'), taskRecord('task_done', { status: 'done', finishedAtMs: 3, recording: 'ready' }));
+  assert.deepEqual(await taskStore.getTask('task_of_b'), taskRecord('task_of_b', { status: 'running' }));
+  assert.deepEqual(await taskStore.getTask('task_unowned'), taskRecord('task_unowned'));
+  assert.deepEqual(await taskStore.failTasksOf('worker-a', 'again'), []);
+});
+
+contract('leases: claimed by one worker, renewed by its heartbeat, swept when it stops', async ({ taskStore, secondTaskStore }) => {
+  const now = Date.now();
+  await taskStore.createTask(taskRecord('task_queued'));
+  assert.equal(await taskStore.getLease('task_queued'), undefined);
+  assert.equal(await taskStore.getLease('task_unknown'), undefined);
+  // Two workers race for a queued task: one gets it.
+  const claims = await Promise.all([
+    taskStore.claimTask('task_queued', { owner: 'worker-a', expiresAtMs: now + 60_000 }),
+    secondTaskStore.claimTask('task_queued', { owner: 'worker-b', expiresAtMs: now + 60_000 }),
+  ]);
+  assert.equal(claims.filter(Boolean).length, 1);
+  const winner = claims[0] ? 'worker-a' : 'worker-b';
+  const loser = claims[0] ? 'worker-b' : 'worker-a';
+  assert.deepEqual(await taskStore.getLease('task_queued'), { owner: winner, expiresAtMs: now + 60_000 });
+  assert.equal(await taskStore.claimTask('task_queued', { owner: loser, expiresAtMs: now + 60_000 }), false);
+  assert.equal(await taskStore.claimTask('task_queued', { owner: winner, expiresAtMs: now + 61_000 }), true, 'the holder may claim again');
+  await taskStore.updateTask('task_queued', { status: 'running' });
+  assert.equal(await taskStore.claimTask('task_queued', { owner: winner, expiresAtMs: now + 62_000 }), false, 'a running task is not claimed');
+
+  // The heartbeat renews the holder's live tasks only.
+  await taskStore.createTask(taskRecord('task_finished', { status: 'done', finishedAtMs: 1 }), { owner: winner, expiresAtMs: now + 1_000 });
+  await taskStore.createTask(taskRecord('task_of_loser', { status: 'running' }), { owner: loser, expiresAtMs: now + 1_000 });
+  assert.deepEqual(await taskStore.renewLeases(winner, now + 90_000), ['task_queued']);
+  assert.equal((await taskStore.getLease('task_queued'))?.expiresAtMs, now + 90_000);
+  assert.equal((await taskStore.getLease('task_finished'))?.expiresAtMs, now + 1_000);
+
+  // The loser stops renewing: once its lease is past, a sweep (from any process) fails its task, and only that one.
+  assert.deepEqual(await secondTaskStore.failExpiredLeases(now + 500, 'its worker died'), []);
+  assert.deepEqual(await secondTaskStore.failExpiredLeases(now + 2_000, 'its worker died'), ['task_of_loser']);
+  const swept = await taskStore.getTask('task_of_loser');
+  assert.equal(swept?.status, 'failed');
+  assert.equal(swept?.error, `its worker died (worker ${loser})`);
+  assert.equal(swept?.recording, 'none');
+  assert.equal((await taskStore.getTask('task_queued'))?.status, 'running');
+  assert.equal((await taskStore.getTask('task_finished'))?.status, 'done');
+  assert.deepEqual(await taskStore.renewLeases(loser, now + 90_000), [], 'a failed task is not renewed');
 });
 
 contract('erasing a task forgets its data and keeps its summary', async ({ taskStore, storedRequestText }) => {

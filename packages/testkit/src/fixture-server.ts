@@ -33,6 +33,8 @@ import { dropdownRoutes } from './fixture-sites/widgets-dropdown-site.js';
 import { feedRoutes } from './fixture-sites/widgets-feed-site.js';
 import { fileTreeRoutes } from './fixture-sites/widgets-file-tree-site.js';
 import { mailRoutes } from './fixture-sites/widgets-mail-site.js';
+import { playerRoutes } from './fixture-sites/widgets-player-site.js';
+import { tabsRoutes } from './fixture-sites/widgets-tabs-site.js';
 import { toolbarRoutes } from './fixture-sites/widgets-toolbar-site.js';
 
 export type { FixtureRecords } from './fixture-sites/fixture-records.js';
@@ -85,6 +87,8 @@ const allRoutes: SiteRoute[] = [
   ...helpCentreRoutes,
   // observation widgets
   ...toolbarRoutes,
+  ...tabsRoutes,
+  ...playerRoutes,
   ...feedRoutes,
   ...mailRoutes,
   ...fileTreeRoutes,

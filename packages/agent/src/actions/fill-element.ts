@@ -1,4 +1,4 @@
-import { raceAbort, typeKeys } from '@open-smooth/browser';
+import { raceAbort, typeKeys, typeText } from '@open-smooth/browser';
 import { evaluateOnElement } from '../observation/index.js';
 import { ActionError, type ActionContext } from './action.js';
 import { clickElement } from './click-element.js';
@@ -15,7 +15,8 @@ export interface FillOutcome {
 /**
  * Replaces the text of `[index]` with `text` (already revealed: it may hold a secret, so it is
  * never put in a message) the way a person does: select the old text, then real key events
- * (keydown, keypress, input, keyup per character) so key-driven pages see them. Then it reads
+ * (keydown, keypress, input, keyup per character) so key-driven pages see them (inserted at once
+ * where no script of the page could tell, see typeText). Then it reads
  * the field back and fails when it does not hold what was typed. Date, time, colour and range
  * inputs take their value in a natural format instead, converted to theirs.
  */
@@ -44,11 +45,20 @@ export async function fillElement(context: ActionContext, index: number, text: s
     case 'contenteditable': {
       // An input's value cannot hold line breaks, and Enter in it would submit the form.
       const typed = target.kind === 'text' && target.tagName === 'input' ? text.replace(/[\r\n]+/g, '') : text.replace(/\r\n?/g, '\n');
-      await raceAbort(typed === '' ? page.keyboard.press('Delete') : typeKeys(page, typed), context.signal);
+      if (typed === '') await raceAbort(page.keyboard.press('Delete'), context.signal);
+      else if (target.kind === 'contenteditable') await raceAbort(typeKeys(page, typed), context.signal);
+      else await raceAbort(typeText(page, typed, { frameId: frameIdOf(context, index), insertable: target.insertable }), context.signal);
       const held = await raceAbort(evaluateOnElement(page, context.observation, index, readTypedText, undefined), context.signal);
       return compareHeld(index, target, typed, held);
     }
   }
+}
+
+/** The frame of `[index]` (prepare found the element, so the observation lists it). */
+function frameIdOf(context: ActionContext, index: number): string {
+  const element = context.observation.elements.find((candidate) => candidate.index === index);
+  if (!element) throw new ActionError(`[${index}] is not in the page view.`);
+  return element.reference.frameId;
 }
 
 async function prepare(context: ActionContext, index: number): Promise<TypingTarget> {

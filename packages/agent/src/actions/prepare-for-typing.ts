@@ -8,7 +8,7 @@
  *   Playwright scrolls to it and waits, then it is prepared again).
  */
 export type TypingTarget =
-  | { kind: 'text'; tagName: 'input' | 'textarea'; maxLength: number }
+  | { kind: 'text'; tagName: 'input' | 'textarea'; maxLength: number; insertable: boolean }
   | { kind: 'contenteditable' }
   | { kind: 'value'; inputType: string }
   | { kind: 'keys' }
@@ -37,7 +37,9 @@ export function prepareForTyping(element: Element): TypingTarget {
     field.focus();
     if (!focused(field)) return { kind: 'fallback', reason: 'it did not take focus' };
     field.select();
-    return { kind: 'text', tagName: type === 'textarea' ? 'textarea' : 'input', maxLength: field.maxLength };
+    // Text inserted at once leaves the value keys would, except where the browser filters keys (number) or a shadow root hides listeners.
+    const insertable = type !== 'number' && !(field.getRootNode() instanceof view.ShadowRoot);
+    return { kind: 'text', tagName: type === 'textarea' ? 'textarea' : 'input', maxLength: field.maxLength, insertable };
   }
   if (element instanceof view.HTMLElement && element.isContentEditable) {
     if (!visible(element)) return { kind: 'fallback', reason: 'not visible' };

@@ -91,23 +91,42 @@ export async function collectPageBlocks(page: Page, generation: string): Promise
  */
 async function snapshotOf(world: IsolatedWorld, frame: WorldFrame, options: SnapshotOptions, owners: string[]): Promise<FrameSnapshot | null> {
   const objectGroup = `snapshot-${options.generation}-${frame.frameId}`;
+  let read = true;
+  const warn = (error: unknown): string[] => {
+    read = false;
+    if (!(error instanceof WorldUnavailableError)) console.warn(`open-smooth: listeners of ${frame.url} not read: ${(error as Error).message}`);
+    return [];
+  };
   try {
-    const first = await callSnapshot(world, frame, options, owners);
-    if (!first || !('listenersNeeded' in first)) return first;
-    let read = true;
-    const warn = (error: unknown) => {
-      read = false;
-      if (!(error instanceof WorldUnavailableError)) console.warn(`open-smooth: listeners of ${frame.url} not read: ${(error as Error).message}`);
-    };
-    const shadowRoots = first.shadowRoots > 0 ? await world.callForObjects(frame.frameId, pendingShadowRootsSource, { storeKey: options.storeKey }, objectGroup).catch((error: unknown) => (warn(error), [] as string[])) : [];
+    const documentId = await world.documentId(frame.frameId).catch(() => undefined);
+    const kept = documentId !== undefined && keptLists.get(world)?.get(frame.frameId) === documentId;
+    // A document never read needs its listeners: ask for them along with the first call (CDP runs
+    // both in the frame in the order sent, so the change count is taken before the read).
+    const first = callSnapshot(world, frame, options, owners);
+    const documentTargets = kept ? undefined : world.listenerTargets(frame.frameId, actionListenerTypes, objectGroup).catch(warn);
+    const answer = await first;
+    if (!answer || !('listenersNeeded' in answer)) return answer;
+    const shadowRoots = answer.shadowRoots > 0 ? await world.callForObjects(frame.frameId, pendingShadowRootsSource, { storeKey: options.storeKey }, objectGroup).catch(warn) : [];
     // Without the list the snapshot still finds controls by role, cursor and inline handlers (and the list is not kept).
-    const listenerTargets = read ? await world.listenerTargets(frame.frameId, actionListenerTypes, objectGroup, shadowRoots).catch((error: unknown) => (warn(error), [] as string[])) : [];
-    const second = await callSnapshot(world, frame, { ...options, listeners: 'given', keep: read }, [...owners, ...listenerTargets]);
-    return second && !('listenersNeeded' in second) ? second : null;
+    const [fromDocument, fromShadowRoots] = await Promise.all([
+      documentTargets ?? world.listenerTargets(frame.frameId, actionListenerTypes, objectGroup).catch(warn),
+      shadowRoots.length > 0 ? world.listenerTargets(frame.frameId, actionListenerTypes, objectGroup, { document: false, shadowRoots }).catch(warn) : [],
+    ]);
+    const second = await callSnapshot(world, frame, { ...options, listeners: 'given', keep: read }, [...owners, ...fromDocument, ...fromShadowRoots]);
+    if (!second || 'listenersNeeded' in second) return null;
+    if (read && documentId !== undefined) {
+      const lists = keptLists.get(world) ?? new Map<string, number>();
+      lists.set(frame.frameId, documentId);
+      keptLists.set(world, lists);
+    }
+    return second;
   } finally {
     world.releaseGroup(objectGroup);
   }
 }
+
+/** Per page world: the frames whose current document keeps a listener list (frame id -> document id). */
+const keptLists = new WeakMap<IsolatedWorld, Map<string, number>>();
 
 async function callSnapshot(world: IsolatedWorld, frame: WorldFrame, options: SnapshotOptions, objects: string[]): Promise<FrameSnapshot | ListenersNeeded | null> {
   const json = await world.call<string>(frame.frameId, snapshotSource, options, { objectArguments: objects }).catch((error: unknown) => {

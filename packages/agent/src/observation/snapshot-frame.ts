@@ -118,6 +118,8 @@ export function snapshotFrame(options: SnapshotOptions, ...objects: Element[]): 
   const listenerTargets = listenerElements;
   const blocks: SnapshotBlock[] = [];
   const elements: Element[] = [];
+  /** Controls listed as part of the item around them (see soleInnerControl). */
+  const mergedControls = new Set<Element>();
   const hoverTriggerSelector = collectHoverTriggerSelector();
   // an open modal dialog makes the rest of the document inert (without an `inert` attribute)
   const modalDialog = (() => {
@@ -617,6 +619,21 @@ export function snapshotFrame(options: SnapshotOptions, ...objects: Element[]): 
     return false;
   }
 
+  /** Roles of an item in a composite widget, which pages often build around a link or button. */
+  const itemRoles = new Set(['tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option', 'treeitem']);
+
+  function soleInnerControl(element: Element): Element | null {
+    const role = (element.getAttribute('role') ?? '').trim().split(/\s+/)[0] ?? '';
+    if (!itemRoles.has(role)) return null;
+    const inside = element.querySelectorAll(strongSelector);
+    if (inside.length !== 1) return null;
+    const inner = inside[0] as Element;
+    const innerRole = implicitRole(inner, false);
+    if (innerRole !== 'link' && innerRole !== 'button') return null;
+    const name = accessibleName(element, role);
+    return name !== '' && accessibleName(inner, innerRole) === name ? inner : null;
+  }
+
   function isHoverTrigger(element: Element): boolean {
     return hoverTriggerSelector !== '' && safeMatches(element, hoverTriggerSelector);
   }
@@ -732,19 +749,29 @@ export function snapshotFrame(options: SnapshotOptions, ...objects: Element[]): 
     return element.localName === 'tr' || display === 'table-row' || element.getAttribute('role') === 'row';
   }
 
-  function rowText(row: Element): string {
+  /** The texts of the row's cells. */
+  function rowCells(row: Element): string[] {
     if (row instanceof HTMLTableRowElement) {
       // one innerText per row (cells come tab-separated) is much cheaper than one per cell
-      const texts = row.innerText.split('\t').map((text) => clip(collapse(text), maxCellLength));
-      return texts.every((text) => !text) ? '' : `| ${texts.join(' | ')} |`;
+      return row.innerText.split('\t').map((text) => clip(collapse(text), maxCellLength));
     }
     const cells = Array.from(row.children).filter((cell) => {
       const display = getComputedStyle(cell).display;
       return display !== 'none' && (cell.localName === 'td' || cell.localName === 'th' || display === 'table-cell' || /cell|header/.test(cell.getAttribute('role') ?? ''));
     });
-    const texts = cells.map((cell) => clip(renderedText(cell), maxCellLength));
-    if (texts.every((text) => !text)) return '';
-    return `| ${texts.join(' | ')} |`;
+    return cells.map((cell) => clip(renderedText(cell), maxCellLength));
+  }
+
+  function cellsAreControls(cells: string[], inside: SnapshotBlock[]): boolean {
+    const filled = cells.filter((text) => text);
+    if (filled.length === 0 || filled.some((text) => text.length > 4)) return false;
+    const names = inside.flatMap((block) => (block.kind === 'element' ? [block.name] : []));
+    for (const text of filled) {
+      const at = names.indexOf(text);
+      if (at < 0) return false;
+      names.splice(at, 1);
+    }
+    return true;
   }
 
   /** Content that is pixels only (a canvas, a large image): say it is there, and what shows it. */
@@ -853,7 +880,7 @@ export function snapshotFrame(options: SnapshotOptions, ...objects: Element[]): 
     const pointer = style.cursor === 'pointer';
     const childContext: WalkContext = { ...context, visible, rect, parentPointer: pointer };
     if (hasListener(element) && element !== document.body) childContext.delegated = true;
-    const strong = isStrongInteractive(element);
+    const strong = isStrongInteractive(element) && !mergedControls.has(element);
     const hoverTrigger = !context.insideInteractive && isHoverTrigger(element);
     const weak = !strong && isWeakInteractive(element, pointer, context);
     if (hoverTrigger && !strong && !weak && element.querySelector(strongSelector)) {
@@ -877,7 +904,11 @@ export function snapshotFrame(options: SnapshotOptions, ...objects: Element[]): 
       if (!shown && tag === 'input') {
         emitHiddenControl(element, context);
       } else if (shown && (strong || weak || !childContext.hoverMenu)) {
-        const name = emitElement(element, element, position, context, hoverTrigger && !childContext.hoverMenu ? ['hover-menu'] : [], weak || hoverTrigger);
+        // A tab (menu item, option…) whose one control inside is a link or button of the same
+        // name is one control: listed once, as the tab with its state, clicked on the inner control.
+        const inner = strong ? soleInnerControl(element) : null;
+        if (inner) mergedControls.add(inner);
+        const name = emitElement(element, inner ?? element, position, context, hoverTrigger && !childContext.hoverMenu ? ['hover-menu'] : [], weak || hoverTrigger);
         // Form controls have no readable children; others keep their text only when the name had to be cut.
         if (['select', 'textarea', 'input'].includes(tag)) return;
         // A clickable card with its own star or menu inside: those stay elements of their own.
@@ -898,8 +929,18 @@ export function snapshotFrame(options: SnapshotOptions, ...objects: Element[]): 
       return;
     }
     if (context.emitText && isRow(element, display)) {
-      pushLine(visible ? rowText(element) : '', rect, context.depth);
+      const cells = visible ? rowCells(element) : [];
+      pushLine(cells.some((text) => text) ? `| ${cells.join(' | ')} |` : '', rect, context.depth);
+      const rowLine = blocks.length - 1;
+      const firstInside = blocks.length;
       walkChildren(element, { ...childContext, emitText: false, depth: context.depth + 1 });
+      // A row whose every filled cell is a short name of a control listed inside it (a calendar
+      // week, a row of page numbers) would only say again what those lines say: it is left out.
+      // Rows of longer texts keep their line, which groups their controls into rows.
+      if (firstInside > rowLine && rowLine >= 0 && cellsAreControls(cells, blocks.slice(firstInside))) {
+        blocks.splice(rowLine, 1);
+        for (const inside of blocks.slice(rowLine)) inside.depth = Math.max(context.depth, inside.depth - 1);
+      }
       return;
     }
     if (element instanceof HTMLLabelElement && element.control) childContext.emitText = false;

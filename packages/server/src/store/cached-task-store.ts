@@ -1,5 +1,5 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
-import type { CommandRecord, DownloadRecord, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 
 export interface TaskStoreCacheLimits {
   /** Tasks whose record (and event log) are kept in memory; the longest held goes first. */
@@ -34,8 +34,6 @@ export class CachedTaskStore implements TaskStore {
   private readsUnderWay = 0;
   /** When each task was last written while reads were under way (cleared once none is). */
   private readonly writtenWhileReading = new Map<string, number>();
-  /** When a write that touched every task (restart clean-up) completed. */
-  private everythingWrittenAt = 0;
 
   constructor(
     private readonly inner: TaskStore,
@@ -63,8 +61,7 @@ export class CachedTaskStore implements TaskStore {
     this.readsUnderWay += 1;
     try {
       const value = await read();
-      const lastWrite = Math.max(this.writtenWhileReading.get(taskId) ?? 0, this.everythingWrittenAt);
-      return { value, keep: lastWrite <= startedAt };
+      return { value, keep: (this.writtenWhileReading.get(taskId) ?? 0) <= startedAt };
     } finally {
       this.readsUnderWay -= 1;
       if (this.readsUnderWay === 0) this.writtenWhileReading.clear();
@@ -83,8 +80,8 @@ export class CachedTaskStore implements TaskStore {
     if (entry) entry[what] = undefined;
   }
 
-  async createTask(task: TaskRecord): Promise<void> {
-    await this.inner.createTask(task);
+  async createTask(task: TaskRecord, lease?: TaskLease): Promise<void> {
+    await this.inner.createTask(task, lease);
     this.written(task.id, 'all');
   }
 
@@ -110,17 +107,28 @@ export class CachedTaskStore implements TaskStore {
     this.written(id, 'record');
   }
 
-  async failLiveTasks(reason: string): Promise<number> {
-    const failed = await this.inner.failLiveTasks(reason);
-    this.forgetEverything();
+  claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
+    return this.inner.claimTask(taskId, lease);
+  }
+
+  renewLeases(owner: string, expiresAtMs: number): Promise<string[]> {
+    return this.inner.renewLeases(owner, expiresAtMs);
+  }
+
+  getLease(taskId: string): Promise<TaskLease | undefined> {
+    return this.inner.getLease(taskId);
+  }
+
+  async failTasksOf(owner: string, reason: string): Promise<string[]> {
+    const failed = await this.inner.failTasksOf(owner, reason);
+    for (const taskId of failed) this.written(taskId, 'record');
     return failed;
   }
 
-  private forgetEverything(): void {
-    this.tasks.clear();
-    // Every read under way may be stale: none of them is kept.
-    this.writeSequence += 1;
-    this.everythingWrittenAt = this.writeSequence;
+  async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
+    const failed = await this.inner.failExpiredLeases(nowMs, reason);
+    for (const taskId of failed) this.written(taskId, 'record');
+    return failed;
   }
 
   async appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent> {
@@ -176,12 +184,6 @@ export class CachedTaskStore implements TaskStore {
 
   listCommands(taskId: string): Promise<CommandRecord[]> {
     return this.inner.listCommands(taskId);
-  }
-
-  async abandonPendingRecordings(): Promise<number> {
-    const abandoned = await this.inner.abandonPendingRecordings();
-    this.forgetEverything();
-    return abandoned;
   }
 
   addDownload(taskId: string, download: DownloadRecord): Promise<void> {

@@ -79,6 +79,12 @@ const migrations: readonly string[] = [
      sent_at_ms INTEGER NOT NULL
    );
    CREATE INDEX commands_by_task ON commands (task_id);`,
+  // Worker leases: who runs a live task, until when. Live tasks from before had no owner: expired now.
+  `ALTER TABLE tasks ADD COLUMN owner TEXT;
+   ALTER TABLE tasks ADD COLUMN lease_expires_at_ms INTEGER;
+   UPDATE tasks SET lease_expires_at_ms = 0 WHERE status IN ('waiting', 'running');
+   CREATE INDEX live_tasks_by_owner ON tasks (owner) WHERE status IN ('waiting', 'running');
+   CREATE INDEX live_tasks_by_lease ON tasks (lease_expires_at_ms) WHERE status IN ('waiting', 'running');`,
 ];
 
 function applyMigrations(database: SqliteDatabase): void {

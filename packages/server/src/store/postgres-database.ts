@@ -69,6 +69,25 @@ export function redactedUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
 }
 
+/**
+ * PostgreSQL text cannot hold the NUL character (SQLite can), and a request may carry one in an id
+ * or a name. It becomes U+FFFD: a lookup then finds nothing (a 404, not a 500), a stored name keeps
+ * the rest. (JSON columns are unaffected: JSON.stringify writes NUL as the escape \u0000.)
+ */
+export function withoutNul(values: readonly unknown[]): unknown[] {
+  return values.map((value) => (typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value));
+}
+
+/** Something that runs parameterised SQL: the pool, or one connection inside a transaction. */
+export interface Queryable {
+  query<Row extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<Row>>;
+}
+
+/** Runs a statement with its text parameters made storable (see withoutNul). */
+export function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(on: Queryable, sql: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {
+  return on.query<Row>(sql, withoutNul(values));
+}
+
 /** Runs `work` in one transaction on one connection. */
 export async function inTransaction<T>(pool: PostgresPool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

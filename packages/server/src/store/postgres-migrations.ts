@@ -88,4 +88,10 @@ export const postgresMigrations: readonly string[] = [
      key TEXT PRIMARY KEY,
      created_at_ms BIGINT NOT NULL
    );`,
+  // Worker leases: who runs a live task, until when. Live tasks from before had no owner: expired now.
+  `ALTER TABLE tasks ADD COLUMN owner TEXT;
+   ALTER TABLE tasks ADD COLUMN lease_expires_at_ms BIGINT;
+   UPDATE tasks SET lease_expires_at_ms = 0 WHERE status IN ('waiting', 'running');
+   CREATE INDEX live_tasks_by_owner ON tasks (owner) WHERE status IN ('waiting', 'running');
+   CREATE INDEX live_tasks_by_lease ON tasks (lease_expires_at_ms) WHERE status IN ('waiting', 'running');`,
 ];

@@ -1,10 +1,14 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
-import { inTransaction, type PostgresPool } from './postgres-database.js';
+import { inTransaction, runQuery, type PostgresPool } from './postgres-database.js';
 import { sealRequest, type SecretSealer } from './secret-sealer.js';
-import type { CommandRecord, DownloadRecord, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 const taskColumns = 'id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token';
+
+const liveStatus = "status IN ('waiting', 'running')";
+/** A failed live task also gives up its recording, which only its worker could have finished ($2 = now). */
+const failedColumns = "status = 'failed', finished_at_ms = $2, recording = CASE recording WHEN 'pending' THEN 'none' ELSE recording END";
 
 /** Task storage in PostgreSQL, shared by every process of a deployment. */
 export class PostgresTaskStore implements TaskStore {
@@ -14,9 +18,9 @@ export class PostgresTaskStore implements TaskStore {
     private readonly sealer: SecretSealer,
   ) {}
 
-  async createTask(task: TaskRecord): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO tasks (${taskColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+  async createTask(task: TaskRecord, lease?: TaskLease): Promise<void> {
+    await runQuery(this.pool, 
+      `INSERT INTO tasks (${taskColumns}, owner, lease_expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [
         task.id,
         task.tenant,
@@ -32,22 +36,24 @@ export class PostgresTaskStore implements TaskStore {
         task.downloadsToken,
         task.recording,
         task.liveToken,
+        lease?.owner ?? null,
+        lease?.expiresAtMs ?? null,
       ],
     );
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
-    const { rows } = await this.pool.query<TaskRow>(`SELECT ${taskColumns} FROM tasks WHERE id = $1`, [id]);
+    const { rows } = await runQuery<TaskRow>(this.pool, `SELECT ${taskColumns} FROM tasks WHERE id = $1`, [id]);
     return rows[0] ? taskFromRow(rows[0], this.sealer) : undefined;
   }
 
   async getTaskByDownloadsToken(token: string): Promise<TaskRecord | undefined> {
-    const { rows } = await this.pool.query<TaskRow>(`SELECT ${taskColumns} FROM tasks WHERE downloads_token = $1`, [token]);
+    const { rows } = await runQuery<TaskRow>(this.pool, `SELECT ${taskColumns} FROM tasks WHERE downloads_token = $1`, [token]);
     return rows[0] ? taskFromRow(rows[0], this.sealer) : undefined;
   }
 
   async listTasks(tenant: string, limit: number, beforeMs?: number): Promise<TaskRecord[]> {
-    const { rows } = await this.pool.query<TaskRow>(
+    const { rows } = await runQuery<TaskRow>(this.pool, 
       `SELECT ${taskColumns} FROM tasks WHERE tenant = $1 AND created_at_ms < $2 ORDER BY created_at_ms DESC, position DESC LIMIT $3`,
       [tenant, beforeMs ?? Number.MAX_SAFE_INTEGER, limit],
     );
@@ -69,12 +75,40 @@ export class PostgresTaskStore implements TaskStore {
     if (update.recording !== undefined) set('recording', update.recording);
     if (columns.length === 0) return;
     values.push(id);
-    await this.pool.query(`UPDATE tasks SET ${columns.join(', ')} WHERE id = $${values.length}`, values);
+    await runQuery(this.pool, `UPDATE tasks SET ${columns.join(', ')} WHERE id = $${values.length}`, values);
   }
 
-  async failLiveTasks(reason: string): Promise<number> {
-    const result = await this.pool.query("UPDATE tasks SET status = 'failed', error = $1, finished_at_ms = $2 WHERE status IN ('waiting', 'running')", [reason, Date.now()]);
-    return result.rowCount ?? 0;
+  async claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
+    const result = await runQuery(this.pool, 
+      `UPDATE tasks SET owner = $1, lease_expires_at_ms = $2
+       WHERE id = $3 AND status = 'waiting' AND (owner IS NULL OR owner = $1 OR lease_expires_at_ms < $4)`,
+      [lease.owner, lease.expiresAtMs, taskId, Date.now()],
+    );
+    return result.rowCount === 1;
+  }
+
+  async renewLeases(owner: string, expiresAtMs: number): Promise<string[]> {
+    const { rows } = await runQuery<{ id: string }>(this.pool, `UPDATE tasks SET lease_expires_at_ms = $1 WHERE owner = $2 AND ${liveStatus} RETURNING id`, [expiresAtMs, owner]);
+    return rows.map((row) => row.id);
+  }
+
+  async getLease(taskId: string): Promise<TaskLease | undefined> {
+    const { rows } = await runQuery<{ owner: string | null; lease_expires_at_ms: number | null }>(this.pool, 'SELECT owner, lease_expires_at_ms FROM tasks WHERE id = $1', [taskId]);
+    const row = rows[0];
+    return row?.owner != null && row.lease_expires_at_ms !== null ? { owner: row.owner, expiresAtMs: row.lease_expires_at_ms } : undefined;
+  }
+
+  async failTasksOf(owner: string, reason: string): Promise<string[]> {
+    const { rows } = await runQuery<{ id: string }>(this.pool, `UPDATE tasks SET error = $1, ${failedColumns} WHERE owner = $3 AND ${liveStatus} RETURNING id`, [reason, Date.now(), owner]);
+    return rows.map((row) => row.id);
+  }
+
+  async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
+    const { rows } = await runQuery<{ id: string }>(this.pool, 
+      `UPDATE tasks SET error = $1 || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns} WHERE ${liveStatus} AND lease_expires_at_ms < $2 RETURNING id`,
+      [reason, nowMs],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**
@@ -82,7 +116,7 @@ export class PostgresTaskStore implements TaskStore {
    * task take turns whichever process makes them, each at least one past the one before.
    */
   async appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent> {
-    const { rows } = await this.pool.query<{ timestamp: number }>(
+    const { rows } = await runQuery<{ timestamp: number }>(this.pool, 
       `WITH stamped AS (
          UPDATE tasks SET last_event_ms = GREATEST($5::bigint, last_event_ms + 1) WHERE id = $1 RETURNING last_event_ms
        )
@@ -97,7 +131,7 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   async listEvents(taskId: string, afterTimestamp: number): Promise<StoredTaskEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
+    const { rows } = await runQuery<EventRow>(this.pool, 
       'SELECT id, name, payload_json, timestamp FROM events WHERE task_id = $1 AND timestamp > $2 ORDER BY timestamp, sequence',
       [taskId, Math.floor(afterTimestamp)],
     );
@@ -105,23 +139,23 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   async lastEventTimestamp(taskId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ timestamp: number }>('SELECT COALESCE(MAX(timestamp), 0) AS timestamp FROM events WHERE task_id = $1', [taskId]);
+    const { rows } = await runQuery<{ timestamp: number }>(this.pool, 'SELECT COALESCE(MAX(timestamp), 0) AS timestamp FROM events WHERE task_id = $1', [taskId]);
     return rows[0]?.timestamp ?? 0;
   }
 
   async addStep(taskId: string, step: StepRecord): Promise<void> {
-    await this.pool.query('INSERT INTO steps (task_id, step_index, record_json) VALUES ($1, $2, $3)', [taskId, step.index, JSON.stringify(step)]);
+    await runQuery(this.pool, 'INSERT INTO steps (task_id, step_index, record_json) VALUES ($1, $2, $3)', [taskId, step.index, JSON.stringify(step)]);
   }
 
   async listSteps(taskId: string): Promise<StepRecord[]> {
-    const { rows } = await this.pool.query<{ record_json: string }>('SELECT record_json FROM steps WHERE task_id = $1 ORDER BY position', [taskId]);
+    const { rows } = await runQuery<{ record_json: string }>(this.pool, 'SELECT record_json FROM steps WHERE task_id = $1 ORDER BY position', [taskId]);
     return rows.map((row) => JSON.parse(row.record_json) as StepRecord);
   }
 
   async countSteps(taskIds: string[]): Promise<Map<string, number>> {
     const counts = new Map(taskIds.map((id) => [id, 0]));
     if (taskIds.length === 0) return counts;
-    const { rows } = await this.pool.query<{ task_id: string; steps: number }>(
+    const { rows } = await runQuery<{ task_id: string; steps: number }>(this.pool, 
       'SELECT task_id, COUNT(*) AS steps FROM steps WHERE task_id = ANY($1::text[]) GROUP BY task_id',
       [taskIds],
     );
@@ -130,7 +164,7 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   async addCommand(taskId: string, command: CommandRecord): Promise<void> {
-    await this.pool.query('INSERT INTO commands (task_id, id, action, input_json, sent_at_ms) VALUES ($1, $2, $3, $4, $5)', [
+    await runQuery(this.pool, 'INSERT INTO commands (task_id, id, action, input_json, sent_at_ms) VALUES ($1, $2, $3, $4, $5)', [
       taskId,
       command.id,
       command.action,
@@ -140,17 +174,12 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   async listCommands(taskId: string): Promise<CommandRecord[]> {
-    const { rows } = await this.pool.query<CommandRow>('SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = $1 ORDER BY position', [taskId]);
+    const { rows } = await runQuery<CommandRow>(this.pool, 'SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = $1 ORDER BY position', [taskId]);
     return rows.map(commandFromRow);
   }
 
-  async abandonPendingRecordings(): Promise<number> {
-    const result = await this.pool.query("UPDATE tasks SET recording = 'none' WHERE recording = 'pending'");
-    return result.rowCount ?? 0;
-  }
-
   async addDownload(taskId: string, download: DownloadRecord): Promise<void> {
-    await this.pool.query('INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES ($1, $2, $3, $4, $5)', [
+    await runQuery(this.pool, 'INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES ($1, $2, $3, $4, $5)', [
       taskId,
       download.url,
       download.fileName,
@@ -160,14 +189,14 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   async listDownloads(taskId: string): Promise<DownloadRecord[]> {
-    const { rows } = await this.pool.query<DownloadRow>('SELECT url, file_name, path, bytes FROM downloads WHERE task_id = $1 ORDER BY position', [taskId]);
+    const { rows } = await runQuery<DownloadRow>(this.pool, 'SELECT url, file_name, path, bytes FROM downloads WHERE task_id = $1 ORDER BY position', [taskId]);
     return rows.map(downloadFromRow);
   }
 
   async eraseTaskData(taskId: string): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      for (const table of ['events', 'steps', 'downloads', 'commands']) await client.query(`DELETE FROM ${table} WHERE task_id = $1`, [taskId]);
-      await client.query(
+      for (const table of ['events', 'steps', 'downloads', 'commands']) await runQuery(client, `DELETE FROM ${table} WHERE task_id = $1`, [taskId]);
+      await runQuery(client, 
         `UPDATE tasks SET request_json = '{"task":null}', output_json = NULL, live_token = NULL,
            recording = CASE recording WHEN 'off' THEN 'off' ELSE 'none' END
          WHERE id = $1`,

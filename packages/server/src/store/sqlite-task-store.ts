@@ -1,8 +1,12 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
 import { sealRequest, type SecretSealer } from './secret-sealer.js';
-import type { CommandRecord, DownloadRecord, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
 import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
+
+const liveStatus = "status IN ('waiting', 'running')";
+/** A failed live task also gives up its recording, which only its worker could have finished. */
+const failedColumns = "status = 'failed', finished_at_ms = ?, recording = CASE recording WHEN 'pending' THEN 'none' ELSE recording END";
 
 export class SqliteTaskStore implements TaskStore {
   /** `sealer` encrypts the request's secrets and passwords: the database never holds them in clear. */
@@ -11,11 +15,11 @@ export class SqliteTaskStore implements TaskStore {
     private readonly sealer: SecretSealer,
   ) {}
 
-  async createTask(task: TaskRecord): Promise<void> {
+  async createTask(task: TaskRecord, lease?: TaskLease): Promise<void> {
     this.database
       .prepare(
-        `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token, owner, lease_expires_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         task.id,
@@ -32,6 +36,8 @@ export class SqliteTaskStore implements TaskStore {
         task.downloadsToken,
         task.recording,
         task.liveToken,
+        lease?.owner ?? null,
+        lease?.expiresAtMs ?? null,
       );
   }
 
@@ -69,10 +75,43 @@ export class SqliteTaskStore implements TaskStore {
     this.database.prepare(`UPDATE tasks SET ${columns.join(', ')} WHERE id = ?`).run(...values, id);
   }
 
-  async failLiveTasks(reason: string): Promise<number> {
-    return this.database
-      .prepare("UPDATE tasks SET status = 'failed', error = ?, finished_at_ms = ? WHERE status IN ('waiting', 'running')")
-      .run(reason, Date.now()).changes;
+  async claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
+    return (
+      this.database
+        .prepare(
+          `UPDATE tasks SET owner = ?, lease_expires_at_ms = ?
+           WHERE id = ? AND status = 'waiting' AND (owner IS NULL OR owner = ? OR lease_expires_at_ms < ?)`,
+        )
+        .run(lease.owner, lease.expiresAtMs, taskId, lease.owner, Date.now()).changes === 1
+    );
+  }
+
+  async renewLeases(owner: string, expiresAtMs: number): Promise<string[]> {
+    const rows = this.database
+      .prepare(`UPDATE tasks SET lease_expires_at_ms = ? WHERE owner = ? AND ${liveStatus} RETURNING id`)
+      .all(expiresAtMs, owner) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  async getLease(taskId: string): Promise<TaskLease | undefined> {
+    const row = this.database.prepare('SELECT owner, lease_expires_at_ms FROM tasks WHERE id = ?').get(taskId) as
+      | { owner: string | null; lease_expires_at_ms: number | null }
+      | undefined;
+    return row?.owner != null && row.lease_expires_at_ms !== null ? { owner: row.owner, expiresAtMs: row.lease_expires_at_ms } : undefined;
+  }
+
+  async failTasksOf(owner: string, reason: string): Promise<string[]> {
+    const rows = this.database
+      .prepare(`UPDATE tasks SET error = ?, ${failedColumns} WHERE owner = ? AND ${liveStatus} RETURNING id`)
+      .all(reason, Date.now(), owner) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
+    const rows = this.database
+      .prepare(`UPDATE tasks SET error = ? || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns} WHERE ${liveStatus} AND lease_expires_at_ms < ? RETURNING id`)
+      .all(reason, nowMs, nowMs) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   async appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent> {
@@ -129,10 +168,6 @@ export class SqliteTaskStore implements TaskStore {
   async listCommands(taskId: string): Promise<CommandRecord[]> {
     const rows = this.database.prepare('SELECT id, action, input_json, sent_at_ms FROM commands WHERE task_id = ? ORDER BY rowid').all(taskId) as CommandRow[];
     return rows.map(commandFromRow);
-  }
-
-  async abandonPendingRecordings(): Promise<number> {
-    return this.database.prepare("UPDATE tasks SET recording = 'none' WHERE recording = 'pending'").run().changes;
   }
 
   async addDownload(taskId: string, download: DownloadRecord): Promise<void> {

@@ -55,18 +55,44 @@ export interface DownloadRecord {
 }
 
 /**
+ * Which worker runs a live task, until when. The worker renews it while it runs the task (a
+ * heartbeat); a task whose lease expired belongs to a worker that died, and any process may fail it.
+ */
+export interface TaskLease {
+  owner: string;
+  expiresAtMs: number;
+}
+
+/**
  * What the server needs from task storage: SQLite embedded, PostgreSQL when several processes
  * share it. Every method is asynchronous so that a networked database fits behind it.
  */
 export interface TaskStore {
-  createTask(task: TaskRecord): Promise<void>;
+  /** With a lease when the creating worker runs the task itself (the embedded server does). */
+  createTask(task: TaskRecord, lease?: TaskLease): Promise<void>;
   getTask(id: string): Promise<TaskRecord | undefined>;
   getTaskByDownloadsToken(token: string): Promise<TaskRecord | undefined>;
   /** Newest first, created strictly before `beforeMs` when given. */
   listTasks(tenant: string, limit: number, beforeMs?: number): Promise<TaskRecord[]>;
   updateTask(id: string, update: TaskUpdate): Promise<void>;
-  /** Marks every waiting or running task failed; returns how many. */
-  failLiveTasks(reason: string): Promise<number>;
+  /**
+   * Takes a waiting task's lease for a worker: when it has none, when its lease expired, or when
+   * the worker holds it already. False when another worker holds it or the task is not waiting.
+   */
+  claimTask(taskId: string, lease: TaskLease): Promise<boolean>;
+  /** The heartbeat: moves the expiry of every live task the worker holds; returns their ids. */
+  renewLeases(owner: string, expiresAtMs: number): Promise<string[]>;
+  getLease(taskId: string): Promise<TaskLease | undefined>;
+  /**
+   * A restarted worker's leftovers: its waiting and running tasks fail with `reason` (pending
+   * recordings become `none`); other workers' tasks are not touched. Returns their ids.
+   */
+  failTasksOf(owner: string, reason: string): Promise<string[]>;
+  /**
+   * Live tasks whose lease expired before `nowMs` (their worker died) fail with `reason`, to which
+   * the worker's id is added. Returns their ids.
+   */
+  failExpiredLeases(nowMs: number, reason: string): Promise<string[]>;
   /**
    * Stores an event at `event.timestamp` or, when an earlier event of the task already has that
    * time or a later one, at one more than the task's last: timestamps strictly increase per task
@@ -79,8 +105,6 @@ export interface TaskStore {
   listSteps(taskId: string): Promise<StepRecord[]>;
   /** How many steps each of these tasks has (0 when none). */
   countSteps(taskIds: string[]): Promise<Map<string, number>>;
-  /** A restart cannot finish recordings that were pending: they become `none`. */
-  abandonPendingRecordings(): Promise<number>;
   addCommand(taskId: string, command: CommandRecord): Promise<void>;
   /** In the order they were sent. */
   listCommands(taskId: string): Promise<CommandRecord[]>;

@@ -74,3 +74,4 @@ export const downloadFromRow = (row: DownloadRow): DownloadRecord => ({ url: row
 export function serializeOutput(output: unknown): string | null {
   return output === undefined || output === null ? null : JSON.stringify(output);
 }
+

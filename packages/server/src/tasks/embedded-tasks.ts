@@ -29,6 +29,12 @@ export interface EmbeddedTasksOptions {
   commandOutputMaxBytes: number;
   finishGraceMs: number;
   callerTunnelTimeoutMs: number;
+  /** This process's name as a worker: the owner of the leases of the tasks it runs. */
+  workerId: string;
+  /** A lease not renewed for this long has expired: its worker is taken for dead and its tasks fail. */
+  leaseMs: number;
+  /** How often leases are renewed and expired ones swept. */
+  heartbeatMs: number;
 }
 
 export interface EmbeddedTasks {
@@ -68,6 +74,8 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     launches,
     dataDirectory: options.dataDirectory,
     finishGraceMs: options.finishGraceMs,
+    workerId: options.workerId,
+    leaseMs: options.leaseMs,
   });
   const runner = new TaskRunner({
     store: options.store,
@@ -86,6 +94,9 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     extractTimeoutMs: options.extractTimeoutMs,
     commandOutputMaxBytes: options.commandOutputMaxBytes,
     callerTunnelTimeoutMs: options.callerTunnelTimeoutMs,
+    workerId: options.workerId,
+    leaseMs: options.leaseMs,
+    heartbeatMs: options.heartbeatMs,
     onFinished: (taskId) => service.taskEnded(taskId),
   });
   return {

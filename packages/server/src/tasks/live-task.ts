@@ -115,6 +115,11 @@ export class LiveTask {
     return this.record.id;
   }
 
+  /** Whether it has begun to finish (nothing more is run for it). */
+  get hasEnded(): boolean {
+    return this.finished;
+  }
+
   get isSession(): boolean {
     return this.record.kind === 'session';
   }

@@ -11,6 +11,10 @@ import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
 import type { TaskLaunches } from './task-launches.js';
 
+export const restartFailureReason = 'server restarted while the task was running';
+/** The store adds which worker it was. */
+export const leaseExpiredReason = 'the worker running the task stopped: its lease expired without a heartbeat';
+
 export interface TaskRunnerOptions {
   store: TaskStore;
   eventLog: TaskEventLog;
@@ -28,6 +32,12 @@ export interface TaskRunnerOptions {
   extractTimeoutMs: number;
   commandOutputMaxBytes: number;
   callerTunnelTimeoutMs: number;
+  /** This process's name as a worker: the owner of the leases of the tasks it runs. */
+  workerId: string;
+  /** A lease not renewed for this long has expired: its worker is taken for dead and its tasks fail. */
+  leaseMs: number;
+  /** How often leases are renewed and expired ones swept (well under leaseMs). */
+  heartbeatMs: number;
   /** After a task's final state is stored (the service releases what the task held). */
   onFinished: (taskId: string) => Promise<void>;
 }
@@ -43,13 +53,68 @@ export function taskDirectoryOf(dataDirectory: string, taskId: string): string {
  */
 export class TaskRunner {
   private readonly live = new Map<string, LiveTask>();
+  /** How to stop serving each live task's commands. */
+  private readonly serving = new Map<string, () => Promise<void>>();
   private closed = false;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private heartbeatRunning: Promise<void> | undefined;
 
   constructor(private readonly options: TaskRunnerOptions) {}
 
-  /** Starts taking tasks from the queue. */
-  start(): void {
+  /**
+   * Starts this worker: the tasks it left live when it last stopped cannot resume, so they fail
+   * (other workers' tasks are not touched), as do tasks of any worker whose lease has expired; then
+   * it renews its leases and sweeps expired ones every heartbeat, and takes tasks from the queue.
+   * Returns how many of its own failed.
+   */
+  async start(): Promise<number> {
+    const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
+    await this.sweepExpiredLeases();
+    this.leaseTimer = setInterval(() => {
+      // One heartbeat at a time: a slow database must not pile them up.
+      this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
+    }, this.options.heartbeatMs);
+    this.leaseTimer.unref();
     this.options.queue.consume((task) => this.run(task));
+    return leftovers.length;
+  }
+
+  private async renewAndSweep(): Promise<void> {
+    try {
+      // Only tasks that were live before the renewal began: a task started meanwhile may not be in it.
+      const before = [...this.live.values()];
+      const held = new Set(await this.options.store.renewLeases(this.options.workerId, Date.now() + this.options.leaseMs));
+      for (const liveTask of before) if (!held.has(liveTask.id)) await this.checkLeaseLost(liveTask);
+      await this.sweepExpiredLeases();
+    } catch (error) {
+      process.stderr.write(`open-smooth: worker ${this.options.workerId}: the lease heartbeat failed: ${errorMessage(error)}\n`);
+    }
+  }
+
+  /** Fails live tasks whose worker stopped renewing their lease, and wakes their polls. */
+  private async sweepExpiredLeases(): Promise<void> {
+    const failed = await this.options.store.failExpiredLeases(Date.now(), leaseExpiredReason);
+    for (const taskId of failed) {
+      const liveTask = this.live.get(taskId);
+      if (liveTask) await this.checkLeaseLost(liveTask);
+      this.options.eventLog.notify(taskId);
+    }
+  }
+
+  /**
+   * A task this worker runs that the store says has ended without it (another process failed it
+   * after this one missed its heartbeats): its browser is let go and nothing more is stored for it.
+   */
+  private async checkLeaseLost(liveTask: LiveTask): Promise<void> {
+    if (liveTask.hasEnded || this.live.get(liveTask.id) !== liveTask) return;
+    const stored = await this.options.store.getTask(liveTask.id);
+    if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
+    this.live.delete(liveTask.id);
+    await liveTask.abandon();
+    await this.serving.get(liveTask.id)?.();
+    this.serving.delete(liveTask.id);
+    await this.options.onFinished(liveTask.id);
   }
 
   /** The live view's handle on a task this process runs; undefined before it starts or once it ended. */
@@ -70,6 +135,13 @@ export class TaskRunner {
       await this.failUnlaunchable(queued);
       return;
     }
+    // Failed while it waited (its lease expired elsewhere): nothing to run.
+    const stored = await this.options.store.getTask(queued.taskId);
+    if (!stored || isFinishedTaskStatus(stored.status)) {
+      await this.options.commands.discard(queued.taskId);
+      await this.options.onFinished(queued.taskId);
+      return;
+    }
     const liveTask = new LiveTask(launch.record, launch.settings, {
       store: this.options.store,
       eventLog: this.options.eventLog,
@@ -87,6 +159,7 @@ export class TaskRunner {
       onFinished: async (taskId) => {
         this.live.delete(taskId);
         await stopServing?.();
+        this.serving.delete(taskId);
         await this.options.onFinished(taskId);
       },
     });
@@ -96,6 +169,7 @@ export class TaskRunner {
     stopServing = await this.options.commands.serve(queued.taskId, (message) => this.handle(liveTask, message));
     // A cancellation among them has ended the task already.
     if (!this.live.has(queued.taskId)) await stopServing();
+    else this.serving.set(queued.taskId, stopServing);
     await liveTask.run();
   }
 
@@ -130,6 +204,8 @@ export class TaskRunner {
   /** Shutdown: live tasks are left as a crash would leave them (browsers freed, nothing stored). */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.leaseTimer);
+    await this.heartbeatRunning;
     await this.options.queue.close();
     const liveTasks = [...this.live.values()];
     this.live.clear();

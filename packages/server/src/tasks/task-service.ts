@@ -33,6 +33,10 @@ export interface TaskServiceOptions {
   dataDirectory: string;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
+  /** The worker whose runner takes this service's tasks (same process): it holds their leases from creation. */
+  workerId: string;
+  /** A lease not renewed for this long has expired. */
+  leaseMs: number;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
@@ -65,7 +69,6 @@ function storedRequestOf(request: TaskRequest): TaskRequest {
   return stored;
 }
 
-export const restartFailureReason = 'server restarted while the task was running';
 
 /** Creates, schedules, commands, cancels and reports tasks; the routes stay thin on top of it. */
 /**
@@ -89,11 +92,9 @@ export class TaskService {
     return this.options.eventLog;
   }
 
-  /** Tasks left live by a process that died cannot resume: say so instead of leaving them running. */
-  async failTasksLeftByPreviousRun(): Promise<number> {
-    const failed = await this.options.store.failLiveTasks(restartFailureReason);
-    await this.options.store.abandonPendingRecordings();
-    return failed;
+  /** A lease from now on (the runner in this process renews it while the task lives). */
+  private leaseExpiry(): number {
+    return Date.now() + this.options.leaseMs;
   }
 
   taskDirectory(taskId: string): string {
@@ -139,7 +140,9 @@ export class TaskService {
       liveToken: randomBytes(24).toString('base64url'),
     };
     try {
-      await this.options.store.createTask(record);
+      // This worker runs what it creates (the in-process scheduler holds the queue), so it holds the lease from the start.
+      // The runner of this process takes what this service queues (one process per queue for now), so it holds the lease from the start.
+      await this.options.store.createTask(record, { owner: this.options.workerId, expiresAtMs: this.leaseExpiry() });
     } catch (error) {
       this.releaseTaskResources(id);
       throw error;

@@ -7,7 +7,7 @@ import { startServer } from '../../src/index.js';
  * `{"apiBaseUrl": ...}` on one line once it listens; closes when its stdin ends.
  * Environment: TEST_API_KEY, TEST_DATA_DIR, TEST_CHROMIUM_ARGS (a JSON array, optional),
  * TEST_CALLER_TUNNEL_TIMEOUT_MS (optional), TEST_ALLOW_PRIVATE_NETWORK (a JSON array; default none,
- * the production default).
+ * the production default), TEST_LEASE_MS (optional; the heartbeat is a third of it).
  */
 const extraArgs = JSON.parse(process.env.TEST_CHROMIUM_ARGS ?? '[]') as string[];
 const allowPrivateNetwork = JSON.parse(process.env.TEST_ALLOW_PRIVATE_NETWORK ?? '[]') as string[];
@@ -18,6 +18,7 @@ const server = await startServer({
   browserPool: pool,
   longPollMs: 2000,
   ...(process.env.TEST_CALLER_TUNNEL_TIMEOUT_MS ? { callerTunnelTimeoutMs: Number(process.env.TEST_CALLER_TUNNEL_TIMEOUT_MS) } : {}),
+  ...(process.env.TEST_LEASE_MS ? { leaseMs: Number(process.env.TEST_LEASE_MS) } : {}),
 });
 process.stdout.write(`${JSON.stringify({ apiBaseUrl: server.apiBaseUrl })}\n`);
 // Closing stdin asks for a clean close (a signal would reach Playwright's own handler first, which kills Chromium under the pool).

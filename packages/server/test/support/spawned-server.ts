@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { testDatabaseUrl } from './test-database.js';
 
 export interface SpawnedServer {
   apiBaseUrl: string;
@@ -8,14 +9,17 @@ export interface SpawnedServer {
   /** A request to /api/v1 with the key; the parsed body (or text). */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
+  /** kill -9: the process dies as a crashed machine would, leaving its tasks as they were. */
+  kill(): Promise<void>;
 }
 
 /** Starts support/server-process.ts in a child process with the given environment added. */
 export async function startSpawnedServer(environment: Record<string, string>): Promise<SpawnedServer> {
   const apiKey = 'sk_test_spawned';
   const script = fileURLToPath(new URL('./server-process.ts', import.meta.url));
+  const databaseUrl = await testDatabaseUrl();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...environment, TEST_API_KEY: apiKey },
+    env: { ...process.env, ...(databaseUrl ? { SMOOTH_DATABASE_URL: databaseUrl } : {}), ...environment, TEST_API_KEY: apiKey },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -39,6 +43,10 @@ export async function startSpawnedServer(environment: Record<string, string>): P
       } catch {
         return { status: response.status, body: text };
       }
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
     },
     async close() {
       child.stdin?.end();

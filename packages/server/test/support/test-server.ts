@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { handlersFirstHeader } from '@open-smooth/protocol';
 import { loopbackNetworkAllowance } from '@open-smooth/testkit';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index.js';
+import { testDatabaseUrl } from './test-database.js';
 
 export { loopbackNetworkAllowance };
 
@@ -19,6 +20,8 @@ export interface ApiAnswer {
 export interface TestServer {
   server: RunningServer;
   dataDirectory: string;
+  /** The PostgreSQL database it stores in (SMOOTH_TEST_DATABASE=postgres); undefined for SQLite. */
+  databaseUrl: string | undefined;
   /**
    * Sends a request to /api/v1 with the first key unless told otherwise, as our SDK does: it says
    * it attaches answer handlers before posting, so error answers are not withheld (`handlersFirst:
@@ -50,13 +53,16 @@ function withLoopbackReach(options: ServerOptions): ServerOptions {
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDirectory = options.dataDirectory ?? (await makeTemporaryDirectory());
-  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...options };
+  // In PostgreSQL mode each test server gets its own database, kept across its restarts.
+  const databaseUrl = options.databaseUrl ?? (await testDatabaseUrl());
+  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(databaseUrl ? { databaseUrl } : {}), ...options };
   let server = await startServer(withLoopbackReach(serverOptions));
   const testServer: TestServer = {
     get server() {
       return server;
     },
     dataDirectory,
+    databaseUrl: serverOptions.databaseUrl || undefined,
     async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
       const requestHeaders: Record<string, string> = { ...headers };
       if (handlersFirst) requestHeaders[handlersFirstHeader] = '1';
