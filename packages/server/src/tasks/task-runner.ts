@@ -5,7 +5,7 @@ import type { CommandBus, MessageReply, TaskMessage } from '../scale/command-bus
 import { queueTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { QueuedTask, TaskQueue } from '../scale/task-queue.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
-import type { TaskStore } from '../store/task-record.js';
+import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
@@ -83,8 +83,10 @@ export class TaskRunner {
     try {
       // Only tasks that were live before the renewal began: a task started meanwhile may not be in it.
       const before = [...this.live.values()];
+      const waitingBefore = this.options.launches.waiting();
       const held = new Set(await this.options.store.renewLeases(this.options.workerId, Date.now() + this.options.leaseMs));
       for (const liveTask of before) if (!held.has(liveTask.id)) await this.checkLeaseLost(liveTask);
+      for (const launch of waitingBefore) if (!held.has(launch.record.id)) await this.checkWaitingLeaseLost(launch.record);
       await this.sweepExpiredLeases();
     } catch (error) {
       process.stderr.write(`open-smooth: worker ${this.options.workerId}: the lease heartbeat failed: ${errorMessage(error)}\n`);
@@ -99,6 +101,17 @@ export class TaskRunner {
       if (liveTask) await this.checkLeaseLost(liveTask);
       this.options.eventLog.notify(taskId);
     }
+  }
+
+  /** A task waiting for this worker that the store says has ended (failed elsewhere): it leaves the queue. */
+  private async checkWaitingLeaseLost(record: TaskRecord): Promise<void> {
+    const stored = await this.options.store.getTask(record.id);
+    if (!stored || !isFinishedTaskStatus(stored.status)) return;
+    if (!(await this.options.queue.remove({ taskId: record.id, key: record.tenant }))) return;
+    this.options.launches.drop(record.id);
+    await this.options.commands.discard(record.id);
+    this.options.notifier.notify(queueTopic(record.tenant));
+    await this.options.onFinished(record.id);
   }
 
   /**
@@ -133,13 +146,6 @@ export class TaskRunner {
     const launch = this.options.launches.take(queued.taskId);
     if (!launch || this.closed) {
       await this.failUnlaunchable(queued);
-      return;
-    }
-    // Failed while it waited (its lease expired elsewhere): nothing to run.
-    const stored = await this.options.store.getTask(queued.taskId);
-    if (!stored || isFinishedTaskStatus(stored.status)) {
-      await this.options.commands.discard(queued.taskId);
-      await this.options.onFinished(queued.taskId);
       return;
     }
     const liveTask = new LiveTask(launch.record, launch.settings, {
