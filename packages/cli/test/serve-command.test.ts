@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SmoothClient } from '@open-smooth/sdk';
-import { startFixtureServer } from '@open-smooth/testkit';
+import { startFixtureServer, startPostgresServer } from '@open-smooth/testkit';
 
 const binary = fileURLToPath(new URL('../bin/smooth.js', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -153,4 +153,48 @@ test('smooth serve refuses a bad --allow-private-network entry with a usage erro
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
+});
+
+test('smooth serve --database-url stores in that PostgreSQL database; a URL of another kind is a usage error', async (t) => {
+  const directory = await mkdtemp(join(tmpdir(), 'open-smooth-serve-'));
+  const postgres = await startPostgresServer();
+  t.after(async () => {
+    await postgres.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+  const environment: NodeJS.ProcessEnv = { ...process.env, SMOOTH_CONFIG_DIR: join(directory, 'config'), SMOOTH_API_KEYS: 'sk_serve_database' };
+  delete environment.SMOOTH_DATABASE_URL;
+
+  const refused = spawn(process.execPath, [binary, 'serve', '--port', '0', '--data-dir', join(directory, 'data'), '--database-url', 'mysql://127.0.0.1/db'], { env: environment });
+  let refusal = '';
+  refused.stderr.on('data', (chunk: Buffer) => (refusal += chunk.toString()));
+  assert.equal(await new Promise<number | null>((resolve) => refused.once('exit', resolve)), 2, refusal);
+  assert.match(refusal, /--database-url must be a postgres:\/\/ or postgresql:\/\/ URL/);
+
+  const databaseUrl = await postgres.createDatabase();
+  const child = spawn(process.execPath, [binary, 'serve', '--port', '0', '--data-dir', join(directory, 'data'), '--database-url', databaseUrl, '--json'], { env: environment });
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  child.stderr.resume();
+  const started = await new Promise<{ api_base_url: string; api_key: string }>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      try {
+        resolve(JSON.parse(stdout));
+      } catch {
+        // Not the whole document yet.
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stdout}`)));
+  });
+  const client = new SmoothClient({ apiKey: started.api_key, baseUrl: started.api_base_url });
+  assert.deepEqual(await client.createProfile('kept-in-postgres'), { id: 'kept-in-postgres' });
+  assert.deepEqual(await postgres.query(databaseUrl, 'SELECT id FROM profiles'), [{ id: 'kept-in-postgres' }]);
+  const exitCode = await new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+  assert.equal(exitCode, 0);
 });

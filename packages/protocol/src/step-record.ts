@@ -32,6 +32,8 @@ export interface StepRecord {
   observeMs: number;
   modelMs: number;
   actMs: number;
-  /** Absolute path of the screenshot taken after observing, when one was taken. */
+  /** Absolute path of the screenshot taken after observing, when one was taken (on the machine that ran the step). */
   screenshotPath?: string;
+  /** Where the server stored that screenshot (a blob key), in place of screenshotPath, once it keeps the step. */
+  screenshotKey?: string;
 }

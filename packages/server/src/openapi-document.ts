@@ -56,6 +56,8 @@ const commandSchema = z.object({
 const fileSchema = z.object({ id: z.string(), file_name: z.string(), purpose: z.string().nullable(), bytes: z.number().int(), creation_time: z.number().int() });
 const extensionSchema = z.object({ id: z.string(), file_name: z.string(), creation_time: z.number().int() });
 const errorSchema = z.object({ detail: z.string() });
+const healthSchema = z.object({ status: z.literal('alive') });
+const readySchema = z.object({ status: z.literal('ready'), checks: z.array(z.string()).describe('What was checked: database, blob store, browser') });
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const envelope = (schema: z.ZodType) => ({ type: 'object', properties: { r: jsonSchema(schema) }, required: ['r'] });
@@ -71,6 +73,7 @@ const multipart = (extraFields: Record<string, unknown> = {}) => ({
 
 /** OpenAPI 3.1 for /api/v1, generated from the same zod schemas that validate requests. */
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  const rootServer = [{ url: serverUrl }];
   const deleteExtension = { summary: 'Delete an extension', parameters: [pathParameter('extension_id')], responses: { '200': ok(z.boolean()), ...errors(401, 404) } };
   return {
     openapi: '3.1.0',
@@ -157,6 +160,27 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
       '/extension/{extension_id}': { delete: deleteExtension },
       '/browser/extension/{extension_id}': { delete: deleteExtension },
+      // For orchestrators and monitoring: at the server's root, without an API key.
+      '/healthz': {
+        servers: rootServer,
+        get: { summary: 'Liveness: the process answers (no API key)', security: [], responses: { '200': ok(healthSchema) } },
+      },
+      '/readyz': {
+        servers: rootServer,
+        get: {
+          summary: 'Readiness: the database, the blob store and the browser answer (no API key)',
+          security: [],
+          responses: { '200': ok(readySchema), '503': { description: 'Not ready; detail names each part that is not and why', content: json(jsonSchema(errorSchema)) } },
+        },
+      },
+      '/metrics': {
+        servers: rootServer,
+        get: {
+          summary: 'Prometheus metrics (no API key): queue depth per key hash, running tasks, task duration, model tokens and credits, browser contexts, process memory',
+          security: [],
+          responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        },
+      },
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { BlobStore } from './blobs/blob-store.js';
 import type { ProfileStorage } from './profiles/profile-storage.js';
 import type { ResourceStore } from './store/resource-store.js';
 import type { TaskStore } from './store/task-record.js';
@@ -12,7 +13,9 @@ export interface ServerContext {
   taskStore: TaskStore;
   resources: ResourceStore;
   profiles: ProfileStorage;
-  dataDirectory: string;
+  blobs: BlobStore;
+  /** This process's scratch folder (uploads land here before they go to the blob store). */
+  workDirectory: string;
   longPollMs: number;
   publicUrl: () => string;
   /** Aborts when the server closes, so long-polls let go at once. */

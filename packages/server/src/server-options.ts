@@ -1,4 +1,5 @@
 import type { BrowserPool } from '@open-smooth/browser';
+import type { BlobStore } from './blobs/blob-store.js';
 import type { FailedAuthLimits } from './failed-auth-limiter.js';
 
 export interface ServerOptions {
@@ -73,6 +74,15 @@ export interface ServerOptions {
    * until they are, one server per Redis (another would take this one's queued tasks).
    */
   redisUrl?: string;
+  /**
+   * Where files go (uploads, extensions, profiles, downloads, screenshots, recordings): a blob URL,
+   * `s3://bucket[/prefix]?endpoint=http://host:port&region=…` (credentials from AWS_ACCESS_KEY_ID /
+   * AWS_SECRET_ACCESS_KEY) or `file:///absolute/folder`. Default SMOOTH_BLOB_URL, else files under
+   * the data directory. Refused together with `blobStore`.
+   */
+  blobUrl?: string;
+  /** An open blob store to use instead (the caller closes it). Refused together with `blobUrl`. */
+  blobStore?: BlobStore;
   /** Launch Chromium right after listening, so the first task does not pay for it (the CLI's serve does). */
   launchBrowserAtStart?: boolean;
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
@@ -6,13 +6,18 @@ import websocket from '@fastify/websocket';
 import type { BrowserPool } from '@open-smooth/browser';
 // Not the package root: that loads Playwright, which the server imports only when a task needs it.
 import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
+import { errorMessage } from '@open-smooth/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
+import type { BlobStore } from './blobs/blob-store.js';
+import { openBlobStore } from './blobs/open-blob-store.js';
 import { resolveConcurrency } from './concurrency-defaults.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 import { defaultFailedAuthLimits, FailedAuthLimiter } from './failed-auth-limiter.js';
 import { BadRequestError, TooManyRequestsError, UnauthorizedError } from './http-errors.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
+import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
 import { registerReviewRoutes } from './routes/review-routes.js';
@@ -20,7 +25,7 @@ import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
-import { openStores } from './store/open-stores.js';
+import { openStores, type OpenedStores } from './store/open-stores.js';
 import { SecretSealer } from './store/secret-sealer.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
@@ -28,6 +33,7 @@ import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks
 import { redisTasks } from './tasks/redis-tasks.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
+import { createWorkDirectory } from './work-directory.js';
 import { resolveWorkerId } from './worker-id.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
@@ -113,11 +119,50 @@ function keepAliveOnUnhandledRejection(): () => void {
   return () => process.off('unhandledRejection', log);
 }
 
-/** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its store (SQLite, or PostgreSQL given a database URL). */
+/** Contexts open in the pool's shared browser; undefined before it launched or while it is down. */
+function openContextsOf(pool: BrowserPool | undefined): number | undefined {
+  try {
+    return pool?.browser.isConnected() ? pool.browser.contexts().length : undefined;
+  } catch {
+    // Between a crash and the supervisor's relaunch there is no browser to count.
+    return undefined;
+  }
+}
+
+/**
+ * What this process needs to take work: its database, its blob store and (it runs tasks) a
+ * connected browser, launched by the first check when nothing launched it yet.
+ */
+function readinessChecks(stores: OpenedStores, blobs: BlobStore, browserPool: () => Promise<BrowserPool>): ReadinessCheck[] {
+  return [
+    { name: 'database', check: () => stores.checkReachable() },
+    { name: `blob store (${blobs.description})`, check: () => blobs.checkReachable() },
+    {
+      name: 'browser',
+      check: async () => {
+        const pool = await browserPool();
+        if (!pool.browser.isConnected()) throw new Error('Chromium is not connected (it is being relaunched)');
+      },
+    },
+  ];
+}
+
+/** The caller's store, else the one `blobUrl` / SMOOTH_BLOB_URL names, else files under the data directory. */
+function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<BlobStore> {
+  if (options.blobStore && options.blobUrl) throw new Error('give blobUrl or blobStore, not both');
+  return options.blobStore ? Promise.resolve(options.blobStore) : openBlobStore(options.blobUrl, dataDirectory);
+}
+
+/** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
+  const blobs = await blobStoreOf(options, dataDirectory);
+  // Said at once rather than at the first upload; /readyz keeps answering 503 until it is fixed.
+  void blobs.checkReachable().catch((error: unknown) => {
+    process.stderr.write(`open-smooth: the blob store (${blobs.description}) does not answer: ${errorMessage(error)}\n`);
+  });
   const sealer = SecretSealer.fromEnvironmentOrDataDirectory(process.env, dataDirectory);
   const stores = await openStores({ databaseUrl: options.databaseUrl ?? process.env.SMOOTH_DATABASE_URL, dataDirectory, sealer });
   const { taskStore, resources } = stores;
@@ -125,9 +170,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
 
   let browserPoolPromise: Promise<BrowserPool> | undefined;
+  /** The pool once launched (the metrics read it; they never launch one). */
+  let launchedPool: BrowserPool | undefined = options.browserPool;
   const browserPool = (): Promise<BrowserPool> => {
     if (options.browserPool) return Promise.resolve(options.browserPool);
-    browserPoolPromise ??= import('@open-smooth/browser').then((browser) => browser.BrowserPool.launch({ allowPrivateNetwork }));
+    browserPoolPromise ??= import('@open-smooth/browser').then(async (browser) => (launchedPool = await browser.BrowserPool.launch({ allowPrivateNetwork })));
     // A failed launch is retried by the next task rather than remembered forever.
     browserPoolPromise.catch(() => (browserPoolPromise = undefined));
     return browserPoolPromise;
@@ -138,12 +185,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const concurrency = resolveConcurrency(options, process.env);
   const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
   const leaseMs = options.leaseMs ?? 30_000;
-  const profiles = new ProfileStorage(dataDirectory, sealer);
+  const profiles = new ProfileStorage(blobs, sealer);
+  const workDirectory = await createWorkDirectory(dataDirectory);
+  // Read at scrape time; `embedded` exists by then.
+  const metrics: ServerMetrics = new ServerMetrics({
+    queuedPerTenant: () => embedded.queue.queuedPerKey(),
+    runningTasks: () => embedded.queue.runningCount(),
+    openBrowserContexts: () => openContextsOf(launchedPool),
+    taskBrowserContexts: () => embedded.runner.browserContextCount,
+  });
   const taskOptions: EmbeddedTasksOptions = {
+    metrics,
     store: taskStore,
     resources,
     profiles,
-    dataDirectory,
+    blobs,
+    workDirectory,
     browserPool,
     agent,
     limits: {
@@ -171,7 +228,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
-  const context: ServerContext = { tasks, runner: embedded.runner, taskStore, resources, profiles, dataDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
+  const context: ServerContext = { tasks, runner: embedded.runner, taskStore, resources, profiles, blobs, workDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
   const app = Fastify({
     logger: false,
@@ -194,6 +251,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
   installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
   registerPublicRoutes(app, context);
+  registerOpsRoutes(app, { metrics, readiness: readinessChecks(stores, blobs, browserPool) });
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
@@ -215,6 +273,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         await stores.close();
+        if (!options.blobStore) await blobs.close();
+        metrics.registry.clear();
+        await rm(workDirectory, { recursive: true, force: true });
         stopKeepingAlive();
       })()),
   };

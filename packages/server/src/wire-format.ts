@@ -42,11 +42,11 @@ export interface TaskSettings {
   allowedUrls?: string[];
   secrets: Secret[];
   fileIds: string[];
-  /** The uploaded files behind fileIds, which the agent may put into file inputs. */
-  files: Array<{ name: string; path: string }>;
+  /** The uploaded files behind fileIds (filled in when the task is created); the worker copies them to local files for the agent. */
+  files: Array<{ name: string; blobKey: string }>;
   extensionIds: string[];
-  /** The unpacked extensions behind extensionIds (filled in when the task is created). */
-  extensionDirectories: string[];
+  /** The uploaded zips behind extensionIds (filled in when the task is created); the worker unpacks them for Chromium. */
+  extensions: Array<{ id: string; blobKey: string }>;
   /** `use_stealth`, or its older name `stealth_mode`. */
   stealth: boolean;
   adblock: boolean;
@@ -74,7 +74,7 @@ export function taskSettingsFromWire(request: TaskRequest): TaskSettings {
     fileIds: request.files ?? [],
     files: [],
     extensionIds: request.extensions ?? [],
-    extensionDirectories: [],
+    extensions: [],
     stealth: request.use_stealth ?? request.stealth_mode ?? taskDefaults.stealth,
     adblock: request.use_adblock ?? taskDefaults.adblock,
     showCursor: request.show_cursor ?? taskDefaults.showCursor,

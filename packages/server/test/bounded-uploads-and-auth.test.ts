@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { blobKeys } from '../src/blobs/blob-keys.js';
 import { firstKey, secondKey, startTestServer, type TestServer } from './support/test-server.js';
 
 const mebibyte = 1024 * 1024;
@@ -60,11 +61,10 @@ test('a 200 MB upload is streamed to disk with the server RSS bounded; a file ov
   const id: string = uploaded.body.r.id;
   // Buffering it whole would add 200 MB (twice, with the copy); streaming keeps to the buffers in flight.
   assert.ok(rssPeak - rssBefore < 100 * mebibyte, `RSS grew by ${Math.round((rssPeak - rssBefore) / mebibyte)} MiB`);
-  const path = join(server.dataDirectory, 'files', id, 'big.bin');
-  assert.equal((await stat(path)).size, 200 * mebibyte);
-  const onDisk = createHash('sha256');
-  for await (const chunk of (await import('node:fs')).createReadStream(path)) onDisk.update(chunk as Buffer);
-  assert.equal(onDisk.digest('hex'), uploaded.sha256);
+  assert.deepEqual(await server.blobs.stat(blobKeys.file(id, 'big.bin')), { bytes: 200 * mebibyte });
+  const stored = createHash('sha256');
+  for await (const chunk of await server.blobs.get(blobKeys.file(id, 'big.bin'))) stored.update(chunk as Buffer);
+  assert.equal(stored.digest('hex'), uploaded.sha256);
 
   const small = await startTestServer({ maxUploadBytes: mebibyte });
   t.after(() => small.close());

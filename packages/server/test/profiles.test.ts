@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BrowserPool } from '@open-smooth/browser';
 import { fixtureCredentials, startFixtureServer, type FixtureServer } from '@open-smooth/testkit';
-import { loopbackNetworkAllowance, pollEvents, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+import { blobKeys } from '../src/blobs/blob-keys.js';
+import { tenantOfApiKey } from '../src/api-keys.js';
+import { firstKey, loopbackNetworkAllowance, pollEvents, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
 
 let pool: BrowserPool;
 let site: FixtureServer;
@@ -99,6 +101,8 @@ test('a profile carries a login, localStorage and IndexedDB across sessions, one
   for (const entry of await readdir(server.dataDirectory, { recursive: true, withFileTypes: true })) {
     if (entry.isFile()) assert.ok(!(await readFile(join(entry.parentPath, entry.name))).includes(login.sessionToken), `${entry.name} holds no session cookie in clear`);
   }
+  const storedState = await server.blobs.read(blobKeys.profileState(tenantOfApiKey(firstKey), 'ledger-user'));
+  assert.ok(storedState.length > 0 && !storedState.includes(login.sessionToken), 'the stored profile state holds no session cookie in clear');
 
   // Session 2, same profile: signed in with the session cookie of session 1's login.
   const viewsBefore = site.records.accountViews.length;
@@ -133,13 +137,13 @@ test('a profile carries a login, localStorage and IndexedDB across sessions, one
   assert.deepEqual(await evaluate(fourth, readKept), { note: 'from session 2', record: 'draft 2', user: fixtureCredentials.username });
   await closeSession(fourth);
 
-  const profileDirectory = join(server.dataDirectory, 'profiles');
+  const stateKey = blobKeys.profileState(tenantOfApiKey(firstKey), 'ledger-user');
+  assert.ok(await server.blobs.stat(stateKey), 'the profile state is stored');
   assert.equal((await server.api('DELETE', '/profile/ledger-user')).status, 200);
   const gone = await server.api('POST', '/task', { body: { task: null, profile_id: 'ledger-user' } });
   assert.equal(gone.status, 404);
-  const stateFiles = await import('node:fs/promises').then((fs) => fs.readdir(profileDirectory, { recursive: true }));
-  assert.ok(!stateFiles.some((name) => String(name).includes('ledger-user')), `the profile's data is deleted (left: ${stateFiles.join(', ')})`);
-  await assert.rejects(access(join(profileDirectory, 'ledger-user')));
+  assert.equal(await server.blobs.stat(stateKey), undefined, "the profile's data is deleted");
+  await assert.rejects(access(join(server.dataDirectory, 'profiles', tenantOfApiKey(firstKey), 'ledger-user')));
 });
 
 test('a forced close still saves the profile; a profile id that is not a file name is a 422', async () => {

@@ -6,7 +6,9 @@ import type { StepRecord } from '@open-smooth/protocol';
 import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
 import { CachedTaskStore } from '../src/store/cached-task-store.js';
 import { openDatabase } from '../src/store/open-database.js';
-import { openPostgres } from '../src/store/postgres-database.js';
+import { startServer } from '../src/index.js';
+import { migratePostgres, openPostgres } from '../src/store/postgres-database.js';
+import { postgresMigrations } from '../src/store/postgres-migrations.js';
 import { PostgresResourceStore } from '../src/store/postgres-resource-store.js';
 import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
 import { SqliteResourceStore, type ResourceStore } from '../src/store/resource-store.js';
@@ -237,11 +239,11 @@ contract('commands and downloads are listed in the order they came', async ({ ta
     { id: 'c1', action: 'goto', input: { url: 'http://127.0.0.1/' }, sentAtMs: 10 },
     { id: 'c2', action: 'close', input: null, sentAtMs: 5 },
   ]);
-  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', path: '/tmp/b.pdf', bytes: 3_000_000_000 });
-  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', path: '/tmp/a.pdf', bytes: 12 });
+  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', blobKey: 'tasks/task_a/downloads/1-b.pdf', bytes: 3_000_000_000 });
+  await taskStore.addDownload('task_a', { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', blobKey: 'tasks/task_a/downloads/2-a.pdf', bytes: 12 });
   assert.deepEqual(await taskStore.listDownloads('task_a'), [
-    { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', path: '/tmp/b.pdf', bytes: 3_000_000_000 },
-    { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', path: '/tmp/a.pdf', bytes: 12 },
+    { url: 'http://127.0.0.1/b.pdf', fileName: 'b.pdf', blobKey: 'tasks/task_a/downloads/1-b.pdf', bytes: 3_000_000_000 },
+    { url: 'http://127.0.0.1/a.pdf', fileName: 'a.pdf', blobKey: 'tasks/task_a/downloads/2-a.pdf', bytes: 12 },
   ]);
   assert.deepEqual(await taskStore.listDownloads('task_none'), []);
 });
@@ -311,7 +313,7 @@ contract('erasing a task forgets its data and keeps its summary', async ({ taskS
   await taskStore.appendEvent('task_a', { id: 'e', name: 'browser_action', payload: {}, timestamp: 10 });
   await taskStore.addStep('task_a', step(1));
   await taskStore.addCommand('task_a', { id: 'c', action: 'goto', input: {}, sentAtMs: 1 });
-  await taskStore.addDownload('task_a', { url: 'u', fileName: 'f', path: '/p', bytes: 1 });
+  await taskStore.addDownload('task_a', { url: 'u', fileName: 'f', blobKey: 'tasks/task_a/downloads/1-f', bytes: 1 });
   await taskStore.eraseTaskData('task_a');
   await taskStore.eraseTaskData('task_off');
   const erased = await taskStore.getTask('task_a');
@@ -341,7 +343,7 @@ contract('profiles belong to one tenant', async ({ resources }) => {
 });
 
 contract('files are listed newest first and only to their tenant', async ({ resources }) => {
-  const file = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.txt`, purpose: id === 'f1' ? null : 'upload', path: `/data/files/${id}/${id}.txt`, bytes: 5_000_000_000, createdAtMs });
+  const file = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.txt`, purpose: id === 'f1' ? null : 'upload', blobKey: `files/${id}/${id}.txt`, bytes: 5_000_000_000, createdAtMs });
   await resources.addFile(file('f1', 1000));
   await resources.addFile(file('f2', 2000));
   await resources.addFile(file('f3', 2000));
@@ -356,7 +358,7 @@ contract('files are listed newest first and only to their tenant', async ({ reso
 });
 
 contract('extensions are listed oldest first and only to their tenant', async ({ resources }) => {
-  const extension = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.zip`, path: `/data/extensions/${id}/${id}.zip`, createdAtMs });
+  const extension = (id: string, createdAtMs: number, tenant = 'tenant-a') => ({ id, tenant, fileName: `${id}.zip`, blobKey: `extensions/${id}/${id}.zip`, createdAtMs });
   await resources.addExtension(extension('e2', 2000));
   await resources.addExtension(extension('e1', 1000));
   await resources.addExtension(extension('eb', 1000, 'tenant-b'));
@@ -374,4 +376,30 @@ contract('API keys are kept once each, oldest first', async ({ resources }) => {
   await resources.addApiKey('sk_first');
   await resources.addApiKey('sk_first');
   assert.deepEqual(await resources.listApiKeys(), ['sk_first']);
+});
+
+test('a database URL the server cannot use stops the start with a reason, and never prints its password', async (t) => {
+  const dataDirectory = await makeTemporaryDirectory();
+  t.after(() => rm(dataDirectory, { recursive: true, force: true }));
+  await assert.rejects(startServer({ dataDirectory, apiKeys: ['sk_test'], databaseUrl: 'mysql://user:hunter2@127.0.0.1/db' }), (error: Error) => {
+    assert.match(error.message, /is not a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.ok(!error.message.includes('hunter2'), error.message);
+    return true;
+  });
+  // Nothing listens on port 1: the connection is refused.
+  await assert.rejects(startServer({ dataDirectory, apiKeys: ['sk_test'], databaseUrl: 'postgres://user:hunter2@127.0.0.1:1/db' }), (error: Error) => {
+    assert.match(error.message, /could not open the PostgreSQL database at postgres:\/\/user:\*\*\*@127\.0\.0\.1:1\/db/);
+    assert.ok(!error.message.includes('hunter2'), error.message);
+    return true;
+  });
+});
+
+test('postgres: two servers starting at once on an empty database migrate it once', async (t) => {
+  if (!postgres) throw new Error('the PostgreSQL cluster did not start');
+  const url = await postgres.createDatabase();
+  const pools = await Promise.all([openPostgres(url), openPostgres(url), openPostgres(url)]);
+  t.after(() => Promise.all(pools.map((pool) => pool.end())));
+  const versions = await pools[0]!.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  assert.deepEqual(versions.rows.map((row) => row.version), postgresMigrations.map((_, index) => index + 1));
+  assert.equal(await migratePostgres(pools[1]!), 0, 'a migrated database has nothing left to apply');
 });

@@ -42,3 +42,20 @@ test('a file uploaded with POST /file is given to the agent, which puts it into 
   assert.equal(received?.fileName, 'invoice-42.txt');
   assert.deepEqual(received?.bytes, bytes);
 });
+
+test('a file deleted while its task waits fails the task with a reason naming the file', async (t) => {
+  // One slot, held by a session, so the task waits while its file is deleted.
+  const busy = await startTestServer({ modelEnvironment: model.environment(), maxConcurrentTasks: 1, maxConcurrentTasksPerKey: 1 });
+  t.after(() => busy.close());
+  const session = await busy.api('POST', '/task', { body: { task: null, url: fixtures.url('/upload') } });
+  assert.equal(session.status, 200, JSON.stringify(session.body));
+  const uploaded = await busy.api('POST', '/file', { rawBody: fileForm(Buffer.from('soon gone'), 'gone.txt') });
+  const created = await busy.api('POST', '/task', { body: { task: 'Upload the file', url: fixtures.url('/upload'), files: [uploaded.body.r.id], max_steps: 3 } });
+  assert.equal(created.body.r.status, 'waiting');
+  assert.equal((await busy.api('DELETE', `/file/${uploaded.body.r.id}`)).status, 200);
+  assert.equal((await busy.api('DELETE', `/task/${session.body.r.id}`)).status, 200);
+  const { status } = await pollEvents(busy, created.body.r.id, () => false);
+  assert.equal(status, 'failed');
+  const failed = await busy.api('GET', `/task/${created.body.r.id}`);
+  assert.equal(failed.body.r.error, 'the uploaded file gone.txt was deleted before the task started');
+});

@@ -14,6 +14,8 @@ export interface PostgresServer {
   port: number;
   /** Creates an empty database and returns its URL: one per test keeps tests apart. */
   createDatabase(name?: string): Promise<string>;
+  /** Runs one statement on a database of this cluster (by its URL) and returns the rows: for assertions. */
+  query<Row extends Record<string, unknown>>(databaseUrl: string, sql: string, values?: unknown[]): Promise<Row[]>;
   stop(): Promise<void>;
 }
 
@@ -152,6 +154,15 @@ function runningServer(url: string, port: number, server: ChildProcess, director
         await client.end();
       }
       return `postgres://${superuser}@127.0.0.1:${port}/${name}`;
+    },
+    async query<Row extends Record<string, unknown>>(databaseUrl: string, sql: string, values: unknown[] = []): Promise<Row[]> {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        return (await client.query<Row>(sql, values)).rows;
+      } finally {
+        await client.end();
+      }
     },
     stop(): Promise<void> {
       stopped ??= (async () => {

@@ -11,7 +11,7 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Start the Open Smooth server on this machine (SQLite store, or PostgreSQL with --database-url; local Chromium)',
   usage:
-    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...]   (env: SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3)',
+    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...] [--blob-url s3://bucket?endpoint=URL&region=R]   (env: SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3, SMOOTH_BLOB_URL with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
@@ -19,6 +19,7 @@ export const serveCommand: CliCommand = {
     'max-concurrent-tasks': { type: 'string' },
     'allow-private-network': { type: 'string' },
     'database-url': { type: 'string' },
+    'blob-url': { type: 'string' },
   },
   async run({ values, output }) {
     const port = integerOption(values, 'port');
@@ -31,7 +32,9 @@ export const serveCommand: CliCommand = {
     if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new UsageError('--database-url must be a postgres:// or postgresql:// URL (leave it out for the embedded SQLite database)');
     const stopRequested = waitForStopSignal();
     const startServer = await loadStartServer();
+    const blobUrl = stringOption(values, 'blob-url');
     const server = await startServer({
+      ...(blobUrl ? { blobUrl } : {}),
       host: stringOption(values, 'host') ?? '127.0.0.1',
       port: port ?? 7777,
       launchBrowserAtStart: true,

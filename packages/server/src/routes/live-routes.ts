@@ -1,9 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { errorMessage, isFinishedTaskStatus, type StepRecord } from '@open-smooth/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
 import { NotFoundError } from '../http-errors.js';
 import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
@@ -91,7 +91,7 @@ export function registerLiveRoutes(app: FastifyInstance, context: ServerContext)
   app.get('/live/:task_id/:token/steps/:index/screenshot', async (request, reply) => {
     const { task } = await liveRequestOf(context, request);
     const { index } = parseWire(z.object({ index: z.coerce.number().int().min(1) }), request.params, 'step');
-    return sendStepScreenshot(reply, await context.taskStore.listSteps(task.id), index);
+    return sendStepScreenshot(reply, context.blobs, await context.taskStore.listSteps(task.id), index);
   });
 
   // The token is checked before the upgrade; the handler only needs what the URL says.
@@ -102,12 +102,15 @@ export function registerLiveRoutes(app: FastifyInstance, context: ServerContext)
 }
 
 /** Sends step `index`'s screenshot, or 404 when it has none. */
-export async function sendStepScreenshot(reply: import('fastify').FastifyReply, steps: StepRecord[], index: number) {
+export async function sendStepScreenshot(reply: import('fastify').FastifyReply, blobs: BlobStore, steps: StepRecord[], index: number) {
   const step = steps.find((candidate) => candidate.index === index);
-  if (!step?.screenshotPath) throw new NotFoundError(`step ${index} has no screenshot`);
-  const image = await readFile(step.screenshotPath).catch(() => undefined);
+  if (!step?.screenshotKey) throw new NotFoundError(`step ${index} has no screenshot`);
+  const image = await blobs.read(step.screenshotKey).catch((error: unknown) => {
+    if (error instanceof BlobNotFoundError) return undefined;
+    throw error;
+  });
   if (!image) throw new NotFoundError(`step ${index} has no screenshot`);
-  const type = step.screenshotPath.endsWith('.png') ? 'image/png' : 'image/jpeg';
+  const type = step.screenshotKey.endsWith('.png') ? 'image/png' : 'image/jpeg';
   return reply.type(type).header('cache-control', 'private, max-age=3600').send(image);
 }
 

@@ -21,7 +21,6 @@ export function registerProfileRoutes(app: FastifyInstance, context: ServerConte
   const createProfile = async (tenant: string, requestedId: string | null | undefined): Promise<string> => {
     const id = requestedId ?? `profile_${randomBytes(12).toString('hex')}`;
     if (!(await context.resources.createProfile(tenant, id))) throw new ConflictError(`profile already exists: ${id}`);
-    await context.profiles.create(tenant, id);
     return id;
   };
 

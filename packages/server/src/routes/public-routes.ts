@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import yazl from 'yazl';
 import { z } from 'zod';
@@ -20,6 +21,14 @@ function uniqueNames(names: string[]): string[] {
   });
 }
 
+function lazyBlobStream(context: ServerContext, key: string): Readable {
+  return Readable.from(
+    (async function* () {
+      yield* await context.blobs.get(key);
+    })(),
+  );
+}
+
 /** Routes without an API key: the unguessable id or token in the path is the permission. */
 export function registerPublicRoutes(app: FastifyInstance, context: ServerContext): void {
   app.get('/downloads/:token/downloads.zip', async (request, reply) => {
@@ -29,7 +38,8 @@ export function registerPublicRoutes(app: FastifyInstance, context: ServerContex
     if (!task || downloads.length === 0) throw new NotFoundError('no downloads here');
     const zip = new yazl.ZipFile();
     const names = uniqueNames(downloads.map((download) => download.fileName));
-    downloads.forEach((download, index) => zip.addFile(download.path, names[index] ?? download.fileName));
+    // Each blob is opened only when the zip reaches it, so one request holds one blob stream at a time.
+    downloads.forEach((download, index) => zip.addReadStream(lazyBlobStream(context, download.blobKey), names[index] ?? download.fileName));
     zip.end();
     return reply.type('application/zip').header('content-disposition', `attachment; filename="${task.id}-downloads.zip"`).send(zip.outputStream);
   });

@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, NotFoundError } from '../http-errors.js';
@@ -32,17 +30,17 @@ export function registerRecordingRoute(app: FastifyInstance, context: ServerCont
     const task = await context.taskStore.getTaskByDownloadsToken(token);
     if (!task || task.recording !== 'ready') throw new NotFoundError('no recording here');
     // The first request encodes the video (a task whose video nobody watches never runs ffmpeg).
-    const path = await context.tasks.recordingVideo(task.id);
-    const size = path === undefined ? undefined : (await stat(path).catch(() => undefined))?.size;
-    if (path === undefined || size === undefined) throw new NotFoundError('no recording here');
+    const key = await context.tasks.recordingVideo(task.id);
+    const size = key === undefined ? undefined : (await context.blobs.stat(key))?.bytes;
+    if (key === undefined || size === undefined) throw new NotFoundError('no recording here');
     reply.type('video/mp4').header('accept-ranges', 'bytes').header('cache-control', 'private, max-age=3600');
     const rangeHeader = request.headers.range;
     const range = rangeHeader ? parseRange(rangeHeader, size) : undefined;
-    if (!range) return reply.header('content-length', size).send(createReadStream(path));
+    if (!range) return reply.header('content-length', size).send(await context.blobs.get(key));
     return reply
       .status(206)
       .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
       .header('content-length', range.end - range.start + 1)
-      .send(createReadStream(path, range));
+      .send(await context.blobs.get(key, range));
   });
 }

@@ -91,7 +91,7 @@ export function registerReviewRoutes(app: FastifyInstance, context: ServerContex
   app.get('/task/:task_id/steps/:index/screenshot', async (request, reply) => {
     const task = await taskOf(request);
     const { index } = parseWire(z.object({ index: z.coerce.number().int().min(1).max(100_000) }), request.params, 'step');
-    return sendStepScreenshot(reply, await context.taskStore.listSteps(task.id), index);
+    return sendStepScreenshot(reply, context.blobs, await context.taskStore.listSteps(task.id), index);
   });
 
   app.get('/file', async (request) => ({

@@ -31,6 +31,6 @@ export function stepToWire(step: StepRecord, screenshotUrl: string): StepWire {
     observe_ms: step.observeMs,
     model_ms: step.modelMs,
     act_ms: step.actMs,
-    screenshot_url: step.screenshotPath ? screenshotUrl : null,
+    screenshot_url: step.screenshotKey ? screenshotUrl : null,
   };
 }

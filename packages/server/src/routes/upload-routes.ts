@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { blobKeys } from '../blobs/blob-keys.js';
 import { BadRequestError, HttpError, NotFoundError, PayloadTooLargeError } from '../http-errors.js';
 import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
@@ -49,14 +50,13 @@ const tooLarge = (maxBytes: number) => new PayloadTooLargeError(`the file is lar
 
 /**
  * Streams a multipart body with exactly one part named `file` into `directory` (created here),
- * plus small text fields. On any failure the directory is removed.
+ * plus small text fields. The caller removes the directory.
  */
 async function receiveUpload(request: FastifyRequest, maxBytes: number, directory: string): Promise<Upload> {
   if (!request.isMultipart()) throw new BadRequestError('send the file as multipart/form-data with a part named "file"');
   try {
     return await receiveParts(request, maxBytes, directory);
   } catch (error) {
-    await rm(directory, { recursive: true, force: true });
     throw asClientError(error, maxBytes);
   }
 }
@@ -145,51 +145,58 @@ async function startsWith(path: string, signature: Buffer): Promise<boolean> {
 }
 
 export function registerUploadRoutes(app: FastifyInstance, context: ServerContext, limits: { fileBytes: number } = { fileBytes: uploadLimits.fileBytes }): void {
+  /** An upload lands in this process's scratch folder first (its size and type are checked there), then goes to the blob store. */
+  const scratchOf = (id: string) => join(context.workDirectory, 'uploads', id);
+
   app.post('/file', async (request) => {
     const id = `file_${randomBytes(12).toString('hex')}`;
-    const directory = join(context.dataDirectory, 'files', id);
-    const upload = await receiveUpload(request, limits.fileBytes, directory);
-    const purpose = upload.fields.file_purpose ?? null;
-    const refusal =
-      purpose !== null && purpose.length > uploadLimits.purposeCharacters
-        ? `file_purpose is at most ${uploadLimits.purposeCharacters} characters`
-        : upload.bytes === 0
-          ? 'the uploaded file is empty'
-          : undefined;
-    if (refusal) {
+    const directory = scratchOf(id);
+    try {
+      const upload = await receiveUpload(request, limits.fileBytes, directory);
+      const purpose = upload.fields.file_purpose ?? null;
+      if (purpose !== null && purpose.length > uploadLimits.purposeCharacters) throw new BadRequestError(`file_purpose is at most ${uploadLimits.purposeCharacters} characters`);
+      if (upload.bytes === 0) throw new BadRequestError('the uploaded file is empty');
+      const blobKey = blobKeys.file(id, upload.fileName);
+      await context.blobs.putFile(blobKey, upload.path, { move: true });
+      await context.resources.addFile({ id, tenant: request.tenant, fileName: upload.fileName, purpose, blobKey, bytes: upload.bytes, createdAtMs: Date.now() });
+      return { r: { id } };
+    } finally {
       await rm(directory, { recursive: true, force: true });
-      throw new BadRequestError(refusal);
     }
-    await context.resources.addFile({ id, tenant: request.tenant, fileName: upload.fileName, purpose, path: upload.path, bytes: upload.bytes, createdAtMs: Date.now() });
-    return { r: { id } };
   });
 
   app.delete('/file/:file_id', async (request) => {
     const { file_id } = parseWire(z.object({ file_id: z.string() }), request.params, 'file id');
     const file = await context.resources.getFile(request.tenant, file_id);
     if (!file || !(await context.resources.deleteFile(request.tenant, file_id))) throw new NotFoundError(`file not found: ${file_id}`);
-    await rm(dirname(file.path), { recursive: true, force: true });
+    await context.blobs.deletePrefix(blobKeys.fileFolder(file.id));
     return { r: true };
   });
 
   const uploadExtension = async (request: FastifyRequest) => {
     const id = `ext_${randomBytes(12).toString('hex')}`;
-    const directory = join(context.dataDirectory, 'extensions', id);
-    const upload = await receiveUpload(request, uploadLimits.extensionBytes, directory);
-    if (!upload.fileName.toLowerCase().endsWith('.zip') || !(await startsWith(upload.path, zipSignature))) {
+    const directory = scratchOf(id);
+    try {
+      const upload = await receiveUpload(request, uploadLimits.extensionBytes, directory);
+      if (!upload.fileName.toLowerCase().endsWith('.zip') || !(await startsWith(upload.path, zipSignature))) {
+        throw new BadRequestError('extensions are uploaded as .zip files');
+      }
+      // Unpacked here only to check it: a task's worker unpacks its own copy when it launches the browser.
+      await unpackUploadedExtension(upload.path);
+      const blobKey = blobKeys.extension(id, upload.fileName);
+      await context.blobs.putFile(blobKey, upload.path, { move: true });
+      await context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, blobKey, createdAtMs: Date.now() });
+      return { r: { id } };
+    } finally {
       await rm(directory, { recursive: true, force: true });
-      throw new BadRequestError('extensions are uploaded as .zip files');
     }
-    await unpackUploadedExtension(upload.path);
-    await context.resources.addExtension({ id, tenant: request.tenant, fileName: upload.fileName, path: upload.path, createdAtMs: Date.now() });
-    return { r: { id } };
   };
   const listExtensions = async (request: FastifyRequest) => ({ r: (await context.resources.listExtensions(request.tenant)).map(extensionToWire) });
   const deleteExtension = async (request: FastifyRequest) => {
     const { extension_id } = parseWire(z.object({ extension_id: z.string() }), request.params, 'extension id');
     const extension = await context.resources.getExtension(request.tenant, extension_id);
     if (!extension || !(await context.resources.deleteExtension(request.tenant, extension_id))) throw new NotFoundError(`extension not found: ${extension_id}`);
-    await rm(dirname(extension.path), { recursive: true, force: true });
+    await context.blobs.deletePrefix(blobKeys.extensionFolder(extension.id));
     return { r: true };
   };
 

@@ -152,6 +152,16 @@ export class BullmqTaskQueue implements TaskQueue {
     return { position: length - index, reason: waitingReason(this.limits, runningForKey) };
   }
 
+  async queuedPerKey(): Promise<Map<string, number>> {
+    const keys = await this.client.zrange(this.keysSet, 0, -1);
+    const counts = await Promise.all(keys.map((key) => this.client.llen(this.queueOf(key).keys.wait ?? '')));
+    return new Map(keys.map((key, index) => [key, counts[index] ?? 0] as const).filter(([, count]) => count > 0));
+  }
+
+  async runningCount(): Promise<number> {
+    return this.running.size;
+  }
+
   consume(run: RunQueuedTask): void {
     if (this.runner) throw new Error('this queue already has a consumer');
     this.runner = run;

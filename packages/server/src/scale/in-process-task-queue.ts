@@ -72,6 +72,14 @@ export class InProcessTaskQueue implements TaskQueue {
     this.pump();
   }
 
+  queuedPerKey(): Promise<Map<string, number>> {
+    return Promise.resolve(new Map([...this.queues].map(([key, queue]) => [key, queue.length])));
+  }
+
+  runningCount(): Promise<number> {
+    return Promise.resolve(this.running.size);
+  }
+
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();

@@ -43,6 +43,10 @@ export interface TaskQueue {
    * `run` settles. One consumer per queue object.
    */
   consume(run: RunQueuedTask): void;
+  /** Tasks waiting per key (for the metrics). */
+  queuedPerKey(): Promise<Map<string, number>>;
+  /** Tasks this process's consumer runs now (for the metrics; each worker reports its own). */
+  runningCount(): Promise<number>;
   /** Stops handing out tasks (running ones are the consumer's to end) and lets go of connections. */
   close(): Promise<void>;
 }

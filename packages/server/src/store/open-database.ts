@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 export type SqliteDatabase = Database.Database;
 
 /** Ordered schema changes; a migration never changes once released, new ones are appended. */
-const migrations: readonly string[] = [
+export const sqliteMigrations: readonly string[] = [
   `CREATE TABLE tasks (
      id TEXT PRIMARY KEY,
      tenant TEXT NOT NULL,
@@ -85,12 +85,23 @@ const migrations: readonly string[] = [
    UPDATE tasks SET lease_expires_at_ms = 0 WHERE status IN ('waiting', 'running');
    CREATE INDEX live_tasks_by_owner ON tasks (owner) WHERE status IN ('waiting', 'running');
    CREATE INDEX live_tasks_by_lease ON tasks (lease_expires_at_ms) WHERE status IN ('waiting', 'running');`,
+  // Files are blobs: rows keep blob keys. Paths an earlier version stored under the data directory
+  // become the keys of the same files (the filesystem blob store keeps that layout).
+  `ALTER TABLE files RENAME COLUMN path TO blob_key;
+   UPDATE files SET blob_key = substr(blob_key, instr(blob_key, '/files/' || id || '/') + 1) WHERE instr(blob_key, '/files/' || id || '/') > 0;
+   ALTER TABLE extensions RENAME COLUMN path TO blob_key;
+   UPDATE extensions SET blob_key = substr(blob_key, instr(blob_key, '/extensions/' || id || '/') + 1) WHERE instr(blob_key, '/extensions/' || id || '/') > 0;
+   ALTER TABLE downloads RENAME COLUMN path TO blob_key;
+   UPDATE downloads SET blob_key = substr(blob_key, instr(blob_key, '/tasks/' || task_id || '/') + 1) WHERE instr(blob_key, '/tasks/' || task_id || '/') > 0;
+   UPDATE steps SET record_json = json_set(json_remove(record_json, '$.screenshotPath'), '$.screenshotKey',
+       substr(json_extract(record_json, '$.screenshotPath'), instr(json_extract(record_json, '$.screenshotPath'), '/tasks/' || task_id || '/') + 1))
+     WHERE instr(json_extract(record_json, '$.screenshotPath'), '/tasks/' || task_id || '/') > 0;`,
 ];
 
 function applyMigrations(database: SqliteDatabase): void {
   database.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)');
   const applied = database.prepare('SELECT COALESCE(MAX(version), 0) AS version FROM migrations').get() as { version: number };
-  migrations.forEach((sql, index) => {
+  sqliteMigrations.forEach((sql, index) => {
     const version = index + 1;
     if (version <= applied.version) return;
     database.transaction(() => {

@@ -14,6 +14,8 @@ export interface OpenedStores {
   resources: ResourceStore;
   /** "SQLite at <path>" or "PostgreSQL at <url without password>", for the start-up line. */
   description: string;
+  /** Resolves when the database answers a trivial query (the readiness check). */
+  checkReachable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function openStores(options: { databaseUrl?: string | undefined; da
       taskStore: new PostgresTaskStore(pool, options.sealer),
       resources: new PostgresResourceStore(pool),
       description: `PostgreSQL at ${redactedUrl(url)}`,
+      checkReachable: async () => void (await pool.query('SELECT 1')),
       close: () => pool.end(),
     };
   }
@@ -40,6 +43,7 @@ export async function openStores(options: { databaseUrl?: string | undefined; da
     taskStore: new CachedTaskStore(new SqliteTaskStore(database, options.sealer)),
     resources: new SqliteResourceStore(database),
     description: `SQLite at ${path}`,
+    checkReachable: async () => void database.prepare('SELECT 1').get(),
     close: async () => void database.close(),
   };
 }

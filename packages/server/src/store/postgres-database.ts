@@ -66,7 +66,7 @@ export async function openPostgres(url: string, options: { maxConnections?: numb
 
 /** The URL without its password, for messages. */
 export function redactedUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
 }
 
 /**

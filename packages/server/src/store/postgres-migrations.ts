@@ -94,4 +94,8 @@ export const postgresMigrations: readonly string[] = [
    UPDATE tasks SET lease_expires_at_ms = 0 WHERE status IN ('waiting', 'running');
    CREATE INDEX live_tasks_by_owner ON tasks (owner) WHERE status IN ('waiting', 'running');
    CREATE INDEX live_tasks_by_lease ON tasks (lease_expires_at_ms) WHERE status IN ('waiting', 'running');`,
+  // Files are blobs (see blobs/blob-keys.ts): rows keep blob keys, as SQLite's migration 4 does.
+  `ALTER TABLE files RENAME COLUMN path TO blob_key;
+   ALTER TABLE extensions RENAME COLUMN path TO blob_key;
+   ALTER TABLE downloads RENAME COLUMN path TO blob_key;`,
 ];

@@ -26,25 +26,25 @@ export class PostgresResourceStore implements ResourceStore {
   }
 
   async addFile(file: StoredFile): Promise<void> {
-    await runQuery(this.pool, 'INSERT INTO files (id, tenant, file_name, purpose, path, bytes, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    await runQuery(this.pool, 'INSERT INTO files (id, tenant, file_name, purpose, blob_key, bytes, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
       file.id,
       file.tenant,
       file.fileName,
       file.purpose,
-      file.path,
+      file.blobKey,
       file.bytes,
       file.createdAtMs,
     ]);
   }
 
   async getFile(tenant: string, id: string): Promise<StoredFile | undefined> {
-    const { rows } = await runQuery<FileRow>(this.pool, 'SELECT id, tenant, file_name, purpose, path, bytes, created_at_ms FROM files WHERE tenant = $1 AND id = $2', [tenant, id]);
+    const { rows } = await runQuery<FileRow>(this.pool, 'SELECT id, tenant, file_name, purpose, blob_key, bytes, created_at_ms FROM files WHERE tenant = $1 AND id = $2', [tenant, id]);
     return rows[0] ? fileFromRow(rows[0]) : undefined;
   }
 
   async listFiles(tenant: string): Promise<StoredFile[]> {
     const { rows } = await runQuery<FileRow>(this.pool, 
-      'SELECT id, tenant, file_name, purpose, path, bytes, created_at_ms FROM files WHERE tenant = $1 ORDER BY created_at_ms DESC, position DESC',
+      'SELECT id, tenant, file_name, purpose, blob_key, bytes, created_at_ms FROM files WHERE tenant = $1 ORDER BY created_at_ms DESC, position DESC',
       [tenant],
     );
     return rows.map(fileFromRow);
@@ -56,22 +56,22 @@ export class PostgresResourceStore implements ResourceStore {
   }
 
   async addExtension(extension: StoredExtension): Promise<void> {
-    await runQuery(this.pool, 'INSERT INTO extensions (id, tenant, file_name, path, created_at_ms) VALUES ($1, $2, $3, $4, $5)', [
+    await runQuery(this.pool, 'INSERT INTO extensions (id, tenant, file_name, blob_key, created_at_ms) VALUES ($1, $2, $3, $4, $5)', [
       extension.id,
       extension.tenant,
       extension.fileName,
-      extension.path,
+      extension.blobKey,
       extension.createdAtMs,
     ]);
   }
 
   async getExtension(tenant: string, id: string): Promise<StoredExtension | undefined> {
-    const { rows } = await runQuery<ExtensionRow>(this.pool, 'SELECT id, tenant, file_name, path, created_at_ms FROM extensions WHERE tenant = $1 AND id = $2', [tenant, id]);
+    const { rows } = await runQuery<ExtensionRow>(this.pool, 'SELECT id, tenant, file_name, blob_key, created_at_ms FROM extensions WHERE tenant = $1 AND id = $2', [tenant, id]);
     return rows[0] ? extensionFromRow(rows[0]) : undefined;
   }
 
   async listExtensions(tenant: string): Promise<StoredExtension[]> {
-    const { rows } = await runQuery<ExtensionRow>(this.pool, 'SELECT id, tenant, file_name, path, created_at_ms FROM extensions WHERE tenant = $1 ORDER BY created_at_ms, id', [tenant]);
+    const { rows } = await runQuery<ExtensionRow>(this.pool, 'SELECT id, tenant, file_name, blob_key, created_at_ms FROM extensions WHERE tenant = $1 ORDER BY created_at_ms, id', [tenant]);
     return rows.map(extensionFromRow);
   }
 

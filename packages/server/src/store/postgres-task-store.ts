@@ -179,17 +179,17 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   async addDownload(taskId: string, download: DownloadRecord): Promise<void> {
-    await runQuery(this.pool, 'INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES ($1, $2, $3, $4, $5)', [
+    await runQuery(this.pool, 'INSERT INTO downloads (task_id, url, file_name, blob_key, bytes) VALUES ($1, $2, $3, $4, $5)', [
       taskId,
       download.url,
       download.fileName,
-      download.path,
+      download.blobKey,
       download.bytes,
     ]);
   }
 
   async listDownloads(taskId: string): Promise<DownloadRecord[]> {
-    const { rows } = await runQuery<DownloadRow>(this.pool, 'SELECT url, file_name, path, bytes FROM downloads WHERE task_id = $1 ORDER BY position', [taskId]);
+    const { rows } = await runQuery<DownloadRow>(this.pool, 'SELECT url, file_name, blob_key, bytes FROM downloads WHERE task_id = $1 ORDER BY position', [taskId]);
     return rows.map(downloadFromRow);
   }
 

@@ -5,7 +5,8 @@ export interface StoredFile {
   tenant: string;
   fileName: string;
   purpose: string | null;
-  path: string;
+  /** Where the bytes are, in the blob store. */
+  blobKey: string;
   bytes: number;
   createdAtMs: number;
 }
@@ -14,7 +15,8 @@ export interface StoredExtension {
   id: string;
   tenant: string;
   fileName: string;
-  path: string;
+  /** The uploaded zip, in the blob store. */
+  blobKey: string;
   createdAtMs: number;
 }
 
@@ -43,7 +45,7 @@ export interface FileRow {
   tenant: string;
   file_name: string;
   purpose: string | null;
-  path: string;
+  blob_key: string;
   bytes: number;
   created_at_ms: number;
 }
@@ -52,7 +54,7 @@ export interface ExtensionRow {
   id: string;
   tenant: string;
   file_name: string;
-  path: string;
+  blob_key: string;
   created_at_ms: number;
 }
 
@@ -61,7 +63,7 @@ export const fileFromRow = (row: FileRow): StoredFile => ({
   tenant: row.tenant,
   fileName: row.file_name,
   purpose: row.purpose,
-  path: row.path,
+  blobKey: row.blob_key,
   bytes: row.bytes,
   createdAtMs: row.created_at_ms,
 });
@@ -70,7 +72,7 @@ export const extensionFromRow = (row: ExtensionRow): StoredExtension => ({
   id: row.id,
   tenant: row.tenant,
   fileName: row.file_name,
-  path: row.path,
+  blobKey: row.blob_key,
   createdAtMs: row.created_at_ms,
 });
 
@@ -96,8 +98,8 @@ export class SqliteResourceStore implements ResourceStore {
 
   async addFile(file: StoredFile): Promise<void> {
     this.database
-      .prepare('INSERT INTO files (id, tenant, file_name, purpose, path, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(file.id, file.tenant, file.fileName, file.purpose, file.path, file.bytes, file.createdAtMs);
+      .prepare('INSERT INTO files (id, tenant, file_name, purpose, blob_key, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(file.id, file.tenant, file.fileName, file.purpose, file.blobKey, file.bytes, file.createdAtMs);
   }
 
   async listFiles(tenant: string): Promise<StoredFile[]> {
@@ -116,8 +118,8 @@ export class SqliteResourceStore implements ResourceStore {
 
   async addExtension(extension: StoredExtension): Promise<void> {
     this.database
-      .prepare('INSERT INTO extensions (id, tenant, file_name, path, created_at_ms) VALUES (?, ?, ?, ?, ?)')
-      .run(extension.id, extension.tenant, extension.fileName, extension.path, extension.createdAtMs);
+      .prepare('INSERT INTO extensions (id, tenant, file_name, blob_key, created_at_ms) VALUES (?, ?, ?, ?, ?)')
+      .run(extension.id, extension.tenant, extension.fileName, extension.blobKey, extension.createdAtMs);
   }
 
   async getExtension(tenant: string, id: string): Promise<StoredExtension | undefined> {

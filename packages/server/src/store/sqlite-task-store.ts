@@ -172,12 +172,12 @@ export class SqliteTaskStore implements TaskStore {
 
   async addDownload(taskId: string, download: DownloadRecord): Promise<void> {
     this.database
-      .prepare('INSERT INTO downloads (task_id, url, file_name, path, bytes) VALUES (?, ?, ?, ?, ?)')
-      .run(taskId, download.url, download.fileName, download.path, download.bytes);
+      .prepare('INSERT INTO downloads (task_id, url, file_name, blob_key, bytes) VALUES (?, ?, ?, ?, ?)')
+      .run(taskId, download.url, download.fileName, download.blobKey, download.bytes);
   }
 
   async listDownloads(taskId: string): Promise<DownloadRecord[]> {
-    const rows = this.database.prepare('SELECT url, file_name, path, bytes FROM downloads WHERE task_id = ? ORDER BY rowid').all(taskId) as DownloadRow[];
+    const rows = this.database.prepare('SELECT url, file_name, blob_key, bytes FROM downloads WHERE task_id = ? ORDER BY rowid').all(taskId) as DownloadRow[];
     return rows.map(downloadFromRow);
   }
 

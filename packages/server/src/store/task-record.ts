@@ -50,7 +50,8 @@ export interface CommandRecord {
 export interface DownloadRecord {
   url: string;
   fileName: string;
-  path: string;
+  /** The downloaded file, in the blob store. */
+  blobKey: string;
   bytes: number;
 }
 

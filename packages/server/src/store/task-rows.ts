@@ -37,7 +37,7 @@ export interface CommandRow {
 export interface DownloadRow {
   url: string;
   file_name: string;
-  path: string;
+  blob_key: string;
   bytes: number;
 }
 
@@ -69,7 +69,7 @@ export const eventFromRow = (row: EventRow): StoredTaskEvent => ({
 
 export const commandFromRow = (row: CommandRow): CommandRecord => ({ id: row.id, action: row.action, input: JSON.parse(row.input_json) as unknown, sentAtMs: row.sent_at_ms });
 
-export const downloadFromRow = (row: DownloadRow): DownloadRecord => ({ url: row.url, fileName: row.file_name, path: row.path, bytes: row.bytes });
+export const downloadFromRow = (row: DownloadRow): DownloadRecord => ({ url: row.url, fileName: row.file_name, blobKey: row.blob_key, bytes: row.bytes });
 
 export function serializeOutput(output: unknown): string | null {
   return output === undefined || output === null ? null : JSON.stringify(output);

@@ -1,4 +1,6 @@
 import type { BrowserPool } from '@open-smooth/browser';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CommandBus } from '../scale/command-bus.js';
 import type { EventNotifier } from '../scale/event-notifier.js';
@@ -18,7 +20,10 @@ export interface EmbeddedTasksOptions {
   store: TaskStore;
   resources: ResourceStore;
   profiles: ProfileStorage;
-  dataDirectory: string;
+  blobs: BlobStore;
+  /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
+  workDirectory: string;
+  metrics: TaskMetrics;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
   limits: TaskQueueLimits;
@@ -39,6 +44,8 @@ export interface EmbeddedTasksOptions {
 
 export interface EmbeddedTasks {
   service: TaskService;
+  /** For the metrics: what waits and what runs. */
+  queue: TaskQueue;
   /** Takes tasks from the queue once started (after the leftovers of a previous run were failed). */
   runner: TaskRunner;
   /** Stops the runner (live tasks left as a crash would leave them), then the service. */
@@ -72,7 +79,8 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     commands,
     notifier,
     launches,
-    dataDirectory: options.dataDirectory,
+    blobs: options.blobs,
+    workDirectory: options.workDirectory,
     finishGraceMs: options.finishGraceMs,
     workerId: options.workerId,
     leaseMs: options.leaseMs,
@@ -85,7 +93,9 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     notifier,
     launches,
     profiles: options.profiles,
-    dataDirectory: options.dataDirectory,
+    blobs: options.blobs,
+    workDirectory: options.workDirectory,
+    metrics: options.metrics,
     browserPool: options.browserPool,
     agent: options.agent,
     sessionIdleTimeoutMs: options.sessionIdleTimeoutMs,
@@ -101,6 +111,7 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
   });
   return {
     service,
+    queue,
     runner,
     async close() {
       await runner.close();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { CustomToolCall } from '@open-smooth/agent';
 import {
   PageScriptResultTooLargeError,
@@ -13,14 +13,18 @@ import {
   type TaskContext,
 } from '@open-smooth/browser';
 import { maskStrings, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
+import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
+import { blobKeys } from '../blobs/blob-keys.js';
+import { unpackExtension } from '../extensions/unpack-extension.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
-import { actionOutputToWire, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
+import { actionOutputToWire, creditsFromCost, type AgentRunSettings, type TaskSettings } from '../wire-format.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { ControlGate } from './control-gate.js';
 import { TaskRecorder, type StoppedRecording } from './recording.js';
-import { recordingFramesDirectory } from './recording-files.js';
+import { storeRecording } from './recording-blobs.js';
 import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
@@ -31,8 +35,14 @@ export interface LiveTaskDependencies {
   eventLog: TaskEventLog;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
-  /** Where the task's downloads and step screenshots go. */
-  taskDirectory: string;
+  /**
+   * The task's scratch folder on this machine: local copies of its files and extensions, downloads,
+   * screenshots and recording frames until they are in the blob store. Removed when the task ends.
+   */
+  workDirectory: string;
+  /** Where what the task keeps goes (downloads, step screenshots, recording) and its inputs come from. */
+  blobs: BlobStore;
+  metrics: TaskMetrics;
   profiles: ProfileStorage;
   /** The caller's tunnel when the task has proxy_server "self". */
   callerTunnel?: CallerTunnel;
@@ -71,6 +81,20 @@ interface Finish {
 }
 
 
+/** A file or extension the task was created with was deleted before it started. */
+class TaskInputMissingError extends Error {
+  override readonly name = 'TaskInputMissingError';
+}
+
+async function copyInput(blobs: BlobStore, key: string, path: string, what: string): Promise<void> {
+  try {
+    await blobs.copyToFile(key, path);
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) throw new TaskInputMissingError(`${what} was deleted before the task started`);
+    throw error;
+  }
+}
+
 /** Tool answers are free-form; the agent gets text. */
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -90,7 +114,7 @@ export class LiveTask {
   private readonly ended = new Promise<void>((resolve) => (this.releaseEnd = resolve));
   private readonly pendingToolCalls = new Map<string, PendingToolCall>();
   private costDollars = 0;
-  /** Steps reach the store one at a time, in order; what a run reports waits for its steps. */
+  /** Steps reach the store one at a time, in order, each once its screenshot is a blob; what a run reports waits for its steps. */
   private stepWrites: Promise<void> = Promise.resolve();
   private lastOutput: unknown = null;
   /** A custom tool answered 500 or never answered: the run fails with this reason. */
@@ -100,6 +124,12 @@ export class LiveTask {
   private finished = false;
   private recorder: TaskRecorder | undefined;
   private view: LiveView | undefined;
+  /** Step screenshots stored so far; numbers their keys. */
+  private screenshotsKept = 0;
+  /** When the scheduler started it; undefined while it waits. */
+  private startedAtMs: number | undefined;
+  /** The task's uploaded files as local copies (the agent hands Chromium a path). */
+  private localFiles: Array<{ name: string; path: string }> = [];
   /** A person driving through the interactive live view holds the agent between steps. */
   readonly control = new ControlGate();
 
@@ -133,6 +163,11 @@ export class LiveTask {
     }
   }
 
+  /** Whether the task holds a browser context now. */
+  get hasBrowser(): boolean {
+    return this.context !== undefined;
+  }
+
   /** The live view's access to the browser; undefined while the browser is not open. */
   liveView(): LiveView | undefined {
     const context = this.context;
@@ -148,6 +183,7 @@ export class LiveTask {
   async run(): Promise<void> {
     if (this.finished) return;
     const startedAtMs = Date.now();
+    this.startedAtMs = startedAtMs;
     await this.dependencies.store.updateTask(this.id, { status: 'running' });
     this.dependencies.eventLog.notify(this.id);
     try {
@@ -155,7 +191,7 @@ export class LiveTask {
       this.maskingContext = this.context;
     } catch (error) {
       // A navigation failure already says which page and why (the browser itself is fine).
-      const reason = error instanceof Error && ['NavigationFailedError', 'CallerTunnelError', 'ProxyNotAllowedError'].includes(error.name) ? error.message : `could not open the browser: ${errorMessage(error)}`;
+      const reason = error instanceof Error && ['NavigationFailedError', 'CallerTunnelError', 'ProxyNotAllowedError', 'TaskInputMissingError'].includes(error.name) ? error.message : `could not open the browser: ${errorMessage(error)}`;
       await this.finish({ status: 'failed', error: reason });
       this.releaseStart();
       return this.ended;
@@ -173,7 +209,7 @@ export class LiveTask {
 
   private async startRecording(context: TaskContext, startedAtMs: number): Promise<void> {
     try {
-      this.recorder = await TaskRecorder.start(context.frames, recordingFramesDirectory(this.dependencies.taskDirectory), startedAtMs);
+      this.recorder = await TaskRecorder.start(context.frames, join(this.dependencies.workDirectory, 'recording-frames'), startedAtMs);
     } catch (error) {
       console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
     }
@@ -193,8 +229,9 @@ export class LiveTask {
 
   private async openContext(): Promise<TaskContext> {
     const pool = await this.dependencies.browserPool();
-    const downloadsDirectory = join(this.dependencies.taskDirectory, 'downloads');
+    const downloadsDirectory = join(this.dependencies.workDirectory, 'downloads');
     await mkdir(downloadsDirectory, { recursive: true });
+    const extensionDirectories = await this.materialiseInputs();
     const profileId = this.settings.profileId;
     const storageState = profileId === undefined ? undefined : await this.dependencies.profiles.read(this.record.tenant, profileId);
     const proxy = await this.proxySettings();
@@ -203,7 +240,7 @@ export class LiveTask {
       device: this.settings.device,
       stealth: this.settings.stealth,
       adblock: this.settings.adblock,
-      extensionDirectories: this.settings.extensionDirectories,
+      extensionDirectories,
       showCursor: this.settings.showCursor,
       ...(proxy !== undefined ? { proxy } : {}),
       ...(this.settings.clientCertificates.length > 0 ? { clientCertificates: this.settings.clientCertificates } : {}),
@@ -215,6 +252,28 @@ export class LiveTask {
       signal: this.abortController.signal,
       ...this.reuseScope(),
     });
+  }
+
+  /**
+   * Chromium and the agent need files on disk: the task's uploaded files and extensions are copied
+   * from the blob store into its scratch folder (extensions unpacked). Returns the extension folders.
+   */
+  private async materialiseInputs(): Promise<string[]> {
+    const { blobs, workDirectory } = this.dependencies;
+    this.localFiles = await Promise.all(
+      this.settings.files.map(async (file, index) => {
+        const path = join(workDirectory, 'files', String(index), file.name);
+        await copyInput(blobs, file.blobKey, path, `the uploaded file ${file.name}`);
+        return { name: file.name, path };
+      }),
+    );
+    const directories: string[] = [];
+    for (const extension of this.settings.extensions) {
+      const zipPath = join(workDirectory, 'extensions', extension.id, basename(extension.blobKey));
+      await copyInput(blobs, extension.blobKey, zipPath, `extension ${extension.id}`);
+      directories.push((await unpackExtension(zipPath)).directory);
+    }
+    return directories;
   }
 
   /** The upstream proxy, or the caller's tunnel once the caller has connected it. */
@@ -264,14 +323,14 @@ export class LiveTask {
       ...(run.responseModel !== undefined ? { responseModel: run.responseModel } : {}),
       ...(run.metadata !== undefined ? { metadata: run.metadata } : {}),
       secrets: this.settings.agentRun ? run.secrets : [...this.settings.secrets, ...run.secrets],
-      files: this.settings.files,
+      files: this.localFiles,
       customTools: this.settings.customTools,
       callCustomTool: (call, signal) => this.callCustomTool(call, signal, agent),
       ...(this.settings.additionalTools !== undefined ? { additionalTools: this.settings.additionalTools } : {}),
       signal: this.abortController.signal,
       beforeStep: (signal) => this.control.agentTurn(signal),
-      artifactsDirectory: join(this.dependencies.taskDirectory, 'steps'),
-      onStep: (step) => this.storeStep(step),
+      artifactsDirectory: join(this.dependencies.workDirectory, 'steps'),
+      onStep: (step) => this.keepStep(step),
     });
     await this.stepWrites;
     await this.addCost(result.costDollars);
@@ -279,15 +338,33 @@ export class LiveTask {
     return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}) };
   }
 
-  private storeStep(step: StepRecord): void {
-    this.stepWrites = this.stepWrites
-      .then(() => this.dependencies.store.addStep(this.id, step))
-      .catch((error: unknown) => {
+  /** Stores the step once its screenshot is a blob; a screenshot that cannot be stored is logged and left out. */
+  private keepStep(step: StepRecord): void {
+    this.dependencies.metrics.modelTokens(step.tokensIn, step.tokensOut);
+    this.stepWrites = this.stepWrites.then(async () => {
+      const { screenshotPath, ...kept } = step;
+      let stored: StepRecord = kept;
+      if (screenshotPath !== undefined) {
+        // Numbered per task, not by the run's step index: a session's second run_task starts at step 1 again.
+        this.screenshotsKept += 1;
+        const screenshotKey = blobKeys.stepScreenshot(this.id, `${String(this.screenshotsKept).padStart(4, '0')}-${basename(screenshotPath)}`);
+        try {
+          await this.dependencies.blobs.putFile(screenshotKey, screenshotPath, { move: true });
+          stored = { ...kept, screenshotKey };
+        } catch (error) {
+          process.stderr.write(`open-smooth: task ${this.id}: could not store the screenshot of step ${step.index}: ${errorMessage(error)}\n`);
+        }
+      }
+      try {
+        await this.dependencies.store.addStep(this.id, stored);
+      } catch (error) {
         process.stderr.write(`open-smooth: task ${this.id}: could not store step ${step.index}: ${errorMessage(error)}\n`);
-      });
+      }
+    });
   }
 
   private async addCost(dollars: number): Promise<void> {
+    this.dependencies.metrics.creditsUsed(creditsFromCost(dollars));
     this.costDollars += dollars;
     await this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
   }
@@ -518,27 +595,46 @@ export class LiveTask {
     if (!persist) {
       await this.stopRecording();
       await this.closeContext();
+      await this.removeWorkDirectory();
       return this.releaseEnd();
     }
     await this.collectDownloads();
     const recording = await this.stopRecording();
     await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
+    const recordingKept = recording ? await this.keepRecording(recording) : false;
     try {
       await this.stepWrites;
+      await this.removeWorkDirectory();
       await this.dependencies.store.updateTask(this.id, {
         status: finish.status,
         output: this.masked(finish.output ?? null),
         error: finish.error ? this.masked(finish.error) : null,
         costDollars: this.costDollars,
         finishedAtMs: Date.now(),
-        // The frames are on disk: the video is encoded when first asked for, so its URL is ready now.
-        ...(this.settings.enableRecording ? { recording: recording && recording.frames.length > 0 ? ('ready' as const) : ('none' as const) } : {}),
+        // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
+        ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
       });
+      if (this.startedAtMs !== undefined) this.dependencies.metrics.taskFinished(this.record.kind, finish.status, (Date.now() - this.startedAtMs) / 1000);
       await this.dependencies.onFinished(this.id);
     } finally {
       // Whoever waits for the end (the scheduler's slot, shutdown) is not left waiting by a store failure.
       this.releaseEnd();
     }
+  }
+
+  private async keepRecording(recording: StoppedRecording): Promise<boolean> {
+    try {
+      return await storeRecording(this.dependencies.blobs, this.id, recording);
+    } catch (error) {
+      console.warn(`task ${this.id}: the recording could not be stored: ${errorMessage(error)}`);
+      return false;
+    }
+  }
+
+  private async removeWorkDirectory(): Promise<void> {
+    await rm(this.dependencies.workDirectory, { recursive: true, force: true }).catch((error: unknown) => {
+      process.stderr.write(`open-smooth: task ${this.id}: could not remove its scratch folder: ${errorMessage(error)}\n`);
+    });
   }
 
   /** Saves the context's cookies, localStorage and IndexedDB into the profile, unless it is read-only. */
@@ -555,6 +651,7 @@ export class LiveTask {
     }
   }
 
+  /** Puts what the task downloaded into the blob store, one blob per file, in the order they finished. */
   private async collectDownloads(): Promise<void> {
     const context = this.context;
     if (!context) return;
@@ -566,17 +663,14 @@ export class LiveTask {
       // A download that never completed is simply not in the zip.
       return;
     }
-    try {
-      for (const download of context.downloads) {
-        await this.dependencies.store.addDownload(this.id, {
-          url: download.url,
-          fileName: download.suggestedFilename,
-          path: download.path,
-          bytes: download.bytes,
-        });
+    for (const [index, download] of context.downloads.entries()) {
+      const blobKey = blobKeys.download(this.id, index + 1, download.suggestedFilename);
+      try {
+        await this.dependencies.blobs.putFile(blobKey, download.path, { move: true });
+        await this.dependencies.store.addDownload(this.id, { url: download.url, fileName: download.suggestedFilename, blobKey, bytes: download.bytes });
+      } catch (error) {
+        process.stderr.write(`open-smooth: task ${this.id}: could not keep download ${download.suggestedFilename}: ${errorMessage(error)}\n`);
       }
-    } catch (error) {
-      process.stderr.write(`open-smooth: task ${this.id}: could not store its downloads: ${errorMessage(error)}\n`);
     }
   }
 

@@ -4,6 +4,8 @@ import { errorMessage, isFinishedTaskStatus } from '@open-smooth/protocol';
 import type { CommandBus, MessageReply, TaskMessage } from '../scale/command-bus.js';
 import { queueTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { QueuedTask, TaskQueue } from '../scale/task-queue.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import type { AgentBridge } from './agent-bridge.js';
@@ -23,7 +25,10 @@ export interface TaskRunnerOptions {
   notifier: EventNotifier;
   launches: TaskLaunches;
   profiles: ProfileStorage;
-  dataDirectory: string;
+  blobs: BlobStore;
+  /** This process's scratch folder: local copies of blobs while a task runs, spooled frames. */
+  workDirectory: string;
+  metrics: TaskMetrics;
   browserPool: () => Promise<BrowserPool>;
   agent: () => Promise<AgentBridge>;
   sessionIdleTimeoutMs: number;
@@ -42,8 +47,9 @@ export interface TaskRunnerOptions {
   onFinished: (taskId: string) => Promise<void>;
 }
 
-export function taskDirectoryOf(dataDirectory: string, taskId: string): string {
-  return join(dataDirectory, 'tasks', taskId);
+/** A task's scratch folder on the machine that runs it; what it keeps goes to the blob store. */
+export function taskWorkDirectoryOf(workDirectory: string, taskId: string): string {
+  return join(workDirectory, 'tasks', taskId);
 }
 
 /**
@@ -135,6 +141,13 @@ export class TaskRunner {
     return this.live.get(taskId)?.liveView();
   }
 
+  /** Live tasks holding a browser context now (for the metrics). */
+  get browserContextCount(): number {
+    let count = 0;
+    for (const liveTask of this.live.values()) if (liveTask.hasBrowser) count += 1;
+    return count;
+  }
+
   currentUrl(taskId: string): string | undefined {
     return this.live.get(taskId)?.currentUrl();
   }
@@ -153,7 +166,9 @@ export class TaskRunner {
       eventLog: this.options.eventLog,
       browserPool: this.options.browserPool,
       agent: this.options.agent,
-      taskDirectory: taskDirectoryOf(this.options.dataDirectory, queued.taskId),
+      workDirectory: taskWorkDirectoryOf(this.options.workDirectory, queued.taskId),
+      blobs: this.options.blobs,
+      metrics: this.options.metrics,
       profiles: this.options.profiles,
       ...(launch.callerTunnel ? { callerTunnel: launch.callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,

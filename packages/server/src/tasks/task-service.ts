@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus, errorMessage } from '@open-smooth/protocol';
-import { unpackedExtensionDirectory } from '../extensions/unpack-extension.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { blobKeys } from '../blobs/blob-keys.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { CommandBus, TaskMessage } from '../scale/command-bus.js';
 import { queueTopic, taskTopic, waitForChange, type EventNotifier } from '../scale/event-notifier.js';
@@ -13,13 +16,12 @@ import { actionOutputToWire, taskSettingsFromWire, type TaskSettings } from '../
 import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
 import { FinishGate } from './finish-gate.js';
-import { encodeRecording, readStoppedRecording } from './recording.js';
-import { recordingFramesDirectory, recordingVideoPath } from './recording-files.js';
+import { encodeStoredRecording } from './recording-blobs.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskOwnerUnavailableError, TaskStillRunningError } from './task-errors.js';
 import type { TaskLaunches } from './task-launches.js';
-import { taskDirectoryOf } from './task-runner.js';
+import { taskWorkDirectoryOf } from './task-runner.js';
 
 export interface TaskServiceOptions {
   store: TaskStore;
@@ -30,7 +32,9 @@ export interface TaskServiceOptions {
   notifier: EventNotifier;
   /** Where created tasks' settings wait for the runner (same process). */
   launches: TaskLaunches;
-  dataDirectory: string;
+  blobs: BlobStore;
+  /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
+  workDirectory: string;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
   /** The worker whose runner takes this service's tasks (same process): it holds their leases from creation. */
@@ -97,8 +101,9 @@ export class TaskService {
     return Date.now() + this.options.leaseMs;
   }
 
-  taskDirectory(taskId: string): string {
-    return taskDirectoryOf(this.options.dataDirectory, taskId);
+  /** A running task's scratch folder on this machine (erasing a task removes it too). */
+  taskWorkDirectory(taskId: string): string {
+    return taskWorkDirectoryOf(this.options.workDirectory, taskId);
   }
 
   async create(tenant: string, request: TaskRequest): Promise<TaskRecord> {
@@ -107,12 +112,12 @@ export class TaskService {
     for (const fileId of settings.fileIds) {
       const file = await this.options.resources.getFile(tenant, fileId);
       if (!file) throw new InvalidTaskRequestError(`unknown file id: ${fileId}; upload it with POST /file first`);
-      settings.files.push({ name: file.fileName, path: file.path });
+      settings.files.push({ name: file.fileName, blobKey: file.blobKey });
     }
     for (const extensionId of settings.extensionIds) {
       const extension = await this.options.resources.getExtension(tenant, extensionId);
       if (!extension) throw new InvalidTaskRequestError(`unknown extension id: ${extensionId}; upload it with POST /browser/extension first`);
-      settings.extensionDirectories.push(unpackedExtensionDirectory(extension.path));
+      settings.extensions.push({ id: extension.id, blobKey: extension.blobKey });
     }
     if (settings.profileId !== undefined && !(await this.options.resources.hasProfile(tenant, settings.profileId))) {
       throw new ProfileNotFoundError(settings.profileId);
@@ -194,26 +199,24 @@ export class TaskService {
   }
 
   /**
-   * The path of a finished task's video, encoding it first when this is the first time it is asked
-   * for (one ffmpeg at a time); undefined when the task has no video (then its state becomes `none`).
+   * The blob key of a finished task's video, encoding it first when this is the first time it is
+   * asked for (one ffmpeg at a time in this process); undefined when the task has no video (then
+   * its state becomes `none`).
    */
   async recordingVideo(taskId: string): Promise<string | undefined> {
-    const path = recordingVideoPath(this.taskDirectory(taskId));
     let encoding = this.encodings.get(taskId);
     if (!encoding) {
-      encoding = this.encodingQueue.then(() => this.encodeOnce(taskId, path));
+      encoding = this.encodingQueue.then(() => this.encodeOnce(taskId));
       this.encodings.set(taskId, encoding);
       this.encodingQueue = encoding.then(() => undefined, () => undefined);
       void encoding.finally(() => this.encodings.delete(taskId));
     }
-    return (await encoding) ? path : undefined;
+    return (await encoding) ? blobKeys.recordingVideo(taskId) : undefined;
   }
 
-  private async encodeOnce(taskId: string, videoPath: string): Promise<boolean> {
-    if (await stat(videoPath).then(() => true, () => false)) return true;
-    const recording = await readStoppedRecording(recordingFramesDirectory(this.taskDirectory(taskId)));
+  private async encodeOnce(taskId: string): Promise<boolean> {
     try {
-      if (recording && (await encodeRecording(recording, videoPath))) return true;
+      if (await encodeStoredRecording(this.options.blobs, taskId, this.options.workDirectory)) return true;
     } catch (error) {
       console.warn(`task ${taskId}: ${errorMessage(error)}`);
     }
@@ -400,7 +403,8 @@ export class TaskService {
     // A recording still being encoded would land after the folder is gone.
     await this.encodings.get(task.id);
     await this.options.store.eraseTaskData(task.id);
-    await rm(this.taskDirectory(task.id), { recursive: true, force: true });
+    await this.options.blobs.deletePrefix(blobKeys.taskFolder(task.id));
+    await rm(this.taskWorkDirectory(task.id), { recursive: true, force: true });
   }
 
   /**

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { handlersFirstHeader } from '@open-smooth/protocol';
 import { loopbackNetworkAllowance } from '@open-smooth/testkit';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index.js';
+import type { BlobStore } from '../../src/blobs/blob-store.js';
+import { FilesystemBlobStore } from '../../src/blobs/filesystem-blob-store.js';
+import { suiteBlobStore } from './suite-blob-store.js';
 import { testDatabaseUrl } from './test-database.js';
 
 export { loopbackNetworkAllowance };
@@ -20,6 +23,8 @@ export interface ApiAnswer {
 export interface TestServer {
   server: RunningServer;
   dataDirectory: string;
+  /** Where the server keeps its files, to check them (the suite's S3 store, else the data directory). */
+  blobs: BlobStore;
   /** The PostgreSQL database it stores in (SMOOTH_TEST_DATABASE=postgres); undefined for SQLite. */
   databaseUrl: string | undefined;
   /**
@@ -53,15 +58,18 @@ function withLoopbackReach(options: ServerOptions): ServerOptions {
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDirectory = options.dataDirectory ?? (await makeTemporaryDirectory());
+  // The suite's blob store when OPEN_SMOOTH_TEST_BLOB_STORE asks for one, unless the test chose its own.
+  const blobStore = options.blobStore || options.blobUrl || process.env.SMOOTH_BLOB_URL ? undefined : await suiteBlobStore();
   // In PostgreSQL mode each test server gets its own database, kept across its restarts.
   const databaseUrl = options.databaseUrl ?? (await testDatabaseUrl());
-  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(databaseUrl ? { databaseUrl } : {}), ...options };
+  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(databaseUrl ? { databaseUrl } : {}), ...(blobStore ? { blobStore } : {}), ...options };
   let server = await startServer(withLoopbackReach(serverOptions));
   const testServer: TestServer = {
     get server() {
       return server;
     },
     dataDirectory,
+    blobs: options.blobStore ?? blobStore ?? new FilesystemBlobStore(dataDirectory),
     databaseUrl: serverOptions.databaseUrl || undefined,
     async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
       const requestHeaders: Record<string, string> = { ...headers };
@@ -88,6 +96,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     },
     async close() {
       await server.close();
+      await blobStore?.close();
       if (!options.dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
     },
   };
