@@ -87,7 +87,7 @@ export async function runBrowserOptions(): Promise<BenchRow[]> {
         sample?.blocked.push(blocked);
       }
     }
-    // Adblock intercepts every request of the task (a round trip to Node each): its cost on a page with nothing to block.
+    // What adblock costs a page with nothing to block (it decides per connection, by host: see ARCHITECTURE.md).
     const plain = new Map<boolean, number[]>([
       [true, []],
       [false, []],

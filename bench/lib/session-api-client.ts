@@ -49,9 +49,10 @@ export class SessionApiClient {
   }
 
   /** POST /task with task null: a session. */
-  async createSession(device: 'desktop' | 'mobile' = 'desktop', options: { enableRecording?: boolean } = {}): Promise<string> {
+  async createSession(device: 'desktop' | 'mobile' = 'desktop', options: { enableRecording?: boolean; useAdblock?: boolean } = {}): Promise<string> {
     const recording = options.enableRecording === undefined ? {} : { enable_recording: options.enableRecording };
-    const { payload } = await this.request<{ id: string }>('POST', '/task', { task: null, device, ...recording });
+    const adblock = options.useAdblock === undefined ? {} : { use_adblock: options.useAdblock };
+    const { payload } = await this.request<{ id: string }>('POST', '/task', { task: null, device, ...recording, ...adblock });
     this.createdSessions.add(payload.id);
     return payload.id;
   }

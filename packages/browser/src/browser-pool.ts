@@ -14,17 +14,18 @@ import {
   isDefaultRecipe,
   isReusableRecipe,
   recipeKey,
+  usesProxyLane,
   type ContextRecipe,
 } from './context-recipe.js';
 import { allDevices } from './devices.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { NetworkPolicy, type HostResolver } from './network-policy.js';
-import { NetworkPolicyProxy } from './network-policy-proxy.js';
+import { NetworkPolicyProxy, type ProxyLane } from './network-policy-proxy.js';
 import type { PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { AdblockEngine } from './adblock/adblock-engine.js';
 import { launchExtensionBrowser } from './extensions/extension-browser-host.js';
 import { AdblockUnavailableError } from './errors.js';
-import { resetContext } from './reset-context.js';
+import { ReusableContexts } from './reusable-contexts.js';
 import { installStealth } from './stealth/install-stealth.js';
 import { TaskContext, type ContextRelease, type TaskContextOptions } from './task-context.js';
 
@@ -55,11 +56,6 @@ export interface BrowserPoolOptions {
   adblockCacheDirectory?: string;
   /** Launches the browser for an extension set. Default: a persistent-profile Chromium per context (extension-browser-host.ts). */
   launchExtensionBrowser?: BrowserHostLauncher;
-}
-
-interface ReusableContext {
-  context: BrowserContext;
-  expiry: NodeJS.Timeout;
 }
 
 /** Longest a replacement warm-up waits for the task that took a context to finish starting. */
@@ -104,12 +100,10 @@ export class BrowserPool {
   readonly #warming = new Map<Device, Set<Promise<void>>>();
   /** Replacement warm-ups waiting for their task's start (see #refillAfterStart). */
   readonly #deferredRefills = new Set<Promise<void>>();
-  readonly #maxReusableContexts: number;
-  readonly #reusableIdleMs: number;
   /** Contexts given back by their task, wiped, by recipe and reuse scope (see reuseKey). */
-  readonly #reusable = new Map<string, ReusableContext[]>();
-  /** Contexts being wiped, by the same key. */
-  readonly #resetting = new Map<string, Set<Promise<void>>>();
+  readonly #reusable: ReusableContexts;
+  /** The proxy port of each context that has one (see usesProxyLane). */
+  readonly #lanes = new WeakMap<BrowserContext, ProxyLane>();
   #closed = false;
 
   private constructor(launchBrowser: () => Promise<Browser>, browser: Browser, networkPolicy: NetworkPolicy, proxy: NetworkPolicyProxy, options: BrowserPoolOptions) {
@@ -132,8 +126,11 @@ export class BrowserPool {
     };
     this.#warmContextsPerDevice = Math.max(0, options.warmContextsPerDevice ?? 1);
     this.#warmDevices = options.warmDevices ?? allDevices;
-    this.#maxReusableContexts = Math.max(0, options.maxReusableContexts ?? 16);
-    this.#reusableIdleMs = options.reusableIdleMs ?? 60_000;
+    this.#reusable = new ReusableContexts({
+      maxContexts: Math.max(0, options.maxReusableContexts ?? 16),
+      idleMs: options.reusableIdleMs ?? 60_000,
+      isClosed: () => this.#closed,
+    });
     this.#adblockEngine = AdblockEngine.load(options.adblockCacheDirectory ? { cacheDirectory: options.adblockCacheDirectory } : {});
     // Awaited (and its failure reported) by the first task with adblock; never an unhandled rejection.
     this.#adblockEngine.catch(() => {});
@@ -173,7 +170,8 @@ export class BrowserPool {
     for (;;) {
       const inProgress = [
         ...this.#deferredRefills,
-        ...[...this.#warming.values(), ...this.#resetting.values()].flatMap((set) => [...set]),
+        ...[...this.#warming.values()].flatMap((set) => [...set]),
+        ...this.#reusable.inProgress(),
       ];
       if (inProgress.length === 0) return;
       await Promise.allSettled(inProgress);
@@ -187,7 +185,7 @@ export class BrowserPool {
 
   /** Number of wiped contexts kept for reuse by tasks of a scope with a recipe (default: the device's default recipe). */
   reusableCount(device: Device, scope: string, recipe: ContextRecipe = defaultRecipe(device)): number {
-    return this.#reusable.get(reuseKey(recipe, scope))?.length ?? 0;
+    return this.#reusable.count(reuseKey(recipe, scope));
   }
 
   /**
@@ -200,11 +198,11 @@ export class BrowserPool {
     const recipe = contextRecipeFrom(options);
     options = { networkPolicy: this.networkPolicy, ...(recipe.adblock ? { adblockEngine: await this.#loadedAdblockEngine() } : {}), ...options };
     const scope = isReusableRecipe(recipe) ? options.reuseScope : undefined;
-    const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#recycle(context, recipe, scope, origins);
-    const reused = scope === undefined ? undefined : await this.#takeReusable(reuseKey(recipe, scope));
+    const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#reusable.recycle(context, reuseKey(recipe, scope), origins);
+    const reused = scope === undefined ? undefined : await this.#reusable.take(reuseKey(recipe, scope));
     if (reused) {
       try {
-        return await TaskContext.open(reused, recipe, options, true, release);
+        return await this.#openTask(reused, recipe, options, true, release);
       } catch (error) {
         await reused.close().catch(() => {});
         throw error;
@@ -212,7 +210,7 @@ export class BrowserPool {
     }
     if (!isDefaultRecipe(recipe)) {
       await this.#checkProxyAddress(recipe);
-      return TaskContext.open(await this.#createContext(recipe), recipe, options, false, release);
+      return this.#openTask(await this.#createContext(recipe), recipe, options, false, release);
     }
     return this.#openWarm(recipe, options, release);
   }
@@ -246,13 +244,19 @@ export class BrowserPool {
     const warmsDevice = this.#warmDevices.includes(device);
     let task: TaskContext;
     try {
-      task = await TaskContext.open(context, recipe, options, prewarmed, release);
+      task = await this.#openTask(context, recipe, options, prewarmed, release);
     } catch (error) {
       if (warmsDevice) this.#refill(device);
       throw error;
     }
     if (warmsDevice) this.#refillAfterStart(device, task);
     return task;
+  }
+
+  /** Wires a context for its task, with the context's proxy port when it has one. */
+  #openTask(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined): Promise<TaskContext> {
+    const lane = this.#lanes.get(context);
+    return TaskContext.open(context, recipe, lane ? { ...options, proxyLane: lane } : options, prewarmed, release);
   }
 
   async #loadedAdblockEngine(): Promise<AdblockEngine> {
@@ -266,8 +270,7 @@ export class BrowserPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled([...this.#warming.values(), ...this.#resetting.values()].flatMap((set) => [...set]));
-    for (const entries of this.#reusable.values()) for (const entry of entries) clearTimeout(entry.expiry);
+    await Promise.allSettled([...[...this.#warming.values()].flatMap((set) => [...set]), ...this.#reusable.inProgress()]);
     this.#reusable.clear();
     const extensionHosts = [...this.#extensionHosts.values()];
     this.#extensionHosts.clear();
@@ -283,51 +286,7 @@ export class BrowserPool {
   #dropContextsOfLostBrowser(): void {
     this.#ready.clear();
     this.#warming.clear();
-    for (const entries of this.#reusable.values()) for (const entry of entries) clearTimeout(entry.expiry);
     this.#reusable.clear();
-    this.#resetting.clear();
-  }
-
-  async #takeReusable(key: string): Promise<BrowserContext | undefined> {
-    const take = () => {
-      const entry = this.#reusable.get(key)?.shift();
-      if (entry) clearTimeout(entry.expiry);
-      return entry?.context;
-    };
-    const found = take();
-    if (found) return found;
-    // A context of this scope being wiped is ready sooner than a new one (~20 ms vs ~150 ms).
-    const resetting = [...(this.#resetting.get(key) ?? [])];
-    if (resetting.length === 0) return undefined;
-    await Promise.race(resetting);
-    return take();
-  }
-
-  /** Wipes a context its task gave back, in the background, and keeps it for the scope's next task. */
-  async #recycle(context: BrowserContext, recipe: ContextRecipe, scope: string, origins: string[]): Promise<void> {
-    const kept = [...this.#reusable.values(), ...this.#resetting.values()].reduce((total, entries) => total + [...entries].length, 0);
-    if (this.#closed || kept >= this.#maxReusableContexts) return context.close().catch(() => {});
-    const key = reuseKey(recipe, scope);
-    const resetting = this.#resetting.get(key) ?? new Set<Promise<void>>();
-    this.#resetting.set(key, resetting);
-    const reset = resetContext(context, origins)
-      .catch(() => false)
-      .then(async (reusable) => {
-        if (!reusable || this.#closed) return void (await context.close().catch(() => {}));
-        const entries = this.#reusable.get(key) ?? [];
-        const entry: ReusableContext = {
-          context,
-          expiry: setTimeout(() => {
-            const index = entries.indexOf(entry);
-            if (index !== -1) entries.splice(index, 1);
-            void context.close().catch(() => {});
-          }, this.#reusableIdleMs).unref(),
-        };
-        entries.push(entry);
-        this.#reusable.set(key, entries);
-      });
-    const tracked = reset.finally(() => resetting.delete(tracked));
-    resetting.add(tracked);
   }
 
   #takeReady(device: Device): BrowserContext | undefined {
@@ -337,7 +296,18 @@ export class BrowserPool {
   /** A new context made to the recipe, in its browser, with one blank tab. */
   async #createContext(recipe: ContextRecipe): Promise<BrowserContext> {
     const host = await this.#hostFor(recipe);
-    const context = await host.newContext(contextOptionsFor(recipe, await host.version(), this.#proxy.url));
+    const lane = usesProxyLane(recipe) ? await this.#proxy.openLane() : undefined;
+    let context: BrowserContext;
+    try {
+      context = await host.newContext(contextOptionsFor(recipe, await host.version(), this.#proxy.url, lane?.url));
+    } catch (error) {
+      await lane?.close();
+      throw error;
+    }
+    if (lane) {
+      this.#lanes.set(context, lane);
+      context.once('close', () => void lane.close());
+    }
     try {
       // Before the first page, so every document of the context is tracked (and disguised) from its start.
       await Promise.all([installDomActivityTracker(context), installStealth(context, recipe)]);

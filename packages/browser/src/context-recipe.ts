@@ -87,6 +87,16 @@ export function isReusableRecipe(recipe: ContextRecipe): boolean {
   return recipe.storageState === undefined && recipe.extensionDirectories.length === 0;
 }
 
+/**
+ * Whether a context of this recipe gets a port of the pool's proxy of its own (a ProxyLane), where
+ * adblock decides by host at no cost to the requests it lets through. Not behind a proxy of the
+ * task's own (its connections never reach the pool's proxy) nor in an extension browser (a
+ * persistent context takes its proxy from the launch).
+ */
+export function usesProxyLane(recipe: ContextRecipe): boolean {
+  return recipe.adblock && recipe.proxy === undefined && recipe.extensionDirectories.length === 0;
+}
+
 export function browserRecipeOf(recipe: ContextRecipe): BrowserRecipe {
   return { extensionDirectories: recipe.extensionDirectories };
 }
@@ -126,8 +136,9 @@ function digest(value: unknown): string {
  * proxy of its own reaches sites from that proxy's network instead (the pool checks the proxy's
  * own address), and a context with client certificates names the policy proxy explicitly, because
  * Playwright's certificate proxy connects on its own and otherwise would not go through it.
+ * `laneProxyUrl` is the context's own port of that proxy (see ProxyLane), used instead when given.
  */
-export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string, policyProxyUrl?: string): BrowserContextOptions {
+export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string, policyProxyUrl?: string, laneProxyUrl?: string): BrowserContextOptions {
   const options: BrowserContextOptions = {
     ...stealthContextOptions(deviceContextOptions(recipe.device, browserVersion), recipe.stealth),
     acceptDownloads: true,
@@ -137,6 +148,8 @@ export function contextOptionsFor(recipe: ContextRecipe, browserVersion: string,
   if (recipe.proxy) {
     const { server, username, password } = recipe.proxy;
     options.proxy = { server, ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+  } else if (laneProxyUrl !== undefined) {
+    options.proxy = { server: laneProxyUrl };
   } else if (recipe.clientCertificates.length > 0 && policyProxyUrl !== undefined) {
     options.proxy = { server: policyProxyUrl };
   }

@@ -16,6 +16,14 @@ export interface ScreencastFrame {
 export interface FrameSubscription {
   /** The most frames per second this consumer wants; the screencast runs at the highest rate asked. Default 10. */
   maxFramesPerSecond?: number;
+  /** The longest side of the pictures this consumer wants, in pixels; the screencast sends the largest asked. Default 1280. */
+  maxFrameSide?: number;
+  /**
+   * The consumer needs no frames before this resolves (a recorder, until the task's first page
+   * has settled): the screencast, which costs the page's first paints a JPEG encode each, starts
+   * for it only then.
+   */
+  startAfter?: Promise<unknown>;
 }
 
 /**
@@ -28,16 +36,25 @@ export interface FrameSource {
   subscribe(listener: (frame: ScreencastFrame) => void, options?: FrameSubscription): () => void;
   /** The last frame seen while someone was subscribed, so a new viewer has a picture at once. */
   readonly latestFrame: ScreencastFrame | undefined;
+  /**
+   * A picture of the active tab now, outside the stream, its longest side at most maxFrameSide
+   * (default 1280); undefined once closed or without a tab.
+   */
+  capture(options?: { maxFrameSide?: number }): Promise<ScreencastFrame | undefined>;
 }
 
 interface Consumer {
   listener: (frame: ScreencastFrame) => void;
   maxFramesPerSecond: number;
+  maxFrameSide: number;
+  /** False until the consumer's startAfter has resolved. */
+  started: boolean;
 }
 
 interface ActiveCast {
   page: Page;
   session: CDPSession;
+  frameSide: number;
   ackTimer?: NodeJS.Timeout;
 }
 
@@ -95,14 +112,50 @@ export class ScreencastFrameSource implements FrameSource {
 
   subscribe(listener: (frame: ScreencastFrame) => void, options: FrameSubscription = {}): () => void {
     if (this.#closed) return () => {};
-    const consumer: Consumer = { listener, maxFramesPerSecond: Math.max(1, Math.min(paintsPerSecond, options.maxFramesPerSecond ?? 10)) };
+    const consumer: Consumer = {
+      listener,
+      maxFramesPerSecond: Math.max(1, Math.min(paintsPerSecond, options.maxFramesPerSecond ?? 10)),
+      maxFrameSide: Math.max(64, Math.min(maxFrameSide, Math.round(options.maxFrameSide ?? maxFrameSide))),
+      started: options.startAfter === undefined,
+    };
     this.#consumers.add(consumer);
     this.#unsubscribeTabs ??= this.#tabs.onActiveTabChanged(() => void this.#reconcile());
-    void this.#reconcile();
+    if (consumer.started) void this.#reconcile();
+    else {
+      const start = () => {
+        consumer.started = true;
+        if (this.#consumers.has(consumer)) void this.#reconcile();
+      };
+      options.startAfter?.then(start, start);
+    }
     return () => {
       if (!this.#consumers.delete(consumer)) return;
       void this.#reconcile();
     };
+  }
+
+  async capture(options: { maxFrameSide?: number } = {}): Promise<ScreencastFrame | undefined> {
+    const page = this.#tabs.active;
+    if (this.#closed || !page || page.isClosed()) return undefined;
+    // Through CDP rather than page.screenshot, which would put a caret-hiding style in the page.
+    const cast = this.#cast?.page === page ? this.#cast : undefined;
+    const session = cast?.session ?? (await this.#context.newCDPSession(page));
+    try {
+      // A clip is in document coordinates: the visible part is where the page is scrolled to.
+      const { cssVisualViewport: visible } = (await session.send('Page.getLayoutMetrics')) as {
+        cssVisualViewport: { pageX: number; pageY: number; clientWidth: number; clientHeight: number };
+      };
+      const scale = Math.min(1, (options.maxFrameSide ?? maxFrameSide) / Math.max(visible.clientWidth, visible.clientHeight, 1));
+      const { data } = (await session.send('Page.captureScreenshot', {
+        format: 'jpeg',
+        quality: jpegQuality,
+        clip: { x: visible.pageX, y: visible.pageY, width: visible.clientWidth, height: visible.clientHeight, scale },
+      })) as { data: string };
+      const jpeg = Buffer.from(data, 'base64');
+      return { jpeg, timestampMs: Date.now(), ...jpegSize(jpeg) };
+    } finally {
+      if (!cast) await session.detach().catch(() => undefined);
+    }
   }
 
   /** Stops the screencast and drops every consumer; resolves once Chromium has stopped sending. */
@@ -123,10 +176,17 @@ export class ScreencastFrameSource implements FrameSource {
     return this.#chain;
   }
 
+  /** The consumers that want frames now. */
+  #started(): Consumer[] {
+    return [...this.#consumers].filter((consumer) => consumer.started);
+  }
+
   async #apply(): Promise<void> {
-    const wanted = this.#closed || this.#consumers.size === 0 ? undefined : this.#tabs.active;
+    const consumers = this.#started();
+    const wanted = this.#closed || consumers.length === 0 ? undefined : this.#tabs.active;
+    const frameSide = Math.max(...consumers.map((consumer) => consumer.maxFrameSide), 64);
     const current = this.#cast;
-    if (current && current.page === wanted) return;
+    if (current && current.page === wanted && current.frameSide >= frameSide) return;
     if (current) {
       this.#cast = undefined;
       clearTimeout(current.ackTimer);
@@ -135,17 +195,18 @@ export class ScreencastFrameSource implements FrameSource {
     }
     if (!wanted || wanted.isClosed()) return;
     const session = await this.#context.newCDPSession(wanted);
-    const cast: ActiveCast = { page: wanted, session };
+    const cast: ActiveCast = { page: wanted, session, frameSide };
     this.#cast = cast;
     session.on('Page.screencastFrame', (event: ScreencastFrameEvent) => this.#onFrame(cast, event));
     // Every paint may become a frame (an idle page paints nothing, so it costs nothing); the
-    // rate is capped by when frames are acknowledged, see #onFrame.
-    await session.send('Page.startScreencast', { format: 'jpeg', quality: jpegQuality, maxWidth: maxFrameSide, maxHeight: maxFrameSide, everyNthFrame: 1 });
+    // rate is capped by when frames are acknowledged, see #onFrame. Smaller pictures cost less to
+    // encode, send and store: the size is the largest a consumer asked for.
+    await session.send('Page.startScreencast', { format: 'jpeg', quality: jpegQuality, maxWidth: frameSide, maxHeight: frameSide, everyNthFrame: 1 });
   }
 
   /** Shortest time between two frames that the most demanding consumer accepts. */
   #frameIntervalMs(): number {
-    const fastest = Math.max(1, ...[...this.#consumers].map((consumer) => consumer.maxFramesPerSecond));
+    const fastest = Math.max(1, ...this.#started().map((consumer) => consumer.maxFramesPerSecond));
     return 1000 / fastest;
   }
 
@@ -163,7 +224,7 @@ export class ScreencastFrameSource implements FrameSource {
       ...jpegSize(jpeg),
     };
     this.#latest = frame;
-    for (const consumer of [...this.#consumers]) {
+    for (const consumer of this.#started()) {
       try {
         consumer.listener(frame);
       } catch (error) {

@@ -51,7 +51,7 @@ export { passwordLikeFieldScreenshotStyle, shieldSecretField } from './secret-fi
 export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from './page-settle.js';
 export { NetworkActivity } from './network-activity.js';
 export { AdblockEngine, adblockRequestFilter, type AdblockMatch, type AdblockRequest } from './adblock/index.js';
-export { installStealth, stealthContextOptions, stealthLaunchSwitches } from './stealth/index.js';
+export { gpuIdentityFor, installStealth, stealthContextOptions, stealthLaunchSwitches, type GpuIdentity } from './stealth/index.js';
 export {
   abortError,
   AdblockUnavailableError,

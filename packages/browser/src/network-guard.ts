@@ -2,7 +2,8 @@ import type { BrowserContext, CDPSession, ConsoleMessage, Page, Request, Route }
 
 import type { BlockedRequest } from './blocked-request.js';
 import { EventSubscriptions } from './event-subscriptions.js';
-import type { NetworkBlock, TaskNetworkPolicy } from './network-policy.js';
+import type { ConnectionFailureNotes } from './connection-failure-notes.js';
+import type { ConnectionFailure, NetworkBlock, TaskNetworkPolicy } from './network-policy.js';
 
 interface RequestPausedEvent {
   requestId: string;
@@ -95,7 +96,14 @@ export class NetworkGuard {
      * made again once it is on): what allowed_urls needs. Adblock alone judges first requests only.
      */
     private readonly followRedirects = true,
+    /** Why the context's own proxy port refused connections (see ProxyLane), read before the pool's notes. */
+    private readonly laneFailures?: ConnectionFailureNotes,
   ) {}
+
+  /** Why the proxy refused or could not make the connection a failed request used, if noted. */
+  #connectionFailureFor(url: string): ConnectionFailure | undefined {
+    return this.laneFailures?.failureFor(url) ?? this.policy.network?.connectionFailureFor(url);
+  }
 
   async install(): Promise<void> {
     if (this.#installed) return;
@@ -168,7 +176,7 @@ export class NetworkGuard {
     const url = request.url();
     const resourceType = request.resourceType();
     const isNavigation = request.isNavigationRequest();
-    const noted = this.policy.network?.connectionFailureFor(url);
+    const noted = this.#connectionFailureFor(url);
     // The proxy's own verdict first: it judged the addresses it was about to connect to.
     const block = noted?.kind === 'refused' ? noted.block : await this.policy.check({ url, resourceType, isNavigation });
     if (block) return this.record(url, resourceType, isNavigation, block);
@@ -186,7 +194,7 @@ export class NetworkGuard {
   }
 
   async #onWebSocketRefused(url: string): Promise<void> {
-    const noted = this.policy.network?.connectionFailureFor(url);
+    const noted = this.#connectionFailureFor(url);
     const block = noted?.kind === 'refused' ? noted.block : await this.policy.check({ url, resourceType: 'websocket', isNavigation: false });
     if (block) this.record(url, 'websocket', false, block);
   }

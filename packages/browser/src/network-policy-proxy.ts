@@ -1,6 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-import type { NetworkPolicy } from './network-policy.js';
+import { ConnectionFailureNotes } from './connection-failure-notes.js';
+import type { NetworkBlock, NetworkPolicy } from './network-policy.js';
 
 /**
  * The connection-level half of the network policy: a SOCKS5 proxy on loopback that Chromium sends
@@ -97,10 +98,53 @@ function connectTo(address: string, port: number): Promise<Socket> {
   });
 }
 
+function listenOnLoopback(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+}
+
+function socksUrlOf(server: Server): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `socks5://127.0.0.1:${port}`;
+}
+
+/** A lane's own rule about a host, judged before the pool's policy: a block, or undefined to go on. */
+export type LaneCheck = (host: string, port: number) => NetworkBlock | undefined | Promise<NetworkBlock | undefined>;
+
+/**
+ * A port of the proxy for one browser context (Playwright's per-context `proxy`), so that a
+ * connection is known to come from that context: its task adds a rule of its own (adblock's
+ * host-level check) that costs nothing on connections it lets through. The pool's policy still
+ * judges every connection the lane lets through.
+ */
+export class ProxyLane {
+  /** The task's rule; none while the context waits for a task. */
+  check: LaneCheck | undefined;
+  /** Why connections were refused by `check`, for the failed requests to read back. */
+  readonly failures = new ConnectionFailureNotes();
+
+  constructor(
+    private readonly server: Server,
+    private readonly closeLane: () => Promise<void>,
+  ) {}
+
+  get url(): string {
+    return socksUrlOf(this.server);
+  }
+
+  close(): Promise<void> {
+    return this.closeLane();
+  }
+}
+
 /** A loopback SOCKS5 proxy that lets a connection through only when the policy allows its addresses. */
 export class NetworkPolicyProxy {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  readonly #lanes = new Set<ProxyLane>();
 
   private constructor(
     server: Server,
@@ -113,26 +157,37 @@ export class NetworkPolicyProxy {
     const server = createServer();
     const proxy = new NetworkPolicyProxy(server, policy);
     server.on('connection', (socket) => void proxy.#serve(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server);
     return proxy;
   }
 
   /** What Chromium's --proxy-server takes. */
   get url(): string {
-    const address = this.#server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    return `socks5://127.0.0.1:${port}`;
+    return socksUrlOf(this.#server);
+  }
+
+  /** A port of its own for one browser context (see ProxyLane); closed with the proxy at the latest. */
+  async openLane(): Promise<ProxyLane> {
+    const server = createServer();
+    let closed: Promise<void> | undefined;
+    const lane: ProxyLane = new ProxyLane(server, () => {
+      this.#lanes.delete(lane);
+      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      return closed;
+    });
+    server.on('connection', (socket) => void this.#serve(socket, lane));
+    await listenOnLoopback(server);
+    this.#lanes.add(lane);
+    return lane;
   }
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
+    await Promise.all([...this.#lanes].map((lane) => lane.close()));
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  async #serve(client: Socket): Promise<void> {
+  async #serve(client: Socket, lane?: ProxyLane): Promise<void> {
     this.#track(client);
     client.setNoDelay(true);
     client.on('error', () => client.destroy());
@@ -148,6 +203,13 @@ export class NetworkPolicyProxy {
       const target = await readTarget(reader);
       if (typeof target === 'number') {
         reply(client, target);
+        client.end();
+        return;
+      }
+      const laneBlock = await lane?.check?.(target.host, target.port);
+      if (laneBlock) {
+        lane?.failures.note(target.host, target.port, { kind: 'refused', block: laneBlock });
+        reply(client, Reply.NotAllowedByRuleset);
         client.end();
         return;
       }

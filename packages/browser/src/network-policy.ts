@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
+import { ConnectionFailureNotes } from './connection-failure-notes.js';
 import { addressKind, PrivateNetworkAllowance } from './network-policy-ranges.js';
 import { isUrlAllowedByPatterns } from './url-policy.js';
 
@@ -83,16 +84,6 @@ const defaultResolver: HostResolver = async (hostName) => (await lookup(hostName
 /** How long a host name's addresses are trusted; short, since the policy is only as good as its last lookup. */
 const resolutionTtlMs = 30_000;
 const maxCachedNames = 512;
-/** Connection failures are read back within moments (the failed request's event); kept a little longer. */
-const failureTtlMs = 60_000;
-const maxNotedFailures = 256;
-const defaultPorts: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
-
-/** One spelling per host, whatever wrote it: lower case, IPv6 compressed, no brackets. */
-function canonicalHost(host: string): string {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return isIP(bare) === 6 ? new URL(`http://[${bare}]`).hostname.slice(1, -1) : bare;
-}
 
 interface CachedResolution {
   addresses: Promise<string[]>;
@@ -127,7 +118,7 @@ export class NetworkPolicy {
   readonly allowance: PrivateNetworkAllowance;
   readonly #resolve: HostResolver;
   readonly #resolutions = new Map<string, CachedResolution>();
-  readonly #failures = new Map<string, { failure: ConnectionFailure; expires: number }>();
+  readonly #failures = new ConnectionFailureNotes();
 
   constructor(options: { allowPrivateNetwork?: readonly string[] | PrivateNetworkAllowance; resolve?: HostResolver } = {}) {
     const allowed = options.allowPrivateNetwork;
@@ -178,26 +169,12 @@ export class NetworkPolicy {
 
   /** Notes why a connection to host:port could not be made (see ConnectionFailure). */
   noteConnectionFailure(host: string, port: number, failure: ConnectionFailure): void {
-    const key = `${canonicalHost(host)}:${port}`;
-    this.#failures.delete(key);
-    this.#failures.set(key, { failure, expires: Date.now() + failureTtlMs });
-    if (this.#failures.size > maxNotedFailures) {
-      const oldest = this.#failures.keys().next().value;
-      if (oldest !== undefined) this.#failures.delete(oldest);
-    }
+    this.#failures.note(host, port, failure);
   }
 
   /** Why the last connection to a URL's host and port failed, if the proxy noted it lately. */
   connectionFailureFor(url: string): ConnectionFailure | undefined {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return undefined;
-    }
-    const port = parsed.port ? Number(parsed.port) : defaultPorts[parsed.protocol];
-    const noted = this.#failures.get(`${canonicalHost(parsed.hostname)}:${port ?? 0}`);
-    return noted && noted.expires > Date.now() ? noted.failure : undefined;
+    return this.#failures.failureFor(url);
   }
 
   #checkAddresses(hostName: string, addresses: readonly string[]): NetworkVerdict {

@@ -3,6 +3,7 @@ import type { BrowserContext, Page, PageScreenshotOptions, Request } from 'playw
 
 import { adblockRequestFilter } from './adblock/adblock-request-filter.js';
 import type { AdblockEngine } from './adblock/adblock-engine.js';
+import { ConnectionAdblock } from './adblock/connection-adblock.js';
 import type { BlockedRequest } from './blocked-request.js';
 import { contextRecipeFrom, type ContextRecipe, type ContextRecipeInput, type StorageState } from './context-recipe.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
@@ -14,6 +15,7 @@ import { TabSet } from './tab-set.js';
 import { NetworkActivity } from './network-activity.js';
 import { NetworkGuard, refusedByProxy } from './network-guard.js';
 import { NetworkPolicy, TaskNetworkPolicy } from './network-policy.js';
+import type { ProxyLane } from './network-policy-proxy.js';
 import { installDomActivityTracker } from './dom-activity.js';
 import { clientCertificateFailure, explainNavigationFailure, NavigationFailedError, proxyAuthenticationFailure } from './navigation-failure.js';
 import { defaultSettleTimeoutMs, waitForPageSettle } from './page-settle.js';
@@ -37,6 +39,11 @@ export interface TaskContextOptions extends ContextRecipeInput {
   networkPolicy?: NetworkPolicy;
   /** The filter engine a recipe with adblock uses (BrowserPool.openContext passes its own); without it nothing is filtered. */
   adblockEngine?: AdblockEngine;
+  /**
+   * The context's own port of the pool's proxy (BrowserPool passes it for the contexts it made
+   * with one): adblock then decides per connection, by host, instead of intercepting requests.
+   */
+  proxyLane?: ProxyLane;
   /** Created if missing. */
   downloadsDirectory: string;
   secrets?: Secret[];
@@ -108,6 +115,9 @@ export class TaskContext {
   readonly #activity: NetworkActivity;
   readonly #policy: TaskNetworkPolicy;
   readonly #guard: NetworkGuard;
+  /** Adblock at the context's proxy port, when it has one (else adblock is a filter of the intercepting guard). */
+  readonly #connectionAdblock: ConnectionAdblock | undefined;
+  readonly #proxyLane: ProxyLane | undefined;
   readonly #downloads: DownloadCollector;
   readonly #vault: SecretVault;
   readonly #signal: AbortSignal | undefined;
@@ -145,13 +155,17 @@ export class TaskContext {
     this.#input = new PlaywrightPageInput(() => this.#tabs.active);
     this.#vault = new SecretVault((url) => this.isUrlAllowed(url));
     this.#vault.add(options.secrets ?? []);
-    const adblock = recipe.adblock && options.adblockEngine ? [adblockRequestFilter(options.adblockEngine)] : [];
+    const engine = recipe.adblock ? options.adblockEngine : undefined;
+    this.#proxyLane = options.proxyLane;
+    this.#connectionAdblock = engine && this.#proxyLane ? new ConnectionAdblock(engine, () => this.#tabs.pages.map((page) => page.url())) : undefined;
+    const adblock = engine && !this.#connectionAdblock ? [adblockRequestFilter(engine)] : [];
     // Behind a proxy of its own the task reaches sites from that proxy's network (see TaskNetworkPolicy).
     this.#policy = new TaskNetworkPolicy(recipe.proxy ? undefined : (options.networkPolicy ?? new NetworkPolicy()), this.#allowedUrls, adblock);
-    // Intercepts requests only for allowed_urls (with redirect hops) and adblock (first requests
-    // only); each costs a round trip to Node per request. The private network rule holds for every
-    // task below the page (the pool's proxy), and the guard reports its blocks with their reason.
-    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0 || adblock.length > 0, this.#allowedUrls.length > 0);
+    // Intercepts requests only for allowed_urls (with redirect hops) and adblock without a proxy
+    // port (first requests only); each costs a round trip to Node per request. The private network
+    // rule, and adblock with a proxy port, hold below the page (the pool's proxy), and the guard
+    // reports their blocks with their reason.
+    this.#guard = new NetworkGuard(context, this.#policy, this.#allowedUrls.length > 0 || adblock.length > 0, this.#allowedUrls.length > 0, this.#proxyLane?.failures);
   }
 
   /**
@@ -258,6 +272,7 @@ export class TaskContext {
       this.#guard.record(url, 'document', true, block);
       throw new UrlNotAllowedError(url, block);
     }
+    this.#connectionAdblock?.allowTabDocument(url);
     const page = this.page;
     // A tab opened a moment ago may not have its redirect interceptor yet.
     await this.#guard.guardPage(page).catch(() => {});
@@ -359,9 +374,11 @@ export class TaskContext {
     this.#markFirstSettled();
     // A context whose browser died is gone: there is nothing to hand back.
     const release = options.reuse && !this.lostReason ? this.#release : undefined;
-    // The screencast stops before the context goes: a reused context must not stream to this task's viewers.
+    // From here on no frame reaches this task's viewers or recorder. A context handed back is wiped
+    // while the screencast's stop is on its way (the next task's screencast is a CDP session of
+    // its own), so the stop does not delay the next task of the scope.
     const framesStopped = this.#frames.close();
-    this.#closing ??= release ? framesStopped.then(() => this.#handBack(release)) : this.#closeContext();
+    this.#closing ??= release ? Promise.all([framesStopped, this.#handBack(release)]).then(() => undefined) : this.#closeContext();
     return this.#closing;
   }
 
@@ -378,6 +395,8 @@ export class TaskContext {
     this.#activity.dispose();
     this.#downloads.dispose();
     this.#tabs.dispose();
+    // The context waits for its next task with no rule of this one's.
+    if (this.#proxyLane) this.#proxyLane.check = undefined;
     await this.#guard.uninstall();
     await release(this.context, [...this.#visitedOrigins]).catch(() => this.context.close().catch(() => {}));
   }
@@ -393,6 +412,13 @@ export class TaskContext {
       if (!this.#closing) this.#browserLost.abort(new BrowserCrashedError());
     });
     this.#tabs.watch(this.context);
+    const connectionAdblock = this.#connectionAdblock;
+    if (connectionAdblock && this.#proxyLane) {
+      this.#subscriptions.on(this.context, 'request', (request: Request) => connectionAdblock.onRequest(request));
+      this.#subscriptions.on(this.context, 'requestfinished', (request: Request) => connectionAdblock.onRequestDone(request));
+      this.#subscriptions.on(this.context, 'requestfailed', (request: Request) => connectionAdblock.onRequestDone(request));
+      this.#proxyLane.check = connectionAdblock.check;
+    }
     if (this.#release) {
       this.#subscriptions.on(this.context, 'request', (request: Request) => {
         const origin = storageOriginOf(request.url());

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { resolveAdHosts, startAdSite, type AdSite } from '@open-smooth/testkit';
@@ -56,6 +58,42 @@ describe('adblock', () => {
       assert.match(entry.detail, /^adblock: \S.* \(AdGuard (Base|Tracking Protection) filter\)$/, entry.detail);
       assert.doesNotMatch(entry.detail, /allowed/i);
     }
+  });
+
+  it("never refuses a tab's own document: the task may open a listed host as its page", async () => {
+    const hitsBefore = site.hits.length;
+    const url = site.articleUrl.replace('127.0.0.1', 'pagead2.googlesyndication.com').replace('/article', '/about.gif');
+    await fixture.withTask({ device: 'desktop' }, async (task) => {
+      await task.goto(url);
+      assert.deepEqual(task.blockedRequests, []);
+    });
+    assert.ok(site.hits.slice(hitsBefore).includes('pagead2.googlesyndication.com/about.gif'), `the page was served (hits: ${site.hits.slice(hitsBefore).join(', ')})`);
+  });
+
+  it('decides by connection, not by request: an ad-free page keeps the HTTP cache (nothing is intercepted)', async () => {
+    // Intercepting requests (Playwright's route) turns Chromium's cache off; the default path must not.
+    let scriptFetches = 0;
+    const server = createServer((request, response) => {
+      if (request.url === '/app.js') {
+        scriptFetches += 1;
+        response.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' });
+        return response.end('window.appLoaded = true;');
+      }
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end('<!doctype html><title>Plain</title><script src="/app.js"></script><p>No ads here</p>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await fixture.withTask({ device: 'desktop' }, async (task) => {
+        await task.goto(`${origin}/first`);
+        await task.goto(`${origin}/second`);
+        assert.equal(await task.page.evaluate(() => (window as unknown as { appLoaded?: boolean }).appLoaded), true);
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    assert.equal(scriptFetches, 1, 'the second page took the script from the cache');
   });
 
   it('off: the same requests reach the ad and tracker hosts', async () => {

@@ -85,3 +85,35 @@ test('closing the task stops its screencast; a later subscription gets nothing',
   });
   assert.equal(received, 0);
 });
+
+test('a consumer that starts later gets no frame until then, and pictures no larger than it asked for', async () => {
+  await fixture.withTask({ device: 'desktop' }, async (task) => {
+    let release = () => {};
+    const startAfter = new Promise<void>((resolve) => (release = resolve));
+    const frames: ScreencastFrame[] = [];
+    const unsubscribe = task.frames.subscribe((frame) => frames.push(frame), { maxFrameSide: 400, startAfter });
+    try {
+      await task.goto(`${fixture.site.origin}/`);
+      assert.equal(frames.length, 0, 'no frame before the consumer starts');
+      assert.equal(task.frames.latestFrame, undefined, 'nothing was captured');
+      release();
+      const deadline = Date.now() + 20_000;
+      while (frames.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const frame = frames[0];
+      assert.ok(frame, 'a frame once started');
+      assert.ok(Math.max(frame.width, frame.height) <= 400 && frame.width > 100, `${frame.width}x${frame.height}`);
+    } finally {
+      unsubscribe();
+    }
+  });
+});
+
+test('capture takes a picture of what the active tab shows now, no larger than asked', async () => {
+  await fixture.withTask({ device: 'desktop' }, async (task) => {
+    await task.goto(`${fixture.site.origin}/`);
+    const frame = await task.frames.capture({ maxFrameSide: 640 });
+    assert.ok(frame && isJpeg(frame));
+    assert.equal(frame.width, 640, `${frame.width}x${frame.height} (the desktop viewport is 1280x800)`);
+    assert.equal(frame.height, 400);
+  });
+});

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Device } from '@open-smooth/protocol';
 import { startBotDetectionSite, type BotDetectionReport, type BotDetectionSite } from '@open-smooth/testkit';
 
+import { gpuIdentityFor } from '../src/stealth/gpu-identity.js';
 import { useBrowserFixture } from './browser-fixture.js';
 
 const fixture = useBrowserFixture('stealth', { warmDevices: ['desktop'] });
@@ -44,6 +45,7 @@ function assertLooksLikeAPerson(report: BotDetectionReport, headers: Record<stri
   assert.equal(report.notificationPermission, 'default');
   assert.equal(report.notificationsQuery, 'prompt', 'permissions agree with Notification.permission');
   assert.ok(report.webglVendor && report.webglRenderer, 'WebGL names a vendor and renderer');
+  assert.doesNotMatch(`${report.webglVendor} ${report.webglRenderer}`, /swiftshader|llvmpipe|software|google inc\. \(google\)/i, 'WebGL names no software renderer');
   assert.equal(report.nativeLooking, true, 'WebGL and Function.prototype.toString are the browser\'s own');
   assert.deepEqual(report.automationGlobals, []);
 }
@@ -52,6 +54,7 @@ describe('stealth', () => {
   it('is on by default: BotD and our own checks see a person on desktop', async () => {
     const { report, headers } = await detect(undefined);
     assertLooksLikeAPerson(report, headers);
+    assert.deepEqual([report.webglVendor, report.webglRenderer], [gpuIdentityFor('desktop').vendor, gpuIdentityFor('desktop').renderer], 'a laptop GPU on desktop');
     assert.match(report.userAgent, /X11; Linux x86_64/);
     assert.equal(headers['sec-ch-ua-mobile'], '?0');
   });
@@ -59,6 +62,7 @@ describe('stealth', () => {
   it('holds on the mobile device, with mobile client hints', async () => {
     const { report, headers } = await detect(true, 'mobile');
     assertLooksLikeAPerson(report, headers);
+    assert.deepEqual([report.webglVendor, report.webglRenderer], [gpuIdentityFor('mobile').vendor, gpuIdentityFor('mobile').renderer], 'a phone GPU on the phone');
     assert.match(report.userAgent, /Android/);
     assert.equal(headers['sec-ch-ua-mobile'], '?1');
     assert.equal(headers['sec-ch-ua-platform'], '"Android"');
@@ -72,5 +76,6 @@ describe('stealth', () => {
     assert.equal(report.webdriver, true);
     assert.match(report.userAgent, /HeadlessChrome\//);
     assert.match(String(headers['user-agent']), /HeadlessChrome\//);
+    assert.match(String(report.webglRenderer), /swiftshader/i, 'WebGL names the software renderer it really uses');
   });
 });

@@ -56,6 +56,42 @@ export function integerOption(values: OptionValues, name: string): number | unde
   return Number(value);
 }
 
+/**
+ * An on/off setting given by flags: true when one of `on` is set, false for `off`, undefined for
+ * neither (the server's default applies); both at once is a usage error.
+ */
+export function switchOption(values: OptionValues, on: readonly string[], off: string): boolean | undefined {
+  const given = on.filter((name) => values[name] === true);
+  if (given.length > 0 && values[off] === true) throw new UsageError(`--${given[0]} and --${off} contradict each other: give one`);
+  if (given.length > 0) return true;
+  return values[off] === true ? false : undefined;
+}
+
+/** The flags of the stealth and adblock switches, named as the API's fields too (use_stealth, its older name stealth_mode, use_adblock). */
+export const browserSwitchFlags = {
+  stealth: { on: ['stealth', 'use-stealth', 'stealth-mode'], off: 'no-stealth' },
+  adblock: { on: ['adblock', 'use-adblock'], off: 'no-adblock' },
+} as const;
+
+export const browserSwitchOptions = {
+  stealth: { type: 'boolean' },
+  'use-stealth': { type: 'boolean' },
+  'stealth-mode': { type: 'boolean' },
+  'no-stealth': { type: 'boolean' },
+  adblock: { type: 'boolean' },
+  'use-adblock': { type: 'boolean' },
+  'no-adblock': { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export const browserSwitchUsage = '[--stealth|--no-stealth] [--adblock|--no-adblock]';
+
+/** The stealth and adblock settings the flags ask for; undefined where the server's default (on) applies. */
+export function browserSwitches(values: OptionValues): { stealth?: boolean; adblock?: boolean } {
+  const stealth = switchOption(values, browserSwitchFlags.stealth.on, browserSwitchFlags.stealth.off);
+  const adblock = switchOption(values, browserSwitchFlags.adblock.on, browserSwitchFlags.adblock.off);
+  return { ...(stealth !== undefined ? { stealth } : {}), ...(adblock !== undefined ? { adblock } : {}) };
+}
+
 /** A list flag given as `a,b`, repeated, or both. */
 export function listOption(values: OptionValues, name: string): string[] | undefined {
   const value = values[name];

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startScriptedModelServer } from '@open-smooth/testkit';
 import { startPageServer } from './support/page-server.js';
 import { storedTaskTimes } from './support/test-database.js';
-import { startTestServer, waitForTask } from './support/test-server.js';
+import { sendCommand, startTestServer, waitForTask } from './support/test-server.js';
 
 const run = promisify(execFile);
 
@@ -82,4 +82,24 @@ test('a recorded task yields an H.264 video as long as the task, served with ran
   assert.equal((await server.api('DELETE', `/task/${id}/data`)).status, 200);
   assert.equal((await fetch(ready.recording_url)).status, 404);
   assert.equal((await server.api('GET', `/task/${id}`)).body.r.recording_url, '');
+});
+
+test('a session closed right after its first page still has that page in its video', async (t) => {
+  const pages = await startPageServer();
+  const server = await startTestServer();
+  t.after(async () => {
+    await server.close();
+    await pages.close();
+  });
+  const created = await server.api('POST', '/task', { body: { task: null, device: 'desktop' } });
+  const id: string = created.body.r.id;
+  assert.equal((await sendCommand(server, id, 'browser_action', 'goto', { url: `${pages.url}/` }, 'goto-1')).payload.code, 200);
+  assert.equal((await sendCommand(server, id, 'session_action', 'close', {}, 'close-1')).payload.code, 200);
+  const ready = await waitForTask(server, id, (task) => task.status === 'done' && task.recording_url !== null, 'the recording');
+  assert.match(ready.recording_url, /\/recording\.mp4$/, 'the session has a video');
+  const path = join(server.dataDirectory, 'quick-session.mp4');
+  await writeFile(path, Buffer.from(await (await fetch(ready.recording_url)).arrayBuffer()));
+  const facts = await videoFacts(path);
+  assert.equal(facts.codec, 'h264');
+  assert.ok(facts.distinctFrames >= 1);
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 import { ENGINE_VERSION, FiltersEngine, Request, type RequestType } from '@ghostery/adblocker';
 
-import { bundledListsVersion, readBundledFilterLists } from './bundled-filter-lists.js';
+import { AdblockHostRules, hostRulesFormat } from './adblock-host-rules.js';
+import { bundledListsVersion, readBundledFilterLists, type FilterList } from './bundled-filter-lists.js';
 import { errorMessage } from '@open-smooth/protocol';
 
 /** A request adblock judges. */
@@ -45,21 +46,33 @@ function requestTypeOf(type: string): RequestType {
  * them from there takes tens of milliseconds.
  */
 export class AdblockEngine {
-  private constructor(readonly lists: readonly ListEngine[]) {}
+  private constructor(
+    readonly lists: readonly ListEngine[],
+    /** What can be decided from a host name alone: the pool's connection-level check (see adblock-host-rules.ts). */
+    readonly hostRules: AdblockHostRules,
+  ) {}
 
   static async load(options: { cacheDirectory?: string } = {}): Promise<AdblockEngine> {
     const cacheRoot = options.cacheDirectory ?? join(tmpdir(), 'open-smooth-adblock');
     const cacheDirectory = join(cacheRoot, `engine-${ENGINE_VERSION}-lists-${await bundledListsVersion()}`);
+    // Read (seconds) only when a cache is missing, and then once for both.
+    let listText: Promise<FilterList[]> | undefined;
+    const readLists = () => (listText ??= readBundledFilterLists());
+    const [lists, hostRules] = await Promise.all([AdblockEngine.#loadLists(cacheDirectory, readLists), AdblockHostRules.load(`${cacheDirectory}.host-rules-${hostRulesFormat}.json`, readLists)]);
+    return new AdblockEngine(lists, hostRules);
+  }
+
+  static async #loadLists(cacheDirectory: string, readLists: () => Promise<FilterList[]>): Promise<ListEngine[]> {
     const cached = await AdblockEngine.#readCache(cacheDirectory);
     if (cached) return cached;
-    const lists = (await readBundledFilterLists()).map(({ title, text }) => ({
+    const lists = (await readLists()).map(({ title, text }) => ({
       title,
       engine: FiltersEngine.parse(text, { loadCosmeticFilters: true, loadNetworkFilters: true, enableCompression: false }),
     }));
     await AdblockEngine.#writeCache(cacheDirectory, lists).catch((error: unknown) => {
       console.warn(`adblock: could not keep the parsed filter lists in ${cacheDirectory}: ${errorMessage(error)}`);
     });
-    return new AdblockEngine(lists);
+    return lists;
   }
 
   /** The first list's blocking rule for the request, unless an exception rule of that list lets it through. */
@@ -73,7 +86,7 @@ export class AdblockEngine {
     return undefined;
   }
 
-  static async #readCache(directory: string): Promise<AdblockEngine | undefined> {
+  static async #readCache(directory: string): Promise<ListEngine[] | undefined> {
     let index: CacheIndex;
     try {
       index = JSON.parse(await readFile(join(directory, 'index.json'), 'utf8')) as CacheIndex;
@@ -84,7 +97,7 @@ export class AdblockEngine {
       const lists = await Promise.all(
         index.lists.map(async ({ title, file }) => ({ title, engine: FiltersEngine.deserialize(new Uint8Array(await readFile(join(directory, file)))) })),
       );
-      return new AdblockEngine(lists);
+      return lists;
     } catch (error) {
       console.warn(`adblock: ignoring the unreadable parsed lists in ${directory}: ${errorMessage(error)}`);
       return undefined;

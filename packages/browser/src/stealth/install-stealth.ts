@@ -1,6 +1,8 @@
 import type { Device } from '@open-smooth/protocol';
 import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 
+import { gpuIdentityFor } from './gpu-identity.js';
+import { gpuIdentityScript } from './gpu-identity-script.js';
 import { headlessUserAgent } from './stealth-user-agent.js';
 import { errorMessage } from '@open-smooth/protocol';
 
@@ -16,14 +18,17 @@ export function stealthContextOptions(options: BrowserContextOptions, stealth: b
 
 /**
  * Makes a new context (before its first page) hide automation, or announce it. The browser was
- * launched with navigator.webdriver off (stealthLaunchSwitches), so on needs nothing more in the
- * page. Off: each page gets navigator.webdriver back
+ * launched with navigator.webdriver off (stealthLaunchSwitches). On: WebGL names a real GPU
+ * instead of the SwiftShader software renderer (gpu-identity-script.ts). Off: each page gets
+ * navigator.webdriver back
  * through CDP (the session stays attached: the override lasts as long as it does). A popup's
  * first document may start before its override lands; stealth off is not a security boundary.
  */
 export async function installStealth(context: BrowserContext, options: { stealth: boolean; device: Device }): Promise<void> {
-  // On: nothing to add to the page (see ARCHITECTURE.md: the WebGL GPU-name patch was taken out).
-  if (options.stealth) return;
+  if (options.stealth) {
+    await context.addInitScript({ content: gpuIdentityScript(gpuIdentityFor(options.device)) });
+    return;
+  }
   const announce = async (page: Page): Promise<void> => {
     const session = await context.newCDPSession(page);
     await session.send('Emulation.setAutomationOverride', { enabled: true });

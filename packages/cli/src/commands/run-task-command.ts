@@ -1,6 +1,6 @@
 import { InvalidNetworkAllowanceError, PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
 import { deviceSchema, maxStepsSchema } from '@open-smooth/protocol';
-import { stringOption, type CliCommand } from '../cli-command.js';
+import { browserSwitches, browserSwitchOptions, browserSwitchUsage, stringOption, type CliCommand } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
 import { readJsonObjectArgument } from '../json-argument.js';
 
@@ -10,7 +10,7 @@ const localPrivateNetwork = '127.0.0.0/8,::1';
 export const runTaskCommand: CliCommand = {
   name: 'run-task',
   summary: 'Run one task locally, without a server (the model from SMOOTH_MODEL_* env vars)',
-  usage: `smooth run-task "<task>" [--url URL] [--schema FILE|JSON] [--max-steps N] [--device desktop|desktop-lg|mobile] [--agent smooth|smooth-lite] [--allow-private-network HOSTS_AND_CIDRS]
+  usage: `smooth run-task "<task>" [--url URL] [--schema FILE|JSON] [--max-steps N] [--device desktop|desktop-lg|mobile] [--agent smooth|smooth-lite] [--allow-private-network HOSTS_AND_CIDRS] ${browserSwitchUsage}
   Progress per step on stderr, the answer on stdout. --allow-private-network: private hosts/ranges the task may reach
   (default ${localPrivateNetwork}, loopback; "" for none). Link-local and cloud metadata addresses and non-http(s) URLs are never reachable.`,
   options: {
@@ -20,6 +20,7 @@ export const runTaskCommand: CliCommand = {
     device: { type: 'string' },
     agent: { type: 'string' },
     'allow-private-network': { type: 'string' },
+    ...browserSwitchOptions,
   },
   positionals: ['task'],
   // The task may come unquoted, as several words.
@@ -45,6 +46,7 @@ export const runTaskCommand: CliCommand = {
     const url = stringOption(values, 'url');
     // Loaded only when used: it starts Chromium and the model.
     const { runLocalTask } = await import('./run-task.js');
-    return runLocalTask({ task, maxSteps: maxSteps.data, device: device.data, agent, allowPrivateNetwork, json: values.json === true, ...(url ? { url } : {}), ...(schema ? { schema } : {}) });
+    const switches = browserSwitches(values);
+    return runLocalTask({ task, maxSteps: maxSteps.data, device: device.data, agent, allowPrivateNetwork, json: values.json === true, ...switches, ...(url ? { url } : {}), ...(schema ? { schema } : {}) });
   },
 };

@@ -16,6 +16,9 @@ export interface LocalTaskRequest {
   agent: AgentTier;
   allowPrivateNetwork: PrivateNetworkAllowance;
   json: boolean;
+  /** Undefined: on, as on the server. */
+  stealth?: boolean;
+  adblock?: boolean;
 }
 
 /**
@@ -36,7 +39,12 @@ export async function runLocalTask(request: LocalTaskRequest): Promise<number> {
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   try {
-    const taskContext = await pool.openContext({ device: request.device, downloadsDirectory: join(workDirectory, 'downloads') });
+    const taskContext = await pool.openContext({
+      device: request.device,
+      downloadsDirectory: join(workDirectory, 'downloads'),
+      ...(request.stealth !== undefined ? { stealth: request.stealth } : {}),
+      ...(request.adblock !== undefined ? { adblock: request.adblock } : {}),
+    });
     const result = await runAgentTask({
       task: request.task,
       taskContext,

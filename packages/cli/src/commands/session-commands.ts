@@ -1,5 +1,5 @@
 import type { DeviceType } from '@open-smooth/sdk';
-import { integerOption, listOption, stringOption, type CliCommand, type OptionValues } from '../cli-command.js';
+import { browserSwitches, browserSwitchOptions, browserSwitchUsage, integerOption, listOption, stringOption, type CliCommand, type OptionValues } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
 import { formatOutput } from '../cli-output.js';
 import { readJsonObjectArgument } from '../json-argument.js';
@@ -10,7 +10,7 @@ export const startSessionCommand: CliCommand = {
   name: 'start-session',
   summary: 'Start a browser session that stays open between commands; prints its id',
   usage:
-    'smooth start-session [--url URL] [--device mobile|desktop|desktop-lg] [--profile-id ID] [--profile-read-only] [--allowed-urls P1,P2] [--files ID1,ID2] [--enable-recording] [--proxy-server URL] [--proxy-username NAME] [--proxy-password PASSWORD] [--no-proxy] [--no-captcha-solver]   (the server refuses, with a reason, an option it cannot honour)',
+    `smooth start-session [--url URL] [--device mobile|desktop|desktop-lg] [--profile-id ID] [--profile-read-only] [--allowed-urls P1,P2] [--files ID1,ID2] [--enable-recording] [--proxy-server URL] [--proxy-username NAME] [--proxy-password PASSWORD] [--no-proxy] [--no-captcha-solver] ${browserSwitchUsage}   (stealth and adblock are on unless turned off; --use-stealth, --stealth-mode and --use-adblock are the same switches by the API's names; the server refuses, with a reason, an option it cannot honour)`,
   options: {
     url: { type: 'string' },
     device: { type: 'string' },
@@ -25,12 +25,14 @@ export const startSessionCommand: CliCommand = {
     'proxy-password': { type: 'string' },
     'no-proxy': { type: 'boolean' },
     'no-captcha-solver': { type: 'boolean' },
+    ...browserSwitchOptions,
   },
   async run({ values, output, client }) {
     const device = stringOption(values, 'device');
     if (device !== undefined && !devices.includes(device as DeviceType)) {
       throw new UsageError(`--device must be one of ${devices.join(', ')}`);
     }
+    const { stealth, adblock } = browserSwitches(values);
     const session = await (await client()).session({
       url: stringOption(values, 'url'),
       device: device as DeviceType | undefined,
@@ -42,6 +44,8 @@ export const startSessionCommand: CliCommand = {
       enableRecording: values['enable-recording'] === true,
       ...proxyOptions(values),
       useCaptchaSolver: values['no-captcha-solver'] === true ? false : undefined,
+      ...(stealth !== undefined ? { useStealth: stealth } : {}),
+      ...(adblock !== undefined ? { useAdblock: adblock } : {}),
     });
     let liveUrl: string | null = null;
     try {

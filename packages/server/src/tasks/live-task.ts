@@ -200,16 +200,17 @@ export class LiveTask {
       await this.closeContext();
       return this.ended;
     }
-    if (this.settings.enableRecording) await this.startRecording(this.context, startedAtMs);
+    if (this.settings.enableRecording) this.startRecording(this.context, startedAtMs);
     this.releaseStart();
     if (this.settings.agentRun) void this.runOneShot(this.settings.agentRun);
     else this.armIdleTimer();
     return this.ended;
   }
 
-  private async startRecording(context: TaskContext, startedAtMs: number): Promise<void> {
+  private startRecording(context: TaskContext, startedAtMs: number): void {
     try {
-      this.recorder = await TaskRecorder.start(context.frames, join(this.dependencies.workDirectory, 'recording-frames'), startedAtMs);
+      // Frames from the first settle on (a task opened with a URL has settled already).
+      this.recorder = TaskRecorder.start(context.frames, join(this.dependencies.workDirectory, 'recording-frames'), startedAtMs, context.firstSettled);
     } catch (error) {
       console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
     }

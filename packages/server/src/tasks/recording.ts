@@ -7,6 +7,17 @@ import { FrameSpool, FrameSpoolError, type SpooledFrame } from './frame-spool.js
 
 /** The recorder keeps at most this many frames per second; the page's own pace when it is slower. */
 const recordedFramesPerSecond = 5;
+/**
+ * The longest side of a recorded picture: enough to read a page in the video, and less than half
+ * the pixels of the live view's, so each frame costs Chromium less to encode and the disk less.
+ */
+const recordedFrameSide = 800;
+/**
+ * How long after the task's first settle the screencast starts. A session that navigates and
+ * closes within it never starts one (its video is the one picture taken at the settle): the
+ * screencast's start, first frame and stop cost more than that picture.
+ */
+const screencastDelayMs = 1_000;
 /** The most a recording's frames take on disk before encoding (see FrameSpool): ~20 minutes at full rate. */
 const maxSpooledBytes = 256 * 1024 * 1024;
 const ffmpegPath = process.env.SMOOTH_FFMPEG_PATH?.trim() || 'ffmpeg';
@@ -43,9 +54,14 @@ export class TaskRecorder {
   #pending: ScreencastFrame | undefined;
   #pendingTimer: NodeJS.Timeout | undefined;
   #lastWrittenMs = 0;
+  /** Set by the first frame written: also "nothing written yet" while undefined. */
   #size: { width: number; height: number } | undefined;
+  readonly #source: FrameSource;
+  /** The picture taken when the first page settled (see start), while it is being taken. */
+  #firstPicture: Promise<void> | undefined;
 
-  private constructor(directory: string, startMs: number) {
+  private constructor(source: FrameSource, directory: string, startMs: number) {
+    this.#source = source;
     this.#directory = directory;
     this.#startMs = startMs;
     this.#spool = new FrameSpool(directory, maxSpooledBytes);
@@ -53,12 +69,23 @@ export class TaskRecorder {
 
   /**
    * Starts recording `frames`. The video's clock starts at `startMs` (when the task started
-   * running, its browser's start included), so it lasts as long as the task did.
+   * running, its browser's start included), so it lasts as long as the task did. With `startAfter`
+   * (the task's first settle) one picture is taken then, and the screencast starts only
+   * screencastDelayMs after it: the first page loads without paying for frames, and its picture
+   * stands for the time before it (see concatList). Returns at once: the spool prepares its folder
+   * ahead of the first write (a failure shows at stop).
    */
-  static async start(frames: FrameSource, directory: string, startMs = Date.now()): Promise<TaskRecorder> {
-    const recorder = new TaskRecorder(directory, startMs);
-    await recorder.#spool.prepare();
-    recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), { maxFramesPerSecond: recordedFramesPerSecond });
+  static start(frames: FrameSource, directory: string, startMs = Date.now(), startAfter?: Promise<unknown>): TaskRecorder {
+    const recorder = new TaskRecorder(frames, directory, startMs);
+    void recorder.#spool.prepare();
+    void startAfter?.then(() => {
+      if (recorder.#unsubscribe && recorder.#size === undefined) recorder.#firstPicture = recorder.#takePicture();
+    });
+    recorder.#unsubscribe = frames.subscribe((frame) => recorder.#onFrame(frame), {
+      maxFramesPerSecond: recordedFramesPerSecond,
+      maxFrameSide: recordedFrameSide,
+      ...(startAfter ? { startAfter: startAfter.then(() => new Promise((resolve) => setTimeout(resolve, screencastDelayMs).unref())) } : {}),
+    });
     return recorder;
   }
 
@@ -70,6 +97,9 @@ export class TaskRecorder {
     clearTimeout(this.#pendingTimer);
     if (this.#pending) this.#write(this.#pending);
     this.#pending = undefined;
+    await this.#firstPicture;
+    // A task that ended before any picture (its page never settled) still gets one of what it showed.
+    if (this.#size === undefined) await this.#takePicture();
     let frames: SpooledFrame[];
     try {
       frames = await this.#spool.settled();
@@ -79,6 +109,16 @@ export class TaskRecorder {
     const recording: StoppedRecording = { directory: this.#directory, frames, startMs: this.#startMs, endMs, ...(this.#size ?? { width: 0, height: 0 }) };
     await writeFile(join(this.#directory, manifestName), JSON.stringify(recording));
     return recording;
+  }
+
+  /** Writes a picture of the active tab now, outside the screencast. */
+  async #takePicture(): Promise<void> {
+    const picture = await this.#source.capture({ maxFrameSide: recordedFrameSide }).catch((error: unknown) => {
+      console.warn(`recording: a picture of the page could not be taken: ${String(error)}`);
+      return undefined;
+    });
+    // A screencast frame may have come meanwhile: it is newer.
+    if (picture && this.#size === undefined) this.#write(picture);
   }
 
   #onFrame(frame: ScreencastFrame): void {
