@@ -1,21 +1,25 @@
 import type { StoredTaskEvent, TaskEventName } from '@open-smooth/protocol';
+import { taskTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { TaskStore } from '../store/task-record.js';
 import { ErrorAnswerDelay } from './error-answer-delay.js';
 
 /**
  * Each task's event log: gives events strictly increasing millisecond timestamps (a client that
- * resumes from the last timestamp must not lose events) and wakes long-polls on any change.
+ * resumes from the last timestamp must not lose events) and wakes long-polls on any change,
+ * through the notifier (in this process, or every process with Redis).
  */
 export class TaskEventLog {
   private readonly lastTimestamps = new Map<string, number>();
-  private readonly waiters = new Map<string, Set<() => void>>();
   /** Error answers kept from clients that attach their answer handlers late. */
   readonly errorAnswers = new ErrorAnswerDelay((taskId) => this.notify(taskId));
 
   /** Each task's appends in flight, chained: they reach the store one at a time, in call order. */
   private readonly appending = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly store: TaskStore) {}
+  constructor(
+    private readonly store: TaskStore,
+    private readonly notifier: EventNotifier,
+  ) {}
 
   append(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): Promise<StoredTaskEvent> {
     const previous = this.appending.get(taskId);
@@ -70,28 +74,7 @@ export class TaskEventLog {
 
   /** Wakes every long-poll of the task (a new event or a status change). */
   notify(taskId: string): void {
-    const waiting = this.waiters.get(taskId);
-    if (!waiting) return;
-    this.waiters.delete(taskId);
-    for (const wake of waiting) wake();
-  }
-
-  /** Resolves on the task's next change, after `timeoutMs`, or when `signal` aborts. */
-  waitForChange(taskId: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      let waiting = this.waiters.get(taskId);
-      if (!waiting) this.waiters.set(taskId, (waiting = new Set()));
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        this.waiters.get(taskId)?.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      signal.addEventListener('abort', done, { once: true });
-      waiting.add(done);
-    });
+    this.notifier.notify(taskTopic(taskId));
   }
 
   forget(taskId: string): void {
