@@ -6,7 +6,7 @@ import { describeIssues } from './parse-wire.js';
 import { TaskError, type TaskErrorKind } from './tasks/task-errors.js';
 
 /** The task domain's refusals as HTTP statuses. */
-const statusOfTaskError: Record<TaskErrorKind, number> = { not_found: 404, invalid: 400, unusable: 422, conflict: 409, limit: 429 };
+const statusOfTaskError: Record<TaskErrorKind, number> = { not_found: 404, invalid: 400, unusable: 422, conflict: 409, limit: 429, unavailable: 503 };
 
 interface ErrorBody {
   statusCode: number;

@@ -2,11 +2,14 @@ import type { BlobStore } from './blobs/blob-store.js';
 import type { ProfileStorage } from './profiles/profile-storage.js';
 import type { ResourceStore } from './store/resource-store.js';
 import type { TaskStore } from './store/task-record.js';
-import type { TaskManager } from './tasks/task-manager.js';
+import type { TaskRunner } from './tasks/task-runner.js';
+import type { TaskService } from './tasks/task-service.js';
 
 /** What the routes share. `publicUrl` is known only once the server listens. */
 export interface ServerContext {
-  tasks: TaskManager;
+  tasks: TaskService;
+  /** The worker side in this process (embedded mode): the live view reaches its browsers. */
+  runner: TaskRunner;
   taskStore: TaskStore;
   resources: ResourceStore;
   profiles: ProfileStorage;

@@ -68,6 +68,13 @@ export interface ServerOptions {
    */
   allowPrivateNetwork?: readonly string[];
   /**
+   * Redis for the task queue (BullMQ), session commands and long-poll wake-ups, e.g.
+   * redis://127.0.0.1:6379; default SMOOTH_REDIS_URL, else none (all in this process). This process
+   * still creates and runs its own tasks: separate API and worker processes are not built yet, and
+   * until they are, one server per Redis (another would take this one's queued tasks).
+   */
+  redisUrl?: string;
+  /**
    * Where files go (uploads, extensions, profiles, downloads, screenshots, recordings): a blob URL,
    * `s3://bucket[/prefix]?endpoint=http://host:port&region=…` (credentials from AWS_ACCESS_KEY_ID /
    * AWS_SECRET_ACCESS_KEY) or `file:///absolute/folder`. Default SMOOTH_BLOB_URL, else files under

@@ -29,7 +29,8 @@ import { openStores, type OpenedStores } from './store/open-stores.js';
 import { SecretSealer } from './store/secret-sealer.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
-import { TaskManager } from './tasks/task-manager.js';
+import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks.js';
+import { redisTasks } from './tasks/redis-tasks.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 import { createWorkDirectory } from './work-directory.js';
@@ -186,14 +187,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const leaseMs = options.leaseMs ?? 30_000;
   const profiles = new ProfileStorage(blobs, sealer);
   const workDirectory = await createWorkDirectory(dataDirectory);
-  // Read at scrape time; `tasks` exists by then.
+  // Read at scrape time; `embedded` exists by then.
   const metrics: ServerMetrics = new ServerMetrics({
-    queuedPerTenant: () => tasks.queuedPerTenant(),
-    runningTasks: () => tasks.runningCount,
+    queuedPerTenant: () => embedded.queue.queuedPerKey(),
+    runningTasks: () => embedded.queue.runningCount(),
     openBrowserContexts: () => openContextsOf(launchedPool),
-    taskBrowserContexts: () => tasks.browserContextCount,
+    taskBrowserContexts: () => embedded.runner.browserContextCount,
   });
-  const tasks: TaskManager = new TaskManager({
+  const taskOptions: EmbeddedTasksOptions = {
     metrics,
     store: taskStore,
     resources,
@@ -202,7 +203,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     workDirectory,
     browserPool,
     agent,
-    scheduler: {
+    limits: {
       ...concurrency,
       maxQueuedTasksPerKey: options.maxQueuedTasksPerKey ?? 1000,
       maxQueuedTasks: options.maxQueuedTasks ?? 10_000,
@@ -217,13 +218,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     workerId,
     leaseMs,
     heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 3)),
-  });
-  await tasks.start();
+  };
+  const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
+  const embedded = redisUrl ? await redisTasks({ ...taskOptions, redisUrl }) : embeddedTasks(taskOptions);
+  const tasks = embedded.service;
+  // Fails what this worker left live when it last stopped, then takes tasks from the queue.
+  await embedded.runner.start();
 
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
-  const context: ServerContext = { tasks, taskStore, resources, profiles, blobs, workDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
+  const context: ServerContext = { tasks, runner: embedded.runner, taskStore, resources, profiles, blobs, workDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
 
   const app = Fastify({
     logger: false,
@@ -264,7 +269,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       (closed ??= (async () => {
         closing.abort();
-        await tasks.close();
+        await embedded.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
         await stores.close();

@@ -55,7 +55,7 @@ export interface TaskSettings {
   /** With a profile: load it but never save it back (and take no writer's lock). */
   profileReadOnly: boolean;
   proxy: ProxyChoice;
-  /** Filled by TaskManager.create from the wire's certificates (they need the start URL). */
+  /** Filled by TaskService.create from the wire's certificates (they need the start URL). */
   clientCertificates: ClientCertificate[];
   customTools: CustomTool[];
   additionalTools?: Record<string, Record<string, unknown> | null>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../src/store/open-database.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
 import { SqliteTaskStore } from '../src/store/sqlite-task-store.js';
+import { InProcessEventNotifier } from '../src/scale/in-process-event-notifier.js';
 import { TaskEventLog } from '../src/tasks/task-event-log.js';
 import { makeTemporaryDirectory } from './support/test-server.js';
 
@@ -15,7 +16,7 @@ test('hundreds of events appended within the same milliseconds get strictly incr
     database.close();
     await rm(directory, { recursive: true, force: true });
   });
-  const log = new TaskEventLog(new SqliteTaskStore(database, SecretSealer.forDataDirectory(directory)));
+  const log = new TaskEventLog(new SqliteTaskStore(database, SecretSealer.forDataDirectory(directory)), new InProcessEventNotifier());
   const appended = await Promise.all(
     Array.from({ length: 500 }, (_, index) => log.append('task_a', { id: `event-${index}`, name: 'browser_action', payload: { code: 200, output: index } })),
   );
@@ -36,7 +37,7 @@ test('hundreds of events appended within the same milliseconds get strictly incr
   assert.deepEqual(seen, appended.map((event) => event.id));
 
   // A fresh log (after a restart) continues after the stored timestamps, even with a clock behind.
-  const restarted = new TaskEventLog(new SqliteTaskStore(database, SecretSealer.forDataDirectory(directory)));
+  const restarted = new TaskEventLog(new SqliteTaskStore(database, SecretSealer.forDataDirectory(directory)), new InProcessEventNotifier());
   const next = await restarted.append('task_a', { id: 'after-restart', name: 'tool_call', payload: {} });
   assert.ok(next.timestamp > appended.at(-1)!.timestamp);
 });
@@ -52,7 +53,7 @@ test('two writers of one task (two processes on one database) still give strictl
     await rm(directory, { recursive: true, force: true });
   });
   const sealer = SecretSealer.forDataDirectory(directory);
-  const logs = [new TaskEventLog(new SqliteTaskStore(first, sealer)), new TaskEventLog(new SqliteTaskStore(second, sealer))];
+  const logs = [new TaskEventLog(new SqliteTaskStore(first, sealer), new InProcessEventNotifier()), new TaskEventLog(new SqliteTaskStore(second, sealer), new InProcessEventNotifier())];
   // Each log remembers only its own last timestamp; the database keeps the order between them.
   const appended = await Promise.all(
     Array.from({ length: 200 }, (_, index) => logs[index % 2]!.append('task_a', { id: `event-${index}`, name: 'browser_action', payload: { code: 200, output: index } })),

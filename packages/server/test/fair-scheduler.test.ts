@@ -64,6 +64,44 @@ test('slots go round-robin: a freed slot goes to the other key before the next o
   assert.equal((await statusOf(server, queuedOfA[1] as string, firstKey)).queue.position, 1);
 });
 
+test("a waiting task's long-poll answers when its queue position changes (a task ahead left, or started)", async (t) => {
+  // Polls are held up to a minute: an answer within seconds can only come from the position change.
+  const server = await startTestServer({ maxConcurrentTasks: 1, sessionIdleTimeoutMs: 120_000, longPollMs: 60_000 });
+  t.after(() => server.close());
+  const create = async () => (await server.api('POST', '/task', { body: { task: null }, key: firstKey })).body.r;
+  const first = await create();
+  const ahead = await create();
+  const next = await create();
+  const watched = await create();
+  await waitForStatus(server, first.id, firstKey, 'running', 30_000);
+  assert.equal((await statusOf(server, watched.id, firstKey)).queue.position, 3);
+  // The first poll of a fresh task answers at once with a heartbeat; the cursor it gives makes the next poll wait.
+  const fresh = await server.api('GET', `/task/${watched.id}?event_t=0`, { key: firstKey });
+  const cursor = fresh.body.r.events[0].timestamp as number;
+
+  const timedPoll = async () => {
+    const startedAt = Date.now();
+    const answer = await server.api('GET', `/task/${watched.id}?event_t=${cursor}`, { key: firstKey });
+    return { answer, elapsedMs: Date.now() - startedAt };
+  };
+  const afterCancel = timedPoll();
+  // Once the poll is held (a status read in between proves the server took it), the task ahead leaves.
+  await statusOf(server, watched.id, firstKey);
+  assert.equal((await server.api('DELETE', `/task/${ahead.id}`, { key: firstKey })).status, 200);
+  const cancelled = await afterCancel;
+  assert.equal(cancelled.answer.status, 202);
+  assert.deepEqual([cancelled.answer.body.r.status, cancelled.answer.body.r.queue.position], ['waiting', 2]);
+  assert.ok(cancelled.elapsedMs < 30_000, `answered after ${cancelled.elapsedMs} ms`);
+
+  const afterStart = timedPoll();
+  await statusOf(server, watched.id, firstKey);
+  await sendCommand(server, first.id, 'session_action', 'close', {}, 'close-first');
+  const started = await afterStart;
+  assert.deepEqual([started.answer.body.r.status, started.answer.body.r.queue.position], ['waiting', 1]);
+  assert.ok(started.elapsedMs < 30_000, `answered after ${started.elapsedMs} ms`);
+  await waitForStatus(server, next.id, firstKey, 'running', 30_000);
+});
+
 test('the concurrency default comes from the machine; env and options override it; the per-key limit stays below the global one', () => {
   assert.equal(machineConcurrency(2, 24 * 1024 ** 3), 4);
   assert.equal(machineConcurrency(16, 3 * 1024 ** 3), 5);

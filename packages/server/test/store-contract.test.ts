@@ -221,6 +221,19 @@ contract('event timestamps strictly increase per task, even when the clock or a 
   assert.equal(listed[0]?.timestamp, 200);
 });
 
+contract('a reserved timestamp (the cursor a heartbeat gives) is passed by every later event, from any writer', async ({ taskStore, secondTaskStore }) => {
+  await taskStore.createTask(taskRecord('task_a'));
+  // A fresh task: the first poll's heartbeat reserves a time, and the client's cursor moves there.
+  const reserved = await taskStore.reserveEventTimestamp('task_a', 500);
+  assert.equal(reserved, 500);
+  assert.equal(await secondTaskStore.reserveEventTimestamp('task_a', 500), 501, 'a second reservation moves past the first');
+  // Another process appends with a clock reading behind it: the event still lands after the cursor.
+  const event = await secondTaskStore.appendEvent('task_a', { id: 'late-clock', name: 'browser_action', payload: {}, timestamp: 499 });
+  assert.equal(event.timestamp, 502);
+  assert.deepEqual((await taskStore.listEvents('task_a', reserved)).map((stored) => stored.id), ['late-clock']);
+  assert.ok((await taskStore.reserveEventTimestamp('task_a', 0)) > event.timestamp);
+});
+
 contract('steps are kept in order and counted per task', async ({ taskStore }) => {
   await taskStore.createTask(taskRecord('task_a'));
   await taskStore.createTask(taskRecord('task_b'));

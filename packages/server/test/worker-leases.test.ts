@@ -11,7 +11,7 @@ import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
 import { SqliteTaskStore } from '../src/store/sqlite-task-store.js';
 import type { TaskRecord, TaskStore } from '../src/store/task-record.js';
-import { leaseExpiredReason } from '../src/tasks/task-manager.js';
+import { leaseExpiredReason } from '../src/tasks/task-runner.js';
 import { startSpawnedServer } from './support/spawned-server.js';
 import { firstKey, makeTemporaryDirectory, sendCommand, startTestServer } from './support/test-server.js';
 

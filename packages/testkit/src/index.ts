@@ -4,4 +4,5 @@ export * from './bot-detection-site.js';
 export * from './loopback-network.js';
 export * from './ad-site.js';
 export * from './browser-process.js';
+export * from './redis-server.js';
 export * from './postgres-server.js';

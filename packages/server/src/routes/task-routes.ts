@@ -15,7 +15,7 @@ import { parseWire } from '../parse-wire.js';
 import type { ServerContext } from '../server-context.js';
 import type { TaskRecord } from '../store/task-record.js';
 import type { SessionCommand } from '../tasks/session-command.js';
-import type { PollOptions } from '../tasks/task-manager.js';
+import type { PollOptions } from '../tasks/task-service.js';
 import { TaskResponseBodies } from '../task-response-bodies.js';
 import { liveUrlOf, recordingUrlOf } from '../task-urls.js';
 import { agentRunFromWire, taskResponseToWire } from '../wire-format.js';
@@ -96,7 +96,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
   app.post('/task', async (request) => {
     const body = parseWire(taskRequestSchema, request.body, 'task request');
     const task = await context.tasks.create(request.tenant, body);
-    const queue = context.tasks.queueStanding(task);
+    const queue = await context.tasks.queueStanding(task);
     return {
       r: taskResponseToWire(task, { status: await context.tasks.visibleStatus(task), liveUrl: liveUrlOf(context, task), recordingUrl: recordingUrlOf(context, task), ...(queue ? { queue } : {}) }),
     };
@@ -128,7 +128,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     // Only a long-poll can outlive the record read for this request.
     const current = query.event_t === undefined ? task : ((await context.taskStore.getTask(task.id)) ?? task);
     const downloadsUrl = query.downloads ? await downloadsUrlOf(context, current, finished) : undefined;
-    const queue = polled.status === 'waiting' ? context.tasks.queueStanding(task) : undefined;
+    const queue = polled.status === 'waiting' ? await context.tasks.queueStanding(task) : undefined;
     const body = bodies.bodyOf(current, {
       status: polled.status,
       liveUrl: liveUrlOf(context, current),

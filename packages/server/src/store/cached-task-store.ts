@@ -137,6 +137,10 @@ export class CachedTaskStore implements TaskStore {
     return stored;
   }
 
+  reserveEventTimestamp(taskId: string, proposed: number): Promise<number> {
+    return this.inner.reserveEventTimestamp(taskId, proposed);
+  }
+
   async listEvents(taskId: string, afterTimestamp: number): Promise<StoredTaskEvent[]> {
     const cached = this.tasks.get(taskId);
     if (cached?.tooManyEvents) return this.inner.listEvents(taskId, afterTimestamp);

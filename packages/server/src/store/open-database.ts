@@ -96,6 +96,9 @@ export const sqliteMigrations: readonly string[] = [
    UPDATE steps SET record_json = json_set(json_remove(record_json, '$.screenshotPath'), '$.screenshotKey',
        substr(json_extract(record_json, '$.screenshotPath'), instr(json_extract(record_json, '$.screenshotPath'), '/tasks/' || task_id || '/') + 1))
      WHERE instr(json_extract(record_json, '$.screenshotPath'), '/tasks/' || task_id || '/') > 0;`,
+  // The task's last event timestamp, stored events or reserved ones (heartbeats): appends go past both.
+  `ALTER TABLE tasks ADD COLUMN last_event_ms INTEGER NOT NULL DEFAULT 0;
+   UPDATE tasks SET last_event_ms = COALESCE((SELECT MAX(timestamp) FROM events WHERE events.task_id = tasks.id), 0);`,
 ];
 
 function applyMigrations(database: SqliteDatabase): void {

@@ -130,6 +130,15 @@ export class PostgresTaskStore implements TaskStore {
     return timestamp === event.timestamp ? event : { ...event, timestamp };
   }
 
+  async reserveEventTimestamp(taskId: string, proposed: number): Promise<number> {
+    const { rows } = await runQuery<{ last_event_ms: number }>(
+      this.pool,
+      'UPDATE tasks SET last_event_ms = GREATEST($2::bigint, last_event_ms + 1) WHERE id = $1 RETURNING last_event_ms',
+      [taskId, proposed],
+    );
+    return rows[0]?.last_event_ms ?? proposed;
+  }
+
   async listEvents(taskId: string, afterTimestamp: number): Promise<StoredTaskEvent[]> {
     const { rows } = await runQuery<EventRow>(this.pool, 
       'SELECT id, name, payload_json, timestamp FROM events WHERE task_id = $1 AND timestamp > $2 ORDER BY timestamp, sequence',

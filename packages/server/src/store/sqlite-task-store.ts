@@ -115,15 +115,30 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   async appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent> {
-    // One statement: SQLite serialises writers, so no other writer slips between the read and the insert.
+    // One transaction: SQLite serialises writers, so no other writer slips between the read and the insert.
+    const timestamp = this.database.transaction(() => {
+      const row = this.database
+        .prepare(
+          `INSERT INTO events (task_id, id, name, payload_json, timestamp)
+           SELECT ?, ?, ?, ?, MAX(?, COALESCE(MAX(timestamp), 0) + 1, COALESCE((SELECT last_event_ms FROM tasks WHERE id = ?), 0) + 1)
+           FROM events WHERE task_id = ?
+           RETURNING timestamp`,
+        )
+        .get(taskId, event.id, event.name, JSON.stringify(event.payload), event.timestamp, taskId, taskId) as { timestamp: number };
+      this.database.prepare('UPDATE tasks SET last_event_ms = ? WHERE id = ?').run(row.timestamp, taskId);
+      return row.timestamp;
+    })();
+    return timestamp === event.timestamp ? event : { ...event, timestamp };
+  }
+
+  async reserveEventTimestamp(taskId: string, proposed: number): Promise<number> {
     const row = this.database
       .prepare(
-        `INSERT INTO events (task_id, id, name, payload_json, timestamp)
-         SELECT ?, ?, ?, ?, MAX(?, COALESCE(MAX(timestamp), 0) + 1) FROM events WHERE task_id = ?
-         RETURNING timestamp`,
+        `UPDATE tasks SET last_event_ms = MAX(?, last_event_ms + 1, COALESCE((SELECT MAX(timestamp) FROM events WHERE events.task_id = tasks.id), 0) + 1)
+         WHERE id = ? RETURNING last_event_ms`,
       )
-      .get(taskId, event.id, event.name, JSON.stringify(event.payload), event.timestamp, taskId) as { timestamp: number };
-    return row.timestamp === event.timestamp ? event : { ...event, timestamp: row.timestamp };
+      .get(proposed, taskId) as { last_event_ms: number } | undefined;
+    return row?.last_event_ms ?? proposed;
   }
 
   async listEvents(taskId: string, afterTimestamp: number): Promise<StoredTaskEvent[]> {

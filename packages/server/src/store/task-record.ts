@@ -100,6 +100,12 @@ export interface TaskStore {
    * whoever writes (the database decides). Returns the event as stored.
    */
   appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent>;
+  /**
+   * A timestamp for something not stored (a poll's heartbeat, which moves the client's cursor):
+   * at least `proposed`, past every event of the task, and every later append gets a greater one,
+   * whichever process makes it.
+   */
+  reserveEventTimestamp(taskId: string, proposed: number): Promise<number>;
   listEvents(taskId: string, afterTimestamp: number): Promise<StoredTaskEvent[]>;
   lastEventTimestamp(taskId: string): Promise<number>;
   addStep(taskId: string, step: StepRecord): Promise<void>;

@@ -2,7 +2,7 @@
  * What the task domain refuses, in its own words. The HTTP layer maps each kind to a status in
  * one place (error-handler.ts); a queue worker or another front end maps them its own way.
  */
-export type TaskErrorKind = 'not_found' | 'invalid' | 'unusable' | 'conflict' | 'limit';
+export type TaskErrorKind = 'not_found' | 'invalid' | 'unusable' | 'conflict' | 'limit' | 'unavailable';
 
 export class TaskError extends Error {
   constructor(
@@ -60,5 +60,12 @@ export class ProfileNotFoundError extends TaskError {
 export class ProfileInUseError extends TaskError {
   constructor(message: string) {
     super('conflict', message);
+  }
+}
+
+/** The process that runs the task did not answer (distributed mode: a worker gone or Redis unreachable). */
+export class TaskOwnerUnavailableError extends TaskError {
+  constructor(message: string) {
+    super('unavailable', message);
   }
 }

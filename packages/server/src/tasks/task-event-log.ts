@@ -1,21 +1,25 @@
 import type { StoredTaskEvent, TaskEventName } from '@open-smooth/protocol';
+import { taskTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { TaskStore } from '../store/task-record.js';
 import { ErrorAnswerDelay } from './error-answer-delay.js';
 
 /**
  * Each task's event log: gives events strictly increasing millisecond timestamps (a client that
- * resumes from the last timestamp must not lose events) and wakes long-polls on any change.
+ * resumes from the last timestamp must not lose events) and wakes long-polls on any change,
+ * through the notifier (in this process, or every process with Redis).
  */
 export class TaskEventLog {
   private readonly lastTimestamps = new Map<string, number>();
-  private readonly waiters = new Map<string, Set<() => void>>();
   /** Error answers kept from clients that attach their answer handlers late. */
   readonly errorAnswers = new ErrorAnswerDelay((taskId) => this.notify(taskId));
 
   /** Each task's appends in flight, chained: they reach the store one at a time, in call order. */
   private readonly appending = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly store: TaskStore) {}
+  constructor(
+    private readonly store: TaskStore,
+    private readonly notifier: EventNotifier,
+  ) {}
 
   append(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): Promise<StoredTaskEvent> {
     const previous = this.appending.get(taskId);
@@ -34,7 +38,7 @@ export class TaskEventLog {
 
   private async write(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): Promise<StoredTaskEvent> {
     // Claimed before the store is reached, so a heartbeat reserved meanwhile lands after this event.
-    const proposed = await this.reserveTimestamp(taskId);
+    const proposed = await this.claimTimestamp(taskId);
     const stored = await this.store.appendEvent(taskId, { ...event, timestamp: proposed });
     // The store may have moved it later (another writer's event came first).
     if (stored.timestamp > (this.lastTimestamps.get(taskId) ?? 0)) this.lastTimestamps.set(taskId, stored.timestamp);
@@ -45,9 +49,17 @@ export class TaskEventLog {
 
   /**
    * A timestamp for something that is not stored (a heartbeat): every later event gets a greater
-   * one, so a client whose cursor moves to it loses nothing.
+   * one, so a client whose cursor moves to it loses nothing. The store keeps the reservation, so
+   * this holds for events another process appends too.
    */
   async reserveTimestamp(taskId: string): Promise<number> {
+    const reserved = await this.store.reserveEventTimestamp(taskId, await this.claimTimestamp(taskId));
+    if (reserved > (this.lastTimestamps.get(taskId) ?? 0)) this.lastTimestamps.set(taskId, reserved);
+    return reserved;
+  }
+
+  /** The next timestamp as this process knows the log: past the last it stored, reserved or claimed. */
+  private async claimTimestamp(taskId: string): Promise<number> {
     const known = this.lastTimestamps.get(taskId);
     const last = known ?? (await this.store.lastEventTimestamp(taskId));
     // Read again: another call may have reserved while the store was being read.
@@ -62,28 +74,7 @@ export class TaskEventLog {
 
   /** Wakes every long-poll of the task (a new event or a status change). */
   notify(taskId: string): void {
-    const waiting = this.waiters.get(taskId);
-    if (!waiting) return;
-    this.waiters.delete(taskId);
-    for (const wake of waiting) wake();
-  }
-
-  /** Resolves on the task's next change, after `timeoutMs`, or when `signal` aborts. */
-  waitForChange(taskId: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      let waiting = this.waiters.get(taskId);
-      if (!waiting) this.waiters.set(taskId, (waiting = new Set()));
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        this.waiters.get(taskId)?.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      signal.addEventListener('abort', done, { once: true });
-      waiting.add(done);
-    });
+    this.notifier.notify(taskTopic(taskId));
   }
 
   forget(taskId: string): void {

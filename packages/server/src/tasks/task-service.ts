@@ -1,54 +1,46 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BrowserPool } from '@open-smooth/browser';
 import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type TaskRequest, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { blobKeys } from '../blobs/blob-keys.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { ProfileLocks } from '../profiles/profile-locks.js';
-import type { ProfileStorage } from '../profiles/profile-storage.js';
+import type { CommandBus, TaskMessage } from '../scale/command-bus.js';
+import { queueTopic, taskTopic, waitForChange, type EventNotifier } from '../scale/event-notifier.js';
+import type { QueueStanding, TaskQueue } from '../scale/task-queue.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
-import { taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
-import type { AgentBridge } from './agent-bridge.js';
+import { actionOutputToWire, taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
 import { FinishGate } from './finish-gate.js';
-import { LiveTask, type LiveView } from './live-task.js';
 import { encodeStoredRecording } from './recording-blobs.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
-import { TaskEventLog } from './task-event-log.js';
-import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskStillRunningError } from './task-errors.js';
-import { TaskScheduler, type QueueStanding, type SchedulerLimits } from './task-scheduler.js';
+import type { TaskEventLog } from './task-event-log.js';
+import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskOwnerUnavailableError, TaskStillRunningError } from './task-errors.js';
+import type { TaskLaunches } from './task-launches.js';
+import { taskWorkDirectoryOf } from './task-runner.js';
 
-export interface TaskManagerOptions {
+export interface TaskServiceOptions {
   store: TaskStore;
   resources: ResourceStore;
-  profiles: ProfileStorage;
+  eventLog: TaskEventLog;
+  queue: TaskQueue;
+  commands: CommandBus;
+  notifier: EventNotifier;
+  /** Where created tasks' settings wait for the runner (same process). */
+  launches: TaskLaunches;
   blobs: BlobStore;
   /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
   workDirectory: string;
-  metrics: TaskMetrics;
-  browserPool: () => Promise<BrowserPool>;
-  agent: () => Promise<AgentBridge>;
-  scheduler: SchedulerLimits;
-  sessionIdleTimeoutMs: number;
-  toolCallTimeoutMs: number;
-  evaluateJsTimeoutMs: number;
-  extractTimeoutMs: number;
-  commandOutputMaxBytes: number;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
-  /** How long a task with proxy_server "self" waits for the caller to connect its tunnel. */
-  callerTunnelTimeoutMs: number;
-  /** This process's name as a worker: the owner of the leases of the tasks it runs. */
+  /** The worker whose runner takes this service's tasks (same process): it holds their leases from creation. */
   workerId: string;
-  /** A lease not renewed for this long has expired: its worker is taken for dead and its tasks fail. */
+  /** A lease not renewed for this long has expired. */
   leaseMs: number;
-  /** How often leases are renewed and expired ones swept (well under leaseMs). */
-  heartbeatMs: number;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
@@ -81,91 +73,37 @@ function storedRequestOf(request: TaskRequest): TaskRequest {
   return stored;
 }
 
-export const restartFailureReason = 'server restarted while the task was running';
-/** The store adds which worker it was. */
-export const leaseExpiredReason = 'the worker running the task stopped: its lease expired without a heartbeat';
 
 /** Creates, schedules, commands, cancels and reports tasks; the routes stay thin on top of it. */
-export class TaskManager {
-  readonly eventLog: TaskEventLog;
-  private readonly scheduler: TaskScheduler;
+/**
+ * The API side of tasks: creates, queues, reads, commands, cancels and long-polls them. It never
+ * touches a browser: the runner (worker side) takes tasks from the queue and receives commands,
+ * tool answers and cancellations through the command bus; changes reach polls through the notifier.
+ */
+export class TaskService {
   private readonly gate: FinishGate;
-  private readonly live = new Map<string, LiveTask>();
   private readonly profileLocks = new ProfileLocks();
-  private readonly tunnels = new Map<string, CallerTunnel>();
+  private readonly tunnels = new Map<string, { tenant: string; tunnel: CallerTunnel }>();
   /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
   private readonly encodings = new Map<string, Promise<boolean>>();
   private encodingQueue: Promise<void> = Promise.resolve();
-  private leaseTimer: NodeJS.Timeout | undefined;
-  private heartbeatRunning: Promise<void> | undefined;
 
-  constructor(private readonly options: TaskManagerOptions) {
-    this.eventLog = new TaskEventLog(options.store);
-    this.scheduler = new TaskScheduler(options.scheduler);
+  constructor(private readonly options: TaskServiceOptions) {
     this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
   }
 
-  /**
-   * Starts this worker: the tasks it left live when it last stopped cannot resume, so they fail
-   * (other workers' tasks are not touched), as do tasks of any worker whose lease has expired; then
-   * it renews its leases and sweeps expired ones every heartbeat. Returns how many of its own failed.
-   */
-  async start(): Promise<number> {
-    const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
-    await this.sweepExpiredLeases();
-    this.leaseTimer = setInterval(() => {
-      // One heartbeat at a time: a slow database must not pile them up.
-      this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
-    }, this.options.heartbeatMs);
-    this.leaseTimer.unref();
-    return leftovers.length;
+  get eventLog(): TaskEventLog {
+    return this.options.eventLog;
   }
 
+  /** A lease from now on (the runner in this process renews it while the task lives). */
   private leaseExpiry(): number {
     return Date.now() + this.options.leaseMs;
   }
 
-  private async renewAndSweep(): Promise<void> {
-    try {
-      // Only tasks that were live before the renewal began: a task created meanwhile may not be in it.
-      const before = [...this.live.values()];
-      const held = new Set(await this.options.store.renewLeases(this.options.workerId, this.leaseExpiry()));
-      for (const liveTask of before) if (!held.has(liveTask.id)) await this.checkLeaseLost(liveTask);
-      await this.sweepExpiredLeases();
-    } catch (error) {
-      process.stderr.write(`open-smooth: worker ${this.options.workerId}: the lease heartbeat failed: ${errorMessage(error)}\n`);
-    }
-  }
-
-  /** Fails live tasks whose worker stopped renewing their lease, and wakes their polls. */
-  private async sweepExpiredLeases(): Promise<void> {
-    const failed = await this.options.store.failExpiredLeases(Date.now(), leaseExpiredReason);
-    for (const taskId of failed) {
-      const liveTask = this.live.get(taskId);
-      if (liveTask) await this.checkLeaseLost(liveTask);
-      this.eventLog.notify(taskId);
-    }
-  }
-
-  /**
-   * A task this worker runs that the store says has ended without it (another process failed it
-   * after this one missed its heartbeats): its browser is let go and nothing more is stored for it.
-   */
-  private async checkLeaseLost(liveTask: LiveTask): Promise<void> {
-    if (liveTask.hasEnded || this.live.get(liveTask.id) !== liveTask) return;
-    const stored = await this.options.store.getTask(liveTask.id);
-    if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
-    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
-    this.live.delete(liveTask.id);
-    this.scheduler.remove(liveTask.id);
-    await liveTask.abandon();
-    this.releaseTaskResources(liveTask.id);
-    this.eventLog.notify(liveTask.id);
-  }
-
-  /** A running task's scratch folder on this machine; removed when it ends (what it keeps is in the blob store). */
+  /** A running task's scratch folder on this machine (erasing a task removes it too). */
   taskWorkDirectory(taskId: string): string {
-    return join(this.options.workDirectory, 'tasks', taskId);
+    return taskWorkDirectoryOf(this.options.workDirectory, taskId);
   }
 
   async create(tenant: string, request: TaskRequest): Promise<TaskRecord> {
@@ -189,7 +127,7 @@ export class TaskManager {
     this.lockProfileForWriting(tenant, id, settings);
     // Open from creation on, so the caller can connect while the task still waits for its turn.
     const callerTunnel = settings.proxy.kind === 'self' ? new CallerTunnel() : undefined;
-    if (callerTunnel) this.tunnels.set(id, callerTunnel);
+    if (callerTunnel) this.tunnels.set(id, { tenant, tunnel: callerTunnel });
     const record: TaskRecord = {
       id,
       tenant,
@@ -208,34 +146,17 @@ export class TaskManager {
     };
     try {
       // This worker runs what it creates (the in-process scheduler holds the queue), so it holds the lease from the start.
+      // The runner of this process takes what this service queues (one process per queue for now), so it holds the lease from the start.
       await this.options.store.createTask(record, { owner: this.options.workerId, expiresAtMs: this.leaseExpiry() });
     } catch (error) {
       this.releaseTaskResources(id);
       throw error;
     }
-    const liveTask = new LiveTask(record, settings, {
-      store: this.options.store,
-      eventLog: this.eventLog,
-      browserPool: this.options.browserPool,
-      agent: this.options.agent,
-      workDirectory: this.taskWorkDirectory(record.id),
-      blobs: this.options.blobs,
-      metrics: this.options.metrics,
-      profiles: this.options.profiles,
-      ...(callerTunnel ? { callerTunnel } : {}),
-      callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
-      toolCallTimeoutMs: this.options.toolCallTimeoutMs,
-      sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
-      evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
-      extractTimeoutMs: this.options.extractTimeoutMs,
-      commandOutputMaxBytes: this.options.commandOutputMaxBytes,
-      onFinished: (taskId) => this.onFinished(taskId),
-    });
-    this.live.set(record.id, liveTask);
+    this.options.launches.put({ record, settings, ...(callerTunnel ? { callerTunnel } : {}) });
     try {
-      this.scheduler.enqueue(record.id, tenant, () => liveTask.run());
+      await this.options.queue.enqueue({ taskId: record.id, key: tenant });
     } catch (error) {
-      this.live.delete(record.id);
+      this.options.launches.drop(record.id);
       this.releaseTaskResources(record.id);
       await this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${errorMessage(error)}`, finishedAtMs: Date.now(), recording: 'none' });
       throw error;
@@ -265,16 +186,16 @@ export class TaskManager {
 
   /** The live task's caller tunnel (proxy_server "self"), for the tunnel endpoint. */
   callerTunnel(tenant: string, taskId: string): CallerTunnel | undefined {
-    const tunnel = this.tunnels.get(taskId);
-    return tunnel && this.live.get(taskId)?.record.tenant === tenant ? tunnel : undefined;
+    const entry = this.tunnels.get(taskId);
+    return entry?.tenant === tenant ? entry.tunnel : undefined;
   }
 
   /** What a task holds until it has ended: its profile's writer lock and its caller tunnel. */
   private releaseTaskResources(taskId: string): void {
     this.profileLocks.releaseHeldBy(taskId);
-    const tunnel = this.tunnels.get(taskId);
+    const entry = this.tunnels.get(taskId);
     this.tunnels.delete(taskId);
-    void tunnel?.close();
+    void entry?.tunnel.close();
   }
 
   /**
@@ -303,30 +224,8 @@ export class TaskManager {
     return false;
   }
 
-  /** Tasks waiting per tenant, for the metrics. */
-  queuedPerTenant(): Map<string, number> {
-    return this.scheduler.queuedPerKey();
-  }
-
-  /** Tasks and sessions holding a slot. */
-  get runningCount(): number {
-    return this.scheduler.runningCount;
-  }
-
-  /** Live tasks holding a browser context now. */
-  get browserContextCount(): number {
-    let count = 0;
-    for (const liveTask of this.live.values()) if (liveTask.hasBrowser) count += 1;
-    return count;
-  }
-
-  /** The live view's handle on a running task's browser; undefined once it has finished or before it starts. */
-  liveView(taskId: string): LiveView | undefined {
-    return this.live.get(taskId)?.liveView();
-  }
-
-  private async onFinished(taskId: string): Promise<void> {
-    this.live.delete(taskId);
+  /** The runner stored a task's final state: release what it held and hold its status for its last answer. */
+  async taskEnded(taskId: string): Promise<void> {
     this.releaseTaskResources(taskId);
     this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
     this.eventLog.notify(taskId);
@@ -341,13 +240,17 @@ export class TaskManager {
 
   /** Status as clients see it: `running` while a finished task's last answer awaits a poll. */
   async visibleStatus(task: TaskRecord): Promise<TaskStatus> {
-    const current = (await this.options.store.getTask(task.id))?.status ?? task.status;
+    const current = await this.storedStatus(task);
     return isFinishedTaskStatus(current) && this.gate.isHeld(task.id) ? 'running' : current;
   }
 
+  private async storedStatus(task: TaskRecord): Promise<TaskStatus> {
+    return (await this.options.store.getTask(task.id))?.status ?? task.status;
+  }
+
   /** Why a waiting task waits and its place in its key's queue; undefined once it runs. */
-  queueStanding(task: TaskRecord): QueueStanding | undefined {
-    return this.scheduler.standing(task.id, task.tenant);
+  queueStanding(task: TaskRecord): Promise<QueueStanding | undefined> {
+    return this.options.queue.standing({ taskId: task.id, key: task.tenant });
   }
 
   async isLive(task: TaskRecord): Promise<boolean> {
@@ -356,16 +259,36 @@ export class TaskManager {
 
   /**
    * Events after `afterTimestamp`; while the task is live and nothing is new, waits up to
-   * `longPollMs` for an event or a status change.
+   * `longPollMs` for an event, a status change or (while it waits) a change of its queue position.
    */
   async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal, options: PollOptions = {}): Promise<TaskPoll> {
     const deadline = Date.now() + longPollMs;
+    let before: string | undefined;
     for (;;) {
+      // Watch before reading, so a change made while this reads is not missed.
+      const watch = this.options.notifier.watch([taskTopic(task.id), queueTopic(task.tenant)]);
       const remaining = deadline - Date.now();
       const answer = await this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
-      if (answer) return answer;
-      await this.eventLog.waitForChange(task.id, remaining, signal);
+      if (answer) {
+        watch.close();
+        return answer;
+      }
+      // What a client reads besides events: a changed status or queue position answers the poll.
+      const standing = await this.standingSignature(task);
+      if (before !== undefined && standing !== before) {
+        watch.close();
+        return (await this.pollNow(task, afterTimestamp, true, options)) as TaskPoll;
+      }
+      before = standing;
+      await waitForChange(watch, remaining, signal);
     }
+  }
+
+  private async standingSignature(task: TaskRecord): Promise<string> {
+    const status = await this.visibleStatus(task);
+    if (status !== 'waiting') return status;
+    const standing = await this.queueStanding(task);
+    return `waiting ${standing?.position ?? '-'} ${standing?.reason ?? ''}`;
   }
 
   /**
@@ -404,52 +327,74 @@ export class TaskManager {
     return { id: null, name: 'heartbeat', payload: { status: status === 'waiting' ? 'waiting' : 'running' }, timestamp };
   }
 
-  /** Queues a session command (or a tool's browser action on a one-shot task). */
+  /** Queues a session command (or a tool's browser action on a one-shot task) for the task's runner. */
   async submitCommand(task: TaskRecord, command: SessionCommand): Promise<void> {
-    const liveTask = await this.liveTaskFor(task);
-    if (command.eventName === 'session_action' && !liveTask.isSession) {
+    await this.refuseFinished(task);
+    if (command.eventName === 'session_action' && task.kind !== 'session') {
       throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
     await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: Date.now() });
     this.eventLog.errorAnswers.commandPosted(task.id, command.id);
-    liveTask.submit(command);
+    // A forced close does not wait for the task to start: nobody runs it yet, so it is answered here.
+    if (command.action === 'close' && command.force && (await this.leaveQueue(task))) {
+      await this.eventLog.append(task.id, { id: command.id, name: command.eventName, payload: { code: 200, output: actionOutputToWire({ output: true, costDollars: 0, durationMs: 0 }) } });
+      await this.endWaiting(task, { status: 'done', error: null });
+      await this.taskEnded(task.id);
+      return;
+    }
+    await this.send(task, { kind: 'command', command });
+  }
+
+  /** Takes a waiting task out of the queue with what waits for it; false once a runner has it. */
+  private async leaveQueue(task: TaskRecord): Promise<boolean> {
+    if (!(await this.options.queue.remove({ taskId: task.id, key: task.tenant }))) return false;
+    this.options.launches.drop(task.id);
+    await this.options.commands.discard(task.id);
+    // The tasks behind it moved up.
+    this.options.notifier.notify(queueTopic(task.tenant));
+    return true;
+  }
+
+  /** Stores the final state of a task that never started. */
+  private async endWaiting(task: TaskRecord, end: { status: 'done' | 'cancelled'; error: string | null }): Promise<void> {
+    await this.options.store.updateTask(task.id, {
+      status: end.status,
+      error: end.error,
+      finishedAtMs: Date.now(),
+      ...(task.recording === 'pending' ? { recording: 'none' as const } : {}),
+    });
   }
 
   async answerToolCall(task: TaskRecord, id: string, code: 200 | 400 | 500, output: unknown): Promise<void> {
-    const liveTask = await this.liveTaskFor(task);
-    const agent = await this.options.agent();
-    if (!liveTask.answerToolCall(id, code, output, agent)) throw new InvalidTaskRequestError(`no tool call with id ${id} is waiting for an answer`);
+    const status = await this.refuseFinished(task);
+    if (status === 'waiting') throw new InvalidTaskRequestError(`no tool call with id ${id} is waiting for an answer`);
+    await this.send(task, { kind: 'tool_answer', id, code, output });
   }
 
-  private async liveTaskFor(task: TaskRecord): Promise<LiveTask> {
-    const liveTask = this.live.get(task.id);
-    if (!liveTask || !(await this.isLive(task))) throw new InvalidTaskRequestError(`task ${task.id} has finished and accepts no more events`);
-    return liveTask;
+  private async send(task: TaskRecord, message: TaskMessage): Promise<void> {
+    const reply = await this.options.commands.send(task.id, message);
+    if (!reply.accepted) throw reply.unreachable ? new TaskOwnerUnavailableError(reply.reason) : new InvalidTaskRequestError(reply.reason);
   }
 
-  currentUrl(taskId: string): string | undefined {
-    return this.live.get(taskId)?.currentUrl();
+  /** A task whose final state is stored takes no more events (even while its status still reads `running`). */
+  private async refuseFinished(task: TaskRecord): Promise<TaskStatus> {
+    const status = await this.storedStatus(task);
+    if (isFinishedTaskStatus(status)) throw new InvalidTaskRequestError(`task ${task.id} has finished and accepts no more events`);
+    return status;
   }
 
   /** DELETE /task/{id}: stops a task or closes a session. */
   async cancel(task: TaskRecord): Promise<void> {
-    const liveTask = this.live.get(task.id);
-    if (!liveTask || isFinishedTaskStatus((await this.options.store.getTask(task.id))?.status ?? task.status)) {
-      throw new TaskNotFoundError(`task ${task.id} has already finished`);
-    }
-    if (this.scheduler.remove(task.id)) {
-      this.live.delete(task.id);
+    if (isFinishedTaskStatus(await this.storedStatus(task))) throw new TaskNotFoundError(`task ${task.id} has already finished`);
+    if (await this.leaveQueue(task)) {
       this.releaseTaskResources(task.id);
-      await this.options.store.updateTask(task.id, {
-        status: 'cancelled',
-        error: 'cancelled before it started',
-        finishedAtMs: Date.now(),
-        ...(task.recording === 'pending' ? { recording: 'none' as const } : {}),
-      });
+      await this.endWaiting(task, { status: 'cancelled', error: 'cancelled before it started' });
       this.eventLog.notify(task.id);
       return;
     }
-    await liveTask.cancel('cancelled by the client');
+    const reply = await this.options.commands.send(task.id, { kind: 'cancel', reason: 'cancelled by the client' });
+    if (!reply.accepted && reply.unreachable) throw new TaskOwnerUnavailableError(reply.reason);
+    if (!reply.accepted) throw new TaskNotFoundError(`task ${task.id} has already finished`);
   }
 
   /** DELETE /task/{id}/data: only a finished task's data may go. */
@@ -462,16 +407,17 @@ export class TaskManager {
     await rm(this.taskWorkDirectory(task.id), { recursive: true, force: true });
   }
 
-  /** Shutdown: live tasks are left as a crash would leave them; the next start fails them. */
+  /**
+   * Shutdown (after the runner closed): tasks still waiting are left as a crash would leave them;
+   * the next start fails them.
+   */
   async close(): Promise<void> {
-    clearInterval(this.leaseTimer);
-    await this.heartbeatRunning;
     this.gate.close();
-    const liveTasks = [...this.live.values()];
-    this.live.clear();
-    for (const liveTask of liveTasks) this.scheduler.remove(liveTask.id);
-    await Promise.all(liveTasks.map((liveTask) => liveTask.abandon()));
-    for (const liveTask of liveTasks) this.releaseTaskResources(liveTask.id);
+    for (const launch of this.options.launches.waiting()) {
+      this.options.launches.drop(launch.record.id);
+      this.releaseTaskResources(launch.record.id);
+    }
+    for (const taskId of [...this.tunnels.keys()]) this.releaseTaskResources(taskId);
     await this.encodingQueue;
   }
 }

@@ -1,0 +1,122 @@
+import type { BrowserPool } from '@open-smooth/browser';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
+import type { CommandBus } from '../scale/command-bus.js';
+import type { EventNotifier } from '../scale/event-notifier.js';
+import { InProcessCommandBus } from '../scale/in-process-command-bus.js';
+import { InProcessEventNotifier } from '../scale/in-process-event-notifier.js';
+import { InProcessTaskQueue } from '../scale/in-process-task-queue.js';
+import type { TaskQueue, TaskQueueLimits } from '../scale/task-queue.js';
+import type { ResourceStore } from '../store/resource-store.js';
+import type { TaskStore } from '../store/task-record.js';
+import type { AgentBridge } from './agent-bridge.js';
+import { TaskEventLog } from './task-event-log.js';
+import { TaskLaunches } from './task-launches.js';
+import { TaskRunner } from './task-runner.js';
+import { TaskService } from './task-service.js';
+
+export interface EmbeddedTasksOptions {
+  store: TaskStore;
+  resources: ResourceStore;
+  profiles: ProfileStorage;
+  blobs: BlobStore;
+  /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
+  workDirectory: string;
+  metrics: TaskMetrics;
+  browserPool: () => Promise<BrowserPool>;
+  agent: () => Promise<AgentBridge>;
+  limits: TaskQueueLimits;
+  sessionIdleTimeoutMs: number;
+  toolCallTimeoutMs: number;
+  evaluateJsTimeoutMs: number;
+  extractTimeoutMs: number;
+  commandOutputMaxBytes: number;
+  finishGraceMs: number;
+  callerTunnelTimeoutMs: number;
+  /** This process's name as a worker: the owner of the leases of the tasks it runs. */
+  workerId: string;
+  /** A lease not renewed for this long has expired: its worker is taken for dead and its tasks fail. */
+  leaseMs: number;
+  /** How often leases are renewed and expired ones swept. */
+  heartbeatMs: number;
+}
+
+export interface EmbeddedTasks {
+  service: TaskService;
+  /** For the metrics: what waits and what runs. */
+  queue: TaskQueue;
+  /** Takes tasks from the queue once started (after the leftovers of a previous run were failed). */
+  runner: TaskRunner;
+  /** Stops the runner (live tasks left as a crash would leave them), then the service. */
+  close(): Promise<void>;
+}
+
+/** The seams that join the two sides. */
+export interface TaskSeams {
+  queue: TaskQueue;
+  commands: CommandBus;
+  notifier: EventNotifier;
+}
+
+/**
+ * One process, `--role all`: the API side and the worker side joined by the in-process queue,
+ * command bus and notifier (what the server did before they were interfaces, at the same speed).
+ */
+export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
+  return tasksOverSeams(options, { queue: new InProcessTaskQueue(options.limits), commands: new InProcessCommandBus(), notifier: new InProcessEventNotifier() });
+}
+
+/** The API side and the worker side of one process, joined by the given seams (in-process or Redis). */
+export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier }: TaskSeams): EmbeddedTasks {
+  const launches = new TaskLaunches();
+  const eventLog = new TaskEventLog(options.store, notifier);
+  const service = new TaskService({
+    store: options.store,
+    resources: options.resources,
+    eventLog,
+    queue,
+    commands,
+    notifier,
+    launches,
+    blobs: options.blobs,
+    workDirectory: options.workDirectory,
+    finishGraceMs: options.finishGraceMs,
+    workerId: options.workerId,
+    leaseMs: options.leaseMs,
+  });
+  const runner = new TaskRunner({
+    store: options.store,
+    eventLog,
+    queue,
+    commands,
+    notifier,
+    launches,
+    profiles: options.profiles,
+    blobs: options.blobs,
+    workDirectory: options.workDirectory,
+    metrics: options.metrics,
+    browserPool: options.browserPool,
+    agent: options.agent,
+    sessionIdleTimeoutMs: options.sessionIdleTimeoutMs,
+    toolCallTimeoutMs: options.toolCallTimeoutMs,
+    evaluateJsTimeoutMs: options.evaluateJsTimeoutMs,
+    extractTimeoutMs: options.extractTimeoutMs,
+    commandOutputMaxBytes: options.commandOutputMaxBytes,
+    callerTunnelTimeoutMs: options.callerTunnelTimeoutMs,
+    workerId: options.workerId,
+    leaseMs: options.leaseMs,
+    heartbeatMs: options.heartbeatMs,
+    onFinished: (taskId) => service.taskEnded(taskId),
+  });
+  return {
+    service,
+    queue,
+    runner,
+    async close() {
+      await runner.close();
+      await service.close();
+      await Promise.all([commands.close(), notifier.close()]);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { Redis } from 'ioredis';
+import { BullmqTaskQueue } from '../scale/bullmq-task-queue.js';
+import { RedisCommandBus } from '../scale/redis-command-bus.js';
+import { RedisEventNotifier } from '../scale/redis-event-notifier.js';
+import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from './embedded-tasks.js';
+
+/**
+ * One process whose queue, command bus and notifier are on Redis (BullMQ, pub/sub): the same
+ * process still creates and runs its tasks (`--role all`); it is the step before separate API and
+ * worker processes, and what the Redis implementations are tested through with the whole server.
+ */
+export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: string; redisPrefix?: string }): Promise<EmbeddedTasks> {
+  // BullMQ's workers need commands that wait for a reconnect rather than fail after a few retries.
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  await connection.connect();
+  const prefix = options.redisPrefix ?? 'open-smooth';
+  try {
+    const tasks = tasksOverSeams(options, {
+      queue: await BullmqTaskQueue.connect(connection, options.limits, { prefix }),
+      commands: await RedisCommandBus.connect(connection, { prefix }),
+      notifier: await RedisEventNotifier.connect(connection, prefix),
+    });
+    return {
+      ...tasks,
+      async close() {
+        await tasks.close();
+        await connection.quit().catch(() => connection.disconnect());
+      },
+    };
+  } catch (error) {
+    connection.disconnect();
+    throw error;
+  }
+}

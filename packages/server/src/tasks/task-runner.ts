@@ -1,0 +1,239 @@
+import { join } from 'node:path';
+import type { BrowserPool } from '@open-smooth/browser';
+import { errorMessage, isFinishedTaskStatus } from '@open-smooth/protocol';
+import type { CommandBus, MessageReply, TaskMessage } from '../scale/command-bus.js';
+import { queueTopic, type EventNotifier } from '../scale/event-notifier.js';
+import type { QueuedTask, TaskQueue } from '../scale/task-queue.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { TaskMetrics } from '../metrics/server-metrics.js';
+import type { ProfileStorage } from '../profiles/profile-storage.js';
+import type { TaskRecord, TaskStore } from '../store/task-record.js';
+import type { AgentBridge } from './agent-bridge.js';
+import { LiveTask, type LiveView } from './live-task.js';
+import type { TaskEventLog } from './task-event-log.js';
+import type { TaskLaunches } from './task-launches.js';
+
+export const restartFailureReason = 'server restarted while the task was running';
+/** The store adds which worker it was. */
+export const leaseExpiredReason = 'the worker running the task stopped: its lease expired without a heartbeat';
+
+export interface TaskRunnerOptions {
+  store: TaskStore;
+  eventLog: TaskEventLog;
+  queue: TaskQueue;
+  commands: CommandBus;
+  notifier: EventNotifier;
+  launches: TaskLaunches;
+  profiles: ProfileStorage;
+  blobs: BlobStore;
+  /** This process's scratch folder: local copies of blobs while a task runs, spooled frames. */
+  workDirectory: string;
+  metrics: TaskMetrics;
+  browserPool: () => Promise<BrowserPool>;
+  agent: () => Promise<AgentBridge>;
+  sessionIdleTimeoutMs: number;
+  toolCallTimeoutMs: number;
+  evaluateJsTimeoutMs: number;
+  extractTimeoutMs: number;
+  commandOutputMaxBytes: number;
+  callerTunnelTimeoutMs: number;
+  /** This process's name as a worker: the owner of the leases of the tasks it runs. */
+  workerId: string;
+  /** A lease not renewed for this long has expired: its worker is taken for dead and its tasks fail. */
+  leaseMs: number;
+  /** How often leases are renewed and expired ones swept (well under leaseMs). */
+  heartbeatMs: number;
+  /** After a task's final state is stored (the service releases what the task held). */
+  onFinished: (taskId: string) => Promise<void>;
+}
+
+/** A task's scratch folder on the machine that runs it; what it keeps goes to the blob store. */
+export function taskWorkDirectoryOf(workDirectory: string, taskId: string): string {
+  return join(workDirectory, 'tasks', taskId);
+}
+
+/**
+ * The worker side: takes tasks from the queue, owns their browsers (LiveTask), consumes the
+ * commands, tool answers and cancellations the command bus routes to them, and writes their
+ * events. Knows nothing of HTTP or polls.
+ */
+export class TaskRunner {
+  private readonly live = new Map<string, LiveTask>();
+  /** How to stop serving each live task's commands. */
+  private readonly serving = new Map<string, () => Promise<void>>();
+  private closed = false;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private heartbeatRunning: Promise<void> | undefined;
+
+  constructor(private readonly options: TaskRunnerOptions) {}
+
+  /**
+   * Starts this worker: the tasks it left live when it last stopped cannot resume, so they fail
+   * (other workers' tasks are not touched), as do tasks of any worker whose lease has expired; then
+   * it renews its leases and sweeps expired ones every heartbeat, and takes tasks from the queue.
+   * Returns how many of its own failed.
+   */
+  async start(): Promise<number> {
+    const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
+    await this.sweepExpiredLeases();
+    this.leaseTimer = setInterval(() => {
+      // One heartbeat at a time: a slow database must not pile them up.
+      this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
+    }, this.options.heartbeatMs);
+    this.leaseTimer.unref();
+    this.options.queue.consume((task) => this.run(task));
+    return leftovers.length;
+  }
+
+  private async renewAndSweep(): Promise<void> {
+    try {
+      // Only tasks that were live before the renewal began: a task started meanwhile may not be in it.
+      const before = [...this.live.values()];
+      const waitingBefore = this.options.launches.waiting();
+      const held = new Set(await this.options.store.renewLeases(this.options.workerId, Date.now() + this.options.leaseMs));
+      for (const liveTask of before) if (!held.has(liveTask.id)) await this.checkLeaseLost(liveTask);
+      for (const launch of waitingBefore) if (!held.has(launch.record.id)) await this.checkWaitingLeaseLost(launch.record);
+      await this.sweepExpiredLeases();
+    } catch (error) {
+      process.stderr.write(`open-smooth: worker ${this.options.workerId}: the lease heartbeat failed: ${errorMessage(error)}\n`);
+    }
+  }
+
+  /** Fails live tasks whose worker stopped renewing their lease, and wakes their polls. */
+  private async sweepExpiredLeases(): Promise<void> {
+    const failed = await this.options.store.failExpiredLeases(Date.now(), leaseExpiredReason);
+    for (const taskId of failed) {
+      const liveTask = this.live.get(taskId);
+      if (liveTask) await this.checkLeaseLost(liveTask);
+      this.options.eventLog.notify(taskId);
+    }
+  }
+
+  /** A task waiting for this worker that the store says has ended (failed elsewhere): it leaves the queue. */
+  private async checkWaitingLeaseLost(record: TaskRecord): Promise<void> {
+    const stored = await this.options.store.getTask(record.id);
+    if (!stored || !isFinishedTaskStatus(stored.status)) return;
+    if (!(await this.options.queue.remove({ taskId: record.id, key: record.tenant }))) return;
+    this.options.launches.drop(record.id);
+    await this.options.commands.discard(record.id);
+    this.options.notifier.notify(queueTopic(record.tenant));
+    await this.options.onFinished(record.id);
+  }
+
+  /**
+   * A task this worker runs that the store says has ended without it (another process failed it
+   * after this one missed its heartbeats): its browser is let go and nothing more is stored for it.
+   */
+  private async checkLeaseLost(liveTask: LiveTask): Promise<void> {
+    if (liveTask.hasEnded || this.live.get(liveTask.id) !== liveTask) return;
+    const stored = await this.options.store.getTask(liveTask.id);
+    if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
+    this.live.delete(liveTask.id);
+    await liveTask.abandon();
+    await this.serving.get(liveTask.id)?.();
+    this.serving.delete(liveTask.id);
+    await this.options.onFinished(liveTask.id);
+  }
+
+  /** The live view's handle on a task this process runs; undefined before it starts or once it ended. */
+  liveView(taskId: string): LiveView | undefined {
+    return this.live.get(taskId)?.liveView();
+  }
+
+  /** Live tasks holding a browser context now (for the metrics). */
+  get browserContextCount(): number {
+    let count = 0;
+    for (const liveTask of this.live.values()) if (liveTask.hasBrowser) count += 1;
+    return count;
+  }
+
+  currentUrl(taskId: string): string | undefined {
+    return this.live.get(taskId)?.currentUrl();
+  }
+
+  /** Runs one queued task to its end (the queue keeps its slot until then). */
+  private async run(queued: QueuedTask): Promise<void> {
+    // The tasks behind it in its key's queue moved up: their long-polls answer with the new position.
+    this.options.notifier.notify(queueTopic(queued.key));
+    const launch = this.options.launches.take(queued.taskId);
+    if (!launch || this.closed) {
+      await this.failUnlaunchable(queued);
+      return;
+    }
+    const liveTask = new LiveTask(launch.record, launch.settings, {
+      store: this.options.store,
+      eventLog: this.options.eventLog,
+      browserPool: this.options.browserPool,
+      agent: this.options.agent,
+      workDirectory: taskWorkDirectoryOf(this.options.workDirectory, queued.taskId),
+      blobs: this.options.blobs,
+      metrics: this.options.metrics,
+      profiles: this.options.profiles,
+      ...(launch.callerTunnel ? { callerTunnel: launch.callerTunnel } : {}),
+      callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
+      toolCallTimeoutMs: this.options.toolCallTimeoutMs,
+      sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
+      evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
+      extractTimeoutMs: this.options.extractTimeoutMs,
+      commandOutputMaxBytes: this.options.commandOutputMaxBytes,
+      onFinished: async (taskId) => {
+        this.live.delete(taskId);
+        await stopServing?.();
+        this.serving.delete(taskId);
+        await this.options.onFinished(taskId);
+      },
+    });
+    let stopServing: (() => Promise<void>) | undefined;
+    this.live.set(queued.taskId, liveTask);
+    // Commands posted while the task waited are handed over now, in order; they run once the browser is open.
+    stopServing = await this.options.commands.serve(queued.taskId, (message) => this.handle(liveTask, message));
+    // A cancellation among them has ended the task already.
+    if (!this.live.has(queued.taskId)) await stopServing();
+    else this.serving.set(queued.taskId, stopServing);
+    await liveTask.run();
+  }
+
+  /** A task taken from the queue whose settings this process does not have (shutdown, or another process created it). */
+  private async failUnlaunchable(queued: QueuedTask): Promise<void> {
+    if (this.closed) return;
+    // A task a previous run left in a durable queue was failed at this start already.
+    const stored = await this.options.store.getTask(queued.taskId);
+    if (!stored || isFinishedTaskStatus(stored.status)) return;
+    const reason = 'no worker could start the task: its settings were not available to the worker that took it';
+    await this.options.store.updateTask(queued.taskId, { status: 'failed', error: reason, finishedAtMs: Date.now(), recording: 'none' });
+    await this.options.onFinished(queued.taskId);
+  }
+
+  private async handle(liveTask: LiveTask, message: TaskMessage): Promise<MessageReply> {
+    switch (message.kind) {
+      case 'command':
+        liveTask.submit(message.command);
+        return { accepted: true };
+      case 'tool_answer': {
+        const agent = await this.options.agent();
+        return liveTask.answerToolCall(message.id, message.code, message.output, agent)
+          ? { accepted: true }
+          : { accepted: false, reason: `no tool call with id ${message.id} is waiting for an answer` };
+      }
+      case 'cancel':
+        await liveTask.cancel(message.reason);
+        return { accepted: true };
+    }
+  }
+
+  /** Shutdown: live tasks are left as a crash would leave them (browsers freed, nothing stored). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.leaseTimer);
+    await this.heartbeatRunning;
+    await this.options.queue.close();
+    const liveTasks = [...this.live.values()];
+    this.live.clear();
+    await Promise.all(
+      liveTasks.map((liveTask) =>
+        liveTask.abandon().catch((error: unknown) => console.warn(`open-smooth: task ${liveTask.id} could not be abandoned cleanly: ${errorMessage(error)}`)),
+      ),
+    );
+  }
+}
