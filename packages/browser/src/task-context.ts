@@ -4,6 +4,7 @@ import type { BrowserContext, Page, PageScreenshotOptions, Request } from 'playw
 import { adblockRequestFilter } from './adblock/adblock-request-filter.js';
 import type { AdblockEngine } from './adblock/adblock-engine.js';
 import { ConnectionAdblock } from './adblock/connection-adblock.js';
+import { CosmeticFiltering } from './adblock/cosmetic-filtering.js';
 import type { BlockedRequest } from './blocked-request.js';
 import { contextRecipeFrom, type ContextRecipe, type ContextRecipeInput, type StorageState } from './context-recipe.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
@@ -118,6 +119,8 @@ export class TaskContext {
   /** Adblock at the context's proxy port, when it has one (else adblock is a filter of the intercepting guard). */
   readonly #connectionAdblock: ConnectionAdblock | undefined;
   readonly #proxyLane: ProxyLane | undefined;
+  /** Element hiding by the lists' cosmetic rules, with adblock on. */
+  readonly #cosmeticFiltering: CosmeticFiltering | undefined;
   readonly #downloads: DownloadCollector;
   readonly #vault: SecretVault;
   readonly #signal: AbortSignal | undefined;
@@ -159,6 +162,7 @@ export class TaskContext {
     this.#proxyLane = options.proxyLane;
     this.#connectionAdblock = engine && this.#proxyLane ? new ConnectionAdblock(engine, () => this.#tabs.pages.map((page) => page.url())) : undefined;
     const adblock = engine && !this.#connectionAdblock ? [adblockRequestFilter(engine)] : [];
+    this.#cosmeticFiltering = engine ? new CosmeticFiltering(engine) : undefined;
     // Behind a proxy of its own the task reaches sites from that proxy's network (see TaskNetworkPolicy).
     this.#policy = new TaskNetworkPolicy(recipe.proxy ? undefined : (options.networkPolicy ?? new NetworkPolicy()), this.#allowedUrls, adblock);
     // Intercepts requests only for allowed_urls (with redirect hops) and adblock without a proxy
@@ -312,6 +316,9 @@ export class TaskContext {
     await settle(active);
     const newTabs = this.#tabs.takeUnsettled();
     await Promise.all(newTabs.filter((page) => page !== active).map(settle));
+    // Ads whose names the page added after it loaded, and frames that loaded late.
+    const cosmeticFiltering = this.#cosmeticFiltering;
+    if (cosmeticFiltering) await Promise.all([active, ...newTabs.filter((page) => page !== active)].map((page) => cosmeticFiltering.apply(page)));
     this.#markFirstSettled();
   }
 
@@ -418,6 +425,12 @@ export class TaskContext {
       this.#subscriptions.on(this.context, 'requestfinished', (request: Request) => connectionAdblock.onRequestDone(request));
       this.#subscriptions.on(this.context, 'requestfailed', (request: Request) => connectionAdblock.onRequestDone(request));
       this.#proxyLane.check = connectionAdblock.check;
+    }
+    const cosmeticFiltering = this.#cosmeticFiltering;
+    if (cosmeticFiltering) {
+      const hideAdsOf = (page: Page) => this.#subscriptions.on(page, 'domcontentloaded', () => void cosmeticFiltering.apply(page));
+      for (const page of this.context.pages()) hideAdsOf(page);
+      this.#subscriptions.on(this.context, 'page', hideAdsOf);
     }
     if (this.#release) {
       this.#subscriptions.on(this.context, 'request', (request: Request) => {

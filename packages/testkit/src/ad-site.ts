@@ -9,9 +9,19 @@ import type { AddressInfo } from 'node:net';
  */
 export const adHosts = ['securepubads.g.doubleclick.net', 'pagead2.googlesyndication.com', 'sb.scorecardresearch.com', 'c.amazon-adsystem.com'] as const;
 
-/** A host resolver that maps `adHosts` to 127.0.0.1 (the port stays the URL's: the ad site's) and resolves nothing else. */
+/**
+ * Where the page with ad elements is served (see `cosmeticUrl`). The lists turn generic hiding off
+ * on 127.0.0.1 and localhost (`@@://127.0.0.1$generichide`), so it has a name: a reserved `.test`
+ * one for the generic rules, and a real site the lists have a rule of its own for
+ * (`sportchianti.it##.td-banner-wrap-full`). Both resolve to 127.0.0.1 like `adHosts`.
+ */
+export const cosmeticHosts = { generic: 'news.local-paper.test', listed: 'sportchianti.it' } as const;
+
+const loopbackHosts: readonly string[] = [...adHosts, cosmeticHosts.generic, cosmeticHosts.listed];
+
+/** A host resolver that maps `adHosts` and `cosmeticHosts` to 127.0.0.1 (the port stays the URL's: the ad site's) and resolves nothing else. */
 export function resolveAdHosts(hostName: string): Promise<string[]> {
-  return Promise.resolve((adHosts as readonly string[]).includes(hostName.toLowerCase()) ? ['127.0.0.1'] : []);
+  return Promise.resolve(loopbackHosts.includes(hostName.toLowerCase()) ? ['127.0.0.1'] : []);
 }
 
 export interface AdSite {
@@ -19,6 +29,13 @@ export interface AdSite {
   articleUrl: string;
   /** The same article without ads: ten first-party images and a script (what interception costs a page with nothing to block). */
   plainUrl: string;
+  /**
+   * A page with ad elements the lists hide by generic rules (`#adsbox`, `.ad-unit`, a link to an ad
+   * server; one more `#ad-banner-top` added at the load event, and one in an iframe) and by the
+   * host's own rule on `cosmeticHosts.listed` (`.td-banner-wrap-full`). Give it a host of
+   * `cosmeticHosts`: `cosmeticUrl(host)`.
+   */
+  cosmeticUrl(host: string): string;
   /** `host + path` of every request that reached the server, in order. */
   hits: string[];
   /** Hits on the ad and tracker hosts. */
@@ -50,6 +67,20 @@ function articlePage(port: number): string {
 </body></html>`;
 }
 
+/** Every ad element says "ADVERTISEMENT"; the story is what stays. */
+const cosmeticPage = `<!doctype html><html><head><meta charset="utf-8"><title>Local paper</title></head><body>
+<h1>Harbour festival this weekend</h1>
+<div id="adsbox">ADVERTISEMENT adsbox</div>
+<div class="ad-unit">ADVERTISEMENT ad unit</div>
+<div class="td-banner-wrap-full">ADVERTISEMENT site banner</div>
+<p><a id="ad-link" href="https://ad.doubleclick.net/ddm/clk/1">ADVERTISEMENT click here</a></p>
+<p id="story">Boats from six towns will sail into the harbour on Saturday.</p>
+<iframe id="side" title="side" src="/cosmetic-frame" width="300" height="120"></iframe>
+<script>addEventListener('load', () => { const late = document.createElement('div'); late.id = 'ad-banner-top'; late.textContent = 'ADVERTISEMENT late banner'; document.body.append(late); });</script>
+</body></html>`;
+
+const cosmeticFrame = `<!doctype html><html><body><div id="adsbox">ADVERTISEMENT framed adsbox</div><p id="frame-story">Tide tables</p></body></html>`;
+
 const plainPage = `<!doctype html><html><head><meta charset="utf-8"><title>Local news</title><script src="/static/app.js"></script></head><body>
 <h1>Council approves the new library</h1>${Array.from({ length: 10 }, (_, index) => `<img alt="" src="/static/photo-${index}.gif">`).join('')}
 </body></html>`;
@@ -70,6 +101,10 @@ export async function startAdSite(): Promise<AdSite> {
     const path = request.url ?? '/';
     hits.push(`${host}${path}`);
     if (host === '127.0.0.1' && path === '/article') return send(request, response, 'text/html; charset=utf-8', articlePage(port));
+    if (host !== '127.0.0.1' && !(adHosts as readonly string[]).includes(host) && loopbackHosts.includes(host)) {
+      if (path === '/cosmetic') return send(request, response, 'text/html; charset=utf-8', cosmeticPage);
+      if (path === '/cosmetic-frame') return send(request, response, 'text/html; charset=utf-8', cosmeticFrame);
+    }
     if (host === '127.0.0.1' && path === '/plain') return send(request, response, 'text/html; charset=utf-8', plainPage);
     if (host === '127.0.0.1' && path.startsWith('/static/')) return send(request, response, path.endsWith('.js') ? 'text/javascript' : 'image/gif', path.endsWith('.js') ? 'window.appReady = true;' : adImage);
     if ((adHosts as readonly string[]).includes(host)) {
@@ -84,6 +119,7 @@ export async function startAdSite(): Promise<AdSite> {
   return {
     articleUrl: `http://127.0.0.1:${port}/article`,
     plainUrl: `http://127.0.0.1:${port}/plain`,
+    cosmeticUrl: (host) => `http://${host}:${port}/cosmetic`,
     hits,
     adHits: () => hits.filter((hit) => adHosts.some((host) => hit.startsWith(`${host}/`))),
     bytesSent,

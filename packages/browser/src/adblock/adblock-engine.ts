@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ENGINE_VERSION, FiltersEngine, Request, type RequestType } from '@ghostery/adblocker';
+import { ENGINE_VERSION, FiltersEngine, Request, type CosmeticFilter, type RequestType } from '@ghostery/adblocker';
 
 import { AdblockHostRules, hostRulesFormat } from './adblock-host-rules.js';
 import { bundledListsVersion, readBundledFilterLists, type FilterList } from './bundled-filter-lists.js';
@@ -17,6 +17,17 @@ export interface AdblockRequest {
   type: string;
   /** A tab's own document: never blocked (a person asked for that page). */
   isMainFrame: boolean;
+}
+
+/** What the cosmetic rules are chosen by: a document's URL and the names in it. */
+export interface CosmeticDocument {
+  url: string;
+  classes: string[];
+  ids: string[];
+  /** Link targets (`a[href]`), absolute. */
+  hrefs: string[];
+  /** Whether to include the host's own rules (once per document: they do not depend on its content). */
+  withHostRules: boolean;
 }
 
 /** The rule that blocked a request, and its list. */
@@ -37,6 +48,31 @@ interface CacheIndex {
 /** Playwright type names the engine does not know by that name. */
 function requestTypeOf(type: string): RequestType {
   return (type === 'document' ? 'sub_frame' : type) as RequestType;
+}
+
+/**
+ * A host's own rule, or a generic rule keyed by a class, id or link target. The engine also hands
+ * out, with a host's rules, the generic rules that name hosts they skip (`~example.com##iframe[…]`):
+ * those belong with the base stylesheet we leave out, else every page would get them.
+ */
+function isChosenByHostOrName(filter: CosmeticFilter): boolean {
+  return !filter.isGenericHide() || filter.isClassSelector() || filter.isIdSelector() || filter.isHrefSelector();
+}
+
+const linkSelector = /^a\[href([\^*$]?)="([^"]+)"\]$/;
+
+/**
+ * The engine picks link rules (`a[href^="https://ads.example/"]`) by any word they share with the
+ * page's links, such as "https", so nearly every page would get a few; the simple forms are
+ * checked against the links here, so that a page whose links no rule names gets no stylesheet.
+ */
+function linkRuleMayMatch(filter: CosmeticFilter, hrefs: readonly string[]): boolean {
+  if (!filter.isGenericHide() || !filter.isHrefSelector()) return true;
+  const parsed = linkSelector.exec(filter.getSelector());
+  if (!parsed) return true;
+  const [, operator, value = ''] = parsed;
+  const matches = (href: string) => (operator === '^' ? href.startsWith(value) : operator === '*' ? href.includes(value) : operator === '$' ? href.endsWith(value) : href === value);
+  return hrefs.some(matches);
 }
 
 /**
@@ -84,6 +120,39 @@ export class AdblockEngine {
       if (result.match && result.filter) return { filter: result.filter.toString(), list: title };
     }
     return undefined;
+  }
+
+  /**
+   * The element-hiding CSS the lists have for a document: its host's rules, and the generic rules
+   * keyed by a class, id or link target the document has (never the lists' large base stylesheet
+   * of generic rules, which every page would pay for). Empty when no rule applies. Each list's
+   * exceptions (`#@#`, `$generichide`, `$elemhide`) apply to that list's rules.
+   */
+  cosmeticStyles(document: CosmeticDocument): string {
+    const { hostname, domain } = Request.fromRawDetails({ url: document.url });
+    if (!hostname) return '';
+    const styles: string[] = [];
+    for (const { engine } of this.lists) {
+      const { matches, allowGenericHides } = engine.matchCosmeticFilters({
+        url: document.url,
+        hostname,
+        domain,
+        classes: document.classes,
+        ids: document.ids,
+        hrefs: document.hrefs,
+        getRulesFromHostname: document.withHostRules,
+        getRulesFromDOM: true,
+        getInjectionRules: false,
+        getExtendedRules: false,
+      });
+      const filters = matches.flatMap(({ filter, exception }) =>
+        filter && !exception && isChosenByHostOrName(filter) && linkRuleMayMatch(filter, document.hrefs) ? [filter] : [],
+      );
+      if (filters.length === 0) continue;
+      const { styles: listStyles } = engine.injectCosmeticFilters(filters, { url: document.url, injectScriptlets: false, injectExtended: false, allowGenericHides, getBaseRules: false });
+      if (listStyles) styles.push(listStyles);
+    }
+    return styles.join('\n');
   }
 
   static async #readCache(directory: string): Promise<ListEngine[] | undefined> {
