@@ -30,6 +30,12 @@ export interface AdSite {
   /** The same article without ads: ten first-party images and a script (what interception costs a page with nothing to block). */
   plainUrl: string;
   /**
+   * An ad-free page the size of a real one for the names cosmetic filtering reads: 400 elements
+   * with classes and ids, 150 links (first-party and to other sites). What cosmetic filtering costs
+   * a page no rule applies to.
+   */
+  namedPlainUrl: string;
+  /**
    * A page with ad elements the lists hide by generic rules (`#adsbox`, `.ad-unit`, a link to an ad
    * server; one more `#ad-banner-top` added at the load event, and one in an iframe) and by the
    * host's own rule on `cosmeticHosts.listed` (`.td-banner-wrap-full`). Give it a host of
@@ -81,6 +87,12 @@ const cosmeticPage = `<!doctype html><html><head><meta charset="utf-8"><title>Lo
 
 const cosmeticFrame = `<!doctype html><html><body><div id="adsbox">ADVERTISEMENT framed adsbox</div><p id="frame-story">Tide tables</p></body></html>`;
 
+const namedPlainPage = `<!doctype html><html><head><meta charset="utf-8"><title>Local news</title></head><body>
+<h1 class="page-title">Council approves the new library</h1>
+${Array.from({ length: 400 }, (_, index) => `<div class="card card-${index % 40} layout-col" id="item-${index}"><span class="card-text">Item ${index}</span></div>`).join('')}
+${Array.from({ length: 150 }, (_, index) => `<a class="nav-link" href="${index % 2 ? `/section/${index}` : `https://en.wikipedia.org/wiki/Page_${index}`}">Link ${index}</a>`).join(' ')}
+</body></html>`;
+
 const plainPage = `<!doctype html><html><head><meta charset="utf-8"><title>Local news</title><script src="/static/app.js"></script></head><body>
 <h1>Council approves the new library</h1>${Array.from({ length: 10 }, (_, index) => `<img alt="" src="/static/photo-${index}.gif">`).join('')}
 </body></html>`;
@@ -105,6 +117,7 @@ export async function startAdSite(): Promise<AdSite> {
       if (path === '/cosmetic') return send(request, response, 'text/html; charset=utf-8', cosmeticPage);
       if (path === '/cosmetic-frame') return send(request, response, 'text/html; charset=utf-8', cosmeticFrame);
     }
+    if (host === cosmeticHosts.generic && path === '/named-plain') return send(request, response, 'text/html; charset=utf-8', namedPlainPage);
     if (host === '127.0.0.1' && path === '/plain') return send(request, response, 'text/html; charset=utf-8', plainPage);
     if (host === '127.0.0.1' && path.startsWith('/static/')) return send(request, response, path.endsWith('.js') ? 'text/javascript' : 'image/gif', path.endsWith('.js') ? 'window.appReady = true;' : adImage);
     if ((adHosts as readonly string[]).includes(host)) {
@@ -119,6 +132,7 @@ export async function startAdSite(): Promise<AdSite> {
   return {
     articleUrl: `http://127.0.0.1:${port}/article`,
     plainUrl: `http://127.0.0.1:${port}/plain`,
+    namedPlainUrl: `http://${cosmeticHosts.generic}:${port}/named-plain`,
     cosmeticUrl: (host) => `http://${host}:${port}/cosmetic`,
     hits,
     adHits: () => hits.filter((hit) => adHosts.some((host) => hit.startsWith(`${host}/`))),
