@@ -3,6 +3,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { errorMessage } from '@open-smooth/protocol';
 
 import { IsolatedWorld, WorldUnavailableError } from '../isolated-world.js';
+import { withTimeout } from '../with-timeout.js';
 import type { AdblockEngine } from './adblock-engine.js';
 
 /** What a document holds that the lists' generic rules are keyed by, as far as not reported before. */
@@ -34,6 +35,15 @@ const collectNewNames = `() => {
   return { url: location.href, isFirstLook, classes, ids, hrefs };
 }`;
 
+/** Longest a caller waits for a pass: a page stuck in a loop answers nothing, and a settle must not wait on it. */
+const passWaitMs = 3_000;
+
+/**
+ * One CDP session per tab for the CSS agent, opened the first time a rule applies to it, kept for
+ * the tab's life: a context the pool reuses keeps its tab for the next task.
+ */
+const cssSessions = new WeakMap<Page, Promise<CDPSession>>();
+
 /** Errors that mean the frame or page went away during a pass: its next document gets a pass of its own. */
 function isGone(error: unknown): boolean {
   return error instanceof WorldUnavailableError || /closed|detached|destroyed|No frame|Cannot find context|not found/i.test(errorMessage(error));
@@ -53,17 +63,20 @@ function isGone(error: unknown): boolean {
 export class CosmeticFiltering {
   /** Per tab: the pass running now (passes of a tab run one after another). */
   readonly #passes = new WeakMap<Page, Promise<void>>();
-  /** Per tab: a CDP session of our own for the CSS agent, opened the first time a rule applies. */
-  readonly #sessions = new WeakMap<Page, Promise<CDPSession>>();
 
   constructor(private readonly engine: AdblockEngine) {}
 
-  /** Hides the ads of every frame of the tab that the lists name; waits for a pass already running first. */
+  /**
+   * Hides the ads of every frame of the tab that the lists name, after a pass already running.
+   * Never rejects; stops waiting (the pass goes on) after passWaitMs.
+   */
   apply(page: Page): Promise<void> {
     const previous = this.#passes.get(page) ?? Promise.resolve();
     const pass = previous.then(() => this.#pass(page));
     this.#passes.set(page, pass);
-    return pass;
+    return withTimeout(pass, { timeoutMs: passWaitMs, timeoutError: () => new Error('cosmetic filtering pass still running') }).catch(() => {
+      // The page did not answer in time: the observation and the task go on without waiting for it.
+    });
   }
 
   async #pass(page: Page): Promise<void> {
@@ -99,11 +112,11 @@ export class CosmeticFiltering {
    * the page); the stylesheet stays in force after it is disabled, until the document goes.
    */
   async #addStyleSheets(page: Page, sheets: ReadonlyArray<{ frameId: string; css: string }>): Promise<void> {
-    let session = this.#sessions.get(page);
+    let session = cssSessions.get(page);
     if (!session) {
       session = page.context().newCDPSession(page);
-      this.#sessions.set(page, session);
-      session.catch(() => this.#sessions.delete(page));
+      cssSessions.set(page, session);
+      session.catch(() => cssSessions.delete(page));
     }
     const cdp = await session;
     await cdp.send('DOM.enable');
