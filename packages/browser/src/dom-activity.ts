@@ -99,6 +99,9 @@ export async function probeDocument(page: Page, loadTimeoutMs: number): Promise<
 }
 
 const probeSource = `async ({ key, loadTimeoutMs }) => {
+  // One task later: what the last input queued (a form submission's navigation, a click's
+  // handlers) has run and asked the browser for its request before this looks.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   if (document.readyState !== 'complete') {
     await new Promise((resolve) => {
       const timer = setTimeout(resolve, loadTimeoutMs);

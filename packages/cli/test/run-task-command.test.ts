@@ -59,7 +59,7 @@ test('smooth run-task runs a task locally, shows progress per step and prints th
   const answer = JSON.parse(stdout.trim()) as { status: string; output: unknown; credits_used: number; steps: number };
   assert.equal(answer.status, 'done');
   assert.deepEqual(answer.output, { cheapest_price_gbp: cheapestLondonParisFlight.priceGbp });
-  assert.equal(answer.steps, 2);
+  assert.equal(answer.steps, 2, stderr);
   assert.ok(answer.credits_used >= 1);
   assert.match(stderr, /step 1\/5 {2}type, type, click {2}http:\/\/127\.0\.0\.1:\d+\/flights/);
   assert.match(stderr, /step 2\/5 {2}done/);
