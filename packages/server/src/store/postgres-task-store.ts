@@ -1,8 +1,8 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import { inTransaction, runQuery, type PostgresPool } from './postgres-database.js';
-import { sealRequest, type SecretSealer } from './secret-sealer.js';
+import type { SecretSealer } from './secret-sealer.js';
 import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
-import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
+import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, taskRowValues, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 const taskColumns = 'id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token';
 
@@ -19,26 +19,10 @@ export class PostgresTaskStore implements TaskStore {
   ) {}
 
   async createTask(task: TaskRecord, lease?: TaskLease): Promise<void> {
-    await runQuery(this.pool, 
+    await runQuery(
+      this.pool,
       `INSERT INTO tasks (${taskColumns}, owner, lease_expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [
-        task.id,
-        task.tenant,
-        task.kind,
-        task.status,
-        JSON.stringify(sealRequest(task.request, this.sealer)),
-        serializeOutput(task.output),
-        task.error,
-        task.costDollars,
-        task.device,
-        task.createdAtMs,
-        task.finishedAtMs,
-        task.downloadsToken,
-        task.recording,
-        task.liveToken,
-        lease?.owner ?? null,
-        lease?.expiresAtMs ?? null,
-      ],
+      taskRowValues(task, this.sealer, lease),
     );
   }
 

@@ -1,8 +1,8 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
-import { sealRequest, type SecretSealer } from './secret-sealer.js';
+import type { SecretSealer } from './secret-sealer.js';
 import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
-import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
+import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, taskRowValues, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 const liveStatus = "status IN ('waiting', 'running')";
 /** A failed live task also gives up its recording, which only its worker could have finished. */
@@ -21,24 +21,7 @@ export class SqliteTaskStore implements TaskStore {
         `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token, owner, lease_expires_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        task.id,
-        task.tenant,
-        task.kind,
-        task.status,
-        JSON.stringify(sealRequest(task.request, this.sealer)),
-        serializeOutput(task.output),
-        task.error,
-        task.costDollars,
-        task.device,
-        task.createdAtMs,
-        task.finishedAtMs,
-        task.downloadsToken,
-        task.recording,
-        task.liveToken,
-        lease?.owner ?? null,
-        lease?.expiresAtMs ?? null,
-      );
+      .run(...taskRowValues(task, this.sealer, lease));
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {

@@ -1,6 +1,6 @@
 import type { Device, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
-import { unsealRequest, type SecretSealer } from './secret-sealer.js';
-import type { CommandRecord, DownloadRecord, RecordingState, TaskKind, TaskRecord } from './task-record.js';
+import { sealRequest, unsealRequest, type SecretSealer } from './secret-sealer.js';
+import type { CommandRecord, DownloadRecord, RecordingState, TaskKind, TaskLease, TaskRecord } from './task-record.js';
 
 /** Rows as both SQL stores (SQLite, PostgreSQL) read them: the same column names, JSON kept as text. */
 export interface TaskRow {
@@ -75,3 +75,29 @@ export function serializeOutput(output: unknown): string | null {
   return output === undefined || output === null ? null : JSON.stringify(output);
 }
 
+
+/**
+ * A task's row values for INSERT, in the column order id, tenant, kind, status, request_json,
+ * output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token,
+ * recording, live_token, owner, lease_expires_at_ms: the request sealed, the output serialised.
+ */
+export function taskRowValues(task: TaskRecord, sealer: SecretSealer, lease?: TaskLease): Array<string | number | null> {
+  return [
+    task.id,
+    task.tenant,
+    task.kind,
+    task.status,
+    JSON.stringify(sealRequest(task.request, sealer)),
+    serializeOutput(task.output),
+    task.error,
+    task.costDollars,
+    task.device,
+    task.createdAtMs,
+    task.finishedAtMs,
+    task.downloadsToken,
+    task.recording,
+    task.liveToken,
+    lease?.owner ?? null,
+    lease?.expiresAtMs ?? null,
+  ];
+}
