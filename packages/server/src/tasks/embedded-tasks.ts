@@ -1,7 +1,3 @@
-import type { BrowserPool } from '@open-smooth/browser';
-import type { BlobStore } from '../blobs/blob-store.js';
-import type { TaskMetrics } from '../metrics/server-metrics.js';
-import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CommandBus } from '../scale/command-bus.js';
 import type { EventNotifier } from '../scale/event-notifier.js';
 import { InProcessCommandBus } from '../scale/in-process-command-bus.js';
@@ -9,38 +5,17 @@ import { InProcessEventNotifier } from '../scale/in-process-event-notifier.js';
 import { InProcessTaskQueue } from '../scale/in-process-task-queue.js';
 import type { TaskQueue, TaskQueueLimits } from '../scale/task-queue.js';
 import type { ResourceStore } from '../store/resource-store.js';
-import type { TaskStore } from '../store/task-record.js';
-import type { AgentBridge } from './agent-bridge.js';
 import { TaskEventLog } from './task-event-log.js';
 import { TaskLaunches } from './task-launches.js';
-import { TaskRunner } from './task-runner.js';
+import { TaskRunner, type TaskRunnerOptions } from './task-runner.js';
 import { TaskService } from './task-service.js';
 
-export interface EmbeddedTasksOptions {
-  store: TaskStore;
+/** What the worker side needs besides the seams, plus what only the API side uses. */
+export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' | 'commands' | 'notifier' | 'launches' | 'onFinished'> & {
   resources: ResourceStore;
-  profiles: ProfileStorage;
-  blobs: BlobStore;
-  /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
-  workDirectory: string;
-  metrics: TaskMetrics;
-  browserPool: () => Promise<BrowserPool>;
-  agent: () => Promise<AgentBridge>;
   limits: TaskQueueLimits;
-  sessionIdleTimeoutMs: number;
-  toolCallTimeoutMs: number;
-  evaluateJsTimeoutMs: number;
-  extractTimeoutMs: number;
-  commandOutputMaxBytes: number;
   finishGraceMs: number;
-  callerTunnelTimeoutMs: number;
-  /** This process's name as a worker: the owner of the leases of the tasks it runs. */
-  workerId: string;
-  /** A lease not renewed for this long has expired: its worker is taken for dead and its tasks fail. */
-  leaseMs: number;
-  /** How often leases are renewed and expired ones swept. */
-  heartbeatMs: number;
-}
+};
 
 export interface EmbeddedTasks {
   service: TaskService;
@@ -85,28 +60,14 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     workerId: options.workerId,
     leaseMs: options.leaseMs,
   });
+  const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, ...workerSettings } = options;
   const runner = new TaskRunner({
-    store: options.store,
+    ...workerSettings,
     eventLog,
     queue,
     commands,
     notifier,
     launches,
-    profiles: options.profiles,
-    blobs: options.blobs,
-    workDirectory: options.workDirectory,
-    metrics: options.metrics,
-    browserPool: options.browserPool,
-    agent: options.agent,
-    sessionIdleTimeoutMs: options.sessionIdleTimeoutMs,
-    toolCallTimeoutMs: options.toolCallTimeoutMs,
-    evaluateJsTimeoutMs: options.evaluateJsTimeoutMs,
-    extractTimeoutMs: options.extractTimeoutMs,
-    commandOutputMaxBytes: options.commandOutputMaxBytes,
-    callerTunnelTimeoutMs: options.callerTunnelTimeoutMs,
-    workerId: options.workerId,
-    leaseMs: options.leaseMs,
-    heartbeatMs: options.heartbeatMs,
     onFinished: (taskId) => service.taskEnded(taskId),
   });
   return {
