@@ -15,7 +15,7 @@ import { rounded, summarize } from './lib/statistics.js';
  * open, navigation (goto's start to the page's DOMContentLoaded), after-load (the rest of goto:
  * settle and, where it exists, cosmetic filtering), close, and the cycle. `BENCH_VARIANTS` adds
  * more processes of this tree with other environments (`name:KEY=VALUE,KEY=VALUE;name2:...`), to
- * switch one piece off at a time.
+ * switch one piece off at a time; `BENCH_MORE_TREES` more checkouts (`name=DIR;name2=DIR2`).
  */
 
 interface CyclePhases {
@@ -143,6 +143,10 @@ export async function runSessionCyclePhases(): Promise<BenchRow[]> {
     start('other', resolve(other)),
     start('this tree', here),
     ...parseVariants(process.env.BENCH_VARIANTS).map((variant) => start(`this tree, ${variant.name}`, here, variant.environment)),
+    ...(process.env.BENCH_MORE_TREES ?? '').split(';').filter(Boolean).map((entry) => {
+      const [name = entry, tree = entry] = entry.split('=');
+      return start(name, resolve(tree));
+    }),
   ];
   try {
     await interleaved(versions, 2, concurrency);
