@@ -6,15 +6,23 @@ import { InProcessTaskQueue } from '../scale/in-process-task-queue.js';
 import type { TaskQueue, TaskQueueLimits } from '../scale/task-queue.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { TaskEventLog } from './task-event-log.js';
-import { TaskLaunches } from './task-launches.js';
+import { InMemoryTaskLaunches } from './in-memory-task-launches.js';
+import { StoredTaskLaunches } from './stored-task-launches.js';
 import { TaskRunner, type TaskRunnerOptions } from './task-runner.js';
 import { TaskService } from './task-service.js';
 
 /** What the worker side needs besides the seams, plus what only the API side uses. */
-export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' | 'commands' | 'notifier' | 'launches' | 'onFinished'> & {
+export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' | 'commands' | 'notifier' | 'launches' | 'onFinished' | 'distributed'> & {
   resources: ResourceStore;
   limits: TaskQueueLimits;
   finishGraceMs: number;
+  /**
+   * API and worker processes apart (`--role api|worker`): tasks are created without a lease and
+   * claimed by the worker that takes them; their launches (settings with their secrets) are stored
+   * sealed in the shared database. Unset: this process runs what it creates (launches in memory,
+   * the lease taken at creation).
+   */
+  distributed?: boolean;
 };
 
 export interface EmbeddedTasks {
@@ -44,7 +52,8 @@ export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
 
 /** The API side and the worker side of one process, joined by the given seams (in-process or Redis). */
 export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier }: TaskSeams): EmbeddedTasks {
-  const launches = new TaskLaunches();
+  const distributed = options.distributed ?? false;
+  const launches = distributed ? new StoredTaskLaunches(options.store) : new InMemoryTaskLaunches();
   const eventLog = new TaskEventLog(options.store, notifier);
   const service = new TaskService({
     store: options.store,
@@ -59,8 +68,9 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     finishGraceMs: options.finishGraceMs,
     workerId: options.workerId,
     leaseMs: options.leaseMs,
+    distributed,
   });
-  const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, ...workerSettings } = options;
+  const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, distributed: _distributed, ...workerSettings } = options;
   const runner = new TaskRunner({
     ...workerSettings,
     eventLog,
@@ -68,6 +78,7 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     commands,
     notifier,
     launches,
+    distributed,
     onFinished: (taskId) => service.taskEnded(taskId),
   });
   return {

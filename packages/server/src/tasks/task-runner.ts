@@ -45,6 +45,12 @@ export interface TaskRunnerOptions {
   heartbeatMs: number;
   /** After a task's final state is stored (the service releases what the task held). */
   onFinished: (taskId: string) => Promise<void>;
+  /**
+   * API processes elsewhere create the tasks without a lease: this worker claims each one it takes
+   * from the queue, and runs only those it claimed. False: this process's service created them
+   * under this worker's lease.
+   */
+  distributed: boolean;
 }
 
 /** A task's scratch folder on the machine that runs it; what it keeps goes to the blob store. */
@@ -114,7 +120,7 @@ export class TaskRunner {
     const stored = await this.options.store.getTask(record.id);
     if (!stored || !isFinishedTaskStatus(stored.status)) return;
     if (!(await this.options.queue.remove({ taskId: record.id, key: record.tenant }))) return;
-    this.options.launches.drop(record.id);
+    await this.options.launches.drop(record.id);
     await this.options.commands.discard(record.id);
     this.options.notifier.notify(queueTopic(record.tenant));
     await this.options.onFinished(record.id);
@@ -156,7 +162,8 @@ export class TaskRunner {
   private async run(queued: QueuedTask): Promise<void> {
     // The tasks behind it in its key's queue moved up: their long-polls answer with the new position.
     this.options.notifier.notify(queueTopic(queued.key));
-    const launch = this.options.launches.take(queued.taskId);
+    if (this.options.distributed && !this.closed && !(await this.claim(queued))) return;
+    const launch = await this.options.launches.take(queued.taskId);
     if (!launch || this.closed) {
       await this.failUnlaunchable(queued);
       return;
@@ -170,6 +177,7 @@ export class TaskRunner {
       blobs: this.options.blobs,
       metrics: this.options.metrics,
       profiles: this.options.profiles,
+      workerId: this.options.workerId,
       ...(launch.callerTunnel ? { callerTunnel: launch.callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
@@ -192,6 +200,17 @@ export class TaskRunner {
     if (!this.live.has(queued.taskId)) await stopServing();
     else this.serving.set(queued.taskId, stopServing);
     await liveTask.run();
+  }
+
+  /**
+   * Takes the lease of a task an API process created: false (and it is not run) when another
+   * worker holds it, or it is no longer waiting (cancelled, failed, or a second delivery of a task
+   * this worker runs already).
+   */
+  private async claim(queued: QueuedTask): Promise<boolean> {
+    if (await this.options.store.claimTask(queued.taskId, { owner: this.options.workerId, expiresAtMs: Date.now() + this.options.leaseMs })) return true;
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${queued.taskId} was taken from the queue but not run: another worker holds it or it is no longer waiting\n`);
+    return false;
   }
 
   /** A task taken from the queue whose settings this process does not have (shutdown, or another process created it). */
