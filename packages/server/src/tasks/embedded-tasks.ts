@@ -17,20 +17,25 @@ export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' 
   limits: TaskQueueLimits;
   finishGraceMs: number;
   /**
-   * API and worker processes apart (`--role api|worker`): tasks are created without a lease and
-   * claimed by the worker that takes them; their launches (settings with their secrets) are stored
-   * sealed in the shared database. Unset: this process runs what it creates (launches in memory,
-   * the lease taken at creation).
+   * Whether this process runs tasks (roles all and worker) or only answers the API (role api: no
+   * runner, no browser).
    */
-  distributed?: boolean;
+  runsTasks: boolean;
+  /**
+   * Whether other processes share this one's tasks (roles api and worker): tasks are created
+   * without a lease and claimed by the worker that takes them; their launches (settings with their
+   * secrets) are stored sealed in the shared database. False for role all, also on Redis (one
+   * process per queue): launches in memory, the lease taken at creation.
+   */
+  distributed: boolean;
 };
 
 export interface EmbeddedTasks {
   service: TaskService;
   /** For the metrics: what waits and what runs. */
   queue: TaskQueue;
-  /** Takes tasks from the queue once started (after the leftovers of a previous run were failed). */
-  runner: TaskRunner;
+  /** Takes tasks from the queue once started (after the leftovers of a previous run were failed); none in an api process. */
+  runner: TaskRunner | undefined;
   /** Stops the runner (live tasks left as a crash would leave them), then the service. */
   close(): Promise<void>;
 }
@@ -52,7 +57,7 @@ export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
 
 /** The API side and the worker side of one process, joined by the given seams (in-process or Redis). */
 export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier }: TaskSeams): EmbeddedTasks {
-  const distributed = options.distributed ?? false;
+  const { distributed } = options;
   const launches = distributed ? new StoredTaskLaunches(options.store) : new InMemoryTaskLaunches();
   const eventLog = new TaskEventLog(options.store, notifier);
   const service = new TaskService({
@@ -70,23 +75,26 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     leaseMs: options.leaseMs,
     distributed,
   });
-  const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, distributed: _distributed, ...workerSettings } = options;
-  const runner = new TaskRunner({
-    ...workerSettings,
-    eventLog,
-    queue,
-    commands,
-    notifier,
-    launches,
-    distributed,
-    onFinished: (taskId) => service.taskEnded(taskId),
-  });
+  const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, runsTasks, distributed: _distributed, ...workerSettings } = options;
+  const runner = runsTasks
+    ? new TaskRunner({
+        ...workerSettings,
+        eventLog,
+        queue,
+        commands,
+        notifier,
+        launches,
+        distributed,
+        onFinished: (taskId) => service.taskEnded(taskId),
+      })
+    : undefined;
   return {
     service,
     queue,
     runner,
     async close() {
-      await runner.close();
+      // An api process has no runner: the queue it put tasks on closes here.
+      await (runner ? runner.close() : queue.close());
       await service.close();
       await Promise.all([commands.close(), notifier.close()]);
     },

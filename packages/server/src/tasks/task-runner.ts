@@ -11,7 +11,7 @@ import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
-import type { TaskLaunches } from './task-launches.js';
+import type { TaskLaunch, TaskLaunches } from './task-launches.js';
 
 export const restartFailureReason = 'server restarted while the task was running';
 /** The store adds which worker it was. */
@@ -162,10 +162,17 @@ export class TaskRunner {
   private async run(queued: QueuedTask): Promise<void> {
     // The tasks behind it in its key's queue moved up: their long-polls answer with the new position.
     this.options.notifier.notify(queueTopic(queued.key));
-    if (this.options.distributed && !this.closed && !(await this.claim(queued))) return;
-    const launch = await this.options.launches.take(queued.taskId);
+    let launch: TaskLaunch | undefined;
+    try {
+      if (this.options.distributed && !this.closed && !(await this.claim(queued))) return;
+      launch = await this.options.launches.take(queued.taskId);
+    } catch (error) {
+      // Claimed (or not) but never started: failed now rather than left waiting under a renewed lease.
+      await this.failUnlaunchable(queued, `no worker could start the task: ${errorMessage(error)}`);
+      return;
+    }
     if (!launch || this.closed) {
-      await this.failUnlaunchable(queued);
+      await this.failUnlaunchable(queued, 'no worker could start the task: its settings were not available to the worker that took it');
       return;
     }
     const liveTask = new LiveTask(launch.record, launch.settings, {
@@ -214,12 +221,12 @@ export class TaskRunner {
   }
 
   /** A task taken from the queue whose settings this process does not have (shutdown, or another process created it). */
-  private async failUnlaunchable(queued: QueuedTask): Promise<void> {
+  private async failUnlaunchable(queued: QueuedTask, reason: string): Promise<void> {
     if (this.closed) return;
     // A task a previous run left in a durable queue was failed at this start already.
     const stored = await this.options.store.getTask(queued.taskId);
     if (!stored || isFinishedTaskStatus(stored.status)) return;
-    const reason = 'no worker could start the task: its settings were not available to the worker that took it';
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${queued.taskId} fails: ${reason}\n`);
     await this.options.store.updateTask(queued.taskId, { status: 'failed', error: reason, finishedAtMs: Date.now(), recording: 'none' });
     await this.options.onFinished(queued.taskId);
   }
