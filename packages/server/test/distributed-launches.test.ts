@@ -227,7 +227,12 @@ test("one writer per profile across api processes: a second writer through the o
   assert.equal((await pollUntil(apiTwo, writer, () => false)).status, 'done');
   const next = await api(apiTwo, 'POST', '/task', { task: null, profile_id: 'shared-work' });
   assert.equal(next.status, 200, JSON.stringify(next.body));
-  for (const id of [reader.body.r.id as string, next.body.r.id as string]) {
+  // Two writers at the same moment through the two api processes: the database lets exactly one in.
+  assert.equal((await api(apiOne, 'POST', '/profile', { id: 'raced' })).status, 200);
+  const raced = await Promise.all([apiOne, apiTwo].map((server) => api(server, 'POST', '/task', { task: null, profile_id: 'raced' })));
+  assert.deepEqual(raced.map((answer) => answer.status).sort(), [200, 409], JSON.stringify(raced.map((answer) => answer.body)));
+  const racedWinner = raced.find((answer) => answer.status === 200)?.body.r.id as string;
+  for (const id of [reader.body.r.id as string, next.body.r.id as string, racedWinner]) {
     assert.equal((await command(apiOne, id, 'session_action', 'close', {})).code, 200);
     assert.equal((await pollUntil(apiOne, id, () => false)).status, 'done');
   }
