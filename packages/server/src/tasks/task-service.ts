@@ -128,8 +128,9 @@ export class TaskService {
     }
     settings.clientCertificates = certificatesFromWire(request.certificates ?? [], settings.startUrl);
     const id = `task_${randomBytes(16).toString('hex')}`;
-    // Open from creation on, so the caller can connect while the task still waits for its turn.
-    const callerTunnel = settings.proxy.kind === 'self' ? new CallerTunnel() : undefined;
+    // Open from creation on, so the caller can connect while the task still waits for its turn. In
+    // the distributed mode the worker that starts the task opens it (a stored launch carries none).
+    const callerTunnel = settings.proxy.kind === 'self' && !this.options.distributed ? new CallerTunnel() : undefined;
     if (callerTunnel) this.tunnels.set(id, { tenant, tunnel: callerTunnel });
     const record: TaskRecord = {
       id,
