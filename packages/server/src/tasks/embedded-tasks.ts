@@ -6,12 +6,13 @@ import { InProcessTaskQueue } from '../scale/in-process-task-queue.js';
 import type { TaskQueue, TaskQueueLimits } from '../scale/task-queue.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { TaskEventLog } from './task-event-log.js';
-import { TaskLaunches } from './task-launches.js';
+import { InMemoryTaskLaunches } from './in-memory-task-launches.js';
+import { StoredTaskLaunches } from './stored-task-launches.js';
 import { TaskRunner, type TaskRunnerOptions } from './task-runner.js';
 import { TaskService } from './task-service.js';
 
 /** What the worker side needs besides the seams, plus what only the API side uses. */
-export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' | 'commands' | 'notifier' | 'launches' | 'onFinished'> & {
+export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' | 'commands' | 'notifier' | 'launches' | 'onFinished' | 'distributed'> & {
   resources: ResourceStore;
   limits: TaskQueueLimits;
   finishGraceMs: number;
@@ -21,9 +22,10 @@ export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' 
    */
   runsTasks: boolean;
   /**
-   * Whether other processes share this one's tasks (roles api and worker): what the API side
-   * knows must then reach workers elsewhere, and tasks are claimed by whichever worker takes them.
-   * False for role all, also on Redis (one process per queue).
+   * Whether other processes share this one's tasks (roles api and worker): tasks are created
+   * without a lease and claimed by the worker that takes them; their launches (settings with their
+   * secrets) are stored sealed in the shared database. False for role all, also on Redis (one
+   * process per queue): launches in memory, the lease taken at creation.
    */
   distributed: boolean;
 };
@@ -55,7 +57,8 @@ export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
 
 /** The API side and the worker side of one process, joined by the given seams (in-process or Redis). */
 export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier }: TaskSeams): EmbeddedTasks {
-  const launches = new TaskLaunches();
+  const { distributed } = options;
+  const launches = distributed ? new StoredTaskLaunches(options.store) : new InMemoryTaskLaunches();
   const eventLog = new TaskEventLog(options.store, notifier);
   const service = new TaskService({
     store: options.store,
@@ -70,6 +73,7 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     finishGraceMs: options.finishGraceMs,
     workerId: options.workerId,
     leaseMs: options.leaseMs,
+    distributed,
   });
   const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, runsTasks, distributed: _distributed, ...workerSettings } = options;
   const runner = runsTasks
@@ -80,6 +84,7 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
         commands,
         notifier,
         launches,
+        distributed,
         onFinished: (taskId) => service.taskEnded(taskId),
       })
     : undefined;

@@ -5,13 +5,12 @@ import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type T
 import type { BlobStore } from '../blobs/blob-store.js';
 import { blobKeys } from '../blobs/blob-keys.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
-import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { CommandBus, TaskMessage } from '../scale/command-bus.js';
 import { queueTopic, taskTopic, waitForChange, type EventNotifier } from '../scale/event-notifier.js';
 import type { QueueStanding, TaskQueue } from '../scale/task-queue.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { ResourceStore } from '../store/resource-store.js';
-import type { TaskRecord, TaskStore } from '../store/task-record.js';
+import { ProfileWriterTakenError, type TaskRecord, type TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
@@ -30,7 +29,7 @@ export interface TaskServiceOptions {
   queue: TaskQueue;
   commands: CommandBus;
   notifier: EventNotifier;
-  /** Where created tasks' settings wait for the runner (same process). */
+  /** Where created tasks' settings wait for the worker that takes them (in memory, or stored for another process). */
   launches: TaskLaunches;
   blobs: BlobStore;
   /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
@@ -41,6 +40,11 @@ export interface TaskServiceOptions {
   workerId: string;
   /** A lease not renewed for this long has expired. */
   leaseMs: number;
+  /**
+   * Workers in other processes run the tasks: they are created without a lease (the worker that
+   * takes one claims it) and their launches are stored. False: this process's runner takes them.
+   */
+  distributed: boolean;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
@@ -57,8 +61,9 @@ export interface PollOptions {
 }
 
 /**
- * The request as stored: without the proxy password and the certificates (files and passwords),
- * which the running task holds in memory only. A restart fails live tasks, so nothing needs them back.
+ * The request as stored in the task's row: without the proxy password and the certificates (files
+ * and passwords). The task's launch carries them to its worker (in memory, or sealed in the store
+ * until a worker takes it); nothing needs them once it has started.
  */
 function storedRequestOf(request: TaskRequest): TaskRequest {
   const stored: TaskRequest = { ...request };
@@ -82,7 +87,6 @@ function storedRequestOf(request: TaskRequest): TaskRequest {
  */
 export class TaskService {
   private readonly gate: FinishGate;
-  private readonly profileLocks = new ProfileLocks();
   private readonly tunnels = new Map<string, { tenant: string; tunnel: CallerTunnel }>();
   /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
   private readonly encodings = new Map<string, Promise<boolean>>();
@@ -124,9 +128,9 @@ export class TaskService {
     }
     settings.clientCertificates = certificatesFromWire(request.certificates ?? [], settings.startUrl);
     const id = `task_${randomBytes(16).toString('hex')}`;
-    this.lockProfileForWriting(tenant, id, settings);
-    // Open from creation on, so the caller can connect while the task still waits for its turn.
-    const callerTunnel = settings.proxy.kind === 'self' ? new CallerTunnel() : undefined;
+    // Open from creation on, so the caller can connect while the task still waits for its turn. In
+    // the distributed mode the worker that starts the task opens it (a stored launch carries none).
+    const callerTunnel = settings.proxy.kind === 'self' && !this.options.distributed ? new CallerTunnel() : undefined;
     if (callerTunnel) this.tunnels.set(id, { tenant, tunnel: callerTunnel });
     const record: TaskRecord = {
       id,
@@ -145,18 +149,16 @@ export class TaskService {
       liveToken: randomBytes(24).toString('base64url'),
     };
     try {
-      // This worker runs what it creates (the in-process scheduler holds the queue), so it holds the lease from the start.
-      // The runner of this process takes what this service queues (one process per queue for now), so it holds the lease from the start.
-      await this.options.store.createTask(record, { owner: this.options.workerId, expiresAtMs: this.leaseExpiry() });
+      await this.storeCreated(record, settings);
     } catch (error) {
       this.releaseTaskResources(id);
       throw error;
     }
-    this.options.launches.put({ record, settings, ...(callerTunnel ? { callerTunnel } : {}) });
     try {
+      await this.options.launches.put({ record, settings, ...(callerTunnel ? { callerTunnel } : {}) });
       await this.options.queue.enqueue({ taskId: record.id, key: tenant });
     } catch (error) {
-      this.options.launches.drop(record.id);
+      await this.options.launches.drop(record.id);
       this.releaseTaskResources(record.id);
       await this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${errorMessage(error)}`, finishedAtMs: Date.now(), recording: 'none' });
       throw error;
@@ -165,23 +167,30 @@ export class TaskService {
   }
 
   /**
-   * A task that will save its profile back holds it until then: a second writer is refused with
-   * 409 rather than queued, so that nobody's changes are silently overwritten by a task that
-   * started from an older state. Read-only users take no lock.
+   * Stores a created task. The runner of this process holds its lease from the start; a worker in
+   * another process claims it when it takes it from the queue. A task that will save its profile
+   * back holds it (in the store, for every API process) until its final state is stored: a second
+   * writer is refused with 409 rather than queued, so that nobody's changes are silently
+   * overwritten by a task that started from an older state. Read-only users take no lock.
    */
-  private lockProfileForWriting(tenant: string, taskId: string, settings: TaskSettings): void {
-    if (settings.profileId === undefined || settings.profileReadOnly) return;
-    if (this.profileLocks.acquire(tenant, settings.profileId, taskId)) return;
-    const holder = this.profileLocks.writerOf(tenant, settings.profileId) ?? 'another task';
-    throw new ProfileInUseError(
-      `profile ${settings.profileId} is in use by ${holder}, which saves it back when it ends; one task at a time may write a profile. ` +
-        'Wait for that task to end, or use the profile with profile_read_only: true.',
-    );
+  private async storeCreated(record: TaskRecord, settings: TaskSettings): Promise<void> {
+    const lease = this.options.distributed ? undefined : { owner: this.options.workerId, expiresAtMs: this.leaseExpiry() };
+    const writesProfile = settings.profileId !== undefined && !settings.profileReadOnly ? settings.profileId : undefined;
+    try {
+      await this.options.store.createTask(record, lease, writesProfile);
+    } catch (error) {
+      if (!(error instanceof ProfileWriterTakenError)) throw error;
+      const holder = (await this.options.store.profileWriter(record.tenant, error.profileId)) ?? 'another task';
+      throw new ProfileInUseError(
+        `profile ${error.profileId} is in use by ${holder}, which saves it back when it ends; one task at a time may write a profile. ` +
+          'Wait for that task to end, or use the profile with profile_read_only: true.',
+      );
+    }
   }
 
-  /** Whether a live task holds the profile for writing (DELETE /profile refuses then). */
-  profileWriter(tenant: string, profileId: string): string | undefined {
-    return this.profileLocks.writerOf(tenant, profileId);
+  /** The live task holding the profile for writing, whichever API process created it (DELETE /profile refuses then). */
+  profileWriter(tenant: string, profileId: string): Promise<string | undefined> {
+    return this.options.store.profileWriter(tenant, profileId);
   }
 
   /** The live task's caller tunnel (proxy_server "self"), for the tunnel endpoint. */
@@ -190,9 +199,11 @@ export class TaskService {
     return entry?.tenant === tenant ? entry.tunnel : undefined;
   }
 
-  /** What a task holds until it has ended: its profile's writer lock and its caller tunnel. */
+  /**
+   * What a task holds in this process until it has ended: its caller tunnel. (Its profile's
+   * writer lock is in the store and goes with the final state, whoever stores it.)
+   */
   private releaseTaskResources(taskId: string): void {
-    this.profileLocks.releaseHeldBy(taskId);
     const entry = this.tunnels.get(taskId);
     this.tunnels.delete(taskId);
     void entry?.tunnel.close();
@@ -348,7 +359,7 @@ export class TaskService {
   /** Takes a waiting task out of the queue with what waits for it; false once a runner has it. */
   private async leaveQueue(task: TaskRecord): Promise<boolean> {
     if (!(await this.options.queue.remove({ taskId: task.id, key: task.tenant }))) return false;
-    this.options.launches.drop(task.id);
+    await this.options.launches.drop(task.id);
     await this.options.commands.discard(task.id);
     // The tasks behind it moved up.
     this.options.notifier.notify(queueTopic(task.tenant));
@@ -414,7 +425,7 @@ export class TaskService {
   async close(): Promise<void> {
     this.gate.close();
     for (const launch of this.options.launches.waiting()) {
-      this.options.launches.drop(launch.record.id);
+      await this.options.launches.drop(launch.record.id);
       this.releaseTaskResources(launch.record.id);
     }
     for (const taskId of [...this.tunnels.keys()]) this.releaseTaskResources(taskId);
