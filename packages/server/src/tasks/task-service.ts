@@ -15,7 +15,7 @@ import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
-import { FinishGate } from './finish-gate.js';
+import { InMemoryFinishGate, type FinishGate } from './finish-gate.js';
 import { encodeStoredRecording } from './recording-blobs.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
@@ -37,6 +37,8 @@ export interface TaskServiceOptions {
   workDirectory: string;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
+  /** Shared by every process that ends or polls the tasks (Redis in distributed mode); default: this process's memory. */
+  finishGate?: FinishGate;
   /** The worker whose runner takes this service's tasks (same process): it holds their leases from creation. */
   workerId: string;
   /** A lease not renewed for this long has expired. */
@@ -89,7 +91,7 @@ export class TaskService {
   private encodingQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TaskServiceOptions) {
-    this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
+    this.gate = options.finishGate ?? new InMemoryFinishGate();
   }
 
   get eventLog(): TaskEventLog {
@@ -227,7 +229,12 @@ export class TaskService {
   /** The runner stored a task's final state: release what it held and hold its status for its last answer. */
   async taskEnded(taskId: string): Promise<void> {
     this.releaseTaskResources(taskId);
-    this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
+    // The grace period starts once no error answer is withheld any more.
+    const holdMs = (await this.eventLog.errorAnswers.remainingMs(taskId)) + this.options.finishGraceMs;
+    if (await this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), holdMs)) {
+      // Polls held meanwhile read the final status once the hold runs out (wakes every process's polls).
+      setTimeout(() => this.eventLog.notify(taskId), holdMs + 5).unref();
+    }
     this.eventLog.notify(taskId);
   }
 
@@ -241,7 +248,7 @@ export class TaskService {
   /** Status as clients see it: `running` while a finished task's last answer awaits a poll. */
   async visibleStatus(task: TaskRecord): Promise<TaskStatus> {
     const current = await this.storedStatus(task);
-    return isFinishedTaskStatus(current) && this.gate.isHeld(task.id) ? 'running' : current;
+    return isFinishedTaskStatus(current) && (await this.gate.isHeld(task.id)) ? 'running' : current;
   }
 
   private async storedStatus(task: TaskRecord): Promise<TaskStatus> {
@@ -301,18 +308,19 @@ export class TaskService {
     let status = await this.visibleStatus(task);
     const stored = await this.options.store.listEvents(task.id, afterTimestamp);
     const now = Date.now();
-    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
+    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : await this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
     const finished = isFinishedTaskStatus(status);
     // A task that never had an event: its first poll (the official client's liveUrl()) must not
     // wait, unless a command's answer is on its way (then that answer is what the poll waits for).
-    const freshTask = afterTimestamp === 0 && (await this.eventLog.lastTimestamp(task.id)) === 0 && !this.eventLog.errorAnswers.hasUnansweredCommands(task.id);
+    const freshTask = afterTimestamp === 0 && (await this.eventLog.lastTimestamp(task.id)) === 0 && !(await this.eventLog.errorAnswers.hasUnansweredCommands(task.id));
     // Polls begun before a withheld answer's release are answered then, without it.
     const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
     if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
     const last = events.at(-1);
     if (last) {
-      this.gate.recordDelivered(task.id, last.timestamp);
-      if (finished && this.gate.inGracePeriod(task.id)) status = 'running';
+      // The hold's release wakes the task's other polls, which read the final status then.
+      if (await this.gate.recordDelivered(task.id, last.timestamp)) this.eventLog.notify(task.id);
+      if (finished && (await this.gate.inGracePeriod(task.id))) status = 'running';
     }
     if (events.length > 0 || finished) return { status, events };
     return { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] };
@@ -333,8 +341,9 @@ export class TaskService {
     if (command.eventName === 'session_action' && task.kind !== 'session') {
       throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
-    await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: Date.now() });
-    this.eventLog.errorAnswers.commandPosted(task.id, command.id);
+    const postedAtMs = Date.now();
+    await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: postedAtMs });
+    await this.eventLog.errorAnswers.commandPosted(task.id, command.id, postedAtMs);
     // A forced close does not wait for the task to start: nobody runs it yet, so it is answered here.
     if (command.action === 'close' && command.force && (await this.leaveQueue(task))) {
       await this.eventLog.append(task.id, { id: command.id, name: command.eventName, payload: { code: 200, output: actionOutputToWire({ output: true, costDollars: 0, durationMs: 0 }) } });
@@ -342,7 +351,7 @@ export class TaskService {
       await this.taskEnded(task.id);
       return;
     }
-    await this.send(task, { kind: 'command', command });
+    await this.send(task, { kind: 'command', command, postedAtMs });
   }
 
   /** Takes a waiting task out of the queue with what waits for it; false once a runner has it. */
@@ -412,7 +421,7 @@ export class TaskService {
    * the next start fails them.
    */
   async close(): Promise<void> {
-    this.gate.close();
+    await this.gate.close();
     for (const launch of this.options.launches.waiting()) {
       this.options.launches.drop(launch.record.id);
       this.releaseTaskResources(launch.record.id);
