@@ -247,8 +247,14 @@ export class TaskService {
 
   /** Status as clients see it: `running` while a finished task's last answer awaits a poll. */
   async visibleStatus(task: TaskRecord): Promise<TaskStatus> {
-    const current = await this.storedStatus(task);
-    return isFinishedTaskStatus(current) && (await this.gate.isHeld(task.id)) ? 'running' : current;
+    return (await this.visibleState(task)).status;
+  }
+
+  /** The visible status and the record as stored now. */
+  private async visibleState(task: TaskRecord): Promise<{ status: TaskStatus; current: TaskRecord }> {
+    const current = (await this.options.store.getTask(task.id)) ?? task;
+    const held = isFinishedTaskStatus(current.status) && (await this.gate.isHeld(task.id));
+    return { status: held ? 'running' : current.status, current };
   }
 
   private async storedStatus(task: TaskRecord): Promise<TaskStatus> {
@@ -305,10 +311,14 @@ export class TaskService {
    * carries a heartbeat (the official clients sleep after an empty one; see ErrorAnswerDelay).
    */
   async pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): Promise<TaskPoll | undefined> {
-    let status = await this.visibleStatus(task);
+    const visible = await this.visibleState(task);
+    let status = visible.status;
     const stored = await this.options.store.listEvents(task.id, afterTimestamp);
     const now = Date.now();
     const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : await this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
+    // An answer this poll may not see yet keeps the task live for it (the gate holds it as long once set, but in
+    // distributed mode the worker sets it a few round trips after storing the final status).
+    if (withheld !== undefined && isFinishedTaskStatus(status)) status = 'running';
     const finished = isFinishedTaskStatus(status);
     // A task that never had an event: its first poll (the official client's liveUrl()) must not
     // wait, unless a command's answer is on its way (then that answer is what the poll waits for).
@@ -320,10 +330,18 @@ export class TaskService {
     if (last) {
       // The hold's release wakes the task's other polls, which read the final status then.
       if (await this.gate.recordDelivered(task.id, last.timestamp)) this.eventLog.notify(task.id);
-      if (finished && (await this.gate.inGracePeriod(task.id))) status = 'running';
+      if (finished && (this.finishedWithinGrace(visible.current, now) || (await this.gate.inGracePeriod(task.id)))) status = 'running';
     }
     if (events.length > 0 || finished) return { status, events };
     return { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] };
+  }
+
+  /**
+   * Whether the task's final status was stored less than the grace period ago: the grace period
+   * already, before the process that ended it (a worker, in distributed mode) has set the gate.
+   */
+  private finishedWithinGrace(task: TaskRecord, nowMs: number): boolean {
+    return task.finishedAtMs !== null && nowMs - task.finishedAtMs < this.options.finishGraceMs;
   }
 
   /**
