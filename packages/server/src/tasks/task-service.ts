@@ -18,6 +18,7 @@ import { refuseUnhonouredOptions } from './unhonoured-options.js';
 import { InMemoryFinishGate, type FinishGate } from './finish-gate.js';
 import { encodeStoredRecording } from './recording-blobs.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
+import type { WithheldAnswer } from './error-answer-delay.js';
 import type { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskOwnerUnavailableError, TaskStillRunningError } from './task-errors.js';
 import type { TaskLaunches } from './task-launches.js';
@@ -281,7 +282,7 @@ export class TaskService {
       // Watch before reading, so a change made while this reads is not missed.
       const watch = this.options.notifier.watch([taskTopic(task.id), queueTopic(task.tenant)]);
       const remaining = deadline - Date.now();
-      const answer = await this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
+      const { answer, withheld } = await this.pollOnce(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
       if (answer) {
         watch.close();
         return answer;
@@ -293,7 +294,7 @@ export class TaskService {
         return (await this.pollNow(task, afterTimestamp, true, options)) as TaskPoll;
       }
       before = standing;
-      await waitForChange(watch, remaining, signal);
+      await waitForChange(watch, Math.min(remaining, this.untilWithheldChanges(withheld)), signal);
     }
   }
 
@@ -311,6 +312,23 @@ export class TaskService {
    * carries a heartbeat (the official clients sleep after an empty one; see ErrorAnswerDelay).
    */
   async pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): Promise<TaskPoll | undefined> {
+    return (await this.pollOnce(task, afterTimestamp, force, options)).answer;
+  }
+
+  /**
+   * A withheld answer this poll waits behind changes its answer at its release and when it shows:
+   * the process that withheld it wakes every poll then, and each poll also looks again by itself,
+   * so a worker that died meanwhile does not leave it waiting for the whole long-poll.
+   */
+  private untilWithheldChanges(withheld: WithheldAnswer | undefined): number {
+    if (!withheld) return Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    // A few ms late on purpose: a timer may fire a millisecond before Date.now() reaches its time.
+    return (now < withheld.releaseAtMs ? withheld.releaseAtMs : withheld.visibleAtMs) - now + 5;
+  }
+
+  /** pollNow, with the withheld answer (if any) that kept events from it. */
+  private async pollOnce(task: TaskRecord, afterTimestamp: number, force: boolean, options: PollOptions): Promise<{ answer: TaskPoll | undefined; withheld?: WithheldAnswer }> {
     const visible = await this.visibleState(task);
     let status = visible.status;
     const stored = await this.options.store.listEvents(task.id, afterTimestamp);
@@ -325,15 +343,15 @@ export class TaskService {
     const freshTask = afterTimestamp === 0 && (await this.eventLog.lastTimestamp(task.id)) === 0 && !(await this.eventLog.errorAnswers.hasUnansweredCommands(task.id));
     // Polls begun before a withheld answer's release are answered then, without it.
     const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
-    if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
+    if (events.length === 0 && !finished && !force && !freshTask && !released) return { answer: undefined, ...(withheld ? { withheld } : {}) };
     const last = events.at(-1);
     if (last) {
       // The hold's release wakes the task's other polls, which read the final status then.
       if (await this.gate.recordDelivered(task.id, last.timestamp)) this.eventLog.notify(task.id);
       if (finished && (this.finishedWithinGrace(visible.current, now) || (await this.gate.inGracePeriod(task.id)))) status = 'running';
     }
-    if (events.length > 0 || finished) return { status, events };
-    return { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] };
+    if (events.length > 0 || finished) return { answer: { status, events } };
+    return { answer: { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] } };
   }
 
   /**
