@@ -364,11 +364,22 @@ export class TaskService {
 
   /**
    * At the client's own cursor (never past an event it has not seen, withheld ones included); a
-   * fresh task's first one reserves a timestamp, moving the cursor off 0 so that the next poll waits.
+   * client without one yet (0) gets it moved off 0, so that its next poll waits.
    */
   private async heartbeat(taskId: string, afterTimestamp: number, status: TaskStatus): Promise<HeartbeatEvent> {
-    const timestamp = (await this.eventLog.lastTimestamp(taskId)) === 0 ? await this.eventLog.reserveTimestamp(taskId) : afterTimestamp;
+    const timestamp = afterTimestamp === 0 ? await this.cursorOffZero(taskId) : afterTimestamp;
     return { id: null, name: 'heartbeat', payload: { status: status === 'waiting' ? 'waiting' : 'running' }, timestamp };
+  }
+
+  /**
+   * A reserved timestamp: the store keeps it, so every later event gets a greater one whichever
+   * process appends it (what this process remembers of the log is no guide: another API process may
+   * have reserved, a worker appended). When the task has an event already (one stored while this
+   * reserved, or an error answer withheld from the poll), the cursor stays at 0: it must not pass it.
+   */
+  private async cursorOffZero(taskId: string): Promise<number> {
+    const reserved = await this.eventLog.reserveTimestamp(taskId);
+    return (await this.options.store.listEvents(taskId, 0)).length === 0 ? reserved : 0;
   }
 
   /** Queues a session command (or a tool's browser action on a one-shot task) for the task's runner. */
