@@ -234,6 +234,7 @@ export class TaskRunner {
   private async handle(liveTask: LiveTask, message: TaskMessage): Promise<MessageReply> {
     switch (message.kind) {
       case 'command':
+        this.options.eventLog.errorAnswers.commandReceived(liveTask.id, message.command.id, message.postedAtMs);
         liveTask.submit(message.command);
         return { accepted: true };
       case 'tool_answer': {
