@@ -39,7 +39,7 @@ function tokensMatch(given: string, expected: string): boolean {
  * The task a live URL names, when its token is that task's and has not expired. Every failure
  * reads the same 404, so a guess learns nothing (not even whether the task exists).
  */
-export async function taskOfLiveUrl(context: ServerContext, taskId: string, token: string): Promise<TaskRecord> {
+export async function taskOfLiveUrl(context: Pick<ServerContext, 'taskStore'>, taskId: string, token: string): Promise<TaskRecord> {
   const task = await context.taskStore.getTask(taskId);
   const expired = task?.finishedAtMs != null && isFinishedTaskStatus(task.status) && Date.now() > task.finishedAtMs + liveViewTtlAfterFinishMs;
   if (!task || task.liveToken === null || !tokensMatch(token, task.liveToken) || expired) {
