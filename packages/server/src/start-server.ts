@@ -32,6 +32,7 @@ import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks.js';
 import { redisTasks } from './tasks/redis-tasks.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
+import { installDistributedTaskSockets } from './tunnel/distributed-task-sockets.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 import { createWorkDirectory } from './work-directory.js';
 import { resolveWorkerId } from './worker-id.js';
@@ -249,7 +250,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installApiRoutes(app, context, tenants, new FailedAuthLimiter(options.failedAuthLimits ?? defaultFailedAuthLimits), maxUploadBytes);
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
-  installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
+  const tenantOf = (apiKey: string) => tenants.get(apiKey);
+  installTunnelEndpoint(app.server, { tenantOf, tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) ?? embedded.runner.callerTunnel(tenant, taskId) });
+  // Sharing tasks with other processes: a task's sockets are relayed to the worker running it.
+  const taskSockets = redisUrl
+    ? await installDistributedTaskSockets({
+        server: app.server,
+        redisUrl,
+        redisPrefix: 'open-smooth',
+        store: taskStore,
+        tasks,
+        runner: embedded.runner,
+        workerId,
+        tenantOf,
+        registrationTtlMs: leaseMs,
+        heartbeatMs: taskOptions.heartbeatMs,
+        closing: closing.signal,
+      })
+    : undefined;
+  if (taskSockets) context.taskSockets = taskSockets.routing;
   registerPublicRoutes(app, context);
   registerOpsRoutes(app, { metrics, readiness: readinessChecks(stores, blobs, browserPool) });
 
@@ -259,6 +278,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await taskSockets?.registerWorker(publicUrl);
 
   let closed: Promise<void> | undefined;
   return {
@@ -269,6 +289,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       (closed ??= (async () => {
         closing.abort();
+        await taskSockets?.close();
         await embedded.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();

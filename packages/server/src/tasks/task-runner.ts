@@ -11,7 +11,8 @@ import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
-import type { TaskLaunches } from './task-launches.js';
+import type { TaskLaunch, TaskLaunches } from './task-launches.js';
+import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 
 export const restartFailureReason = 'server restarted while the task was running';
 /** The store adds which worker it was. */
@@ -61,6 +62,8 @@ export class TaskRunner {
   private readonly live = new Map<string, LiveTask>();
   /** How to stop serving each live task's commands. */
   private readonly serving = new Map<string, () => Promise<void>>();
+  /** Caller tunnels this worker opened for the `self` tasks it runs (launches from another process carry none). */
+  private readonly tunnels = new Map<string, { tenant: string; tunnel: CallerTunnel }>();
   private closed = false;
   private leaseTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning: Promise<void> | undefined;
@@ -130,6 +133,7 @@ export class TaskRunner {
     if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
     process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
     this.live.delete(liveTask.id);
+    this.closeCallerTunnel(liveTask.id);
     await liveTask.abandon();
     await this.serving.get(liveTask.id)?.();
     this.serving.delete(liveTask.id);
@@ -148,6 +152,29 @@ export class TaskRunner {
     return count;
   }
 
+  /** The caller tunnel this worker opened for a task it runs, for the tunnel endpoint. */
+  callerTunnel(tenant: string, taskId: string): CallerTunnel | undefined {
+    const entry = this.tunnels.get(taskId);
+    return entry?.tenant === tenant ? entry.tunnel : undefined;
+  }
+
+  /**
+   * The task's caller tunnel: the one its launch carries (the creating process runs it and opened
+   * it at creation), else for proxy_server "self" one opened now, here, where its browser runs.
+   */
+  private callerTunnelOf(launch: TaskLaunch): CallerTunnel | undefined {
+    if (launch.callerTunnel || launch.settings.proxy.kind !== 'self') return launch.callerTunnel;
+    const tunnel = new CallerTunnel();
+    this.tunnels.set(launch.record.id, { tenant: launch.record.tenant, tunnel });
+    return tunnel;
+  }
+
+  private closeCallerTunnel(taskId: string): void {
+    const entry = this.tunnels.get(taskId);
+    this.tunnels.delete(taskId);
+    void entry?.tunnel.close();
+  }
+
   currentUrl(taskId: string): string | undefined {
     return this.live.get(taskId)?.currentUrl();
   }
@@ -161,6 +188,7 @@ export class TaskRunner {
       await this.failUnlaunchable(queued);
       return;
     }
+    const callerTunnel = this.callerTunnelOf(launch);
     const liveTask = new LiveTask(launch.record, launch.settings, {
       store: this.options.store,
       eventLog: this.options.eventLog,
@@ -170,7 +198,7 @@ export class TaskRunner {
       blobs: this.options.blobs,
       metrics: this.options.metrics,
       profiles: this.options.profiles,
-      ...(launch.callerTunnel ? { callerTunnel: launch.callerTunnel } : {}),
+      ...(callerTunnel ? { callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
@@ -179,6 +207,7 @@ export class TaskRunner {
       commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onFinished: async (taskId) => {
         this.live.delete(taskId);
+        this.closeCallerTunnel(taskId);
         await stopServing?.();
         this.serving.delete(taskId);
         await this.options.onFinished(taskId);
@@ -230,6 +259,7 @@ export class TaskRunner {
     await this.options.queue.close();
     const liveTasks = [...this.live.values()];
     this.live.clear();
+    for (const taskId of [...this.tunnels.keys()]) this.closeCallerTunnel(taskId);
     await Promise.all(
       liveTasks.map((liveTask) =>
         liveTask.abandon().catch((error: unknown) => console.warn(`open-smooth: task ${liveTask.id} could not be abandoned cleanly: ${errorMessage(error)}`)),

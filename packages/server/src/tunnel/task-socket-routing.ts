@@ -104,7 +104,7 @@ export class TaskSocketRouting {
     if ((request.headers.upgrade ?? '').toLowerCase() !== tunnelProtocol || tenant === undefined) return serveHere(request, socket, head);
     if (this.options.hasLocalTunnel(tenant, taskId)) return serveHere(request, socket, head);
     const task = await this.options.store.getTask(taskId);
-    if (!task || task.tenant !== tenant || task.request.proxy_server !== 'self' || isFinishedTaskStatus(task.status)) return serveHere(request, socket, head);
+    if (!task || task.tenant !== tenant || task.request.proxy_server?.trim() !== 'self' || isFinishedTaskStatus(task.status)) return serveHere(request, socket, head);
     const lease = await this.options.store.getLease(taskId);
     if (lease && lease.owner !== this.options.workerId) {
       const workerUrl = await this.options.registry.urlOf(lease.owner);
