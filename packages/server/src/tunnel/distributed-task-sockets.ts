@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { RedisWorkerRegistry, WorkerRegistration } from '../scale/worker-registry.js';
 import type { TaskStore } from '../store/task-record.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
-import type { TaskService } from '../tasks/task-service.js';
+import type { CallerTunnel } from './caller-tunnel.js';
 import { installTaskSocketRouting, type TaskSocketRouting } from './task-socket-routing.js';
 
 export interface DistributedTaskSocketsOptions {
@@ -10,7 +10,8 @@ export interface DistributedTaskSocketsOptions {
   redisUrl: string;
   redisPrefix: string;
   store: TaskStore;
-  tasks: TaskService;
+  /** The task's caller tunnel when this process holds it. */
+  tunnelOf(tenant: string, taskId: string): CallerTunnel | undefined;
   /** This process's worker side; undefined in an api process. */
   runner: TaskRunner | undefined;
   workerId: string;
@@ -36,8 +37,7 @@ export interface DistributedTaskSockets {
  */
 export async function installDistributedTaskSockets(options: DistributedTaskSocketsOptions): Promise<DistributedTaskSockets> {
   const registry = await RedisWorkerRegistry.connect(options.redisUrl, options.redisPrefix);
-  const { runner, tasks } = options;
-  const localTunnel = (tenant: string, taskId: string) => tasks.callerTunnel(tenant, taskId) ?? runner?.callerTunnel(tenant, taskId);
+  const { runner, tunnelOf: localTunnel } = options;
   const routing = installTaskSocketRouting(options.server, {
     store: options.store,
     registry,
