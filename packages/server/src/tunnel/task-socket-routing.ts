@@ -66,7 +66,21 @@ function refuse(socket: Duplex, status: number, reason: string, detail: string):
 type ServeHere = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export class TaskSocketRouting {
-  constructor(private readonly options: TaskSocketRoutingOptions) {}
+  /** Client sockets relayed or held here: they outlive the HTTP server's own connections, so closing ends them. */
+  readonly #sockets = new Set<Duplex>();
+
+  constructor(private readonly options: TaskSocketRoutingOptions) {
+    const endAll = () => {
+      for (const socket of this.#sockets) socket.destroy();
+    };
+    options.closing.addEventListener('abort', endAll, { once: true });
+  }
+
+  #track(socket: Duplex): void {
+    if (this.options.closing.aborted) return void socket.destroy();
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+  }
 
   /**
    * The address of the other worker that runs the task now, when there is one and it is
@@ -94,6 +108,7 @@ export class TaskSocketRouting {
     if (!task || isFinishedTaskStatus(task.status)) return serveHere(request, socket, head);
     const workerUrl = await this.remoteWorkerUrlOf(taskId);
     if (!workerUrl) return serveHere(request, socket, head);
+    this.#track(socket);
     await relayUpgrade(request, socket, head, workerUrl);
   }
 
@@ -109,6 +124,7 @@ export class TaskSocketRouting {
     if (lease && lease.owner !== this.options.workerId) {
       const workerUrl = await this.options.registry.urlOf(lease.owner);
       if (!workerUrl) return refuse(socket, 503, 'Service Unavailable', `the worker running task ${taskId} is not reachable (it stopped refreshing its address); the task fails when its lease expires`);
+      this.#track(socket);
       return relayUpgrade(request, socket, head, workerUrl);
     }
     // No worker has the task's tunnel yet: a data connection has no stream to join.
@@ -122,6 +138,7 @@ export class TaskSocketRouting {
    * then joined to it. It ends when the task ends before that, or when this process closes.
    */
   async #holdControl(request: IncomingMessage, socket: Socket, head: Buffer, tenant: string, taskId: string): Promise<void> {
+    this.#track(socket);
     socket.pause();
     if (head.length > 0) socket.unshift(head);
     socket.on('error', () => socket.destroy());
