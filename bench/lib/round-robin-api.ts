@@ -62,7 +62,13 @@ export class RoundRobinApi {
   /** POST a command, then long-poll (from the last event seen) until its answer arrives. */
   async command(taskId: string, name: 'browser_action' | 'session_action', action: string, input: unknown): Promise<unknown> {
     const id = randomUUID();
-    await this.request('POST', `/task/${taskId}/event`, { id, name, payload: { name: action, input } });
+    try {
+      await this.request('POST', `/task/${taskId}/event`, { id, name, payload: { name: action, input } });
+    } catch (error) {
+      // A session that ended on its own: say why (its error), not only that it accepts no events.
+      const { payload } = await this.request<PolledTask & { error?: string | null }>('GET', `/task/${taskId}`);
+      throw new ApiRequestError(error instanceof ApiRequestError ? error.status : 500, `${action} on ${taskId} (${payload.status}: ${payload.error ?? 'no error'}): ${String(error)}`);
+    }
     let eventTime = 0;
     for (;;) {
       const { payload } = await this.request<PolledTask>('GET', `/task/${taskId}?event_t=${eventTime}`);
