@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
@@ -115,6 +116,17 @@ function phaseRows(concurrency: number, phase: keyof Cycle, samples: Map<Served,
   });
 }
 
+/**
+ * `BENCH_SAMPLES_FILE`: every cycle's phases are appended there (a JSON line per tree and
+ * concurrency), so that several runs can be pooled: the 95th percentile of one run at c=10 is its
+ * 5th-slowest cycle, which the machine's load swings more than any change of ours.
+ */
+async function keepSamples(...groups: Array<Array<{ tree: string; concurrency: number; cycles: Cycle[] }>>): Promise<void> {
+  const file = process.env.BENCH_SAMPLES_FILE;
+  if (!file) return;
+  await appendFile(file, groups.flat().map((group) => JSON.stringify({ at: new Date().toISOString(), ...group }) + '\n').join(''));
+}
+
 export async function runSessionCycleVersions(): Promise<BenchRow[]> {
   const other = process.env.BENCH_OTHER_TREE;
   if (!other) throw new Error('set BENCH_OTHER_TREE to the checkout to compare with (see the comment at the top of this file)');
@@ -131,7 +143,10 @@ export async function runSessionCycleVersions(): Promise<BenchRow[]> {
     await interleaved(trees, 2, 1);
     await interleaved(trees, 1, 10);
     const base = trees[0]!;
-    return [...rowsFor(1, await interleaved(trees, rounds, 1), base), ...rowsFor(10, await interleaved(trees, parallelRounds, 10), base)];
+    const sequential = await interleaved(trees, rounds, 1);
+    const parallel = await interleaved(trees, parallelRounds, 10);
+    await keepSamples([...sequential].map(([tree, cycles]) => ({ tree: tree.name, concurrency: 1, cycles })), [...parallel].map(([tree, cycles]) => ({ tree: tree.name, concurrency: 10, cycles })));
+    return [...rowsFor(1, sequential, base), ...rowsFor(10, parallel, base)];
   } finally {
     for (const tree of trees) tree.child.stdin?.end();
     await Promise.all(trees.map((tree) => new Promise((resolveExit) => (tree.child.exitCode !== null ? resolveExit(undefined) : tree.child.once('exit', resolveExit)))));
