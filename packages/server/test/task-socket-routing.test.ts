@@ -250,6 +250,57 @@ test('a held control connection ends when its task ends before a worker claims i
   await closed;
 });
 
+test('a worker process that receives a waiting task\'s control connection holds it and, once it claims the task itself, hands it to its own tunnel', async () => {
+  const attached: Array<{ taskId: string; socket: Socket }> = [];
+  let tunnelOpened = false;
+  const own = createServer((_request, response) => response.writeHead(404).end());
+  installTaskSocketRouting(own, {
+    store,
+    registry,
+    workerId: 'worker-own',
+    tenantOf: (key) => (key === apiKey ? tenant : undefined),
+    hasLocalTunnel: () => false,
+    attachLocalControl: (_tenant, taskId, socket) => {
+      // Until the runner has opened the task's tunnel there is nothing to hand it to.
+      if (!tunnelOpened) return false;
+      attached.push({ taskId, socket });
+      return true;
+    },
+    closing: closing.signal,
+    claimPollMs: 50,
+  });
+  await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+  try {
+    const task = await createTask({ status: 'waiting', self: true });
+    const control = await new Promise<Socket>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port: (own.address() as AddressInfo).port, path: `/api/v1/task/${task.id}/tunnel`, headers: { apikey: apiKey, connection: 'Upgrade', upgrade: tunnelProtocol } });
+      request.once('upgrade', (_response, socket: Socket) => resolve(socket));
+      request.once('response', (response) => reject(new Error(`refused: ${response.statusCode}`)));
+      request.once('error', reject);
+      request.end();
+    });
+    assert.equal(await store.claimTask(task.id, { owner: 'worker-own', expiresAtMs: Date.now() + 60_000 }), true);
+    tunnelOpened = true;
+    await waitFor(() => attached.length === 1, 'the hand-over to the local tunnel');
+    assert.equal(attached[0]?.taskId, task.id);
+    const line = readLine(control);
+    const workerSide = attached[0]?.socket;
+    assert.ok(workerSide);
+    workerSide.write('open s 127.0.0.1 80\n');
+    assert.equal(await line, 'open s 127.0.0.1 80');
+    // The tunnel reads what the caller sends (the held socket flows again once handed over).
+    const answer = readLine(workerSide);
+    control.write('fail s refused\n');
+    assert.equal(await answer, 'fail s refused');
+    control.destroy();
+    await once(workerSide, 'end');
+  } finally {
+    for (const { socket } of attached) socket.destroy();
+    own.closeAllConnections();
+    await new Promise<void>((resolve) => own.close(() => resolve()));
+  }
+});
+
 test('tunnel upgrades are relayed only with the tenant\'s key, for its live "self" task, to a registered worker', async () => {
   const owned = await createTask({ owner: 'worker-b', self: true });
   const before = workerUpgrades.length;

@@ -149,7 +149,11 @@ export class TaskSocketRouting {
       if (!task || isFinishedTaskStatus(task.status)) break;
       const lease = await this.options.store.getLease(taskId);
       if (lease?.owner === this.options.workerId) {
-        if (this.options.attachLocalControl(tenant, taskId, socket)) return;
+        if (this.options.attachLocalControl(tenant, taskId, socket)) {
+          // Paused while held: the tunnel reads the caller's lines from here on.
+          socket.resume();
+          return;
+        }
       } else if (lease) {
         const workerUrl = await this.options.registry.urlOf(lease.owner);
         if (workerUrl && !socket.destroyed) {
