@@ -8,23 +8,26 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { BrowserPool } from '@open-smooth/browser';
 import { startPostgresServer, startRedisServer, type PostgresServer, type RedisServer } from '@open-smooth/testkit';
+import type { BrowserContext } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer, type ServerOptions } from '../src/index.js';
-import { liveViewMovedCloseCode } from '../src/routes/live-routes.js';
 import { openPostgres } from '../src/store/postgres-database.js';
 import { makeTemporaryDirectory } from './support/test-server.js';
 
 /**
  * The sockets of a task reach the worker holding its browser: two api processes and two worker
  * processes (here, four servers in this process) on one PostgreSQL, one Redis and one blob store,
- * the workers sharing one Chromium whose network policy allows no private network (the production
- * default). A live view opened through an api process gets the worker's frames; a `self` session's
- * tunnel goes through both api processes and reaches a site only the caller's machine can reach.
+ * the workers sharing one Chromium whose network policy allows 127.0.0.1 only (where the servers
+ * listen, so a live page can be opened in it) and no other private address. A live view opened
+ * through an api process gets the worker's frames; a `self` session's tunnel goes through both
+ * api processes and reaches a site on 127.0.0.2 that only the caller's machine can reach.
  */
 const apiKey = 'sk_distributed_sockets';
 let postgres: PostgresServer;
 let redis: RedisServer;
 let pool: BrowserPool;
+/** Where a person opens live pages (the servers' loopback address is allowed). */
+let viewers: BrowserContext;
 let databaseUrl: string;
 let apiA: RunningServer;
 let apiB: RunningServer;
@@ -33,7 +36,8 @@ const directories: string[] = [];
 
 before(async () => {
   [postgres, redis] = await Promise.all([startPostgresServer(), startRedisServer()]);
-  pool = await BrowserPool.launch({ warmDevices: [] });
+  pool = await BrowserPool.launch({ warmDevices: [], allowPrivateNetwork: ['127.0.0.1'] });
+  viewers = await pool.browser.newContext({ viewport: { width: 1200, height: 800 } });
   const directory = async () => {
     const made = await makeTemporaryDirectory();
     directories.push(made);
@@ -60,6 +64,7 @@ before(async () => {
 });
 
 after(async () => {
+  await viewers?.close();
   for (const server of [apiA, apiB, ...workers]) await server?.close();
   await pool?.close();
   await Promise.all([postgres?.stop(), redis?.stop()]);
@@ -108,36 +113,23 @@ async function closeSession(server: RunningServer, taskId: string): Promise<void
   await waitFor(async () => (await api(server, 'GET', `/task/${taskId}`)).body.r.status, (status) => status === 'done', `${taskId} done`);
 }
 
-/** A live view socket through `server`, like the live page: it connects again when told the task moved to a worker. */
+/** A live view socket: counts the JPEG frames and keeps the state messages. */
 class LiveViewClient {
   frames = 0;
   states: any[] = [];
-  moved = 0;
-  #socket: WebSocket | undefined;
-  #closed = false;
+  readonly #socket: WebSocket;
 
-  constructor(private readonly url: string) {
-    this.#connect();
-  }
-
-  #connect(): void {
-    const socket = new WebSocket(this.url);
-    this.#socket = socket;
-    socket.on('message', (data, isBinary) => {
+  constructor(url: string) {
+    this.#socket = new WebSocket(url);
+    this.#socket.on('message', (data, isBinary) => {
       if (isBinary) this.frames += (data as Buffer)[0] === 0xff ? 1 : 0;
       else this.states.push(JSON.parse(data.toString()));
     });
-    socket.on('close', (code) => {
-      if (code !== liveViewMovedCloseCode || this.#closed) return;
-      this.moved += 1;
-      this.#connect();
-    });
-    socket.on('error', () => undefined);
+    this.#socket.on('error', () => undefined);
   }
 
   close(): void {
-    this.#closed = true;
-    this.#socket?.close();
+    this.#socket.close();
   }
 }
 
@@ -166,21 +158,24 @@ test('a live view opened through an api process shows frames of the session a wo
     view.close();
   }
 
-  // A third session of the key waits; its live view, opened through the other api process, is served there until a worker takes it.
+  // A third session of the key waits; its live page, opened through the other api process, is served there until a worker takes it.
   const third = (await api(apiA, 'POST', '/task', { task: null, device: 'desktop' })).body.r;
   assert.equal((await api(apiA, 'GET', `/task/${third.id}`)).body.r.status, 'waiting');
-  const waitingView = new LiveViewClient(liveSocketUrl(apiB, third.live_url));
+  const page = await viewers.newPage();
   try {
-    await waitFor(async () => waitingView.states.at(-1)?.status, (status) => status === 'waiting', 'the waiting state');
-    assert.equal(waitingView.frames, 0);
+    await page.goto(`${apiB.url}${new URL(third.live_url).pathname}`);
+    await page.locator('#status', { hasText: 'waiting' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#screen-frame.has-frame').count(), 0);
     await closeSession(apiA, first.id);
+    // Once a worker runs it, the page is told to connect again and is relayed to that worker.
+    await page.locator('#status', { hasText: 'running' }).waitFor({ timeout: 60_000 });
     await waitFor(async () => {
-      if (waitingView.moved > 0) await command(apiA, third.id, 'browser_action', 'evaluate_js', { js: `document.body.innerHTML = '<h1>third ' + Date.now() + '</h1>'; 1` });
-      return waitingView.frames;
-    }, (frames) => frames > 0, 'frames once the worker runs it');
-    assert.equal(waitingView.moved, 1, 'it connected again once, to the worker');
+      await command(apiA, third.id, 'browser_action', 'evaluate_js', { js: `document.body.innerHTML = '<h1>third ' + Date.now() + '</h1>'; 1` });
+      return page.locator('#screen-frame.has-frame').count();
+    }, (count) => count === 1, 'a frame on the live page once the worker runs the task');
+    assert.equal(await page.locator('#notice').textContent(), '', 'no disconnection notice');
   } finally {
-    waitingView.close();
+    await page.close();
   }
   await closeSession(apiB, second.id);
   await closeSession(apiB, third.id);
@@ -227,9 +222,9 @@ async function startSplittingProxy(): Promise<{ url: string; routed: Array<{ to:
 }
 
 /** support/caller-side-process.ts: the caller's machine (its site and our SDK) in a process of its own. */
-async function startCallerSide(apiUrl: string): Promise<{ taskId: string; siteOrigin: string; visits(): Promise<Array<{ path: string; viaThisProcess: boolean }>>; close(): Promise<void> }> {
+async function startCallerSide(apiUrl: string, siteHost: string): Promise<{ taskId: string; siteOrigin: string; visits(): Promise<Array<{ path: string; viaThisProcess: boolean }>>; close(): Promise<void> }> {
   const script = fileURLToPath(new URL('./support/caller-side-process.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, TEST_API_URL: apiUrl, TEST_API_KEY: apiKey }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, TEST_API_URL: apiUrl, TEST_API_KEY: apiKey, TEST_SITE_HOST: siteHost }, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines: Interface = createInterface({ input: child.stdout! });
   const nextLine = () =>
@@ -254,7 +249,7 @@ async function startCallerSide(apiUrl: string): Promise<{ taskId: string; siteOr
 
 test('a self session created through api process A, its tunnel\'s data connections through api process B, reaches a site only the caller\'s machine can reach', async () => {
   const proxy = await startSplittingProxy();
-  const caller = await startCallerSide(`${proxy.url}/api/`);
+  const caller = await startCallerSide(`${proxy.url}/api/`, '127.0.0.2');
   try {
     const { taskId, siteOrigin } = caller;
     await waitFor(async () => (await api(apiA, 'GET', `/task/${taskId}`)).body.r.status, (status) => status === 'running', 'the self session running');
@@ -275,7 +270,7 @@ test('a self session created through api process A, its tunnel\'s data connectio
 
     await closeSession(apiA, taskId);
 
-    // The same site without the tunnel: the workers' browser may not reach the loopback network.
+    // The same site without the tunnel: the workers' browser may not reach 127.0.0.2.
     const direct = (await api(apiB, 'POST', '/task', { task: null, url: `${siteOrigin}/start?via=direct`, device: 'desktop' })).body.r;
     const ended = await waitFor(async () => (await api(apiA, 'GET', `/task/${direct.id}`)).body.r, (task) => ['done', 'failed'].includes(task.status), 'the direct session ending');
     assert.equal(ended.status, 'failed');

@@ -6,7 +6,7 @@ import { connectionOpenedByThisProcess } from '../../../sdk/test/support/connect
 
 /**
  * The caller's machine of a proxy_server "self" session, in a process of its own: a site on its
- * loopback, and our SDK, which creates the session (TEST_API_URL, TEST_API_KEY) and so opens the
+ * loopback (TEST_SITE_HOST, default 127.0.0.1), and our SDK, which creates the session (TEST_API_URL, TEST_API_KEY) and so opens the
  * tunnel. The site records, for each request, whether its connection was opened by this process
  * (only the SDK's tunnel here connects to it; the server's browser would connect from another).
  * Prints `{"taskId", "siteOrigin"}` on one line; answers each stdin line with the visits so far
@@ -19,8 +19,9 @@ const site = createServer((request, response) => {
   response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', connection: 'close' });
   response.end('<!doctype html><title>Caller only</title><h1 id="where">served on the caller\'s machine</h1>');
 });
-await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-const siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+const siteHost = process.env.TEST_SITE_HOST ?? '127.0.0.1';
+await new Promise<void>((resolve) => site.listen(0, siteHost, resolve));
+const siteOrigin = `http://${siteHost}:${(site.address() as AddressInfo).port}`;
 
 const client = new SmoothClient({ apiKey: process.env.TEST_API_KEY ?? '', baseUrl: process.env.TEST_API_URL ?? '' });
 const session = await client.session({ url: `${siteOrigin}/start?via=tunnel`, proxyServer: 'self', device: 'desktop' });
