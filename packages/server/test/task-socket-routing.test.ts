@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { startRedisServer, type RedisServer } from '@open-smooth/testkit';
 import { Redis } from 'ioredis';
 import { WebSocket, WebSocketServer } from 'ws';
+import { startServer } from '../src/index.js';
 import { RedisWorkerRegistry, WorkerRegistration } from '../src/scale/worker-registry.js';
 import { openDatabase } from '../src/store/open-database.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
@@ -349,4 +350,10 @@ test('a worker\'s address lives as long as its registration refreshes it, and la
   } finally {
     raw.disconnect();
   }
+});
+
+test('a worker URL that is not an http(s) origin is refused when the server starts', async () => {
+  await assert.rejects(startServer({ workerUrl: 'http://10.0.0.5:8000/smooth', apiKeys: ['sk_any'] }), /workerUrl http:\/\/10\.0\.0\.5:8000\/smooth must be an origin only/);
+  await assert.rejects(startServer({ workerUrl: 'ftp://10.0.0.5', apiKeys: ['sk_any'] }), /must be http or https/);
+  await assert.rejects(startServer({ workerUrl: 'not a url', apiKeys: ['sk_any'] }), /is not a URL/);
 });
