@@ -308,6 +308,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         runner: embedded.runner,
         workerId,
         tenantOf,
+        watch: (topics) => embedded.notifier.watch(topics),
         registrationTtlMs: leaseMs,
         heartbeatMs: taskOptions.heartbeatMs,
         closing: closing.signal,

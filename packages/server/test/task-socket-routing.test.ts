@@ -9,6 +9,8 @@ import { startRedisServer, type RedisServer } from '@open-smooth/testkit';
 import { Redis } from 'ioredis';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startServer } from '../src/index.js';
+import { taskTopic } from '../src/scale/event-notifier.js';
+import { InProcessEventNotifier } from '../src/scale/in-process-event-notifier.js';
 import { RedisWorkerRegistry, WorkerRegistration } from '../src/scale/worker-registry.js';
 import { openDatabase } from '../src/store/open-database.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
@@ -36,6 +38,8 @@ let worker: Server;
 let workerUrl: string;
 const workerUpgrades: Array<{ url: string; apikey: string | undefined }> = [];
 const closing = new AbortController();
+/** The wake-ups of the tasks' notifier; claims made straight in the store below notify it as a worker does. */
+const notifier = new InProcessEventNotifier();
 /** Tunnel connections the worker answered, by path. */
 const workerTunnels = new Map<string, Socket>();
 let workerTunnelReady: Array<() => void> = [];
@@ -86,8 +90,10 @@ before(async () => {
     tenantOf: (key) => (key === apiKey ? tenant : undefined),
     hasLocalTunnel: () => false,
     attachLocalControl: () => false,
+    watch: (topics) => notifier.watch(topics),
     closing: closing.signal,
-    claimPollMs: 50,
+    // Long: a held connection must be woken by the notifier, not find the claim by reading again.
+    claimPollMs: 60_000,
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   apiPort = (api.address() as AddressInfo).port;
@@ -213,6 +219,7 @@ test('a tunnel control connection made while the task waits is answered and held
 
   // The worker claims the task but has not opened its tunnel yet (it answers 404): the relay tries again.
   assert.equal(await store.claimTask(task.id, { owner: 'worker-b', expiresAtMs: Date.now() + 60_000 }), true);
+  notifier.notify(taskTopic(task.id));
   await waitFor(() => workerUpgrades.some((upgrade) => upgrade.url === `/api/v1/task/${task.id}/tunnel`), 'a relayed attempt');
   openTunnels.add(task.id);
   const ready = new Promise<void>((resolve) => workerTunnelReady.push(resolve));
@@ -248,6 +255,7 @@ test('a held control connection ends when its task ends before a worker claims i
   assert.ok('socket' in control);
   const closed = once(control.socket, 'close');
   await store.updateTask(task.id, { status: 'cancelled', finishedAtMs: Date.now() });
+  notifier.notify(taskTopic(task.id));
   await closed;
 });
 
@@ -267,8 +275,9 @@ test('a worker process that receives a waiting task\'s control connection holds 
       attached.push({ taskId, socket });
       return true;
     },
+    watch: (topics) => notifier.watch(topics),
     closing: closing.signal,
-    claimPollMs: 50,
+    claimPollMs: 60_000,
   });
   await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
   try {
@@ -281,6 +290,7 @@ test('a worker process that receives a waiting task\'s control connection holds 
       request.end();
     });
     assert.equal(await store.claimTask(task.id, { owner: 'worker-own', expiresAtMs: Date.now() + 60_000 }), true);
+    notifier.notify(taskTopic(task.id));
     tunnelOpened = true;
     await waitFor(() => attached.length === 1, 'the hand-over to the local tunnel');
     assert.equal(attached[0]?.taskId, task.id);
