@@ -244,7 +244,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runsTasks,
     distributed: role !== 'all',
   };
-  const onRedis = redisUrl ? await redisTasks({ ...taskOptions, redisUrl, redisPrefix: options.redisPrefix }) : undefined;
+  const onRedis = redisUrl ? await redisTasks({ ...taskOptions, redisUrl, redisPrefix: options.redisPrefix, sealer }) : undefined;
   const embedded = onRedis ?? embeddedTasks(taskOptions);
   const tasks = embedded.service;
   // Fails what this worker left live when it last stopped, then takes tasks from the queue.
