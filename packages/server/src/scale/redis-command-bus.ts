@@ -3,22 +3,18 @@ import { errorMessage } from '@open-smooth/protocol';
 import type { Redis } from 'ioredis';
 import type { CommandBus, MessageHandler, MessageReply, TaskMessage } from './command-bus.js';
 
-/**
- * Encrypts a message while it waits in Redis (a `run_task` command carries secrets; Redis keeps
- * its lists in memory and, with AOF, on disk). The server's SecretSealer is one.
- */
-export interface MessageSealer {
-  seal(text: string): string;
-  unseal(sealed: string): string;
-}
-
 interface MailboxEntry {
   requestId: string;
   /** The sender's reply channel. */
   replyTo: string;
-  /** In clear when the bus has no sealer. */
-  message?: TaskMessage;
-  sealedMessage?: string;
+  /** The TaskMessage as JSON, sealed: commands carry what the task must keep secret (run_task secrets, tool outputs). */
+  sealedMessage: string;
+}
+
+/** Seals what crosses Redis (the store's SecretSealer: every process of a deployment shares its key). */
+export interface MessageSealer {
+  seal(text: string): string;
+  unseal(sealed: string): string;
 }
 
 interface ReplyEnvelope {
@@ -61,11 +57,10 @@ export class RedisCommandBus implements CommandBus {
     private readonly subscriber: Redis,
     private readonly prefix: string,
     private readonly replyTimeoutMs: number,
-    private readonly sealer: MessageSealer | undefined,
+    private readonly sealer: MessageSealer,
   ) {}
 
-  /** With a `sealer`, messages are stored sealed (every process of the deployment needs the same key). */
-  static async connect(connection: Redis, options: { prefix?: string; replyTimeoutMs?: number; sealer?: MessageSealer | undefined } = {}): Promise<RedisCommandBus> {
+  static async connect(connection: Redis, options: { sealer: MessageSealer; prefix?: string; replyTimeoutMs?: number }): Promise<RedisCommandBus> {
     const bus = new RedisCommandBus(connection, connection.duplicate(), options.prefix ?? 'open-smooth', options.replyTimeoutMs ?? defaultReplyTimeoutMs, options.sealer);
     bus.subscriber.on('message', (channel: string, text: string) => bus.received(channel, text));
     bus.subscriber.on('error', (error: unknown) => console.warn(`open-smooth: Redis command bus: ${errorMessage(error)}`));
@@ -99,7 +94,7 @@ export class RedisCommandBus implements CommandBus {
 
   async send(taskId: string, message: TaskMessage): Promise<MessageReply> {
     const requestId = randomBytes(9).toString('base64url');
-    const entry: MailboxEntry = { requestId, replyTo: this.replyChannel, ...(this.sealer ? { sealedMessage: this.sealer.seal(JSON.stringify(message)) } : { message }) };
+    const entry: MailboxEntry = { requestId, replyTo: this.replyChannel, sealedMessage: this.sealer.seal(JSON.stringify(message)) };
     const reply = new Promise<MessageReply>((resolve) => {
       const timer = setTimeout(() => {
         this.settle(requestId, { accepted: false, unreachable: true, reason: `the worker running task ${taskId} did not answer within ${this.replyTimeoutMs / 1000} s; try again` });
@@ -172,15 +167,6 @@ export class RedisCommandBus implements CommandBus {
     pending.resolve(reply);
   }
 
-  private messageOf(entry: MailboxEntry): TaskMessage {
-    if (entry.sealedMessage === undefined) {
-      if (!entry.message) throw new Error('the message is empty');
-      return entry.message;
-    }
-    if (!this.sealer) throw new Error('the message is sealed and this process has no secret key to open it');
-    return JSON.parse(this.sealer.unseal(entry.sealedMessage)) as TaskMessage;
-  }
-
   /** Handles the task's mailbox to the end, after any drain already under way. */
   private drain(taskId: string): Promise<void> {
     const previous = this.drains.get(taskId) ?? Promise.resolve();
@@ -205,15 +191,17 @@ export class RedisCommandBus implements CommandBus {
       }
       if (text === null) return;
       let entry: MailboxEntry;
+      let message: TaskMessage;
       try {
         entry = JSON.parse(text) as MailboxEntry;
+        message = JSON.parse(this.sealer.unseal(entry.sealedMessage)) as TaskMessage;
       } catch (error) {
         console.warn(`open-smooth: task ${taskId}: dropped an unreadable message: ${errorMessage(error)}`);
         continue;
       }
       let reply: MessageReply;
       try {
-        reply = await handler(this.messageOf(entry));
+        reply = await handler(message);
       } catch (error) {
         reply = { accepted: false, reason: errorMessage(error) };
       }

@@ -5,6 +5,8 @@ import { InProcessEventNotifier } from '../scale/in-process-event-notifier.js';
 import { InProcessTaskQueue } from '../scale/in-process-task-queue.js';
 import type { TaskQueue, TaskQueueLimits } from '../scale/task-queue.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import type { WithheldAnswerBook } from './error-answer-delay.js';
+import type { FinishGate } from './finish-gate.js';
 import { TaskEventLog } from './task-event-log.js';
 import { InMemoryTaskLaunches } from './in-memory-task-launches.js';
 import { StoredTaskLaunches } from './stored-task-launches.js';
@@ -45,6 +47,14 @@ export interface TaskSeams {
   queue: TaskQueue;
   commands: CommandBus;
   notifier: EventNotifier;
+  /** What polls read across processes (Redis in distributed mode); default: this process's memory. */
+  pollGates?: PollGates;
+}
+
+/** The poll state that every process which ends or polls a task must see alike. */
+export interface PollGates {
+  finishGate: FinishGate;
+  withheldAnswers: WithheldAnswerBook;
 }
 
 /**
@@ -56,10 +66,10 @@ export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
 }
 
 /** The API side and the worker side of one process, joined by the given seams (in-process or Redis). */
-export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier }: TaskSeams): EmbeddedTasks {
+export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier, pollGates }: TaskSeams): EmbeddedTasks {
   const { distributed } = options;
   const launches = distributed ? new StoredTaskLaunches(options.store) : new InMemoryTaskLaunches();
-  const eventLog = new TaskEventLog(options.store, notifier);
+  const eventLog = new TaskEventLog(options.store, notifier, pollGates?.withheldAnswers);
   const service = new TaskService({
     store: options.store,
     resources: options.resources,
@@ -71,6 +81,7 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     blobs: options.blobs,
     workDirectory: options.workDirectory,
     finishGraceMs: options.finishGraceMs,
+    ...(pollGates ? { finishGate: pollGates.finishGate } : {}),
     workerId: options.workerId,
     leaseMs: options.leaseMs,
     distributed,

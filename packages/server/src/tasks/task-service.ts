@@ -14,9 +14,10 @@ import { ProfileWriterTakenError, type TaskRecord, type TaskStore } from '../sto
 import { actionOutputToWire, taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
-import { FinishGate } from './finish-gate.js';
+import { InMemoryFinishGate, type FinishGate } from './finish-gate.js';
 import { encodeStoredRecording } from './recording-blobs.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
+import type { WithheldAnswer } from './error-answer-delay.js';
 import type { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskOwnerUnavailableError, TaskStillRunningError } from './task-errors.js';
 import type { TaskLaunches } from './task-launches.js';
@@ -36,6 +37,8 @@ export interface TaskServiceOptions {
   workDirectory: string;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
+  /** Shared by every process that ends or polls the tasks (Redis in distributed mode); default: this process's memory. */
+  finishGate?: FinishGate;
   /** The worker whose runner takes this service's tasks (same process): it holds their leases from creation. */
   workerId: string;
   /** A lease not renewed for this long has expired. */
@@ -93,7 +96,7 @@ export class TaskService {
   private encodingQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TaskServiceOptions) {
-    this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
+    this.gate = options.finishGate ?? new InMemoryFinishGate();
   }
 
   get eventLog(): TaskEventLog {
@@ -238,7 +241,12 @@ export class TaskService {
   /** The runner stored a task's final state: release what it held and hold its status for its last answer. */
   async taskEnded(taskId: string): Promise<void> {
     this.releaseTaskResources(taskId);
-    this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
+    // The grace period starts once no error answer is withheld any more.
+    const holdMs = (await this.eventLog.errorAnswers.remainingMs(taskId)) + this.options.finishGraceMs;
+    if (await this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), holdMs)) {
+      // Polls held meanwhile read the final status once the hold runs out (wakes every process's polls).
+      setTimeout(() => this.eventLog.notify(taskId), holdMs + 5).unref();
+    }
     this.eventLog.notify(taskId);
   }
 
@@ -251,8 +259,14 @@ export class TaskService {
 
   /** Status as clients see it: `running` while a finished task's last answer awaits a poll. */
   async visibleStatus(task: TaskRecord): Promise<TaskStatus> {
-    const current = await this.storedStatus(task);
-    return isFinishedTaskStatus(current) && this.gate.isHeld(task.id) ? 'running' : current;
+    return (await this.visibleState(task)).status;
+  }
+
+  /** The visible status and the record as stored now. */
+  private async visibleState(task: TaskRecord): Promise<{ status: TaskStatus; current: TaskRecord }> {
+    const current = (await this.options.store.getTask(task.id)) ?? task;
+    const held = isFinishedTaskStatus(current.status) && (await this.gate.isHeld(task.id));
+    return { status: held ? 'running' : current.status, current };
   }
 
   private async storedStatus(task: TaskRecord): Promise<TaskStatus> {
@@ -279,7 +293,7 @@ export class TaskService {
       // Watch before reading, so a change made while this reads is not missed.
       const watch = this.options.notifier.watch([taskTopic(task.id), queueTopic(task.tenant)]);
       const remaining = deadline - Date.now();
-      const answer = await this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
+      const { answer, withheld } = await this.pollOnce(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
       if (answer) {
         watch.close();
         return answer;
@@ -291,7 +305,7 @@ export class TaskService {
         return (await this.pollNow(task, afterTimestamp, true, options)) as TaskPoll;
       }
       before = standing;
-      await waitForChange(watch, remaining, signal);
+      await waitForChange(watch, Math.min(remaining, this.untilWithheldChanges(withheld)), signal);
     }
   }
 
@@ -309,33 +323,74 @@ export class TaskService {
    * carries a heartbeat (the official clients sleep after an empty one; see ErrorAnswerDelay).
    */
   async pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): Promise<TaskPoll | undefined> {
-    let status = await this.visibleStatus(task);
+    return (await this.pollOnce(task, afterTimestamp, force, options)).answer;
+  }
+
+  /**
+   * A withheld answer this poll waits behind changes its answer at its release and when it shows:
+   * the process that withheld it wakes every poll then, and each poll also looks again by itself,
+   * so a worker that died meanwhile does not leave it waiting for the whole long-poll.
+   */
+  private untilWithheldChanges(withheld: WithheldAnswer | undefined): number {
+    if (!withheld) return Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    // A few ms late on purpose: a timer may fire a millisecond before Date.now() reaches its time.
+    return (now < withheld.releaseAtMs ? withheld.releaseAtMs : withheld.visibleAtMs) - now + 5;
+  }
+
+  /** pollNow, with the withheld answer (if any) that kept events from it. */
+  private async pollOnce(task: TaskRecord, afterTimestamp: number, force: boolean, options: PollOptions): Promise<{ answer: TaskPoll | undefined; withheld?: WithheldAnswer }> {
+    const visible = await this.visibleState(task);
+    let status = visible.status;
     const stored = await this.options.store.listEvents(task.id, afterTimestamp);
     const now = Date.now();
-    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
+    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : await this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
+    // An answer this poll may not see yet keeps the task live for it (the gate holds it as long once set, but in
+    // distributed mode the worker sets it a few round trips after storing the final status).
+    if (withheld !== undefined && isFinishedTaskStatus(status)) status = 'running';
     const finished = isFinishedTaskStatus(status);
     // A task that never had an event: its first poll (the official client's liveUrl()) must not
     // wait, unless a command's answer is on its way (then that answer is what the poll waits for).
-    const freshTask = afterTimestamp === 0 && (await this.eventLog.lastTimestamp(task.id)) === 0 && !this.eventLog.errorAnswers.hasUnansweredCommands(task.id);
+    const freshTask = afterTimestamp === 0 && (await this.eventLog.lastTimestamp(task.id)) === 0 && !(await this.eventLog.errorAnswers.hasUnansweredCommands(task.id));
     // Polls begun before a withheld answer's release are answered then, without it.
     const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
-    if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
+    if (events.length === 0 && !finished && !force && !freshTask && !released) return { answer: undefined, ...(withheld ? { withheld } : {}) };
     const last = events.at(-1);
     if (last) {
-      this.gate.recordDelivered(task.id, last.timestamp);
-      if (finished && this.gate.inGracePeriod(task.id)) status = 'running';
+      // The hold's release wakes the task's other polls, which read the final status then.
+      if (await this.gate.recordDelivered(task.id, last.timestamp)) this.eventLog.notify(task.id);
+      if (finished && (this.finishedWithinGrace(visible.current, now) || (await this.gate.inGracePeriod(task.id)))) status = 'running';
     }
-    if (events.length > 0 || finished) return { status, events };
-    return { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] };
+    if (events.length > 0 || finished) return { answer: { status, events } };
+    return { answer: { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] } };
+  }
+
+  /**
+   * Whether the task's final status was stored less than the grace period ago: the grace period
+   * already, before the process that ended it (a worker, in distributed mode) has set the gate.
+   */
+  private finishedWithinGrace(task: TaskRecord, nowMs: number): boolean {
+    return task.finishedAtMs !== null && nowMs - task.finishedAtMs < this.options.finishGraceMs;
   }
 
   /**
    * At the client's own cursor (never past an event it has not seen, withheld ones included); a
-   * fresh task's first one reserves a timestamp, moving the cursor off 0 so that the next poll waits.
+   * client without one yet (0) gets it moved off 0, so that its next poll waits.
    */
   private async heartbeat(taskId: string, afterTimestamp: number, status: TaskStatus): Promise<HeartbeatEvent> {
-    const timestamp = (await this.eventLog.lastTimestamp(taskId)) === 0 ? await this.eventLog.reserveTimestamp(taskId) : afterTimestamp;
+    const timestamp = afterTimestamp === 0 ? await this.cursorOffZero(taskId) : afterTimestamp;
     return { id: null, name: 'heartbeat', payload: { status: status === 'waiting' ? 'waiting' : 'running' }, timestamp };
+  }
+
+  /**
+   * A reserved timestamp: the store keeps it, so every later event gets a greater one whichever
+   * process appends it (what this process remembers of the log is no guide: another API process may
+   * have reserved, a worker appended). When the task has an event already (one stored while this
+   * reserved, or an error answer withheld from the poll), the cursor stays at 0: it must not pass it.
+   */
+  private async cursorOffZero(taskId: string): Promise<number> {
+    const reserved = await this.eventLog.reserveTimestamp(taskId);
+    return (await this.options.store.listEvents(taskId, 0)).length === 0 ? reserved : 0;
   }
 
   /** Queues a session command (or a tool's browser action on a one-shot task) for the task's runner. */
@@ -344,8 +399,9 @@ export class TaskService {
     if (command.eventName === 'session_action' && task.kind !== 'session') {
       throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
-    await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: Date.now() });
-    this.eventLog.errorAnswers.commandPosted(task.id, command.id);
+    const postedAtMs = Date.now();
+    await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: postedAtMs });
+    await this.eventLog.errorAnswers.commandPosted(task.id, command.id, postedAtMs);
     // A forced close does not wait for the task to start: nobody runs it yet, so it is answered here.
     if (command.action === 'close' && command.force && (await this.leaveQueue(task))) {
       await this.eventLog.append(task.id, { id: command.id, name: command.eventName, payload: { code: 200, output: actionOutputToWire({ output: true, costDollars: 0, durationMs: 0 }) } });
@@ -353,7 +409,7 @@ export class TaskService {
       await this.taskEnded(task.id);
       return;
     }
-    await this.send(task, { kind: 'command', command });
+    await this.send(task, { kind: 'command', command, postedAtMs });
   }
 
   /** Takes a waiting task out of the queue with what waits for it; false once a runner has it. */
@@ -423,7 +479,7 @@ export class TaskService {
    * the next start fails them.
    */
   async close(): Promise<void> {
-    this.gate.close();
+    await this.gate.close();
     for (const launch of this.options.launches.waiting()) {
       await this.options.launches.drop(launch.record.id);
       this.releaseTaskResources(launch.record.id);
