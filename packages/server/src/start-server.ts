@@ -33,6 +33,7 @@ import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks
 import { redisTasks } from './tasks/redis-tasks.js';
 import { refuseUnsharedBackends, serverRoleOf, type ServerRole } from './server-role.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
+import { installDistributedTaskSockets } from './tunnel/distributed-task-sockets.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 import { createWorkDirectory } from './work-directory.js';
 import { resolveWorkerId } from './worker-id.js';
@@ -244,7 +245,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runsTasks,
     distributed: role !== 'all',
   };
-  const onRedis = redisUrl ? await redisTasks({ ...taskOptions, redisUrl, redisPrefix: options.redisPrefix }) : undefined;
+  const onRedis = redisUrl ? await redisTasks({ ...taskOptions, sealer, redisUrl, redisPrefix: options.redisPrefix }) : undefined;
   const embedded = onRedis ?? embeddedTasks(taskOptions);
   const tasks = embedded.service;
   // Fails what this worker left live when it last stopped, then takes tasks from the queue.
@@ -288,7 +289,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installApiRoutes(app, context, tenants, new FailedAuthLimiter(options.failedAuthLimits ?? defaultFailedAuthLimits), maxUploadBytes);
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
-  installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
+  const tenantOf = (apiKey: string) => tenants.get(apiKey);
+  // Between processes the worker running a self task opens its tunnel; in one process the service opened it at creation.
+  const tunnelOf = (tenant: string, taskId: string) => (taskOptions.distributed ? undefined : tasks.callerTunnel(tenant, taskId)) ?? embedded.runner?.callerTunnel(tenant, taskId);
+  installTunnelEndpoint(app.server, { tenantOf, tunnelOf });
+  // Sharing tasks with other processes: a task's sockets are relayed to the worker running it.
+  const taskSockets = redisUrl
+    ? await installDistributedTaskSockets({
+        server: app.server,
+        redisUrl,
+        redisPrefix: options.redisPrefix ?? 'open-smooth',
+        store: taskStore,
+        tunnelOf,
+        runner: embedded.runner,
+        workerId,
+        tenantOf,
+        registrationTtlMs: leaseMs,
+        heartbeatMs: taskOptions.heartbeatMs,
+        closing: closing.signal,
+      })
+    : undefined;
+  if (taskSockets) context.taskSockets = taskSockets.routing;
   registerPublicRoutes(app, context);
   registerOpsRoutes(app, { metrics, readiness: readinessChecks(stores, blobs, onRedis?.checkRedis, runsTasks ? browserPool : undefined) });
 
@@ -299,6 +320,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   workerUrl = runsTasks ? (options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || publicUrl)) : undefined;
+  if (workerUrl) await taskSockets?.registerWorker(workerUrl);
 
   let closed: Promise<void> | undefined;
   return {
@@ -310,6 +332,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       (closed ??= (async () => {
         closing.abort();
+        await taskSockets?.close();
         await embedded.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { BullmqTaskQueue } from '../scale/bullmq-task-queue.js';
-import { RedisCommandBus } from '../scale/redis-command-bus.js';
+import { RedisCommandBus, type MessageSealer } from '../scale/redis-command-bus.js';
 import { RedisEventNotifier } from '../scale/redis-event-notifier.js';
+import { RedisFinishGate } from '../scale/redis-finish-gate.js';
+import { RedisWithheldAnswers } from '../scale/redis-withheld-answers.js';
 import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from './embedded-tasks.js';
 
 /** A Redis-backed process's tasks, with what /readyz asks of Redis. */
@@ -11,7 +13,7 @@ export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void> };
  * Tasks whose queue, command bus and notifier are on Redis (BullMQ, pub/sub): an api process, a
  * worker process, or one process that does both (`--role all` with Redis).
  */
-export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: string; redisPrefix?: string | undefined }): Promise<RedisTasks> {
+export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: string; redisPrefix?: string | undefined; sealer: MessageSealer }): Promise<RedisTasks> {
   // BullMQ's workers need commands that wait for a reconnect rather than fail after a few retries.
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   await connection.connect();
@@ -19,8 +21,9 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
   try {
     const tasks = tasksOverSeams(options, {
       queue: await BullmqTaskQueue.connect(connection, options.limits, { prefix }),
-      commands: await RedisCommandBus.connect(connection, { prefix }),
+      commands: await RedisCommandBus.connect(connection, { prefix, sealer: options.sealer }),
       notifier: await RedisEventNotifier.connect(connection, prefix),
+      pollGates: { finishGate: new RedisFinishGate(connection, prefix), withheldAnswers: new RedisWithheldAnswers(connection, prefix) },
     });
     return {
       ...tasks,

@@ -11,7 +11,8 @@ import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
-import type { TaskLaunches } from './task-launches.js';
+import type { TaskLaunch, TaskLaunches } from './task-launches.js';
+import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 
 export const restartFailureReason = 'server restarted while the task was running';
 /** The store adds which worker it was. */
@@ -45,6 +46,12 @@ export interface TaskRunnerOptions {
   heartbeatMs: number;
   /** After a task's final state is stored (the service releases what the task held). */
   onFinished: (taskId: string) => Promise<void>;
+  /**
+   * API processes elsewhere create the tasks without a lease: this worker claims each one it takes
+   * from the queue, and runs only those it claimed. False: this process's service created them
+   * under this worker's lease.
+   */
+  distributed: boolean;
 }
 
 /** A task's scratch folder on the machine that runs it; what it keeps goes to the blob store. */
@@ -61,6 +68,8 @@ export class TaskRunner {
   private readonly live = new Map<string, LiveTask>();
   /** How to stop serving each live task's commands. */
   private readonly serving = new Map<string, () => Promise<void>>();
+  /** Caller tunnels this worker opened for the `self` tasks it runs (launches from another process carry none). */
+  private readonly tunnels = new Map<string, { tenant: string; tunnel: CallerTunnel }>();
   private closed = false;
   private leaseTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning: Promise<void> | undefined;
@@ -114,7 +123,7 @@ export class TaskRunner {
     const stored = await this.options.store.getTask(record.id);
     if (!stored || !isFinishedTaskStatus(stored.status)) return;
     if (!(await this.options.queue.remove({ taskId: record.id, key: record.tenant }))) return;
-    this.options.launches.drop(record.id);
+    await this.options.launches.drop(record.id);
     await this.options.commands.discard(record.id);
     this.options.notifier.notify(queueTopic(record.tenant));
     await this.options.onFinished(record.id);
@@ -130,6 +139,7 @@ export class TaskRunner {
     if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
     process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
     this.live.delete(liveTask.id);
+    this.closeCallerTunnel(liveTask.id);
     await liveTask.abandon();
     await this.serving.get(liveTask.id)?.();
     this.serving.delete(liveTask.id);
@@ -148,6 +158,29 @@ export class TaskRunner {
     return count;
   }
 
+  /** The caller tunnel this worker opened for a task it runs, for the tunnel endpoint. */
+  callerTunnel(tenant: string, taskId: string): CallerTunnel | undefined {
+    const entry = this.tunnels.get(taskId);
+    return entry?.tenant === tenant ? entry.tunnel : undefined;
+  }
+
+  /**
+   * The task's caller tunnel: the one its launch carries (the creating process runs it and opened
+   * it at creation), else for proxy_server "self" one opened now, here, where its browser runs.
+   */
+  private callerTunnelOf(launch: TaskLaunch): CallerTunnel | undefined {
+    if (launch.callerTunnel || launch.settings.proxy.kind !== 'self') return launch.callerTunnel;
+    const tunnel = new CallerTunnel();
+    this.tunnels.set(launch.record.id, { tenant: launch.record.tenant, tunnel });
+    return tunnel;
+  }
+
+  private closeCallerTunnel(taskId: string): void {
+    const entry = this.tunnels.get(taskId);
+    this.tunnels.delete(taskId);
+    void entry?.tunnel.close();
+  }
+
   currentUrl(taskId: string): string | undefined {
     return this.live.get(taskId)?.currentUrl();
   }
@@ -156,11 +189,20 @@ export class TaskRunner {
   private async run(queued: QueuedTask): Promise<void> {
     // The tasks behind it in its key's queue moved up: their long-polls answer with the new position.
     this.options.notifier.notify(queueTopic(queued.key));
-    const launch = this.options.launches.take(queued.taskId);
-    if (!launch || this.closed) {
-      await this.failUnlaunchable(queued);
+    let launch: TaskLaunch | undefined;
+    try {
+      if (this.options.distributed && !this.closed && !(await this.claim(queued))) return;
+      launch = await this.options.launches.take(queued.taskId);
+    } catch (error) {
+      // Claimed (or not) but never started: failed now rather than left waiting under a renewed lease.
+      await this.failUnlaunchable(queued, `no worker could start the task: ${errorMessage(error)}`);
       return;
     }
+    if (!launch || this.closed) {
+      await this.failUnlaunchable(queued, 'no worker could start the task: its settings were not available to the worker that took it');
+      return;
+    }
+    const callerTunnel = this.callerTunnelOf(launch);
     const liveTask = new LiveTask(launch.record, launch.settings, {
       store: this.options.store,
       eventLog: this.options.eventLog,
@@ -170,7 +212,8 @@ export class TaskRunner {
       blobs: this.options.blobs,
       metrics: this.options.metrics,
       profiles: this.options.profiles,
-      ...(launch.callerTunnel ? { callerTunnel: launch.callerTunnel } : {}),
+      workerId: this.options.workerId,
+      ...(callerTunnel ? { callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
@@ -179,6 +222,7 @@ export class TaskRunner {
       commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onFinished: async (taskId) => {
         this.live.delete(taskId);
+        this.closeCallerTunnel(taskId);
         await stopServing?.();
         this.serving.delete(taskId);
         await this.options.onFinished(taskId);
@@ -194,13 +238,24 @@ export class TaskRunner {
     await liveTask.run();
   }
 
+  /**
+   * Takes the lease of a task an API process created: false (and it is not run) when another
+   * worker holds it, or it is no longer waiting (cancelled, failed, or a second delivery of a task
+   * this worker runs already).
+   */
+  private async claim(queued: QueuedTask): Promise<boolean> {
+    if (await this.options.store.claimTask(queued.taskId, { owner: this.options.workerId, expiresAtMs: Date.now() + this.options.leaseMs })) return true;
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${queued.taskId} was taken from the queue but not run: another worker holds it or it is no longer waiting\n`);
+    return false;
+  }
+
   /** A task taken from the queue whose settings this process does not have (shutdown, or another process created it). */
-  private async failUnlaunchable(queued: QueuedTask): Promise<void> {
+  private async failUnlaunchable(queued: QueuedTask, reason: string): Promise<void> {
     if (this.closed) return;
     // A task a previous run left in a durable queue was failed at this start already.
     const stored = await this.options.store.getTask(queued.taskId);
     if (!stored || isFinishedTaskStatus(stored.status)) return;
-    const reason = 'no worker could start the task: its settings were not available to the worker that took it';
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${queued.taskId} fails: ${reason}\n`);
     await this.options.store.updateTask(queued.taskId, { status: 'failed', error: reason, finishedAtMs: Date.now(), recording: 'none' });
     await this.options.onFinished(queued.taskId);
   }
@@ -208,6 +263,7 @@ export class TaskRunner {
   private async handle(liveTask: LiveTask, message: TaskMessage): Promise<MessageReply> {
     switch (message.kind) {
       case 'command':
+        this.options.eventLog.errorAnswers.commandReceived(liveTask.id, message.command.id, message.postedAtMs);
         liveTask.submit(message.command);
         return { accepted: true };
       case 'tool_answer': {
@@ -230,6 +286,7 @@ export class TaskRunner {
     await this.options.queue.close();
     const liveTasks = [...this.live.values()];
     this.live.clear();
+    for (const taskId of [...this.tunnels.keys()]) this.closeCallerTunnel(taskId);
     await Promise.all(
       liveTasks.map((liveTask) =>
         liveTask.abandon().catch((error: unknown) => console.warn(`open-smooth: task ${liveTask.id} could not be abandoned cleanly: ${errorMessage(error)}`)),
