@@ -93,6 +93,8 @@ export class TaskService {
   private readonly tunnels = new Map<string, { tenant: string; tunnel: CallerTunnel }>();
   /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
   private readonly encodings = new Map<string, Promise<boolean>>();
+  /** Wake-ups at the end of finish holds (cleared at shutdown: the notifier is closed then). */
+  private readonly holdEnds = new Set<NodeJS.Timeout>();
   private encodingQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TaskServiceOptions) {
@@ -245,7 +247,12 @@ export class TaskService {
     const holdMs = (await this.eventLog.errorAnswers.remainingMs(taskId)) + this.options.finishGraceMs;
     if (await this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), holdMs)) {
       // Polls held meanwhile read the final status once the hold runs out (wakes every process's polls).
-      setTimeout(() => this.eventLog.notify(taskId), holdMs + 5).unref();
+      const timer = setTimeout(() => {
+        this.holdEnds.delete(timer);
+        this.eventLog.notify(taskId);
+      }, holdMs + 5);
+      timer.unref();
+      this.holdEnds.add(timer);
     }
     this.eventLog.notify(taskId);
   }
@@ -479,6 +486,8 @@ export class TaskService {
    * the next start fails them.
    */
   async close(): Promise<void> {
+    for (const timer of this.holdEnds) clearTimeout(timer);
+    this.holdEnds.clear();
     await this.gate.close();
     for (const launch of this.options.launches.waiting()) {
       await this.options.launches.drop(launch.record.id);
