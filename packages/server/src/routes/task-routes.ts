@@ -125,8 +125,10 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
         ? { status: await context.tasks.visibleStatus(task), events: undefined }
         : ((await context.tasks.pollNow(task, query.event_t, false, pollOptions)) ?? (await waitForNews(reply, task, query.event_t, pollOptions)));
     const finished = isFinishedTaskStatus(polled.status);
-    // Only a long-poll can outlive the record read for this request.
-    const current = query.event_t === undefined ? task : ((await context.taskStore.getTask(task.id)) ?? task);
+    // A long-poll can outlive the record read for this request, and so can a task that ended (a
+    // worker or a sweep elsewhere) between that read and the status read: its output and error are read again.
+    const stale = query.event_t !== undefined || (finished && !isFinishedTaskStatus(task.status));
+    const current = stale ? ((await context.taskStore.getTask(task.id)) ?? task) : task;
     const downloadsUrl = query.downloads ? await downloadsUrlOf(context, current, finished) : undefined;
     const queue = polled.status === 'waiting' ? await context.tasks.queueStanding(task) : undefined;
     const body = bodies.bodyOf(current, {
