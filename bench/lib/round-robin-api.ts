@@ -70,7 +70,9 @@ export class RoundRobinApi {
       throw new ApiRequestError(error instanceof ApiRequestError ? error.status : 500, `${action} on ${taskId} (${payload.status}: ${payload.error ?? 'no error'}): ${String(error)}`);
     }
     let eventTime = 0;
-    for (;;) {
+    // A lost answer is a finding: fail after a while instead of polling until the session's idle timeout.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
       const { payload } = await this.request<PolledTask>('GET', `/task/${taskId}?event_t=${eventTime}`);
       for (const event of payload.events ?? []) {
         eventTime = Math.max(eventTime, event.timestamp);
@@ -78,8 +80,16 @@ export class RoundRobinApi {
         if (event.payload.code !== 200) throw new ApiRequestError(event.payload.code, JSON.stringify(event.payload.output));
         return event.payload.output;
       }
-      if (finishedStatuses.has(payload.status)) throw new ApiRequestError(409, `the session ended (${payload.status}) before answering ${action}`);
+      if (finishedStatuses.has(payload.status)) throw new ApiRequestError(409, `the session ended (${payload.status}) before answering ${action} ${id} (polled from ${eventTime}); ${await this.eventSummary(taskId)}`);
     }
+    throw new ApiRequestError(504, `no answer to ${action} ${id} within 60 s of polls from ${eventTime}; ${await this.eventSummary(taskId)}`);
+  }
+
+  /** The task's whole event log in one line, for a failure's message. */
+  async eventSummary(taskId: string): Promise<string> {
+    const { payload } = await this.request<PolledTask & { error?: string | null }>('GET', `/task/${taskId}?event_t=0`);
+    const events = (payload.events ?? []).map((event) => `${event.timestamp} ${event.name} ${event.id}${event.payload.code === undefined ? '' : ` code ${event.payload.code}`}`);
+    return `status ${payload.status}, error ${payload.error ?? 'none'}, events: ${events.join(' | ')}`;
   }
 
   /** Long-polls a task (from its last event) until it reads finished; returns its status and the polls it took. */
