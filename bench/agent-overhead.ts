@@ -213,7 +213,10 @@ function timingRow(measure: string, ours: number[], peer: number[] | undefined, 
 
 export async function runAgentOverhead(): Promise<BenchRow[]> {
   const rounds = Number(process.env.BENCH_AGENT_ROUNDS) || iterations(5, 1);
-  const tasks = isQuickMode() ? fixtureTasks.slice(0, 1) : fixtureTasks;
+  // BENCH_AGENT_TASKS=/flights,/login picks tasks by path, e.g. for an A/B against a tree that cannot run them all.
+  const picked = process.env.BENCH_AGENT_TASKS?.split(',').map((path) => path.trim());
+  const chosen = picked ? fixtureTasks.filter((task) => picked.includes(task.path)) : fixtureTasks;
+  const tasks = isQuickMode() ? chosen.slice(0, 1) : chosen;
   const fixtures = await startFixtureServer();
   const pool = await BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, warmDevices: ['desktop'] });
   let peer: StagehandPeer | undefined;
