@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { openBlobStore } from '../../src/blobs/open-blob-store.js';
 import { startS3TestServer, type S3TestServer } from './s3-test-server.js';
+import { testTopology } from './test-topology.js';
 
 let shared: Promise<S3TestServer> | undefined;
 
@@ -9,10 +10,10 @@ let shared: Promise<S3TestServer> | undefined;
  * With OPEN_SMOOTH_TEST_BLOB_STORE=s3, every test server keeps its files in S3 (one s3rver per
  * test process on 127.0.0.1, a key prefix per server), so any server test can run against the
  * distributed blob store: `OPEN_SMOOTH_TEST_BLOB_STORE=s3 bash scripts/test.sh <files>`.
- * Undefined otherwise (the server's default filesystem store).
+ * The distributed topology always shares one. Undefined otherwise (the server's default filesystem store).
  */
 export async function suiteBlobStore(): Promise<BlobStore | undefined> {
-  const choice = process.env.OPEN_SMOOTH_TEST_BLOB_STORE?.trim();
+  const choice = testTopology === 'distributed' ? 's3' : process.env.OPEN_SMOOTH_TEST_BLOB_STORE?.trim();
   if (!choice || choice === 'filesystem') return undefined;
   if (choice !== 's3') throw new Error(`OPEN_SMOOTH_TEST_BLOB_STORE is s3 or filesystem, not ${choice}`);
   shared ??= startS3TestServer().then((server) => {

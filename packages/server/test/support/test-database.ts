@@ -4,12 +4,14 @@ import { after } from 'node:test';
 import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { testTopology } from './test-topology.js';
 
 /**
  * SMOOTH_TEST_DATABASE=postgres runs the API tests against PostgreSQL: one throwaway cluster per
- * test file (process), an empty database per server started. Unset: the embedded SQLite.
+ * test file (process), an empty database per server started. Unset: the embedded SQLite (the
+ * distributed topology always shares PostgreSQL).
  */
-export const testDatabase = process.env.SMOOTH_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+export const testDatabase = process.env.SMOOTH_TEST_DATABASE === 'postgres' || testTopology === 'distributed' ? 'postgres' : 'sqlite';
 
 let cluster: Promise<PostgresServer> | undefined;
 

@@ -6,8 +6,10 @@ import { loopbackNetworkAllowance } from '@open-smooth/testkit';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index.js';
 import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { FilesystemBlobStore } from '../../src/blobs/filesystem-blob-store.js';
+import { startDistributedServers, type DistributedServers } from './distributed-servers.js';
 import { suiteBlobStore } from './suite-blob-store.js';
 import { testDatabaseUrl } from './test-database.js';
+import { testTopology } from './test-topology.js';
 
 export { loopbackNetworkAllowance };
 
@@ -21,8 +23,12 @@ export interface ApiAnswer {
 }
 
 export interface TestServer {
+  /** The server as a client sees it; in the distributed topology, the round-robin proxy in front of the API processes. */
   server: RunningServer;
+  /** Its data directory; in the distributed topology, the directory holding every process's own (api-1, worker-1, …). */
   dataDirectory: string;
+  /** The processes behind the proxy in the distributed topology (OPEN_SMOOTH_TEST_TOPOLOGY=distributed); undefined in the embedded one. */
+  distributed: DistributedServers | undefined;
   /** Where the server keeps its files, to check them (the suite's S3 store, else the data directory). */
   blobs: BlobStore;
   /** The PostgreSQL database it stores in (SMOOTH_TEST_DATABASE=postgres); undefined for SQLite. */
@@ -63,12 +69,22 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   // In PostgreSQL mode each test server gets its own database, kept across its restarts.
   const databaseUrl = options.databaseUrl ?? (await testDatabaseUrl());
   const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(databaseUrl ? { databaseUrl } : {}), ...(blobStore ? { blobStore } : {}), ...options };
-  let server = await startServer(withLoopbackReach(serverOptions));
+  let distributed: DistributedServers | undefined;
+  let server: RunningServer;
+  if (testTopology === 'distributed') {
+    if (!serverOptions.databaseUrl) throw new Error('the distributed topology needs PostgreSQL (test-database.ts starts it)');
+    distributed = await startDistributedServers({ ...withLoopbackReach(serverOptions), dataDirectory, databaseUrl: serverOptions.databaseUrl });
+    // The proxy in front stays across restarts.
+    server = distributed.front;
+  } else {
+    server = await startServer(withLoopbackReach(serverOptions));
+  }
   const testServer: TestServer = {
     get server() {
       return server;
     },
     dataDirectory,
+    distributed,
     blobs: options.blobStore ?? blobStore ?? new FilesystemBlobStore(dataDirectory),
     databaseUrl: serverOptions.databaseUrl || undefined,
     async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
@@ -91,6 +107,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       return { status: response.status, body: parsed, headers: response.headers };
     },
     async restart(extra = {}) {
+      if (distributed) return distributed.restart(withLoopbackReach({ ...serverOptions, ...extra }));
       await server.close();
       server = await startServer(withLoopbackReach({ ...serverOptions, ...extra }));
     },
