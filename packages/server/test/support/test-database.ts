@@ -16,11 +16,9 @@ export const testDatabase = process.env.SMOOTH_TEST_DATABASE === 'postgres' || t
 let cluster: Promise<PostgresServer> | undefined;
 
 // Registered at load time, so that it belongs to the file's root (inside a test it would run after that test).
-if (testDatabase === 'postgres') {
-  after(async () => {
-    await (await cluster)?.stop();
-  });
-}
+after(async () => {
+  await (await cluster)?.stop();
+});
 
 /** The cluster of this test process, started on first use and stopped after all its tests. */
 export function testPostgresCluster(): Promise<PostgresServer> {

@@ -48,6 +48,34 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Something the API answers through: a test server, or one process of a distributed topology. */
+export type ApiClient = Pick<TestServer, 'api'>;
+
+/** A client of the API at `apiBaseUrl` (read on every call: a restarted server may move) with the tests' keys. */
+export function apiClientOf(apiBaseUrl: () => string): ApiClient {
+  return {
+    async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
+      const requestHeaders: Record<string, string> = { ...headers };
+      if (handlersFirst) requestHeaders[handlersFirstHeader] = '1';
+      if (key !== null) requestHeaders.apikey = key;
+      let payload: string | FormData | Uint8Array | undefined = rawBody;
+      if (body !== undefined) {
+        payload = JSON.stringify(body);
+        requestHeaders['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${apiBaseUrl()}v1${path}`, { method, headers: requestHeaders, body: payload as BodyInit | undefined });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Non-JSON bodies stay text; the assertions say so.
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+  };
+}
+
 export async function makeTemporaryDirectory(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'open-smooth-server-'));
 }
@@ -87,25 +115,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     distributed,
     blobs: options.blobStore ?? blobStore ?? new FilesystemBlobStore(dataDirectory),
     databaseUrl: serverOptions.databaseUrl || undefined,
-    async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
-      const requestHeaders: Record<string, string> = { ...headers };
-      if (handlersFirst) requestHeaders[handlersFirstHeader] = '1';
-      if (key !== null) requestHeaders.apikey = key;
-      let payload: string | FormData | Uint8Array | undefined = rawBody;
-      if (body !== undefined) {
-        payload = JSON.stringify(body);
-        requestHeaders['content-type'] ??= 'application/json';
-      }
-      const response = await fetch(`${server.apiBaseUrl}v1${path}`, { method, headers: requestHeaders, body: payload as BodyInit | undefined });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // Non-JSON bodies stay text; the assertions say so.
-      }
-      return { status: response.status, body: parsed, headers: response.headers };
-    },
+    api: apiClientOf(() => server.apiBaseUrl).api,
     async restart(extra = {}) {
       if (distributed) return distributed.restart(withLoopbackReach({ ...serverOptions, ...extra }));
       await server.close();
@@ -121,7 +131,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
 }
 
 /** Polls GET /task/{id} (every 200 ms, up to 90 s) until `until` holds on the task in its response body; returns that task. */
-export async function waitForTask(testServer: TestServer, id: string, until: (task: any) => boolean, what: string): Promise<any> {
+export async function waitForTask(testServer: ApiClient, id: string, until: (task: any) => boolean, what: string): Promise<any> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const answer = await testServer.api('GET', `/task/${id}`);
@@ -133,7 +143,7 @@ export async function waitForTask(testServer: TestServer, id: string, until: (ta
 
 /** Polls with event_t until `predicate` holds on the collected events (heartbeats left out) or the task finishes. */
 export async function pollEvents(
-  testServer: TestServer,
+  testServer: ApiClient,
   taskId: string,
   until: (events: any[], status: string) => boolean,
   { key = firstKey, maxPolls = 60 } = {},
@@ -153,7 +163,7 @@ export async function pollEvents(
 }
 
 /** Sends a command and polls until its answer (same id) arrives. */
-export async function sendCommand(testServer: TestServer, taskId: string, name: 'browser_action' | 'session_action', action: string, input: unknown, id: string): Promise<any> {
+export async function sendCommand(testServer: ApiClient, taskId: string, name: 'browser_action' | 'session_action', action: string, input: unknown, id: string): Promise<any> {
   const sent = await testServer.api('POST', `/task/${taskId}/event`, { body: { id, name, payload: { name: action, input } } });
   if (sent.status !== 200) throw new Error(`event refused: ${sent.status} ${JSON.stringify(sent.body)}`);
   const { events } = await pollEvents(testServer, taskId, (collected) => collected.some((event) => event.id === id));
