@@ -198,3 +198,25 @@ test('smooth serve --database-url stores in that PostgreSQL database; a URL of a
   });
   assert.equal(exitCode, 0);
 });
+
+test('smooth serve --role: an unknown role is a usage error; api without the shared backends says what it needs', async (t) => {
+  const directory = await mkdtemp(join(tmpdir(), 'open-smooth-serve-'));
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  const environment: NodeJS.ProcessEnv = { ...process.env, SMOOTH_CONFIG_DIR: join(directory, 'config'), SMOOTH_API_KEYS: 'sk_serve_role' };
+  for (const name of ['SMOOTH_DATABASE_URL', 'SMOOTH_REDIS_URL', 'SMOOTH_BLOB_URL', 'SMOOTH_SECRET_KEY', 'SMOOTH_ROLE']) delete environment[name];
+  const run = async (args: string[]): Promise<{ code: number | null; stderr: string }> => {
+    const child = spawn(process.execPath, [binary, 'serve', '--port', '0', '--data-dir', join(directory, 'data'), ...args], { env: environment });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return { code: await new Promise<number | null>((resolve) => child.once('exit', resolve)), stderr };
+  };
+  const unknown = await run(['--role', 'scheduler']);
+  assert.equal(unknown.code, 2, unknown.stderr);
+  assert.match(unknown.stderr, /--role is one of all, api, worker, not scheduler/);
+  const badRedis = await run(['--role', 'api', '--redis-url', 'http://127.0.0.1:6379']);
+  assert.equal(badRedis.code, 2, badRedis.stderr);
+  assert.match(badRedis.stderr, /--redis-url must be a redis:\/\/ or rediss:\/\/ URL/);
+  const alone = await run(['--role', 'api']);
+  assert.notEqual(alone.code, 0);
+  assert.match(alone.stderr, /role api runs beside other processes and needs what they share: a PostgreSQL database/);
+});

@@ -1,5 +1,6 @@
 import type { BlobStore } from './blobs/blob-store.js';
 import type { ProfileStorage } from './profiles/profile-storage.js';
+import type { ServerRole } from './server-role.js';
 import type { ResourceStore } from './store/resource-store.js';
 import type { TaskStore } from './store/task-record.js';
 import type { TaskRunner } from './tasks/task-runner.js';
@@ -7,9 +8,10 @@ import type { TaskService } from './tasks/task-service.js';
 
 /** What the routes share. `publicUrl` is known only once the server listens. */
 export interface ServerContext {
+  role: ServerRole;
   tasks: TaskService;
-  /** The worker side in this process (embedded mode): the live view reaches its browsers. */
-  runner: TaskRunner;
+  /** The worker side in this process (roles all and worker): the live view reaches its browsers. None in an api process. */
+  runner?: TaskRunner;
   taskStore: TaskStore;
   resources: ResourceStore;
   profiles: ProfileStorage;
@@ -18,6 +20,8 @@ export interface ServerContext {
   workDirectory: string;
   longPollMs: number;
   publicUrl: () => string;
+  /** How api processes reach this process's tasks (live view, caller tunnel); undefined in an api process. Known once it listens. */
+  workerUrl: () => string | undefined;
   /** Aborts when the server closes, so long-polls let go at once. */
   closing: AbortSignal;
 }

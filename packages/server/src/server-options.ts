@@ -1,6 +1,7 @@
 import type { BrowserPool } from '@open-smooth/browser';
 import type { BlobStore } from './blobs/blob-store.js';
 import type { FailedAuthLimits } from './failed-auth-limiter.js';
+import type { ServerRole } from './server-role.js';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. */
@@ -19,6 +20,12 @@ export interface ServerOptions {
    * leftovers). Default SMOOTH_WORKER_ID, else a name kept in the data directory.
    */
   workerId?: string;
+  /**
+   * The key secrets are sealed with in the database (base64 of 32 bytes, e.g. `openssl rand -base64
+   * 32`). Default SMOOTH_SECRET_KEY, else a key kept in the data directory; processes that share a
+   * database (roles api and worker) need the same one, so they refuse to start without it.
+   */
+  secretKey?: string;
   /** A task's lease lasts this long unless renewed; a worker silent for longer is taken for dead. Default 30 s. */
   leaseMs?: number;
   /** How often leases are renewed and expired ones swept; default a third of leaseMs. */
@@ -68,12 +75,27 @@ export interface ServerOptions {
    */
   allowPrivateNetwork?: readonly string[];
   /**
+   * What this process does (server-role.ts): `all` (default: API and browsers in one process),
+   * `api` (the REST API only, no browser) or `worker` (runs tasks from the shared queue). Default
+   * SMOOTH_ROLE, else all. api and worker need a PostgreSQL databaseUrl, a redisUrl and a shared
+   * blob store (blobUrl or blobStore).
+   */
+  role?: ServerRole;
+  /**
    * Redis for the task queue (BullMQ), session commands and long-poll wake-ups, e.g.
-   * redis://127.0.0.1:6379; default SMOOTH_REDIS_URL, else none (all in this process). This process
-   * still creates and runs its own tasks: separate API and worker processes are not built yet, and
-   * until they are, one server per Redis (another would take this one's queued tasks).
+   * redis://127.0.0.1:6379; default SMOOTH_REDIS_URL, else none (all in this process). With role
+   * all, the process creates and runs its own tasks: one such server per Redis (another would take
+   * its queued tasks); separate api and worker processes share one Redis.
    */
   redisUrl?: string;
+  /** Prefix of this deployment's Redis keys and channels (several deployments may share a Redis); default open-smooth. */
+  redisPrefix?: string;
+  /**
+   * How api processes reach this worker's HTTP listener (live view sockets and caller tunnels are
+   * relayed to the worker that runs the task), e.g. http://10.0.0.7:7777. Default SMOOTH_WORKER_URL,
+   * else the URL it listens on.
+   */
+  workerUrl?: string;
   /**
    * Where files go (uploads, extensions, profiles, downloads, screenshots, recordings): a blob URL,
    * `s3://bucket[/prefix]?endpoint=http://host:port&region=…` (credentials from AWS_ACCESS_KEY_ID /
@@ -94,5 +116,7 @@ export interface RunningServer {
   apiBaseUrl: string;
   apiKeys: string[];
   dataDirectory: string;
+  /** What this process does (ServerOptions.role). */
+  role: ServerRole;
   close(): Promise<void>;
 }

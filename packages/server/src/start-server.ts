@@ -31,6 +31,7 @@ import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks.js';
 import { redisTasks } from './tasks/redis-tasks.js';
+import { refuseUnsharedBackends, serverRoleOf, type ServerRole } from './server-role.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 import { createWorkDirectory } from './work-directory.js';
@@ -130,20 +131,31 @@ function openContextsOf(pool: BrowserPool | undefined): number | undefined {
 }
 
 /**
- * What this process needs to take work: its database, its blob store and (it runs tasks) a
- * connected browser, launched by the first check when nothing launched it yet.
+ * What this process needs to take work: its database, its blob store, Redis when it uses one,
+ * and (when it runs tasks) a connected browser, launched by the first check when nothing launched
+ * it yet. An api process opens no browser, so it does not wait for one.
  */
-function readinessChecks(stores: OpenedStores, blobs: BlobStore, browserPool: () => Promise<BrowserPool>): ReadinessCheck[] {
+function readinessChecks(
+  stores: OpenedStores,
+  blobs: BlobStore,
+  redis: (() => Promise<void>) | undefined,
+  browserPool: (() => Promise<BrowserPool>) | undefined,
+): ReadinessCheck[] {
   return [
     { name: 'database', check: () => stores.checkReachable() },
     { name: `blob store (${blobs.description})`, check: () => blobs.checkReachable() },
-    {
-      name: 'browser',
-      check: async () => {
-        const pool = await browserPool();
-        if (!pool.browser.isConnected()) throw new Error('Chromium is not connected (it is being relaunched)');
-      },
-    },
+    ...(redis ? [{ name: 'redis', check: redis }] : []),
+    ...(browserPool
+      ? [
+          {
+            name: 'browser',
+            check: async () => {
+              const pool = await browserPool();
+              if (!pool.browser.isConnected()) throw new Error('Chromium is not connected (it is being relaunched)');
+            },
+          },
+        ]
+      : []),
   ];
 }
 
@@ -155,6 +167,12 @@ function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<Blo
 
 /** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const role: ServerRole = serverRoleOf(options);
+  const runsTasks = role !== 'api';
+  const databaseUrl = options.databaseUrl ?? (process.env.SMOOTH_DATABASE_URL?.trim() || undefined);
+  const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
+  const secretKey = options.secretKey ?? (process.env.SMOOTH_SECRET_KEY?.trim() || undefined);
+  refuseUnsharedBackends(role, { databaseUrl, redisUrl, secretKey: secretKey !== undefined, sharedBlobs: options.blobStore !== undefined || Boolean(options.blobUrl?.trim() || process.env.SMOOTH_BLOB_URL?.trim()) });
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
@@ -163,8 +181,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   void blobs.checkReachable().catch((error: unknown) => {
     process.stderr.write(`open-smooth: the blob store (${blobs.description}) does not answer: ${errorMessage(error)}\n`);
   });
-  const sealer = SecretSealer.fromEnvironmentOrDataDirectory(process.env, dataDirectory);
-  const stores = await openStores({ databaseUrl: options.databaseUrl ?? process.env.SMOOTH_DATABASE_URL, dataDirectory, sealer });
+  const sealer = secretKey ? SecretSealer.fromBase64Key(secretKey, options.secretKey ? 'the secretKey option' : 'SMOOTH_SECRET_KEY') : SecretSealer.forDataDirectory(dataDirectory);
+  const stores = await openStores({ databaseUrl, dataDirectory, sealer });
   const { taskStore, resources } = stores;
   const apiKeys = await resolveApiKeys(options.apiKeys, process.env, resources);
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
@@ -173,6 +191,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   /** The pool once launched (the metrics read it; they never launch one). */
   let launchedPool: BrowserPool | undefined = options.browserPool;
   const browserPool = (): Promise<BrowserPool> => {
+    if (!runsTasks) return Promise.reject(new Error('an api process opens no browser: tasks run on worker processes'));
     if (options.browserPool) return Promise.resolve(options.browserPool);
     browserPoolPromise ??= import('@open-smooth/browser').then(async (browser) => (launchedPool = await browser.BrowserPool.launch({ allowPrivateNetwork })));
     // A failed launch is retried by the next task rather than remembered forever.
@@ -192,7 +211,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     queuedPerTenant: () => embedded.queue.queuedPerKey(),
     runningTasks: () => embedded.queue.runningCount(),
     openBrowserContexts: () => openContextsOf(launchedPool),
-    taskBrowserContexts: () => embedded.runner.browserContextCount,
+    taskBrowserContexts: () => embedded.runner?.browserContextCount ?? 0,
   });
   const taskOptions: EmbeddedTasksOptions = {
     metrics,
@@ -218,17 +237,33 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     workerId,
     leaseMs,
     heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 3)),
+    runsTasks,
+    distributed: role !== 'all',
   };
-  const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
-  const embedded = redisUrl ? await redisTasks({ ...taskOptions, redisUrl }) : embeddedTasks(taskOptions);
+  const onRedis = redisUrl ? await redisTasks({ ...taskOptions, redisUrl, redisPrefix: options.redisPrefix }) : undefined;
+  const embedded = onRedis ?? embeddedTasks(taskOptions);
   const tasks = embedded.service;
   // Fails what this worker left live when it last stopped, then takes tasks from the queue.
-  await embedded.runner.start();
+  await embedded.runner?.start();
 
   const stopKeepingAlive = keepAliveOnUnhandledRejection();
   const closing = new AbortController();
   let publicUrl = '';
-  const context: ServerContext = { tasks, runner: embedded.runner, taskStore, resources, profiles, blobs, workDirectory, longPollMs: options.longPollMs ?? 10_000, publicUrl: () => publicUrl, closing: closing.signal };
+  let workerUrl: string | undefined;
+  const context: ServerContext = {
+    role,
+    tasks,
+    ...(embedded.runner ? { runner: embedded.runner } : {}),
+    taskStore,
+    resources,
+    profiles,
+    blobs,
+    workDirectory,
+    longPollMs: options.longPollMs ?? 10_000,
+    publicUrl: () => publicUrl,
+    workerUrl: () => workerUrl,
+    closing: closing.signal,
+  };
 
   const app = Fastify({
     logger: false,
@@ -251,14 +286,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
   installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
   registerPublicRoutes(app, context);
-  registerOpsRoutes(app, { metrics, readiness: readinessChecks(stores, blobs, browserPool) });
+  registerOpsRoutes(app, { metrics, readiness: readinessChecks(stores, blobs, onRedis?.checkRedis, runsTasks ? browserPool : undefined) });
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
-  if (options.launchBrowserAtStart) void browserPool().catch(() => undefined);
+  if (options.launchBrowserAtStart && runsTasks) void browserPool().catch(() => undefined);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  workerUrl = runsTasks ? (options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || publicUrl)) : undefined;
 
   let closed: Promise<void> | undefined;
   return {
@@ -266,6 +302,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     apiBaseUrl: `${publicUrl}/api/`,
     apiKeys,
     dataDirectory,
+    role,
     close: () =>
       (closed ??= (async () => {
         closing.abort();

@@ -1,7 +1,7 @@
 import type { startServer as StartServerFunction } from '@open-smooth/server';
 import { InvalidNetworkAllowanceError, PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
 import { withApiVersion } from '@open-smooth/sdk';
-import { integerOption, stringOption, type CliCommand } from '../cli-command.js';
+import { integerOption, stringOption, type CliCommand, type OptionValues } from '../cli-command.js';
 import { readCliConfig, updateCliConfig } from '../cli-config.js';
 import { UsageError } from '../cli-errors.js';
 
@@ -9,9 +9,9 @@ type StartServer = typeof StartServerFunction;
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'Start the Open Smooth server on this machine (SQLite store, or PostgreSQL with --database-url; local Chromium)',
+  summary: 'Start the Open Smooth server on this machine (SQLite store, or PostgreSQL with --database-url; local Chromium), or one api or worker process of a deployment (--role)',
   usage:
-    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...] [--blob-url s3://bucket?endpoint=URL&region=R]   (env: SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3, SMOOTH_BLOB_URL with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
+    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...] [--blob-url s3://bucket?endpoint=URL&region=R] [--role all|api|worker] [--redis-url redis://...] [--worker-url http://this-host:port]   (env: SMOOTH_ROLE, SMOOTH_REDIS_URL, SMOOTH_WORKER_URL, SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3, SMOOTH_BLOB_URL with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
@@ -20,6 +20,9 @@ export const serveCommand: CliCommand = {
     'allow-private-network': { type: 'string' },
     'database-url': { type: 'string' },
     'blob-url': { type: 'string' },
+    role: { type: 'string' },
+    'redis-url': { type: 'string' },
+    'worker-url': { type: 'string' },
   },
   async run({ values, output }) {
     const port = integerOption(values, 'port');
@@ -30,11 +33,19 @@ export const serveCommand: CliCommand = {
     const allowPrivateNetwork = privateNetworkFlag(values);
     const databaseUrl = stringOption(values, 'database-url');
     if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new UsageError('--database-url must be a postgres:// or postgresql:// URL (leave it out for the embedded SQLite database)');
+    const role = roleFlag(values);
+    const redisUrl = stringOption(values, 'redis-url');
+    if (redisUrl !== undefined && !/^rediss?:\/\//i.test(redisUrl)) throw new UsageError('--redis-url must be a redis:// or rediss:// URL');
+    const workerUrl = stringOption(values, 'worker-url');
+    if (workerUrl !== undefined && !/^https?:\/\/[^/]+\/?$/i.test(workerUrl)) throw new UsageError('--worker-url must be http(s)://host:port, the address api processes reach this worker at');
     const stopRequested = waitForStopSignal();
     const startServer = await loadStartServer();
     const blobUrl = stringOption(values, 'blob-url');
     const server = await startServer({
       ...(blobUrl ? { blobUrl } : {}),
+      ...(role ? { role } : {}),
+      ...(redisUrl ? { redisUrl } : {}),
+      ...(workerUrl ? { workerUrl } : {}),
       host: stringOption(values, 'host') ?? '127.0.0.1',
       port: port ?? 7777,
       launchBrowserAtStart: true,
@@ -44,14 +55,15 @@ export const serveCommand: CliCommand = {
       ...(databaseUrl !== undefined ? { databaseUrl } : {}),
     });
     const apiKey = firstApiKey(server.apiKeys);
-    const saved = apiKey ? await saveConnection(apiKey, server.apiBaseUrl) : undefined;
+    // A worker is not what clients talk to: only an api (or all-in-one) process becomes the CLI's server.
+    const saved = apiKey && server.role !== 'worker' ? await saveConnection(apiKey, server.apiBaseUrl) : undefined;
     const modelProblem = await missingModelReason();
     if (modelProblem) output.warning(noModelWarning(modelProblem));
     output.result(
       'Server started',
       { url: server.url, api_base_url: server.apiBaseUrl, api_key: apiKey ?? null, saved_to_config: saved !== undefined, model_configured: !modelProblem },
       [
-        `Open Smooth is running at ${server.url}`,
+        server.role === 'all' ? `Open Smooth is running at ${server.url}` : `Open Smooth (${server.role} process) is running at ${server.url}`,
         `API:     ${withApiVersion(server.apiBaseUrl, 'v1')}  (SMOOTH_BASE_URL=${server.apiBaseUrl})`,
         `API key: ${apiKey ?? '(see SMOOTH_API_KEYS)'}  (SMOOTH_API_KEY or CIRCLEMIND_API_KEY, as the official SDKs read it)`,
         ...(saved ? [`         saved for the smooth CLI: \`npx smooth\` now talks to this server${saved.replaced ? ` (it pointed at ${saved.replaced})` : ''}`] : []),
@@ -67,6 +79,17 @@ export const serveCommand: CliCommand = {
     return 0;
   },
 };
+
+const roles = ['all', 'api', 'worker'] as const;
+
+/** `--role`; absent: the server reads SMOOTH_ROLE (default all). */
+function roleFlag(values: OptionValues): (typeof roles)[number] | undefined {
+  const flag = stringOption(values, 'role');
+  if (flag === undefined) return undefined;
+  const role = roles.find((known) => known === flag);
+  if (!role) throw new UsageError(`--role is one of ${roles.join(', ')}, not ${flag}`);
+  return role;
+}
 
 /** Loaded lazily so every other command starts without the server's dependencies (Fastify, SQLite, Playwright). */
 async function loadStartServer(): Promise<StartServer> {

@@ -175,7 +175,7 @@ class LiveViewer {
       this.socket.close(4404, 'the task data was deleted');
       return;
     }
-    const view = this.context.runner.liveView(this.taskId);
+    const view = this.context.runner?.liveView(this.taskId);
     if (view !== this.#view) this.#attach(view);
     // Steps are read (and parsed) only when there are new ones.
     const stepCount = (await this.context.taskStore.countSteps([this.taskId])).get(this.taskId) ?? 0;

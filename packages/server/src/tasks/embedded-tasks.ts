@@ -15,14 +15,25 @@ export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' 
   resources: ResourceStore;
   limits: TaskQueueLimits;
   finishGraceMs: number;
+  /**
+   * Whether this process runs tasks (roles all and worker) or only answers the API (role api: no
+   * runner, no browser).
+   */
+  runsTasks: boolean;
+  /**
+   * Whether other processes share this one's tasks (roles api and worker): what the API side
+   * knows must then reach workers elsewhere, and tasks are claimed by whichever worker takes them.
+   * False for role all, also on Redis (one process per queue).
+   */
+  distributed: boolean;
 };
 
 export interface EmbeddedTasks {
   service: TaskService;
   /** For the metrics: what waits and what runs. */
   queue: TaskQueue;
-  /** Takes tasks from the queue once started (after the leftovers of a previous run were failed). */
-  runner: TaskRunner;
+  /** Takes tasks from the queue once started (after the leftovers of a previous run were failed); none in an api process. */
+  runner: TaskRunner | undefined;
   /** Stops the runner (live tasks left as a crash would leave them), then the service. */
   close(): Promise<void>;
 }
@@ -60,22 +71,25 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     workerId: options.workerId,
     leaseMs: options.leaseMs,
   });
-  const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, ...workerSettings } = options;
-  const runner = new TaskRunner({
-    ...workerSettings,
-    eventLog,
-    queue,
-    commands,
-    notifier,
-    launches,
-    onFinished: (taskId) => service.taskEnded(taskId),
-  });
+  const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, runsTasks, distributed: _distributed, ...workerSettings } = options;
+  const runner = runsTasks
+    ? new TaskRunner({
+        ...workerSettings,
+        eventLog,
+        queue,
+        commands,
+        notifier,
+        launches,
+        onFinished: (taskId) => service.taskEnded(taskId),
+      })
+    : undefined;
   return {
     service,
     queue,
     runner,
     async close() {
-      await runner.close();
+      // An api process has no runner: the queue it put tasks on closes here.
+      await (runner ? runner.close() : queue.close());
       await service.close();
       await Promise.all([commands.close(), notifier.close()]);
     },

@@ -4,12 +4,14 @@ import { RedisCommandBus } from '../scale/redis-command-bus.js';
 import { RedisEventNotifier } from '../scale/redis-event-notifier.js';
 import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from './embedded-tasks.js';
 
+/** A Redis-backed process's tasks, with what /readyz asks of Redis. */
+export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void> };
+
 /**
- * One process whose queue, command bus and notifier are on Redis (BullMQ, pub/sub): the same
- * process still creates and runs its tasks (`--role all`); it is the step before separate API and
- * worker processes, and what the Redis implementations are tested through with the whole server.
+ * Tasks whose queue, command bus and notifier are on Redis (BullMQ, pub/sub): an api process, a
+ * worker process, or one process that does both (`--role all` with Redis).
  */
-export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: string; redisPrefix?: string }): Promise<EmbeddedTasks> {
+export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: string; redisPrefix?: string | undefined }): Promise<RedisTasks> {
   // BullMQ's workers need commands that wait for a reconnect rather than fail after a few retries.
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   await connection.connect();
@@ -22,6 +24,7 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
     });
     return {
       ...tasks,
+      checkRedis: async () => void (await connection.ping()),
       async close() {
         await tasks.close();
         await connection.quit().catch(() => connection.disconnect());
