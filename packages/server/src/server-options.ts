@@ -97,6 +97,13 @@ export interface ServerOptions {
    */
   workerUrl?: string;
   /**
+   * The address clients reach the API at, when it is not the one this process listens on (a load
+   * balancer in front of several api processes, a reverse proxy): the base of live_url,
+   * recording_url, downloads and the OpenAPI document's server. Default SMOOTH_PUBLIC_URL, else the
+   * URL it listens on.
+   */
+  publicUrl?: string;
+  /**
    * Where files go (uploads, extensions, profiles, downloads, screenshots, recordings): a blob URL,
    * `s3://bucket[/prefix]?endpoint=http://host:port&region=…` (credentials from AWS_ACCESS_KEY_ID /
    * AWS_SECRET_ACCESS_KEY) or `file:///absolute/folder`. Default SMOOTH_BLOB_URL, else files under

@@ -165,6 +165,20 @@ function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<Blo
   return options.blobStore ? Promise.resolve(options.blobStore) : openBlobStore(options.blobUrl, dataDirectory);
 }
 
+/** The address clients reach the API at (a load balancer's), without a trailing slash; refused at start unless http(s). */
+function publicUrlOf(options: ServerOptions, environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = options.publicUrl ?? (environment.SMOOTH_PUBLIC_URL?.trim() || undefined);
+  if (given === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(given);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) throw new Error(`the public URL (publicUrl / SMOOTH_PUBLIC_URL) is an http(s) URL such as https://smooth.example.com, not ${JSON.stringify(given)}`);
+  return given.replace(/\/+$/, '');
+}
+
 /** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const role: ServerRole = serverRoleOf(options);
@@ -293,13 +307,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (options.launchBrowserAtStart && runsTasks) void browserPool().catch(() => undefined);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
-  publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  workerUrl = runsTasks ? (options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || publicUrl)) : undefined;
+  const listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  publicUrl = publicUrlOf(options) ?? listenUrl;
+  workerUrl = runsTasks ? (options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || listenUrl)) : undefined;
 
   let closed: Promise<void> | undefined;
   return {
-    url: publicUrl,
-    apiBaseUrl: `${publicUrl}/api/`,
+    url: listenUrl,
+    apiBaseUrl: `${listenUrl}/api/`,
     apiKeys,
     dataDirectory,
     role,

@@ -22,8 +22,8 @@ import { apiClientOf, firstKey, makeTemporaryDirectory, sendCommand, type ApiCli
  * shares one PostgreSQL database, one Redis (under a prefix of the test's own) and one S3 store.
  */
 
-// Every process sharing the database seals secrets with one key; the spawned ones inherit it.
-process.env.SMOOTH_SECRET_KEY ??= randomBytes(32).toString('base64');
+// Every process sharing the database seals secrets with one key.
+const secretKey = randomBytes(32).toString('base64');
 const leaseMs = 3_000;
 
 interface SharedServices {
@@ -45,7 +45,7 @@ async function sharedServices(t: TestContext, { durableRedis = false } = {}): Pr
   const blobUrl = `s3://${s3.bucket}/faults-${suffix}?endpoint=${encodeURIComponent(s3.endpoint)}&region=us-east-1`;
   const blobStore = await openBlobStore(blobUrl, '/unused', s3.environment);
   const database = await openPostgres(databaseUrl);
-  const store = new PostgresTaskStore(database, SecretSealer.fromBase64Key(process.env.SMOOTH_SECRET_KEY ?? '', 'SMOOTH_SECRET_KEY'));
+  const store = new PostgresTaskStore(database, SecretSealer.fromBase64Key(secretKey, 'the test'));
   const directories: string[] = [];
   t.after(async () => {
     await database.end();
@@ -65,6 +65,7 @@ async function sharedServices(t: TestContext, { durableRedis = false } = {}): Pr
       TEST_REDIS_PREFIX: redisPrefix,
       SMOOTH_BLOB_URL: blobUrl,
       ...(s3.environment as Record<string, string>),
+      SMOOTH_SECRET_KEY: secretKey,
       TEST_API_KEY: firstKey,
       TEST_LEASE_MS: String(leaseMs),
       TEST_ALLOW_PRIVATE_NETWORK: JSON.stringify(loopbackNetworkAllowance),
@@ -96,6 +97,7 @@ async function spawnWorker(t: TestContext, services: SharedServices, workerId: s
 async function startInProcess(t: TestContext, services: SharedServices, role: 'api' | 'worker', extra: Partial<ServerOptions> = {}): Promise<RunningServer> {
   const server = await startServer({
     role,
+    secretKey,
     apiKeys: [firstKey],
     dataDirectory: await services.directory(),
     databaseUrl: services.databaseUrl,

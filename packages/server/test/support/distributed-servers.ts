@@ -31,11 +31,8 @@ export interface DistributedServers {
 /** Options every process shares; `databaseUrl` and a `blobStore` are required (the fixture passes the suite's). */
 export type DistributedOptions = ServerOptions & { dataDirectory: string; databaseUrl: string };
 
-/** Until the roles land on main (then ServerOptions has these). */
-type RoleOptions = ServerOptions & { role?: 'all' | 'api' | 'worker'; redisPrefix?: string; publicUrl?: string };
-
-function processOptions(shared: ServerOptions, role: 'api' | 'worker', redisPrefix: string, publicUrl: string): RoleOptions {
-  const own: RoleOptions = { ...shared };
+function processOptions(shared: ServerOptions, role: 'api' | 'worker', redisPrefix: string, publicUrl: string): ServerOptions {
+  const own: ServerOptions = { ...shared };
   if (role === 'api' && own.browserPool) {
     // The pool a test shares is the workers' (an API process never opens a browser); the API
     // processes check requests against the network policy the tests' pools are launched with.
@@ -46,12 +43,10 @@ function processOptions(shared: ServerOptions, role: 'api' | 'worker', redisPref
 }
 
 export async function startDistributedServers(options: DistributedOptions, redisUrl?: string): Promise<DistributedServers> {
-  // Every process that shares a database seals secrets with one key; the processes run in the
-  // test's own process, so it is that process's environment (a spawned child inherits it too).
-  process.env.SMOOTH_SECRET_KEY ??= randomBytes(32).toString('base64');
   const proxy = await startRoundRobinProxy();
   const redisPrefix = `test-${randomBytes(6).toString('hex')}`;
-  const shared: ServerOptions = { ...options, redisUrl: options.redisUrl ?? redisUrl ?? (await suiteRedis()).url };
+  // Every process that shares a database seals secrets with one key.
+  const shared: ServerOptions = { secretKey: randomBytes(32).toString('base64'), ...options, redisUrl: options.redisUrl ?? redisUrl ?? (await suiteRedis()).url };
   const start = async (extra: Partial<ServerOptions>) => {
     const merged = { ...shared, ...extra };
     const started = await Promise.all([
@@ -85,6 +80,8 @@ export async function startDistributedServers(options: DistributedOptions, redis
       return processes.apis[0]?.apiKeys ?? [];
     },
     dataDirectory: options.dataDirectory,
+    // What the processes behind the proxy are together: API and workers.
+    role: 'all',
     close: async () => {
       await closeAll();
       await proxy.close();
