@@ -198,7 +198,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const sealer = secretKey ? SecretSealer.fromBase64Key(secretKey, options.secretKey ? 'the secretKey option' : 'SMOOTH_SECRET_KEY') : SecretSealer.forDataDirectory(dataDirectory);
   const stores = await openStores({ databaseUrl, dataDirectory, sealer });
   const { taskStore, resources } = stores;
-  const apiKeys = await resolveApiKeys(options.apiKeys, process.env, resources);
+  const apiKeys = await resolveApiKeys(options.apiKeys, process.env, resources, role === 'all').catch(async (error: unknown) => {
+    await stores.close();
+    if (!options.blobStore) await blobs.close();
+    throw error;
+  });
   const tenants = new Map(apiKeys.map((key) => [key, tenantOfApiKey(key)]));
 
   let browserPoolPromise: Promise<BrowserPool> | undefined;
