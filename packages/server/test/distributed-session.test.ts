@@ -138,8 +138,9 @@ test('a custom tool call seen through one API process and answered through the o
   const created = await alternating.api('POST', '/task', { body: { task: 'What is the weather in Paris?', custom_tools: [weatherTool], enable_recording: false } });
   assert.equal(created.status, 200, JSON.stringify(created.body));
   const taskId = created.body.r.id as string;
-  const { events } = await pollEvents(alternating, taskId, (collected) => collected.some((event) => event.name === 'tool_call'));
+  const { events, last } = await pollEvents(alternating, taskId, (collected) => collected.some((event) => event.name === 'tool_call'));
   const call = events.find((event) => event.name === 'tool_call');
+  assert.ok(call, `no tool call: ${JSON.stringify(last.body.r)}`);
   assert.deepEqual(call.payload, { name: 'get_weather', input: { city: 'Paris' } });
   const answered = await alternating.api('POST', `/task/${taskId}/event`, { body: { id: call.id, name: 'tool_call', payload: { code: 200, output: { temperature: 21, conditions: 'sunny' } } } });
   assert.deepEqual([answered.status, answered.body], [200, { r: { id: call.id } }]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loopbackNetworkAllowance } from '@open-smooth/testkit';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy.js';
+import { closeBeforeSharedServices } from './suite-cleanup.js';
 import { suiteRedis } from './suite-redis.js';
 
 export const apiProcessCount = 2;
@@ -73,6 +74,14 @@ export async function startDistributedServers(options: DistributedOptions, redis
     await Promise.all(processes.apis.map((api) => api.close()));
     await Promise.all(processes.workers.map((worker) => worker.close()));
   };
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      unregister();
+      await closeAll();
+      await proxy.close();
+    })());
+  const unregister = closeBeforeSharedServices(close);
   const front: RunningServer = {
     url: proxy.url,
     apiBaseUrl: `${proxy.url}/api/`,
@@ -82,10 +91,7 @@ export async function startDistributedServers(options: DistributedOptions, redis
     dataDirectory: options.dataDirectory,
     // What the processes behind the proxy are together: API and workers.
     role: 'all',
-    close: async () => {
-      await closeAll();
-      await proxy.close();
-    },
+    close,
   };
   return {
     front,
@@ -102,6 +108,6 @@ export async function startDistributedServers(options: DistributedOptions, redis
       processes = await start(extra);
       proxy.targets = processes.apis.map((api) => api.url);
     },
-    close: front.close,
+    close,
   };
 }

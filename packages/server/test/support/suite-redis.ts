@@ -1,10 +1,9 @@
-import { after } from 'node:test';
 import { startRedisServer, type RedisServer } from '@open-smooth/testkit';
+import { stopAfterServers } from './suite-cleanup.js';
 
 let shared: Promise<RedisServer> | undefined;
 
-// Registered at load time, so that it belongs to the file's root (inside a test it would run after that test).
-after(async () => {
+stopAfterServers(async () => {
   await (await shared)?.stop();
 });
 

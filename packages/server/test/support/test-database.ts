@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after } from 'node:test';
 import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { stopAfterServers } from './suite-cleanup.js';
 import { testTopology } from './test-topology.js';
 
 /**
@@ -15,8 +15,7 @@ export const testDatabase = process.env.SMOOTH_TEST_DATABASE === 'postgres' || t
 
 let cluster: Promise<PostgresServer> | undefined;
 
-// Registered at load time, so that it belongs to the file's root (inside a test it would run after that test).
-after(async () => {
+stopAfterServers(async () => {
   await (await cluster)?.stop();
 });
 

@@ -8,6 +8,7 @@ import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { FilesystemBlobStore } from '../../src/blobs/filesystem-blob-store.js';
 import { startDistributedServers, type DistributedServers } from './distributed-servers.js';
 import { suiteBlobStore } from './suite-blob-store.js';
+import { closeBeforeSharedServices } from './suite-cleanup.js';
 import { testDatabaseUrl } from './test-database.js';
 import { testTopology } from './test-topology.js';
 
@@ -107,6 +108,8 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   } else {
     server = await startServer(withLoopbackReach(serverOptions));
   }
+  let closed: Promise<void> | undefined;
+  const unregister = closeBeforeSharedServices(() => testServer.close());
   const testServer: TestServer = {
     get server() {
       return server;
@@ -121,11 +124,13 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       await server.close();
       server = await startServer(withLoopbackReach({ ...serverOptions, ...extra }));
     },
-    async close() {
-      await server.close();
-      await blobStore?.close();
-      if (!options.dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
-    },
+    close: () =>
+      (closed ??= (async () => {
+        unregister();
+        await server.close();
+        await blobStore?.close();
+        if (!options.dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
+      })()),
   };
   return testServer;
 }
@@ -166,8 +171,8 @@ export async function pollEvents(
 export async function sendCommand(testServer: ApiClient, taskId: string, name: 'browser_action' | 'session_action', action: string, input: unknown, id: string): Promise<any> {
   const sent = await testServer.api('POST', `/task/${taskId}/event`, { body: { id, name, payload: { name: action, input } } });
   if (sent.status !== 200) throw new Error(`event refused: ${sent.status} ${JSON.stringify(sent.body)}`);
-  const { events } = await pollEvents(testServer, taskId, (collected) => collected.some((event) => event.id === id));
+  const { events, status, last } = await pollEvents(testServer, taskId, (collected) => collected.some((event) => event.id === id));
   const answer = events.find((event) => event.id === id);
-  if (!answer) throw new Error(`no answer for ${id}`);
+  if (!answer) throw new Error(`no answer for ${id}: the task is ${status} (error: ${JSON.stringify(last.body.r.error)})`);
   return answer;
 }
