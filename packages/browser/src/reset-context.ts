@@ -38,5 +38,20 @@ export async function resetContext(context: BrowserContext, visitedOrigins: read
     context.clearPermissions(),
     ...visitedOrigins.map((origin) => session.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' })),
   ]);
-  return context.pages().length === 1 && page.url() === 'about:blank';
+  return (await historyIsEmpty(session)) && context.pages().length === 1 && page.url() === 'about:blank';
+}
+
+/**
+ * Whether only the current entry (about:blank) is left in the tab's history. On a loaded machine
+ * the reset can run before the browser has made about:blank its last committed entry and then
+ * leaves the previous page behind (the next task saw a history of 3): one more reset fixes it;
+ * a tab that still keeps one is not reused.
+ */
+async function historyIsEmpty(session: CDPSession): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const { entries, currentIndex } = await session.send('Page.getNavigationHistory');
+    if (entries.length === 1 && currentIndex === 0) return true;
+    await session.send('Page.resetNavigationHistory');
+  }
+  return false;
 }

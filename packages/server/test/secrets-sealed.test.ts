@@ -5,6 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findElementIndex, startScriptedModelServer } from '@open-smooth/testkit';
+import { startCountingProxy } from './support/counting-proxy.js';
+import { makeTestCertificates, removeTestCertificates } from './support/mtls-site.js';
 import { storedDatabaseContents } from './support/test-database.js';
 import { pollEvents, sendCommand, startTestServer } from './support/test-server.js';
 
@@ -106,4 +108,37 @@ test("a secret's raw, URL- and form-encoded forms reach no model request, event,
   assert.ok(stored.some(({ text }) => text.includes('/search?q=<secret:token>')), 'the step URL is stored, masked');
   const keyFile = await stat(join(server.dataDirectory, 'server-secret.key'));
   assert.equal(keyFile.mode & 0o777, 0o600);
+});
+
+test("a task's proxy password, certificate (bytes and password) and secrets are in no stored row, while it waits (its launch, in the distributed mode) or once it ended", async (t) => {
+  const certificates = await makeTestCertificates();
+  const proxyPassword = 'proxy-pw-c41d07';
+  const proxy = await startCountingProxy({ username: 'tester', password: proxyPassword });
+  const server = await startTestServer();
+  t.after(async () => {
+    await server.close();
+    await proxy.close();
+    await removeTestCertificates(certificates);
+  });
+  const p12Base64 = certificates.clientP12.toString('base64');
+  const needles = { secret, proxyPassword, p12Password: certificates.p12Password, p12Bytes: p12Base64.slice(100, 164) };
+  const clearIn = (text: string) => Object.entries(needles).filter(([, needle]) => text.includes(needle)).map(([name]) => name);
+
+  const created = await server.api('POST', '/task', {
+    body: {
+      task: null,
+      secrets: { token: secret },
+      proxy_server: proxy.address,
+      proxy_username: 'tester',
+      proxy_password: proxyPassword,
+      certificates: [{ file: p12Base64, password: certificates.p12Password, origin: 'https://127.0.0.1:9' }],
+    },
+  });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const id: string = created.body.r.id;
+  for (const { name, text } of await storedDatabaseContents(server)) assert.deepEqual(clearIn(text), [], `${name} just after creation`);
+  const closed = await sendCommand(server, id, 'session_action', 'close', {}, 'close');
+  assert.equal(closed.payload.code, 200);
+  assert.equal((await pollEvents(server, id, () => false)).status, 'done');
+  for (const { name, text } of await storedDatabaseContents(server)) assert.deepEqual(clearIn(text), [], `${name} once it ended`);
 });

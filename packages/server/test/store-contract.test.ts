@@ -14,7 +14,7 @@ import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
 import { SqliteResourceStore, type ResourceStore } from '../src/store/resource-store.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
 import { SqliteTaskStore } from '../src/store/sqlite-task-store.js';
-import type { TaskRecord, TaskStore } from '../src/store/task-record.js';
+import { ProfileWriterTakenError, type TaskRecord, type TaskStore } from '../src/store/task-record.js';
 import { makeTemporaryDirectory } from './support/test-server.js';
 
 /**
@@ -28,6 +28,8 @@ interface OpenedBackend {
   secondTaskStore: TaskStore;
   /** The request column as stored, to check what a database reader sees. */
   storedRequestText(taskId: string): Promise<string>;
+  /** A stored launch's row as text, undefined when there is none. */
+  storedLaunchText(taskId: string): Promise<string | undefined>;
 }
 
 interface Backend {
@@ -60,6 +62,10 @@ async function sqliteBackend(cleanUp: (work: () => Promise<void>) => void, cache
     resources: new SqliteResourceStore(database),
     secondTaskStore: new SqliteTaskStore(secondDatabase, sealer),
     storedRequestText: async (taskId) => (database.prepare('SELECT request_json FROM tasks WHERE id = ?').get(taskId) as { request_json: string }).request_json,
+    storedLaunchText: async (taskId) => {
+      const row = database.prepare('SELECT * FROM task_launches WHERE task_id = ?').get(taskId);
+      return row === undefined ? undefined : JSON.stringify(row);
+    },
   };
 }
 
@@ -85,6 +91,7 @@ const backends: Backend[] = [
         resources: new PostgresResourceStore(pool),
         secondTaskStore: new PostgresTaskStore(secondPool, sealer),
         storedRequestText: async (taskId) => (await pool.query<{ request_json: string }>('SELECT request_json FROM tasks WHERE id = $1', [taskId])).rows[0]?.request_json ?? '',
+        storedLaunchText: async (taskId) => (await pool.query<{ row: string }>('SELECT t::text AS row FROM task_launches t WHERE task_id = $1', [taskId])).rows[0]?.row,
       };
     },
   },
@@ -297,7 +304,7 @@ contract('leases: claimed by one worker, renewed by its heartbeat, swept when it
   const loser = claims[0] ? 'worker-b' : 'worker-a';
   assert.deepEqual(await taskStore.getLease('task_queued'), { owner: winner, expiresAtMs: now + 60_000 });
   assert.equal(await taskStore.claimTask('task_queued', { owner: loser, expiresAtMs: now + 60_000 }), false);
-  assert.equal(await taskStore.claimTask('task_queued', { owner: winner, expiresAtMs: now + 61_000 }), true, 'the holder may claim again');
+  assert.equal(await taskStore.claimTask('task_queued', { owner: winner, expiresAtMs: now + 61_000 }), false, 'a second delivery to the holder is not run twice');
   await taskStore.updateTask('task_queued', { status: 'running' });
   assert.equal(await taskStore.claimTask('task_queued', { owner: winner, expiresAtMs: now + 62_000 }), false, 'a running task is not claimed');
 
@@ -318,6 +325,104 @@ contract('leases: claimed by one worker, renewed by its heartbeat, swept when it
   assert.equal((await taskStore.getTask('task_queued'))?.status, 'running');
   assert.equal((await taskStore.getTask('task_finished'))?.status, 'done');
   assert.deepEqual(await taskStore.renewLeases(loser, now + 90_000), [], 'a failed task is not renewed');
+});
+
+contract('a claimed task whose claimer died may be claimed by another worker; a finished or cancelled one by none', async ({ taskStore }) => {
+  const now = Date.now();
+  await taskStore.createTask(taskRecord('task_claimer_died'), { owner: 'worker-dead', expiresAtMs: now - 1 });
+  assert.equal(await taskStore.claimTask('task_claimer_died', { owner: 'worker-b', expiresAtMs: now + 60_000 }), true);
+  assert.deepEqual(await taskStore.getLease('task_claimer_died'), { owner: 'worker-b', expiresAtMs: now + 60_000 });
+  await taskStore.createTask(taskRecord('task_cancelled'));
+  await taskStore.updateTask('task_cancelled', { status: 'cancelled', finishedAtMs: now });
+  assert.equal(await taskStore.claimTask('task_cancelled', { owner: 'worker-b', expiresAtMs: now + 60_000 }), false);
+  assert.equal(await taskStore.getLease('task_cancelled'), undefined);
+  assert.equal(await taskStore.claimTask('task_unknown', { owner: 'worker-b', expiresAtMs: now + 60_000 }), false);
+});
+
+contract("a worker's updates are stored only while it holds the live task: a late final write does not overwrite a sweep's failure", async ({ taskStore, secondTaskStore }) => {
+  const now = Date.now();
+  await taskStore.createTask(taskRecord('task_held'), { owner: 'worker-a', expiresAtMs: now + 60_000 });
+  assert.equal(await taskStore.updateOwnedTask('task_held', 'worker-b', { status: 'running' }), false, 'another worker');
+  assert.equal((await taskStore.getTask('task_held'))?.status, 'waiting');
+  assert.equal(await taskStore.updateOwnedTask('task_held', 'worker-a', { status: 'running' }), true);
+  assert.equal((await taskStore.getTask('task_held'))?.status, 'running');
+  assert.equal(await taskStore.updateOwnedTask('task_held', 'worker-a', { status: 'done', output: { answer: 42 }, finishedAtMs: now + 5, recording: 'ready' }), true);
+  assert.deepEqual(await taskStore.getTask('task_held'), taskRecord('task_held', { status: 'done', output: { answer: 42 }, finishedAtMs: now + 5, recording: 'ready' }));
+  assert.equal(await taskStore.updateOwnedTask('task_held', 'worker-a', { status: 'failed', error: 'again' }), false, 'an ended task takes no more');
+
+  // Worker A stalls past its lease; another process's sweep fails the task; A's late result is refused.
+  await taskStore.createTask(taskRecord('task_stalled', { status: 'running' }), { owner: 'worker-a', expiresAtMs: now - 1 });
+  assert.equal((await taskStore.getTask('task_stalled'))?.status, 'running', 'read (and cached) before the sweep');
+  assert.deepEqual(await secondTaskStore.failExpiredLeases(now, 'its worker died'), ['task_stalled']);
+  assert.equal(await taskStore.updateOwnedTask('task_stalled', 'worker-a', { status: 'done', output: 'late', finishedAtMs: now + 10 }), false);
+  const swept = await secondTaskStore.getTask('task_stalled');
+  assert.deepEqual([swept?.status, swept?.error, swept?.output], ['failed', 'its worker died (worker worker-a)', null]);
+  assert.equal(await taskStore.updateOwnedTask('task_unknown', 'worker-a', { status: 'done' }), false);
+});
+
+contract('stored launches are sealed, taken once, and go with a task that ends before a worker takes it', async ({ taskStore, secondTaskStore, storedLaunchText }) => {
+  const settings = JSON.stringify({ proxy: { password: 'proxy-hunter2' }, secrets: [{ name: 'pin', value: 'secret-1234' }], pfx: 'Y2VydGlmaWNhdGUtYnl0ZXM=' });
+  await taskStore.createTask(taskRecord('task_launched'));
+  await taskStore.putTaskLaunch('task_launched', settings);
+  const stored = await storedLaunchText('task_launched');
+  assert.ok(stored !== undefined, 'the launch is stored');
+  for (const clear of ['proxy-hunter2', 'secret-1234', 'Y2VydGlmaWNhdGUtYnl0ZXM=', 'pin']) assert.equal(stored.includes(clear), false, `${clear} is in the stored launch`);
+  // Two workers race to take it (another process's connection): one gets it, whole.
+  const taken = await Promise.all([taskStore.takeTaskLaunch('task_launched'), secondTaskStore.takeTaskLaunch('task_launched')]);
+  assert.deepEqual(taken.filter((text) => text !== undefined), [settings]);
+  assert.equal(await storedLaunchText('task_launched'), undefined, 'taking removes it');
+  assert.equal(await taskStore.takeTaskLaunch('task_launched'), undefined);
+
+  await taskStore.createTask(taskRecord('task_dropped'));
+  await taskStore.putTaskLaunch('task_dropped', settings);
+  await secondTaskStore.deleteTaskLaunch('task_dropped');
+  assert.equal(await taskStore.takeTaskLaunch('task_dropped'), undefined);
+
+  // A restarted worker's leftovers and a dead worker's tasks lose their launches with their lives.
+  const now = Date.now();
+  await taskStore.createTask(taskRecord('task_leftover'), { owner: 'worker-a', expiresAtMs: now + 60_000 });
+  await taskStore.putTaskLaunch('task_leftover', settings);
+  await taskStore.createTask(taskRecord('task_expired'), { owner: 'worker-dead', expiresAtMs: now - 1 });
+  await taskStore.putTaskLaunch('task_expired', settings);
+  await taskStore.createTask(taskRecord('task_still_waiting'));
+  await taskStore.putTaskLaunch('task_still_waiting', settings);
+  assert.deepEqual(await taskStore.failTasksOf('worker-a', 'restarted'), ['task_leftover']);
+  assert.deepEqual(await taskStore.failExpiredLeases(now, 'died'), ['task_expired']);
+  assert.equal(await storedLaunchText('task_leftover'), undefined);
+  assert.equal(await storedLaunchText('task_expired'), undefined);
+  assert.equal(await secondTaskStore.takeTaskLaunch('task_still_waiting'), settings, 'an unclaimed waiting task keeps its launch');
+});
+
+contract("one live writer per tenant's profile, across processes, released when its final state is stored by whoever stores it", async ({ taskStore, secondTaskStore }) => {
+  const now = Date.now();
+  assert.equal(await taskStore.profileWriter('tenant-a', 'work'), undefined);
+  await taskStore.createTask(taskRecord('task_writer'), undefined, 'work');
+  assert.equal(await secondTaskStore.profileWriter('tenant-a', 'work'), 'task_writer');
+  // A second writer through another process's connection is refused, and nothing of it is stored.
+  await assert.rejects(secondTaskStore.createTask(taskRecord('task_second'), undefined, 'work'), (error: Error) => {
+    assert.ok(error instanceof ProfileWriterTakenError, String(error));
+    assert.deepEqual([error.tenant, error.profileId], ['tenant-a', 'work']);
+    return true;
+  });
+  assert.equal(await taskStore.getTask('task_second'), undefined);
+  // Readers, other profiles and other tenants are not held up.
+  await secondTaskStore.createTask(taskRecord('task_reader'));
+  await secondTaskStore.createTask(taskRecord('task_home'), undefined, 'home');
+  await secondTaskStore.createTask(taskRecord('task_other_tenant', { tenant: 'tenant-b' }), undefined, 'work');
+  assert.equal(await taskStore.profileWriter('tenant-b', 'work'), 'task_other_tenant');
+  // Running still holds it; the worker's final state lets go.
+  await taskStore.updateTask('task_writer', { status: 'running' });
+  await assert.rejects(taskStore.createTask(taskRecord('task_third'), undefined, 'work'), ProfileWriterTakenError);
+  await taskStore.updateTask('task_writer', { status: 'done', finishedAtMs: now });
+  assert.equal(await taskStore.profileWriter('tenant-a', 'work'), undefined);
+  await secondTaskStore.createTask(taskRecord('task_next'), { owner: 'worker-dead', expiresAtMs: now - 1 }, 'work');
+  // A sweep of its dead worker lets go too.
+  assert.deepEqual(await taskStore.failExpiredLeases(now, 'died'), ['task_next']);
+  assert.equal(await secondTaskStore.profileWriter('tenant-a', 'work'), undefined);
+  await taskStore.createTask(taskRecord('task_after_sweep'), undefined, 'work');
+  assert.equal(await taskStore.profileWriter('tenant-a', 'work'), 'task_after_sweep');
+  // An ordinary duplicate (same id) is not mistaken for a taken profile.
+  await assert.rejects(taskStore.createTask(taskRecord('task_reader', { downloadsToken: 'other' }), undefined, 'elsewhere'), (error: Error) => !(error instanceof ProfileWriterTakenError));
 });
 
 contract('erasing a task forgets its data and keeps its summary', async ({ taskStore, storedRequestText }) => {

@@ -185,3 +185,32 @@ test('postgres: kill -9 one of two workers mid-session: its session fails with a
   const closed = await waitFor(() => workerB.api('GET', `/task/${onB}`), (done) => done.body.r.status === 'done', 'the close');
   assert.equal(closed.body.r.error, null);
 });
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  test(`${kind}: a worker that stalled past its lease does not overwrite the failure another process stored: its late end is refused`, async (t) => {
+    const dataDirectory = await makeTemporaryDirectory();
+    const shared = await sharedDatabase(kind, dataDirectory);
+    t.after(async () => {
+      await shared.close();
+      await rm(dataDirectory, { recursive: true, force: true });
+    });
+    // A heartbeat too rare to notice the sweep in time: the worker finds out only when it stores its end.
+    const server = await startTestServer({ dataDirectory, workerId: 'worker-stalled', leaseMs: 600_000, heartbeatMs: 300_000, sessionIdleTimeoutMs: 3_000, databaseUrl: shared.databaseUrl ?? '' });
+    t.after(() => server.close());
+    const session = (await server.api('POST', '/task', { body: { task: null } })).body.r.id as string;
+    await waitFor(() => server.api('GET', `/task/${session}`), (answer) => answer.body.r.status === 'running', 'the session to start');
+
+    // Another process's sweep, its clock past the lease: the session fails there.
+    assert.deepEqual(await shared.store.failExpiredLeases(Date.now() + 900_000, leaseExpiredReason), [session]);
+    // The worker, unaware, ends the idle session (done) and tries to store that.
+    const endedSessions = async () => {
+      const metrics = await (await fetch(`${server.server.url}/metrics`)).text();
+      return Number(/open_smooth_task_duration_seconds_count\{kind="session",status="done"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    };
+    await waitFor(endedSessions, (count) => count === 1, 'the worker to end the idle session');
+    const stored = await shared.store.getTask(session);
+    assert.deepEqual([stored?.status, stored?.error], ['failed', `${leaseExpiredReason} (worker worker-stalled)`]);
+    const answer = await server.api('GET', `/task/${session}`);
+    assert.deepEqual([answer.body.r.status, answer.body.r.error], ['failed', `${leaseExpiredReason} (worker worker-stalled)`]);
+  });
+}

@@ -33,7 +33,7 @@ export function registerProfileRoutes(app: FastifyInstance, context: ServerConte
 
   app.delete('/profile/:profile_id', async (request) => {
     const { profile_id } = parseWire(z.object({ profile_id: z.string() }), request.params, 'profile id');
-    const writer = context.tasks.profileWriter(request.tenant, profile_id);
+    const writer = await context.tasks.profileWriter(request.tenant, profile_id);
     // Deleting under a writer would bring the profile back when that task saves it.
     if (writer !== undefined) throw new ConflictError(`profile ${profile_id} is in use by ${writer}; stop that task (DELETE /task/${writer}) before deleting the profile`);
     if (!(await context.resources.deleteProfile(request.tenant, profile_id))) throw new NotFoundError(`profile not found: ${profile_id}`);

@@ -2,7 +2,8 @@ import type { SessionCommand } from '../tasks/session-command.js';
 
 /** What the API side sends to the process that runs a task (its owner). Plain JSON. */
 export type TaskMessage =
-  | { kind: 'command'; command: SessionCommand }
+  /** `postedAtMs`: when the API side took the POST (an error answer is withheld from it on; see ErrorAnswerDelay). */
+  | { kind: 'command'; command: SessionCommand; postedAtMs: number }
   | { kind: 'tool_answer'; id: string; code: 200 | 400 | 500; output: unknown }
   | { kind: 'cancel'; reason: string };
 

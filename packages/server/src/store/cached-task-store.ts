@@ -80,9 +80,13 @@ export class CachedTaskStore implements TaskStore {
     if (entry) entry[what] = undefined;
   }
 
-  async createTask(task: TaskRecord, lease?: TaskLease): Promise<void> {
-    await this.inner.createTask(task, lease);
+  async createTask(task: TaskRecord, lease?: TaskLease, writesProfile?: string): Promise<void> {
+    await this.inner.createTask(task, lease, writesProfile);
     this.written(task.id, 'all');
+  }
+
+  profileWriter(tenant: string, profileId: string): Promise<string | undefined> {
+    return this.inner.profileWriter(tenant, profileId);
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -107,8 +111,26 @@ export class CachedTaskStore implements TaskStore {
     this.written(id, 'record');
   }
 
+  async updateOwnedTask(id: string, owner: string, update: TaskUpdate): Promise<boolean> {
+    const stored = await this.inner.updateOwnedTask(id, owner, update);
+    this.written(id, 'record');
+    return stored;
+  }
+
   claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
     return this.inner.claimTask(taskId, lease);
+  }
+
+  putTaskLaunch(taskId: string, settings: string): Promise<void> {
+    return this.inner.putTaskLaunch(taskId, settings);
+  }
+
+  takeTaskLaunch(taskId: string): Promise<string | undefined> {
+    return this.inner.takeTaskLaunch(taskId);
+  }
+
+  deleteTaskLaunch(taskId: string): Promise<void> {
+    return this.inner.deleteTaskLaunch(taskId);
   }
 
   renewLeases(owner: string, expiresAtMs: number): Promise<string[]> {

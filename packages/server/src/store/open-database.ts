@@ -99,6 +99,15 @@ export const sqliteMigrations: readonly string[] = [
   // The task's last event timestamp, stored events or reserved ones (heartbeats): appends go past both.
   `ALTER TABLE tasks ADD COLUMN last_event_ms INTEGER NOT NULL DEFAULT 0;
    UPDATE tasks SET last_event_ms = COALESCE((SELECT MAX(timestamp) FROM events WHERE events.task_id = tasks.id), 0);`,
+  // Launches waiting for a worker in another process (sealed settings), and the profile writer's
+  // lock: at most one live task per tenant and profile writes it back (the index refuses a second).
+  `CREATE TABLE task_launches (
+     task_id TEXT PRIMARY KEY,
+     sealed_settings TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL
+   );
+   ALTER TABLE tasks ADD COLUMN writes_profile TEXT;
+   CREATE UNIQUE INDEX live_profile_writers ON tasks (tenant, writes_profile) WHERE writes_profile IS NOT NULL AND status IN ('waiting', 'running');`,
 ];
 
 function applyMigrations(database: SqliteDatabase): void {

@@ -98,4 +98,13 @@ export const postgresMigrations: readonly string[] = [
   `ALTER TABLE files RENAME COLUMN path TO blob_key;
    ALTER TABLE extensions RENAME COLUMN path TO blob_key;
    ALTER TABLE downloads RENAME COLUMN path TO blob_key;`,
+  // Launches waiting for a worker (sealed settings), and the profile writer's lock: at most one
+  // live task per tenant and profile writes it back (the index refuses a second, atomically).
+  `CREATE TABLE task_launches (
+     task_id TEXT PRIMARY KEY,
+     sealed_settings TEXT NOT NULL,
+     created_at_ms BIGINT NOT NULL
+   );
+   ALTER TABLE tasks ADD COLUMN writes_profile TEXT;
+   CREATE UNIQUE INDEX live_profile_writers ON tasks (tenant, writes_profile) WHERE writes_profile IS NOT NULL AND status IN ('waiting', 'running');`,
 ];

@@ -1,8 +1,8 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import { inTransaction, runQuery, type PostgresPool } from './postgres-database.js';
 import type { SecretSealer } from './secret-sealer.js';
-import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
-import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, taskRowValues, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
+import { ProfileWriterTakenError, type CommandRecord, type DownloadRecord, type TaskLease, type TaskRecord, type TaskStore, type TaskUpdate } from './task-record.js';
+import { commandFromRow, downloadFromRow, eventFromRow, taskFromRow, taskRowValues, updatedColumns, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 const taskColumns = 'id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token';
 
@@ -18,12 +18,25 @@ export class PostgresTaskStore implements TaskStore {
     private readonly sealer: SecretSealer,
   ) {}
 
-  async createTask(task: TaskRecord, lease?: TaskLease): Promise<void> {
-    await runQuery(
-      this.pool,
-      `INSERT INTO tasks (${taskColumns}, owner, lease_expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      taskRowValues(task, this.sealer, lease),
-    );
+  async createTask(task: TaskRecord, lease?: TaskLease, writesProfile?: string): Promise<void> {
+    try {
+      await runQuery(
+        this.pool,
+        `INSERT INTO tasks (${taskColumns}, owner, lease_expires_at_ms, writes_profile) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        taskRowValues(task, this.sealer, lease, writesProfile),
+      );
+    } catch (error) {
+      // The partial unique index on live writers refused a second one (unique_violation).
+      if (writesProfile !== undefined && error instanceof Error && 'constraint' in error && error.constraint === 'live_profile_writers') {
+        throw new ProfileWriterTakenError(task.tenant, writesProfile);
+      }
+      throw error;
+    }
+  }
+
+  async profileWriter(tenant: string, profileId: string): Promise<string | undefined> {
+    const { rows } = await runQuery<{ id: string }>(this.pool, `SELECT id FROM tasks WHERE tenant = $1 AND writes_profile = $2 AND ${liveStatus}`, [tenant, profileId]);
+    return rows[0]?.id;
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -45,30 +58,44 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   async updateTask(id: string, update: TaskUpdate): Promise<void> {
-    const columns: string[] = [];
-    const values: unknown[] = [];
-    const set = (column: string, value: unknown) => {
-      values.push(value);
-      columns.push(`${column} = $${values.length}`);
-    };
-    if (update.status !== undefined) set('status', update.status);
-    if (update.output !== undefined) set('output_json', serializeOutput(update.output));
-    if (update.error !== undefined) set('error', update.error);
-    if (update.costDollars !== undefined) set('cost_dollars', update.costDollars);
-    if (update.finishedAtMs !== undefined) set('finished_at_ms', update.finishedAtMs);
-    if (update.recording !== undefined) set('recording', update.recording);
+    const columns = updatedColumns(update);
     if (columns.length === 0) return;
-    values.push(id);
-    await runQuery(this.pool, `UPDATE tasks SET ${columns.join(', ')} WHERE id = $${values.length}`, values);
+    const assignments = columns.map(([column], index) => `${column} = $${index + 2}`).join(', ');
+    await runQuery(this.pool, `UPDATE tasks SET ${assignments} WHERE id = $1`, [id, ...columns.map(([, value]) => value)]);
+  }
+
+  async updateOwnedTask(id: string, owner: string, update: TaskUpdate): Promise<boolean> {
+    const columns = updatedColumns(update);
+    const assignments = columns.length === 0 ? 'id = id' : columns.map(([column], index) => `${column} = $${index + 3}`).join(', ');
+    const result = await runQuery(this.pool, `UPDATE tasks SET ${assignments} WHERE id = $1 AND owner = $2 AND ${liveStatus}`, [id, owner, ...columns.map(([, value]) => value)]);
+    return result.rowCount === 1;
   }
 
   async claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
     const result = await runQuery(this.pool, 
       `UPDATE tasks SET owner = $1, lease_expires_at_ms = $2
-       WHERE id = $3 AND status = 'waiting' AND (owner IS NULL OR owner = $1 OR lease_expires_at_ms < $4)`,
+       WHERE id = $3 AND status = 'waiting' AND (owner IS NULL OR lease_expires_at_ms < $4)`,
       [lease.owner, lease.expiresAtMs, taskId, Date.now()],
     );
     return result.rowCount === 1;
+  }
+
+  async putTaskLaunch(taskId: string, settings: string): Promise<void> {
+    await runQuery(this.pool, 'INSERT INTO task_launches (task_id, sealed_settings, created_at_ms) VALUES ($1, $2, $3)', [taskId, this.sealer.seal(settings), Date.now()]);
+  }
+
+  async takeTaskLaunch(taskId: string): Promise<string | undefined> {
+    const { rows } = await runQuery<{ sealed_settings: string }>(this.pool, 'DELETE FROM task_launches WHERE task_id = $1 RETURNING sealed_settings', [taskId]);
+    return rows[0] ? this.sealer.unseal(rows[0].sealed_settings) : undefined;
+  }
+
+  async deleteTaskLaunch(taskId: string): Promise<void> {
+    await runQuery(this.pool, 'DELETE FROM task_launches WHERE task_id = $1', [taskId]);
+  }
+
+  /** Launches of tasks that ended before a worker took them are of no more use. */
+  private async deleteLaunchesOf(taskIds: string[]): Promise<void> {
+    if (taskIds.length > 0) await runQuery(this.pool, 'DELETE FROM task_launches WHERE task_id = ANY($1::text[])', [taskIds]);
   }
 
   async renewLeases(owner: string, expiresAtMs: number): Promise<string[]> {
@@ -84,7 +111,9 @@ export class PostgresTaskStore implements TaskStore {
 
   async failTasksOf(owner: string, reason: string): Promise<string[]> {
     const { rows } = await runQuery<{ id: string }>(this.pool, `UPDATE tasks SET error = $1, ${failedColumns} WHERE owner = $3 AND ${liveStatus} RETURNING id`, [reason, Date.now(), owner]);
-    return rows.map((row) => row.id);
+    const failed = rows.map((row) => row.id);
+    await this.deleteLaunchesOf(failed);
+    return failed;
   }
 
   async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
@@ -92,7 +121,9 @@ export class PostgresTaskStore implements TaskStore {
       `UPDATE tasks SET error = $1 || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns} WHERE ${liveStatus} AND lease_expires_at_ms < $2 RETURNING id`,
       [reason, nowMs],
     );
-    return rows.map((row) => row.id);
+    const failed = rows.map((row) => row.id);
+    await this.deleteLaunchesOf(failed);
+    return failed;
   }
 
   /**
@@ -188,7 +219,7 @@ export class PostgresTaskStore implements TaskStore {
 
   async eraseTaskData(taskId: string): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      for (const table of ['events', 'steps', 'downloads', 'commands']) await runQuery(client, `DELETE FROM ${table} WHERE task_id = $1`, [taskId]);
+      for (const table of ['events', 'steps', 'downloads', 'commands', 'task_launches']) await runQuery(client, `DELETE FROM ${table} WHERE task_id = $1`, [taskId]);
       await runQuery(client, 
         `UPDATE tasks SET request_json = '{"task":null}', output_json = NULL, live_token = NULL,
            recording = CASE recording WHEN 'off' THEN 'off' ELSE 'none' END

@@ -52,7 +52,12 @@ export class SecretSealer {
     const bytes = Buffer.from(sealed.slice(sealedPrefix.length), 'base64url');
     const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, 12));
     decipher.setAuthTag(bytes.subarray(12, 28));
-    return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    try {
+      return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    } catch (error) {
+      // GCM's check failed: another key sealed it (the only other cause is a changed value).
+      throw new Error('a sealed value does not open with this process\'s secret key: every process sharing the database needs the same SMOOTH_SECRET_KEY', { cause: error });
+    }
   }
 }
 

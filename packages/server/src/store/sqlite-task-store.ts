@@ -1,8 +1,8 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
 import type { SecretSealer } from './secret-sealer.js';
-import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
-import { commandFromRow, downloadFromRow, eventFromRow, serializeOutput, taskFromRow, taskRowValues, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
+import { ProfileWriterTakenError, type CommandRecord, type DownloadRecord, type TaskLease, type TaskRecord, type TaskStore, type TaskUpdate } from './task-record.js';
+import { commandFromRow, downloadFromRow, eventFromRow, taskFromRow, taskRowValues, updatedColumns, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 const liveStatus = "status IN ('waiting', 'running')";
 /** A failed live task also gives up its recording, which only its worker could have finished. */
@@ -15,13 +15,26 @@ export class SqliteTaskStore implements TaskStore {
     private readonly sealer: SecretSealer,
   ) {}
 
-  async createTask(task: TaskRecord, lease?: TaskLease): Promise<void> {
-    this.database
-      .prepare(
-        `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token, owner, lease_expires_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(...taskRowValues(task, this.sealer, lease));
+  async createTask(task: TaskRecord, lease?: TaskLease, writesProfile?: string): Promise<void> {
+    try {
+      this.database
+        .prepare(
+          `INSERT INTO tasks (id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token, owner, lease_expires_at_ms, writes_profile)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(...taskRowValues(task, this.sealer, lease, writesProfile));
+    } catch (error) {
+      // The partial unique index on live writers (tenant, writes_profile) refused a second one.
+      if (writesProfile !== undefined && error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('writes_profile')) {
+        throw new ProfileWriterTakenError(task.tenant, writesProfile);
+      }
+      throw error;
+    }
+  }
+
+  async profileWriter(tenant: string, profileId: string): Promise<string | undefined> {
+    const row = this.database.prepare(`SELECT id FROM tasks WHERE tenant = ? AND writes_profile = ? AND ${liveStatus}`).get(tenant, profileId) as { id: string } | undefined;
+    return row?.id;
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -42,20 +55,18 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   async updateTask(id: string, update: TaskUpdate): Promise<void> {
-    const columns: string[] = [];
-    const values: unknown[] = [];
-    const set = (column: string, value: unknown) => {
-      columns.push(`${column} = ?`);
-      values.push(value);
-    };
-    if (update.status !== undefined) set('status', update.status);
-    if (update.output !== undefined) set('output_json', serializeOutput(update.output));
-    if (update.error !== undefined) set('error', update.error);
-    if (update.costDollars !== undefined) set('cost_dollars', update.costDollars);
-    if (update.finishedAtMs !== undefined) set('finished_at_ms', update.finishedAtMs);
-    if (update.recording !== undefined) set('recording', update.recording);
+    const columns = updatedColumns(update);
     if (columns.length === 0) return;
-    this.database.prepare(`UPDATE tasks SET ${columns.join(', ')} WHERE id = ?`).run(...values, id);
+    this.database.prepare(`UPDATE tasks SET ${columns.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ?`).run(...columns.map(([, value]) => value), id);
+  }
+
+  async updateOwnedTask(id: string, owner: string, update: TaskUpdate): Promise<boolean> {
+    const columns = updatedColumns(update);
+    const assignments = columns.length === 0 ? 'id = id' : columns.map(([column]) => `${column} = ?`).join(', ');
+    const changes = this.database
+      .prepare(`UPDATE tasks SET ${assignments} WHERE id = ? AND owner = ? AND ${liveStatus}`)
+      .run(...columns.map(([, value]) => value), id, owner).changes;
+    return changes === 1;
   }
 
   async claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
@@ -63,10 +74,29 @@ export class SqliteTaskStore implements TaskStore {
       this.database
         .prepare(
           `UPDATE tasks SET owner = ?, lease_expires_at_ms = ?
-           WHERE id = ? AND status = 'waiting' AND (owner IS NULL OR owner = ? OR lease_expires_at_ms < ?)`,
+           WHERE id = ? AND status = 'waiting' AND (owner IS NULL OR lease_expires_at_ms < ?)`,
         )
-        .run(lease.owner, lease.expiresAtMs, taskId, lease.owner, Date.now()).changes === 1
+        .run(lease.owner, lease.expiresAtMs, taskId, Date.now()).changes === 1
     );
+  }
+
+  async putTaskLaunch(taskId: string, settings: string): Promise<void> {
+    this.database.prepare('INSERT INTO task_launches (task_id, sealed_settings, created_at_ms) VALUES (?, ?, ?)').run(taskId, this.sealer.seal(settings), Date.now());
+  }
+
+  async takeTaskLaunch(taskId: string): Promise<string | undefined> {
+    const row = this.database.prepare('DELETE FROM task_launches WHERE task_id = ? RETURNING sealed_settings').get(taskId) as { sealed_settings: string } | undefined;
+    return row ? this.sealer.unseal(row.sealed_settings) : undefined;
+  }
+
+  async deleteTaskLaunch(taskId: string): Promise<void> {
+    this.database.prepare('DELETE FROM task_launches WHERE task_id = ?').run(taskId);
+  }
+
+  /** Launches of tasks that ended before a worker took them are of no more use. */
+  private deleteLaunchesOf(taskIds: string[]): void {
+    if (taskIds.length === 0) return;
+    this.database.prepare('DELETE FROM task_launches WHERE task_id IN (SELECT value FROM json_each(?))').run(JSON.stringify(taskIds));
   }
 
   async renewLeases(owner: string, expiresAtMs: number): Promise<string[]> {
@@ -87,14 +117,18 @@ export class SqliteTaskStore implements TaskStore {
     const rows = this.database
       .prepare(`UPDATE tasks SET error = ?, ${failedColumns} WHERE owner = ? AND ${liveStatus} RETURNING id`)
       .all(reason, Date.now(), owner) as { id: string }[];
-    return rows.map((row) => row.id);
+    const failed = rows.map((row) => row.id);
+    this.deleteLaunchesOf(failed);
+    return failed;
   }
 
   async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
     const rows = this.database
       .prepare(`UPDATE tasks SET error = ? || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns} WHERE ${liveStatus} AND lease_expires_at_ms < ? RETURNING id`)
       .all(reason, nowMs, nowMs) as { id: string }[];
-    return rows.map((row) => row.id);
+    const failed = rows.map((row) => row.id);
+    this.deleteLaunchesOf(failed);
+    return failed;
   }
 
   async appendEvent(taskId: string, event: StoredTaskEvent): Promise<StoredTaskEvent> {
@@ -181,7 +215,7 @@ export class SqliteTaskStore implements TaskStore {
 
   async eraseTaskData(taskId: string): Promise<void> {
     this.database.transaction(() => {
-      for (const table of ['events', 'steps', 'downloads', 'commands']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
+      for (const table of ['events', 'steps', 'downloads', 'commands', 'task_launches']) this.database.prepare(`DELETE FROM ${table} WHERE task_id = ?`).run(taskId);
       this.database
         .prepare(
           "UPDATE tasks SET request_json = json_object('task', NULL), output_json = NULL, live_token = NULL, recording = CASE recording WHEN 'off' THEN 'off' ELSE 'none' END WHERE id = ?",

@@ -64,29 +64,62 @@ export interface TaskLease {
   expiresAtMs: number;
 }
 
+/** A second live writer of one profile was refused (the service names the holder to the client). */
+export class ProfileWriterTakenError extends Error {
+  constructor(
+    readonly tenant: string,
+    readonly profileId: string,
+  ) {
+    super(`profile ${profileId} is held for writing by another live task`);
+    this.name = 'ProfileWriterTakenError';
+  }
+}
+
 /**
  * What the server needs from task storage: SQLite embedded, PostgreSQL when several processes
  * share it. Every method is asynchronous so that a networked database fits behind it.
  */
 export interface TaskStore {
-  /** With a lease when the creating worker runs the task itself (the embedded server does). */
-  createTask(task: TaskRecord, lease?: TaskLease): Promise<void>;
+  /**
+   * With a lease when the creating worker runs the task itself (the embedded server does); without
+   * one, the worker that takes it from the queue claims it (`claimTask`). With `writesProfile`, the
+   * task holds that profile of its tenant for writing until its final state is stored, whoever
+   * stores it: while another live task holds it, the creation fails with ProfileWriterTakenError.
+   */
+  createTask(task: TaskRecord, lease?: TaskLease, writesProfile?: string): Promise<void>;
+  /** The live task holding the tenant's profile for writing, if any. */
+  profileWriter(tenant: string, profileId: string): Promise<string | undefined>;
   getTask(id: string): Promise<TaskRecord | undefined>;
   getTaskByDownloadsToken(token: string): Promise<TaskRecord | undefined>;
   /** Newest first, created strictly before `beforeMs` when given. */
   listTasks(tenant: string, limit: number, beforeMs?: number): Promise<TaskRecord[]>;
   updateTask(id: string, update: TaskUpdate): Promise<void>;
   /**
-   * Takes a waiting task's lease for a worker: when it has none, when its lease expired, or when
-   * the worker holds it already. False when another worker holds it or the task is not waiting.
+   * The update of a worker that runs the task: stored only while the task is live and `owner` holds
+   * its lease. False when it was refused (another process failed the task after this worker missed
+   * its heartbeats, or it has ended): the worker's late write must not overwrite that.
+   */
+  updateOwnedTask(id: string, owner: string, update: TaskUpdate): Promise<boolean>;
+  /**
+   * Takes a waiting task's lease for a worker: when it has none or its lease expired. False when
+   * a worker holds it (this one included: a second delivery of the same queued task is not run
+   * twice) or the task is not waiting.
    */
   claimTask(taskId: string, lease: TaskLease): Promise<boolean>;
+  /**
+   * Keeps what a worker in another process needs to start a created task (its settings as text,
+   * with their secrets), sealed: the database never holds it in clear.
+   */
+  putTaskLaunch(taskId: string, settings: string): Promise<void>;
+  /** The launch's settings, removed as they are read: only one taker gets them. */
+  takeTaskLaunch(taskId: string): Promise<string | undefined>;
+  deleteTaskLaunch(taskId: string): Promise<void>;
   /** The heartbeat: moves the expiry of every live task the worker holds; returns their ids. */
   renewLeases(owner: string, expiresAtMs: number): Promise<string[]>;
   getLease(taskId: string): Promise<TaskLease | undefined>;
   /**
    * A restarted worker's leftovers: its waiting and running tasks fail with `reason` (pending
-   * recordings become `none`); other workers' tasks are not touched. Returns their ids.
+   * recordings become `none`, stored launches go); other workers' tasks are not touched. Returns their ids.
    */
   failTasksOf(owner: string, reason: string): Promise<string[]>;
   /**

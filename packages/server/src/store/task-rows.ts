@@ -1,6 +1,6 @@
 import type { Device, StoredTaskEvent, TaskEventName, TaskRequest, TaskStatus } from '@open-smooth/protocol';
 import { sealRequest, unsealRequest, type SecretSealer } from './secret-sealer.js';
-import type { CommandRecord, DownloadRecord, RecordingState, TaskKind, TaskLease, TaskRecord } from './task-record.js';
+import type { CommandRecord, DownloadRecord, RecordingState, TaskKind, TaskLease, TaskRecord, TaskUpdate } from './task-record.js';
 
 /** Rows as both SQL stores (SQLite, PostgreSQL) read them: the same column names, JSON kept as text. */
 export interface TaskRow {
@@ -79,9 +79,10 @@ export function serializeOutput(output: unknown): string | null {
 /**
  * A task's row values for INSERT, in the column order id, tenant, kind, status, request_json,
  * output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token,
- * recording, live_token, owner, lease_expires_at_ms: the request sealed, the output serialised.
+ * recording, live_token, owner, lease_expires_at_ms, writes_profile: the request sealed, the
+ * output serialised.
  */
-export function taskRowValues(task: TaskRecord, sealer: SecretSealer, lease?: TaskLease): Array<string | number | null> {
+export function taskRowValues(task: TaskRecord, sealer: SecretSealer, lease?: TaskLease, writesProfile?: string): Array<string | number | null> {
   return [
     task.id,
     task.tenant,
@@ -99,5 +100,18 @@ export function taskRowValues(task: TaskRecord, sealer: SecretSealer, lease?: Ta
     task.liveToken,
     lease?.owner ?? null,
     lease?.expiresAtMs ?? null,
+    writesProfile ?? null,
   ];
+}
+
+/** The columns and values an update sets, in order (each column's placeholder is the caller's). */
+export function updatedColumns(update: TaskUpdate): Array<[column: string, value: unknown]> {
+  const columns: Array<[string, unknown]> = [];
+  if (update.status !== undefined) columns.push(['status', update.status]);
+  if (update.output !== undefined) columns.push(['output_json', serializeOutput(update.output)]);
+  if (update.error !== undefined) columns.push(['error', update.error]);
+  if (update.costDollars !== undefined) columns.push(['cost_dollars', update.costDollars]);
+  if (update.finishedAtMs !== undefined) columns.push(['finished_at_ms', update.finishedAtMs]);
+  if (update.recording !== undefined) columns.push(['recording', update.recording]);
+  return columns;
 }

@@ -5,13 +5,16 @@ import { InProcessEventNotifier } from '../scale/in-process-event-notifier.js';
 import { InProcessTaskQueue } from '../scale/in-process-task-queue.js';
 import type { TaskQueue, TaskQueueLimits } from '../scale/task-queue.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import type { WithheldAnswerBook } from './error-answer-delay.js';
+import type { FinishGate } from './finish-gate.js';
 import { TaskEventLog } from './task-event-log.js';
-import { TaskLaunches } from './task-launches.js';
+import { InMemoryTaskLaunches } from './in-memory-task-launches.js';
+import { StoredTaskLaunches } from './stored-task-launches.js';
 import { TaskRunner, type TaskRunnerOptions } from './task-runner.js';
 import { TaskService } from './task-service.js';
 
 /** What the worker side needs besides the seams, plus what only the API side uses. */
-export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' | 'commands' | 'notifier' | 'launches' | 'onFinished'> & {
+export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' | 'commands' | 'notifier' | 'launches' | 'onFinished' | 'distributed'> & {
   resources: ResourceStore;
   limits: TaskQueueLimits;
   finishGraceMs: number;
@@ -21,9 +24,10 @@ export type EmbeddedTasksOptions = Omit<TaskRunnerOptions, 'eventLog' | 'queue' 
    */
   runsTasks: boolean;
   /**
-   * Whether other processes share this one's tasks (roles api and worker): what the API side
-   * knows must then reach workers elsewhere, and tasks are claimed by whichever worker takes them.
-   * False for role all, also on Redis (one process per queue).
+   * Whether other processes share this one's tasks (roles api and worker): tasks are created
+   * without a lease and claimed by the worker that takes them; their launches (settings with their
+   * secrets) are stored sealed in the shared database. False for role all, also on Redis (one
+   * process per queue): launches in memory, the lease taken at creation.
    */
   distributed: boolean;
 };
@@ -43,6 +47,14 @@ export interface TaskSeams {
   queue: TaskQueue;
   commands: CommandBus;
   notifier: EventNotifier;
+  /** What polls read across processes (Redis in distributed mode); default: this process's memory. */
+  pollGates?: PollGates;
+}
+
+/** The poll state that every process which ends or polls a task must see alike. */
+export interface PollGates {
+  finishGate: FinishGate;
+  withheldAnswers: WithheldAnswerBook;
 }
 
 /**
@@ -54,9 +66,10 @@ export function embeddedTasks(options: EmbeddedTasksOptions): EmbeddedTasks {
 }
 
 /** The API side and the worker side of one process, joined by the given seams (in-process or Redis). */
-export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier }: TaskSeams): EmbeddedTasks {
-  const launches = new TaskLaunches();
-  const eventLog = new TaskEventLog(options.store, notifier);
+export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands, notifier, pollGates }: TaskSeams): EmbeddedTasks {
+  const { distributed } = options;
+  const launches = distributed ? new StoredTaskLaunches(options.store) : new InMemoryTaskLaunches();
+  const eventLog = new TaskEventLog(options.store, notifier, pollGates?.withheldAnswers);
   const service = new TaskService({
     store: options.store,
     resources: options.resources,
@@ -68,8 +81,10 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     blobs: options.blobs,
     workDirectory: options.workDirectory,
     finishGraceMs: options.finishGraceMs,
+    ...(pollGates ? { finishGate: pollGates.finishGate } : {}),
     workerId: options.workerId,
     leaseMs: options.leaseMs,
+    distributed,
   });
   const { resources: _resources, limits: _limits, finishGraceMs: _finishGraceMs, runsTasks, distributed: _distributed, ...workerSettings } = options;
   const runner = runsTasks
@@ -80,6 +95,7 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
         commands,
         notifier,
         launches,
+        distributed,
         onFinished: (taskId) => service.taskEnded(taskId),
       })
     : undefined;

@@ -5,65 +5,83 @@
  * period any poll that carries events reads `running`, even after another poll fetched them: the
  * official client may have two polls in flight, and the one it reads events from (its poller) is
  * not always the first to be answered (its "connect" GET's events are never read).
+ *
+ * The process that ends a task holds it; any process that answers polls records deliveries and
+ * reads the state, so in distributed mode the state is shared (`RedisFinishGate`); one process
+ * keeps it in memory (`InMemoryFinishGate`). Both forget a hold by themselves when it runs out;
+ * waking the polls then is the caller's part (they read the state again when woken).
  */
-export class FinishGate {
+export interface FinishGate {
+  /**
+   * Holds the task for `holdMs` (grace, plus however long an error answer is still withheld) when
+   * events up to `lastTimestamp` have not all reached a poll yet; every poll carrying events reads
+   * `running` for that time in any case. Resolves with whether the task is held.
+   */
+  holdUntilDelivered(taskId: string, lastTimestamp: number, holdMs: number): Promise<boolean>;
+  /** Whether a finished task still reads `running` to every poll. */
+  isHeld(taskId: string): Promise<boolean>;
+  /** Whether a poll of the finished task that carries events must still read `running`. */
+  inGracePeriod(taskId: string): Promise<boolean>;
+  /** A poll's response carried events up to `timestamp`; resolves with whether that released a hold. */
+  recordDelivered(taskId: string, timestamp: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The gate of one process (embedded mode): maps, and timers that forget a hold when it runs out. */
+export class InMemoryFinishGate implements FinishGate {
   private readonly deliveredThrough = new Map<string, number>();
   private readonly held = new Map<string, { throughTimestamp: number; timer: NodeJS.Timeout }>();
   private readonly graceUntil = new Map<string, number>();
 
-  constructor(
-    private readonly graceMs: number,
-    private readonly onRelease: (taskId: string) => void,
-  ) {}
-
-  /**
-   * Holds the task when events up to `lastTimestamp` have not all reached a poll yet; `withheldMs`
-   * is how long some of them are still kept out of sight (an error answer, see ErrorAnswerDelay):
-   * the grace period starts after that.
-   */
-  holdUntilDelivered(taskId: string, lastTimestamp: number, withheldMs = 0): void {
-    const graceUntil = Date.now() + withheldMs + this.graceMs;
+  async holdUntilDelivered(taskId: string, lastTimestamp: number, holdMs: number): Promise<boolean> {
+    const graceUntil = Date.now() + holdMs;
     this.graceUntil.set(taskId, graceUntil);
     setTimeout(() => {
       if (this.graceUntil.get(taskId) === graceUntil) this.graceUntil.delete(taskId);
-    }, withheldMs + this.graceMs).unref();
-    if (lastTimestamp <= (this.deliveredThrough.get(taskId) ?? 0)) return this.forget(taskId);
-    const timer = setTimeout(() => this.release(taskId), withheldMs + this.graceMs);
+    }, holdMs).unref();
+    this.releaseHold(taskId);
+    if (lastTimestamp <= (this.deliveredThrough.get(taskId) ?? 0)) {
+      this.deliveredThrough.delete(taskId);
+      return false;
+    }
+    const timer = setTimeout(() => this.release(taskId), holdMs);
+    timer.unref();
     this.held.set(taskId, { throughTimestamp: lastTimestamp, timer });
+    return true;
   }
 
-  /** Whether a poll of the finished task that carries events must still read `running`. */
-  inGracePeriod(taskId: string): boolean {
+  async inGracePeriod(taskId: string): Promise<boolean> {
     return (this.graceUntil.get(taskId) ?? 0) > Date.now();
   }
 
-  isHeld(taskId: string): boolean {
+  async isHeld(taskId: string): Promise<boolean> {
     return this.held.has(taskId);
   }
 
-  /** A poll's response carried events up to `timestamp`. */
-  recordDelivered(taskId: string, timestamp: number): void {
+  async recordDelivered(taskId: string, timestamp: number): Promise<boolean> {
     this.deliveredThrough.set(taskId, Math.max(timestamp, this.deliveredThrough.get(taskId) ?? 0));
     const hold = this.held.get(taskId);
-    if (hold && timestamp >= hold.throughTimestamp) this.release(taskId);
+    if (!hold || timestamp < hold.throughTimestamp) return false;
+    this.release(taskId);
+    return true;
   }
 
   private release(taskId: string): void {
-    const hold = this.held.get(taskId);
-    if (!hold) return;
-    clearTimeout(hold.timer);
-    this.forget(taskId);
-    this.onRelease(taskId);
-  }
-
-  private forget(taskId: string): void {
-    this.held.delete(taskId);
+    this.releaseHold(taskId);
     this.deliveredThrough.delete(taskId);
   }
 
-  close(): void {
+  private releaseHold(taskId: string): void {
+    const hold = this.held.get(taskId);
+    if (!hold) return;
+    clearTimeout(hold.timer);
+    this.held.delete(taskId);
+  }
+
+  async close(): Promise<void> {
     for (const hold of this.held.values()) clearTimeout(hold.timer);
     this.held.clear();
     this.graceUntil.clear();
+    this.deliveredThrough.clear();
   }
 }

@@ -44,6 +44,8 @@ export interface LiveTaskDependencies {
   blobs: BlobStore;
   metrics: TaskMetrics;
   profiles: ProfileStorage;
+  /** The worker running the task: its writes of the task's status are stored only while it holds the task's lease. */
+  workerId: string;
   /** The caller's tunnel when the task has proxy_server "self". */
   callerTunnel?: CallerTunnel;
   callerTunnelTimeoutMs: number;
@@ -184,7 +186,14 @@ export class LiveTask {
     if (this.finished) return;
     const startedAtMs = Date.now();
     this.startedAtMs = startedAtMs;
-    await this.dependencies.store.updateTask(this.id, { status: 'running' });
+    if (!(await this.dependencies.store.updateOwnedTask(this.id, this.dependencies.workerId, { status: 'running' }))) {
+      // Failed or cancelled elsewhere before it started here: starting would bring it back to life.
+      process.stderr.write(`open-smooth: task ${this.id}: not started: it is no longer waiting under this worker's lease (${this.dependencies.workerId})\n`);
+      await this.finish({ status: 'failed' }, { persist: false });
+      this.releaseStart();
+      await this.dependencies.onFinished(this.id);
+      return this.ended;
+    }
     this.dependencies.eventLog.notify(this.id);
     try {
       this.context = await this.openContext();
@@ -606,7 +615,9 @@ export class LiveTask {
     try {
       await this.stepWrites;
       await this.removeWorkDirectory();
-      await this.dependencies.store.updateTask(this.id, {
+      // Only while this worker still holds the task: a lease sweep that failed it (this worker
+      // stalled past its lease) has the last word, and the late result is not stored.
+      const stored = await this.dependencies.store.updateOwnedTask(this.id, this.dependencies.workerId, {
         status: finish.status,
         output: this.masked(finish.output ?? null),
         error: finish.error ? this.masked(finish.error) : null,
@@ -615,6 +626,7 @@ export class LiveTask {
         // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
         ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
       });
+      if (!stored) process.stderr.write(`open-smooth: task ${this.id}: its final state (${finish.status}) was not stored: the task ended elsewhere or its lease is no longer ${this.dependencies.workerId}'s\n`);
       if (this.startedAtMs !== undefined) this.dependencies.metrics.taskFinished(this.record.kind, finish.status, (Date.now() - this.startedAtMs) / 1000);
       await this.dependencies.onFinished(this.id);
     } finally {

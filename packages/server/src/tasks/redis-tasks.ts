@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import { BullmqTaskQueue } from '../scale/bullmq-task-queue.js';
 import { RedisCommandBus } from '../scale/redis-command-bus.js';
 import { RedisEventNotifier } from '../scale/redis-event-notifier.js';
+import { RedisFinishGate } from '../scale/redis-finish-gate.js';
+import { RedisWithheldAnswers } from '../scale/redis-withheld-answers.js';
 import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from './embedded-tasks.js';
 
 /** A Redis-backed process's tasks, with what /readyz asks of Redis. */
@@ -21,6 +23,7 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
       queue: await BullmqTaskQueue.connect(connection, options.limits, { prefix }),
       commands: await RedisCommandBus.connect(connection, { prefix }),
       notifier: await RedisEventNotifier.connect(connection, prefix),
+      pollGates: { finishGate: new RedisFinishGate(connection, prefix), withheldAnswers: new RedisWithheldAnswers(connection, prefix) },
     });
     return {
       ...tasks,

@@ -1,7 +1,7 @@
 import type { StoredTaskEvent, TaskEventName } from '@open-smooth/protocol';
 import { taskTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { TaskStore } from '../store/task-record.js';
-import { ErrorAnswerDelay } from './error-answer-delay.js';
+import { ErrorAnswerDelay, InMemoryWithheldAnswers, type WithheldAnswerBook } from './error-answer-delay.js';
 
 /**
  * Each task's event log: gives events strictly increasing millisecond timestamps (a client that
@@ -11,7 +11,7 @@ import { ErrorAnswerDelay } from './error-answer-delay.js';
 export class TaskEventLog {
   private readonly lastTimestamps = new Map<string, number>();
   /** Error answers kept from clients that attach their answer handlers late. */
-  readonly errorAnswers = new ErrorAnswerDelay((taskId) => this.notify(taskId));
+  readonly errorAnswers: ErrorAnswerDelay;
 
   /** Each task's appends in flight, chained: they reach the store one at a time, in call order. */
   private readonly appending = new Map<string, Promise<unknown>>();
@@ -19,7 +19,11 @@ export class TaskEventLog {
   constructor(
     private readonly store: TaskStore,
     private readonly notifier: EventNotifier,
-  ) {}
+    /** Shared by every process that writes or polls the tasks (Redis in distributed mode). */
+    withheldAnswers: WithheldAnswerBook = new InMemoryWithheldAnswers(),
+  ) {
+    this.errorAnswers = new ErrorAnswerDelay(withheldAnswers, (taskId) => this.notify(taskId));
+  }
 
   append(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): Promise<StoredTaskEvent> {
     const previous = this.appending.get(taskId);
@@ -37,12 +41,14 @@ export class TaskEventLog {
   }
 
   private async write(taskId: string, event: { id: string; name: TaskEventName; payload: Record<string, unknown> }): Promise<StoredTaskEvent> {
+    // Withheld before the store has it, so no poll (in any process) reads it before it is known to be withheld.
+    await this.errorAnswers.beforeAppend(taskId, event);
     // Claimed before the store is reached, so a heartbeat reserved meanwhile lands after this event.
     const proposed = await this.claimTimestamp(taskId);
     const stored = await this.store.appendEvent(taskId, { ...event, timestamp: proposed });
     // The store may have moved it later (another writer's event came first).
     if (stored.timestamp > (this.lastTimestamps.get(taskId) ?? 0)) this.lastTimestamps.set(taskId, stored.timestamp);
-    this.errorAnswers.eventAppended(taskId, stored);
+    await this.errorAnswers.afterAppend(taskId, stored);
     this.notify(taskId);
     return stored;
   }

@@ -6,35 +6,28 @@ import type { TaskSettings } from '../wire-format.js';
 export interface TaskLaunch {
   record: TaskRecord;
   settings: TaskSettings;
-  /** The caller's tunnel (proxy_server "self"), open from creation so the caller can connect while the task waits. */
+  /**
+   * The caller's tunnel (proxy_server "self"), when the process that created the task runs it:
+   * open from creation so the caller can connect while the task waits. A stored launch has none;
+   * the worker that starts such a task opens it.
+   */
   callerTunnel?: CallerTunnel;
 }
 
 /**
- * Hands a created task's launch from the service to the runner in the same process. The settings
- * hold what the store keeps sealed or not at all (secrets, the proxy password, certificates), so
- * they travel in memory; a worker in another process would rebuild them from the store (not built
- * yet: see ARCHITECTURE.md, "Scale-out seams").
+ * Hands a created task's launch from the service to the worker that takes the task. In one
+ * process it travels in memory (InMemoryTaskLaunches); between processes it is stored sealed
+ * (StoredTaskLaunches). Either way one taker gets it, once.
  */
-export class TaskLaunches {
-  private readonly launches = new Map<string, TaskLaunch>();
-
-  put(launch: TaskLaunch): void {
-    this.launches.set(launch.record.id, launch);
-  }
-
-  take(taskId: string): TaskLaunch | undefined {
-    const launch = this.launches.get(taskId);
-    this.launches.delete(taskId);
-    return launch;
-  }
-
-  drop(taskId: string): void {
-    this.launches.delete(taskId);
-  }
-
-  /** Launches of tasks still waiting (shutdown lets go of them). */
-  waiting(): TaskLaunch[] {
-    return [...this.launches.values()];
-  }
+export interface TaskLaunches {
+  put(launch: TaskLaunch): Promise<void>;
+  /** The launch, removed: a second take of the same task finds nothing. */
+  take(taskId: string): Promise<TaskLaunch | undefined>;
+  /** Forgets a launch nobody will take (a task cancelled or failed while it waited). */
+  drop(taskId: string): Promise<void>;
+  /**
+   * Launches this process holds for tasks still waiting (shutdown lets go of them, the heartbeat
+   * checks them); none when they are stored, since they outlive the process.
+   */
+  waiting(): TaskLaunch[];
 }

@@ -11,7 +11,7 @@ import type { TaskRecord, TaskStore } from '../store/task-record.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
-import type { TaskLaunches } from './task-launches.js';
+import type { TaskLaunch, TaskLaunches } from './task-launches.js';
 
 export const restartFailureReason = 'server restarted while the task was running';
 /** The store adds which worker it was. */
@@ -45,6 +45,12 @@ export interface TaskRunnerOptions {
   heartbeatMs: number;
   /** After a task's final state is stored (the service releases what the task held). */
   onFinished: (taskId: string) => Promise<void>;
+  /**
+   * API processes elsewhere create the tasks without a lease: this worker claims each one it takes
+   * from the queue, and runs only those it claimed. False: this process's service created them
+   * under this worker's lease.
+   */
+  distributed: boolean;
 }
 
 /** A task's scratch folder on the machine that runs it; what it keeps goes to the blob store. */
@@ -114,7 +120,7 @@ export class TaskRunner {
     const stored = await this.options.store.getTask(record.id);
     if (!stored || !isFinishedTaskStatus(stored.status)) return;
     if (!(await this.options.queue.remove({ taskId: record.id, key: record.tenant }))) return;
-    this.options.launches.drop(record.id);
+    await this.options.launches.drop(record.id);
     await this.options.commands.discard(record.id);
     this.options.notifier.notify(queueTopic(record.tenant));
     await this.options.onFinished(record.id);
@@ -156,9 +162,17 @@ export class TaskRunner {
   private async run(queued: QueuedTask): Promise<void> {
     // The tasks behind it in its key's queue moved up: their long-polls answer with the new position.
     this.options.notifier.notify(queueTopic(queued.key));
-    const launch = this.options.launches.take(queued.taskId);
+    let launch: TaskLaunch | undefined;
+    try {
+      if (this.options.distributed && !this.closed && !(await this.claim(queued))) return;
+      launch = await this.options.launches.take(queued.taskId);
+    } catch (error) {
+      // Claimed (or not) but never started: failed now rather than left waiting under a renewed lease.
+      await this.failUnlaunchable(queued, `no worker could start the task: ${errorMessage(error)}`);
+      return;
+    }
     if (!launch || this.closed) {
-      await this.failUnlaunchable(queued);
+      await this.failUnlaunchable(queued, 'no worker could start the task: its settings were not available to the worker that took it');
       return;
     }
     const liveTask = new LiveTask(launch.record, launch.settings, {
@@ -170,6 +184,7 @@ export class TaskRunner {
       blobs: this.options.blobs,
       metrics: this.options.metrics,
       profiles: this.options.profiles,
+      workerId: this.options.workerId,
       ...(launch.callerTunnel ? { callerTunnel: launch.callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
@@ -194,13 +209,24 @@ export class TaskRunner {
     await liveTask.run();
   }
 
+  /**
+   * Takes the lease of a task an API process created: false (and it is not run) when another
+   * worker holds it, or it is no longer waiting (cancelled, failed, or a second delivery of a task
+   * this worker runs already).
+   */
+  private async claim(queued: QueuedTask): Promise<boolean> {
+    if (await this.options.store.claimTask(queued.taskId, { owner: this.options.workerId, expiresAtMs: Date.now() + this.options.leaseMs })) return true;
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${queued.taskId} was taken from the queue but not run: another worker holds it or it is no longer waiting\n`);
+    return false;
+  }
+
   /** A task taken from the queue whose settings this process does not have (shutdown, or another process created it). */
-  private async failUnlaunchable(queued: QueuedTask): Promise<void> {
+  private async failUnlaunchable(queued: QueuedTask, reason: string): Promise<void> {
     if (this.closed) return;
     // A task a previous run left in a durable queue was failed at this start already.
     const stored = await this.options.store.getTask(queued.taskId);
     if (!stored || isFinishedTaskStatus(stored.status)) return;
-    const reason = 'no worker could start the task: its settings were not available to the worker that took it';
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${queued.taskId} fails: ${reason}\n`);
     await this.options.store.updateTask(queued.taskId, { status: 'failed', error: reason, finishedAtMs: Date.now(), recording: 'none' });
     await this.options.onFinished(queued.taskId);
   }
@@ -208,6 +234,7 @@ export class TaskRunner {
   private async handle(liveTask: LiveTask, message: TaskMessage): Promise<MessageReply> {
     switch (message.kind) {
       case 'command':
+        this.options.eventLog.errorAnswers.commandReceived(liveTask.id, message.command.id, message.postedAtMs);
         liveTask.submit(message.command);
         return { accepted: true };
       case 'tool_answer': {

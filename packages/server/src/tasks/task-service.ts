@@ -5,19 +5,19 @@ import { isFinishedTaskStatus, type HeartbeatEvent, type PolledTaskEvent, type T
 import type { BlobStore } from '../blobs/blob-store.js';
 import { blobKeys } from '../blobs/blob-keys.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
-import { ProfileLocks } from '../profiles/profile-locks.js';
 import type { CommandBus, TaskMessage } from '../scale/command-bus.js';
 import { queueTopic, taskTopic, waitForChange, type EventNotifier } from '../scale/event-notifier.js';
 import type { QueueStanding, TaskQueue } from '../scale/task-queue.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { ResourceStore } from '../store/resource-store.js';
-import type { TaskRecord, TaskStore } from '../store/task-record.js';
+import { ProfileWriterTakenError, type TaskRecord, type TaskStore } from '../store/task-record.js';
 import { actionOutputToWire, taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
-import { FinishGate } from './finish-gate.js';
+import { InMemoryFinishGate, type FinishGate } from './finish-gate.js';
 import { encodeStoredRecording } from './recording-blobs.js';
 import { commandForReview, type SessionCommand } from './session-command.js';
+import type { WithheldAnswer } from './error-answer-delay.js';
 import type { TaskEventLog } from './task-event-log.js';
 import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskOwnerUnavailableError, TaskStillRunningError } from './task-errors.js';
 import type { TaskLaunches } from './task-launches.js';
@@ -30,17 +30,24 @@ export interface TaskServiceOptions {
   queue: TaskQueue;
   commands: CommandBus;
   notifier: EventNotifier;
-  /** Where created tasks' settings wait for the runner (same process). */
+  /** Where created tasks' settings wait for the worker that takes them (in memory, or stored for another process). */
   launches: TaskLaunches;
   blobs: BlobStore;
   /** This process's scratch folder: local copies of blobs while a task runs, spooled frames, encodes. */
   workDirectory: string;
   /** How long a finished task may read `running` while its last answer waits for a poll. */
   finishGraceMs: number;
+  /** Shared by every process that ends or polls the tasks (Redis in distributed mode); default: this process's memory. */
+  finishGate?: FinishGate;
   /** The worker whose runner takes this service's tasks (same process): it holds their leases from creation. */
   workerId: string;
   /** A lease not renewed for this long has expired. */
   leaseMs: number;
+  /**
+   * Workers in other processes run the tasks: they are created without a lease (the worker that
+   * takes one claims it) and their launches are stored. False: this process's runner takes them.
+   */
+  distributed: boolean;
 }
 
 /** What a poll with event_t answers: the status and the events after event_t (or a heartbeat). */
@@ -57,8 +64,9 @@ export interface PollOptions {
 }
 
 /**
- * The request as stored: without the proxy password and the certificates (files and passwords),
- * which the running task holds in memory only. A restart fails live tasks, so nothing needs them back.
+ * The request as stored in the task's row: without the proxy password and the certificates (files
+ * and passwords). The task's launch carries them to its worker (in memory, or sealed in the store
+ * until a worker takes it); nothing needs them once it has started.
  */
 function storedRequestOf(request: TaskRequest): TaskRequest {
   const stored: TaskRequest = { ...request };
@@ -82,14 +90,13 @@ function storedRequestOf(request: TaskRequest): TaskRequest {
  */
 export class TaskService {
   private readonly gate: FinishGate;
-  private readonly profileLocks = new ProfileLocks();
   private readonly tunnels = new Map<string, { tenant: string; tunnel: CallerTunnel }>();
   /** Videos being encoded on first request, by task; one ffmpeg at a time (`encodingQueue`) keeps running tasks fast. */
   private readonly encodings = new Map<string, Promise<boolean>>();
   private encodingQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TaskServiceOptions) {
-    this.gate = new FinishGate(options.finishGraceMs, (taskId) => this.eventLog.notify(taskId));
+    this.gate = options.finishGate ?? new InMemoryFinishGate();
   }
 
   get eventLog(): TaskEventLog {
@@ -124,9 +131,9 @@ export class TaskService {
     }
     settings.clientCertificates = certificatesFromWire(request.certificates ?? [], settings.startUrl);
     const id = `task_${randomBytes(16).toString('hex')}`;
-    this.lockProfileForWriting(tenant, id, settings);
-    // Open from creation on, so the caller can connect while the task still waits for its turn.
-    const callerTunnel = settings.proxy.kind === 'self' ? new CallerTunnel() : undefined;
+    // Open from creation on, so the caller can connect while the task still waits for its turn. In
+    // the distributed mode the worker that starts the task opens it (a stored launch carries none).
+    const callerTunnel = settings.proxy.kind === 'self' && !this.options.distributed ? new CallerTunnel() : undefined;
     if (callerTunnel) this.tunnels.set(id, { tenant, tunnel: callerTunnel });
     const record: TaskRecord = {
       id,
@@ -145,18 +152,16 @@ export class TaskService {
       liveToken: randomBytes(24).toString('base64url'),
     };
     try {
-      // This worker runs what it creates (the in-process scheduler holds the queue), so it holds the lease from the start.
-      // The runner of this process takes what this service queues (one process per queue for now), so it holds the lease from the start.
-      await this.options.store.createTask(record, { owner: this.options.workerId, expiresAtMs: this.leaseExpiry() });
+      await this.storeCreated(record, settings);
     } catch (error) {
       this.releaseTaskResources(id);
       throw error;
     }
-    this.options.launches.put({ record, settings, ...(callerTunnel ? { callerTunnel } : {}) });
     try {
+      await this.options.launches.put({ record, settings, ...(callerTunnel ? { callerTunnel } : {}) });
       await this.options.queue.enqueue({ taskId: record.id, key: tenant });
     } catch (error) {
-      this.options.launches.drop(record.id);
+      await this.options.launches.drop(record.id);
       this.releaseTaskResources(record.id);
       await this.options.store.updateTask(record.id, { status: 'failed', error: `refused: ${errorMessage(error)}`, finishedAtMs: Date.now(), recording: 'none' });
       throw error;
@@ -165,23 +170,30 @@ export class TaskService {
   }
 
   /**
-   * A task that will save its profile back holds it until then: a second writer is refused with
-   * 409 rather than queued, so that nobody's changes are silently overwritten by a task that
-   * started from an older state. Read-only users take no lock.
+   * Stores a created task. The runner of this process holds its lease from the start; a worker in
+   * another process claims it when it takes it from the queue. A task that will save its profile
+   * back holds it (in the store, for every API process) until its final state is stored: a second
+   * writer is refused with 409 rather than queued, so that nobody's changes are silently
+   * overwritten by a task that started from an older state. Read-only users take no lock.
    */
-  private lockProfileForWriting(tenant: string, taskId: string, settings: TaskSettings): void {
-    if (settings.profileId === undefined || settings.profileReadOnly) return;
-    if (this.profileLocks.acquire(tenant, settings.profileId, taskId)) return;
-    const holder = this.profileLocks.writerOf(tenant, settings.profileId) ?? 'another task';
-    throw new ProfileInUseError(
-      `profile ${settings.profileId} is in use by ${holder}, which saves it back when it ends; one task at a time may write a profile. ` +
-        'Wait for that task to end, or use the profile with profile_read_only: true.',
-    );
+  private async storeCreated(record: TaskRecord, settings: TaskSettings): Promise<void> {
+    const lease = this.options.distributed ? undefined : { owner: this.options.workerId, expiresAtMs: this.leaseExpiry() };
+    const writesProfile = settings.profileId !== undefined && !settings.profileReadOnly ? settings.profileId : undefined;
+    try {
+      await this.options.store.createTask(record, lease, writesProfile);
+    } catch (error) {
+      if (!(error instanceof ProfileWriterTakenError)) throw error;
+      const holder = (await this.options.store.profileWriter(record.tenant, error.profileId)) ?? 'another task';
+      throw new ProfileInUseError(
+        `profile ${error.profileId} is in use by ${holder}, which saves it back when it ends; one task at a time may write a profile. ` +
+          'Wait for that task to end, or use the profile with profile_read_only: true.',
+      );
+    }
   }
 
-  /** Whether a live task holds the profile for writing (DELETE /profile refuses then). */
-  profileWriter(tenant: string, profileId: string): string | undefined {
-    return this.profileLocks.writerOf(tenant, profileId);
+  /** The live task holding the profile for writing, whichever API process created it (DELETE /profile refuses then). */
+  profileWriter(tenant: string, profileId: string): Promise<string | undefined> {
+    return this.options.store.profileWriter(tenant, profileId);
   }
 
   /** The live task's caller tunnel (proxy_server "self"), for the tunnel endpoint. */
@@ -190,9 +202,11 @@ export class TaskService {
     return entry?.tenant === tenant ? entry.tunnel : undefined;
   }
 
-  /** What a task holds until it has ended: its profile's writer lock and its caller tunnel. */
+  /**
+   * What a task holds in this process until it has ended: its caller tunnel. (Its profile's
+   * writer lock is in the store and goes with the final state, whoever stores it.)
+   */
   private releaseTaskResources(taskId: string): void {
-    this.profileLocks.releaseHeldBy(taskId);
     const entry = this.tunnels.get(taskId);
     this.tunnels.delete(taskId);
     void entry?.tunnel.close();
@@ -227,7 +241,12 @@ export class TaskService {
   /** The runner stored a task's final state: release what it held and hold its status for its last answer. */
   async taskEnded(taskId: string): Promise<void> {
     this.releaseTaskResources(taskId);
-    this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), this.eventLog.errorAnswers.remainingMs(taskId));
+    // The grace period starts once no error answer is withheld any more.
+    const holdMs = (await this.eventLog.errorAnswers.remainingMs(taskId)) + this.options.finishGraceMs;
+    if (await this.gate.holdUntilDelivered(taskId, await this.eventLog.lastTimestamp(taskId), holdMs)) {
+      // Polls held meanwhile read the final status once the hold runs out (wakes every process's polls).
+      setTimeout(() => this.eventLog.notify(taskId), holdMs + 5).unref();
+    }
     this.eventLog.notify(taskId);
   }
 
@@ -240,8 +259,14 @@ export class TaskService {
 
   /** Status as clients see it: `running` while a finished task's last answer awaits a poll. */
   async visibleStatus(task: TaskRecord): Promise<TaskStatus> {
-    const current = await this.storedStatus(task);
-    return isFinishedTaskStatus(current) && this.gate.isHeld(task.id) ? 'running' : current;
+    return (await this.visibleState(task)).status;
+  }
+
+  /** The visible status and the record as stored now. */
+  private async visibleState(task: TaskRecord): Promise<{ status: TaskStatus; current: TaskRecord }> {
+    const current = (await this.options.store.getTask(task.id)) ?? task;
+    const held = isFinishedTaskStatus(current.status) && (await this.gate.isHeld(task.id));
+    return { status: held ? 'running' : current.status, current };
   }
 
   private async storedStatus(task: TaskRecord): Promise<TaskStatus> {
@@ -268,7 +293,7 @@ export class TaskService {
       // Watch before reading, so a change made while this reads is not missed.
       const watch = this.options.notifier.watch([taskTopic(task.id), queueTopic(task.tenant)]);
       const remaining = deadline - Date.now();
-      const answer = await this.pollNow(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
+      const { answer, withheld } = await this.pollOnce(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
       if (answer) {
         watch.close();
         return answer;
@@ -280,7 +305,7 @@ export class TaskService {
         return (await this.pollNow(task, afterTimestamp, true, options)) as TaskPoll;
       }
       before = standing;
-      await waitForChange(watch, remaining, signal);
+      await waitForChange(watch, Math.min(remaining, this.untilWithheldChanges(withheld)), signal);
     }
   }
 
@@ -298,33 +323,74 @@ export class TaskService {
    * carries a heartbeat (the official clients sleep after an empty one; see ErrorAnswerDelay).
    */
   async pollNow(task: TaskRecord, afterTimestamp: number, force = false, options: PollOptions = {}): Promise<TaskPoll | undefined> {
-    let status = await this.visibleStatus(task);
+    return (await this.pollOnce(task, afterTimestamp, force, options)).answer;
+  }
+
+  /**
+   * A withheld answer this poll waits behind changes its answer at its release and when it shows:
+   * the process that withheld it wakes every poll then, and each poll also looks again by itself,
+   * so a worker that died meanwhile does not leave it waiting for the whole long-poll.
+   */
+  private untilWithheldChanges(withheld: WithheldAnswer | undefined): number {
+    if (!withheld) return Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    // A few ms late on purpose: a timer may fire a millisecond before Date.now() reaches its time.
+    return (now < withheld.releaseAtMs ? withheld.releaseAtMs : withheld.visibleAtMs) - now + 5;
+  }
+
+  /** pollNow, with the withheld answer (if any) that kept events from it. */
+  private async pollOnce(task: TaskRecord, afterTimestamp: number, force: boolean, options: PollOptions): Promise<{ answer: TaskPoll | undefined; withheld?: WithheldAnswer }> {
+    const visible = await this.visibleState(task);
+    let status = visible.status;
     const stored = await this.options.store.listEvents(task.id, afterTimestamp);
     const now = Date.now();
-    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
+    const { events, withheld } = options.handlersFirst ? { events: stored, withheld: undefined } : await this.eventLog.errorAnswers.visibleEvents(task.id, stored, now);
+    // An answer this poll may not see yet keeps the task live for it (the gate holds it as long once set, but in
+    // distributed mode the worker sets it a few round trips after storing the final status).
+    if (withheld !== undefined && isFinishedTaskStatus(status)) status = 'running';
     const finished = isFinishedTaskStatus(status);
     // A task that never had an event: its first poll (the official client's liveUrl()) must not
     // wait, unless a command's answer is on its way (then that answer is what the poll waits for).
-    const freshTask = afterTimestamp === 0 && (await this.eventLog.lastTimestamp(task.id)) === 0 && !this.eventLog.errorAnswers.hasUnansweredCommands(task.id);
+    const freshTask = afterTimestamp === 0 && (await this.eventLog.lastTimestamp(task.id)) === 0 && !(await this.eventLog.errorAnswers.hasUnansweredCommands(task.id));
     // Polls begun before a withheld answer's release are answered then, without it.
     const released = withheld !== undefined && now >= withheld.releaseAtMs && (options.startedAtMs ?? now) < withheld.releaseAtMs;
-    if (events.length === 0 && !finished && !force && !freshTask && !released) return undefined;
+    if (events.length === 0 && !finished && !force && !freshTask && !released) return { answer: undefined, ...(withheld ? { withheld } : {}) };
     const last = events.at(-1);
     if (last) {
-      this.gate.recordDelivered(task.id, last.timestamp);
-      if (finished && this.gate.inGracePeriod(task.id)) status = 'running';
+      // The hold's release wakes the task's other polls, which read the final status then.
+      if (await this.gate.recordDelivered(task.id, last.timestamp)) this.eventLog.notify(task.id);
+      if (finished && (this.finishedWithinGrace(visible.current, now) || (await this.gate.inGracePeriod(task.id)))) status = 'running';
     }
-    if (events.length > 0 || finished) return { status, events };
-    return { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] };
+    if (events.length > 0 || finished) return { answer: { status, events } };
+    return { answer: { status, events: [await this.heartbeat(task.id, afterTimestamp, status)] } };
+  }
+
+  /**
+   * Whether the task's final status was stored less than the grace period ago: the grace period
+   * already, before the process that ended it (a worker, in distributed mode) has set the gate.
+   */
+  private finishedWithinGrace(task: TaskRecord, nowMs: number): boolean {
+    return task.finishedAtMs !== null && nowMs - task.finishedAtMs < this.options.finishGraceMs;
   }
 
   /**
    * At the client's own cursor (never past an event it has not seen, withheld ones included); a
-   * fresh task's first one reserves a timestamp, moving the cursor off 0 so that the next poll waits.
+   * client without one yet (0) gets it moved off 0, so that its next poll waits.
    */
   private async heartbeat(taskId: string, afterTimestamp: number, status: TaskStatus): Promise<HeartbeatEvent> {
-    const timestamp = (await this.eventLog.lastTimestamp(taskId)) === 0 ? await this.eventLog.reserveTimestamp(taskId) : afterTimestamp;
+    const timestamp = afterTimestamp === 0 ? await this.cursorOffZero(taskId) : afterTimestamp;
     return { id: null, name: 'heartbeat', payload: { status: status === 'waiting' ? 'waiting' : 'running' }, timestamp };
+  }
+
+  /**
+   * A reserved timestamp: the store keeps it, so every later event gets a greater one whichever
+   * process appends it (what this process remembers of the log is no guide: another API process may
+   * have reserved, a worker appended). When the task has an event already (one stored while this
+   * reserved, or an error answer withheld from the poll), the cursor stays at 0: it must not pass it.
+   */
+  private async cursorOffZero(taskId: string): Promise<number> {
+    const reserved = await this.eventLog.reserveTimestamp(taskId);
+    return (await this.options.store.listEvents(taskId, 0)).length === 0 ? reserved : 0;
   }
 
   /** Queues a session command (or a tool's browser action on a one-shot task) for the task's runner. */
@@ -333,8 +399,9 @@ export class TaskService {
     if (command.eventName === 'session_action' && task.kind !== 'session') {
       throw new InvalidTaskRequestError(`${command.action} is a session action; task ${task.id} is not a session (it was created with a task)`);
     }
-    await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: Date.now() });
-    this.eventLog.errorAnswers.commandPosted(task.id, command.id);
+    const postedAtMs = Date.now();
+    await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: postedAtMs });
+    await this.eventLog.errorAnswers.commandPosted(task.id, command.id, postedAtMs);
     // A forced close does not wait for the task to start: nobody runs it yet, so it is answered here.
     if (command.action === 'close' && command.force && (await this.leaveQueue(task))) {
       await this.eventLog.append(task.id, { id: command.id, name: command.eventName, payload: { code: 200, output: actionOutputToWire({ output: true, costDollars: 0, durationMs: 0 }) } });
@@ -342,13 +409,13 @@ export class TaskService {
       await this.taskEnded(task.id);
       return;
     }
-    await this.send(task, { kind: 'command', command });
+    await this.send(task, { kind: 'command', command, postedAtMs });
   }
 
   /** Takes a waiting task out of the queue with what waits for it; false once a runner has it. */
   private async leaveQueue(task: TaskRecord): Promise<boolean> {
     if (!(await this.options.queue.remove({ taskId: task.id, key: task.tenant }))) return false;
-    this.options.launches.drop(task.id);
+    await this.options.launches.drop(task.id);
     await this.options.commands.discard(task.id);
     // The tasks behind it moved up.
     this.options.notifier.notify(queueTopic(task.tenant));
@@ -412,9 +479,9 @@ export class TaskService {
    * the next start fails them.
    */
   async close(): Promise<void> {
-    this.gate.close();
+    await this.gate.close();
     for (const launch of this.options.launches.waiting()) {
-      this.options.launches.drop(launch.record.id);
+      await this.options.launches.drop(launch.record.id);
       this.releaseTaskResources(launch.record.id);
     }
     for (const taskId of [...this.tunnels.keys()]) this.releaseTaskResources(taskId);
