@@ -52,10 +52,10 @@ export interface TestServer {
 /** Something the API answers through: a test server, or one process of a distributed topology. */
 export type ApiClient = Pick<TestServer, 'api'>;
 
-/** A client of the API at `apiBaseUrl` (read on every call: a restarted server may move) with the tests' keys. */
-export function apiClientOf(apiBaseUrl: () => string): ApiClient {
+/** A client of the API at `apiBaseUrl` (read on every call: a restarted server may move), with `defaultKey` unless a call names another. */
+export function apiClientOf(apiBaseUrl: () => string, defaultKey = firstKey): ApiClient {
   return {
-    async api(method, path, { key = firstKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
+    async api(method, path, { key = defaultKey, body, rawBody, headers = {}, handlersFirst = true } = {}) {
       const requestHeaders: Record<string, string> = { ...headers };
       if (handlersFirst) requestHeaders[handlersFirstHeader] = '1';
       if (key !== null) requestHeaders.apikey = key;
@@ -146,17 +146,17 @@ export async function waitForTask(testServer: ApiClient, id: string, until: (tas
   }
 }
 
-/** Polls with event_t until `predicate` holds on the collected events (heartbeats left out) or the task finishes. */
+/** Polls with event_t (with the client's key unless `key` says another) until `until` holds on the collected events (heartbeats left out) or the task finishes. */
 export async function pollEvents(
   testServer: ApiClient,
   taskId: string,
   until: (events: any[], status: string) => boolean,
-  { key = firstKey, maxPolls = 60 } = {},
+  { key, maxPolls = 60 }: { key?: string; maxPolls?: number } = {},
 ): Promise<{ events: any[]; status: string; last: ApiAnswer }> {
   const events: any[] = [];
   let eventT = 0;
   for (let poll = 0; poll < maxPolls; poll += 1) {
-    const answer = await testServer.api('GET', `/task/${taskId}?event_t=${eventT}`, { key });
+    const answer = await testServer.api('GET', `/task/${taskId}?event_t=${eventT}`, key === undefined ? {} : { key });
     if (answer.status !== 200 && answer.status !== 202) throw new Error(`poll failed: ${answer.status} ${JSON.stringify(answer.body)}`);
     const fresh: any[] = answer.body.r.events ?? [];
     events.push(...fresh.filter((event) => event.id !== null));
