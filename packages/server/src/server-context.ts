@@ -5,6 +5,7 @@ import type { ResourceStore } from './store/resource-store.js';
 import type { TaskStore } from './store/task-record.js';
 import type { TaskRunner } from './tasks/task-runner.js';
 import type { TaskService } from './tasks/task-service.js';
+import type { TaskSocketRouting } from './tunnel/task-socket-routing.js';
 
 /** What the routes share. `publicUrl` is known only once the server listens. */
 export interface ServerContext {
@@ -18,6 +19,8 @@ export interface ServerContext {
   blobs: BlobStore;
   /** This process's scratch folder (uploads land here before they go to the blob store). */
   workDirectory: string;
+  /** Where the sockets of tasks other processes run are relayed (distributed mode only). */
+  taskSockets?: TaskSocketRouting;
   longPollMs: number;
   publicUrl: () => string;
   /** How api processes reach this process's tasks (live view, caller tunnel); undefined in an api process. Known once it listens. */

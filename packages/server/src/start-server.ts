@@ -33,6 +33,8 @@ import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks
 import { redisTasks } from './tasks/redis-tasks.js';
 import { refuseUnsharedBackends, serverRoleOf, type ServerRole } from './server-role.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
+import { validateWorkerUrl } from './scale/worker-registry.js';
+import { installDistributedTaskSockets } from './tunnel/distributed-task-sockets.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 import { createWorkDirectory } from './work-directory.js';
 import { resolveWorkerId } from './worker-id.js';
@@ -187,6 +189,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
   const secretKey = options.secretKey ?? (process.env.SMOOTH_SECRET_KEY?.trim() || undefined);
   refuseUnsharedBackends(role, { databaseUrl, redisUrl, secretKey: secretKey !== undefined, sharedBlobs: options.blobStore !== undefined || Boolean(options.blobUrl?.trim() || process.env.SMOOTH_BLOB_URL?.trim()) });
+  const configuredWorkerUrl = options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || undefined);
+  // Refused before anything opens, rather than when the worker registers it after listening.
+  if (configuredWorkerUrl !== undefined) validateWorkerUrl(configuredWorkerUrl);
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
@@ -258,7 +263,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runsTasks,
     distributed: role !== 'all',
   };
-  const onRedis = redisUrl ? await redisTasks({ ...taskOptions, redisUrl, redisPrefix: options.redisPrefix }) : undefined;
+  const onRedis = redisUrl ? await redisTasks({ ...taskOptions, sealer, redisUrl, redisPrefix: options.redisPrefix }) : undefined;
   const embedded = onRedis ?? embeddedTasks(taskOptions);
   const tasks = embedded.service;
   // Fails what this worker left live when it last stopped, then takes tasks from the queue.
@@ -302,7 +307,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installApiRoutes(app, context, tenants, new FailedAuthLimiter(options.failedAuthLimits ?? defaultFailedAuthLimits), maxUploadBytes);
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
-  installTunnelEndpoint(app.server, { tenantOf: (apiKey) => tenants.get(apiKey), tunnelOf: (tenant, taskId) => tasks.callerTunnel(tenant, taskId) });
+  const tenantOf = (apiKey: string) => tenants.get(apiKey);
+  // Between processes the worker running a self task opens its tunnel; in one process the service opened it at creation.
+  const tunnelOf = (tenant: string, taskId: string) => (taskOptions.distributed ? undefined : tasks.callerTunnel(tenant, taskId)) ?? embedded.runner?.callerTunnel(tenant, taskId);
+  installTunnelEndpoint(app.server, { tenantOf, tunnelOf });
+  // Sharing tasks with other processes: a task's sockets are relayed to the worker running it.
+  const taskSockets = redisUrl
+    ? await installDistributedTaskSockets({
+        server: app.server,
+        redisUrl,
+        redisPrefix: options.redisPrefix ?? 'open-smooth',
+        store: taskStore,
+        tunnelOf,
+        runner: embedded.runner,
+        workerId,
+        tenantOf,
+        watch: (topics) => embedded.notifier.watch(topics),
+        registrationTtlMs: leaseMs,
+        heartbeatMs: taskOptions.heartbeatMs,
+        closing: closing.signal,
+      })
+    : undefined;
+  if (taskSockets) context.taskSockets = taskSockets.routing;
   registerPublicRoutes(app, context);
   registerOpsRoutes(app, { metrics, readiness: readinessChecks(stores, blobs, onRedis?.checkRedis, runsTasks ? browserPool : undefined) });
 
@@ -313,7 +339,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   const listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   publicUrl = publicUrlOf(options) ?? listenUrl;
-  workerUrl = runsTasks ? (options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || listenUrl)) : undefined;
+  workerUrl = runsTasks ? (configuredWorkerUrl ?? listenUrl) : undefined;
+  if (workerUrl) await taskSockets?.registerWorker(workerUrl);
 
   let closed: Promise<void> | undefined;
   return {
@@ -325,6 +352,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       (closed ??= (async () => {
         closing.abort();
+        await taskSockets?.close();
         await embedded.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();

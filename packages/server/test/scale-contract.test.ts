@@ -13,6 +13,9 @@ import { RedisCommandBus } from '../src/scale/redis-command-bus.js';
 import { RedisEventNotifier } from '../src/scale/redis-event-notifier.js';
 import type { QueuedTask, TaskQueue, TaskQueueLimits } from '../src/scale/task-queue.js';
 import { QueueFullError } from '../src/tasks/task-errors.js';
+import { SecretSealer } from '../src/store/secret-sealer.js';
+
+const sealer = SecretSealer.fromBase64Key(randomBytes(32).toString('base64'), 'the test key');
 
 /** What one process holds: the API side and the worker side are separate processes in distributed mode. */
 interface Side {
@@ -64,7 +67,7 @@ const onRedis: Implementation = {
       connections.push(connection);
       return {
         queue: await BullmqTaskQueue.connect(connection, limits, { prefix, idleCheckMs: 200 }),
-        bus: await RedisCommandBus.connect(connection, { prefix, replyTimeoutMs: 2000 }),
+        bus: await RedisCommandBus.connect(connection, { prefix, replyTimeoutMs: 2000, sealer }),
         notifier: await RedisEventNotifier.connect(connection, prefix),
       };
     };
@@ -283,4 +286,29 @@ async function deploy(implementation: Implementation, limits: TaskQueueLimits): 
 after(async () => {
   for (const deployment of openDeployments.splice(0)) await deployment.close();
   await redis?.stop();
+});
+
+test('a message waiting in Redis for its task is sealed: a tool answer with a secret is not readable there, and the owner gets it whole', async () => {
+  const prefix = `sealed-${randomBytes(4).toString('hex')}`;
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const bus = await RedisCommandBus.connect(connection, { prefix, replyTimeoutMs: 2000, sealer });
+  try {
+    const message: TaskMessage = { kind: 'tool_answer', id: 'call-1', code: 200, output: { password: 'hunter2-in-redis' } };
+    assert.deepEqual(await bus.send('task_sealed', message), { accepted: true, deferred: true });
+    const stored = (await connection.lrange(`${prefix}:mailbox:task_sealed`, 0, -1)).join('\n');
+    assert.ok(stored.length > 0, 'the message waits in the mailbox');
+    assert.ok(!stored.includes('hunter2-in-redis') && !stored.includes('tool_answer'), stored);
+    const received: TaskMessage[] = [];
+    const stop = await bus.serve('task_sealed', (delivered) => {
+      received.push(delivered);
+      return { accepted: true };
+    });
+    const deadline = Date.now() + 10_000;
+    while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await stop();
+    assert.deepEqual(received, [message]);
+  } finally {
+    await bus.close();
+    connection.disconnect();
+  }
 });

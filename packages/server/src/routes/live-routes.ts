@@ -20,6 +20,12 @@ const viewerFramesPerSecond = 15;
 /** A viewer whose socket has this much unsent data skips frames instead of queueing them. */
 const maxBufferedBytes = 2 * 1024 * 1024;
 const statePollMs = 400;
+/**
+ * A viewer served by a process that does not run the task (it waited, or this is an API process)
+ * is closed with this code once the task runs on a worker it can be relayed to; the live page
+ * connects again and reaches that worker (see tunnel/task-socket-routing.ts).
+ */
+export const liveViewMovedCloseCode = 4307;
 const finishedPollMs = 5_000;
 
 const liveParametersSchema = z.object({ task_id: z.string().min(1).max(200), token: z.string().min(1).max(200) });
@@ -39,7 +45,7 @@ function tokensMatch(given: string, expected: string): boolean {
  * The task a live URL names, when its token is that task's and has not expired. Every failure
  * reads the same 404, so a guess learns nothing (not even whether the task exists).
  */
-export async function taskOfLiveUrl(context: ServerContext, taskId: string, token: string): Promise<TaskRecord> {
+export async function taskOfLiveUrl(context: Pick<ServerContext, 'taskStore'>, taskId: string, token: string): Promise<TaskRecord> {
   const task = await context.taskStore.getTask(taskId);
   const expired = task?.finishedAtMs != null && isFinishedTaskStatus(task.status) && Date.now() > task.finishedAtMs + liveViewTtlAfterFinishMs;
   if (!task || task.liveToken === null || !tokensMatch(token, task.liveToken) || expired) {
@@ -187,6 +193,10 @@ class LiveViewer {
     }
     const status = await this.context.tasks.visibleStatus(task);
     if (this.#closed) return;
+    if (!view && status === 'running' && (await this.context.taskSockets?.remoteWorkerUrlOf(this.taskId)) !== undefined) {
+      this.socket.close(liveViewMovedCloseCode, 'the task runs on a worker now: connect again');
+      return;
+    }
     const finished = isFinishedTaskStatus(status);
     const state: LiveState = {
       type: 'state',

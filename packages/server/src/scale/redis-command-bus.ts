@@ -7,7 +7,14 @@ interface MailboxEntry {
   requestId: string;
   /** The sender's reply channel. */
   replyTo: string;
-  message: TaskMessage;
+  /** The TaskMessage as JSON, sealed: commands carry what the task must keep secret (run_task secrets, tool outputs). */
+  sealedMessage: string;
+}
+
+/** Seals what crosses Redis (the store's SecretSealer: every process of a deployment shares its key). */
+export interface MessageSealer {
+  seal(text: string): string;
+  unseal(sealed: string): string;
 }
 
 interface ReplyEnvelope {
@@ -50,10 +57,11 @@ export class RedisCommandBus implements CommandBus {
     private readonly subscriber: Redis,
     private readonly prefix: string,
     private readonly replyTimeoutMs: number,
+    private readonly sealer: MessageSealer,
   ) {}
 
-  static async connect(connection: Redis, options: { prefix?: string; replyTimeoutMs?: number } = {}): Promise<RedisCommandBus> {
-    const bus = new RedisCommandBus(connection, connection.duplicate(), options.prefix ?? 'open-smooth', options.replyTimeoutMs ?? defaultReplyTimeoutMs);
+  static async connect(connection: Redis, options: { sealer: MessageSealer; prefix?: string; replyTimeoutMs?: number }): Promise<RedisCommandBus> {
+    const bus = new RedisCommandBus(connection, connection.duplicate(), options.prefix ?? 'open-smooth', options.replyTimeoutMs ?? defaultReplyTimeoutMs, options.sealer);
     bus.subscriber.on('message', (channel: string, text: string) => bus.received(channel, text));
     bus.subscriber.on('error', (error: unknown) => console.warn(`open-smooth: Redis command bus: ${errorMessage(error)}`));
     await bus.subscriber.subscribe(bus.doorbellChannel, bus.replyChannel);
@@ -86,7 +94,7 @@ export class RedisCommandBus implements CommandBus {
 
   async send(taskId: string, message: TaskMessage): Promise<MessageReply> {
     const requestId = randomBytes(9).toString('base64url');
-    const entry: MailboxEntry = { requestId, replyTo: this.replyChannel, message };
+    const entry: MailboxEntry = { requestId, replyTo: this.replyChannel, sealedMessage: this.sealer.seal(JSON.stringify(message)) };
     const reply = new Promise<MessageReply>((resolve) => {
       const timer = setTimeout(() => {
         this.settle(requestId, { accepted: false, unreachable: true, reason: `the worker running task ${taskId} did not answer within ${this.replyTimeoutMs / 1000} s; try again` });
@@ -183,15 +191,17 @@ export class RedisCommandBus implements CommandBus {
       }
       if (text === null) return;
       let entry: MailboxEntry;
+      let message: TaskMessage;
       try {
         entry = JSON.parse(text) as MailboxEntry;
+        message = JSON.parse(this.sealer.unseal(entry.sealedMessage)) as TaskMessage;
       } catch (error) {
         console.warn(`open-smooth: task ${taskId}: dropped an unreadable message: ${errorMessage(error)}`);
         continue;
       }
       let reply: MessageReply;
       try {
-        reply = await handler(entry.message);
+        reply = await handler(message);
       } catch (error) {
         reply = { accepted: false, reason: errorMessage(error) };
       }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { BullmqTaskQueue } from '../scale/bullmq-task-queue.js';
-import { RedisCommandBus } from '../scale/redis-command-bus.js';
+import { RedisCommandBus, type MessageSealer } from '../scale/redis-command-bus.js';
 import { RedisEventNotifier } from '../scale/redis-event-notifier.js';
 import { RedisFinishGate } from '../scale/redis-finish-gate.js';
 import { RedisWithheldAnswers } from '../scale/redis-withheld-answers.js';
@@ -13,7 +13,7 @@ export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void> };
  * Tasks whose queue, command bus and notifier are on Redis (BullMQ, pub/sub): an api process, a
  * worker process, or one process that does both (`--role all` with Redis).
  */
-export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: string; redisPrefix?: string | undefined }): Promise<RedisTasks> {
+export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: string; redisPrefix?: string | undefined; sealer: MessageSealer }): Promise<RedisTasks> {
   // BullMQ's workers need commands that wait for a reconnect rather than fail after a few retries.
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   await connection.connect();
@@ -21,7 +21,7 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
   try {
     const tasks = tasksOverSeams(options, {
       queue: await BullmqTaskQueue.connect(connection, options.limits, { prefix }),
-      commands: await RedisCommandBus.connect(connection, { prefix }),
+      commands: await RedisCommandBus.connect(connection, { prefix, sealer: options.sealer }),
       notifier: await RedisEventNotifier.connect(connection, prefix),
       pollGates: { finishGate: new RedisFinishGate(connection, prefix), withheldAnswers: new RedisWithheldAnswers(connection, prefix) },
     });

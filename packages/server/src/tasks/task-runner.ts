@@ -12,6 +12,7 @@ import type { AgentBridge } from './agent-bridge.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
 import type { TaskLaunch, TaskLaunches } from './task-launches.js';
+import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 
 export const restartFailureReason = 'server restarted while the task was running';
 /** The store adds which worker it was. */
@@ -67,6 +68,8 @@ export class TaskRunner {
   private readonly live = new Map<string, LiveTask>();
   /** How to stop serving each live task's commands. */
   private readonly serving = new Map<string, () => Promise<void>>();
+  /** Caller tunnels this worker opened for the `self` tasks it runs (launches from another process carry none). */
+  private readonly tunnels = new Map<string, { tenant: string; tunnel: CallerTunnel }>();
   private closed = false;
   private leaseTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning: Promise<void> | undefined;
@@ -136,6 +139,7 @@ export class TaskRunner {
     if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
     process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
     this.live.delete(liveTask.id);
+    this.closeCallerTunnel(liveTask.id);
     await liveTask.abandon();
     await this.serving.get(liveTask.id)?.();
     this.serving.delete(liveTask.id);
@@ -152,6 +156,29 @@ export class TaskRunner {
     let count = 0;
     for (const liveTask of this.live.values()) if (liveTask.hasBrowser) count += 1;
     return count;
+  }
+
+  /** The caller tunnel this worker opened for a task it runs, for the tunnel endpoint. */
+  callerTunnel(tenant: string, taskId: string): CallerTunnel | undefined {
+    const entry = this.tunnels.get(taskId);
+    return entry?.tenant === tenant ? entry.tunnel : undefined;
+  }
+
+  /**
+   * The task's caller tunnel: the one its launch carries (the creating process runs it and opened
+   * it at creation), else for proxy_server "self" one opened now, here, where its browser runs.
+   */
+  private callerTunnelOf(launch: TaskLaunch): CallerTunnel | undefined {
+    if (launch.callerTunnel || launch.settings.proxy.kind !== 'self') return launch.callerTunnel;
+    const tunnel = new CallerTunnel();
+    this.tunnels.set(launch.record.id, { tenant: launch.record.tenant, tunnel });
+    return tunnel;
+  }
+
+  private closeCallerTunnel(taskId: string): void {
+    const entry = this.tunnels.get(taskId);
+    this.tunnels.delete(taskId);
+    void entry?.tunnel.close();
   }
 
   currentUrl(taskId: string): string | undefined {
@@ -175,6 +202,7 @@ export class TaskRunner {
       await this.failUnlaunchable(queued, 'no worker could start the task: its settings were not available to the worker that took it');
       return;
     }
+    const callerTunnel = this.callerTunnelOf(launch);
     const liveTask = new LiveTask(launch.record, launch.settings, {
       store: this.options.store,
       eventLog: this.options.eventLog,
@@ -185,7 +213,7 @@ export class TaskRunner {
       metrics: this.options.metrics,
       profiles: this.options.profiles,
       workerId: this.options.workerId,
-      ...(launch.callerTunnel ? { callerTunnel: launch.callerTunnel } : {}),
+      ...(callerTunnel ? { callerTunnel } : {}),
       callerTunnelTimeoutMs: this.options.callerTunnelTimeoutMs,
       toolCallTimeoutMs: this.options.toolCallTimeoutMs,
       sessionIdleTimeoutMs: this.options.sessionIdleTimeoutMs,
@@ -194,6 +222,7 @@ export class TaskRunner {
       commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onFinished: async (taskId) => {
         this.live.delete(taskId);
+        this.closeCallerTunnel(taskId);
         await stopServing?.();
         this.serving.delete(taskId);
         await this.options.onFinished(taskId);
@@ -257,6 +286,7 @@ export class TaskRunner {
     await this.options.queue.close();
     const liveTasks = [...this.live.values()];
     this.live.clear();
+    for (const taskId of [...this.tunnels.keys()]) this.closeCallerTunnel(taskId);
     await Promise.all(
       liveTasks.map((liveTask) =>
         liveTask.abandon().catch((error: unknown) => console.warn(`open-smooth: task ${liveTask.id} could not be abandoned cleanly: ${errorMessage(error)}`)),

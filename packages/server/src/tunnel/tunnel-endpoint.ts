@@ -6,7 +6,8 @@ import type { CallerTunnel } from './caller-tunnel.js';
 /** The Upgrade protocol name of the caller's tunnel connections. */
 export const tunnelProtocol = 'open-smooth-tunnel';
 
-const tunnelPath = /^\/api\/v1\/task\/([^/?#]+)\/tunnel(?:\/([A-Za-z0-9]+))?(?:\?.*)?$/;
+/** `/api/v1/task/{id}/tunnel` (control) and `/api/v1/task/{id}/tunnel/{stream}` (data). */
+export const tunnelPath = /^\/api\/v1\/task\/([^/?#]+)\/tunnel(?:\/([A-Za-z0-9]+))?(?:\?.*)?$/;
 
 export interface TunnelLookup {
   /** The API key's tenant, or undefined for an unknown key. */

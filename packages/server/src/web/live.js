@@ -34,24 +34,37 @@ let inControl = false;
 let frameUrl;
 
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${location.pathname.replace(/\/$/, '')}/ws${location.search}`;
-const socket = new WebSocket(socketUrl);
-socket.binaryType = 'blob';
+/** The server closes with this code when the task has started on a worker the view can now reach: connect again. */
+const movedCloseCode = 4307;
+/** @type {WebSocket} */
+let socket = connect();
+
+/** A socket to the live view; a new one starts over (the server sends every step again). */
+function connect() {
+  const opened = new WebSocket(socketUrl);
+  opened.binaryType = 'blob';
+  opened.addEventListener('message', (event) => {
+    if (event.data instanceof Blob) return showFrame(event.data);
+    const message = JSON.parse(String(event.data));
+    if (message.type === 'state') showState(message);
+    else if (message.type === 'step') addStep(message.step);
+    else if (message.type === 'refused') notice.textContent = message.reason;
+  });
+  opened.addEventListener('close', (event) => {
+    if (event.code === movedCloseCode) {
+      element('steps').replaceChildren();
+      socket = connect();
+      return;
+    }
+    if (!state || state.status === 'running' || state.status === 'waiting') notice.textContent = 'The live view was disconnected. Reload the page to reconnect.';
+  });
+  return opened;
+}
 
 /** @param {unknown} message */
 function send(message) {
   if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
-
-socket.addEventListener('message', (event) => {
-  if (event.data instanceof Blob) return showFrame(event.data);
-  const message = JSON.parse(String(event.data));
-  if (message.type === 'state') showState(message);
-  else if (message.type === 'step') addStep(message.step);
-  else if (message.type === 'refused') notice.textContent = message.reason;
-});
-socket.addEventListener('close', () => {
-  if (!state || state.status === 'running' || state.status === 'waiting') notice.textContent = 'The live view was disconnected. Reload the page to reconnect.';
-});
 
 /** @param {Blob} blob */
 function showFrame(blob) {

@@ -1,0 +1,111 @@
+import { errorMessage } from '@open-smooth/protocol';
+import { Redis } from 'ioredis';
+
+/**
+ * Where API processes reach each worker's HTTP listener (its workerUrl), by worker id: the
+ * sockets of a task (live view, `self` tunnel) are relayed there, to the worker whose id is the
+ * task's lease owner. An entry lives for a TTL its worker refreshes every heartbeat, so a dead
+ * worker's address disappears on its own; only addresses found here are ever relayed to.
+ */
+export interface WorkerRegistry {
+  /** Records (or refreshes) the worker's address for ttlMs. */
+  register(workerId: string, url: string, ttlMs: number): Promise<void>;
+  /** Removes the worker's address (a worker shutting down). */
+  unregister(workerId: string): Promise<void>;
+  /** The worker's address, or undefined when it is not registered (never was, or stopped refreshing). */
+  urlOf(workerId: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/** The registry as Redis keys `<prefix>:worker-url:<workerId>` with a TTL. */
+export class RedisWorkerRegistry implements WorkerRegistry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    /** Whether close() quits the connection (the registry opened it). */
+    private readonly ownsConnection: boolean,
+  ) {}
+
+  /** A registry on its own connection to redisUrl. */
+  static async connect(redisUrl: string, prefix: string): Promise<RedisWorkerRegistry> {
+    const redis = new Redis(redisUrl, { lazyConnect: true });
+    // Logged, not thrown: ioredis reconnects by itself, and every call says when it fails.
+    redis.on('error', (error: unknown) => process.stderr.write(`open-smooth: worker registry: Redis: ${errorMessage(error)}\n`));
+    await redis.connect();
+    return new RedisWorkerRegistry(redis, prefix, true);
+  }
+
+  #key(workerId: string): string {
+    return `${this.prefix}:worker-url:${workerId}`;
+  }
+
+  async register(workerId: string, url: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.#key(workerId), url, 'PX', Math.max(1, Math.round(ttlMs)));
+  }
+
+  async unregister(workerId: string): Promise<void> {
+    await this.redis.del(this.#key(workerId));
+  }
+
+  async urlOf(workerId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.#key(workerId))) ?? undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/**
+ * A worker's entry kept alive: registered at once, refreshed every `refreshMs` (its heartbeat),
+ * removed on stop. The TTL outlives a few missed refreshes, so a slow Redis round does not make a
+ * live worker unreachable.
+ */
+export class WorkerRegistration {
+  #timer: NodeJS.Timeout | undefined;
+  #refreshing: Promise<void> | undefined;
+
+  constructor(
+    private readonly registry: WorkerRegistry,
+    private readonly workerId: string,
+    private readonly url: string,
+    private readonly ttlMs: number,
+    private readonly refreshMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    validateWorkerUrl(this.url);
+    await this.registry.register(this.workerId, this.url, this.ttlMs);
+    this.#timer = setInterval(() => {
+      this.#refreshing ??= this.registry
+        .register(this.workerId, this.url, this.ttlMs)
+        .catch((error: unknown) => void process.stderr.write(`open-smooth: worker ${this.workerId}: could not refresh its address in the registry: ${errorMessage(error)}\n`))
+        .finally(() => (this.#refreshing = undefined));
+    }, this.refreshMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#refreshing;
+    await this.registry.unregister(this.workerId).catch((error: unknown) => {
+      // Its TTL removes it anyway.
+      process.stderr.write(`open-smooth: worker ${this.workerId}: could not remove its address from the registry: ${errorMessage(error)}\n`);
+    });
+  }
+}
+
+/** A worker URL is an http(s) origin: the relayed request keeps its own path. */
+export function validateWorkerUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`workerUrl ${JSON.stringify(url)} is not a URL; give the http(s) origin API processes reach this worker at, e.g. http://10.0.0.5:8000`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`workerUrl ${url} must be http or https`);
+  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username) {
+    throw new Error(`workerUrl ${url} must be an origin only (scheme, host, port): the relayed requests keep their own paths`);
+  }
+  return parsed;
+}
