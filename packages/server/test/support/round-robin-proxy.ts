@@ -89,6 +89,10 @@ export async function startRoundRobinProxy(targets: string[] = []): Promise<Roun
     client.on('close', () => upstream.destroy());
   });
 
+  // Longer than any client keeps an idle connection, as load balancers do: a client must never
+  // reuse a connection the proxy is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

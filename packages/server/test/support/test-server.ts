@@ -77,6 +77,16 @@ export function apiClientOf(apiBaseUrl: () => string, defaultKey = firstKey): Ap
   };
 }
 
+/**
+ * One API process: the server itself when embedded, the first API process behind the proxy when
+ * distributed. For what a load balancer answers itself, never forwarding it as sent: malformed
+ * HTTP, bodies over the server's limits.
+ */
+export function oneApiProcess(testServer: TestServer): { url: () => string } & ApiClient {
+  const url = () => testServer.distributed?.apis[0]?.url ?? testServer.server.url;
+  return { url, ...apiClientOf(() => `${url()}/api/`) };
+}
+
 export async function makeTemporaryDirectory(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'open-smooth-server-'));
 }
