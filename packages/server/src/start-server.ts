@@ -193,6 +193,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Refused before anything opens, rather than when the worker registers it after listening.
   if (configuredWorkerUrl !== undefined) validateWorkerUrl(configuredWorkerUrl);
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
+  // Checked before anything opens: a refused start leaves nothing behind.
+  const configuredPublicUrl = publicUrlOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const blobs = await blobStoreOf(options, dataDirectory);
@@ -338,7 +340,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   const listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  publicUrl = publicUrlOf(options) ?? listenUrl;
+  publicUrl = configuredPublicUrl ?? listenUrl;
   workerUrl = runsTasks ? (configuredWorkerUrl ?? listenUrl) : undefined;
   if (workerUrl) await taskSockets?.registerWorker(workerUrl);
 
