@@ -72,6 +72,9 @@ function commonOptions(shared: Shared, dataDirectory: string): Record<string, un
     modelEnvironment: shared.model.environment(),
     allowPrivateNetwork: [...loopbackNetworkAllowance],
     maxConcurrentTasks: workerSlots,
+    // One API key sends every task here. The per-key limit counts the key's tasks on every worker
+    // together, and its default (3/4 of one process's slots) would keep the whole deployment at 1.
+    maxConcurrentTasksPerKey: 64,
   };
 }
 
