@@ -2,8 +2,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 
 import { IsolatedWorld } from './isolated-world.js';
 
-/** Attributes whose changes matter to a reader; style churn from animations is ignored. */
-export const observedAttributes = ['class', 'hidden', 'disabled', 'value', 'checked', 'selected', 'open', 'src', 'href', 'aria-hidden', 'aria-expanded', 'aria-busy'];
+/** Attributes whose changes matter to a reader (ids too: cosmetic filtering keys rules by them); style churn from animations is ignored. */
+export const observedAttributes = ['class', 'id', 'hidden', 'disabled', 'value', 'checked', 'selected', 'open', 'src', 'href', 'aria-hidden', 'aria-expanded', 'aria-busy'];
 
 /** Where the in-page record lives: a global of our isolated world, which no page script can see. */
 const stateKey = 'openSmoothDomActivity';
@@ -21,7 +21,21 @@ export interface DocumentProbe {
   animationRemainingMs: number;
   /** Milliseconds since an inline style last changed (rAF-driven motion); null when none since DOMContentLoaded. */
   sinceStyleChangeMs: number | null;
+  /**
+   * The looks (see documentLooksKey) the document has not changed since: no meaningful mutation
+   * after them. Empty when the document is untracked or nothing has looked at it.
+   */
+  unchangedSinceLooks: string[];
 }
+
+/**
+ * Where our in-page readers note when they last read the document (`performance.now()` by the
+ * reader's name), a global of our isolated world: a later probe tells the reader whether the
+ * document changed since, so it can skip reading it again (see CosmeticFiltering). Mutations are
+ * recorded from DOMContentLoaded on, so a look counts only when noted after it (readyState not
+ * 'loading').
+ */
+export const documentLooksKey = 'openSmoothDocumentLooks';
 
 /**
  * Runs at document start in the main frame, in our isolated world (so the page sees neither the
@@ -95,10 +109,10 @@ export async function installDomActivityTracker(context: BrowserContext): Promis
 /** One round trip: waits (in the page, up to loadTimeoutMs) for the load event, then reads the tracker. */
 export async function probeDocument(page: Page, loadTimeoutMs: number): Promise<DocumentProbe> {
   const world = await IsolatedWorld.for(page);
-  return world.call<DocumentProbe>(await world.mainFrameId(), probeSource, { key: stateKey, loadTimeoutMs }, { timeoutMs: loadTimeoutMs + 5_000 });
+  return world.call<DocumentProbe>(await world.mainFrameId(), probeSource, { key: stateKey, looksKey: documentLooksKey, loadTimeoutMs }, { timeoutMs: loadTimeoutMs + 5_000 });
 }
 
-const probeSource = `async ({ key, loadTimeoutMs }) => {
+const probeSource = `async ({ key, looksKey, loadTimeoutMs }) => {
   // One task later: what the last input queued (a form submission's navigation, a click's
   // handlers) has run and asked the browser for its request before this looks.
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -109,6 +123,7 @@ const probeSource = `async ({ key, loadTimeoutMs }) => {
     });
   }
   const state = globalThis[key];
+  const looks = globalThis[looksKey] ?? {};
   // Running CSS transitions and animations that will end; endless ones (spinners, cursors) never settle.
   let animationRemainingMs = 0;
   for (const animation of document.getAnimations ? document.getAnimations() : []) {
@@ -125,6 +140,7 @@ const probeSource = `async ({ key, loadTimeoutMs }) => {
     lastMutationWallMs: state && state.lastMutationAt >= 0 ? performance.timeOrigin + state.lastMutationAt : null,
     animationRemainingMs,
     sinceStyleChangeMs: state && state.lastStyleAt >= 0 ? performance.now() - state.lastStyleAt : null,
+    unchangedSinceLooks: state ? Object.keys(looks).filter((name) => state.lastMutationAt < looks[name]) : [],
   };
 }`;
 

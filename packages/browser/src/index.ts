@@ -48,7 +48,7 @@ export { isAlwaysAllowedUrl, isUrlAllowedByPatterns, matchesUrlPattern } from '.
 export { SecretVault } from './secret-vault.js';
 export { withTimeout, type TimeoutOptions } from './with-timeout.js';
 export { passwordLikeFieldScreenshotStyle, shieldSecretField } from './secret-field-shield.js';
-export { defaultSettleTimeoutMs, waitForPageSettle, type SettleOptions } from './page-settle.js';
+export { defaultSettleTimeoutMs, waitForPageSettle, type SettledPage, type SettleOptions } from './page-settle.js';
 export { NetworkActivity } from './network-activity.js';
 export { AdblockEngine, adblockRequestFilter, type AdblockMatch, type AdblockRequest } from './adblock/index.js';
 export { gpuIdentityFor, installStealth, stealthContextOptions, stealthLaunchSwitches, type GpuIdentity } from './stealth/index.js';

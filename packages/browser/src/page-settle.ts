@@ -11,6 +11,18 @@ export interface SettleOptions {
   signal?: AbortSignal;
 }
 
+/** What the settle's last look at the page found. */
+export interface SettledPage {
+  /**
+   * The in-page readers' looks (see documentLooksKey) the document had not changed since when it
+   * was last probed and found quiet; empty when the settle stopped at its deadline or the document
+   * is untracked.
+   */
+  unchangedSinceLooks: readonly string[];
+}
+
+const nothingKnown: SettledPage = { unchangedSinceLooks: [] };
+
 export const defaultSettleTimeoutMs = 3_000;
 /**
  * How long the page must have been quiet since its last script-visible activity (a DOM mutation
@@ -78,6 +90,7 @@ interface DomWait {
   waitMs: number;
   /** When the DOM last changed, by the page's wall clock (null when unknown or never). */
   lastMutationWallMs: number | null;
+  unchangedSinceLooks: readonly string[];
 }
 
 /**
@@ -92,14 +105,14 @@ async function domWait(page: Page, deadline: number, startedAt: number, stop: Ab
     const motionLeftMs = Math.max(0, startedAt + motionBoundMs - Date.now());
     const animationWait = Math.min(probe.animationRemainingMs, motionLeftMs);
     const styleWait = probe.sinceStyleChangeMs === null || motionLeftMs === 0 ? 0 : Math.max(0, quietWindowMs - probe.sinceStyleChangeMs);
-    return { waitMs: Math.max(mutationWait, animationWait, styleWait), lastMutationWallMs: probe.lastMutationWallMs };
+    return { waitMs: Math.max(mutationWait, animationWait, styleWait), lastMutationWallMs: probe.lastMutationWallMs, unchangedSinceLooks: probe.unchangedSinceLooks };
   }
   // A document created before the tracker existed: watch it for one full window.
   const quiet = await untilDeadline(waitForUntrackedDomQuiet(page, quietWindowMs, remainingMs(deadline)), deadline, stop);
-  return quiet ? { waitMs: 0, lastMutationWallMs: null } : undefined;
+  return quiet ? { waitMs: 0, lastMutationWallMs: null, unchangedSinceLooks: [] } : undefined;
 }
 
-async function settle(page: Page, activity: NetworkActivity, deadline: number, stop: AbortSignal): Promise<void> {
+async function settle(page: Page, activity: NetworkActivity, deadline: number, stop: AbortSignal): Promise<SettledPage> {
   const startedAt = Date.now();
   while (!page.isClosed() && !stop.aborted && remainingMs(deadline) > 0) {
     let dom: DomWait | undefined;
@@ -107,7 +120,7 @@ async function settle(page: Page, activity: NetworkActivity, deadline: number, s
       // The page first, the network second: events the page sent before answering have arrived by then.
       dom = await domWait(page, deadline, startedAt, stop);
     } catch (error) {
-      if (!isNavigationRace(error) || page.isClosed()) return;
+      if (!isNavigationRace(error) || page.isClosed()) return nothingKnown;
       continue;
     }
     if (dom === undefined) continue;
@@ -120,10 +133,11 @@ async function settle(page: Page, activity: NetworkActivity, deadline: number, s
     const reacted = dom.lastMutationWallMs !== null && dom.lastMutationWallMs > network.reactiveEndWallMs;
     const reactiveWait = reacted ? 0 : reactiveQuietWindowMs - network.reactiveQuietForMs;
     const waitMs = Math.max(dom.waitMs, quietWindowMs - network.quietForMs, reactiveWait);
-    if (waitMs <= 0) return;
+    if (waitMs <= 0) return { unchangedSinceLooks: dom.unchangedSinceLooks };
     // Wait out exactly the rest of the quiet window, then look again.
     await sleep(Math.min(waitMs, remainingMs(deadline)), stop);
   }
+  return nothingKnown;
 }
 
 /**
@@ -131,18 +145,18 @@ async function settle(page: Page, activity: NetworkActivity, deadline: number, s
  * end or navigation start within the last quietWindowMs; finite CSS transitions/animations and
  * script-driven motion are waited for up to motionBoundMs. On a page that is already quiet this is
  * one round trip. Event-driven and bounded; resolves (never rejects) at the timeout, rejects only
- * on abort.
+ * on abort. Resolves with what the last look found (see SettledPage).
  */
-export async function waitForPageSettle(page: Page, activity: NetworkActivity, options: SettleOptions = {}): Promise<void> {
+export async function waitForPageSettle(page: Page, activity: NetworkActivity, options: SettleOptions = {}): Promise<SettledPage> {
   const { signal } = options;
   throwIfAborted(signal);
-  if (page.isClosed()) return;
+  if (page.isClosed()) return nothingKnown;
   const deadline = Date.now() + (options.timeoutMs ?? defaultSettleTimeoutMs);
   const stop = new AbortController();
   const stopOnAbort = () => stop.abort();
   signal?.addEventListener('abort', stopOnAbort, { once: true });
   try {
-    await raceAbort(settle(page, activity, deadline, stop.signal), signal);
+    return await raceAbort(settle(page, activity, deadline, stop.signal), signal);
   } finally {
     signal?.removeEventListener('abort', stopOnAbort);
     stop.abort();

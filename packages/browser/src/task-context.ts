@@ -4,7 +4,7 @@ import type { BrowserContext, Page, PageScreenshotOptions, Request } from 'playw
 import { adblockRequestFilter } from './adblock/adblock-request-filter.js';
 import type { AdblockEngine } from './adblock/adblock-engine.js';
 import { ConnectionAdblock } from './adblock/connection-adblock.js';
-import { CosmeticFiltering } from './adblock/cosmetic-filtering.js';
+import { CosmeticFiltering, unchangedSinceCosmeticLook } from './adblock/cosmetic-filtering.js';
 import type { BlockedRequest } from './blocked-request.js';
 import { contextRecipeFrom, type ContextRecipe, type ContextRecipeInput, type StorageState } from './context-recipe.js';
 import { DownloadCollector, type DownloadedFile } from './downloads.js';
@@ -310,15 +310,18 @@ export class TaskContext {
     throwIfAborted(this.#browserLost.signal);
     const signal = combineSignals(this.#signal, options.signal);
     const deadline = Date.now() + (options.timeoutMs ?? defaultSettleTimeoutMs);
-    const settle = (page: Page) =>
-      waitForPageSettle(page, this.#activity, { timeoutMs: Math.max(0, deadline - Date.now()), ...(signal ? { signal } : {}) });
+    const settle = async (page: Page) =>
+      [page, await waitForPageSettle(page, this.#activity, { timeoutMs: Math.max(0, deadline - Date.now()), ...(signal ? { signal } : {}) })] as const;
     const active = this.page;
-    await settle(active);
+    const settled = [await settle(active)];
     const newTabs = this.#tabs.takeUnsettled();
-    await Promise.all(newTabs.filter((page) => page !== active).map(settle));
-    // Ads whose names the page added after it loaded, and frames that loaded late.
+    settled.push(...(await Promise.all(newTabs.filter((page) => page !== active).map(settle))));
+    // Ads whose names the page added after it loaded, and frames that loaded late. A page the last
+    // probe found unchanged since the filter's last look costs no round trip.
     const cosmeticFiltering = this.#cosmeticFiltering;
-    if (cosmeticFiltering) await Promise.all([active, ...newTabs.filter((page) => page !== active)].map((page) => cosmeticFiltering.apply(page)));
+    if (cosmeticFiltering) {
+      await Promise.all(settled.map(([page, { unchangedSinceLooks }]) => cosmeticFiltering.apply(page, { mainDocumentUnchanged: unchangedSinceCosmeticLook(unchangedSinceLooks) })));
+    }
     this.#markFirstSettled();
   }
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { cosmeticHosts, resolveAdHosts, startAdSite, type AdSite } from '@open-smooth/testkit';
@@ -6,12 +8,42 @@ import type { Frame } from 'playwright-core';
 
 import { useBrowserFixture } from './browser-fixture.js';
 
+/**
+ * A page with no frame whose ad gets its name while the page is still loading something, after
+ * the first look at DOMContentLoaded: `?change=rename` gives an existing element an ad id,
+ * `?change=add` adds an ad element. The settle's probe must see either as a change, or the pass
+ * after it would be skipped.
+ */
+const lateNamesPage = `<!doctype html><html><head><meta charset="utf-8"><title>Late names</title></head><body>
+<p id="story">Ferry times change on Monday.</p>
+<div id="slot">ADVERTISEMENT renamed</div>
+<script>
+addEventListener('load', () => {
+  fetch('/slow').then((response) => response.text()).catch(() => {});
+  setTimeout(() => {
+    if (location.search === '?change=rename') document.getElementById('slot').id = 'adsbox';
+    else document.body.insertAdjacentHTML('beforeend', '<div class="ad-unit">ADVERTISEMENT added</div>');
+  }, 150);
+});
+</script>
+</body></html>`;
+
 let site: AdSite;
+let lateNamesServer: Server;
 before(async () => {
   site = await startAdSite();
+  lateNamesServer = createServer((request, response) => {
+    if (request.url === '/slow') {
+      setTimeout(() => response.writeHead(200, { 'content-type': 'text/plain' }).end('done'), 500);
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(lateNamesPage);
+  });
+  await new Promise<void>((resolve) => lateNamesServer.listen(0, '127.0.0.1', resolve));
 });
 after(async () => {
   await site?.close();
+  await new Promise((resolve) => lateNamesServer?.close(resolve));
 });
 // The page's host names resolve to the test's server.
 const fixture = useBrowserFixture('adblock-cosmetic', { warmDevices: ['desktop'], resolveHost: resolveAdHosts });
@@ -64,6 +96,22 @@ describe('adblock: cosmetic filtering', () => {
     assert.equal(main['#adsbox'], 'none');
     assert.notEqual(main['#story'], 'none');
   });
+
+  for (const [change, selector] of [
+    ['rename', '#adsbox'],
+    ['add', '.ad-unit'],
+  ] as const) {
+    it(`on: an ad a frameless page names after the first look (${change}) is hidden once goto has settled`, async () => {
+      const { port } = lateNamesServer.address() as AddressInfo;
+      let shown: Record<string, string> | undefined;
+      await fixture.withTask({ device: 'desktop', adblock: true }, async (task) => {
+        await task.goto(`http://${cosmeticHosts.generic}:${port}/late-names?change=${change}`);
+        shown = await displays(task.page.mainFrame(), [selector, '#story']);
+      });
+      assert.equal(shown?.[selector], 'none', `${selector} is hidden (${JSON.stringify(shown)})`);
+      assert.notEqual(shown?.['#story'], 'none');
+    });
+  }
 
   it('off: every ad element is shown', async () => {
     const { main, framed, text } = await openCosmeticPage(cosmeticHosts.listed, false);

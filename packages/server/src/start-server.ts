@@ -33,6 +33,7 @@ import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks
 import { redisTasks } from './tasks/redis-tasks.js';
 import { refuseUnsharedBackends, serverRoleOf, type ServerRole } from './server-role.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
+import { validateWorkerUrl } from './scale/worker-registry.js';
 import { installDistributedTaskSockets } from './tunnel/distributed-task-sockets.js';
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 import { createWorkDirectory } from './work-directory.js';
@@ -174,6 +175,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
   const secretKey = options.secretKey ?? (process.env.SMOOTH_SECRET_KEY?.trim() || undefined);
   refuseUnsharedBackends(role, { databaseUrl, redisUrl, secretKey: secretKey !== undefined, sharedBlobs: options.blobStore !== undefined || Boolean(options.blobUrl?.trim() || process.env.SMOOTH_BLOB_URL?.trim()) });
+  const configuredWorkerUrl = options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || undefined);
+  // Refused before anything opens, rather than when the worker registers it after listening.
+  if (configuredWorkerUrl !== undefined) validateWorkerUrl(configuredWorkerUrl);
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
@@ -304,6 +308,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         runner: embedded.runner,
         workerId,
         tenantOf,
+        watch: (topics) => embedded.notifier.watch(topics),
         registrationTtlMs: leaseMs,
         heartbeatMs: taskOptions.heartbeatMs,
         closing: closing.signal,
@@ -319,7 +324,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  workerUrl = runsTasks ? (options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || publicUrl)) : undefined;
+  workerUrl = runsTasks ? (configuredWorkerUrl ?? publicUrl) : undefined;
   if (workerUrl) await taskSockets?.registerWorker(workerUrl);
 
   let closed: Promise<void> | undefined;

@@ -391,6 +391,11 @@ contract('stored launches are sealed, taken once, and go with a task that ends b
   assert.equal(await storedLaunchText('task_leftover'), undefined);
   assert.equal(await storedLaunchText('task_expired'), undefined);
   assert.equal(await secondTaskStore.takeTaskLaunch('task_still_waiting'), settings, 'an unclaimed waiting task keeps its launch');
+  // Erasing a task's data takes a launch left behind with it.
+  await taskStore.putTaskLaunch('task_dropped', settings);
+  await taskStore.updateTask('task_dropped', { status: 'cancelled', finishedAtMs: now });
+  await taskStore.eraseTaskData('task_dropped');
+  assert.equal(await storedLaunchText('task_dropped'), undefined);
 });
 
 contract("one live writer per tenant's profile, across processes, released when its final state is stored by whoever stores it", async ({ taskStore, secondTaskStore }) => {

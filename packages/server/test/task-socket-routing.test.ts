@@ -8,6 +8,9 @@ import { after, before, test } from 'node:test';
 import { startRedisServer, type RedisServer } from '@open-smooth/testkit';
 import { Redis } from 'ioredis';
 import { WebSocket, WebSocketServer } from 'ws';
+import { startServer } from '../src/index.js';
+import { taskTopic } from '../src/scale/event-notifier.js';
+import { InProcessEventNotifier } from '../src/scale/in-process-event-notifier.js';
 import { RedisWorkerRegistry, WorkerRegistration } from '../src/scale/worker-registry.js';
 import { openDatabase } from '../src/store/open-database.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
@@ -35,6 +38,8 @@ let worker: Server;
 let workerUrl: string;
 const workerUpgrades: Array<{ url: string; apikey: string | undefined }> = [];
 const closing = new AbortController();
+/** The wake-ups of the tasks' notifier; claims made straight in the store below notify it as a worker does. */
+const notifier = new InProcessEventNotifier();
 /** Tunnel connections the worker answered, by path. */
 const workerTunnels = new Map<string, Socket>();
 let workerTunnelReady: Array<() => void> = [];
@@ -85,8 +90,10 @@ before(async () => {
     tenantOf: (key) => (key === apiKey ? tenant : undefined),
     hasLocalTunnel: () => false,
     attachLocalControl: () => false,
+    watch: (topics) => notifier.watch(topics),
     closing: closing.signal,
-    claimPollMs: 50,
+    // Long: a held connection must be woken by the notifier, not find the claim by reading again.
+    claimPollMs: 60_000,
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   apiPort = (api.address() as AddressInfo).port;
@@ -212,6 +219,7 @@ test('a tunnel control connection made while the task waits is answered and held
 
   // The worker claims the task but has not opened its tunnel yet (it answers 404): the relay tries again.
   assert.equal(await store.claimTask(task.id, { owner: 'worker-b', expiresAtMs: Date.now() + 60_000 }), true);
+  notifier.notify(taskTopic(task.id));
   await waitFor(() => workerUpgrades.some((upgrade) => upgrade.url === `/api/v1/task/${task.id}/tunnel`), 'a relayed attempt');
   openTunnels.add(task.id);
   const ready = new Promise<void>((resolve) => workerTunnelReady.push(resolve));
@@ -247,7 +255,61 @@ test('a held control connection ends when its task ends before a worker claims i
   assert.ok('socket' in control);
   const closed = once(control.socket, 'close');
   await store.updateTask(task.id, { status: 'cancelled', finishedAtMs: Date.now() });
+  notifier.notify(taskTopic(task.id));
   await closed;
+});
+
+test('a worker process that receives a waiting task\'s control connection holds it and, once it claims the task itself, hands it to its own tunnel', async () => {
+  const attached: Array<{ taskId: string; socket: Socket }> = [];
+  let tunnelOpened = false;
+  const own = createServer((_request, response) => response.writeHead(404).end());
+  installTaskSocketRouting(own, {
+    store,
+    registry,
+    workerId: 'worker-own',
+    tenantOf: (key) => (key === apiKey ? tenant : undefined),
+    hasLocalTunnel: () => false,
+    attachLocalControl: (_tenant, taskId, socket) => {
+      // Until the runner has opened the task's tunnel there is nothing to hand it to.
+      if (!tunnelOpened) return false;
+      attached.push({ taskId, socket });
+      return true;
+    },
+    watch: (topics) => notifier.watch(topics),
+    closing: closing.signal,
+    claimPollMs: 60_000,
+  });
+  await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+  try {
+    const task = await createTask({ status: 'waiting', self: true });
+    const control = await new Promise<Socket>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port: (own.address() as AddressInfo).port, path: `/api/v1/task/${task.id}/tunnel`, headers: { apikey: apiKey, connection: 'Upgrade', upgrade: tunnelProtocol } });
+      request.once('upgrade', (_response, socket: Socket) => resolve(socket));
+      request.once('response', (response) => reject(new Error(`refused: ${response.statusCode}`)));
+      request.once('error', reject);
+      request.end();
+    });
+    assert.equal(await store.claimTask(task.id, { owner: 'worker-own', expiresAtMs: Date.now() + 60_000 }), true);
+    notifier.notify(taskTopic(task.id));
+    tunnelOpened = true;
+    await waitFor(() => attached.length === 1, 'the hand-over to the local tunnel');
+    assert.equal(attached[0]?.taskId, task.id);
+    const line = readLine(control);
+    const workerSide = attached[0]?.socket;
+    assert.ok(workerSide);
+    workerSide.write('open s 127.0.0.1 80\n');
+    assert.equal(await line, 'open s 127.0.0.1 80');
+    // The tunnel reads what the caller sends (the held socket flows again once handed over).
+    const answer = readLine(workerSide);
+    control.write('fail s refused\n');
+    assert.equal(await answer, 'fail s refused');
+    control.destroy();
+    await once(workerSide, 'end');
+  } finally {
+    for (const { socket } of attached) socket.destroy();
+    own.closeAllConnections();
+    await new Promise<void>((resolve) => own.close(() => resolve()));
+  }
 });
 
 test('tunnel upgrades are relayed only with the tenant\'s key, for its live "self" task, to a registered worker', async () => {
@@ -298,4 +360,10 @@ test('a worker\'s address lives as long as its registration refreshes it, and la
   } finally {
     raw.disconnect();
   }
+});
+
+test('a worker URL that is not an http(s) origin is refused when the server starts', async () => {
+  await assert.rejects(startServer({ workerUrl: 'http://10.0.0.5:8000/smooth', apiKeys: ['sk_any'] }), /workerUrl http:\/\/10\.0\.0\.5:8000\/smooth must be an origin only/);
+  await assert.rejects(startServer({ workerUrl: 'ftp://10.0.0.5', apiKeys: ['sk_any'] }), /must be http or https/);
+  await assert.rejects(startServer({ workerUrl: 'not a url', apiKeys: ['sk_any'] }), /is not a URL/);
 });

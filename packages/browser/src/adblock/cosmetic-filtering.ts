@@ -2,7 +2,8 @@ import type { CDPSession, Page } from 'playwright-core';
 
 import { errorMessage } from '@open-smooth/protocol';
 
-import { IsolatedWorld, WorldUnavailableError } from '../isolated-world.js';
+import { documentLooksKey } from '../dom-activity.js';
+import { IsolatedWorld, WorldUnavailableError, type WorldFrame } from '../isolated-world.js';
 import { withTimeout } from '../with-timeout.js';
 import type { AdblockEngine } from './adblock-engine.js';
 
@@ -16,15 +17,20 @@ interface DocumentNames {
   hrefs: string[];
 }
 
+/** The name our reads note their looks under (see documentLooksKey). */
+const lookName = 'cosmetic';
+
 /**
  * Runs in our isolated world, whose globals live as long as the document: it remembers what it
  * reported, so a later pass sends only names the page added since, and an unchanged page sends
- * nothing. Link targets as written (what `a[href^=…]` rules compare).
+ * nothing. Link targets as written (what `a[href^=…]` rules compare). It notes the time of its
+ * look, so the settle's probe can tell whether the document changed since (see SettledPage).
  */
 const collectNewNames = `() => {
   const seen = (globalThis.__openSmoothCosmeticNames ??= { classes: new Set(), ids: new Set(), hrefs: new Set(), looked: false });
   const isFirstLook = !seen.looked;
   seen.looked = true;
+  if (document.readyState !== 'loading') (globalThis[${JSON.stringify(documentLooksKey)}] ??= {})[${JSON.stringify(lookName)}] = performance.now();
   const fresh = (set, value, into) => { if (value && !set.has(value)) { set.add(value); into.push(value); } };
   const classes = [], ids = [], hrefs = [];
   for (const element of document.querySelectorAll('[class], [id]')) {
@@ -43,6 +49,24 @@ const passWaitMs = 3_000;
  * the tab's life: a context the pool reuses keeps its tab for the next task.
  */
 const cssSessions = new WeakMap<Page, Promise<CDPSession>>();
+
+/** What the caller knows of a tab's page that can spare a pass its work. */
+export interface CosmeticPassHint {
+  /**
+   * The settle's last probe found the main frame's document unchanged since this filter's last
+   * look at it (SettledPage.unchangedSinceLooks): it holds no name not judged already.
+   */
+  mainDocumentUnchanged?: boolean;
+}
+
+/** Whether the settle found the document unchanged since our last look (see CosmeticPassHint). */
+export function unchangedSinceCosmeticLook(unchangedSinceLooks: readonly string[]): boolean {
+  return unchangedSinceLooks.includes(lookName);
+}
+
+function isSiteDocument(url: string): boolean {
+  return /^https?:/i.test(url);
+}
 
 /** Errors that mean the frame or page went away during a pass: its next document gets a pass of its own. */
 function isGone(error: unknown): boolean {
@@ -63,6 +87,8 @@ function isGone(error: unknown): boolean {
 export class CosmeticFiltering {
   /** Per tab: the pass running now (passes of a tab run one after another). */
   readonly #passes = new WeakMap<Page, Promise<void>>();
+  /** Per tab: the frame list the last pass read (IsolatedWorld.frames answers the same list while no frame changed). */
+  readonly #passedFrames = new WeakMap<Page, WorldFrame[]>();
 
   constructor(private readonly engine: AdblockEngine) {}
 
@@ -70,21 +96,31 @@ export class CosmeticFiltering {
    * Hides the ads of every frame of the tab that the lists name, after a pass already running.
    * Never rejects; stops waiting (the pass goes on) after passWaitMs.
    */
-  apply(page: Page): Promise<void> {
+  apply(page: Page, hint: CosmeticPassHint = {}): Promise<void> {
     const previous = this.#passes.get(page) ?? Promise.resolve();
-    const pass = previous.then(() => this.#pass(page));
+    const pass = previous.then(() => this.#pass(page, hint));
     this.#passes.set(page, pass);
     return withTimeout(pass, { timeoutMs: passWaitMs, timeoutError: () => new Error('cosmetic filtering pass still running') }).catch(() => {
       // The page did not answer in time: the observation and the task go on without waiting for it.
     });
   }
 
-  async #pass(page: Page): Promise<void> {
+  async #pass(page: Page, hint: CosmeticPassHint): Promise<void> {
     if (page.isClosed()) return;
     try {
       const world = await IsolatedWorld.for(page);
-      const frames = (await world.frames()).filter((frame) => /^https?:/i.test(frame.url));
-      const sheets = await Promise.all(frames.map(async ({ frameId }) => ({ frameId, css: await this.#stylesFor(world, frameId) })));
+      const listing = world.frames();
+      // Nothing new to judge: the same frames as the last pass read (no round trip then), no
+      // frame but the main one shows a site, and the main document has not changed since.
+      if (hint.mainDocumentUnchanged && (await listing) === this.#passedFrames.get(page) && !(await listing).some((frame) => frame.parentId !== null && isSiteDocument(frame.url))) return;
+      // The main frame is read at once (its id stays the same for the tab's life), while a new
+      // document's frame list is still being asked for: on a loaded machine each round trip counts.
+      const mainFrameId = await world.mainFrameId();
+      const main = isSiteDocument(page.url()) ? this.#stylesFor(world, mainFrameId).then((css) => [{ frameId: mainFrameId, css }]) : Promise.resolve([]);
+      const frames = await listing;
+      this.#passedFrames.set(page, frames);
+      const children = frames.filter((frame) => frame.frameId !== mainFrameId && isSiteDocument(frame.url));
+      const sheets = [...(await main), ...(await Promise.all(children.map(async ({ frameId }) => ({ frameId, css: await this.#stylesFor(world, frameId) }))))];
       const wanted = sheets.filter(({ css }) => css !== '');
       if (wanted.length > 0) await this.#addStyleSheets(page, wanted);
     } catch (error) {

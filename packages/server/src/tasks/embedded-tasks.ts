@@ -38,6 +38,8 @@ export interface EmbeddedTasks {
   queue: TaskQueue;
   /** Takes tasks from the queue once started (after the leftovers of a previous run were failed); none in an api process. */
   runner: TaskRunner | undefined;
+  /** Wake-ups by topic (a held tunnel connection watches its task start). */
+  notifier: EventNotifier;
   /** Stops the runner (live tasks left as a crash would leave them), then the service. */
   close(): Promise<void>;
 }
@@ -103,6 +105,7 @@ export function tasksOverSeams(options: EmbeddedTasksOptions, { queue, commands,
     service,
     queue,
     runner,
+    notifier,
     async close() {
       // An api process has no runner: the queue it put tasks on closes here.
       await (runner ? runner.close() : queue.close());

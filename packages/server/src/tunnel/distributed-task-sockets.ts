@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { ChangeWatch } from '../scale/event-notifier.js';
 import { RedisWorkerRegistry, WorkerRegistration } from '../scale/worker-registry.js';
 import type { TaskStore } from '../store/task-record.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
@@ -16,6 +17,8 @@ export interface DistributedTaskSocketsOptions {
   runner: TaskRunner | undefined;
   workerId: string;
   tenantOf(apiKey: string): string | undefined;
+  /** Wake-ups by topic (the tasks' notifier). */
+  watch(topics: readonly string[]): ChangeWatch;
   /** A registered address lives this long without a refresh (the lease time: a worker that stops refreshing is dead by then). */
   registrationTtlMs: number;
   /** How often a worker refreshes its address (its heartbeat). */
@@ -43,6 +46,7 @@ export async function installDistributedTaskSockets(options: DistributedTaskSock
     registry,
     workerId: runner ? options.workerId : undefined,
     tenantOf: options.tenantOf,
+    watch: options.watch,
     hasLocalTunnel: (tenant, taskId) => localTunnel(tenant, taskId) !== undefined,
     attachLocalControl: (tenant, taskId, socket) => {
       const tunnel = localTunnel(tenant, taskId);

@@ -3,14 +3,17 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorMessage, isFinishedTaskStatus } from '@open-smooth/protocol';
 import { taskOfLiveUrl } from '../routes/live-routes.js';
+import { queueTopic, taskTopic, waitForChange, type ChangeWatch } from '../scale/event-notifier.js';
 import type { WorkerRegistry } from '../scale/worker-registry.js';
 import type { TaskStore } from '../store/task-record.js';
 import { tunnelPath, tunnelProtocol } from './tunnel-endpoint.js';
 import { relayHeldUpgrade, relayUpgrade } from './upgrade-relay.js';
 
 const liveSocketPath = /^\/live\/([^/?#]+)\/([^/?#]+)\/ws(?:\?.*)?$/;
-/** How often a held tunnel control connection looks whether its task has a worker yet. */
-const defaultClaimPollMs = 200;
+/** How soon a held control connection tries again when the task's worker has claimed it but not opened its tunnel yet. */
+const defaultRetryMs = 200;
+/** How often a held control connection reads its task when no wake-up came (one may be lost). */
+const defaultClaimPollMs = 2_000;
 
 export interface TaskSocketRoutingOptions {
   store: TaskStore;
@@ -23,9 +26,12 @@ export interface TaskSocketRoutingOptions {
   hasLocalTunnel(tenant: string, taskId: string): boolean;
   /** Hands a held control connection to this process's own tunnel of the task; false when it has none (yet). */
   attachLocalControl(tenant: string, taskId: string, socket: Socket): boolean;
+  /** Wake-ups of `task:<id>` and `queue:<key>`: a held control connection waits for its task to start on them. */
+  watch(topics: readonly string[]): ChangeWatch;
   /** Aborts when the server closes: held connections let go. */
   closing: AbortSignal;
   claimPollMs?: number;
+  retryMs?: number;
 }
 
 /**
@@ -144,27 +150,50 @@ export class TaskSocketRouting {
     socket.on('error', () => socket.destroy());
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${tunnelProtocol}\r\nConnection: Upgrade\r\n\r\n`);
     const pollMs = this.options.claimPollMs ?? defaultClaimPollMs;
+    const retryMs = this.options.retryMs ?? defaultRetryMs;
     while (!socket.destroyed && !this.options.closing.aborted) {
-      const task = await this.options.store.getTask(taskId);
-      if (!task || isFinishedTaskStatus(task.status)) break;
-      const lease = await this.options.store.getLease(taskId);
-      if (lease?.owner === this.options.workerId) {
-        if (this.options.attachLocalControl(tenant, taskId, socket)) return;
-      } else if (lease) {
-        const workerUrl = await this.options.registry.urlOf(lease.owner);
-        if (workerUrl && !socket.destroyed) {
-          const outcome = await relayHeldUpgrade(request, socket, workerUrl);
-          if (outcome.piped) return;
-          // 404: the worker has claimed the task but not opened its tunnel yet; anything else is final.
-          if (outcome.status !== 404) {
-            process.stderr.write(`open-smooth: task ${taskId}: the worker refused the caller's tunnel (HTTP ${outcome.status}): ${outcome.detail}\n`);
-            break;
-          }
-        }
+      // Watched before the task is read: a start between the read and the wait still wakes it.
+      const watch = this.options.watch([taskTopic(taskId), queueTopic(tenant)]);
+      let next: Awaited<ReturnType<TaskSocketRouting['joinOwner']>>;
+      try {
+        next = await this.joinOwner(request, socket, tenant, taskId);
+      } catch (error) {
+        watch.close();
+        throw error;
       }
-      await sleep(pollMs, this.options.closing);
+      if (next !== 'wait') watch.close();
+      if (next === 'joined') return;
+      if (next === 'ended') break;
+      await (next === 'retry' ? sleep(retryMs, this.options.closing) : waitForChange(watch, pollMs, this.options.closing));
     }
     socket.destroy();
+  }
+
+  /**
+   * One look at a held control connection's task: joined to its worker's tunnel, ended (the task
+   * ended or the worker refused), `retry` soon (claimed, tunnel not open yet) or `wait` for a worker.
+   */
+  private async joinOwner(request: IncomingMessage, socket: Socket, tenant: string, taskId: string): Promise<'joined' | 'ended' | 'retry' | 'wait'> {
+    const task = await this.options.store.getTask(taskId);
+    if (!task || isFinishedTaskStatus(task.status)) return 'ended';
+    const lease = await this.options.store.getLease(taskId);
+    if (!lease) return 'wait';
+    if (lease.owner === this.options.workerId) {
+      if (!this.options.attachLocalControl(tenant, taskId, socket)) return 'retry';
+      // Paused while held: the tunnel reads the caller's lines from here on.
+      socket.resume();
+      return 'joined';
+    }
+    const workerUrl = await this.options.registry.urlOf(lease.owner);
+    // An owner without an address has stopped: its lease expires and the task fails (a wake-up).
+    if (!workerUrl) return 'wait';
+    if (socket.destroyed) return 'ended';
+    const outcome = await relayHeldUpgrade(request, socket, workerUrl);
+    if (outcome.piped) return 'joined';
+    // 404: the worker has claimed the task but not opened its tunnel yet; anything else is final.
+    if (outcome.status === 404) return 'retry';
+    process.stderr.write(`open-smooth: task ${taskId}: the worker refused the caller's tunnel (HTTP ${outcome.status}): ${outcome.detail}\n`);
+    return 'ended';
   }
 }
 
