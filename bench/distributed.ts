@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { isMainModule, runStandalone } from './lib/run-standalone.js';
 import { startServerProcess, type ServerProcess } from './lib/server-process.js';
 import { rounded, summarize } from './lib/statistics.js';
 import { loopbackNetworkAllowance, startFixtureServer, startScriptedModelServer, type FixtureServer, type ScriptedModelServer } from './lib/testkit.js';
+import { descendantCpuMs, machineBusyMs } from './lib/tree-cpu.js';
 import { countsBetween, startWireCounters, type WireCounters, type WireCounts } from './lib/wire-counters.js';
 
 /**
@@ -243,7 +244,21 @@ function scriptTwoStepTasks(model: ScriptedModelServer): void {
   );
 }
 
-async function runTasks(topology: Topology, pageUrl: string, count: number, concurrency: number): Promise<{ wallMs: number; done: number; polls: number; latencies: number[]; statuses: string[] }> {
+interface TaskRun {
+  wallMs: number;
+  done: number;
+  polls: number;
+  latencies: number[];
+  statuses: string[];
+  /** CPU of every process this bench started (servers, Chromium, PostgreSQL, Redis, s3rver, proxies), ms. */
+  deploymentCpuMs: number;
+  /** CPU of the whole machine (other people's work included), ms over all cores. */
+  machineCpuMs: number;
+  loadAverage: number;
+}
+
+async function runTasks(topology: Topology, pageUrl: string, count: number, concurrency: number): Promise<TaskRun> {
+  const [cpuBefore, machineBefore] = await Promise.all([descendantCpuMs(process.pid), machineBusyMs()]);
   let next = 0;
   let polls = 0;
   const latencies: number[] = [];
@@ -262,7 +277,9 @@ async function runTasks(topology: Topology, pageUrl: string, count: number, conc
       }
     }),
   );
-  return { wallMs: performance.now() - started, done: statuses.filter((status) => status === 'done').length, polls, latencies, statuses };
+  const wallMs = performance.now() - started;
+  const [cpuAfter, machineAfter] = await Promise.all([descendantCpuMs(process.pid), machineBusyMs()]);
+  return { wallMs, done: statuses.filter((status) => status === 'done').length, polls, latencies, statuses, deploymentCpuMs: cpuAfter - cpuBefore, machineCpuMs: machineAfter - machineBefore, loadAverage: loadavg()[0] ?? 0 };
 }
 
 async function sessionCycles(topology: Topology, pageUrl: string, count: number): Promise<void> {
@@ -355,7 +372,7 @@ function idleRows(idle: Map<string, WireCounts & { seconds: number }>): BenchRow
   }));
 }
 
-function taskRows(label: string, result: Awaited<ReturnType<typeof runTasks>>, count: number): BenchRow {
+function taskRows(label: string, result: TaskRun, count: number): BenchRow {
   const latency = summarize(result.latencies);
   const others = result.statuses.filter((status) => status !== 'done');
   return {
@@ -363,7 +380,10 @@ function taskRows(label: string, result: Awaited<ReturnType<typeof runTasks>>, c
     measure: `${label}: tasks per minute (${count} two-step tasks)`,
     unit: '/min',
     value: rounded((result.done / result.wallMs) * 60_000),
-    note: `POST to finished p50 ${rounded(latency.p50)} ms, p95 ${rounded(latency.p95)} ms; ${result.done}/${count} done${others.length > 0 ? ` (${others.join(', ')})` : ''}; ${rounded(result.polls / count)} long-polls per task`,
+    note:
+      `POST to finished p50 ${rounded(latency.p50)} ms, p95 ${rounded(latency.p95)} ms; ${result.done}/${count} done${others.length > 0 ? ` (${others.join(', ')})` : ''}; ` +
+      `${rounded(result.polls / count)} long-polls per task; CPU per task ${rounded(result.deploymentCpuMs / count)} ms (all processes of the bench); ` +
+      `machine busy ${Math.round((result.machineCpuMs / result.wallMs / cpus().length) * 100)}% of ${cpus().length} cores, load average ${rounded(result.loadAverage)}`,
   };
 }
 
@@ -394,14 +414,18 @@ export async function runDistributed(): Promise<BenchRow[]> {
     rows.push(...latency.rows);
     process.stderr.write('distributed: GET /task under load\n');
     for (const target of opened) rows.push(await throughputRow(target, latency.finishedTasks.get(target)!.slice(0, 10), 16, loadSeconds));
+    // The same short tasks on the embedded server (as many slots as one worker), for reference.
+    scriptTwoStepTasks(model);
+    const pageUrl = fixtures.url('/flights');
+    await runTasks(embedded, pageUrl, 2, 2);
+    process.stderr.write(`distributed: ${taskCount} tasks on the embedded server\n`);
+    rows.push(taskRows('embedded (2 slots)', await runTasks(embedded, pageUrl, taskCount, workerSlots * 2), taskCount));
     for (const target of opened.splice(0)) await target.close();
 
     // (b) + (c): 2 api processes and 1, then 2 workers, each process through its own counting proxies.
     counters = await startWireCounters({ databaseUrl: postgres.url, redisUrl: redis.url, s3Endpoint: s3.endpoint }, ['api1', 'api2', 'worker1', 'worker2']);
     const counted = await startDistributed(shared, 'counted', 2, 1, counters);
     opened.push(counted);
-    const pageUrl = fixtures.url('/flights');
-    scriptTwoStepTasks(model);
     await runTasks(counted, pageUrl, 2, 2);
     await sessionCycles(counted, fixtures.url('/'), 1);
     process.stderr.write(`distributed: idle traffic (${idleSeconds} s)\n`);
@@ -423,7 +447,7 @@ export async function runDistributed(): Promise<BenchRow[]> {
     operations.push(perOperation('session cycle (create, goto, close, long-polls)', cycleCounts.counts, cycles));
 
     process.stderr.write(`distributed: ${taskCount} tasks with 1 worker\n`);
-    let oneWorker: Awaited<ReturnType<typeof runTasks>> | undefined;
+    let oneWorker: TaskRun | undefined;
     const oneWorkerCounts = await countedWork(counters, idle, async () => {
       oneWorker = await runTasks(counted, pageUrl, taskCount, workerSlots * 2);
     });
@@ -433,7 +457,7 @@ export async function runDistributed(): Promise<BenchRow[]> {
     await counted.addWorker();
     await runTasks(counted, pageUrl, 4, 4);
     process.stderr.write(`distributed: ${taskCount} tasks with 2 workers\n`);
-    let twoWorkers: Awaited<ReturnType<typeof runTasks>> | undefined;
+    let twoWorkers: TaskRun | undefined;
     const twoWorkerCounts = await countedWork(counters, idle, async () => {
       twoWorkers = await runTasks(counted, pageUrl, taskCount, workerSlots * 4);
     });
