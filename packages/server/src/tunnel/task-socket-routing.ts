@@ -158,8 +158,10 @@ export class TaskSocketRouting {
       try {
         next = await this.joinOwner(request, socket, tenant, taskId);
       } catch (error) {
+        // Answered with a 101 already: no refusal can follow, the connection ends (the caller's side says so).
         watch.close();
-        throw error;
+        process.stderr.write(`open-smooth: task ${taskId}: a held tunnel connection could not reach its worker: ${errorMessage(error)}\n`);
+        break;
       }
       if (next !== 'wait') watch.close();
       if (next === 'joined') return;
