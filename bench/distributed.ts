@@ -214,22 +214,47 @@ async function latencyRows(targets: readonly Topology[], rounds: number): Promis
   return { rows, finishedTasks };
 }
 
-/** GET /task/{id} of finished sessions under wrk: one wrk per API process, the connections split between them. */
-async function throughputRow(target: Topology, taskIds: readonly string[], connections: number, durationSeconds: number): Promise<BenchRow> {
-  const paths = taskIds.map((id) => `/api/v1/task/${id}`);
+/** One wrk per API process for `seconds`, the connections split between them; summed rate, latencies per process. */
+async function wrkAgainst(target: Topology, paths: readonly string[], connections: number, seconds: number): Promise<{ requestsPerSecond: number; failed: number; p50: number[]; p99: number[] }> {
   const urls = target.api.apiUrls.map((apiUrl) => apiUrl.replace(/\/api\/v1$/, ''));
-  const results = await Promise.all(
-    urls.map((url) => runWrkLoad({ url, paths, headers: { apikey: apiKey }, connections: Math.max(1, Math.round(connections / urls.length)), durationSeconds })),
-  );
-  const requestsPerSecond = results.reduce((sum, result) => sum + result.requestsPerSecond, 0);
-  const failed = results.reduce((sum, result) => sum + result.failedCount, 0);
+  const results = await Promise.all(urls.map((url) => runWrkLoad({ url, paths: [...paths], headers: { apikey: apiKey }, connections: Math.max(1, Math.round(connections / urls.length)), durationSeconds: seconds })));
   return {
-    benchmark: 'distributed',
-    measure: `${target.name}: GET /task/{id} throughput, ${connections} connections, ${durationSeconds} s`,
-    unit: 'req/s',
-    value: rounded(requestsPerSecond),
-    note: `latency p50 ${results.map((result) => result.latencyMs.p50).join(' / ')} ms, p99 ${results.map((result) => result.latencyMs.p99).join(' / ')} ms (per API process)${failed > 0 ? `; ${failed} failed` : ''}`,
+    requestsPerSecond: results.reduce((sum, result) => sum + result.requestsPerSecond, 0),
+    failed: results.reduce((sum, result) => sum + result.failedCount, 0),
+    p50: results.map((result) => result.latencyMs.p50),
+    p99: results.map((result) => result.latencyMs.p99),
   };
+}
+
+/**
+ * GET /task/{id} of finished sessions under wrk, the targets taking turns (`rounds` runs of
+ * `seconds` each, which goes first rotating) so a swing of the machine's load hits all alike.
+ */
+async function throughputRows(targets: readonly Topology[], finishedTasks: Map<Topology, string[]>, connections: number, seconds: number, rounds: number): Promise<BenchRow[]> {
+  const runs = new Map<Topology, Array<Awaited<ReturnType<typeof wrkAgainst>>>>(targets.map((target) => [target, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (let position = 0; position < targets.length; position += 1) {
+      const target = targets[(round + position) % targets.length]!;
+      const paths = finishedTasks.get(target)!.slice(0, 10).map((id) => `/api/v1/task/${id}`);
+      runs.get(target)!.push(await wrkAgainst(target, paths, connections, seconds));
+    }
+  }
+  const median = (values: number[]): number => summarize(values).p50;
+  const baseline = median(runs.get(targets[0]!)!.map((run) => run.requestsPerSecond));
+  return targets.map((target) => {
+    const mine = runs.get(target)!;
+    const rates = mine.map((run) => run.requestsPerSecond);
+    const failed = mine.reduce((sum, run) => sum + run.failed, 0);
+    return {
+      benchmark: 'distributed',
+      measure: `${target.name}: GET /task/{id} throughput, ${connections} connections, median of ${rounds} runs of ${seconds} s`,
+      unit: 'req/s',
+      value: rounded(median(rates)),
+      note:
+        `runs ${rates.map((rate) => Math.round(rate)).join(', ')}; latency p50 ${rounded(median(mine.flatMap((run) => run.p50)))} ms, p99 ${rounded(median(mine.flatMap((run) => run.p99)))} ms (medians over runs and API processes)` +
+        `${target === targets[0] ? '' : `; ratio to ${targets[0]!.name} ${(median(rates) / baseline).toFixed(2)}`}${failed > 0 ? `; ${failed} failed` : ''}`,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,8 +330,11 @@ async function countedWork(counters: WireCounters, idle: Map<string, WireCounts 
     const start = before[name];
     if (!start) continue;
     const delta = countsBetween(start, end);
-    const idleRate = idle.get(name);
-    if (idleRate) {
+    // A process started after the idle window (the second worker) idles like one of its kind.
+    const kind = name.replace(/\d+$/, '');
+    const own = idle.get(name);
+    const idleRate = (own && own.redis.open > 0 ? own : undefined) ?? [...idle].find(([other, counts]) => other.replace(/\d+$/, '') === kind && counts.redis.open > 0)?.[1];
+    if (idleRate && end.redis.open > 0) {
       const scale = seconds / idleRate.seconds;
       delta.postgres.statements -= idleRate.postgres.statements * scale;
       delta.redis.commands -= idleRate.redis.commands * scale;
@@ -363,7 +391,7 @@ function countRows(entry: PerOperation): BenchRow[] {
 }
 
 function idleRows(idle: Map<string, WireCounts & { seconds: number }>): BenchRow[] {
-  return [...idle].map(([name, counts]) => ({
+  return [...idle].filter(([, counts]) => counts.redis.open > 0).map(([name, counts]) => ({
     benchmark: 'distributed-counts',
     measure: `idle ${name}: PostgreSQL statements / Redis commands / S3 requests per s`,
     unit: '/s',
@@ -393,7 +421,7 @@ export async function runDistributed(): Promise<BenchRow[]> {
   if (!ensureWrk()) throw new Error('wrk is needed for the throughput rows (Debian package wrk)');
   const rounds = Number(process.env.BENCH_DISTRIBUTED_ROUNDS ?? iterations(20, 2));
   const taskCount = Number(process.env.BENCH_DISTRIBUTED_TASKS ?? iterations(24, 4));
-  const loadSeconds = Number(process.env.BENCH_DISTRIBUTED_LOAD_SECONDS ?? iterations(8, 2));
+  const loadSeconds = Number(process.env.BENCH_DISTRIBUTED_LOAD_SECONDS ?? iterations(5, 2));
   const idleSeconds = iterations(10, 3);
   const otherTree = process.env.BENCH_OTHER_TREE;
 
@@ -413,7 +441,7 @@ export async function runDistributed(): Promise<BenchRow[]> {
     const latency = await latencyRows(opened, rounds);
     rows.push(...latency.rows);
     process.stderr.write('distributed: GET /task under load\n');
-    for (const target of opened) rows.push(await throughputRow(target, latency.finishedTasks.get(target)!.slice(0, 10), 16, loadSeconds));
+    rows.push(...(await throughputRows(opened, latency.finishedTasks, 16, loadSeconds, iterations(3, 1))));
     // The same short tasks on the embedded server (as many slots as one worker), for reference.
     scriptTwoStepTasks(model);
     const pageUrl = fixtures.url('/flights');
