@@ -343,6 +343,7 @@ contract("a worker's updates are stored only while it holds the live task: a lat
   const now = Date.now();
   await taskStore.createTask(taskRecord('task_held'), { owner: 'worker-a', expiresAtMs: now + 60_000 });
   assert.equal(await taskStore.updateOwnedTask('task_held', 'worker-b', { status: 'running' }), false, 'another worker');
+  assert.deepEqual([await taskStore.updateOwnedTask('task_held', 'worker-a', {}), await taskStore.updateOwnedTask('task_held', 'worker-b', {})], [true, false], 'an empty update only checks');
   assert.equal((await taskStore.getTask('task_held'))?.status, 'waiting');
   assert.equal(await taskStore.updateOwnedTask('task_held', 'worker-a', { status: 'running' }), true);
   assert.equal((await taskStore.getTask('task_held'))?.status, 'running');
@@ -354,6 +355,7 @@ contract("a worker's updates are stored only while it holds the live task: a lat
   await taskStore.createTask(taskRecord('task_stalled', { status: 'running' }), { owner: 'worker-a', expiresAtMs: now - 1 });
   assert.equal((await taskStore.getTask('task_stalled'))?.status, 'running', 'read (and cached) before the sweep');
   assert.deepEqual(await secondTaskStore.failExpiredLeases(now, 'its worker died'), ['task_stalled']);
+  assert.equal(await taskStore.updateOwnedTask('task_stalled', 'worker-a', {}), false, 'the stalled worker finds out it no longer holds it');
   assert.equal(await taskStore.updateOwnedTask('task_stalled', 'worker-a', { status: 'done', output: 'late', finishedAtMs: now + 10 }), false);
   const swept = await secondTaskStore.getTask('task_stalled');
   assert.deepEqual([swept?.status, swept?.error, swept?.output], ['failed', 'its worker died (worker worker-a)', null]);

@@ -4,6 +4,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
 import { tenantOfApiKey } from '../src/api-keys.js';
+import { blobKeys } from '../src/blobs/blob-keys.js';
+import { BlobNotFoundError } from '../src/blobs/blob-store.js';
 import { restartFailureReason } from '../src/index.js';
 import { openDatabase } from '../src/store/open-database.js';
 import { openPostgres } from '../src/store/postgres-database.js';
@@ -188,7 +190,7 @@ test('postgres: kill -9 one of two workers mid-session: its session fails with a
 });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
-  test(`${kind}: a worker that stalled past its lease does not overwrite the failure another process stored: its late end is refused`, async (t) => {
+  test(`${kind}: a worker that stalled past its lease does not overwrite the failure another process stored: its late end and profile save are refused`, async (t) => {
     const dataDirectory = await makeTemporaryDirectory();
     const shared = await sharedDatabase(kind, dataDirectory);
     t.after(async () => {
@@ -198,11 +200,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     // A heartbeat too rare to notice the sweep in time: the worker finds out only when it stores its end.
     const server = await startTestServer({ dataDirectory, workerId: 'worker-stalled', leaseMs: 600_000, heartbeatMs: 300_000, sessionIdleTimeoutMs: 3_000, databaseUrl: shared.databaseUrl ?? '' });
     t.after(() => server.close());
-    const session = (await server.api('POST', '/task', { body: { task: null } })).body.r.id as string;
+    assert.equal((await server.api('POST', '/profile', { body: { id: 'stalled-profile' } })).status, 200);
+    const session = (await server.api('POST', '/task', { body: { task: null, profile_id: 'stalled-profile' } })).body.r.id as string;
     await waitFor(() => server.api('GET', `/task/${session}`), (answer) => answer.body.r.status === 'running', 'the session to start');
+    const tenant = tenantOfApiKey(firstKey);
+    assert.equal(await shared.store.profileWriter(tenant, 'stalled-profile'), session);
 
-    // Another process's sweep, its clock past the lease: the session fails there.
+    // Another process's sweep, its clock past the lease: the session fails there, and lets go of the profile.
     assert.deepEqual(await shared.store.failExpiredLeases(Date.now() + 900_000, leaseExpiredReason), [session]);
+    assert.equal(await shared.store.profileWriter(tenant, 'stalled-profile'), undefined);
     // The worker, unaware, ends the idle session (done) and tries to store that.
     const endedSessions = async () => {
       const metrics = await (await fetch(`${server.server.url}/metrics`)).text();
@@ -213,5 +219,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     assert.deepEqual([stored?.status, stored?.error], ['failed', `${leaseExpiredReason} (worker worker-stalled)`]);
     const answer = await server.api('GET', `/task/${session}`);
     assert.deepEqual([answer.body.r.status, answer.body.r.error], ['failed', `${leaseExpiredReason} (worker worker-stalled)`]);
+    // A writer let in after the sweep could have saved meanwhile: the stalled worker saved nothing over it.
+    await assert.rejects(server.blobs.read(blobKeys.profileState(tenant, 'stalled-profile')), BlobNotFoundError);
   });
 }

@@ -9,6 +9,7 @@ import {
   sessionActionInputSchemas,
   taskEventSchema,
   taskRequestSchema,
+  type TaskStatus,
 } from '@open-smooth/protocol';
 import { BadRequestError } from '../http-errors.js';
 import { parseWire } from '../parse-wire.js';
@@ -108,14 +109,16 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     const beforeMs = query.t === undefined ? undefined : query.t < 1e11 ? query.t * 1000 : query.t;
     const tasks = await context.taskStore.listTasks(request.tenant, query.l ?? 32, beforeMs);
     const statuses = await Promise.all(tasks.map((task) => context.tasks.visibleStatus(task)));
+    const records = await Promise.all(tasks.map((task, index) => recordMatching(context, task, statuses[index] ?? task.status)));
     return {
-      r: tasks.map((task, index) =>
+      r: records.map((task, index) =>
         taskResponseToWire(task, { status: statuses[index] ?? task.status, liveUrl: liveUrlOf(context, task), recordingUrl: recordingUrlOf(context, task) }),
       ),
     };
   });
 
   const bodies = new TaskResponseBodies();
+
   app.get('/task/:task_id', async (request, reply: FastifyReply) => {
     const task = await context.tasks.get(request.tenant, taskIdOf(request));
     const query = getTaskQueryOf(request);
@@ -125,8 +128,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
         ? { status: await context.tasks.visibleStatus(task), events: undefined }
         : ((await context.tasks.pollNow(task, query.event_t, false, pollOptions)) ?? (await waitForNews(reply, task, query.event_t, pollOptions)));
     const finished = isFinishedTaskStatus(polled.status);
-    // Only a long-poll can outlive the record read for this request.
-    const current = query.event_t === undefined ? task : ((await context.taskStore.getTask(task.id)) ?? task);
+    // A long-poll outlives the record read for this request; so may any read, when another process ends the task meanwhile.
+    const current = query.event_t === undefined ? await recordMatching(context, task, polled.status) : ((await context.taskStore.getTask(task.id)) ?? task);
     const downloadsUrl = query.downloads ? await downloadsUrlOf(context, current, finished) : undefined;
     const queue = polled.status === 'waiting' ? await context.tasks.queueStanding(task) : undefined;
     const body = bodies.bodyOf(current, {
@@ -177,4 +180,14 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     await context.tasks.submitCommand(task, commandFromEvent(event.name, id, event.payload));
     return { r: { id } };
   });
+}
+
+/**
+ * The record to answer with: the one read, unless the status read after it says the task has
+ * finished while the record still says live (it ended in between, perhaps in another process):
+ * then its final record, so the answer never says `failed` without the error.
+ */
+async function recordMatching(context: ServerContext, task: TaskRecord, status: TaskStatus): Promise<TaskRecord> {
+  if (!isFinishedTaskStatus(status) || isFinishedTaskStatus(task.status)) return task;
+  return (await context.taskStore.getTask(task.id)) ?? task;
 }

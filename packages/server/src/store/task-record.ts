@@ -97,7 +97,8 @@ export interface TaskStore {
   /**
    * The update of a worker that runs the task: stored only while the task is live and `owner` holds
    * its lease. False when it was refused (another process failed the task after this worker missed
-   * its heartbeats, or it has ended): the worker's late write must not overwrite that.
+   * its heartbeats, or it has ended): the worker's late write must not overwrite that. With an
+   * empty update it only says whether the worker still holds the live task, read in the database.
    */
   updateOwnedTask(id: string, owner: string, update: TaskUpdate): Promise<boolean>;
   /**

@@ -656,12 +656,23 @@ export class LiveTask {
     const profileId = this.settings.profileId;
     if (!context || profileId === undefined || this.settings.profileReadOnly) return;
     try {
+      // A task failed elsewhere (this worker stalled past its lease) has let go of the profile's
+      // writer lock: another writer may have started since, and this late state must not replace its.
+      if (!(await this.stillHeld())) {
+        process.stderr.write(`open-smooth: task ${this.id}: profile ${profileId} not saved: the task ended elsewhere, so its writer's lock is gone\n`);
+        return;
+      }
       const state = await context.captureStorageState();
       await this.dependencies.profiles.write(this.record.tenant, profileId, state);
     } catch (error) {
       // A crashed browser has nothing left to save; the profile keeps its previous state.
       process.stderr.write(`open-smooth: task ${this.id} could not save profile ${profileId}: ${errorMessage(error)}\n`);
     }
+  }
+
+  /** Whether this worker still holds the task's lease and the task is live (no other process has ended it). */
+  private stillHeld(): Promise<boolean> {
+    return this.dependencies.store.updateOwnedTask(this.id, this.dependencies.workerId, {});
   }
 
   /** Puts what the task downloaded into the blob store, one blob per file, in the order they finished. */
