@@ -13,7 +13,9 @@ import { rounded, summarize } from './lib/statistics.js';
  * process of its own, and batches of `openContext` (default recipe, reused per scope as the server
  * does) → `goto` a fixture page → `close({ reuse: true })` alternate between them. Phases per cycle:
  * open, navigation (goto's start to the page's DOMContentLoaded), after-load (the rest of goto:
- * settle and, where it exists, cosmetic filtering), close, and the cycle. `BENCH_VARIANTS` adds
+ * settle and, where it exists, cosmetic filtering), close, and the cycle. `BENCH_NO_REUSE=1`: no
+ * context is reused, so all but the pool's one warm context are created for their cycle (what a
+ * batch pays when the previous batch's contexts are not back yet). `BENCH_VARIANTS` adds
  * more processes of this tree with other environments (`name:KEY=VALUE,KEY=VALUE;name2:...`), to
  * switch one piece off at a time; `BENCH_MORE_TREES` more checkouts (`name=DIR;name2=DIR2`).
  */
@@ -48,14 +50,14 @@ const downloadsDirectory = await mkdtemp(join(tmpdir(), 'open-smooth-phases-'));
 const pageUrl = fixtures.url(process.env.BENCH_PAGE_PATH ?? '/');
 async function cycle() {
   const started = performance.now();
-  const task = await pool.openContext({ device: 'desktop', reuseScope: 'bench', downloadsDirectory });
+  const task = await pool.openContext({ device: 'desktop', ...(process.env.BENCH_NO_REUSE === '1' ? {} : { reuseScope: 'bench' }), downloadsDirectory });
   const opened = performance.now();
   let loaded = 0;
   task.page.once('domcontentloaded', () => (loaded = performance.now()));
   await task.goto(pageUrl);
   const navigated = performance.now();
   if (loaded === 0) loaded = navigated;
-  await task.close({ reuse: true });
+  await task.close({ reuse: process.env.BENCH_NO_REUSE !== '1' });
   const closed = performance.now();
   return { open: opened - started, navigation: loaded - opened, afterLoad: navigated - loaded, close: closed - navigated, cycle: closed - started };
 }

@@ -85,12 +85,19 @@ async function oneCycle(served: Served): Promise<Cycle> {
   return { create: created - started, goto: navigated - created, close: closed - navigated, cycle: closed - started };
 }
 
+/**
+ * `BENCH_BATCH_PAUSE_MS`: a pause after each batch, so that what a server does after answering a
+ * close (handing the context back, storing the recording) is over before the next batch starts.
+ */
+const batchPauseMs = Number(process.env.BENCH_BATCH_PAUSE_MS ?? 0);
+
 async function interleaved(trees: readonly Served[], rounds: number, concurrency: number): Promise<Map<Served, Cycle[]>> {
   const samples = new Map<Served, Cycle[]>(trees.map((tree) => [tree, []]));
   for (let round = 0; round < rounds; round += 1) {
     for (let position = 0; position < trees.length; position += 1) {
       const tree = trees[(round + position) % trees.length]!;
       samples.get(tree)!.push(...(await Promise.all(Array.from({ length: concurrency }, () => oneCycle(tree)))));
+      if (batchPauseMs > 0) await new Promise((resolvePause) => setTimeout(resolvePause, batchPauseMs));
     }
   }
   return samples;

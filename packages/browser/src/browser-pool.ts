@@ -43,6 +43,11 @@ export interface BrowserPoolOptions {
   /** A context kept for reuse that nobody takes within this time is closed. Default 60 s. */
   reusableIdleMs?: number;
   /**
+   * Longest a task with nothing ready waits for a context of its reuse scope whose task is ending
+   * (its signal aborted, its close not done yet) before building a new one. Default 1 s.
+   */
+  returningWaitMs?: number;
+  /**
    * Private, loopback and other non-public hosts and ranges the pool's tasks may reach (host names,
    * IPs, CIDRs such as 127.0.0.0/8). Default none. Link-local addresses stay unreachable whatever it says.
    */
@@ -60,6 +65,12 @@ export interface BrowserPoolOptions {
 
 /** Longest a replacement warm-up waits for the task that took a context to finish starting. */
 const refillDelayMs = 1_000;
+/**
+ * Default of BrowserPoolOptions.returningWaitMs (see ReusableContexts.takeSoon): a server answers
+ * a close before it hands the context back, and a batch of tasks arriving then would otherwise each
+ * build a context.
+ */
+const defaultReturningWaitMs = 1_000;
 
 /** Reused contexts stay within one scope (tenant) and one recipe. */
 function reuseKey(recipe: ContextRecipe, scope: string): string {
@@ -104,6 +115,7 @@ export class BrowserPool {
   readonly #reusable: ReusableContexts;
   /** The proxy port of each context that has one (see usesProxyLane). */
   readonly #lanes = new WeakMap<BrowserContext, ProxyLane>();
+  readonly #returningWaitMs: number;
   #closed = false;
 
   private constructor(launchBrowser: () => Promise<Browser>, browser: Browser, networkPolicy: NetworkPolicy, proxy: NetworkPolicyProxy, options: BrowserPoolOptions) {
@@ -125,6 +137,7 @@ export class BrowserPool {
       proxyServer: proxy.url,
     };
     this.#warmContextsPerDevice = Math.max(0, options.warmContextsPerDevice ?? 1);
+    this.#returningWaitMs = Math.max(0, options.returningWaitMs ?? defaultReturningWaitMs);
     this.#warmDevices = options.warmDevices ?? allDevices;
     this.#reusable = new ReusableContexts({
       maxContexts: Math.max(0, options.maxReusableContexts ?? 16),
@@ -198,21 +211,27 @@ export class BrowserPool {
     const recipe = contextRecipeFrom(options);
     options = { networkPolicy: this.networkPolicy, ...(recipe.adblock ? { adblockEngine: await this.#loadedAdblockEngine() } : {}), ...options };
     const scope = isReusableRecipe(recipe) ? options.reuseScope : undefined;
-    const release = scope === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#reusable.recycle(context, reuseKey(recipe, scope), origins);
-    const reused = scope === undefined ? undefined : await this.#reusable.take(reuseKey(recipe, scope));
-    if (reused) {
-      try {
-        return await this.#openTask(reused, recipe, options, true, release);
-      } catch (error) {
-        await reused.close().catch(() => {});
-        throw error;
-      }
-    }
+    const key = scope === undefined ? undefined : reuseKey(recipe, scope);
+    const release = key === undefined ? undefined : (context: BrowserContext, origins: string[]) => this.#reusable.recycle(context, key, origins);
+    const reused = key === undefined ? undefined : await this.#reusable.take(key);
+    if (reused) return this.#openReused(reused, recipe, options, release, key);
     if (!isDefaultRecipe(recipe)) {
       await this.#checkProxyAddress(recipe);
-      return this.#openTask(await this.#createContext(recipe), recipe, options, false, release);
+      const returned = key === undefined ? undefined : await this.#reusable.takeSoon(key, this.#returningWaitMs);
+      if (returned) return this.#openReused(returned, recipe, options, release, key);
+      return this.#openTask(await this.#createContext(recipe), recipe, options, false, release, key);
     }
-    return this.#openWarm(recipe, options, release);
+    return this.#openWarm(recipe, options, release, key);
+  }
+
+  /** A context its scope's earlier task gave back, wiped; closed if wiring it for this task fails. */
+  async #openReused(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, release: ContextRelease | undefined, key: string | undefined): Promise<TaskContext> {
+    try {
+      return await this.#openTask(context, recipe, options, true, release, key);
+    } catch (error) {
+      await context.close().catch(() => {});
+      throw error;
+    }
   }
 
   /**
@@ -228,7 +247,7 @@ export class BrowserPool {
   }
 
   /** The default recipe's path: a context created ahead of time for the device. */
-  async #openWarm(recipe: ContextRecipe, options: TaskContextOptions, release: ContextRelease | undefined): Promise<TaskContext> {
+  async #openWarm(recipe: ContextRecipe, options: TaskContextOptions, release: ContextRelease | undefined, key: string | undefined): Promise<TaskContext> {
     const device = recipe.device;
     let context = this.#takeReady(device);
     let prewarmed = context !== undefined;
@@ -240,11 +259,15 @@ export class BrowserPool {
         prewarmed = context !== undefined;
       }
     }
+    if (!context && key !== undefined) {
+      const returned = await this.#reusable.takeSoon(key, this.#returningWaitMs);
+      if (returned) return this.#openReused(returned, recipe, options, release, key);
+    }
     context ??= await this.#createContext(recipe);
     const warmsDevice = this.#warmDevices.includes(device);
     let task: TaskContext;
     try {
-      task = await this.#openTask(context, recipe, options, prewarmed, release);
+      task = await this.#openTask(context, recipe, options, prewarmed, release, key);
     } catch (error) {
       if (warmsDevice) this.#refill(device);
       throw error;
@@ -253,10 +276,28 @@ export class BrowserPool {
     return task;
   }
 
-  /** Wires a context for its task, with the context's proxy port when it has one. */
-  #openTask(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined): Promise<TaskContext> {
+  /**
+   * Wires a context for its task, with the context's proxy port when it has one. Once the task's
+   * signal aborts (it is ending), a context that may come back for reuse is expected back (see
+   * ReusableContexts.takeSoon) until the task's close is done.
+   */
+  async #openTask(
+    context: BrowserContext,
+    recipe: ContextRecipe,
+    options: TaskContextOptions,
+    prewarmed: boolean,
+    release: ContextRelease | undefined,
+    key: string | undefined,
+  ): Promise<TaskContext> {
     const lane = this.#lanes.get(context);
-    return TaskContext.open(context, recipe, lane ? { ...options, proxyLane: lane } : options, prewarmed, release);
+    const task = await TaskContext.open(context, recipe, lane ? { ...options, proxyLane: lane } : options, prewarmed, release);
+    const signal = options.signal;
+    if (release && key !== undefined && signal) {
+      const expectReturn = () => this.#reusable.expectReturn(key, task.closed);
+      if (signal.aborted) expectReturn();
+      else signal.addEventListener('abort', expectReturn, { once: true });
+    }
+    return task;
   }
 
   async #loadedAdblockEngine(): Promise<AdblockEngine> {

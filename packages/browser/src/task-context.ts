@@ -142,6 +142,9 @@ export class TaskContext {
    * on background work (such as the pool warming a replacement) no longer slows the task's start.
    */
   readonly firstSettled = new Promise<void>((resolve) => (this.#markFirstSettled = resolve));
+  #markClosed!: () => void;
+  /** Resolves once close() has finished: the context handed back to its pool (being wiped), or closed. */
+  readonly closed = new Promise<void>((resolve) => (this.#markClosed = resolve));
 
   private constructor(context: BrowserContext, recipe: ContextRecipe, options: TaskContextOptions, prewarmed: boolean, release: ContextRelease | undefined) {
     this.context = context;
@@ -388,7 +391,10 @@ export class TaskContext {
     // while the screencast's stop is on its way (the next task's screencast is a CDP session of
     // its own), so the stop does not delay the next task of the scope.
     const framesStopped = this.#frames.close();
-    this.#closing ??= release ? Promise.all([framesStopped, this.#handBack(release)]).then(() => undefined) : this.#closeContext();
+    if (!this.#closing) {
+      this.#closing = release ? Promise.all([framesStopped, this.#handBack(release)]).then(() => undefined) : this.#closeContext();
+      this.#closing.then(this.#markClosed, this.#markClosed);
+    }
     return this.#closing;
   }
 

@@ -14,7 +14,8 @@ let downloadsRoot: string;
 
 before(async () => {
   [pool, site, downloadsRoot] = await Promise.all([
-    BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance }),
+    // A generous wait for contexts coming back, so that a loaded machine cannot make a test build one instead.
+    BrowserPool.launch({ allowPrivateNetwork: loopbackNetworkAllowance, returningWaitMs: 60_000 }),
     startTestSite(),
     mkdtemp(join(tmpdir(), 'browser-pool-test-')),
   ]);
@@ -213,4 +214,45 @@ test('a context given back is never handed to another scope, and a plain close c
   assert.equal(pool.reusableCount('desktop', 'tenant-b'), 0);
   assert.equal(pool.reusableCount('desktop', 'tenant-c'), 0);
   assert.ok(!pool.browser.contexts().includes(context), 'closed without reuse, the context is gone');
+});
+
+test('a task with nothing ready gets the context of its scope whose task is ending once that task gives it back', async () => {
+  // Not the default recipe: never served from the warm contexts, so only a returning context can spare building one.
+  const recipe = { adblock: false, reuseScope: 'tenant-r' } as const;
+  const ending = new AbortController();
+  const first = await pool.openContext({ ...recipe, downloadsDirectory: join(downloadsRoot, 'returning-1'), signal: ending.signal });
+  await first.goto(`${site.origin}/`);
+  const context = first.context;
+  ending.abort(new Error('the task is ending'));
+  let secondOpened = false;
+  const secondOpening = pool.openContext({ ...recipe, downloadsDirectory: join(downloadsRoot, 'returning-2') }).finally(() => (secondOpened = true));
+  // The first task's close comes later (a server stops its recorder first): the second waits for it.
+  await first.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  assert.equal(secondOpened, false, 'the second task waits for the context coming back');
+  await first.close({ reuse: true });
+  const second = await secondOpening;
+  try {
+    assert.equal(second.context, context, 'the context the first task gave back, not a new one');
+    assert.equal(second.page.url(), 'about:blank', 'wiped');
+  } finally {
+    await second.close();
+  }
+});
+
+test('a task waiting for a returning context builds its own when that task closes without giving it back', async () => {
+  const recipe = { adblock: false, reuseScope: 'tenant-s' } as const;
+  const ending = new AbortController();
+  const first = await pool.openContext({ ...recipe, downloadsDirectory: join(downloadsRoot, 'returning-3'), signal: ending.signal });
+  const context = first.context;
+  ending.abort(new Error('the task failed'));
+  const secondOpening = pool.openContext({ ...recipe, downloadsDirectory: join(downloadsRoot, 'returning-4') });
+  await first.close();
+  // Well within the pool's 60 s wait: the plain close ends the wait at once.
+  const second = await Promise.race([secondOpening, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still waiting 20 s after the close')), 20_000).unref())]);
+  try {
+    assert.notEqual(second.context, context);
+    assert.ok(!pool.browser.contexts().includes(context), 'the first context is closed');
+  } finally {
+    await second.close();
+  }
 });
