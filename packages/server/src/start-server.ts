@@ -31,6 +31,7 @@ import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks.js';
 import { redisTasks } from './tasks/redis-tasks.js';
+import { configuredPublicUrl } from './public-url.js';
 import { refuseUnsharedBackends, serverRoleOf, type ServerRole } from './server-role.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { validateWorkerUrl } from './scale/worker-registry.js';
@@ -175,6 +176,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
   const secretKey = options.secretKey ?? (process.env.SMOOTH_SECRET_KEY?.trim() || undefined);
   refuseUnsharedBackends(role, { databaseUrl, redisUrl, secretKey: secretKey !== undefined, sharedBlobs: options.blobStore !== undefined || Boolean(options.blobUrl?.trim() || process.env.SMOOTH_BLOB_URL?.trim()) });
+  const advertisedUrl = configuredPublicUrl(options);
   const configuredWorkerUrl = options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || undefined);
   // Refused before anything opens, rather than when the worker registers it after listening.
   if (configuredWorkerUrl !== undefined) validateWorkerUrl(configuredWorkerUrl);
@@ -269,7 +271,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     blobs,
     workDirectory,
     longPollMs: options.longPollMs ?? 10_000,
-    publicUrl: () => publicUrl,
+    publicUrl: () => advertisedUrl ?? publicUrl,
     workerUrl: () => workerUrl,
     closing: closing.signal,
   };
