@@ -212,7 +212,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentPromise: Promise<AgentBridge> | undefined;
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
-  const concurrency = resolveConcurrency(options, process.env);
+  const concurrency = resolveConcurrency(options, process.env, role !== 'all');
   const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
   const leaseMs = options.leaseMs ?? 30_000;
   const profiles = new ProfileStorage(blobs, sealer);
