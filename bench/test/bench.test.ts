@@ -28,12 +28,3 @@ test('npm run bench in quick mode prints every benchmark table and writes a resu
   assert.ok(report.rows.length >= 10);
   await rm(written);
 });
-
-test('a benchmark runs alone and prints its table', { timeout: 120_000 }, async () => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/session-cycle.ts'], {
-    cwd: repository,
-    env: { ...process.env, BENCH_QUICK: '1' },
-  });
-  assert.match(stdout, /## session-cycle\n\n\| benchmark \| measure \| ours \| unit \|/);
-  assert.match(stdout, /\| session-cycle \| c=1 cycle p50 \(n=3\) \| \d/);
-});

@@ -6,6 +6,12 @@ import type { ServerRole } from './server-role.js';
 export interface ServerOptions {
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * The origin clients reach the server at when that is not the address it listens on (behind a
+   * load balancer or a proxy), e.g. https://smooth.example.com: live_url, recording_url,
+   * downloads_url and the OpenAPI document name it. Default SMOOTH_PUBLIC_URL, else the listening URL.
+   */
+  publicUrl?: string;
   /** 0 = an ephemeral port (the CLI defaults to 7777). */
   port?: number;
   /** Default SMOOTH_DATA_DIR, else ~/.open-smooth. */
@@ -96,13 +102,6 @@ export interface ServerOptions {
    * else the URL it listens on.
    */
   workerUrl?: string;
-  /**
-   * The address clients reach the API at, when it is not the one this process listens on (a load
-   * balancer in front of several api processes, a reverse proxy): the base of live_url,
-   * recording_url, downloads and the OpenAPI document's server. Default SMOOTH_PUBLIC_URL, else the
-   * URL it listens on.
-   */
-  publicUrl?: string;
   /**
    * Where files go (uploads, extensions, profiles, downloads, screenshots, recordings): a blob URL,
    * `s3://bucket[/prefix]?endpoint=http://host:port&region=…` (credentials from AWS_ACCESS_KEY_ID /

@@ -31,6 +31,7 @@ import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks.js';
 import { redisTasks } from './tasks/redis-tasks.js';
+import { configuredPublicUrl } from './public-url.js';
 import { refuseUnsharedBackends, serverRoleOf, type ServerRole } from './server-role.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { validateWorkerUrl } from './scale/worker-registry.js';
@@ -167,20 +168,6 @@ function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<Blo
   return options.blobStore ? Promise.resolve(options.blobStore) : openBlobStore(options.blobUrl, dataDirectory);
 }
 
-/** The address clients reach the API at (a load balancer's), without a trailing slash; refused at start unless http(s). */
-function publicUrlOf(options: ServerOptions, environment: NodeJS.ProcessEnv = process.env): string | undefined {
-  const given = options.publicUrl ?? (environment.SMOOTH_PUBLIC_URL?.trim() || undefined);
-  if (given === undefined) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(given);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) throw new Error(`the public URL (publicUrl / SMOOTH_PUBLIC_URL) is an http(s) URL such as https://smooth.example.com, not ${JSON.stringify(given)}`);
-  return given.replace(/\/+$/, '');
-}
-
 /** Starts the smooth.sh-compatible API on 127.0.0.1 (by default) with its SQLite store. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const role: ServerRole = serverRoleOf(options);
@@ -189,12 +176,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
   const secretKey = options.secretKey ?? (process.env.SMOOTH_SECRET_KEY?.trim() || undefined);
   refuseUnsharedBackends(role, { databaseUrl, redisUrl, secretKey: secretKey !== undefined, sharedBlobs: options.blobStore !== undefined || Boolean(options.blobUrl?.trim() || process.env.SMOOTH_BLOB_URL?.trim()) });
+  const advertisedUrl = configuredPublicUrl(options);
   const configuredWorkerUrl = options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || undefined);
   // Refused before anything opens, rather than when the worker registers it after listening.
   if (configuredWorkerUrl !== undefined) validateWorkerUrl(configuredWorkerUrl);
   const allowPrivateNetwork = privateNetworkAllowanceOf(options);
-  // Checked before anything opens: a refused start leaves nothing behind.
-  const configuredPublicUrl = publicUrlOf(options);
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory();
   await mkdir(dataDirectory, { recursive: true });
   const blobs = await blobStoreOf(options, dataDirectory);
@@ -226,7 +212,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentPromise: Promise<AgentBridge> | undefined;
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
-  const concurrency = resolveConcurrency(options, process.env);
+  const concurrency = resolveConcurrency(options, process.env, role !== 'all');
   const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
   const leaseMs = options.leaseMs ?? 30_000;
   const profiles = new ProfileStorage(blobs, sealer);
@@ -285,7 +271,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     blobs,
     workDirectory,
     longPollMs: options.longPollMs ?? 10_000,
-    publicUrl: () => publicUrl,
+    publicUrl: () => advertisedUrl ?? publicUrl,
     workerUrl: () => workerUrl,
     closing: closing.signal,
   };
@@ -339,15 +325,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (options.launchBrowserAtStart && runsTasks) void browserPool().catch(() => undefined);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
-  const listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  publicUrl = configuredPublicUrl ?? listenUrl;
-  workerUrl = runsTasks ? (configuredWorkerUrl ?? listenUrl) : undefined;
+  publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  workerUrl = runsTasks ? (configuredWorkerUrl ?? publicUrl) : undefined;
   if (workerUrl) await taskSockets?.registerWorker(workerUrl);
 
   let closed: Promise<void> | undefined;
   return {
-    url: listenUrl,
-    apiBaseUrl: `${listenUrl}/api/`,
+    url: publicUrl,
+    apiBaseUrl: `${publicUrl}/api/`,
     apiKeys,
     dataDirectory,
     role,

@@ -11,7 +11,7 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Start the Open Smooth server on this machine (SQLite store, or PostgreSQL with --database-url; local Chromium), or one api or worker process of a deployment (--role)',
   usage:
-    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...] [--blob-url s3://bucket?endpoint=URL&region=R] [--role all|api|worker] [--redis-url redis://...] [--worker-url http://this-host:port]   (env: SMOOTH_ROLE, SMOOTH_REDIS_URL, SMOOTH_WORKER_URL, SMOOTH_PUBLIC_URL, SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3, SMOOTH_BLOB_URL with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
+    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...] [--blob-url s3://bucket?endpoint=URL&region=R] [--role all|api|worker] [--redis-url redis://...] [--worker-url http://this-host:port]   (env: SMOOTH_ROLE, SMOOTH_REDIS_URL, SMOOTH_WORKER_URL, SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3, SMOOTH_BLOB_URL with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
