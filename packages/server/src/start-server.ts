@@ -14,7 +14,8 @@ import { openBlobStore } from './blobs/open-blob-store.js';
 import { resolveConcurrency } from './concurrency-defaults.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
-import { defaultFailedAuthLimits, FailedAuthLimiter } from './failed-auth-limiter.js';
+import { defaultFailedAuthLimits, FailedAuthLimiter, type FailedAuthLedger } from './failed-auth-limiter.js';
+import { RedisFailedAuthLedger } from './scale/redis-failed-auth-ledger.js';
 import { BadRequestError, TooManyRequestsError, UnauthorizedError } from './http-errors.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
@@ -76,30 +77,22 @@ function installJsonParser(app: FastifyInstance): void {
   });
 }
 
-function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants: Map<string, string>, limiter: FailedAuthLimiter, maxUploadBytes: number): void {
+function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants: Map<string, string>, ledger: FailedAuthLedger, maxUploadBytes: number): void {
   void app.register(
     async (api) => {
       api.decorateRequest('tenant', '');
-      // A callback hook, not an async one: it runs on every request and needs no promise.
-      api.addHook('onRequest', (request, reply, done) => {
+      api.addHook('onRequest', async (request, reply) => {
         const header = request.headers.apikey;
         const apiKey = Array.isArray(header) ? header[0] : header;
-        if (!apiKey) return done(new UnauthorizedError('missing API key: send it in the "apikey" header'));
+        if (!apiKey) throw new UnauthorizedError('missing API key: send it in the "apikey" header');
         const tenant = tenants.get(apiKey);
-        const address = request.ip;
-        const blockedForSeconds = limiter.blockedForSeconds(address);
-        if (blockedForSeconds > 0 && !(tenant !== undefined && limiter.isTrusted(address, tenant))) {
-          if (!tenant) limiter.recordFailure(address);
-          void reply.header('retry-after', String(blockedForSeconds));
-          return done(new TooManyRequestsError(`too many wrong API keys from this address; try again in ${blockedForSeconds} s`));
+        const verdict = await ledger.judge(request.ip, tenant);
+        if (verdict.kind === 'blocked') {
+          void reply.header('retry-after', String(verdict.seconds));
+          throw new TooManyRequestsError(`too many wrong API keys from this address; try again in ${verdict.seconds} s`);
         }
-        if (!tenant) {
-          limiter.recordFailure(address);
-          return done(new UnauthorizedError('invalid API key'));
-        }
-        limiter.recordSuccess(address, tenant);
+        if (verdict.kind === 'unknown key' || tenant === undefined) throw new UnauthorizedError('invalid API key');
         request.tenant = tenant;
-        done();
       });
       registerTaskRoutes(api, context);
       registerProfileRoutes(api, context);
@@ -293,7 +286,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 2 } });
   // The live view's frames and a person's input; one small message at a time.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  installApiRoutes(app, context, tenants, new FailedAuthLimiter(options.failedAuthLimits ?? defaultFailedAuthLimits), maxUploadBytes);
+  const failedAuthLimits = options.failedAuthLimits ?? defaultFailedAuthLimits;
+  // Shared when api processes share the clients; one process keeps it in memory (no round trip).
+  const ledger = onRedis && role !== 'all' ? new RedisFailedAuthLedger(onRedis.redis, options.redisPrefix ?? 'open-smooth', failedAuthLimits) : new FailedAuthLimiter(failedAuthLimits);
+  installApiRoutes(app, context, tenants, ledger, maxUploadBytes);
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
   const tenantOf = (apiKey: string) => tenants.get(apiKey);
   // Between processes the worker running a self task opens its tunnel; in one process the service opened it at creation.
