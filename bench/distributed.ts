@@ -36,6 +36,7 @@ import { countsBetween, startWireCounters, type WireCounters, type WireCounts } 
  *
  *   npx tsx bench/distributed.ts                 # BENCH_QUICK=1 for a smoke run
  *   BENCH_OTHER_TREE=/tmp/pre-seams npx tsx bench/distributed.ts
+ *   BENCH_MODEL_DELAY_MS=1000 npx tsx bench/distributed.ts   # each model answer takes 1 s, as a hosted model's
  */
 
 const apiKey = 'bench-distributed-key';
@@ -260,12 +261,18 @@ async function throughputRows(targets: readonly Topology[], finishedTasks: Map<T
 // ---------------------------------------------------------------------------------------------
 // (b) tasks per minute, (c) per-operation counts
 
-/** Short tasks: the scripted model scrolls once, then says done (two model calls, two observations). */
+/**
+ * Short tasks: the scripted model scrolls once, then says done (two model calls, two observations).
+ * BENCH_MODEL_DELAY_MS makes each answer take that long, as a hosted model's would: a real task
+ * spends most of its time waiting for the model, which is what more workers' slots overlap.
+ */
 function scriptTwoStepTasks(model: ScriptedModelServer): void {
+  const delayMs = Number(process.env.BENCH_MODEL_DELAY_MS ?? 0);
+  const delay = delayMs > 0 ? { delayMs } : {};
   model.setPolicy((request) =>
     request.messages.some((message) => message.role === 'assistant')
-      ? { toolCalls: [{ name: 'done', arguments: { answer: 'seen' } }] }
-      : { toolCalls: [{ name: 'scroll', arguments: { direction: 'down' } }] },
+      ? { toolCalls: [{ name: 'done', arguments: { answer: 'seen' } }], ...delay }
+      : { toolCalls: [{ name: 'scroll', arguments: { direction: 'down' } }], ...delay },
   );
 }
 
