@@ -6,6 +6,7 @@ import { startServer, type RunningServer, type ServerOptions } from '../../src/i
 import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy.js';
 import { closeBeforeSharedServices } from './suite-cleanup.js';
 import { suiteRedis } from './suite-redis.js';
+import { perKeyConcurrency } from '../../src/concurrency-defaults.js';
 
 export const apiProcessCount = 2;
 export const workerProcessCount = 2;
@@ -48,6 +49,11 @@ export async function startDistributedServers(options: DistributedOptions, redis
   const redisPrefix = `test-${randomBytes(6).toString('hex')}`;
   // Every process that shares a database seals secrets with one key.
   const shared: ServerOptions = { secretKey: randomBytes(32).toString('base64'), ...options, redisUrl: options.redisUrl ?? redisUrl ?? (await suiteRedis()).url };
+  // A deployment has no per-key limit unless one is set; the API tests' limits are those of one
+  // process (a key's share derived from its slots), so the topology sets that share explicitly.
+  if (options.maxConcurrentTasks !== undefined && options.maxConcurrentTasksPerKey === undefined) {
+    shared.maxConcurrentTasksPerKey = perKeyConcurrency(options.maxConcurrentTasks);
+  }
   const start = async (extra: Partial<ServerOptions>) => {
     const merged = { ...shared, ...extra };
     const started = await Promise.all([
