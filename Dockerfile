@@ -1,15 +1,14 @@
 # One image for every role of Open Smooth: `smooth serve --role api|worker|all`.
-# Debian's Chromium and ffmpeg (the same packages scripts/setup.sh installs on a host), Node 20,
-# the workspace's npm packages from the lockfile; TypeScript runs through tsx (no build step).
-FROM node:20-bookworm-slim
+# Debian's Chromium and ffmpeg (the packages scripts/setup.sh installs on a host), Node 20, the
+# workspace's npm packages from the lockfile; TypeScript runs through tsx (no build step).
 
+# The npm packages, in a stage with a compiler: better-sqlite3 builds from source when its
+# prebuilt binary cannot be downloaded. Only node_modules leave this stage.
+FROM node:20-bookworm-slim AS packages
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      chromium ffmpeg fonts-liberation fonts-noto-color-emoji ca-certificates tini \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-
 WORKDIR /app
-# Manifests first, so a source change does not reinstall the packages.
 COPY package.json package-lock.json .npmrc ./
 COPY packages/protocol/package.json packages/protocol/
 COPY packages/browser/package.json packages/browser/
@@ -19,6 +18,17 @@ COPY packages/server/package.json packages/server/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/cli/package.json packages/cli/
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      chromium ffmpeg fonts-liberation fonts-noto-color-emoji ca-certificates tini \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=packages /app/node_modules node_modules
+# The workspaces' own node_modules (if npm put any there), then their sources over them.
+COPY --from=packages /app/packages packages
+COPY package.json package-lock.json ./
 COPY packages packages
 
 # Chromium and the server's files run as an unprivileged user; the data directory is a volume.

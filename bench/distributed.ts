@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { isMainModule, runStandalone } from './lib/run-standalone.js';
 import { startServerProcess, type ServerProcess } from './lib/server-process.js';
 import { rounded, summarize } from './lib/statistics.js';
 import { loopbackNetworkAllowance, startFixtureServer, startScriptedModelServer, type FixtureServer, type ScriptedModelServer } from './lib/testkit.js';
+import { descendantCpuMs, machineBusyMs } from './lib/tree-cpu.js';
 import { countsBetween, startWireCounters, type WireCounters, type WireCounts } from './lib/wire-counters.js';
 
 /**
@@ -35,6 +36,7 @@ import { countsBetween, startWireCounters, type WireCounters, type WireCounts } 
  *
  *   npx tsx bench/distributed.ts                 # BENCH_QUICK=1 for a smoke run
  *   BENCH_OTHER_TREE=/tmp/pre-seams npx tsx bench/distributed.ts
+ *   BENCH_MODEL_DELAY_MS=1000 npx tsx bench/distributed.ts   # each model answer takes 1 s, as a hosted model's
  */
 
 const apiKey = 'bench-distributed-key';
@@ -72,6 +74,9 @@ function commonOptions(shared: Shared, dataDirectory: string): Record<string, un
     modelEnvironment: shared.model.environment(),
     allowPrivateNetwork: [...loopbackNetworkAllowance],
     maxConcurrentTasks: workerSlots,
+    // One API key sends every task here. The per-key limit counts the key's tasks on every worker
+    // together, and its default (3/4 of one process's slots) would keep the whole deployment at 1.
+    maxConcurrentTasksPerKey: 64,
   };
 }
 
@@ -210,37 +215,82 @@ async function latencyRows(targets: readonly Topology[], rounds: number): Promis
   return { rows, finishedTasks };
 }
 
-/** GET /task/{id} of finished sessions under wrk: one wrk per API process, the connections split between them. */
-async function throughputRow(target: Topology, taskIds: readonly string[], connections: number, durationSeconds: number): Promise<BenchRow> {
-  const paths = taskIds.map((id) => `/api/v1/task/${id}`);
+/** One wrk per API process for `seconds`, the connections split between them; summed rate, latencies per process. */
+async function wrkAgainst(target: Topology, paths: readonly string[], connections: number, seconds: number): Promise<{ requestsPerSecond: number; failed: number; p50: number[]; p99: number[] }> {
   const urls = target.api.apiUrls.map((apiUrl) => apiUrl.replace(/\/api\/v1$/, ''));
-  const results = await Promise.all(
-    urls.map((url) => runWrkLoad({ url, paths, headers: { apikey: apiKey }, connections: Math.max(1, Math.round(connections / urls.length)), durationSeconds })),
-  );
-  const requestsPerSecond = results.reduce((sum, result) => sum + result.requestsPerSecond, 0);
-  const failed = results.reduce((sum, result) => sum + result.failedCount, 0);
+  const results = await Promise.all(urls.map((url) => runWrkLoad({ url, paths: [...paths], headers: { apikey: apiKey }, connections: Math.max(1, Math.round(connections / urls.length)), durationSeconds: seconds })));
   return {
-    benchmark: 'distributed',
-    measure: `${target.name}: GET /task/{id} throughput, ${connections} connections, ${durationSeconds} s`,
-    unit: 'req/s',
-    value: rounded(requestsPerSecond),
-    note: `latency p50 ${results.map((result) => result.latencyMs.p50).join(' / ')} ms, p99 ${results.map((result) => result.latencyMs.p99).join(' / ')} ms (per API process)${failed > 0 ? `; ${failed} failed` : ''}`,
+    requestsPerSecond: results.reduce((sum, result) => sum + result.requestsPerSecond, 0),
+    failed: results.reduce((sum, result) => sum + result.failedCount, 0),
+    p50: results.map((result) => result.latencyMs.p50),
+    p99: results.map((result) => result.latencyMs.p99),
   };
+}
+
+/**
+ * GET /task/{id} of finished sessions under wrk, the targets taking turns (`rounds` runs of
+ * `seconds` each, which goes first rotating) so a swing of the machine's load hits all alike.
+ */
+async function throughputRows(targets: readonly Topology[], finishedTasks: Map<Topology, string[]>, connections: number, seconds: number, rounds: number): Promise<BenchRow[]> {
+  const runs = new Map<Topology, Array<Awaited<ReturnType<typeof wrkAgainst>>>>(targets.map((target) => [target, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (let position = 0; position < targets.length; position += 1) {
+      const target = targets[(round + position) % targets.length]!;
+      const paths = finishedTasks.get(target)!.slice(0, 10).map((id) => `/api/v1/task/${id}`);
+      runs.get(target)!.push(await wrkAgainst(target, paths, connections, seconds));
+    }
+  }
+  const median = (values: number[]): number => summarize(values).p50;
+  const baseline = median(runs.get(targets[0]!)!.map((run) => run.requestsPerSecond));
+  return targets.map((target) => {
+    const mine = runs.get(target)!;
+    const rates = mine.map((run) => run.requestsPerSecond);
+    const failed = mine.reduce((sum, run) => sum + run.failed, 0);
+    return {
+      benchmark: 'distributed',
+      measure: `${target.name}: GET /task/{id} throughput, ${connections} connections, median of ${rounds} runs of ${seconds} s`,
+      unit: 'req/s',
+      value: rounded(median(rates)),
+      note:
+        `runs ${rates.map((rate) => Math.round(rate)).join(', ')}; latency p50 ${rounded(median(mine.flatMap((run) => run.p50)))} ms, p99 ${rounded(median(mine.flatMap((run) => run.p99)))} ms (medians over runs and API processes)` +
+        `${target === targets[0] ? '' : `; ratio to ${targets[0]!.name} ${(median(rates) / baseline).toFixed(2)}`}${failed > 0 ? `; ${failed} failed` : ''}`,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // (b) tasks per minute, (c) per-operation counts
 
-/** Short tasks: the scripted model scrolls once, then says done (two model calls, two observations). */
+/**
+ * Short tasks: the scripted model scrolls once, then says done (two model calls, two observations).
+ * BENCH_MODEL_DELAY_MS makes each answer take that long, as a hosted model's would: a real task
+ * spends most of its time waiting for the model, which is what more workers' slots overlap.
+ */
 function scriptTwoStepTasks(model: ScriptedModelServer): void {
+  const delayMs = Number(process.env.BENCH_MODEL_DELAY_MS ?? 0);
+  const delay = delayMs > 0 ? { delayMs } : {};
   model.setPolicy((request) =>
     request.messages.some((message) => message.role === 'assistant')
-      ? { toolCalls: [{ name: 'done', arguments: { answer: 'seen' } }] }
-      : { toolCalls: [{ name: 'scroll', arguments: { direction: 'down' } }] },
+      ? { toolCalls: [{ name: 'done', arguments: { answer: 'seen' } }], ...delay }
+      : { toolCalls: [{ name: 'scroll', arguments: { direction: 'down' } }], ...delay },
   );
 }
 
-async function runTasks(topology: Topology, pageUrl: string, count: number, concurrency: number): Promise<{ wallMs: number; done: number; polls: number; latencies: number[]; statuses: string[] }> {
+interface TaskRun {
+  wallMs: number;
+  done: number;
+  polls: number;
+  latencies: number[];
+  statuses: string[];
+  /** CPU of every process this bench started (servers, Chromium, PostgreSQL, Redis, s3rver, proxies), ms. */
+  deploymentCpuMs: number;
+  /** CPU of the whole machine (other people's work included), ms over all cores. */
+  machineCpuMs: number;
+  loadAverage: number;
+}
+
+async function runTasks(topology: Topology, pageUrl: string, count: number, concurrency: number): Promise<TaskRun> {
+  const [cpuBefore, machineBefore] = await Promise.all([descendantCpuMs(process.pid), machineBusyMs()]);
   let next = 0;
   let polls = 0;
   const latencies: number[] = [];
@@ -259,7 +309,9 @@ async function runTasks(topology: Topology, pageUrl: string, count: number, conc
       }
     }),
   );
-  return { wallMs: performance.now() - started, done: statuses.filter((status) => status === 'done').length, polls, latencies, statuses };
+  const wallMs = performance.now() - started;
+  const [cpuAfter, machineAfter] = await Promise.all([descendantCpuMs(process.pid), machineBusyMs()]);
+  return { wallMs, done: statuses.filter((status) => status === 'done').length, polls, latencies, statuses, deploymentCpuMs: cpuAfter - cpuBefore, machineCpuMs: machineAfter - machineBefore, loadAverage: loadavg()[0] ?? 0 };
 }
 
 async function sessionCycles(topology: Topology, pageUrl: string, count: number): Promise<void> {
@@ -285,8 +337,11 @@ async function countedWork(counters: WireCounters, idle: Map<string, WireCounts 
     const start = before[name];
     if (!start) continue;
     const delta = countsBetween(start, end);
-    const idleRate = idle.get(name);
-    if (idleRate) {
+    // A process started after the idle window (the second worker) idles like one of its kind.
+    const kind = name.replace(/\d+$/, '');
+    const own = idle.get(name);
+    const idleRate = (own && own.redis.open > 0 ? own : undefined) ?? [...idle].find(([other, counts]) => other.replace(/\d+$/, '') === kind && counts.redis.open > 0)?.[1];
+    if (idleRate && end.redis.open > 0) {
       const scale = seconds / idleRate.seconds;
       delta.postgres.statements -= idleRate.postgres.statements * scale;
       delta.redis.commands -= idleRate.redis.commands * scale;
@@ -343,7 +398,7 @@ function countRows(entry: PerOperation): BenchRow[] {
 }
 
 function idleRows(idle: Map<string, WireCounts & { seconds: number }>): BenchRow[] {
-  return [...idle].map(([name, counts]) => ({
+  return [...idle].filter(([, counts]) => counts.redis.open > 0).map(([name, counts]) => ({
     benchmark: 'distributed-counts',
     measure: `idle ${name}: PostgreSQL statements / Redis commands / S3 requests per s`,
     unit: '/s',
@@ -352,7 +407,7 @@ function idleRows(idle: Map<string, WireCounts & { seconds: number }>): BenchRow
   }));
 }
 
-function taskRows(label: string, result: Awaited<ReturnType<typeof runTasks>>, count: number): BenchRow {
+function taskRows(label: string, result: TaskRun, count: number): BenchRow {
   const latency = summarize(result.latencies);
   const others = result.statuses.filter((status) => status !== 'done');
   return {
@@ -360,7 +415,10 @@ function taskRows(label: string, result: Awaited<ReturnType<typeof runTasks>>, c
     measure: `${label}: tasks per minute (${count} two-step tasks)`,
     unit: '/min',
     value: rounded((result.done / result.wallMs) * 60_000),
-    note: `POST to finished p50 ${rounded(latency.p50)} ms, p95 ${rounded(latency.p95)} ms; ${result.done}/${count} done${others.length > 0 ? ` (${others.join(', ')})` : ''}; ${rounded(result.polls / count)} long-polls per task`,
+    note:
+      `POST to finished p50 ${rounded(latency.p50)} ms, p95 ${rounded(latency.p95)} ms; ${result.done}/${count} done${others.length > 0 ? ` (${others.join(', ')})` : ''}; ` +
+      `${rounded(result.polls / count)} long-polls per task; CPU per task ${rounded(result.deploymentCpuMs / count)} ms (all processes of the bench); ` +
+      `machine busy ${Math.round((result.machineCpuMs / result.wallMs / cpus().length) * 100)}% of ${cpus().length} cores, load average ${rounded(result.loadAverage)}`,
   };
 }
 
@@ -370,7 +428,7 @@ export async function runDistributed(): Promise<BenchRow[]> {
   if (!ensureWrk()) throw new Error('wrk is needed for the throughput rows (Debian package wrk)');
   const rounds = Number(process.env.BENCH_DISTRIBUTED_ROUNDS ?? iterations(20, 2));
   const taskCount = Number(process.env.BENCH_DISTRIBUTED_TASKS ?? iterations(24, 4));
-  const loadSeconds = Number(process.env.BENCH_DISTRIBUTED_LOAD_SECONDS ?? iterations(8, 2));
+  const loadSeconds = Number(process.env.BENCH_DISTRIBUTED_LOAD_SECONDS ?? iterations(5, 2));
   const idleSeconds = iterations(10, 3);
   const otherTree = process.env.BENCH_OTHER_TREE;
 
@@ -390,15 +448,19 @@ export async function runDistributed(): Promise<BenchRow[]> {
     const latency = await latencyRows(opened, rounds);
     rows.push(...latency.rows);
     process.stderr.write('distributed: GET /task under load\n');
-    for (const target of opened) rows.push(await throughputRow(target, latency.finishedTasks.get(target)!.slice(0, 10), 16, loadSeconds));
+    rows.push(...(await throughputRows(opened, latency.finishedTasks, 16, loadSeconds, iterations(3, 1))));
+    // The same short tasks on the embedded server (as many slots as one worker), for reference.
+    scriptTwoStepTasks(model);
+    const pageUrl = fixtures.url('/flights');
+    await runTasks(embedded, pageUrl, 2, 2);
+    process.stderr.write(`distributed: ${taskCount} tasks on the embedded server\n`);
+    rows.push(taskRows('embedded (2 slots)', await runTasks(embedded, pageUrl, taskCount, workerSlots * 2), taskCount));
     for (const target of opened.splice(0)) await target.close();
 
     // (b) + (c): 2 api processes and 1, then 2 workers, each process through its own counting proxies.
     counters = await startWireCounters({ databaseUrl: postgres.url, redisUrl: redis.url, s3Endpoint: s3.endpoint }, ['api1', 'api2', 'worker1', 'worker2']);
     const counted = await startDistributed(shared, 'counted', 2, 1, counters);
     opened.push(counted);
-    const pageUrl = fixtures.url('/flights');
-    scriptTwoStepTasks(model);
     await runTasks(counted, pageUrl, 2, 2);
     await sessionCycles(counted, fixtures.url('/'), 1);
     process.stderr.write(`distributed: idle traffic (${idleSeconds} s)\n`);
@@ -420,7 +482,7 @@ export async function runDistributed(): Promise<BenchRow[]> {
     operations.push(perOperation('session cycle (create, goto, close, long-polls)', cycleCounts.counts, cycles));
 
     process.stderr.write(`distributed: ${taskCount} tasks with 1 worker\n`);
-    let oneWorker: Awaited<ReturnType<typeof runTasks>> | undefined;
+    let oneWorker: TaskRun | undefined;
     const oneWorkerCounts = await countedWork(counters, idle, async () => {
       oneWorker = await runTasks(counted, pageUrl, taskCount, workerSlots * 2);
     });
@@ -430,7 +492,7 @@ export async function runDistributed(): Promise<BenchRow[]> {
     await counted.addWorker();
     await runTasks(counted, pageUrl, 4, 4);
     process.stderr.write(`distributed: ${taskCount} tasks with 2 workers\n`);
-    let twoWorkers: Awaited<ReturnType<typeof runTasks>> | undefined;
+    let twoWorkers: TaskRun | undefined;
     const twoWorkerCounts = await countedWork(counters, idle, async () => {
       twoWorkers = await runTasks(counted, pageUrl, taskCount, workerSlots * 4);
     });

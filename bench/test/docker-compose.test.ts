@@ -165,7 +165,9 @@ test("docker-compose.yml: the api command and the worker entrypoint, with the fi
   const headers = { apikey: dotEnv.SMOOTH_API_KEYS, 'content-type': 'application/json' };
   const created = await fetch(`${apiUrl}/api/v1/task`, { method: 'POST', headers, body: JSON.stringify({ task: null, device: 'desktop' }) });
   assert.equal(created.status, 200, await created.clone().text());
-  const { r: session } = (await created.json()) as { r: { id: string } };
+  const { r: session } = (await created.json()) as { r: { id: string; live_url: string } };
+  // The URLs handed out name the load balancer (SMOOTH_PUBLIC_URL), not the api process's own address.
+  assert.ok(session.live_url.startsWith(`${apiEnvironment.SMOOTH_PUBLIC_URL}/live/${session.id}/`), session.live_url);
   const commandId = 'compose-test-command';
   const posted = await fetch(`${apiUrl}/api/v1/task/${session.id}/event`, {
     method: 'POST',

@@ -32,13 +32,17 @@ export function perKeyConcurrency(global: number): number {
   return Math.max(1, Math.min(global - 1, Math.ceil((global * 3) / 4)));
 }
 
-/** Options win, then SMOOTH_MAX_CONCURRENT_TASKS / SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, then the machine. */
-export function resolveConcurrency(options: Partial<ConcurrencyLimits>, environment: NodeJS.ProcessEnv): ConcurrencyLimits {
+/**
+ * Options win, then SMOOTH_MAX_CONCURRENT_TASKS / SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, then the machine.
+ * In a deployment (`distributed`) the global limit is this worker's slots but a key's limit counts its
+ * tasks on every worker, so a default derived from one machine would hold a key to a fraction of one
+ * worker however many run: there a key is limited only when the operator says so (fairness between
+ * keys still holds: the key served longest ago goes first).
+ */
+export function resolveConcurrency(options: Partial<ConcurrencyLimits>, environment: NodeJS.ProcessEnv, distributed = false): ConcurrencyLimits {
   const maxConcurrentTasks =
     options.maxConcurrentTasks ?? positiveInteger('SMOOTH_MAX_CONCURRENT_TASKS', environment.SMOOTH_MAX_CONCURRENT_TASKS) ?? machineConcurrency();
-  const maxConcurrentTasksPerKey =
-    options.maxConcurrentTasksPerKey ??
-    positiveInteger('SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY', environment.SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY) ??
-    perKeyConcurrency(maxConcurrentTasks);
-  return { maxConcurrentTasks, maxConcurrentTasksPerKey: Math.min(maxConcurrentTasksPerKey, maxConcurrentTasks) };
+  const configuredPerKey = options.maxConcurrentTasksPerKey ?? positiveInteger('SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY', environment.SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY);
+  if (distributed) return { maxConcurrentTasks, maxConcurrentTasksPerKey: configuredPerKey ?? Number.MAX_SAFE_INTEGER };
+  return { maxConcurrentTasks, maxConcurrentTasksPerKey: Math.min(configuredPerKey ?? perKeyConcurrency(maxConcurrentTasks), maxConcurrentTasks) };
 }

@@ -12,6 +12,18 @@ interface AddressRecord {
   trustedTenants: Set<string>;
 }
 
+/** What one request's API key earns from its address: let in, refused as unknown (401) or refused for now (429). */
+export type AuthVerdict = { kind: 'allowed' } | { kind: 'unknown key' } | { kind: 'blocked'; seconds: number };
+
+/**
+ * The wrong-key limit as the auth hook asks it: one call per request, which also records the
+ * outcome. In memory for one process; on Redis when several api processes share the clients
+ * (redis-failed-auth-ledger.ts), or each would see only its share of a guesser's attempts.
+ */
+export interface FailedAuthLedger {
+  judge(address: string, tenant: string | undefined): Promise<AuthVerdict>;
+}
+
 /** Addresses remembered at most; the oldest go first (a bound on memory, not a limit on clients). */
 const maxAddresses = 10_000;
 
@@ -20,10 +32,24 @@ const maxAddresses = 10_000;
  * every key it has not already proven, so a correct guess is refused too and teaches nothing.
  * A client that used its correct key from the address before keeps working.
  */
-export class FailedAuthLimiter {
+export class FailedAuthLimiter implements FailedAuthLedger {
   private readonly addresses = new Map<string, AddressRecord>();
 
   constructor(private readonly limits: FailedAuthLimits = defaultFailedAuthLimits) {}
+
+  async judge(address: string, tenant: string | undefined): Promise<AuthVerdict> {
+    const seconds = this.blockedForSeconds(address);
+    if (seconds > 0 && !(tenant !== undefined && this.isTrusted(address, tenant))) {
+      if (tenant === undefined) this.recordFailure(address);
+      return { kind: 'blocked', seconds };
+    }
+    if (tenant === undefined) {
+      this.recordFailure(address);
+      return { kind: 'unknown key' };
+    }
+    this.recordSuccess(address, tenant);
+    return { kind: 'allowed' };
+  }
 
   /** Seconds until the address may try unknown keys again; 0 when it may now. */
   blockedForSeconds(address: string, now = Date.now()): number {

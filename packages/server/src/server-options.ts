@@ -6,6 +6,12 @@ import type { ServerRole } from './server-role.js';
 export interface ServerOptions {
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * The origin clients reach the server at when that is not the address it listens on (behind a
+   * load balancer or a proxy), e.g. https://smooth.example.com: live_url, recording_url,
+   * downloads_url and the OpenAPI document name it. Default SMOOTH_PUBLIC_URL, else the listening URL.
+   */
+  publicUrl?: string;
   /** 0 = an ephemeral port (the CLI defaults to 7777). */
   port?: number;
   /** Default SMOOTH_DATA_DIR, else ~/.open-smooth. */

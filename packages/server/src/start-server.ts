@@ -14,7 +14,8 @@ import { openBlobStore } from './blobs/open-blob-store.js';
 import { resolveConcurrency } from './concurrency-defaults.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
-import { defaultFailedAuthLimits, FailedAuthLimiter } from './failed-auth-limiter.js';
+import { defaultFailedAuthLimits, FailedAuthLimiter, type FailedAuthLedger } from './failed-auth-limiter.js';
+import { RedisFailedAuthLedger } from './scale/redis-failed-auth-ledger.js';
 import { BadRequestError, TooManyRequestsError, UnauthorizedError } from './http-errors.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
@@ -31,6 +32,7 @@ import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
 import { defaultCommandOutputMaxBytes } from './tasks/safe-json.js';
 import { embeddedTasks, type EmbeddedTasksOptions } from './tasks/embedded-tasks.js';
 import { redisTasks } from './tasks/redis-tasks.js';
+import { configuredPublicUrl } from './public-url.js';
 import { refuseUnsharedBackends, serverRoleOf, type ServerRole } from './server-role.js';
 import { ProfileStorage } from './profiles/profile-storage.js';
 import { validateWorkerUrl } from './scale/worker-registry.js';
@@ -75,30 +77,22 @@ function installJsonParser(app: FastifyInstance): void {
   });
 }
 
-function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants: Map<string, string>, limiter: FailedAuthLimiter, maxUploadBytes: number): void {
+function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants: Map<string, string>, ledger: FailedAuthLedger, maxUploadBytes: number): void {
   void app.register(
     async (api) => {
       api.decorateRequest('tenant', '');
-      // A callback hook, not an async one: it runs on every request and needs no promise.
-      api.addHook('onRequest', (request, reply, done) => {
+      api.addHook('onRequest', async (request, reply) => {
         const header = request.headers.apikey;
         const apiKey = Array.isArray(header) ? header[0] : header;
-        if (!apiKey) return done(new UnauthorizedError('missing API key: send it in the "apikey" header'));
+        if (!apiKey) throw new UnauthorizedError('missing API key: send it in the "apikey" header');
         const tenant = tenants.get(apiKey);
-        const address = request.ip;
-        const blockedForSeconds = limiter.blockedForSeconds(address);
-        if (blockedForSeconds > 0 && !(tenant !== undefined && limiter.isTrusted(address, tenant))) {
-          if (!tenant) limiter.recordFailure(address);
-          void reply.header('retry-after', String(blockedForSeconds));
-          return done(new TooManyRequestsError(`too many wrong API keys from this address; try again in ${blockedForSeconds} s`));
+        const verdict = await ledger.judge(request.ip, tenant);
+        if (verdict.kind === 'blocked') {
+          void reply.header('retry-after', String(verdict.seconds));
+          throw new TooManyRequestsError(`too many wrong API keys from this address; try again in ${verdict.seconds} s`);
         }
-        if (!tenant) {
-          limiter.recordFailure(address);
-          return done(new UnauthorizedError('invalid API key'));
-        }
-        limiter.recordSuccess(address, tenant);
+        if (verdict.kind === 'unknown key' || tenant === undefined) throw new UnauthorizedError('invalid API key');
         request.tenant = tenant;
-        done();
       });
       registerTaskRoutes(api, context);
       registerProfileRoutes(api, context);
@@ -175,6 +169,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
   const secretKey = options.secretKey ?? (process.env.SMOOTH_SECRET_KEY?.trim() || undefined);
   refuseUnsharedBackends(role, { databaseUrl, redisUrl, secretKey: secretKey !== undefined, sharedBlobs: options.blobStore !== undefined || Boolean(options.blobUrl?.trim() || process.env.SMOOTH_BLOB_URL?.trim()) });
+  const advertisedUrl = configuredPublicUrl(options);
   const configuredWorkerUrl = options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || undefined);
   // Refused before anything opens, rather than when the worker registers it after listening.
   if (configuredWorkerUrl !== undefined) validateWorkerUrl(configuredWorkerUrl);
@@ -210,7 +205,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentPromise: Promise<AgentBridge> | undefined;
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
-  const concurrency = resolveConcurrency(options, process.env);
+  const concurrency = resolveConcurrency(options, process.env, role !== 'all');
   const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
   const leaseMs = options.leaseMs ?? 30_000;
   const profiles = new ProfileStorage(blobs, sealer);
@@ -269,7 +264,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     blobs,
     workDirectory,
     longPollMs: options.longPollMs ?? 10_000,
-    publicUrl: () => publicUrl,
+    publicUrl: () => advertisedUrl ?? publicUrl,
     workerUrl: () => workerUrl,
     closing: closing.signal,
   };
@@ -291,7 +286,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 2 } });
   // The live view's frames and a person's input; one small message at a time.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  installApiRoutes(app, context, tenants, new FailedAuthLimiter(options.failedAuthLimits ?? defaultFailedAuthLimits), maxUploadBytes);
+  const failedAuthLimits = options.failedAuthLimits ?? defaultFailedAuthLimits;
+  // Shared when api processes share the clients; one process keeps it in memory (no round trip).
+  const ledger = onRedis && role !== 'all' ? new RedisFailedAuthLedger(onRedis.redis, options.redisPrefix ?? 'open-smooth', failedAuthLimits) : new FailedAuthLimiter(failedAuthLimits);
+  installApiRoutes(app, context, tenants, ledger, maxUploadBytes);
   // After the websocket plugin: the tunnel takes its own upgrades and leaves the rest to it.
   const tenantOf = (apiKey: string) => tenants.get(apiKey);
   // Between processes the worker running a self task opens its tunnel; in one process the service opened it at creation.

@@ -112,5 +112,8 @@ test('the concurrency default comes from the machine; env and options override i
   assert.deepEqual(resolveConcurrency({}, { SMOOTH_MAX_CONCURRENT_TASKS: '8' }), { maxConcurrentTasks: 8, maxConcurrentTasksPerKey: 6 });
   assert.deepEqual(resolveConcurrency({}, { SMOOTH_MAX_CONCURRENT_TASKS: '8', SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY: '2' }), { maxConcurrentTasks: 8, maxConcurrentTasksPerKey: 2 });
   assert.deepEqual(resolveConcurrency({ maxConcurrentTasks: 3 }, { SMOOTH_MAX_CONCURRENT_TASKS: '8' }), { maxConcurrentTasks: 3, maxConcurrentTasksPerKey: 2 });
+  // In a deployment a key's limit spans every worker: none unless set, and one set above a worker's slots stays as set.
+  assert.deepEqual(resolveConcurrency({}, { SMOOTH_MAX_CONCURRENT_TASKS: '2' }, true), { maxConcurrentTasks: 2, maxConcurrentTasksPerKey: Number.MAX_SAFE_INTEGER });
+  assert.deepEqual(resolveConcurrency({}, { SMOOTH_MAX_CONCURRENT_TASKS: '2', SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY: '16' }, true), { maxConcurrentTasks: 2, maxConcurrentTasksPerKey: 16 });
   assert.throws(() => resolveConcurrency({}, { SMOOTH_MAX_CONCURRENT_TASKS: 'many' }), /SMOOTH_MAX_CONCURRENT_TASKS must be a whole number of at least 1, not "many"/);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { firstKey, pollEvents, startTestServer, type TestServer } from './support/test-server.js';
+import { firstKey, oneApiProcess, pollEvents, startTestServer, type TestServer } from './support/test-server.js';
 
 /**
  * Seeded fuzzing of every endpoint: generated malformed requests (bodies, paths, queries,
@@ -81,13 +81,13 @@ interface FuzzRequest {
 
 async function send(server: TestServer, request: FuzzRequest): Promise<Answer> {
   const body = request.method === 'GET' ? undefined : (request.body as BodyInit | undefined);
-  const response = await fetch(`${server.server.url}${request.path}`, { method: request.method, headers: request.headers, body });
+  const response = await fetch(`${oneApiProcess(server).url()}${request.path}`, { method: request.method, headers: request.headers, body });
   return { status: response.status, text: await response.text() };
 }
 
 /** Writes bytes on a fresh socket, half-closes it and reads everything the server says. */
 function sendRaw(server: TestServer, bytes: string | Buffer): Promise<Answer | undefined> {
-  const { hostname, port } = new URL(server.server.url);
+  const { hostname, port } = new URL(oneApiProcess(server).url());
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     const chunks: Buffer[] = [];

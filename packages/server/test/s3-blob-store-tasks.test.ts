@@ -126,7 +126,8 @@ test('with S3 blobs: an upload reaches the agent’s file input, the download, s
   assert.ok(await bucket.stat(blobKeys.recordingVideo(taskId)), 'the encoded video is kept in the bucket');
 
   assert.deepEqual(await localBlobFolders(), [], 'nothing of the task or its file was kept on the server’s disk');
-  const scratch = await readdir(join(server.dataDirectory, 'work'), { recursive: true });
+  // Every process's scratch folders (the distributed topology has a data directory per process under it).
+  const scratch = await readdir(server.dataDirectory, { recursive: true });
   assert.deepEqual(scratch.filter((name) => String(name).includes(taskId)), [], 'the task’s scratch folder is gone');
 
   assert.equal((await server.api('DELETE', `/task/${taskId}/data`)).status, 200);

@@ -94,9 +94,26 @@ function discard(stream: NodeJS.ReadableStream): void {
   stream.resume();
 }
 
+/**
+ * Every file part's stream gets an error listener the moment the parser makes it. A body that
+ * arrived whole before the handler ran (a slow auth hook, a busy process) is parsed in one go: a
+ * part cut short then fails before the loop below has been handed that part, and a stream error
+ * nobody hears ends the process. The multipart plugin pipes the raw request into its parser
+ * (busboy), whose 'file' event is where the stream is born.
+ */
+function hearEveryFilePartError(request: FastifyRequest): void {
+  const raw = request.raw;
+  const pipe = raw.pipe.bind(raw);
+  raw.pipe = <Destination extends NodeJS.WritableStream>(destination: Destination, options?: { end?: boolean }): Destination => {
+    (destination as unknown as NodeJS.EventEmitter).on('file', (_name: string, stream: NodeJS.ReadableStream) => stream.on('error', () => undefined));
+    return pipe(destination, options);
+  };
+}
+
 async function receiveParts(request: FastifyRequest, maxBytes: number, directory: string): Promise<Upload> {
   let upload: { fileName: string; path: string; bytes: number } | undefined;
   const fields: Record<string, string> = {};
+  hearEveryFilePartError(request);
   for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 2, fields: 8, fieldSize: 4096 } })) {
     if (part.type === 'file') {
       // The stream may fail after this part is refused or written (a body cut short): the

@@ -609,8 +609,11 @@ export class LiveTask {
       return this.releaseEnd();
     }
     await this.collectDownloads();
-    const recording = await this.stopRecording();
+    // The recorder's last look at the page comes first; its frames reach the disk after the
+    // context went back to the pool (the next task of the tenant may be waiting for it).
+    await this.recorder?.releasePage();
     await this.closeContext({ reuse: reuseContext && finish.status === 'done' });
+    const recording = await this.stopRecording();
     const recordingKept = recording ? await this.keepRecording(recording) : false;
     try {
       await this.stepWrites;

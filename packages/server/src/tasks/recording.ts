@@ -59,6 +59,9 @@ export class TaskRecorder {
   readonly #source: FrameSource;
   /** The picture taken when the first page settled (see start), while it is being taken. */
   #firstPicture: Promise<void> | undefined;
+  #pageReleased: Promise<void> | undefined;
+  /** When the recording stopped listening: the video ends there. */
+  #endMs: number | undefined;
 
   private constructor(source: FrameSource, directory: string, startMs: number) {
     this.#source = source;
@@ -89,17 +92,30 @@ export class TaskRecorder {
     return recorder;
   }
 
+  /**
+   * Stops listening and takes what it still needs from the page (the first picture), so that the
+   * page's context can go back to the pool before the frames are on disk. Called once by the first
+   * caller; `stop` calls it too.
+   */
+  releasePage(): Promise<void> {
+    this.#pageReleased ??= (async () => {
+      this.#endMs = Date.now();
+      this.#unsubscribe?.();
+      this.#unsubscribe = undefined;
+      clearTimeout(this.#pendingTimer);
+      if (this.#pending) this.#write(this.#pending);
+      this.#pending = undefined;
+      await this.#firstPicture;
+      // A task that ended before any picture (its page never settled) still gets one of what it showed.
+      if (this.#size === undefined) await this.#takePicture();
+    })();
+    return this.#pageReleased;
+  }
+
   /** Stops listening, waits for every frame to be on disk and writes the manifest; resolves to it. */
   async stop(): Promise<StoppedRecording> {
-    const endMs = Date.now();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    clearTimeout(this.#pendingTimer);
-    if (this.#pending) this.#write(this.#pending);
-    this.#pending = undefined;
-    await this.#firstPicture;
-    // A task that ended before any picture (its page never settled) still gets one of what it showed.
-    if (this.#size === undefined) await this.#takePicture();
+    await this.releasePage();
+    const endMs = this.#endMs ?? Date.now();
     let frames: SpooledFrame[];
     try {
       frames = await this.#spool.settled();

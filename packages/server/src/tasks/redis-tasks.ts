@@ -7,7 +7,7 @@ import { RedisWithheldAnswers } from '../scale/redis-withheld-answers.js';
 import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from './embedded-tasks.js';
 
 /** A Redis-backed process's tasks, with what /readyz asks of Redis. */
-export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void> };
+export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void>; redis: Redis };
 
 /**
  * Tasks whose queue, command bus and notifier are on Redis (BullMQ, pub/sub): an api process, a
@@ -28,6 +28,7 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
     return {
       ...tasks,
       checkRedis: async () => void (await connection.ping()),
+      redis: connection,
       async close() {
         await tasks.close();
         await connection.quit().catch(() => connection.disconnect());

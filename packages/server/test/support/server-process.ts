@@ -11,14 +11,15 @@ import { startServer } from '../../src/index.js';
  */
 const extraArgs = JSON.parse(process.env.TEST_CHROMIUM_ARGS ?? '[]') as string[];
 const allowPrivateNetwork = JSON.parse(process.env.TEST_ALLOW_PRIVATE_NETWORK ?? '[]') as string[];
-const pool = await BrowserPool.launch({ warmDevices: ['mobile'], extraArgs, allowPrivateNetwork });
+const pool = process.env.SMOOTH_ROLE?.trim() === 'api' ? undefined : await BrowserPool.launch({ warmDevices: ['mobile'], extraArgs, allowPrivateNetwork });
 const server = await startServer({
   apiKeys: [process.env.TEST_API_KEY ?? 'sk_test_process'],
   dataDirectory: process.env.TEST_DATA_DIR,
-  browserPool: pool,
+  ...(pool ? { browserPool: pool } : { allowPrivateNetwork }),
   longPollMs: 2000,
   ...(process.env.TEST_CALLER_TUNNEL_TIMEOUT_MS ? { callerTunnelTimeoutMs: Number(process.env.TEST_CALLER_TUNNEL_TIMEOUT_MS) } : {}),
   ...(process.env.TEST_LEASE_MS ? { leaseMs: Number(process.env.TEST_LEASE_MS) } : {}),
+  ...(process.env.TEST_REDIS_PREFIX ? { redisPrefix: process.env.TEST_REDIS_PREFIX } : {}),
 });
 process.stdout.write(`${JSON.stringify({ apiBaseUrl: server.apiBaseUrl })}\n`);
 // Closing stdin asks for a clean close (a signal would reach Playwright's own handler first, which kills Chromium under the pool).
@@ -26,7 +27,7 @@ process.stdin.resume();
 process.stdin.once('end', () => {
   void (async () => {
     await server.close();
-    await pool.close();
+    await pool?.close();
     process.exit(0);
   })();
 });

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from './test-database.js';
 
 export interface SpawnedServer {
+  /** http://host:port */
+  url: string;
   apiBaseUrl: string;
   apiKey: string;
   /** A request to /api/v1 with the key; the parsed body (or text). */
@@ -15,9 +17,9 @@ export interface SpawnedServer {
 
 /** Starts support/server-process.ts in a child process with the given environment added. */
 export async function startSpawnedServer(environment: Record<string, string>): Promise<SpawnedServer> {
-  const apiKey = 'sk_test_spawned';
+  const apiKey = environment.TEST_API_KEY ?? 'sk_test_spawned';
   const script = fileURLToPath(new URL('./server-process.ts', import.meta.url));
-  const databaseUrl = await testDatabaseUrl();
+  const databaseUrl = environment.SMOOTH_DATABASE_URL ?? (await testDatabaseUrl());
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...(databaseUrl ? { SMOOTH_DATABASE_URL: databaseUrl } : {}), ...environment, TEST_API_KEY: apiKey },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -29,6 +31,7 @@ export async function startSpawnedServer(environment: Record<string, string>): P
     child.once('exit', (code) => reject(new Error(`the server process exited (${String(code)}) before listening`)));
   });
   return {
+    url: apiBaseUrl.replace(/\/api\/$/, ''),
     apiBaseUrl,
     apiKey,
     async api(method, path, body) {

@@ -1,24 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after } from 'node:test';
 import { startPostgresServer, type PostgresServer } from '@open-smooth/testkit';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { stopAfterServers } from './suite-cleanup.js';
+import { testTopology } from './test-topology.js';
 
 /**
  * SMOOTH_TEST_DATABASE=postgres runs the API tests against PostgreSQL: one throwaway cluster per
- * test file (process), an empty database per server started. Unset: the embedded SQLite.
+ * test file (process), an empty database per server started. Unset: the embedded SQLite (the
+ * distributed topology always shares PostgreSQL).
  */
-export const testDatabase = process.env.SMOOTH_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+export const testDatabase = process.env.SMOOTH_TEST_DATABASE === 'postgres' || testTopology === 'distributed' ? 'postgres' : 'sqlite';
 
 let cluster: Promise<PostgresServer> | undefined;
 
-// Registered at load time, so that it belongs to the file's root (inside a test it would run after that test).
-if (testDatabase === 'postgres') {
-  after(async () => {
-    await (await cluster)?.stop();
-  });
-}
+stopAfterServers(async () => {
+  await (await cluster)?.stop();
+});
 
 /** The cluster of this test process, started on first use and stopped after all its tests. */
 export function testPostgresCluster(): Promise<PostgresServer> {
