@@ -126,7 +126,9 @@ async function runOurs(pool: BrowserPool, fixtureUrl: (path: string) => string, 
         scripted.setPolicy(stepPolicy(task));
         // As the server opens one tenant's tasks: a context wiped after the tenant's last task (see
         // BrowserPool), else a warm one.
-        const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory, reuseScope: 'bench-tenant' });
+        // BENCH_AGENT_RECIPE=plain: stealth and adblock off (the default recipe has both on), for a with/without A/B.
+        const plain = process.env.BENCH_AGENT_RECIPE === 'plain';
+        const taskContext = await pool.openContext({ device: 'desktop', downloadsDirectory, reuseScope: 'bench-tenant', ...(plain ? { stealth: false, adblock: false } : {}) });
         const settles = timeSettles(taskContext);
         try {
           // Opened here, not through startUrl, so the first navigation's settle is not charged to a step.
