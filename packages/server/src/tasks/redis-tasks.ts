@@ -6,6 +6,23 @@ import { RedisFinishGate } from '../scale/redis-finish-gate.js';
 import { RedisWithheldAnswers } from '../scale/redis-withheld-answers.js';
 import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from './embedded-tasks.js';
 
+/** How long a close waits for Redis before it lets go without it. */
+const redisCloseWaitMs = 3000;
+
+/** Whether `promise` settled (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
 /** A Redis-backed process's tasks, with what /readyz asks of Redis. */
 export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void>; redis: Redis };
 
@@ -30,8 +47,16 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
       checkRedis: async () => void (await connection.ping()),
       redis: connection,
       async close() {
-        await tasks.close();
-        await connection.quit().catch(() => connection.disconnect());
+        // Commands wait for Redis to come back (maxRetriesPerRequest: null): with Redis gone, a
+        // close would wait forever. It waits a while, then drops the connections, which fails
+        // what is still waiting; the process's own state is let go either way.
+        const closing = tasks.close();
+        if (!(await settlesWithin(closing, redisCloseWaitMs))) {
+          process.stderr.write(`open-smooth: Redis did not answer within ${redisCloseWaitMs / 1000} s while closing; closing without it\n`);
+          connection.disconnect();
+          await settlesWithin(closing, redisCloseWaitMs);
+        }
+        if (!(await settlesWithin(connection.quit(), redisCloseWaitMs))) connection.disconnect();
       },
     };
   } catch (error) {
