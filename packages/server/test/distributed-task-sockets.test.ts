@@ -13,6 +13,7 @@ import { WebSocket } from 'ws';
 import { startServer, type RunningServer, type ServerOptions } from '../src/index.js';
 import { openPostgres } from '../src/store/postgres-database.js';
 import { makeTemporaryDirectory } from './support/test-server.js';
+import { waitFor as waitForCondition } from './support/wait-for.js';
 
 /**
  * The sockets of a task reach the worker holding its browser: two api processes and two worker
@@ -81,15 +82,8 @@ async function api(server: RunningServer, method: string, path: string, body?: u
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** This file's waits include Chromium starting on a loaded machine: 90 s rather than 60. */
+const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => waitForCondition(read, done, what, 90_000);
 
 /** Sends a command through `server` and polls it (through the same server) until its answer arrives. */
 async function command(server: RunningServer, taskId: string, name: string, action: string, input: unknown): Promise<any> {

@@ -16,6 +16,7 @@ import type { TaskRecord, TaskStore } from '../src/store/task-record.js';
 import { leaseExpiredReason } from '../src/tasks/task-runner.js';
 import { startSpawnedServer } from './support/spawned-server.js';
 import { firstKey, makeTemporaryDirectory, sendCommand, startTestServer } from './support/test-server.js';
+import { waitFor } from './support/wait-for.js';
 
 /**
  * Worker leases through the server, on both stores: a starting worker fails only its own leftovers
@@ -69,15 +70,6 @@ function runningTask(id: string): TaskRecord {
   };
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   test(`${kind}: a starting worker fails its own leftovers and expired leases, leaves live leases alone, and renews its own`, async (t) => {

@@ -13,6 +13,7 @@ import { startSpawnedServer, type SpawnedServer } from './spawned-server.js';
 import { suiteS3Server } from './suite-blob-store.js';
 import { testPostgresCluster } from './test-database.js';
 import { firstKey, makeTemporaryDirectory, secondKey, sendCommand, type ApiClient } from './test-server.js';
+import { waitFor } from './wait-for.js';
 
 /**
  * What the distributed fault tests share: one PostgreSQL database, one Redis (under a prefix of the
@@ -118,15 +119,7 @@ export async function startInProcess(services: SharedServices, role: 'api' | 'wo
   return server;
 }
 
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { waitFor };
 
 export async function openSession(client: ApiClient): Promise<string> {
   const created = await client.api('POST', '/task', { body: { task: null } });
