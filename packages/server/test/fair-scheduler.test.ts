@@ -48,6 +48,8 @@ test("tenant B's task starts within seconds while tenant A has 1,000 queued; A's
 test('slots go round-robin: a freed slot goes to the other key before the next of a long queue', async (t) => {
   const server = await startTestServer({ maxConcurrentTasks: 1, sessionIdleTimeoutMs: 120_000 });
   t.after(() => server.close());
+  // One slot per worker: with two workers the other key's task may start at once on the second.
+  if (server.distributed) return t.skip('slots are per worker: two workers have two slots, not the one this test fills');
   const first = (await server.api('POST', '/task', { body: { task: null }, key: firstKey })).body.r.id as string;
   const queuedOfA: string[] = [];
   for (let index = 0; index < 20; index += 1) queuedOfA.push((await server.api('POST', '/task', { body: { task: null }, key: firstKey })).body.r.id);
