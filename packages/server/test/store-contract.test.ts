@@ -339,6 +339,21 @@ contract('a claimed task whose claimer died may be claimed by another worker; a 
   assert.equal(await taskStore.claimTask('task_unknown', { owner: 'worker-b', expiresAtMs: now + 60_000 }), false);
 });
 
+contract('a task a worker claimed but has not started can be ended by an API process; the worker then cannot start it', async ({ taskStore, secondTaskStore }) => {
+  const now = Date.now();
+  await taskStore.createTask(taskRecord('task_claimed'));
+  assert.equal(await taskStore.claimTask('task_claimed', { owner: 'worker-a', expiresAtMs: now + 60_000 }), true);
+  assert.equal(await secondTaskStore.updateWaitingTask('task_claimed', { status: 'cancelled', error: 'cancelled before it started', finishedAtMs: now }), true);
+  assert.equal(await taskStore.updateOwnedTask('task_claimed', 'worker-a', { status: 'running' }), false, 'the claimer may not bring it back to life');
+  assert.equal((await taskStore.getTask('task_claimed'))?.status, 'cancelled');
+  // Once its runner has started it, only the runner ends it.
+  await taskStore.createTask(taskRecord('task_started'), { owner: 'worker-a', expiresAtMs: now + 60_000 });
+  assert.equal(await taskStore.updateOwnedTask('task_started', 'worker-a', { status: 'running' }), true);
+  assert.equal(await secondTaskStore.updateWaitingTask('task_started', { status: 'cancelled', finishedAtMs: now }), false);
+  assert.equal((await taskStore.getTask('task_started'))?.status, 'running');
+  assert.equal(await taskStore.updateWaitingTask('task_unknown', { status: 'cancelled' }), false);
+});
+
 contract("a worker's updates are stored only while it holds the live task: a late final write does not overwrite a sweep's failure", async ({ taskStore, secondTaskStore }) => {
   const now = Date.now();
   await taskStore.createTask(taskRecord('task_held'), { owner: 'worker-a', expiresAtMs: now + 60_000 });

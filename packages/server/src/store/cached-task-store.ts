@@ -117,6 +117,12 @@ export class CachedTaskStore implements TaskStore {
     return stored;
   }
 
+  async updateWaitingTask(id: string, update: TaskUpdate): Promise<boolean> {
+    const stored = await this.inner.updateWaitingTask(id, update);
+    this.written(id, 'record');
+    return stored;
+  }
+
   claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
     return this.inner.claimTask(taskId, lease);
   }

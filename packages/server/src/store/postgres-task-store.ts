@@ -71,6 +71,13 @@ export class PostgresTaskStore implements TaskStore {
     return result.rowCount === 1;
   }
 
+  async updateWaitingTask(id: string, update: TaskUpdate): Promise<boolean> {
+    const columns = updatedColumns(update);
+    const assignments = columns.length === 0 ? 'id = id' : columns.map(([column], index) => `${column} = $${index + 2}`).join(', ');
+    const result = await runQuery(this.pool, `UPDATE tasks SET ${assignments} WHERE id = $1 AND status = 'waiting'`, [id, ...columns.map(([, value]) => value)]);
+    return result.rowCount === 1;
+  }
+
   async claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
     const result = await runQuery(this.pool, 
       `UPDATE tasks SET owner = $1, lease_expires_at_ms = $2

@@ -69,6 +69,12 @@ export class SqliteTaskStore implements TaskStore {
     return changes === 1;
   }
 
+  async updateWaitingTask(id: string, update: TaskUpdate): Promise<boolean> {
+    const columns = updatedColumns(update);
+    const assignments = columns.length === 0 ? 'id = id' : columns.map(([column]) => `${column} = ?`).join(', ');
+    return this.database.prepare(`UPDATE tasks SET ${assignments} WHERE id = ? AND status = 'waiting'`).run(...columns.map(([, value]) => value), id).changes === 1;
+  }
+
   async claimTask(taskId: string, lease: TaskLease): Promise<boolean> {
     return (
       this.database

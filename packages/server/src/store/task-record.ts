@@ -102,6 +102,12 @@ export interface TaskStore {
    */
   updateOwnedTask(id: string, owner: string, update: TaskUpdate): Promise<boolean>;
   /**
+   * The update of an API process ending a task that has not started (cancelled or force-closed
+   * while a worker had it from the queue but had not run it yet): stored only while the task is
+   * still `waiting`, whoever claimed it; the worker then finds it ended and does not start it.
+   */
+  updateWaitingTask(id: string, update: TaskUpdate): Promise<boolean>;
+  /**
    * Takes a waiting task's lease for a worker: when it has none or its lease expired. False when
    * a worker holds it (this one included: a second delivery of the same queued task is not run
    * twice) or the task is not waiting.

@@ -10,7 +10,7 @@ import { queueTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { QueueStanding, TaskQueue } from '../scale/task-queue.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { ResourceStore } from '../store/resource-store.js';
-import { ProfileWriterTakenError, type TaskRecord, type TaskStore } from '../store/task-record.js';
+import { ProfileWriterTakenError, type TaskRecord, type TaskStore, type TaskUpdate } from '../store/task-record.js';
 import { actionOutputToWire, taskSettingsFromWire, type TaskSettings } from '../wire-format.js';
 import { certificatesFromWire } from './certificates-from-wire.js';
 import { refuseUnhonouredOptions } from './unhonoured-options.js';
@@ -285,9 +285,8 @@ export class TaskService {
     await this.options.store.addCommand(task.id, { id: command.id, action: command.action, input: commandForReview(command), sentAtMs: postedAtMs });
     await this.eventLog.errorAnswers.commandPosted(task.id, command.id, postedAtMs);
     // A forced close does not wait for the task to start: nobody runs it yet, so it is answered here.
-    if (command.action === 'close' && command.force && (await this.leaveQueue(task))) {
+    if (command.action === 'close' && command.force && (await this.endBeforeStart(task, { status: 'done', error: null }))) {
       await this.eventLog.append(task.id, { id: command.id, name: command.eventName, payload: { code: 200, output: actionOutputToWire({ output: true, costDollars: 0, durationMs: 0 }) } });
-      await this.endWaiting(task, { status: 'done', error: null });
       await this.taskEnded(task.id);
       return;
     }
@@ -304,14 +303,27 @@ export class TaskService {
     return true;
   }
 
-  /** Stores the final state of a task that never started. */
-  private async endWaiting(task: TaskRecord, end: { status: 'done' | 'cancelled'; error: string | null }): Promise<void> {
-    await this.options.store.updateTask(task.id, {
+  /**
+   * Ends a task no runner has started and stores its final state: one still in the queue leaves it;
+   * one a worker took from the queue but has not started (distributed: between the claim and the
+   * start) is ended in the store, and the worker then finds it ended and lets it go. False once a
+   * runner has started it: then only its runner can end it.
+   */
+  private async endBeforeStart(task: TaskRecord, end: { status: 'done' | 'cancelled'; error: string | null }): Promise<boolean> {
+    const update: TaskUpdate = {
       status: end.status,
       error: end.error,
       finishedAtMs: Date.now(),
       ...(task.recording === 'pending' ? { recording: 'none' as const } : {}),
-    });
+    };
+    if (await this.leaveQueue(task)) {
+      await this.options.store.updateTask(task.id, update);
+      return true;
+    }
+    if (!(await this.options.store.updateWaitingTask(task.id, update))) return false;
+    await this.options.launches.drop(task.id);
+    await this.options.commands.discard(task.id);
+    return true;
   }
 
   async answerToolCall(task: TaskRecord, id: string, code: 200 | 400 | 500, output: unknown): Promise<void> {
@@ -335,9 +347,8 @@ export class TaskService {
   /** DELETE /task/{id}: stops a task or closes a session. */
   async cancel(task: TaskRecord): Promise<void> {
     if (isFinishedTaskStatus(await this.storedStatus(task))) throw new TaskNotFoundError(`task ${task.id} has already finished`);
-    if (await this.leaveQueue(task)) {
+    if (await this.endBeforeStart(task, { status: 'cancelled', error: 'cancelled before it started' })) {
       this.releaseTaskResources(task.id);
-      await this.endWaiting(task, { status: 'cancelled', error: 'cancelled before it started' });
       this.eventLog.notify(task.id);
       return;
     }
