@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test file with Node's test runner (TypeScript through tsx). Pass files to run a subset.
 # Without files (CI, `npm test`): every file in the embedded topology, then the server's API test
-# files again in the distributed one (OPEN_SMOOTH_TEST_TOPOLOGY=distributed: 2 API + 2 worker
-# servers on PostgreSQL, Redis and S3 behind a round-robin proxy; packages/server/test/support/).
+# files again in the distributed one (OPEN_SMOOTH_TEST_TOPOLOGY=distributed: 2 API + 2 worker child
+# processes on PostgreSQL, Redis and S3 behind a round-robin proxy; packages/server/test/support/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() {

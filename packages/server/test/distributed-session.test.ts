@@ -1,36 +1,32 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BrowserPool } from '@open-smooth/browser';
 import { loopbackNetworkAllowance, startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '@open-smooth/testkit';
 import { WebSocket } from 'ws';
-import type { BlobStore } from '../src/blobs/blob-store.js';
 import { startDistributedServers, type DistributedServers } from './support/distributed-servers.js';
 import { startPageServer, type PageServer } from './support/page-server.js';
-import { s3BlobStore } from './support/suite-blob-store.js';
+import { s3Blobs, type SuiteBlobs } from './support/suite-blob-store.js';
 import { testPostgresCluster } from './support/test-database.js';
 import { apiClientOf, firstKey, makeTemporaryDirectory, pollEvents, secondKey, sendCommand, type ApiClient } from './support/test-server.js';
 
 /**
  * One session whose every API call goes to the other API process than the call before: the
  * commands, the held polls, a custom tool's answer and the live view all reach the worker that
- * holds the browser whichever API process they arrive at. Two API and two worker servers (the
- * workers in this process, sharing this file's browser pool) on PostgreSQL, Redis and S3.
+ * holds the browser whichever API process they arrive at. Two API and two worker servers (child
+ * processes) on PostgreSQL, Redis and S3.
  */
-let pool: BrowserPool;
 let pages: PageServer;
 let model: ScriptedModelServer;
-let blobs: BlobStore;
+let blobs: SuiteBlobs;
 let topology: DistributedServers;
 /** Call n goes to API process n mod 2. */
 let alternating: ApiClient;
 const served = [0, 0];
 
 before(async () => {
-  [pool, pages, model, blobs] = await Promise.all([
-    BrowserPool.launch({ warmDevices: ['desktop'], allowPrivateNetwork: loopbackNetworkAllowance }),
+  [pages, model, blobs] = await Promise.all([
     startPageServer(),
     startScriptedModelServer(() => ({ text: 'no policy set' })),
-    s3BlobStore(),
+    s3Blobs(),
   ]);
   const databaseUrl = await (await testPostgresCluster()).createDatabase();
   // Polls are held up to a minute: an answer within seconds comes from a wake-up across processes.
@@ -38,8 +34,9 @@ before(async () => {
     apiKeys: [firstKey, secondKey],
     dataDirectory: await makeTemporaryDirectory(),
     databaseUrl,
-    blobStore: blobs,
-    browserPool: pool,
+    blobUrl: blobs.url,
+    environment: blobs.environment,
+    allowPrivateNetwork: loopbackNetworkAllowance,
     modelEnvironment: model.environment(),
     longPollMs: 60_000,
   });
@@ -57,8 +54,8 @@ before(async () => {
 
 after(async () => {
   await topology?.close();
-  await blobs?.close();
-  await Promise.all([pool?.close(), pages?.close(), model?.close()]);
+  await blobs?.store.close();
+  await Promise.all([pages?.close(), model?.close()]);
 });
 
 /** Waits for the first binary frame of a live view socket at `url`. */

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { machineConcurrency, perKeyConcurrency, resolveConcurrency } from '../src/concurrency-defaults.js';
-import { firstKey, secondKey, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+import { workerProcessCount } from './support/distributed-servers.js';
+import { apiClientOf, firstKey, secondKey, sendCommand, startTestServer, type TestServer } from './support/test-server.js';
+import { testTopology } from './support/test-topology.js';
 
 async function statusOf(server: TestServer, id: string, key: string): Promise<any> {
   return (await server.api('GET', `/task/${id}`, { key })).body.r;
@@ -45,25 +47,41 @@ test("tenant B's task starts within seconds while tenant A has 1,000 queued; A's
   assert.equal((await statusOf(server, created[0] as string, firstKey)).queue, undefined);
 });
 
-test('slots go round-robin: a freed slot goes to the other key before the next of a long queue', async (t) => {
-  const server = await startTestServer({ maxConcurrentTasks: 1, sessionIdleTimeoutMs: 120_000 });
+test('slots go round-robin: while every slot is busy, a freed slot goes to the key served longest ago, not to the next of a long queue', async (t) => {
+  // Every slot of the deployment taken by the first key: the one slot of the embedded server, or
+  // one slot on each of the distributed topology's two workers (two in all; the key may use both).
+  const slots = testTopology === 'distributed' ? workerProcessCount : 1;
+  const server = await startTestServer({ maxConcurrentTasks: 1, maxConcurrentTasksPerKey: slots, sessionIdleTimeoutMs: 120_000 });
   t.after(() => server.close());
-  // One slot per worker: with two workers the other key's task may start at once on the second.
-  if (server.distributed) return t.skip('slots are per worker: two workers have two slots, not the one this test fills');
-  const first = (await server.api('POST', '/task', { body: { task: null }, key: firstKey })).body.r.id as string;
+  const create = async (key: string) => (await server.api('POST', '/task', { body: { task: null }, key })).body.r as { id: string; status: string; queue?: { position: number; reason: string } };
+  const running: Array<{ id: string; key: string }> = [];
+  for (let slot = 0; slot < slots; slot += 1) running.push({ id: (await create(firstKey)).id, key: firstKey });
+  for (const { id } of running) await waitForStatus(server, id, firstKey, 'running', 30_000);
   const queuedOfA: string[] = [];
-  for (let index = 0; index < 20; index += 1) queuedOfA.push((await server.api('POST', '/task', { body: { task: null }, key: firstKey })).body.r.id);
-  const ofB = (await server.api('POST', '/task', { body: { task: null }, key: secondKey })).body.r;
-  assert.equal(ofB.status, 'waiting');
-  assert.deepEqual(ofB.queue, { position: 1, reason: 'all 1 task slots of the server are busy (SMOOTH_MAX_CONCURRENT_TASKS)' });
+  for (let index = 0; index < 20; index += 1) queuedOfA.push((await create(firstKey)).id);
+  const [firstOfB, secondOfB] = [await create(secondKey), await create(secondKey)];
+  assert.equal(firstOfB.status, 'waiting');
+  assert.equal(firstOfB.queue?.position, 1);
+  if (server.distributed) assert.doesNotMatch(firstOfB.queue?.reason ?? '', /this API key/, 'the second key waits for a slot, not for its own limit');
+  else assert.equal(firstOfB.queue?.reason, 'all 1 task slots of the server are busy (SMOOTH_MAX_CONCURRENT_TASKS)');
 
-  await waitForStatus(server, first, firstKey, 'running', 30_000);
-  await sendCommand(server, first, 'session_action', 'close', {}, 'close');
-  await waitForStatus(server, ofB.id, secondKey, 'running', 30_000);
-  assert.equal((await statusOf(server, queuedOfA[0] as string, firstKey)).status, 'waiting');
+  // Each freed slot goes to the key served longest ago: B, then A (its queue is older, but B was
+  // served last), then B again; the other key's next task keeps waiting each time.
+  const turns = [
+    { next: { id: firstOfB.id, key: secondKey }, stillWaiting: { id: queuedOfA[0] as string, key: firstKey } },
+    { next: { id: queuedOfA[0] as string, key: firstKey }, stillWaiting: { id: secondOfB.id, key: secondKey } },
+    { next: { id: secondOfB.id, key: secondKey }, stillWaiting: { id: queuedOfA[1] as string, key: firstKey } },
+  ];
+  for (const [turn, { next, stillWaiting }] of turns.entries()) {
+    const freed = running.shift()!;
+    await sendCommand(apiClientOf(() => server.server.apiBaseUrl, freed.key), freed.id, 'session_action', 'close', {}, `close-${turn}`);
+    await waitForStatus(server, next.id, next.key, 'running', 30_000);
+    running.push(next);
+    assert.equal((await statusOf(server, stillWaiting.id, stillWaiting.key)).status, 'waiting', `turn ${turn}: the other key's next task still waits`);
+  }
   // Cancelling a waiting task frees its place at once.
-  assert.equal((await server.api('DELETE', `/task/${queuedOfA[0]}`, { key: firstKey })).status, 200);
-  assert.equal((await statusOf(server, queuedOfA[1] as string, firstKey)).queue.position, 1);
+  assert.equal((await server.api('DELETE', `/task/${queuedOfA[1]}`, { key: firstKey })).status, 200);
+  assert.equal((await statusOf(server, queuedOfA[2] as string, firstKey)).queue.position, 1);
 });
 
 test("a waiting task's long-poll answers when its queue position changes (a task ahead left, or started)", async (t) => {

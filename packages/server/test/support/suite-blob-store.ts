@@ -15,11 +15,19 @@ export function suiteS3Server(): Promise<S3TestServer> {
   return shared;
 }
 
-/** A store under a prefix of its own in the process's s3rver (the caller closes it). */
-export async function s3BlobStore(): Promise<BlobStore> {
+/** Where a test server keeps its files in the suite's s3rver: the blob URL, the variables it needs, and a store on it for the test's own checks (the caller closes it). */
+export interface SuiteBlobs {
+  url: string;
+  environment: Record<string, string>;
+  store: BlobStore;
+}
+
+/** A prefix of its own in the process's s3rver. */
+export async function s3Blobs(): Promise<SuiteBlobs> {
   const s3 = await suiteS3Server();
   const url = `s3://${s3.bucket}/server-${randomBytes(6).toString('hex')}?endpoint=${encodeURIComponent(s3.endpoint)}&region=us-east-1`;
-  return openBlobStore(url, '/unused', s3.environment);
+  const environment = s3.environment as Record<string, string>;
+  return { url, environment, store: await openBlobStore(url, '/unused', environment) };
 }
 
 /**
@@ -28,9 +36,9 @@ export async function s3BlobStore(): Promise<BlobStore> {
  * distributed blob store: `OPEN_SMOOTH_TEST_BLOB_STORE=s3 bash scripts/test.sh <files>`.
  * The distributed topology always shares one. Undefined otherwise (the server's default filesystem store).
  */
-export async function suiteBlobStore(): Promise<BlobStore | undefined> {
+export async function suiteBlobs(): Promise<SuiteBlobs | undefined> {
   const choice = testTopology === 'distributed' ? 's3' : process.env.OPEN_SMOOTH_TEST_BLOB_STORE?.trim();
   if (!choice || choice === 'filesystem') return undefined;
   if (choice !== 's3') throw new Error(`OPEN_SMOOTH_TEST_BLOB_STORE is s3 or filesystem, not ${choice}`);
-  return s3BlobStore();
+  return s3Blobs();
 }

@@ -7,7 +7,7 @@ import { startServer, type RunningServer, type ServerOptions } from '../../src/i
 import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { FilesystemBlobStore } from '../../src/blobs/filesystem-blob-store.js';
 import { startDistributedServers, type DistributedServers } from './distributed-servers.js';
-import { suiteBlobStore } from './suite-blob-store.js';
+import { suiteBlobs } from './suite-blob-store.js';
 import { closeBeforeSharedServices } from './suite-cleanup.js';
 import { testDatabaseUrl } from './test-database.js';
 import { testTopology } from './test-topology.js';
@@ -104,15 +104,17 @@ function withLoopbackReach(options: ServerOptions): ServerOptions {
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDirectory = options.dataDirectory ?? (await makeTemporaryDirectory());
   // The suite's blob store when OPEN_SMOOTH_TEST_BLOB_STORE asks for one, unless the test chose its own.
-  const blobStore = options.blobStore || options.blobUrl || process.env.SMOOTH_BLOB_URL ? undefined : await suiteBlobStore();
+  const suite = options.blobStore || options.blobUrl || process.env.SMOOTH_BLOB_URL ? undefined : await suiteBlobs();
   // In PostgreSQL mode each test server gets its own database, kept across its restarts.
   const databaseUrl = options.databaseUrl ?? (await testDatabaseUrl());
-  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(databaseUrl ? { databaseUrl } : {}), ...(blobStore ? { blobStore } : {}), ...options };
+  // A server in this process shares the suite's open store; the distributed topology's child processes open its URL.
+  const suiteStore = suite && testTopology === 'embedded' ? { blobStore: suite.store } : suite ? { blobUrl: suite.url } : {};
+  const serverOptions: ServerOptions = { apiKeys: [firstKey, secondKey], dataDirectory, longPollMs: 2000, ...(databaseUrl ? { databaseUrl } : {}), ...suiteStore, ...options };
   let distributed: DistributedServers | undefined;
   let server: RunningServer;
   if (testTopology === 'distributed') {
     if (!serverOptions.databaseUrl) throw new Error('the distributed topology needs PostgreSQL (test-database.ts starts it)');
-    distributed = await startDistributedServers({ ...withLoopbackReach(serverOptions), dataDirectory, databaseUrl: serverOptions.databaseUrl });
+    distributed = await startDistributedServers({ ...withLoopbackReach(serverOptions), dataDirectory, databaseUrl: serverOptions.databaseUrl, ...(suite ? { environment: suite.environment } : {}) });
     // The proxy in front stays across restarts.
     server = distributed.front;
   } else {
@@ -126,7 +128,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     },
     dataDirectory,
     distributed,
-    blobs: options.blobStore ?? blobStore ?? new FilesystemBlobStore(dataDirectory),
+    blobs: options.blobStore ?? suite?.store ?? new FilesystemBlobStore(dataDirectory),
     databaseUrl: serverOptions.databaseUrl || undefined,
     api: apiClientOf(() => server.apiBaseUrl).api,
     async restart(extra = {}) {
@@ -138,7 +140,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       (closed ??= (async () => {
         unregister();
         await server.close();
-        await blobStore?.close();
+        await suite?.store.close();
         if (!options.dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
       })()),
   };
