@@ -59,6 +59,8 @@ export interface LiveTaskDependencies {
   commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
   onFinished: (taskId: string) => Promise<void>;
+  /** Called once its status `running` is stored (before its browser opens): its launch may go. */
+  onStarted?: (taskId: string) => Promise<void>;
 }
 
 /** What the live view reaches of a running task: its frames, its input and who drives. */
@@ -195,6 +197,7 @@ export class LiveTask {
       return this.ended;
     }
     this.dependencies.eventLog.notify(this.id);
+    await this.dependencies.onStarted?.(this.id).catch((error: unknown) => console.warn(`task ${this.id}: after its start: ${errorMessage(error)}`));
     try {
       this.context = await this.openContext();
       this.maskingContext = this.context;
