@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { CustomToolCall } from '@open-smooth/agent';
 import {
   PageScriptResultTooLargeError,
   PageScriptTimeoutError,
@@ -30,6 +28,7 @@ import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
 import { taskLogger } from '../server-logger.js';
+import { ToolCallRelay } from './tool-call-relay.js';
 
 export interface LiveTaskDependencies {
   store: TaskStore;
@@ -70,13 +69,6 @@ export interface LiveView {
   currentUrl(): string | undefined;
 }
 
-interface PendingToolCall {
-  name: string;
-  resolve: (output: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 interface Finish {
   status: Extract<TaskStatus, 'done' | 'failed' | 'cancelled'>;
   output?: unknown;
@@ -98,9 +90,6 @@ async function copyInput(blobs: BlobStore, key: string, path: string, what: stri
   }
 }
 
-/** Tool answers are free-form; the agent gets text. */
-const textOf = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
-
 /**
  * One running task or session: owns its browser context, runs commands one at a time in order,
  * relays custom tool calls, and stores its final state. A one-shot task is a session that runs
@@ -115,14 +104,12 @@ export class LiveTask {
   private releaseStart!: () => void;
   private releaseEnd!: () => void;
   private readonly ended = new Promise<void>((resolve) => (this.releaseEnd = resolve));
-  private readonly pendingToolCalls = new Map<string, PendingToolCall>();
+  private readonly toolCalls: ToolCallRelay;
   private readonly log: Logger;
   private costDollars = 0;
   /** Steps reach the store one at a time, in order, each once its screenshot is a blob; what a run reports waits for its steps. */
   private stepWrites: Promise<void> = Promise.resolve();
   private lastOutput: unknown = null;
-  /** A custom tool answered 500 or never answered: the run fails with this reason. */
-  private fatalToolError: string | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private commandsInFlight = 0;
   private finished = false;
@@ -144,6 +131,10 @@ export class LiveTask {
   ) {
     this.commandChain = new Promise<void>((resolve) => (this.releaseStart = resolve));
     this.log = taskLogger(record.id);
+    this.toolCalls = new ToolCallRelay(
+      (id, name, input) => dependencies.eventLog.append(record.id, { id, name: 'tool_call', payload: { name, input: this.masked(input) } }),
+      dependencies.toolCallTimeoutMs,
+    );
   }
 
   get id(): string {
@@ -321,12 +312,12 @@ export class LiveTask {
   }
 
   /** One agent run in this task's browser; a fatal tool error overrides what the agent said. */
-  private async runAgent(run: AgentRunSettings): Promise<{ status: Finish['status']; output: unknown; error?: string }> {
+  private async runAgent(run: AgentRunSettings): Promise<{ status: Finish['status']; output: unknown; error?: string; toolFailed?: boolean }> {
     const context = this.context;
     if (!context) throw new Error('the browser is not open');
     const agent = await this.dependencies.agent();
     const model = agent.resolveModel(run.agentTier);
-    this.fatalToolError = undefined;
+    const tools = this.toolCalls.forRun(agent);
     const result = await agent.runAgentTask({
       task: run.task,
       taskContext: context,
@@ -338,7 +329,7 @@ export class LiveTask {
       secrets: this.settings.agentRun ? run.secrets : [...this.settings.secrets, ...run.secrets],
       files: this.localFiles,
       customTools: this.settings.customTools,
-      callCustomTool: (call, signal) => this.callCustomTool(call, signal, agent),
+      callCustomTool: tools.call,
       ...(this.settings.additionalTools !== undefined ? { additionalTools: this.settings.additionalTools } : {}),
       signal: this.abortController.signal,
       beforeStep: (signal) => this.control.agentTurn(signal),
@@ -347,7 +338,7 @@ export class LiveTask {
     });
     await this.stepWrites;
     await this.addCost(result.costDollars);
-    if (this.fatalToolError !== undefined) return { status: 'failed', output: null, error: this.fatalToolError };
+    if (tools.fatalError !== undefined) return { status: 'failed', output: null, error: tools.fatalError, toolFailed: true };
     return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}) };
   }
 
@@ -382,65 +373,9 @@ export class LiveTask {
     await this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
   }
 
-  /** Sends a `tool_call` event and waits for the client's answer with the same id. */
-  private callCustomTool(call: CustomToolCall, signal: AbortSignal, agent: AgentBridge): Promise<unknown> {
-    const id = `tool_${randomBytes(9).toString('base64url')}`;
-    return new Promise((resolve, reject) => {
-      const failFatally = (message: string) => {
-        this.fatalToolError = message;
-        reject(agent.customToolError(500, message));
-      };
-      const timer = setTimeout(() => {
-        this.pendingToolCalls.delete(id);
-        failFatally(`custom tool "${call.name}" got no answer within ${this.dependencies.toolCallTimeoutMs / 1000} s`);
-      }, this.dependencies.toolCallTimeoutMs);
-      const onAbort = () => {
-        clearTimeout(timer);
-        this.pendingToolCalls.delete(id);
-        reject(agent.customToolError(500, 'the task was stopped while waiting for a custom tool'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.pendingToolCalls.set(id, {
-        name: call.name,
-        timer,
-        resolve: (output) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(output);
-        },
-        reject: (error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      });
-      // A tool call that cannot be stored never reaches the client: the run stops with the reason.
-      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: this.masked(call.input) } }).catch((error: unknown) => {
-        const pending = this.pendingToolCalls.get(id);
-        if (!pending) return;
-        this.pendingToolCalls.delete(id);
-        clearTimeout(pending.timer);
-        this.fatalToolError = `custom tool "${call.name}" could not be sent to the client: ${errorMessage(error)}`;
-        pending.reject(agent.customToolError(500, this.fatalToolError));
-      });
-    });
-  }
-
   /** The client answered a tool call; false when no call with that id is waiting. */
-  answerToolCall(id: string, code: 200 | 400 | 500, output: unknown, agent: AgentBridge): boolean {
-    const pending = this.pendingToolCalls.get(id);
-    if (!pending) return false;
-    this.pendingToolCalls.delete(id);
-    clearTimeout(pending.timer);
-    if (code === 200) pending.resolve(output);
-    else if (code === 400) pending.reject(agent.customToolError(400, textOf(output)));
-    else {
-      this.fatalToolError = `custom tool "${pending.name}" failed: ${textOf(output)}`;
-      pending.reject(agent.customToolError(500, this.fatalToolError));
-    }
-    return true;
-  }
-
-  get isWaitingForTool(): boolean {
-    return this.pendingToolCalls.size > 0;
+  answerToolCall(id: string, code: 200 | 400 | 500, output: unknown): boolean {
+    return this.toolCalls.answer(id, code, output);
   }
 
   /**
@@ -462,7 +397,7 @@ export class LiveTask {
         });
     // `close` with force does not wait for a running command: finishing aborts it.
     const forced = command.action === 'close' && command.force;
-    if (forced || (command.eventName === 'browser_action' && (this.isWaitingForTool || !this.isSession))) {
+    if (forced || (command.eventName === 'browser_action' && (this.toolCalls.isWaiting || !this.isSession))) {
       void execute();
       return;
     }
@@ -531,7 +466,7 @@ export class LiveTask {
       case 'run_task': {
         const costBefore = this.costDollars;
         const result = await this.runAgent(command.run);
-        if (result.status !== 'done') throw new CommandFailedError(this.fatalToolError ? 500 : 400, result.error ?? `the task ended ${result.status}`);
+        if (result.status !== 'done') throw new CommandFailedError(result.toolFailed ? 500 : 400, result.error ?? `the task ended ${result.status}`);
         this.lastOutput = result.output;
         return { output: result.output, costDollars: this.costDollars - costBefore };
       }
@@ -599,10 +534,7 @@ export class LiveTask {
     this.finished = true;
     this.clearIdleTimer();
     this.abortController.abort(new Error(finish.error ?? `task ${finish.status}`));
-    for (const [id, pending] of this.pendingToolCalls) {
-      clearTimeout(pending.timer);
-      this.pendingToolCalls.delete(id);
-    }
+    this.toolCalls.clear();
     // Whatever ended the task (close, failure, cancel, shutdown), the profile keeps what it reached.
     await this.saveProfile();
     if (!persist) {
