@@ -45,8 +45,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const body = errorBodyFor(error);
     if (body.statusCode >= 500) {
-      // Operators need the cause of a 5xx even when Fastify's logger is off.
-      process.stderr.write(`open-smooth: ${request.method} ${request.url} failed: ${(error as Error)?.stack ?? String(error)}\n`);
+      // The route's pattern, not its URL: a path may carry a downloads token.
+      request.log.error({ err: error, method: request.method, route: request.routeOptions.url }, 'request failed');
     }
     return reply.status(body.statusCode).send({ detail: body.detail });
   });

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { CustomToolCall } from '@open-smooth/agent';
 import {
   PageScriptResultTooLargeError,
   PageScriptTimeoutError,
@@ -12,7 +10,7 @@ import {
   type ProxySettings,
   type TaskContext,
 } from '@open-smooth/browser';
-import { maskStrings, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
+import { maskStrings, type Logger, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { blobKeys } from '../blobs/blob-keys.js';
@@ -29,6 +27,8 @@ import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
+import { taskLogger } from '../server-logger.js';
+import { ToolCallRelay } from './tool-call-relay.js';
 
 export interface LiveTaskDependencies {
   store: TaskStore;
@@ -71,13 +71,6 @@ export interface LiveView {
   currentUrl(): string | undefined;
 }
 
-interface PendingToolCall {
-  name: string;
-  resolve: (output: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 interface Finish {
   status: Extract<TaskStatus, 'done' | 'failed' | 'cancelled'>;
   output?: unknown;
@@ -99,9 +92,6 @@ async function copyInput(blobs: BlobStore, key: string, path: string, what: stri
   }
 }
 
-/** Tool answers are free-form; the agent gets text. */
-const textOf = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
-
 /**
  * One running task or session: owns its browser context, runs commands one at a time in order,
  * relays custom tool calls, and stores its final state. A one-shot task is a session that runs
@@ -116,13 +106,12 @@ export class LiveTask {
   private releaseStart!: () => void;
   private releaseEnd!: () => void;
   private readonly ended = new Promise<void>((resolve) => (this.releaseEnd = resolve));
-  private readonly pendingToolCalls = new Map<string, PendingToolCall>();
+  private readonly toolCalls: ToolCallRelay;
+  private readonly log: Logger;
   private costDollars = 0;
   /** Steps reach the store one at a time, in order, each once its screenshot is a blob; what a run reports waits for its steps. */
   private stepWrites: Promise<void> = Promise.resolve();
   private lastOutput: unknown = null;
-  /** A custom tool answered 500 or never answered: the run fails with this reason. */
-  private fatalToolError: string | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private commandsInFlight = 0;
   private finished = false;
@@ -143,6 +132,11 @@ export class LiveTask {
     private readonly dependencies: LiveTaskDependencies,
   ) {
     this.commandChain = new Promise<void>((resolve) => (this.releaseStart = resolve));
+    this.log = taskLogger(record.id);
+    this.toolCalls = new ToolCallRelay(
+      (id, name, input) => dependencies.eventLog.append(record.id, { id, name: 'tool_call', payload: { name, input: this.masked(input) } }),
+      dependencies.toolCallTimeoutMs,
+    );
   }
 
   get id(): string {
@@ -190,7 +184,7 @@ export class LiveTask {
     this.startedAtMs = startedAtMs;
     if (!(await this.dependencies.store.updateOwnedTask(this.id, this.dependencies.workerId, { status: 'running' }))) {
       // Failed or cancelled elsewhere before it started here: starting would bring it back to life.
-      process.stderr.write(`open-smooth: task ${this.id}: not started: it is no longer waiting under this worker's lease (${this.dependencies.workerId})\n`);
+      this.log.warn({ workerId: this.dependencies.workerId }, "not started: it is no longer waiting under this worker's lease");
       await this.finish({ status: 'failed' }, { persist: false });
       this.releaseStart();
       await this.dependencies.onFinished(this.id);
@@ -224,7 +218,7 @@ export class LiveTask {
       // Frames from the first settle on (a task opened with a URL has settled already).
       this.recorder = TaskRecorder.start(context.frames, join(this.dependencies.workDirectory, 'recording-frames'), startedAtMs, context.firstSettled);
     } catch (error) {
-      console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
+      this.log.warn({ err: error }, 'recording could not start');
     }
   }
 
@@ -235,7 +229,7 @@ export class LiveTask {
     try {
       return await recorder?.stop();
     } catch (error) {
-      console.warn(`task ${this.id}: recording failed: ${errorMessage(error)}`);
+      this.log.warn({ err: error }, 'recording failed');
       return undefined;
     }
   }
@@ -321,12 +315,12 @@ export class LiveTask {
   }
 
   /** One agent run in this task's browser; a fatal tool error overrides what the agent said. */
-  private async runAgent(run: AgentRunSettings): Promise<{ status: Finish['status']; output: unknown; error?: string }> {
+  private async runAgent(run: AgentRunSettings): Promise<{ status: Finish['status']; output: unknown; error?: string; toolFailed?: boolean }> {
     const context = this.context;
     if (!context) throw new Error('the browser is not open');
     const agent = await this.dependencies.agent();
     const model = agent.resolveModel(run.agentTier);
-    this.fatalToolError = undefined;
+    const tools = this.toolCalls.forRun(agent);
     const result = await agent.runAgentTask({
       task: run.task,
       taskContext: context,
@@ -338,7 +332,7 @@ export class LiveTask {
       secrets: this.settings.agentRun ? run.secrets : [...this.settings.secrets, ...run.secrets],
       files: this.localFiles,
       customTools: this.settings.customTools,
-      callCustomTool: (call, signal) => this.callCustomTool(call, signal, agent),
+      callCustomTool: tools.call,
       ...(this.settings.additionalTools !== undefined ? { additionalTools: this.settings.additionalTools } : {}),
       signal: this.abortController.signal,
       beforeStep: (signal) => this.control.agentTurn(signal),
@@ -347,7 +341,7 @@ export class LiveTask {
     });
     await this.stepWrites;
     await this.addCost(result.costDollars);
-    if (this.fatalToolError !== undefined) return { status: 'failed', output: null, error: this.fatalToolError };
+    if (tools.fatalError !== undefined) return { status: 'failed', output: null, error: tools.fatalError, toolFailed: true };
     return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}) };
   }
 
@@ -365,13 +359,13 @@ export class LiveTask {
           await this.dependencies.blobs.putFile(screenshotKey, screenshotPath, { move: true });
           stored = { ...kept, screenshotKey };
         } catch (error) {
-          process.stderr.write(`open-smooth: task ${this.id}: could not store the screenshot of step ${step.index}: ${errorMessage(error)}\n`);
+          this.log.warn({ err: error, step: step.index }, 'could not store the screenshot of a step');
         }
       }
       try {
         await this.dependencies.store.addStep(this.id, stored);
       } catch (error) {
-        process.stderr.write(`open-smooth: task ${this.id}: could not store step ${step.index}: ${errorMessage(error)}\n`);
+        this.log.error({ err: error, step: step.index }, 'could not store a step');
       }
     });
   }
@@ -382,65 +376,9 @@ export class LiveTask {
     await this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
   }
 
-  /** Sends a `tool_call` event and waits for the client's answer with the same id. */
-  private callCustomTool(call: CustomToolCall, signal: AbortSignal, agent: AgentBridge): Promise<unknown> {
-    const id = `tool_${randomBytes(9).toString('base64url')}`;
-    return new Promise((resolve, reject) => {
-      const failFatally = (message: string) => {
-        this.fatalToolError = message;
-        reject(agent.customToolError(500, message));
-      };
-      const timer = setTimeout(() => {
-        this.pendingToolCalls.delete(id);
-        failFatally(`custom tool "${call.name}" got no answer within ${this.dependencies.toolCallTimeoutMs / 1000} s`);
-      }, this.dependencies.toolCallTimeoutMs);
-      const onAbort = () => {
-        clearTimeout(timer);
-        this.pendingToolCalls.delete(id);
-        reject(agent.customToolError(500, 'the task was stopped while waiting for a custom tool'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.pendingToolCalls.set(id, {
-        name: call.name,
-        timer,
-        resolve: (output) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(output);
-        },
-        reject: (error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      });
-      // A tool call that cannot be stored never reaches the client: the run stops with the reason.
-      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: this.masked(call.input) } }).catch((error: unknown) => {
-        const pending = this.pendingToolCalls.get(id);
-        if (!pending) return;
-        this.pendingToolCalls.delete(id);
-        clearTimeout(pending.timer);
-        this.fatalToolError = `custom tool "${call.name}" could not be sent to the client: ${errorMessage(error)}`;
-        pending.reject(agent.customToolError(500, this.fatalToolError));
-      });
-    });
-  }
-
   /** The client answered a tool call; false when no call with that id is waiting. */
-  answerToolCall(id: string, code: 200 | 400 | 500, output: unknown, agent: AgentBridge): boolean {
-    const pending = this.pendingToolCalls.get(id);
-    if (!pending) return false;
-    this.pendingToolCalls.delete(id);
-    clearTimeout(pending.timer);
-    if (code === 200) pending.resolve(output);
-    else if (code === 400) pending.reject(agent.customToolError(400, textOf(output)));
-    else {
-      this.fatalToolError = `custom tool "${pending.name}" failed: ${textOf(output)}`;
-      pending.reject(agent.customToolError(500, this.fatalToolError));
-    }
-    return true;
-  }
-
-  get isWaitingForTool(): boolean {
-    return this.pendingToolCalls.size > 0;
+  answerToolCall(id: string, code: 200 | 400 | 500, output: unknown): boolean {
+    return this.toolCalls.answer(id, code, output);
   }
 
   /**
@@ -454,7 +392,7 @@ export class LiveTask {
       this.execute(command)
         // execute answers every failure itself; anything left is a defect, logged, never a crash.
         .catch((error: unknown) => {
-          process.stderr.write(`open-smooth: task ${this.id}: command ${command.id} failed unexpectedly: ${errorMessage(error)}\n`);
+          this.log.error({ err: error, commandId: command.id }, 'a command failed unexpectedly');
         })
         .finally(() => {
           this.commandsInFlight -= 1;
@@ -462,7 +400,7 @@ export class LiveTask {
         });
     // `close` with force does not wait for a running command: finishing aborts it.
     const forced = command.action === 'close' && command.force;
-    if (forced || (command.eventName === 'browser_action' && (this.isWaitingForTool || !this.isSession))) {
+    if (forced || (command.eventName === 'browser_action' && (this.toolCalls.isWaiting || !this.isSession))) {
       void execute();
       return;
     }
@@ -496,7 +434,7 @@ export class LiveTask {
     try {
       await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
     } catch (error) {
-      process.stderr.write(`open-smooth: task ${this.id}: could not store the answer to ${command.id}: ${errorMessage(error)}\n`);
+      this.log.error({ err: error, commandId: command.id }, 'could not store the answer to a command');
       await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
     }
   }
@@ -531,7 +469,7 @@ export class LiveTask {
       case 'run_task': {
         const costBefore = this.costDollars;
         const result = await this.runAgent(command.run);
-        if (result.status !== 'done') throw new CommandFailedError(this.fatalToolError ? 500 : 400, result.error ?? `the task ended ${result.status}`);
+        if (result.status !== 'done') throw new CommandFailedError(result.toolFailed ? 500 : 400, result.error ?? `the task ended ${result.status}`);
         this.lastOutput = result.output;
         return { output: result.output, costDollars: this.costDollars - costBefore };
       }
@@ -599,10 +537,7 @@ export class LiveTask {
     this.finished = true;
     this.clearIdleTimer();
     this.abortController.abort(new Error(finish.error ?? `task ${finish.status}`));
-    for (const [id, pending] of this.pendingToolCalls) {
-      clearTimeout(pending.timer);
-      this.pendingToolCalls.delete(id);
-    }
+    this.toolCalls.clear();
     // Whatever ended the task (close, failure, cancel, shutdown), the profile keeps what it reached.
     await this.saveProfile();
     if (!persist) {
@@ -632,7 +567,7 @@ export class LiveTask {
         // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
         ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
       });
-      if (!stored) process.stderr.write(`open-smooth: task ${this.id}: its final state (${finish.status}) was not stored: the task ended elsewhere or its lease is no longer ${this.dependencies.workerId}'s\n`);
+      if (!stored) this.log.warn({ status: finish.status, workerId: this.dependencies.workerId }, "its final state was not stored: the task ended elsewhere or this worker's lease on it lapsed");
       if (this.startedAtMs !== undefined) this.dependencies.metrics.taskFinished(this.record.kind, finish.status, (Date.now() - this.startedAtMs) / 1000);
       await this.dependencies.onFinished(this.id);
     } finally {
@@ -645,14 +580,14 @@ export class LiveTask {
     try {
       return await storeRecording(this.dependencies.blobs, this.id, recording);
     } catch (error) {
-      console.warn(`task ${this.id}: the recording could not be stored: ${errorMessage(error)}`);
+      this.log.error({ err: error }, 'the recording could not be stored');
       return false;
     }
   }
 
   private async removeWorkDirectory(): Promise<void> {
     await rm(this.dependencies.workDirectory, { recursive: true, force: true }).catch((error: unknown) => {
-      process.stderr.write(`open-smooth: task ${this.id}: could not remove its scratch folder: ${errorMessage(error)}\n`);
+      this.log.warn({ err: error }, 'could not remove its scratch folder');
     });
   }
 
@@ -665,14 +600,14 @@ export class LiveTask {
       // A task failed elsewhere (this worker stalled past its lease) has let go of the profile's
       // writer lock: another writer may have started since, and this late state must not replace its.
       if (!(await this.stillHeld())) {
-        process.stderr.write(`open-smooth: task ${this.id}: profile ${profileId} not saved: the task ended elsewhere, so its writer's lock is gone\n`);
+        this.log.warn({ profileId }, "profile not saved: the task ended elsewhere, so its writer's lock is gone");
         return;
       }
       const state = await context.captureStorageState();
       await this.dependencies.profiles.write(this.record.tenant, profileId, state);
     } catch (error) {
       // A crashed browser has nothing left to save; the profile keeps its previous state.
-      process.stderr.write(`open-smooth: task ${this.id} could not save profile ${profileId}: ${errorMessage(error)}\n`);
+      this.log.error({ err: error, profileId }, 'could not save the profile');
     }
   }
 
@@ -699,7 +634,7 @@ export class LiveTask {
         await this.dependencies.blobs.putFile(blobKey, download.path, { move: true });
         await this.dependencies.store.addDownload(this.id, { url: download.url, fileName: download.suggestedFilename, blobKey, bytes: download.bytes });
       } catch (error) {
-        process.stderr.write(`open-smooth: task ${this.id}: could not keep download ${download.suggestedFilename}: ${errorMessage(error)}\n`);
+        this.log.warn({ err: error, fileName: download.suggestedFilename }, 'could not keep a download');
       }
     }
   }
