@@ -9,7 +9,7 @@ import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
 import { unstartedLeaseExpiredReason } from '../src/tasks/task-runner.js';
 import { answersCommands, closeSession, leaseMs, openSession, sharedServices, startInProcess, statusOf, waitFor, type SharedServices } from './support/fault-services.js';
-import { apiClientOf } from './support/test-server.js';
+import { apiClientOf, pollEvents } from './support/test-server.js';
 
 // The distributed queue's robustness: a task whose BullMQ job was lost, or whose worker died after
 // claiming it but before starting it, is handed to a worker again; a waiting task says what it waits for.
@@ -91,8 +91,15 @@ test('a worker that claimed tasks and died before starting them: once its lease 
     assert.equal(await services.leaseOwner(id), 'worker-doomed');
   }
 
+  // A command posted while it waits for its next worker is kept for that worker.
+  const posted = await client.api('POST', `/task/${handedOn}/event`, { body: { id: 'while-handed-on', name: 'browser_action', payload: { name: 'evaluate_js', input: { js: '20 + 22' } } } });
+  assert.equal(posted.status, 200, JSON.stringify(posted.body));
+
   await startInProcess(services, 'worker', { workerId: 'worker-next', maxConcurrentTasks: 2 });
-  await waitFor(() => statusOf(client, handedOn), (task) => task.status === 'running', `${handedOn} to start on the next worker`);
+  const { events } = await pollEvents(client, handedOn, (collected) => collected.some((event) => event.id === 'while-handed-on'), { maxPolls: 200 });
+  const early = events.find((event) => event.id === 'while-handed-on');
+  assert.deepEqual([early?.payload.code, early?.payload.output.output], [200, 42], JSON.stringify(early));
+  assert.equal((await statusOf(client, handedOn)).status, 'running');
   assert.equal(await services.leaseOwner(handedOn), 'worker-next');
   await answersCommands(client, handedOn, 'handed-on');
   await closeSession(client, handedOn);

@@ -275,7 +275,16 @@ export class TaskRunner {
       evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
       extractTimeoutMs: this.options.extractTimeoutMs,
       commandOutputMaxBytes: this.options.commandOutputMaxBytes,
-      onStarted: (taskId) => this.options.launches.started(taskId),
+      onStarted: async (taskId) => {
+        await this.options.launches.started(taskId);
+        // Commands posted while the task waited are handed over now that it has started here, in
+        // order; they run once the browser is open. Not before: a worker that dies (or stalls past
+        // its lease) between its claim and the start leaves them in the bus for the next worker.
+        stopServing = await this.options.commands.serve(taskId, (message) => this.handle(liveTask, message));
+        // A cancellation among them has ended the task already.
+        if (!this.live.has(taskId)) await stopServing();
+        else this.serving.set(taskId, stopServing);
+      },
       onFinished: async (taskId) => {
         this.live.delete(taskId);
         this.closeCallerTunnel(taskId);
@@ -286,11 +295,6 @@ export class TaskRunner {
     });
     let stopServing: (() => Promise<void>) | undefined;
     this.live.set(queued.taskId, liveTask);
-    // Commands posted while the task waited are handed over now, in order; they run once the browser is open.
-    stopServing = await this.options.commands.serve(queued.taskId, (message) => this.handle(liveTask, message));
-    // A cancellation among them has ended the task already.
-    if (!this.live.has(queued.taskId)) await stopServing();
-    else this.serving.set(queued.taskId, stopServing);
     await liveTask.run();
   }
 
