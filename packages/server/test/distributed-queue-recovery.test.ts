@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { BullmqTaskQueue } from '../src/scale/bullmq-task-queue.js';
 import { awaitingWorkerReason } from '../src/scale/queue-reasons.js';
 import { openPostgres } from '../src/store/postgres-database.js';
 import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
 import { unstartedLeaseExpiredReason } from '../src/tasks/task-runner.js';
-import { answersCommands, closeSession, leaseMs, openSession, sharedServices, startInProcess, statusOf, waitFor, type SharedServices } from './support/fault-services.js';
+import { answersCommands, closeSession, leaseMs, openSession, sharedServices, spawnWorker, startInProcess, statusOf, waitFor, type SharedServices } from './support/fault-services.js';
 import { apiClientOf, pollEvents } from './support/test-server.js';
 
 // The distributed queue's robustness: a task whose BullMQ job was lost, or whose worker died after
@@ -108,4 +109,40 @@ test('a worker that claimed tasks and died before starting them: once its lease 
   // Nothing of either is left in the store for a worker to take.
   assert.equal(await store.readTaskLaunch(handedOn), undefined);
   assert.deepEqual(await store.listUnclaimedTasks(Date.now()), []);
+});
+
+test('kill -9 a worker process between its claim and the start (held there by a lock on the launches table): after its lease another worker runs the task', async (t) => {
+  const services = await sharedServices(t);
+  const worker = await spawnWorker(services, 'worker-killed', 1);
+  let killed = false;
+  const api = await startInProcess(services, 'api');
+  const client = apiClientOf(() => api.apiBaseUrl);
+  const first = await openSession(client);
+  await waitFor(() => statusOf(client, first), (task) => task.status === 'running', `${first} to start`);
+  const second = await openSession(client);
+  assert.equal((await statusOf(client, second)).status, 'waiting', 'the one slot is busy');
+
+  // From now on reading a launch waits: the worker that takes the second task claims it, then
+  // waits to read its settings, before the start.
+  const locker = new pg.Client({ connectionString: services.databaseUrl });
+  await locker.connect();
+  t.after(() => locker.end());
+  await locker.query('BEGIN');
+  await locker.query('LOCK TABLE task_launches IN ACCESS EXCLUSIVE MODE');
+  try {
+    await closeSession(client, first);
+    await waitFor(() => services.leaseOwner(second), (owner) => owner === 'worker-killed', `${second} to be claimed`);
+    assert.equal((await statusOf(client, second)).status, 'waiting');
+    await worker.kill();
+    killed = true;
+  } finally {
+    await locker.query('ROLLBACK');
+    if (!killed) await worker.kill();
+  }
+
+  await startInProcess(services, 'worker', { workerId: 'worker-after-kill' });
+  await waitFor(() => statusOf(client, second), (task) => task.status === 'running', `${second} to start on the other worker`);
+  assert.equal(await services.leaseOwner(second), 'worker-after-kill');
+  await answersCommands(client, second, 'after-kill');
+  await closeSession(client, second);
 });
