@@ -91,9 +91,11 @@ export class TaskRunner {
     // What it had claimed but not started lost nothing: another worker (or this one) may start it.
     const handedBack = await this.options.store.releaseUnstartedTasks({ owner: this.options.workerId });
     const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
-    await this.requeueHandedBack(handedBack);
+    // Not a reason to refuse to start: what is not queued again now (Redis unreachable) is unclaimed
+    // and waiting, so the check for lost tasks finds it at a later heartbeat.
+    await this.requeueHandedBack(handedBack).catch((error: unknown) => this.logHeartbeatFailure('queueing its unstarted tasks again', error));
     await this.sweepExpiredLeases();
-    await this.requeueLostTasks();
+    await this.requeueLostTasks().catch((error: unknown) => this.logHeartbeatFailure('the check for lost tasks', error));
     this.leaseTimer = setInterval(() => {
       // One heartbeat at a time: a slow database must not pile them up.
       this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
@@ -114,8 +116,12 @@ export class TaskRunner {
       await this.sweepExpiredLeases();
       await this.requeueLostTasks();
     } catch (error) {
-      process.stderr.write(`open-smooth: worker ${this.options.workerId}: the lease heartbeat failed: ${errorMessage(error)}\n`);
+      this.logHeartbeatFailure('the lease heartbeat', error);
     }
+  }
+
+  private logHeartbeatFailure(what: string, error: unknown): void {
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: ${what} failed: ${errorMessage(error)}\n`);
   }
 
   /**
