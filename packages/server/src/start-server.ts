@@ -26,6 +26,7 @@ import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
+import { resolveDatabasePoolSize } from './store/database-pool-size.js';
 import { openStores, type OpenedStores } from './store/open-stores.js';
 import { SecretSealer } from './store/secret-sealer.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
@@ -155,6 +156,11 @@ function readinessChecks(
   ];
 }
 
+/** What PostgreSQL lists this process's connections as (pg_stat_activity.application_name). */
+export function databaseApplicationName(role: ServerRole, workerId: string): string {
+  return `open-smooth ${role} ${workerId}`;
+}
+
 /** The caller's store, else the one `blobUrl` / SMOOTH_BLOB_URL names, else files under the data directory. */
 function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<BlobStore> {
   if (options.blobStore && options.blobUrl) throw new Error('give blobUrl or blobStore, not both');
@@ -169,6 +175,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
   const secretKey = options.secretKey ?? (process.env.SMOOTH_SECRET_KEY?.trim() || undefined);
   refuseUnsharedBackends(role, { databaseUrl, redisUrl, secretKey: secretKey !== undefined, sharedBlobs: options.blobStore !== undefined || Boolean(options.blobUrl?.trim() || process.env.SMOOTH_BLOB_URL?.trim()) });
+  const concurrency = resolveConcurrency(options, process.env, role !== 'all');
+  const databasePoolSize = resolveDatabasePoolSize(options.databasePoolSize, process.env, role, concurrency.maxConcurrentTasks, databaseUrl);
   const advertisedUrl = configuredPublicUrl(options);
   const configuredWorkerUrl = options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || undefined);
   // Refused before anything opens, rather than when the worker registers it after listening.
@@ -182,7 +190,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     process.stderr.write(`open-smooth: the blob store (${blobs.description}) does not answer: ${errorMessage(error)}\n`);
   });
   const sealer = secretKey ? SecretSealer.fromBase64Key(secretKey, options.secretKey ? 'the secretKey option' : 'SMOOTH_SECRET_KEY') : SecretSealer.forDataDirectory(dataDirectory);
-  const stores = await openStores({ databaseUrl, dataDirectory, sealer });
+  const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
+  const stores = await openStores({ databaseUrl, dataDirectory, sealer, pool: { maxConnections: databasePoolSize, applicationName: databaseApplicationName(role, workerId) } }).catch(async (error: unknown) => {
+    if (!options.blobStore) await blobs.close();
+    throw error;
+  });
   const { taskStore, resources } = stores;
   const apiKeys = await resolveApiKeys(options.apiKeys, process.env, resources, role === 'all').catch(async (error: unknown) => {
     await stores.close();
@@ -205,8 +217,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentPromise: Promise<AgentBridge> | undefined;
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
-  const concurrency = resolveConcurrency(options, process.env, role !== 'all');
-  const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
   const leaseMs = options.leaseMs ?? 30_000;
   const profiles = new ProfileStorage(blobs, sealer);
   const workDirectory = await createWorkDirectory(dataDirectory);
@@ -216,6 +226,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runningTasks: () => embedded.queue.runningCount(),
     openBrowserContexts: () => openContextsOf(launchedPool),
     taskBrowserContexts: () => embedded.runner?.browserContextCount ?? 0,
+    databaseConnections: () => stores.connections(),
   });
   const taskOptions: EmbeddedTasksOptions = {
     metrics,
