@@ -26,6 +26,7 @@ import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
+import { settlesWithin } from './settles-within.js';
 import { resolveDatabasePoolSize } from './store/database-pool-size.js';
 import { openStores, type OpenedStores } from './store/open-stores.js';
 import { SecretSealer } from './store/secret-sealer.js';
@@ -44,6 +45,8 @@ import { resolveWorkerId } from './worker-id.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
+/** How long a close waits for the database's connections to end before it lets go of them. */
+const storeCloseWaitMs = 5_000;
 /** Time to receive a whole request (not to answer it: long-polls are unaffected); uploads of 50 MB fit easily. */
 const requestTimeoutMs = 120_000;
 
@@ -350,7 +353,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await embedded.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
-        await stores.close();
+        // pg's pool.end() waits for connections that are still out; a query to a database that
+        // vanished without a word waits for its query timeout. The close does not wait that long.
+        if (!(await settlesWithin(stores.close(), storeCloseWaitMs))) {
+          process.stderr.write(`open-smooth: the database did not let go within ${storeCloseWaitMs / 1000} s while closing; closing without it (its queries time out on their own)\n`);
+        }
         if (!options.blobStore) await blobs.close();
         metrics.registry.clear();
         await rm(workDirectory, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { errorMessage } from '@open-smooth/protocol';
+import { asDatabaseError } from './database-unavailable-error.js';
 import { postgresMigrations } from './postgres-migrations.js';
 
 export type PostgresPool = pg.Pool;
@@ -127,18 +128,24 @@ export interface Queryable {
 }
 
 /** Runs a statement with its text parameters made storable (see withoutNul). */
-export function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(on: Queryable, sql: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {
-  return on.query<Row>(sql, withoutNul(values));
+export async function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(on: Queryable, sql: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {
+  try {
+    return await on.query<Row>(sql, withoutNul(values));
+  } catch (error) {
+    throw asDatabaseError(error);
+  }
 }
 
 /** Runs `work` in one transaction on one connection. */
 export async function inTransaction<T>(pool: PostgresPool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((error: unknown) => {
+    throw asDatabaseError(error);
+  });
   let broken = false;
   try {
-    await client.query('BEGIN');
+    await runQuery(client, 'BEGIN');
     const result = await work(client);
-    await client.query('COMMIT');
+    await runQuery(client, 'COMMIT');
     return result;
   } catch (error) {
     // A connection that cannot even roll back (the database went, a statement timed out) is not handed out again.
