@@ -54,3 +54,39 @@ test('smooth serve --blob-url keeps uploads in the S3 bucket (credentials from A
   const code = await new Promise<number | null>((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(child.exitCode)));
   assert.equal(code, 0);
 });
+
+test('smooth serve logs what goes wrong as JSON lines on stderr, without the credentials: a blob store that does not answer', async (t) => {
+  const s3 = await startS3TestServer();
+  // Its port is closed from here on: the store the server is pointed at does not answer.
+  await s3.close();
+  const directory = await mkdtemp(join(tmpdir(), 'open-smooth-serve-logs-'));
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...s3.environment, SMOOTH_CONFIG_DIR: join(directory, 'config'), SMOOTH_API_KEYS: 'sk_serve_logs' };
+  delete environment.SMOOTH_BLOB_URL;
+  const child = spawn(process.execPath, [binary, 'serve', '--port', '0', '--data-dir', join(directory, 'data'), '--blob-url', s3.blobUrl, '--json'], { env: environment });
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  child.stdout.resume();
+  let stderr = '';
+  const logged = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      for (const line of stderr.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry.msg === 'the blob store does not answer') resolve(entry);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stderr}`)));
+  });
+  assert.equal(logged.level, 'error');
+  assert.equal(logged.component, 'server');
+  assert.equal(logged.name, 'open-smooth');
+  assert.match(String(logged.time), /^\d{4}-\d\d-\d\dT/);
+  assert.equal(logged.blobStore, `s3://${s3.bucket} at ${s3.endpoint}`);
+  assert.equal(typeof (logged.err as { message?: unknown })?.message, 'string');
+  assert.ok(!stderr.includes(String(s3.environment.AWS_SECRET_ACCESS_KEY)), 'the secret access key is never logged');
+  child.kill('SIGTERM');
+  await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+});

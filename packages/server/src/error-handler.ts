@@ -47,11 +47,11 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const body = errorBodyFor(error);
     if (error instanceof DatabaseUnavailableError) {
-      // Every request says the same while the database is away: one line each, not a stack.
-      process.stderr.write(`open-smooth: ${request.method} ${request.url.split('?')[0]} answered 503: ${error.message}\n`);
+      // Every request says the same while the database is away: a warning each, not an error with a stack.
+      request.log.warn({ method: request.method, route: request.routeOptions.url, reason: error.message }, 'answered 503: the database does not answer');
     } else if (body.statusCode >= 500) {
-      // Operators need the cause of a 5xx even when Fastify's logger is off.
-      process.stderr.write(`open-smooth: ${request.method} ${request.url} failed: ${(error as Error)?.stack ?? String(error)}\n`);
+      // The route's pattern, not its URL: a path may carry a downloads token.
+      request.log.error({ err: error, method: request.method, route: request.routeOptions.url }, 'request failed');
     }
     return reply.status(body.statusCode).send({ detail: body.detail });
   });

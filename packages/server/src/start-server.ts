@@ -42,6 +42,7 @@ import { installDistributedTaskSockets } from './tunnel/distributed-task-sockets
 import { installTunnelEndpoint } from './tunnel/tunnel-endpoint.js';
 import { createWorkDirectory } from './work-directory.js';
 import { resolveWorkerId } from './worker-id.js';
+import { serverLogger } from './server-logger.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
@@ -114,7 +115,7 @@ function installApiRoutes(app: FastifyInstance, context: ServerContext, tenants:
  */
 function keepAliveOnUnhandledRejection(): () => void {
   const log = (reason: unknown) => {
-    process.stderr.write(`open-smooth: unhandled rejection (a defect; the server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+    serverLogger.error({ err: reason }, 'unhandled rejection (a defect; the server keeps running)');
   };
   process.on('unhandledRejection', log);
   return () => process.off('unhandledRejection', log);
@@ -190,7 +191,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const blobs = await blobStoreOf(options, dataDirectory);
   // Said at once rather than at the first upload; /readyz keeps answering 503 until it is fixed.
   void blobs.checkReachable().catch((error: unknown) => {
-    process.stderr.write(`open-smooth: the blob store (${blobs.description}) does not answer: ${errorMessage(error)}\n`);
+    serverLogger.error({ err: error, blobStore: blobs.description }, 'the blob store does not answer');
   });
   const sealer = secretKey ? SecretSealer.fromBase64Key(secretKey, options.secretKey ? 'the secretKey option' : 'SMOOTH_SECRET_KEY') : SecretSealer.forDataDirectory(dataDirectory);
   const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
@@ -284,7 +285,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   const app = Fastify({
-    logger: false,
+    loggerInstance: serverLogger,
+    // One line per request would cost the hot poll path and say nothing a metric does not; failures are logged.
+    disableRequestLogging: true,
     bodyLimit: jsonBodyLimit,
     forceCloseConnections: true,
     // A client that announces more body than it sends is answered (408) instead of held forever.
@@ -356,7 +359,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         // pg's pool.end() waits for connections that are still out; a query to a database that
         // vanished without a word waits for its query timeout. The close does not wait that long.
         if (!(await settlesWithin(stores.close(), storeCloseWaitMs))) {
-          process.stderr.write(`open-smooth: the database did not let go within ${storeCloseWaitMs / 1000} s while closing; closing without it (its queries time out on their own)\n`);
+          serverLogger.warn({ waitedMs: storeCloseWaitMs }, 'the database did not let go while closing; closing without it (its queries time out on their own)');
         }
         if (!options.blobStore) await blobs.close();
         metrics.registry.clear();

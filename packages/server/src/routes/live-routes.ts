@@ -12,6 +12,7 @@ import type { LiveView } from '../tasks/live-task.js';
 import { liveInputSchema, type LiveInput } from './live-input.js';
 import { stepToWire } from './step-wire.js';
 import { webAsset } from './web-assets.js';
+import { serverLogger } from '../server-logger.js';
 
 /** A live URL keeps working this long after its task ends (to see the answer), then expires. */
 export const liveViewTtlAfterFinishMs = 60 * 60_000;
@@ -163,7 +164,7 @@ class LiveViewer {
     }
     this.#refreshing = true;
     this.#refreshNow()
-      .catch((error: unknown) => process.stderr.write(`open-smooth: live view of ${this.taskId}: ${errorMessage(error)}\n`))
+      .catch((error: unknown) => serverLogger.warn({ err: error, taskId: this.taskId }, 'live view failed'))
       .finally(() => {
         this.#refreshing = false;
         if (!this.#refreshAgain) return;

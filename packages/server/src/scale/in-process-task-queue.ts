@@ -2,6 +2,7 @@ import { errorMessage } from '@open-smooth/protocol';
 import { QueueFullError } from '../tasks/task-errors.js';
 import { keyQueueFullMessage, queueFullMessage, waitingReason } from './queue-reasons.js';
 import type { QueuedTask, QueueStanding, RunQueuedTask, TaskQueue, TaskQueueLimits } from './task-queue.js';
+import { serverLogger } from '../server-logger.js';
 
 /**
  * The embedded mode's queue, in memory: each key has its own FIFO; free slots go to the key with
@@ -121,7 +122,7 @@ export class InProcessTaskQueue implements TaskQueue {
       void this.started(run, task)
         .catch((error: unknown) => {
           // The runner stores its own failures; reaching here is a defect worth seeing.
-          process.stderr.write(`open-smooth: task ${task.taskId} ended with an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}\n`);
+          serverLogger.error({ err: error, taskId: task.taskId }, 'a task ended with an unexpected error (a defect)');
         })
         .finally(() => this.release(task));
     }

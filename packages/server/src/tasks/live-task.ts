@@ -12,7 +12,7 @@ import {
   type ProxySettings,
   type TaskContext,
 } from '@open-smooth/browser';
-import { maskStrings, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
+import { maskStrings, type Logger, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { blobKeys } from '../blobs/blob-keys.js';
@@ -29,6 +29,7 @@ import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
+import { taskLogger } from '../server-logger.js';
 
 export interface LiveTaskDependencies {
   store: TaskStore;
@@ -115,6 +116,7 @@ export class LiveTask {
   private releaseEnd!: () => void;
   private readonly ended = new Promise<void>((resolve) => (this.releaseEnd = resolve));
   private readonly pendingToolCalls = new Map<string, PendingToolCall>();
+  private readonly log: Logger;
   private costDollars = 0;
   /** Steps reach the store one at a time, in order, each once its screenshot is a blob; what a run reports waits for its steps. */
   private stepWrites: Promise<void> = Promise.resolve();
@@ -141,6 +143,7 @@ export class LiveTask {
     private readonly dependencies: LiveTaskDependencies,
   ) {
     this.commandChain = new Promise<void>((resolve) => (this.releaseStart = resolve));
+    this.log = taskLogger(record.id);
   }
 
   get id(): string {
@@ -188,7 +191,7 @@ export class LiveTask {
     this.startedAtMs = startedAtMs;
     if (!(await this.dependencies.store.updateOwnedTask(this.id, this.dependencies.workerId, { status: 'running' }))) {
       // Failed or cancelled elsewhere before it started here: starting would bring it back to life.
-      process.stderr.write(`open-smooth: task ${this.id}: not started: it is no longer waiting under this worker's lease (${this.dependencies.workerId})\n`);
+      this.log.warn({ workerId: this.dependencies.workerId }, "not started: it is no longer waiting under this worker's lease");
       await this.finish({ status: 'failed' }, { persist: false });
       this.releaseStart();
       await this.dependencies.onFinished(this.id);
@@ -221,7 +224,7 @@ export class LiveTask {
       // Frames from the first settle on (a task opened with a URL has settled already).
       this.recorder = TaskRecorder.start(context.frames, join(this.dependencies.workDirectory, 'recording-frames'), startedAtMs, context.firstSettled);
     } catch (error) {
-      console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
+      this.log.warn({ err: error }, 'recording could not start');
     }
   }
 
@@ -232,7 +235,7 @@ export class LiveTask {
     try {
       return await recorder?.stop();
     } catch (error) {
-      console.warn(`task ${this.id}: recording failed: ${errorMessage(error)}`);
+      this.log.warn({ err: error }, 'recording failed');
       return undefined;
     }
   }
@@ -362,13 +365,13 @@ export class LiveTask {
           await this.dependencies.blobs.putFile(screenshotKey, screenshotPath, { move: true });
           stored = { ...kept, screenshotKey };
         } catch (error) {
-          process.stderr.write(`open-smooth: task ${this.id}: could not store the screenshot of step ${step.index}: ${errorMessage(error)}\n`);
+          this.log.warn({ err: error, step: step.index }, 'could not store the screenshot of a step');
         }
       }
       try {
         await this.dependencies.store.addStep(this.id, stored);
       } catch (error) {
-        process.stderr.write(`open-smooth: task ${this.id}: could not store step ${step.index}: ${errorMessage(error)}\n`);
+        this.log.error({ err: error, step: step.index }, 'could not store a step');
       }
     });
   }
@@ -451,7 +454,7 @@ export class LiveTask {
       this.execute(command)
         // execute answers every failure itself; anything left is a defect, logged, never a crash.
         .catch((error: unknown) => {
-          process.stderr.write(`open-smooth: task ${this.id}: command ${command.id} failed unexpectedly: ${errorMessage(error)}\n`);
+          this.log.error({ err: error, commandId: command.id }, 'a command failed unexpectedly');
         })
         .finally(() => {
           this.commandsInFlight -= 1;
@@ -493,7 +496,7 @@ export class LiveTask {
     try {
       await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
     } catch (error) {
-      process.stderr.write(`open-smooth: task ${this.id}: could not store the answer to ${command.id}: ${errorMessage(error)}\n`);
+      this.log.error({ err: error, commandId: command.id }, 'could not store the answer to a command');
       await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
     }
   }
@@ -629,7 +632,7 @@ export class LiveTask {
         // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
         ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
       });
-      if (!stored) process.stderr.write(`open-smooth: task ${this.id}: its final state (${finish.status}) was not stored: the task ended elsewhere or its lease is no longer ${this.dependencies.workerId}'s\n`);
+      if (!stored) this.log.warn({ status: finish.status, workerId: this.dependencies.workerId }, "its final state was not stored: the task ended elsewhere or this worker's lease on it lapsed");
       if (this.startedAtMs !== undefined) this.dependencies.metrics.taskFinished(this.record.kind, finish.status, (Date.now() - this.startedAtMs) / 1000);
       await this.dependencies.onFinished(this.id);
     } finally {
@@ -642,14 +645,14 @@ export class LiveTask {
     try {
       return await storeRecording(this.dependencies.blobs, this.id, recording);
     } catch (error) {
-      console.warn(`task ${this.id}: the recording could not be stored: ${errorMessage(error)}`);
+      this.log.error({ err: error }, 'the recording could not be stored');
       return false;
     }
   }
 
   private async removeWorkDirectory(): Promise<void> {
     await rm(this.dependencies.workDirectory, { recursive: true, force: true }).catch((error: unknown) => {
-      process.stderr.write(`open-smooth: task ${this.id}: could not remove its scratch folder: ${errorMessage(error)}\n`);
+      this.log.warn({ err: error }, 'could not remove its scratch folder');
     });
   }
 
@@ -662,14 +665,14 @@ export class LiveTask {
       // A task failed elsewhere (this worker stalled past its lease) has let go of the profile's
       // writer lock: another writer may have started since, and this late state must not replace its.
       if (!(await this.stillHeld())) {
-        process.stderr.write(`open-smooth: task ${this.id}: profile ${profileId} not saved: the task ended elsewhere, so its writer's lock is gone\n`);
+        this.log.warn({ profileId }, "profile not saved: the task ended elsewhere, so its writer's lock is gone");
         return;
       }
       const state = await context.captureStorageState();
       await this.dependencies.profiles.write(this.record.tenant, profileId, state);
     } catch (error) {
       // A crashed browser has nothing left to save; the profile keeps its previous state.
-      process.stderr.write(`open-smooth: task ${this.id} could not save profile ${profileId}: ${errorMessage(error)}\n`);
+      this.log.error({ err: error, profileId }, 'could not save the profile');
     }
   }
 
@@ -696,7 +699,7 @@ export class LiveTask {
         await this.dependencies.blobs.putFile(blobKey, download.path, { move: true });
         await this.dependencies.store.addDownload(this.id, { url: download.url, fileName: download.suggestedFilename, blobKey, bytes: download.bytes });
       } catch (error) {
-        process.stderr.write(`open-smooth: task ${this.id}: could not keep download ${download.suggestedFilename}: ${errorMessage(error)}\n`);
+        this.log.warn({ err: error, fileName: download.suggestedFilename }, 'could not keep a download');
       }
     }
   }
