@@ -266,12 +266,10 @@ export class TaskRunner {
         this.options.eventLog.errorAnswers.commandReceived(liveTask.id, message.command.id, message.postedAtMs);
         liveTask.submit(message.command);
         return { accepted: true };
-      case 'tool_answer': {
-        const agent = await this.options.agent();
-        return liveTask.answerToolCall(message.id, message.code, message.output, agent)
+      case 'tool_answer':
+        return liveTask.answerToolCall(message.id, message.code, message.output)
           ? { accepted: true }
           : { accepted: false, reason: `no tool call with id ${message.id} is waiting for an answer` };
-      }
       case 'cancel':
         await liveTask.cancel(message.reason);
         return { accepted: true };
