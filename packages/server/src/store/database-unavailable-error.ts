@@ -13,9 +13,13 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-/** SQLSTATEs of a server that is going away or refuses connections: connection exceptions (08…), shutdowns, too many connections. */
+/**
+ * SQLSTATEs of a server that is going away or will not let this process in: connection exceptions
+ * (08…), shutdowns (57P01–57P03), too many connections (53300), rejected credentials (28…, e.g. a
+ * rotated password) and a database that does not exist (3D000).
+ */
 function isUnavailabilityState(code: string): boolean {
-  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+  return code.startsWith('08') || code.startsWith('28') || ['57P01', '57P02', '57P03', '53300', '3D000'].includes(code);
 }
 
 /** What pg throws when it has no working connection (its own messages; no SQLSTATE comes with them). */
