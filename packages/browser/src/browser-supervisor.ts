@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
+import { runtimeLogger } from './runtime-logger.js';
 
 /**
  * Keeps one Chromium alive for a pool: when it crashes, is killed or is closed under us, the owner
@@ -49,10 +50,10 @@ export class BrowserSupervisor {
   #watch(browser: Browser): void {
     browser.once('disconnected', () => {
       if (this.#closed || browser !== this.#browser) return;
-      process.stderr.write('open-smooth: Chromium exited unexpectedly; its tasks fail and a new browser is launched\n');
+      runtimeLogger.error({}, 'Chromium exited unexpectedly; its tasks fail and a new browser is launched');
       this.events.lost(browser);
       this.#relaunch().catch((error: unknown) => {
-        process.stderr.write(`open-smooth: relaunching Chromium failed (the next task tries again): ${(error as Error)?.message ?? String(error)}\n`);
+        runtimeLogger.error({ err: error }, 'relaunching Chromium failed (the next task tries again)');
       });
     });
   }

@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 
 import { IsolatedWorld } from './isolated-world.js';
+import { runtimeLogger } from './runtime-logger.js';
 
 /** Attributes whose changes matter to a reader (ids too: cosmetic filtering keys rules by them); style churn from animations is ignored. */
 export const observedAttributes = ['class', 'id', 'hidden', 'disabled', 'value', 'checked', 'selected', 'open', 'src', 'href', 'aria-hidden', 'aria-expanded', 'aria-busy'];
@@ -85,7 +86,7 @@ function installOnPage(page: Page): Promise<void> {
       .then((world) => world.addScriptOnNewDocument(trackerSource))
       .catch((error: unknown) => {
         // A page closed while opening is no loss; anything else leaves the page untracked (settle then watches it a full window).
-        if (!page.isClosed()) console.warn(`open-smooth: DOM activity tracker not installed: ${(error as Error).message}`);
+        if (!page.isClosed()) runtimeLogger.warn({ err: error, url: page.url() }, 'DOM activity tracker not installed');
       });
     pageInstalls.set(page, install);
   }

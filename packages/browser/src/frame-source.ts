@@ -1,6 +1,7 @@
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 
 import type { TabSet } from './tab-set.js';
+import { runtimeLogger } from './runtime-logger.js';
 
 /** One picture of the active tab, as Chromium's screencast sent it. */
 export interface ScreencastFrame {
@@ -171,7 +172,7 @@ export class ScreencastFrameSource implements FrameSource {
   #reconcile(): Promise<void> {
     this.#chain = this.#chain.then(() => this.#apply()).catch((error: unknown) => {
       // A tab that closes mid-way is normal; anything else is worth a line in the log.
-      if (!/closed|Target.*not found|detached/i.test(String(error))) console.warn(`screencast: ${String(error)}`);
+      if (!/closed|Target.*not found|detached/i.test(String(error))) runtimeLogger.warn({ err: error }, 'screencast could not follow the active tab');
     });
     return this.#chain;
   }
@@ -228,7 +229,7 @@ export class ScreencastFrameSource implements FrameSource {
       try {
         consumer.listener(frame);
       } catch (error) {
-        console.warn(`screencast consumer failed: ${String(error)}`);
+        runtimeLogger.warn({ err: error }, 'a screencast consumer failed on a frame');
       }
     }
   }

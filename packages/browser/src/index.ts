@@ -74,3 +74,4 @@ export {
 } from './run-page-script.js';
 export { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from './isolated-world.js';
 export { typeKeys, typeText, type TypeTextTarget } from './type-keys.js';
+export { runtimeLogger } from './runtime-logger.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { selectors, type CDPSession, type ElementHandle, type Page } from 'playwright-core';
 import { errorMessage } from '@open-smooth/protocol';
 import { withTimeout } from './with-timeout.js';
+import { runtimeLogger } from './runtime-logger.js';
 
 /**
  * The name of our isolated world. Only CDP clients see world names; a page never does. Chromium
@@ -491,4 +492,4 @@ function registerHandoffEngine(): Promise<void> {
   return handoffEngineRegistered;
 }
 
-registerHandoffEngine().catch((error: unknown) => console.warn(`open-smooth: element handoff engine not registered: ${errorMessage(error)}`));
+registerHandoffEngine().catch((error: unknown) => runtimeLogger.error({ err: error }, 'element handoff engine not registered'));

@@ -11,3 +11,4 @@ export * from './task-response.js';
 export * from './task-status.js';
 export * from './mask-strings.js';
 export * from './error-message.js';
+export type { Logger } from './logger.js';

@@ -4,6 +4,7 @@ import type { BlockPosition, FrameSnapshot, ListenersNeeded, SnapshotOptions } f
 import { pageFunctionSource, pageJsonFunctionSource } from './in-page-function.js';
 import type { PageBlock } from './page-block.js';
 import { inPageStoreKey, snapshotFrame, type InPageStore } from './snapshot-frame.js';
+import { runtimeLogger } from '@open-smooth/browser';
 
 /** Older generations stay resolvable for a few observations, as long as their elements are attached. */
 const keptGenerations = 4;
@@ -94,7 +95,7 @@ async function snapshotOf(world: IsolatedWorld, frame: WorldFrame, options: Snap
   let read = true;
   const warn = (error: unknown): string[] => {
     read = false;
-    if (!(error instanceof WorldUnavailableError)) console.warn(`open-smooth: listeners of ${frame.url} not read: ${(error as Error).message}`);
+    if (!(error instanceof WorldUnavailableError)) runtimeLogger.warn({ err: error, url: frame.url }, 'event listeners of a frame not read');
     return [];
   };
   try {
@@ -131,7 +132,7 @@ const keptLists = new WeakMap<IsolatedWorld, Map<string, number>>();
 async function callSnapshot(world: IsolatedWorld, frame: WorldFrame, options: SnapshotOptions, objects: string[]): Promise<FrameSnapshot | ListenersNeeded | null> {
   const json = await world.call<string>(frame.frameId, snapshotSource, options, { objectArguments: objects }).catch((error: unknown) => {
     // A throw inside the snapshot is a defect (the page cannot reach our world): say so.
-    if (error instanceof WorldCallError) console.warn(`open-smooth: snapshot of ${frame.url} failed: ${error.message}`);
+    if (error instanceof WorldCallError) runtimeLogger.error({ err: error, url: frame.url }, 'snapshot of a frame failed');
     return null;
   });
   return json ? (JSON.parse(json) as FrameSnapshot | ListenersNeeded) : null;

@@ -7,6 +7,7 @@ import { ENGINE_VERSION, FiltersEngine, Request, type CosmeticFilter, type Reque
 import { AdblockHostRules, hostRulesFormat } from './adblock-host-rules.js';
 import { bundledListsVersion, readBundledFilterLists, type FilterList } from './bundled-filter-lists.js';
 import { errorMessage } from '@open-smooth/protocol';
+import { runtimeLogger } from '../runtime-logger.js';
 
 /** A request adblock judges. */
 export interface AdblockRequest {
@@ -106,7 +107,7 @@ export class AdblockEngine {
       engine: FiltersEngine.parse(text, { loadCosmeticFilters: true, loadNetworkFilters: true, enableCompression: false }),
     }));
     await AdblockEngine.#writeCache(cacheDirectory, lists).catch((error: unknown) => {
-      console.warn(`adblock: could not keep the parsed filter lists in ${cacheDirectory}: ${errorMessage(error)}`);
+      runtimeLogger.warn({ err: error, directory: cacheDirectory }, 'adblock: could not cache the parsed filter lists');
     });
     return lists;
   }
@@ -168,7 +169,7 @@ export class AdblockEngine {
       );
       return lists;
     } catch (error) {
-      console.warn(`adblock: ignoring the unreadable parsed lists in ${directory}: ${errorMessage(error)}`);
+      runtimeLogger.warn({ err: error, directory }, 'adblock: ignoring unreadable cached filter lists');
       return undefined;
     }
   }

@@ -6,6 +6,7 @@ import { NetworkFilter, Request } from '@ghostery/adblocker';
 
 import type { FilterList } from './bundled-filter-lists.js';
 import type { AdblockMatch } from './adblock-engine.js';
+import { runtimeLogger } from '../runtime-logger.js';
 
 /**
  * The part of the filter lists that can be decided from a host name alone, for the pool's
@@ -136,11 +137,11 @@ export class AdblockHostRules {
     try {
       return AdblockHostRules.fromCache(JSON.parse(await readFile(path, 'utf8')) as CachedList[]);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') console.warn(`adblock: ignoring the unreadable host rules in ${path}: ${errorMessage(error)}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') runtimeLogger.warn({ err: error, path }, 'adblock: ignoring unreadable cached host rules');
     }
     const cached = (await readLists()).map(hostRulesOfList);
     await writeAtomically(path, JSON.stringify(cached)).catch((error: unknown) => {
-      console.warn(`adblock: could not keep the host rules in ${path}: ${errorMessage(error)}`);
+      runtimeLogger.warn({ err: error, path }, 'adblock: could not cache the host rules');
     });
     return AdblockHostRules.fromCache(cached);
   }

@@ -6,6 +6,7 @@ import { documentLooksKey } from '../dom-activity.js';
 import { IsolatedWorld, WorldUnavailableError, type WorldFrame } from '../isolated-world.js';
 import { withTimeout } from '../with-timeout.js';
 import type { AdblockEngine } from './adblock-engine.js';
+import { runtimeLogger } from '../runtime-logger.js';
 
 /** What a document holds that the lists' generic rules are keyed by, as far as not reported before. */
 interface DocumentNames {
@@ -125,7 +126,7 @@ export class CosmeticFiltering {
       if (wanted.length > 0) await this.#addStyleSheets(page, wanted);
     } catch (error) {
       if (page.isClosed() || isGone(error)) return;
-      console.warn(`adblock: cosmetic filtering skipped a pass on ${page.url()}: ${errorMessage(error)}`);
+      runtimeLogger.warn({ err: error, url: page.url() }, 'adblock: cosmetic filtering skipped a pass');
     }
   }
 

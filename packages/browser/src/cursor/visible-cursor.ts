@@ -3,6 +3,7 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { EventSubscriptions } from '../event-subscriptions.js';
 import { cursorScript } from './cursor-script.js';
 import { errorMessage } from '@open-smooth/protocol';
+import { runtimeLogger } from '../runtime-logger.js';
 
 /** The isolated world the cursor is drawn from (its own, not the page's nor ours for observation). */
 const cursorWorld = 'open-smooth-cursor';
@@ -51,6 +52,6 @@ export class VisibleCursor {
 
   #logFailure(page: Page, error: unknown): void {
     if (page.isClosed() || this.#subscriptions.disposed) return;
-    console.warn(`show_cursor: could not draw the pointer in a new tab: ${errorMessage(error)}`);
+    runtimeLogger.warn({ err: error, url: page.url() }, 'show_cursor: could not draw the pointer in a new tab');
   }
 }

@@ -10,6 +10,7 @@ import type { BrowserHost, BrowserHostLauncher } from '../browser-host.js';
 import { chromiumExecutablePath } from '../chromium-executable-path.js';
 import { chromiumLaunchOptions, type ChromiumLaunchSettings } from '../chromium-launch-options.js';
 import type { BrowserRecipe } from '../context-recipe.js';
+import { runtimeLogger } from '../runtime-logger.js';
 
 const run = promisify(execFile);
 
@@ -71,7 +72,7 @@ export class ExtensionBrowserHost implements BrowserHost {
     }
     this.#contexts.add(context);
     context.once('close', () => this.#contexts.delete(context));
-    context.once('close', () => void rm(profile, { recursive: true, force: true }).catch((error: unknown) => console.warn(`could not remove ${profile}: ${String(error)}`)));
+    context.once('close', () => void rm(profile, { recursive: true, force: true }).catch((error: unknown) => runtimeLogger.warn({ err: error, directory: profile }, 'could not remove an extension browser profile')));
     // The pool opens the task's tab itself; the profile's first blank tab would be a second one.
     await Promise.all(context.pages().map((page) => page.close()));
     return context;

@@ -5,6 +5,7 @@ import { gpuIdentityFor } from './gpu-identity.js';
 import { gpuIdentityScript } from './gpu-identity-script.js';
 import { headlessUserAgent } from './stealth-user-agent.js';
 import { errorMessage } from '@open-smooth/protocol';
+import { runtimeLogger } from '../runtime-logger.js';
 
 /**
  * Context options for a context with stealth on or off. On, they stay as the device defines them
@@ -39,5 +40,5 @@ export async function installStealth(context: BrowserContext, options: { stealth
 
 function logAnnounceFailure(page: Page, error: unknown): void {
   if (page.isClosed()) return;
-  console.warn(`stealth off: could not restore navigator.webdriver on a new page: ${errorMessage(error)}`);
+  runtimeLogger.warn({ err: error, url: page.url() }, 'stealth off: could not restore navigator.webdriver on a new page');
 }

@@ -1,5 +1,6 @@
 import { errorMessage } from '@open-smooth/protocol';
 import type { CommandBus, MessageHandler, MessageReply, TaskMessage } from './command-bus.js';
+import { serverLogger } from '../server-logger.js';
 
 /** The embedded mode's bus: the owner's handler is called directly, in this process. */
 export class InProcessCommandBus implements CommandBus {
@@ -21,7 +22,7 @@ export class InProcessCommandBus implements CommandBus {
       try {
         await handler(message);
       } catch (error) {
-        console.warn(`open-smooth: task ${taskId}: a kept ${message.kind} failed: ${errorMessage(error)}`);
+        serverLogger.warn({ err: error, taskId, messageKind: message.kind }, 'a message kept for the task failed');
       }
     }
     this.kept.delete(taskId);

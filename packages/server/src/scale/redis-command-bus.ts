@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errorMessage } from '@open-smooth/protocol';
 import type { Redis } from 'ioredis';
 import type { CommandBus, MessageHandler, MessageReply, TaskMessage } from './command-bus.js';
+import { serverLogger } from '../server-logger.js';
 
 interface MailboxEntry {
   requestId: string;
@@ -63,7 +64,7 @@ export class RedisCommandBus implements CommandBus {
   static async connect(connection: Redis, options: { sealer: MessageSealer; prefix?: string; replyTimeoutMs?: number }): Promise<RedisCommandBus> {
     const bus = new RedisCommandBus(connection, connection.duplicate(), options.prefix ?? 'open-smooth', options.replyTimeoutMs ?? defaultReplyTimeoutMs, options.sealer);
     bus.subscriber.on('message', (channel: string, text: string) => bus.received(channel, text));
-    bus.subscriber.on('error', (error: unknown) => console.warn(`open-smooth: Redis command bus: ${errorMessage(error)}`));
+    bus.subscriber.on('error', (error: unknown) => serverLogger.warn({ err: error }, 'Redis command bus connection error'));
     await bus.subscriber.subscribe(bus.doorbellChannel, bus.replyChannel);
     // Back after a reconnect: doorbells rung meanwhile were lost, so look into every mailbox served here.
     bus.subscriber.on('ready', () => {
@@ -120,7 +121,7 @@ export class RedisCommandBus implements CommandBus {
       if (stored !== null) return this.settle(requestId, (JSON.parse(stored) as ReplyEnvelope).reply);
       if (this.pending.has(requestId)) await this.client.publish(this.doorbellChannel, taskId);
     } catch (error) {
-      console.warn(`open-smooth: task ${taskId}: still waiting for a reply: ${errorMessage(error)}`);
+      serverLogger.warn({ err: error, taskId }, 'still waiting for a command reply');
     }
   }
 
@@ -154,7 +155,7 @@ export class RedisCommandBus implements CommandBus {
       const envelope = JSON.parse(text) as ReplyEnvelope;
       this.settle(envelope.requestId, envelope.reply);
     } catch (error) {
-      console.warn(`open-smooth: unreadable command reply: ${errorMessage(error)}`);
+      serverLogger.warn({ err: error }, 'unreadable command reply');
     }
   }
 
@@ -186,7 +187,7 @@ export class RedisCommandBus implements CommandBus {
       try {
         text = await this.client.lpop(this.mailboxKey(taskId));
       } catch (error) {
-        console.warn(`open-smooth: task ${taskId}: could not read its mailbox: ${errorMessage(error)}`);
+        serverLogger.warn({ err: error, taskId }, 'could not read the task mailbox');
         return;
       }
       if (text === null) return;
@@ -196,7 +197,7 @@ export class RedisCommandBus implements CommandBus {
         entry = JSON.parse(text) as MailboxEntry;
         message = JSON.parse(this.sealer.unseal(entry.sealedMessage)) as TaskMessage;
       } catch (error) {
-        console.warn(`open-smooth: task ${taskId}: dropped an unreadable message: ${errorMessage(error)}`);
+        serverLogger.warn({ err: error, taskId }, 'dropped an unreadable message');
         continue;
       }
       let reply: MessageReply;
@@ -213,7 +214,7 @@ export class RedisCommandBus implements CommandBus {
         .publish(entry.replyTo, envelope)
         .exec()
         .catch((error: unknown) => {
-          console.warn(`open-smooth: task ${taskId}: could not send a reply: ${errorMessage(error)}`);
+          serverLogger.warn({ err: error, taskId }, 'could not send a command reply');
         });
     }
   }

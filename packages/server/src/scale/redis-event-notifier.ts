@@ -2,6 +2,7 @@ import { errorMessage } from '@open-smooth/protocol';
 import type { Redis } from 'ioredis';
 import type { ChangeWatch, EventNotifier } from './event-notifier.js';
 import { LocalWatches } from './local-watches.js';
+import { serverLogger } from '../server-logger.js';
 
 /**
  * Long-poll wake-ups across processes: one Redis pub/sub channel carries every topic, so a watch
@@ -25,7 +26,7 @@ export class RedisEventNotifier implements EventNotifier {
     subscriber.on('message', (channel: string, topic: string) => {
       if (channel === notifier.channel) notifier.watches.wake(topic);
     });
-    subscriber.on('error', (error: unknown) => console.warn(`open-smooth: Redis notifier: ${errorMessage(error)}`));
+    subscriber.on('error', (error: unknown) => serverLogger.warn({ err: error }, 'Redis notifier connection error'));
     await subscriber.subscribe(notifier.channel);
     return notifier;
   }
@@ -34,7 +35,7 @@ export class RedisEventNotifier implements EventNotifier {
     this.watches.wake(topic);
     this.publisher.publish(this.channel, topic).catch((error: unknown) => {
       // Waiters elsewhere then answer at their long-poll's end instead of at once; nothing is lost.
-      console.warn(`open-smooth: could not publish a wake-up for ${topic}: ${errorMessage(error)}`);
+      serverLogger.warn({ err: error, topic }, 'could not publish a wake-up');
     });
   }
 

@@ -1,4 +1,5 @@
 import { errorMessage, type StoredTaskEvent } from '@open-smooth/protocol';
+import { serverLogger } from '../server-logger.js';
 
 /**
  * When an error answer may reach a client that attaches its answer handler late.
@@ -133,7 +134,7 @@ export class ErrorAnswerDelay {
       await this.book.withhold(taskId, { eventId: event.id, releaseAtMs, visibleAtMs });
     } catch (error) {
       // The answer is still appended: a client that dies of an early error is better off than one that never gets it.
-      console.warn(`open-smooth: task ${taskId}: could not withhold the error answer ${event.id}: ${errorMessage(error)}`);
+      serverLogger.warn({ err: error, taskId, commandId: event.id }, 'could not withhold an error answer');
       return;
     }
     // A few ms late on purpose: a timer may fire a millisecond before Date.now() reaches its time.
@@ -150,7 +151,7 @@ export class ErrorAnswerDelay {
       await this.book.commandAnswered(taskId, event.id);
     } catch (error) {
       // Only a fresh task's first poll reads it, and the answer is stored: that poll waits for nothing.
-      console.warn(`open-smooth: task ${taskId}: could not mark command ${event.id} answered: ${errorMessage(error)}`);
+      serverLogger.warn({ err: error, taskId, commandId: event.id }, 'could not mark a command answered');
     }
   }
 

@@ -1,22 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { CustomToolCall } from '@open-smooth/agent';
 import {
-  PageScriptResultTooLargeError,
-  PageScriptTimeoutError,
-  runPageScript,
   type BrowserPool,
   type FrameSource,
   type PageInput,
   type ProxySettings,
   type TaskContext,
 } from '@open-smooth/browser';
-import { maskStrings, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
-import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
+import { maskStrings, type Logger, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { blobKeys } from '../blobs/blob-keys.js';
-import { unpackExtension } from '../extensions/unpack-extension.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
@@ -25,10 +19,13 @@ import type { AgentBridge } from './agent-bridge.js';
 import { ControlGate } from './control-gate.js';
 import { TaskRecorder, type StoppedRecording } from './recording.js';
 import { storeRecording } from './recording-blobs.js';
-import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
+import { taskLogger } from '../server-logger.js';
+import { ToolCallRelay } from './tool-call-relay.js';
+import { runBrowserCommand, type AgentRunOutcome } from './session-command-handlers.js';
+import { materialiseTaskInputs } from './task-inputs.js';
 
 export interface LiveTaskDependencies {
   store: TaskStore;
@@ -59,6 +56,8 @@ export interface LiveTaskDependencies {
   commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
   onFinished: (taskId: string) => Promise<void>;
+  /** Called once its status `running` is stored, before its browser opens (its launch may go, its commands may come). */
+  onStarted?: (taskId: string) => Promise<void>;
 }
 
 /** What the live view reaches of a running task: its frames, its input and who drives. */
@@ -69,36 +68,12 @@ export interface LiveView {
   currentUrl(): string | undefined;
 }
 
-interface PendingToolCall {
-  name: string;
-  resolve: (output: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 interface Finish {
   status: Extract<TaskStatus, 'done' | 'failed' | 'cancelled'>;
   output?: unknown;
   error?: string | null;
 }
 
-
-/** A file or extension the task was created with was deleted before it started. */
-class TaskInputMissingError extends Error {
-  override readonly name = 'TaskInputMissingError';
-}
-
-async function copyInput(blobs: BlobStore, key: string, path: string, what: string): Promise<void> {
-  try {
-    await blobs.copyToFile(key, path);
-  } catch (error) {
-    if (error instanceof BlobNotFoundError) throw new TaskInputMissingError(`${what} was deleted before the task started`);
-    throw error;
-  }
-}
-
-/** Tool answers are free-form; the agent gets text. */
-const textOf = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /**
  * One running task or session: owns its browser context, runs commands one at a time in order,
@@ -114,13 +89,12 @@ export class LiveTask {
   private releaseStart!: () => void;
   private releaseEnd!: () => void;
   private readonly ended = new Promise<void>((resolve) => (this.releaseEnd = resolve));
-  private readonly pendingToolCalls = new Map<string, PendingToolCall>();
+  private readonly toolCalls: ToolCallRelay;
+  private readonly log: Logger;
   private costDollars = 0;
   /** Steps reach the store one at a time, in order, each once its screenshot is a blob; what a run reports waits for its steps. */
   private stepWrites: Promise<void> = Promise.resolve();
   private lastOutput: unknown = null;
-  /** A custom tool answered 500 or never answered: the run fails with this reason. */
-  private fatalToolError: string | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private commandsInFlight = 0;
   private finished = false;
@@ -141,6 +115,11 @@ export class LiveTask {
     private readonly dependencies: LiveTaskDependencies,
   ) {
     this.commandChain = new Promise<void>((resolve) => (this.releaseStart = resolve));
+    this.log = taskLogger(record.id);
+    this.toolCalls = new ToolCallRelay(
+      (id, name, input) => dependencies.eventLog.append(record.id, { id, name: 'tool_call', payload: { name, input: this.masked(input) } }),
+      dependencies.toolCallTimeoutMs,
+    );
   }
 
   get id(): string {
@@ -188,13 +167,15 @@ export class LiveTask {
     this.startedAtMs = startedAtMs;
     if (!(await this.dependencies.store.updateOwnedTask(this.id, this.dependencies.workerId, { status: 'running' }))) {
       // Failed or cancelled elsewhere before it started here: starting would bring it back to life.
-      process.stderr.write(`open-smooth: task ${this.id}: not started: it is no longer waiting under this worker's lease (${this.dependencies.workerId})\n`);
+      this.log.warn({ workerId: this.dependencies.workerId }, "not started: it is no longer waiting under this worker's lease");
       await this.finish({ status: 'failed' }, { persist: false });
       this.releaseStart();
       await this.dependencies.onFinished(this.id);
       return this.ended;
     }
     this.dependencies.eventLog.notify(this.id);
+    // A failure here (the bus or the store unreachable) is logged; the task runs on regardless.
+    await this.dependencies.onStarted?.(this.id).catch((error: unknown) => this.log.warn({ err: error }, 'its launch or its commands could not be taken up at its start'));
     try {
       this.context = await this.openContext();
       this.maskingContext = this.context;
@@ -221,7 +202,7 @@ export class LiveTask {
       // Frames from the first settle on (a task opened with a URL has settled already).
       this.recorder = TaskRecorder.start(context.frames, join(this.dependencies.workDirectory, 'recording-frames'), startedAtMs, context.firstSettled);
     } catch (error) {
-      console.warn(`task ${this.id}: recording could not start: ${errorMessage(error)}`);
+      this.log.warn({ err: error }, 'recording could not start');
     }
   }
 
@@ -232,7 +213,7 @@ export class LiveTask {
     try {
       return await recorder?.stop();
     } catch (error) {
-      console.warn(`task ${this.id}: recording failed: ${errorMessage(error)}`);
+      this.log.warn({ err: error }, 'recording failed');
       return undefined;
     }
   }
@@ -241,7 +222,9 @@ export class LiveTask {
     const pool = await this.dependencies.browserPool();
     const downloadsDirectory = join(this.dependencies.workDirectory, 'downloads');
     await mkdir(downloadsDirectory, { recursive: true });
-    const extensionDirectories = await this.materialiseInputs();
+    const inputs = await materialiseTaskInputs(this.settings, this.dependencies.blobs, this.dependencies.workDirectory);
+    this.localFiles = inputs.files;
+    const extensionDirectories = inputs.extensionDirectories;
     const profileId = this.settings.profileId;
     const storageState = profileId === undefined ? undefined : await this.dependencies.profiles.read(this.record.tenant, profileId);
     const proxy = await this.proxySettings();
@@ -262,28 +245,6 @@ export class LiveTask {
       signal: this.abortController.signal,
       ...this.reuseScope(),
     });
-  }
-
-  /**
-   * Chromium and the agent need files on disk: the task's uploaded files and extensions are copied
-   * from the blob store into its scratch folder (extensions unpacked). Returns the extension folders.
-   */
-  private async materialiseInputs(): Promise<string[]> {
-    const { blobs, workDirectory } = this.dependencies;
-    this.localFiles = await Promise.all(
-      this.settings.files.map(async (file, index) => {
-        const path = join(workDirectory, 'files', String(index), file.name);
-        await copyInput(blobs, file.blobKey, path, `the uploaded file ${file.name}`);
-        return { name: file.name, path };
-      }),
-    );
-    const directories: string[] = [];
-    for (const extension of this.settings.extensions) {
-      const zipPath = join(workDirectory, 'extensions', extension.id, basename(extension.blobKey));
-      await copyInput(blobs, extension.blobKey, zipPath, `extension ${extension.id}`);
-      directories.push((await unpackExtension(zipPath)).directory);
-    }
-    return directories;
   }
 
   /** The upstream proxy, or the caller's tunnel once the caller has connected it. */
@@ -318,12 +279,12 @@ export class LiveTask {
   }
 
   /** One agent run in this task's browser; a fatal tool error overrides what the agent said. */
-  private async runAgent(run: AgentRunSettings): Promise<{ status: Finish['status']; output: unknown; error?: string }> {
+  private async runAgent(run: AgentRunSettings): Promise<AgentRunOutcome> {
     const context = this.context;
     if (!context) throw new Error('the browser is not open');
     const agent = await this.dependencies.agent();
     const model = agent.resolveModel(run.agentTier);
-    this.fatalToolError = undefined;
+    const tools = this.toolCalls.forRun(agent);
     const result = await agent.runAgentTask({
       task: run.task,
       taskContext: context,
@@ -335,7 +296,7 @@ export class LiveTask {
       secrets: this.settings.agentRun ? run.secrets : [...this.settings.secrets, ...run.secrets],
       files: this.localFiles,
       customTools: this.settings.customTools,
-      callCustomTool: (call, signal) => this.callCustomTool(call, signal, agent),
+      callCustomTool: tools.call,
       ...(this.settings.additionalTools !== undefined ? { additionalTools: this.settings.additionalTools } : {}),
       signal: this.abortController.signal,
       beforeStep: (signal) => this.control.agentTurn(signal),
@@ -344,8 +305,9 @@ export class LiveTask {
     });
     await this.stepWrites;
     await this.addCost(result.costDollars);
-    if (this.fatalToolError !== undefined) return { status: 'failed', output: null, error: this.fatalToolError };
-    return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}) };
+    const costDollars = result.costDollars;
+    if (tools.fatalError !== undefined) return { status: 'failed', output: null, error: tools.fatalError, toolFailed: true, costDollars };
+    return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}), costDollars };
   }
 
   /** Stores the step once its screenshot is a blob; a screenshot that cannot be stored is logged and left out. */
@@ -362,13 +324,13 @@ export class LiveTask {
           await this.dependencies.blobs.putFile(screenshotKey, screenshotPath, { move: true });
           stored = { ...kept, screenshotKey };
         } catch (error) {
-          process.stderr.write(`open-smooth: task ${this.id}: could not store the screenshot of step ${step.index}: ${errorMessage(error)}\n`);
+          this.log.warn({ err: error, step: step.index }, 'could not store the screenshot of a step');
         }
       }
       try {
         await this.dependencies.store.addStep(this.id, stored);
       } catch (error) {
-        process.stderr.write(`open-smooth: task ${this.id}: could not store step ${step.index}: ${errorMessage(error)}\n`);
+        this.log.error({ err: error, step: step.index }, 'could not store a step');
       }
     });
   }
@@ -379,65 +341,9 @@ export class LiveTask {
     await this.dependencies.store.updateTask(this.id, { costDollars: this.costDollars });
   }
 
-  /** Sends a `tool_call` event and waits for the client's answer with the same id. */
-  private callCustomTool(call: CustomToolCall, signal: AbortSignal, agent: AgentBridge): Promise<unknown> {
-    const id = `tool_${randomBytes(9).toString('base64url')}`;
-    return new Promise((resolve, reject) => {
-      const failFatally = (message: string) => {
-        this.fatalToolError = message;
-        reject(agent.customToolError(500, message));
-      };
-      const timer = setTimeout(() => {
-        this.pendingToolCalls.delete(id);
-        failFatally(`custom tool "${call.name}" got no answer within ${this.dependencies.toolCallTimeoutMs / 1000} s`);
-      }, this.dependencies.toolCallTimeoutMs);
-      const onAbort = () => {
-        clearTimeout(timer);
-        this.pendingToolCalls.delete(id);
-        reject(agent.customToolError(500, 'the task was stopped while waiting for a custom tool'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.pendingToolCalls.set(id, {
-        name: call.name,
-        timer,
-        resolve: (output) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(output);
-        },
-        reject: (error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      });
-      // A tool call that cannot be stored never reaches the client: the run stops with the reason.
-      this.dependencies.eventLog.append(this.id, { id, name: 'tool_call', payload: { name: call.name, input: this.masked(call.input) } }).catch((error: unknown) => {
-        const pending = this.pendingToolCalls.get(id);
-        if (!pending) return;
-        this.pendingToolCalls.delete(id);
-        clearTimeout(pending.timer);
-        this.fatalToolError = `custom tool "${call.name}" could not be sent to the client: ${errorMessage(error)}`;
-        pending.reject(agent.customToolError(500, this.fatalToolError));
-      });
-    });
-  }
-
   /** The client answered a tool call; false when no call with that id is waiting. */
-  answerToolCall(id: string, code: 200 | 400 | 500, output: unknown, agent: AgentBridge): boolean {
-    const pending = this.pendingToolCalls.get(id);
-    if (!pending) return false;
-    this.pendingToolCalls.delete(id);
-    clearTimeout(pending.timer);
-    if (code === 200) pending.resolve(output);
-    else if (code === 400) pending.reject(agent.customToolError(400, textOf(output)));
-    else {
-      this.fatalToolError = `custom tool "${pending.name}" failed: ${textOf(output)}`;
-      pending.reject(agent.customToolError(500, this.fatalToolError));
-    }
-    return true;
-  }
-
-  get isWaitingForTool(): boolean {
-    return this.pendingToolCalls.size > 0;
+  answerToolCall(id: string, code: 200 | 400 | 500, output: unknown): boolean {
+    return this.toolCalls.answer(id, code, output);
   }
 
   /**
@@ -451,7 +357,7 @@ export class LiveTask {
       this.execute(command)
         // execute answers every failure itself; anything left is a defect, logged, never a crash.
         .catch((error: unknown) => {
-          process.stderr.write(`open-smooth: task ${this.id}: command ${command.id} failed unexpectedly: ${errorMessage(error)}\n`);
+          this.log.error({ err: error, commandId: command.id }, 'a command failed unexpectedly');
         })
         .finally(() => {
           this.commandsInFlight -= 1;
@@ -459,7 +365,7 @@ export class LiveTask {
         });
     // `close` with force does not wait for a running command: finishing aborts it.
     const forced = command.action === 'close' && command.force;
-    if (forced || (command.eventName === 'browser_action' && (this.isWaitingForTool || !this.isSession))) {
+    if (forced || (command.eventName === 'browser_action' && (this.toolCalls.isWaiting || !this.isSession))) {
       void execute();
       return;
     }
@@ -493,7 +399,7 @@ export class LiveTask {
     try {
       await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code, output } });
     } catch (error) {
-      process.stderr.write(`open-smooth: task ${this.id}: could not store the answer to ${command.id}: ${errorMessage(error)}\n`);
+      this.log.error({ err: error, commandId: command.id }, 'could not store the answer to a command');
       await this.dependencies.eventLog.append(this.id, { id: command.id, name: command.eventName, payload: { code: 500, output: `the answer could not be stored: ${errorMessage(error)}` } });
     }
   }
@@ -502,52 +408,19 @@ export class LiveTask {
     if (command.action === 'close') return { output: true, costDollars: 0 };
     const context = this.context;
     if (!context) throw new CommandFailedError(500, 'the browser is not open');
-    const signal = this.abortController.signal;
-    switch (command.action) {
-      case 'goto':
-        await context.goto(command.url, { signal });
-        return { costDollars: 0 };
-      case 'evaluate_js': {
-        const value = await this.evaluateJs(context, command.js, command.args);
-        // Script that clicks or navigates has effects (a download, a new page) that the next command must see.
-        await context.waitForSettle({ signal });
-        return { output: value ?? null, costDollars: 0 };
-      }
-      case 'extract': {
-        const agent = await this.dependencies.agent();
-        const result = await agent.extractFromPage({
-          page: context.page,
-          schema: command.schema,
-          prompt: command.prompt ?? null,
-          model: agent.resolveModel('smooth', { maskText: (text) => context.maskSecrets(text) }),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(this.dependencies.extractTimeoutMs)]),
-        });
-        await this.addCost(result.costDollars);
-        return { output: result.output, costDollars: result.costDollars };
-      }
-      case 'run_task': {
-        const costBefore = this.costDollars;
-        const result = await this.runAgent(command.run);
-        if (result.status !== 'done') throw new CommandFailedError(this.fatalToolError ? 500 : 400, result.error ?? `the task ended ${result.status}`);
-        this.lastOutput = result.output;
-        return { output: result.output, costDollars: this.costDollars - costBefore };
-      }
-    }
-  }
-
-  /** Runs a client's script with a timeout and an output cap; either ends as a 400 answer. */
-  private async evaluateJs(context: TaskContext, js: string, args: Record<string, unknown> | undefined): Promise<unknown> {
-    try {
-      return await runPageScript(context.page, evaluateJsExpression(js, args), {
-        timeoutMs: this.dependencies.evaluateJsTimeoutMs,
-        maxResultBytes: this.dependencies.commandOutputMaxBytes,
-        signal: this.abortController.signal,
-      });
-    } catch (error) {
-      if (error instanceof PageScriptTimeoutError) throw new CommandFailedError(400, `evaluate_js: ${error.message}; the session is still usable`);
-      if (error instanceof PageScriptResultTooLargeError) throw new CommandFailedError(400, `evaluate_js: ${error.message}`);
-      throw error;
-    }
+    const result = await runBrowserCommand(command, {
+      context,
+      signal: this.abortController.signal,
+      agent: this.dependencies.agent,
+      evaluateJsTimeoutMs: this.dependencies.evaluateJsTimeoutMs,
+      extractTimeoutMs: this.dependencies.extractTimeoutMs,
+      commandOutputMaxBytes: this.dependencies.commandOutputMaxBytes,
+      addCost: (dollars) => this.addCost(dollars),
+      runAgent: (run) => this.runAgent(run),
+    });
+    // A session's final output is its last run's.
+    if (command.action === 'run_task') this.lastOutput = result.output;
+    return result;
   }
 
   /**
@@ -596,10 +469,7 @@ export class LiveTask {
     this.finished = true;
     this.clearIdleTimer();
     this.abortController.abort(new Error(finish.error ?? `task ${finish.status}`));
-    for (const [id, pending] of this.pendingToolCalls) {
-      clearTimeout(pending.timer);
-      this.pendingToolCalls.delete(id);
-    }
+    this.toolCalls.clear();
     // Whatever ended the task (close, failure, cancel, shutdown), the profile keeps what it reached.
     await this.saveProfile();
     if (!persist) {
@@ -629,7 +499,7 @@ export class LiveTask {
         // The frames are in the blob store: the video is encoded when first asked for, so its URL is ready now.
         ...(this.settings.enableRecording ? { recording: recordingKept ? ('ready' as const) : ('none' as const) } : {}),
       });
-      if (!stored) process.stderr.write(`open-smooth: task ${this.id}: its final state (${finish.status}) was not stored: the task ended elsewhere or its lease is no longer ${this.dependencies.workerId}'s\n`);
+      if (!stored) this.log.warn({ status: finish.status, workerId: this.dependencies.workerId }, "its final state was not stored: the task ended elsewhere or this worker's lease on it lapsed");
       if (this.startedAtMs !== undefined) this.dependencies.metrics.taskFinished(this.record.kind, finish.status, (Date.now() - this.startedAtMs) / 1000);
       await this.dependencies.onFinished(this.id);
     } finally {
@@ -642,14 +512,14 @@ export class LiveTask {
     try {
       return await storeRecording(this.dependencies.blobs, this.id, recording);
     } catch (error) {
-      console.warn(`task ${this.id}: the recording could not be stored: ${errorMessage(error)}`);
+      this.log.error({ err: error }, 'the recording could not be stored');
       return false;
     }
   }
 
   private async removeWorkDirectory(): Promise<void> {
     await rm(this.dependencies.workDirectory, { recursive: true, force: true }).catch((error: unknown) => {
-      process.stderr.write(`open-smooth: task ${this.id}: could not remove its scratch folder: ${errorMessage(error)}\n`);
+      this.log.warn({ err: error }, 'could not remove its scratch folder');
     });
   }
 
@@ -662,14 +532,14 @@ export class LiveTask {
       // A task failed elsewhere (this worker stalled past its lease) has let go of the profile's
       // writer lock: another writer may have started since, and this late state must not replace its.
       if (!(await this.stillHeld())) {
-        process.stderr.write(`open-smooth: task ${this.id}: profile ${profileId} not saved: the task ended elsewhere, so its writer's lock is gone\n`);
+        this.log.warn({ profileId }, "profile not saved: the task ended elsewhere, so its writer's lock is gone");
         return;
       }
       const state = await context.captureStorageState();
       await this.dependencies.profiles.write(this.record.tenant, profileId, state);
     } catch (error) {
       // A crashed browser has nothing left to save; the profile keeps its previous state.
-      process.stderr.write(`open-smooth: task ${this.id} could not save profile ${profileId}: ${errorMessage(error)}\n`);
+      this.log.error({ err: error, profileId }, 'could not save the profile');
     }
   }
 
@@ -696,7 +566,7 @@ export class LiveTask {
         await this.dependencies.blobs.putFile(blobKey, download.path, { move: true });
         await this.dependencies.store.addDownload(this.id, { url: download.url, fileName: download.suggestedFilename, blobKey, bytes: download.bytes });
       } catch (error) {
-        process.stderr.write(`open-smooth: task ${this.id}: could not keep download ${download.suggestedFilename}: ${errorMessage(error)}\n`);
+        this.log.warn({ err: error, fileName: download.suggestedFilename }, 'could not keep a download');
       }
     }
   }

@@ -4,6 +4,7 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { FrameSource, ScreencastFrame } from '@open-smooth/browser';
 import { FrameSpool, FrameSpoolError, type SpooledFrame } from './frame-spool.js';
+import { serverLogger } from '../server-logger.js';
 
 /** The recorder keeps at most this many frames per second; the page's own pace when it is slower. */
 const recordedFramesPerSecond = 5;
@@ -130,7 +131,7 @@ export class TaskRecorder {
   /** Writes a picture of the active tab now, outside the screencast. */
   async #takePicture(): Promise<void> {
     const picture = await this.#source.capture({ maxFrameSide: recordedFrameSide }).catch((error: unknown) => {
-      console.warn(`recording: a picture of the page could not be taken: ${String(error)}`);
+      serverLogger.warn({ err: error }, 'recording: a picture of the page could not be taken');
       return undefined;
     });
     // A screencast frame may have come meanwhile: it is newer.

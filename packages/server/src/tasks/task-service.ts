@@ -22,6 +22,7 @@ import { TaskPolling, type PollOptions, type TaskPoll } from './task-polling.js'
 import { InvalidTaskRequestError, ProfileInUseError, ProfileNotFoundError, TaskNotFoundError, TaskOwnerUnavailableError, TaskStillRunningError } from './task-errors.js';
 import type { TaskLaunches } from './task-launches.js';
 import { taskWorkDirectoryOf } from './task-runner.js';
+import { serverLogger } from '../server-logger.js';
 
 export type { PollOptions, TaskPoll } from './task-polling.js';
 
@@ -228,7 +229,7 @@ export class TaskService {
     try {
       if (await encodeStoredRecording(this.options.blobs, taskId, this.options.workDirectory)) return true;
     } catch (error) {
-      console.warn(`task ${taskId}: ${errorMessage(error)}`);
+      serverLogger.error({ err: error, taskId }, 'the recording could not be encoded');
     }
     await this.options.store.updateTask(taskId, { recording: 'none' });
     return false;
