@@ -17,7 +17,7 @@ import type { ServerProcessCommand } from './server-process-spec.js';
  */
 
 /** Longer than any clean close; then the process exits anyway (its parent may be gone, nobody else would end it). */
-const closeLimitMs = 30_000;
+const closeLimitMs = 90_000;
 
 let running: { server: RunningServer; pool: BrowserPool | undefined } | undefined;
 

@@ -10,14 +10,14 @@ import { testDatabaseUrl } from './test-database.js';
 export interface ServerProcess extends RunningServer {
   /** The child's process id. */
   readonly pid: number;
-  /** Closes the server; rejects if the close failed, or took over 20 s (the process and its browsers are then killed). */
+  /** Closes the server; rejects if the close failed, or took over a minute (the process and its browsers are then killed). */
   close(): Promise<void>;
   /** kill -9: the process dies as a crashed machine would, leaving its tasks as they were. */
   kill(): Promise<void>;
 }
 
 /** How long a clean close may take before the process is killed. */
-const closeWaitMs = 20_000;
+const closeWaitMs = 60_000;
 
 /** kill -9 the process and its children's process groups (Chromium and its renderers), so nothing is left holding ports. */
 async function killTree(child: ChildProcess): Promise<void> {
@@ -104,12 +104,12 @@ export class ServerHost {
     return JSON.parse(await this.#send({ command: 'start', spec, environment: serverEnvironment(environment) }, 'listening')) as Omit<RunningServer, 'close'>;
   }
 
-  /** Closes its server and keeps the process for another (rejects, killing it, when the close fails or takes over 20 s). */
+  /** Closes its server and keeps the process for another (rejects, killing it, when the close fails or takes over a minute). */
   async stop(): Promise<void> {
     await this.#within(this.#send({ command: 'close' }, 'closing its server'), 'close its server');
   }
 
-  /** Closes its server and ends the process (rejects when that fails, or takes over 20 s: it is then killed). */
+  /** Closes its server and ends the process (rejects when that fails, or takes over a minute: it is then killed). */
   async end(): Promise<void> {
     if (!this.alive) return;
     this.#ending = true;
