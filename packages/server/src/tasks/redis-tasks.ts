@@ -24,7 +24,9 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
   const prefix = options.redisPrefix ?? 'open-smooth';
   try {
     const tasks = tasksOverSeams(options, {
-      queue: await BullmqTaskQueue.connect(connection, options.limits, { prefix }),
+      // A job's lock lasts as long as a task's lease: a dead worker's job is free again (for the
+      // check for lost tasks) when its unstarted task is handed back, not half a minute later.
+      queue: await BullmqTaskQueue.connect(connection, options.limits, { prefix, lockDurationMs: options.leaseMs }),
       commands: await RedisCommandBus.connect(connection, { prefix, sealer: options.sealer }),
       notifier: await RedisEventNotifier.connect(connection, prefix),
       pollGates: { finishGate: new RedisFinishGate(connection, prefix), withheldAnswers: new RedisWithheldAnswers(connection, prefix) },
