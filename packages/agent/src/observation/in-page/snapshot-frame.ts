@@ -1,21 +1,5 @@
-import type { BlockPosition, FrameSnapshot, ListenersNeeded, SnapshotBlock, SnapshotOptions } from './frame-snapshot.js';
-
-/**
- * The per-frame store of element references: a global of our isolated world (see IsolatedWorld),
- * so no page script can read, replace or pre-define it.
- */
-export const inPageStoreKey = 'openSmoothStore';
-
-export interface InPageStore {
-  generations: Array<{ id: string; elements: Array<WeakRef<Element>> }>;
-  /** Counts DOM changes that may come with new listeners (nodes added or removed, attributes other than style). */
-  changes?: { count: number; observer: MutationObserver };
-  /** The elements with action listeners, as read when `changes.count` was `count`. */
-  listeners?: { count: number; elements: Set<Element> };
-  /** Set when ListenersNeeded was answered: the change count then, and the open shadow roots to read. */
-  pendingRead?: { count: number };
-  pendingShadowRoots?: ShadowRoot[];
-}
+import type { BlockPosition, FrameSnapshot, ListenersNeeded, SnapshotBlock, SnapshotOptions } from '../frame-snapshot.js';
+import type { InPageStore } from './reference-store.js';
 
 interface WalkContext {
   depth: number;
@@ -32,9 +16,9 @@ interface WalkContext {
 }
 
 /**
- * Runs inside a frame (serialized by Playwright, so it must be self-contained): walks the
- * flattened DOM (open shadow roots, slots) in document order and returns text lines, numbered
- * interactive elements and iframe placeholders. Runs in our isolated world: the built-ins it
+ * Runs inside a frame (bundled with the other in-page modules into one function source, see
+ * in-page-bundle.ts): walks the flattened DOM (open shadow roots, slots) in document order and
+ * returns text lines, numbered interactive elements and iframe placeholders. Runs in our isolated world: the built-ins it
  * calls are the world's own, whatever the page did to its own. Element references are kept in a
  * per-frame global of that world keyed by generation, never written into the DOM.
  */
