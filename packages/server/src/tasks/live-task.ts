@@ -1,9 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
-  PageScriptResultTooLargeError,
-  PageScriptTimeoutError,
-  runPageScript,
   type BrowserPool,
   type FrameSource,
   type PageInput,
@@ -11,10 +8,9 @@ import {
   type TaskContext,
 } from '@open-smooth/browser';
 import { maskStrings, type Logger, type StepRecord, type TaskStatus, errorMessage } from '@open-smooth/protocol';
-import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
 import { blobKeys } from '../blobs/blob-keys.js';
-import { unpackExtension } from '../extensions/unpack-extension.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
 import type { CallerTunnel } from '../tunnel/caller-tunnel.js';
 import type { TaskRecord, TaskStore } from '../store/task-record.js';
@@ -23,12 +19,13 @@ import type { AgentBridge } from './agent-bridge.js';
 import { ControlGate } from './control-gate.js';
 import { TaskRecorder, type StoppedRecording } from './recording.js';
 import { storeRecording } from './recording-blobs.js';
-import { evaluateJsExpression } from './evaluate-js-expression.js';
 import { safeJsonValue } from './safe-json.js';
 import { CommandFailedError, type CommandResult, type SessionCommand } from './session-command.js';
 import type { TaskEventLog } from './task-event-log.js';
 import { taskLogger } from '../server-logger.js';
 import { ToolCallRelay } from './tool-call-relay.js';
+import { runBrowserCommand, type AgentRunOutcome } from './session-command-handlers.js';
+import { materialiseTaskInputs } from './task-inputs.js';
 
 export interface LiveTaskDependencies {
   store: TaskStore;
@@ -75,20 +72,6 @@ interface Finish {
   error?: string | null;
 }
 
-
-/** A file or extension the task was created with was deleted before it started. */
-class TaskInputMissingError extends Error {
-  override readonly name = 'TaskInputMissingError';
-}
-
-async function copyInput(blobs: BlobStore, key: string, path: string, what: string): Promise<void> {
-  try {
-    await blobs.copyToFile(key, path);
-  } catch (error) {
-    if (error instanceof BlobNotFoundError) throw new TaskInputMissingError(`${what} was deleted before the task started`);
-    throw error;
-  }
-}
 
 /**
  * One running task or session: owns its browser context, runs commands one at a time in order,
@@ -235,7 +218,9 @@ export class LiveTask {
     const pool = await this.dependencies.browserPool();
     const downloadsDirectory = join(this.dependencies.workDirectory, 'downloads');
     await mkdir(downloadsDirectory, { recursive: true });
-    const extensionDirectories = await this.materialiseInputs();
+    const inputs = await materialiseTaskInputs(this.settings, this.dependencies.blobs, this.dependencies.workDirectory);
+    this.localFiles = inputs.files;
+    const extensionDirectories = inputs.extensionDirectories;
     const profileId = this.settings.profileId;
     const storageState = profileId === undefined ? undefined : await this.dependencies.profiles.read(this.record.tenant, profileId);
     const proxy = await this.proxySettings();
@@ -256,28 +241,6 @@ export class LiveTask {
       signal: this.abortController.signal,
       ...this.reuseScope(),
     });
-  }
-
-  /**
-   * Chromium and the agent need files on disk: the task's uploaded files and extensions are copied
-   * from the blob store into its scratch folder (extensions unpacked). Returns the extension folders.
-   */
-  private async materialiseInputs(): Promise<string[]> {
-    const { blobs, workDirectory } = this.dependencies;
-    this.localFiles = await Promise.all(
-      this.settings.files.map(async (file, index) => {
-        const path = join(workDirectory, 'files', String(index), file.name);
-        await copyInput(blobs, file.blobKey, path, `the uploaded file ${file.name}`);
-        return { name: file.name, path };
-      }),
-    );
-    const directories: string[] = [];
-    for (const extension of this.settings.extensions) {
-      const zipPath = join(workDirectory, 'extensions', extension.id, basename(extension.blobKey));
-      await copyInput(blobs, extension.blobKey, zipPath, `extension ${extension.id}`);
-      directories.push((await unpackExtension(zipPath)).directory);
-    }
-    return directories;
   }
 
   /** The upstream proxy, or the caller's tunnel once the caller has connected it. */
@@ -312,7 +275,7 @@ export class LiveTask {
   }
 
   /** One agent run in this task's browser; a fatal tool error overrides what the agent said. */
-  private async runAgent(run: AgentRunSettings): Promise<{ status: Finish['status']; output: unknown; error?: string; toolFailed?: boolean }> {
+  private async runAgent(run: AgentRunSettings): Promise<AgentRunOutcome> {
     const context = this.context;
     if (!context) throw new Error('the browser is not open');
     const agent = await this.dependencies.agent();
@@ -338,8 +301,9 @@ export class LiveTask {
     });
     await this.stepWrites;
     await this.addCost(result.costDollars);
-    if (tools.fatalError !== undefined) return { status: 'failed', output: null, error: tools.fatalError, toolFailed: true };
-    return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}) };
+    const costDollars = result.costDollars;
+    if (tools.fatalError !== undefined) return { status: 'failed', output: null, error: tools.fatalError, toolFailed: true, costDollars };
+    return { status: result.status, output: result.output, ...(result.error !== undefined ? { error: result.error } : {}), costDollars };
   }
 
   /** Stores the step once its screenshot is a blob; a screenshot that cannot be stored is logged and left out. */
@@ -440,52 +404,19 @@ export class LiveTask {
     if (command.action === 'close') return { output: true, costDollars: 0 };
     const context = this.context;
     if (!context) throw new CommandFailedError(500, 'the browser is not open');
-    const signal = this.abortController.signal;
-    switch (command.action) {
-      case 'goto':
-        await context.goto(command.url, { signal });
-        return { costDollars: 0 };
-      case 'evaluate_js': {
-        const value = await this.evaluateJs(context, command.js, command.args);
-        // Script that clicks or navigates has effects (a download, a new page) that the next command must see.
-        await context.waitForSettle({ signal });
-        return { output: value ?? null, costDollars: 0 };
-      }
-      case 'extract': {
-        const agent = await this.dependencies.agent();
-        const result = await agent.extractFromPage({
-          page: context.page,
-          schema: command.schema,
-          prompt: command.prompt ?? null,
-          model: agent.resolveModel('smooth', { maskText: (text) => context.maskSecrets(text) }),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(this.dependencies.extractTimeoutMs)]),
-        });
-        await this.addCost(result.costDollars);
-        return { output: result.output, costDollars: result.costDollars };
-      }
-      case 'run_task': {
-        const costBefore = this.costDollars;
-        const result = await this.runAgent(command.run);
-        if (result.status !== 'done') throw new CommandFailedError(result.toolFailed ? 500 : 400, result.error ?? `the task ended ${result.status}`);
-        this.lastOutput = result.output;
-        return { output: result.output, costDollars: this.costDollars - costBefore };
-      }
-    }
-  }
-
-  /** Runs a client's script with a timeout and an output cap; either ends as a 400 answer. */
-  private async evaluateJs(context: TaskContext, js: string, args: Record<string, unknown> | undefined): Promise<unknown> {
-    try {
-      return await runPageScript(context.page, evaluateJsExpression(js, args), {
-        timeoutMs: this.dependencies.evaluateJsTimeoutMs,
-        maxResultBytes: this.dependencies.commandOutputMaxBytes,
-        signal: this.abortController.signal,
-      });
-    } catch (error) {
-      if (error instanceof PageScriptTimeoutError) throw new CommandFailedError(400, `evaluate_js: ${error.message}; the session is still usable`);
-      if (error instanceof PageScriptResultTooLargeError) throw new CommandFailedError(400, `evaluate_js: ${error.message}`);
-      throw error;
-    }
+    const result = await runBrowserCommand(command, {
+      context,
+      signal: this.abortController.signal,
+      agent: this.dependencies.agent,
+      evaluateJsTimeoutMs: this.dependencies.evaluateJsTimeoutMs,
+      extractTimeoutMs: this.dependencies.extractTimeoutMs,
+      commandOutputMaxBytes: this.dependencies.commandOutputMaxBytes,
+      addCost: (dollars) => this.addCost(dollars),
+      runAgent: (run) => this.runAgent(run),
+    });
+    // A session's final output is its last run's.
+    if (command.action === 'run_task') this.lastOutput = result.output;
+    return result;
   }
 
   /**
