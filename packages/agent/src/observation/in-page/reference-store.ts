@@ -14,3 +14,18 @@ export interface InPageStore {
   pendingRead?: { count: number };
   pendingShadowRoots?: ShadowRoot[];
 }
+
+/** This frame's store, made on first use. */
+export function inPageStore(storeKey: string): InPageStore {
+  const globalScope = globalThis as unknown as Record<string, InPageStore | undefined>;
+  return (globalScope[storeKey] ??= { generations: [] });
+}
+
+/** Keeps the references of one snapshot under its generation, dropping the oldest beyond `keptGenerations`. */
+export function keepGeneration(store: InPageStore, id: string, elements: Element[], keptGenerations: number): void {
+  store.generations.push({
+    id,
+    elements: elements.map((element) => new WeakRef(element)),
+  });
+  while (store.generations.length > keptGenerations) store.generations.shift();
+}
