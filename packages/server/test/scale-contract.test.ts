@@ -12,6 +12,8 @@ import { InProcessTaskQueue } from '../src/scale/in-process-task-queue.js';
 import { RedisCommandBus } from '../src/scale/redis-command-bus.js';
 import { RedisEventNotifier } from '../src/scale/redis-event-notifier.js';
 import type { QueuedTask, TaskQueue, TaskQueueLimits } from '../src/scale/task-queue.js';
+import { awaitingWorkerReason } from '../src/scale/queue-reasons.js';
+import { waitFor } from './support/wait-for.js';
 import { QueueFullError } from '../src/tasks/task-errors.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
 
@@ -37,6 +39,8 @@ interface Implementation {
   restart?: () => Promise<void>;
   /** Whether an owner can vanish (another process that died) while its tasks still look owned. */
   ownerCanVanish?: boolean;
+  /** Whether processes take turns at the lost-task check (one per period) rather than each its own. */
+  sharedReconcileTurns?: boolean;
 }
 
 const roomyLimits: TaskQueueLimits = { maxConcurrentTasks: 1, maxConcurrentTasksPerKey: 1, maxQueuedTasksPerKey: 1000, maxQueuedTasks: 10_000 };
@@ -84,6 +88,7 @@ const onRedis: Implementation = {
   },
   restart: () => redis.restart({ kill: true }),
   ownerCanVanish: true,
+  sharedReconcileTurns: true,
 };
 
 /** A consumer that records what started and holds each task until the test ends it. */
@@ -135,7 +140,8 @@ for (const implementation of [inProcess, onRedis]) {
       const runs = new HeldRuns();
       for (let index = 0; index < 1000; index += 1) await deployment.api.queue.enqueue(task('a', index));
       await deployment.api.queue.enqueue(task('b', 0));
-      assert.deepEqual(await deployment.api.queue.standing(task('a', 999)), { position: 1000, reason: 'all 1 task slots of the server are busy (SMOOTH_MAX_CONCURRENT_TASKS)' });
+      // No worker takes tasks yet and no limit holds them: they wait for a worker, not for busy slots.
+      assert.deepEqual(await deployment.api.queue.standing(task('a', 999)), { position: 1000, reason: awaitingWorkerReason });
       assert.equal((await deployment.api.queue.standing(task('b', 0)))?.position, 1);
       deployment.worker.queue.consume(runs.run);
       await runs.untilStarted(1);
@@ -196,6 +202,34 @@ for (const implementation of [inProcess, onRedis]) {
       await runs.untilStarted(2);
       assert.deepEqual(runs.started.map((each) => each.taskId), ['task_a_0', 'task_a_2']);
       runs.endAll();
+    });
+
+    test('missing and requeue: tasks the queue does not hold are reported and queued again past the queued limits, once; held ones stay where they are', async () => {
+      const limits: TaskQueueLimits = { maxConcurrentTasks: 1, maxConcurrentTasksPerKey: 1, maxQueuedTasksPerKey: 1, maxQueuedTasks: 10 };
+      const deployment = await deploy(implementation, limits);
+      const runs = new HeldRuns();
+      deployment.worker.queue.consume(runs.run);
+      await deployment.api.queue.enqueue(task('a', 0));
+      await runs.untilStarted(1);
+      await deployment.api.queue.enqueue(task('a', 1));
+      // a_0 runs, a_1 waits; a_2 and b_0 were never queued here (as after a Redis flush).
+      assert.deepEqual(await deployment.worker.queue.missing([task('a', 0), task('a', 1), task('a', 2), task('b', 0)]), [task('a', 2), task('b', 0)]);
+      // a's queued limit (1) is full: a task accepted before is queued again all the same, once.
+      await deployment.worker.queue.requeue(task('a', 2));
+      await deployment.worker.queue.requeue(task('a', 2));
+      await deployment.worker.queue.requeue(task('a', 1));
+      assert.equal((await deployment.api.queue.standing(task('a', 1)))?.position, 1, 'a held task keeps its place');
+      assert.equal((await deployment.api.queue.standing(task('a', 2)))?.position, 2);
+      assert.deepEqual(await deployment.worker.queue.missing([task('a', 1), task('a', 2)]), []);
+      runs.end('task_a_0');
+      await runs.untilStarted(2);
+      runs.end('task_a_1');
+      await runs.untilStarted(3);
+      assert.deepEqual(runs.started.map((each) => each.taskId), ['task_a_0', 'task_a_1', 'task_a_2']);
+      runs.endAll();
+      // One process at a time checks for lost tasks.
+      assert.equal(await deployment.worker.queue.takeReconcileTurn(60_000), true);
+      assert.equal(await deployment.api.queue.takeReconcileTurn(60_000), !implementation.sharedReconcileTurns);
     });
 
     test('command bus: messages sent before the owner serves are kept and handed over in order; then each gets the owner’s reply', async () => {
@@ -286,6 +320,33 @@ async function deploy(implementation: Implementation, limits: TaskQueueLimits): 
 after(async () => {
   for (const deployment of openDeployments.splice(0)) await deployment.close();
   await redis?.stop();
+});
+
+test('BullMQ: a job whose consumer died holding it (lock run out) is reported missing, and queued again it runs on another worker', async () => {
+  const prefix = `stale-${randomBytes(4).toString('hex')}`;
+  const connections = [new Redis(redis.url, { maxRetriesPerRequest: null }), new Redis(redis.url, { maxRetriesPerRequest: null })];
+  const [doomedConnection, survivorConnection] = connections as [Redis, Redis];
+  const doomed = await BullmqTaskQueue.connect(doomedConnection, roomyLimits, { prefix, lockDurationMs: 600, idleCheckMs: 200 });
+  const survivor = await BullmqTaskQueue.connect(survivorConnection, roomyLimits, { prefix, idleCheckMs: 200 });
+  try {
+    const dying = new HeldRuns();
+    doomed.consume(dying.run);
+    await survivor.enqueue(task('a', 0));
+    await dying.untilStarted(1);
+    assert.deepEqual(await survivor.missing([task('a', 0)]), [], 'held while its consumer renews the lock');
+    // The consumer dies: its lock is no longer renewed.
+    await doomed.close();
+    await waitFor(() => survivor.missing([task('a', 0)]), (missing) => missing.length === 1, 'the dead consumer\'s lock to run out');
+    const runs = new HeldRuns();
+    survivor.consume(runs.run);
+    await survivor.requeue(task('a', 0));
+    await runs.untilStarted(1);
+    assert.deepEqual(runs.started, [task('a', 0)]);
+    runs.endAll();
+  } finally {
+    await Promise.all([doomed.close(), survivor.close()]);
+    for (const connection of connections) connection.disconnect();
+  }
 });
 
 test('a message waiting in Redis for its task is sealed: a tool answer with a secret is not readable there, and the owner gets it whole', async () => {

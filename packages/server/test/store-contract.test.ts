@@ -377,29 +377,25 @@ contract("a worker's updates are stored only while it holds the live task: a lat
   assert.equal(await taskStore.updateOwnedTask('task_unknown', 'worker-a', { status: 'done' }), false);
 });
 
-contract('stored launches are sealed, taken once, and go with a task that ends before a worker takes it', async ({ taskStore, secondTaskStore, storedLaunchText }) => {
+contract('stored launches are sealed, read by the worker that claimed the task, kept until it starts, and go with a task that ends before it starts', async ({ taskStore, secondTaskStore, storedLaunchText }) => {
   const settings = JSON.stringify({ proxy: { password: 'proxy-hunter2' }, secrets: [{ name: 'pin', value: 'secret-1234' }], pfx: 'Y2VydGlmaWNhdGUtYnl0ZXM=' });
   await taskStore.createTask(taskRecord('task_launched'));
   await taskStore.putTaskLaunch('task_launched', settings);
   const stored = await storedLaunchText('task_launched');
   assert.ok(stored !== undefined, 'the launch is stored');
   for (const clear of ['proxy-hunter2', 'secret-1234', 'Y2VydGlmaWNhdGUtYnl0ZXM=', 'pin']) assert.equal(stored.includes(clear), false, `${clear} is in the stored launch`);
-  // Two workers race to take it (another process's connection): one gets it, whole.
-  const taken = await Promise.all([taskStore.takeTaskLaunch('task_launched'), secondTaskStore.takeTaskLaunch('task_launched')]);
-  assert.deepEqual(taken.filter((text) => text !== undefined), [settings]);
-  assert.equal(await storedLaunchText('task_launched'), undefined, 'taking removes it');
-  assert.equal(await taskStore.takeTaskLaunch('task_launched'), undefined);
-
-  await taskStore.createTask(taskRecord('task_dropped'));
-  await taskStore.putTaskLaunch('task_dropped', settings);
-  await secondTaskStore.deleteTaskLaunch('task_dropped');
-  assert.equal(await taskStore.takeTaskLaunch('task_dropped'), undefined);
+  // Reading leaves it (a worker that dies before the start leaves it for the next); the start deletes it.
+  assert.equal(await secondTaskStore.readTaskLaunch('task_launched'), settings);
+  assert.equal(await taskStore.readTaskLaunch('task_launched'), settings);
+  await secondTaskStore.deleteTaskLaunch('task_launched');
+  assert.equal(await storedLaunchText('task_launched'), undefined);
+  assert.equal(await taskStore.readTaskLaunch('task_launched'), undefined);
 
   // A restarted worker's leftovers and a dead worker's tasks lose their launches with their lives.
   const now = Date.now();
-  await taskStore.createTask(taskRecord('task_leftover'), { owner: 'worker-a', expiresAtMs: now + 60_000 });
+  await taskStore.createTask(taskRecord('task_leftover', { status: 'running' }), { owner: 'worker-a', expiresAtMs: now + 60_000 });
   await taskStore.putTaskLaunch('task_leftover', settings);
-  await taskStore.createTask(taskRecord('task_expired'), { owner: 'worker-dead', expiresAtMs: now - 1 });
+  await taskStore.createTask(taskRecord('task_expired', { status: 'running' }), { owner: 'worker-dead', expiresAtMs: now - 1 });
   await taskStore.putTaskLaunch('task_expired', settings);
   await taskStore.createTask(taskRecord('task_still_waiting'));
   await taskStore.putTaskLaunch('task_still_waiting', settings);
@@ -407,12 +403,63 @@ contract('stored launches are sealed, taken once, and go with a task that ends b
   assert.deepEqual(await taskStore.failExpiredLeases(now, 'died'), ['task_expired']);
   assert.equal(await storedLaunchText('task_leftover'), undefined);
   assert.equal(await storedLaunchText('task_expired'), undefined);
-  assert.equal(await secondTaskStore.takeTaskLaunch('task_still_waiting'), settings, 'an unclaimed waiting task keeps its launch');
+  assert.equal(await secondTaskStore.readTaskLaunch('task_still_waiting'), settings, 'an unclaimed waiting task keeps its launch');
   // Erasing a task's data takes a launch left behind with it.
+  await taskStore.createTask(taskRecord('task_dropped'));
   await taskStore.putTaskLaunch('task_dropped', settings);
   await taskStore.updateTask('task_dropped', { status: 'cancelled', finishedAtMs: now });
   await taskStore.eraseTaskData('task_dropped');
   assert.equal(await storedLaunchText('task_dropped'), undefined);
+});
+
+contract('a claimed task that never started is handed back when its worker stops (its launch still stored); without its launch it fails, saying so', async ({ taskStore, secondTaskStore }) => {
+  const now = Date.now();
+  const settings = JSON.stringify({ device: 'mobile' });
+  // Claimed by a worker whose lease has run out, before it started: handed back, lease cleared.
+  await taskStore.createTask(taskRecord('task_unstarted'));
+  await taskStore.putTaskLaunch('task_unstarted', settings);
+  assert.equal(await taskStore.claimTask('task_unstarted', { owner: 'worker-dead', expiresAtMs: now + 1_000 }), true);
+  // Claimed by the same dead worker, launch gone (a worker that kept it in memory): it fails.
+  await taskStore.createTask(taskRecord('task_settings_gone'), { owner: 'worker-dead', expiresAtMs: now + 1_000 });
+  // Running on that worker: it fails as before (its browser is gone).
+  await taskStore.createTask(taskRecord('task_running', { status: 'running' }), { owner: 'worker-dead', expiresAtMs: now + 1_000 });
+  await taskStore.putTaskLaunch('task_running', settings);
+  // A live worker's unstarted claim is not touched.
+  await taskStore.createTask(taskRecord('task_live_claim'));
+  await taskStore.putTaskLaunch('task_live_claim', settings);
+  assert.equal(await taskStore.claimTask('task_live_claim', { owner: 'worker-alive', expiresAtMs: now + 60_000 }), true);
+
+  assert.deepEqual(await secondTaskStore.releaseUnstartedTasks({ leaseExpiredBeforeMs: now }), [], 'not before the lease runs out');
+  assert.deepEqual(await secondTaskStore.releaseUnstartedTasks({ leaseExpiredBeforeMs: now + 2_000 }), [{ id: 'task_unstarted', tenant: 'tenant-a' }]);
+  assert.equal(await taskStore.getLease('task_unstarted'), undefined);
+  assert.equal((await taskStore.getTask('task_unstarted'))?.status, 'waiting');
+  assert.equal(await taskStore.readTaskLaunch('task_unstarted'), settings, 'its settings stay for the next worker');
+  assert.deepEqual((await secondTaskStore.failExpiredLeases(now + 2_000, 'its worker died', 'it never started and its settings are gone')).sort(), ['task_running', 'task_settings_gone']);
+  assert.equal((await taskStore.getTask('task_settings_gone'))?.error, 'it never started and its settings are gone (worker worker-dead)');
+  assert.equal((await taskStore.getTask('task_running'))?.error, 'its worker died (worker worker-dead)');
+  assert.equal((await taskStore.getTask('task_unstarted'))?.status, 'waiting', 'the handed-back task is not swept');
+  assert.equal(await secondTaskStore.claimTask('task_unstarted', { owner: 'worker-next', expiresAtMs: now + 60_000 }), true, 'another worker claims it');
+  assert.deepEqual(await taskStore.getLease('task_live_claim'), { owner: 'worker-alive', expiresAtMs: now + 60_000 });
+
+  // A restarted worker hands back its own unstarted claims (with launches) and only those.
+  assert.deepEqual(await taskStore.releaseUnstartedTasks({ owner: 'worker-alive' }), [{ id: 'task_live_claim', tenant: 'tenant-a' }]);
+  assert.deepEqual(await taskStore.releaseUnstartedTasks({ owner: 'worker-alive' }), []);
+  assert.deepEqual(await taskStore.releaseUnstartedTasks({ owner: 'worker-next' }), [{ id: 'task_unstarted', tenant: 'tenant-a' }]);
+});
+
+contract('unclaimed waiting tasks are listed oldest first, from a given age on (what the queue must hold)', async ({ taskStore, secondTaskStore }) => {
+  await taskStore.createTask(taskRecord('task_young', { createdAtMs: 5_000 }));
+  await taskStore.createTask(taskRecord('task_old', { createdAtMs: 1_000 }));
+  await taskStore.createTask(taskRecord('task_middle', { createdAtMs: 2_000, tenant: 'tenant-b' }));
+  await taskStore.createTask(taskRecord('task_claimed', { createdAtMs: 1_000 }), { owner: 'worker-a', expiresAtMs: Date.now() + 60_000 });
+  await taskStore.createTask(taskRecord('task_running', { createdAtMs: 1_000, status: 'running' }));
+  await taskStore.createTask(taskRecord('task_over', { createdAtMs: 1_000, status: 'done', finishedAtMs: 1_500 }));
+  assert.deepEqual(await secondTaskStore.listUnclaimedTasks(4_000), [
+    { id: 'task_old', tenant: 'tenant-a' },
+    { id: 'task_middle', tenant: 'tenant-b' },
+  ]);
+  assert.deepEqual((await secondTaskStore.listUnclaimedTasks(10_000)).map((task) => task.id), ['task_old', 'task_middle', 'task_young']);
+  assert.deepEqual(await secondTaskStore.listUnclaimedTasks(1_000), []);
 });
 
 contract("one live writer per tenant's profile, across processes, released when its final state is stored by whoever stores it", async ({ taskStore, secondTaskStore }) => {

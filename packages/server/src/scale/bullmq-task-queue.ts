@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errorMessage } from '@open-smooth/protocol';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { settlesWithin } from '../settles-within.js';
 import { QueueFullError } from '../tasks/task-errors.js';
 import { keyQueueFullMessage, queueFullMessage, waitingReason } from './queue-reasons.js';
 import type { QueuedTask, QueueStanding, RunQueuedTask, TaskQueue, TaskQueueLimits } from './task-queue.js';
@@ -128,10 +129,52 @@ export class BullmqTaskQueue implements TaskQueue {
     const { own, total } = await this.waitingCounts(task.key);
     if (own >= this.limits.maxQueuedTasksPerKey) throw new QueueFullError(keyQueueFullMessage(own, this.limits));
     if (total >= this.limits.maxQueuedTasks) throw new QueueFullError(queueFullMessage(total, this.limits));
+    await this.add(task);
+  }
+
+  /** The job's id is the task's: adding a task whose job exists changes nothing (BullMQ keeps the first). */
+  private async add(task: QueuedTask): Promise<void> {
     const serial = await this.client.incr(`${this.prefix}:serial`);
     await this.client.zadd(this.keysSet, 'NX', neverServedBase + serial, task.key);
-    await this.queueOf(task.key).add('task', task, { jobId: task.taskId, removeOnComplete: true, removeOnFail: true });
+    await this.queueOf(task.key).add('task', { taskId: task.taskId, key: task.key }, { jobId: task.taskId, removeOnComplete: true, removeOnFail: true });
     await this.client.publish(this.changedChannel, task.key);
+  }
+
+  async missing(tasks: readonly QueuedTask[]): Promise<QueuedTask[]> {
+    const byKey = new Map<string, QueuedTask[]>();
+    for (const task of tasks) byKey.set(task.key, [...(byKey.get(task.key) ?? []), task]);
+    const missing: QueuedTask[] = [];
+    for (const [key, ofKey] of byKey) {
+      const queue = this.queueOf(key);
+      const waiting = new Set(await this.client.lrange(queue.keys.wait ?? '', 0, -1));
+      const unlisted = ofKey.filter((task) => !waiting.has(task.taskId));
+      if (unlisted.length === 0) continue;
+      // Not waiting: either a worker holds its job (locked: it renews the lock while it runs the
+      // task), or the job is gone or was left by a worker that died (no lock).
+      const pipeline = this.client.pipeline();
+      for (const task of unlisted) pipeline.exists(queue.toKey(task.taskId)).exists(`${queue.toKey(task.taskId)}:lock`);
+      const replies = (await pipeline.exec()) ?? [];
+      unlisted.forEach((task, index) => {
+        const [existsError, exists] = replies[2 * index] ?? [];
+        const [lockError, locked] = replies[2 * index + 1] ?? [];
+        if (existsError || lockError) throw existsError ?? lockError;
+        if (exists !== 1 || locked !== 1) missing.push(task);
+      });
+    }
+    return missing;
+  }
+
+  async requeue(task: QueuedTask): Promise<void> {
+    const queue = this.queueOf(task.key);
+    if ((await this.client.lpos(queue.keys.wait ?? '', task.taskId)) !== null) return;
+    // A job a dead worker left (active without its lock, or failed) would keep the id: it goes
+    // first. A locked one (its worker lives) is not removed, and the add then changes nothing.
+    await queue.remove(task.taskId);
+    await this.add(task);
+  }
+
+  async takeReconcileTurn(periodMs: number): Promise<boolean> {
+    return (await this.client.set(`${this.prefix}:reconcile-turn`, this.workerId, 'PX', Math.max(1, Math.round(periodMs)), 'NX')) === 'OK';
   }
 
   async remove(task: QueuedTask): Promise<boolean> {
@@ -149,7 +192,8 @@ export class BullmqTaskQueue implements TaskQueue {
     const [index, length] = await Promise.all([this.client.lpos(waitKey, task.taskId), this.client.llen(waitKey)]);
     if (index === null) return undefined;
     const runningForKey = await queue.getActiveCount();
-    return { position: length - index, reason: waitingReason(this.limits, runningForKey) };
+    // Other workers' slots are not known here: without the key's limit reached, it waits for a worker.
+    return { position: length - index, reason: waitingReason(this.limits, { forKey: runningForKey }) };
   }
 
   async queuedPerKey(): Promise<Map<string, number>> {
@@ -251,7 +295,7 @@ export class BullmqTaskQueue implements TaskQueue {
     this.closed = true;
     clearInterval(this.idleTimer);
     // A pass stuck on an unreachable Redis (commands wait for a reconnect) must not hold shutdown.
-    await Promise.race([this.pumping, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    if (this.pumping) await settlesWithin(this.pumping, 2000);
     for (const { renewal } of this.running.values()) clearInterval(renewal);
     this.subscriber.disconnect();
     await Promise.all([...this.workers.values()].map((worker) => worker.close(true).catch(() => undefined)));

@@ -37,6 +37,11 @@ export class InProcessTaskQueue implements TaskQueue {
     const queue = this.queues.get(task.key) ?? [];
     if (queue.length >= this.limits.maxQueuedTasksPerKey) throw new QueueFullError(keyQueueFullMessage(queue.length, this.limits));
     if (this.queuedCount >= this.limits.maxQueuedTasks) throw new QueueFullError(queueFullMessage(this.queuedCount, this.limits));
+    this.push(task);
+  }
+
+  private push(task: QueuedTask): void {
+    const queue = this.queues.get(task.key) ?? [];
     if (queue.length === 0) {
       this.queues.set(task.key, queue);
       this.rotation.push(task.key);
@@ -64,7 +69,25 @@ export class InProcessTaskQueue implements TaskQueue {
   standingNow(task: QueuedTask): QueueStanding | undefined {
     const index = this.queues.get(task.key)?.findIndex((queued) => queued.taskId === task.taskId) ?? -1;
     if (index < 0) return undefined;
-    return { position: index + 1, reason: waitingReason(this.limits, this.runningPerKey.get(task.key) ?? 0) };
+    return { position: index + 1, reason: waitingReason(this.limits, { forKey: this.runningPerKey.get(task.key) ?? 0, total: this.running.size }) };
+  }
+
+  private holds(task: QueuedTask): boolean {
+    return this.running.has(task.taskId) || (this.queues.get(task.key)?.some((queued) => queued.taskId === task.taskId) ?? false);
+  }
+
+  missing(tasks: readonly QueuedTask[]): Promise<QueuedTask[]> {
+    return Promise.resolve(tasks.filter((task) => !this.holds(task)));
+  }
+
+  requeue(task: QueuedTask): Promise<void> {
+    if (!this.holds(task)) this.push(task);
+    return Promise.resolve();
+  }
+
+  /** One process: it is always this one's turn. */
+  takeReconcileTurn(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   consume(run: RunQueuedTask): void {

@@ -43,6 +43,22 @@ export interface TaskQueue {
    * `run` settles. One consumer per queue object.
    */
   consume(run: RunQueuedTask): void;
+  /**
+   * Of these tasks, which the caller knows should be queued (waiting, claimed by no worker), those
+   * the queue holds no live entry for: lost (Redis restarted without persistence, its data flushed)
+   * or left behind by a worker that died holding it.
+   */
+  missing(tasks: readonly QueuedTask[]): Promise<QueuedTask[]>;
+  /**
+   * Queues again a task it lost or whose worker died before starting it: past the queued limits
+   * (the task was accepted already) and idempotent (a task it holds stays where it is).
+   */
+  requeue(task: QueuedTask): Promise<void>;
+  /**
+   * Whether this process runs the deployment's check for lost tasks now: true for at most one
+   * process per `periodMs` (the check reads every waiting task; one process at a time is enough).
+   */
+  takeReconcileTurn(periodMs: number): Promise<boolean>;
   /** Tasks waiting per key (for the metrics). */
   queuedPerKey(): Promise<Map<string, number>>;
   /** Tasks this process's consumer runs now (for the metrics; each worker reports its own). */

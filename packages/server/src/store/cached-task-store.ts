@@ -1,5 +1,5 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
-import type { CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate } from './task-record.js';
+import type { ClaimsToRelease, CommandRecord, DownloadRecord, TaskLease, TaskRecord, TaskStore, TaskUpdate, WaitingTaskRef } from './task-record.js';
 
 export interface TaskStoreCacheLimits {
   /** Tasks whose record (and event log) are kept in memory; the longest held goes first. */
@@ -131,8 +131,8 @@ export class CachedTaskStore implements TaskStore {
     return this.inner.putTaskLaunch(taskId, settings);
   }
 
-  takeTaskLaunch(taskId: string): Promise<string | undefined> {
-    return this.inner.takeTaskLaunch(taskId);
+  readTaskLaunch(taskId: string): Promise<string | undefined> {
+    return this.inner.readTaskLaunch(taskId);
   }
 
   deleteTaskLaunch(taskId: string): Promise<void> {
@@ -153,8 +153,17 @@ export class CachedTaskStore implements TaskStore {
     return failed;
   }
 
-  async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
-    const failed = await this.inner.failExpiredLeases(nowMs, reason);
+  /** Only leases change (the cache holds no lease): nothing to forget. */
+  releaseUnstartedTasks(which: ClaimsToRelease): Promise<WaitingTaskRef[]> {
+    return this.inner.releaseUnstartedTasks(which);
+  }
+
+  listUnclaimedTasks(createdBeforeMs: number): Promise<WaitingTaskRef[]> {
+    return this.inner.listUnclaimedTasks(createdBeforeMs);
+  }
+
+  async failExpiredLeases(nowMs: number, reason: string, waitingReason?: string): Promise<string[]> {
+    const failed = await this.inner.failExpiredLeases(nowMs, reason, waitingReason);
     for (const taskId of failed) this.written(taskId, 'record');
     return failed;
   }

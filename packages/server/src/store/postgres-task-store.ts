@@ -1,7 +1,7 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import { inTransaction, runQuery, type PostgresPool } from './postgres-database.js';
 import type { SecretSealer } from './secret-sealer.js';
-import { ProfileWriterTakenError, type CommandRecord, type DownloadRecord, type TaskLease, type TaskRecord, type TaskStore, type TaskUpdate } from './task-record.js';
+import { ProfileWriterTakenError, type CommandRecord, type DownloadRecord, type ClaimsToRelease, type TaskLease, type TaskRecord, type TaskStore, type TaskUpdate, type WaitingTaskRef } from './task-record.js';
 import { commandFromRow, downloadFromRow, eventFromRow, taskFromRow, taskRowValues, updatedColumns, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 const taskColumns = 'id, tenant, kind, status, request_json, output_json, error, cost_dollars, device, created_at_ms, finished_at_ms, downloads_token, recording, live_token';
@@ -91,8 +91,8 @@ export class PostgresTaskStore implements TaskStore {
     await runQuery(this.pool, 'INSERT INTO task_launches (task_id, sealed_settings, created_at_ms) VALUES ($1, $2, $3)', [taskId, this.sealer.seal(settings), Date.now()]);
   }
 
-  async takeTaskLaunch(taskId: string): Promise<string | undefined> {
-    const { rows } = await runQuery<{ sealed_settings: string }>(this.pool, 'DELETE FROM task_launches WHERE task_id = $1 RETURNING sealed_settings', [taskId]);
+  async readTaskLaunch(taskId: string): Promise<string | undefined> {
+    const { rows } = await runQuery<{ sealed_settings: string }>(this.pool, 'SELECT sealed_settings FROM task_launches WHERE task_id = $1', [taskId]);
     return rows[0] ? this.sealer.unseal(rows[0].sealed_settings) : undefined;
   }
 
@@ -123,10 +123,32 @@ export class PostgresTaskStore implements TaskStore {
     return failed;
   }
 
-  async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
+  async releaseUnstartedTasks(which: ClaimsToRelease): Promise<WaitingTaskRef[]> {
+    const [condition, value] = 'owner' in which ? ['owner = $1', which.owner] : ['lease_expires_at_ms < $1', which.leaseExpiredBeforeMs];
+    const { rows } = await runQuery<WaitingTaskRef>(
+      this.pool,
+      `UPDATE tasks SET owner = NULL, lease_expires_at_ms = NULL
+       WHERE status = 'waiting' AND ${condition} AND EXISTS (SELECT 1 FROM task_launches WHERE task_id = tasks.id)
+       RETURNING id, tenant`,
+      [value],
+    );
+    return rows.map((row) => ({ id: row.id, tenant: row.tenant }));
+  }
+
+  async listUnclaimedTasks(createdBeforeMs: number): Promise<WaitingTaskRef[]> {
+    const { rows } = await runQuery<WaitingTaskRef>(
+      this.pool,
+      `SELECT id, tenant FROM tasks WHERE status = 'waiting' AND owner IS NULL AND created_at_ms < $1 ORDER BY created_at_ms, position`,
+      [createdBeforeMs],
+    );
+    return rows.map((row) => ({ id: row.id, tenant: row.tenant }));
+  }
+
+  async failExpiredLeases(nowMs: number, reason: string, waitingReason = reason): Promise<string[]> {
     const { rows } = await runQuery<{ id: string }>(this.pool, 
-      `UPDATE tasks SET error = $1 || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns} WHERE ${liveStatus} AND lease_expires_at_ms < $2 RETURNING id`,
-      [reason, nowMs],
+      `UPDATE tasks SET error = (CASE status WHEN 'waiting' THEN $3 ELSE $1 END) || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns}
+       WHERE ${liveStatus} AND lease_expires_at_ms < $2 RETURNING id`,
+      [reason, nowMs, waitingReason],
     );
     const failed = rows.map((row) => row.id);
     await this.deleteLaunchesOf(failed);

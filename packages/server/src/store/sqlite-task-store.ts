@@ -1,7 +1,7 @@
 import type { StepRecord, StoredTaskEvent } from '@open-smooth/protocol';
 import type { SqliteDatabase } from './open-database.js';
 import type { SecretSealer } from './secret-sealer.js';
-import { ProfileWriterTakenError, type CommandRecord, type DownloadRecord, type TaskLease, type TaskRecord, type TaskStore, type TaskUpdate } from './task-record.js';
+import { ProfileWriterTakenError, type CommandRecord, type DownloadRecord, type ClaimsToRelease, type TaskLease, type TaskRecord, type TaskStore, type TaskUpdate, type WaitingTaskRef } from './task-record.js';
 import { commandFromRow, downloadFromRow, eventFromRow, taskFromRow, taskRowValues, updatedColumns, type CommandRow, type DownloadRow, type EventRow, type TaskRow } from './task-rows.js';
 
 const liveStatus = "status IN ('waiting', 'running')";
@@ -90,8 +90,8 @@ export class SqliteTaskStore implements TaskStore {
     this.database.prepare('INSERT INTO task_launches (task_id, sealed_settings, created_at_ms) VALUES (?, ?, ?)').run(taskId, this.sealer.seal(settings), Date.now());
   }
 
-  async takeTaskLaunch(taskId: string): Promise<string | undefined> {
-    const row = this.database.prepare('DELETE FROM task_launches WHERE task_id = ? RETURNING sealed_settings').get(taskId) as { sealed_settings: string } | undefined;
+  async readTaskLaunch(taskId: string): Promise<string | undefined> {
+    const row = this.database.prepare('SELECT sealed_settings FROM task_launches WHERE task_id = ?').get(taskId) as { sealed_settings: string } | undefined;
     return row ? this.sealer.unseal(row.sealed_settings) : undefined;
   }
 
@@ -128,10 +128,30 @@ export class SqliteTaskStore implements TaskStore {
     return failed;
   }
 
-  async failExpiredLeases(nowMs: number, reason: string): Promise<string[]> {
+  async releaseUnstartedTasks(which: ClaimsToRelease): Promise<WaitingTaskRef[]> {
+    const [condition, value] = 'owner' in which ? ['owner = ?', which.owner] : ['lease_expires_at_ms < ?', which.leaseExpiredBeforeMs];
+    return this.database
+      .prepare(
+        `UPDATE tasks SET owner = NULL, lease_expires_at_ms = NULL
+         WHERE status = 'waiting' AND ${condition} AND EXISTS (SELECT 1 FROM task_launches WHERE task_id = tasks.id)
+         RETURNING id, tenant`,
+      )
+      .all(value) as WaitingTaskRef[];
+  }
+
+  async listUnclaimedTasks(createdBeforeMs: number): Promise<WaitingTaskRef[]> {
+    return this.database
+      .prepare(`SELECT id, tenant FROM tasks WHERE status = 'waiting' AND owner IS NULL AND created_at_ms < ? ORDER BY created_at_ms, rowid`)
+      .all(createdBeforeMs) as WaitingTaskRef[];
+  }
+
+  async failExpiredLeases(nowMs: number, reason: string, waitingReason = reason): Promise<string[]> {
     const rows = this.database
-      .prepare(`UPDATE tasks SET error = ? || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns} WHERE ${liveStatus} AND lease_expires_at_ms < ? RETURNING id`)
-      .all(reason, nowMs, nowMs) as { id: string }[];
+      .prepare(
+        `UPDATE tasks SET error = (CASE status WHEN 'waiting' THEN ? ELSE ? END) || ' (worker ' || COALESCE(owner, 'unknown') || ')', ${failedColumns}
+         WHERE ${liveStatus} AND lease_expires_at_ms < ? RETURNING id`,
+      )
+      .all(waitingReason, reason, nowMs, nowMs) as { id: string }[];
     const failed = rows.map((row) => row.id);
     this.deleteLaunchesOf(failed);
     return failed;

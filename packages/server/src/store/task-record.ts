@@ -64,6 +64,15 @@ export interface TaskLease {
   expiresAtMs: number;
 }
 
+/** A waiting task as the queue knows it: its id and its tenant (the queue's key). */
+export interface WaitingTaskRef {
+  id: string;
+  tenant: string;
+}
+
+/** Whose unstarted claims to hand back: a restarted worker's own, or those whose lease expired before a time. */
+export type ClaimsToRelease = { owner: string } | { leaseExpiredBeforeMs: number };
+
 /** A second live writer of one profile was refused (the service names the holder to the client). */
 export class ProfileWriterTakenError extends Error {
   constructor(
@@ -118,8 +127,11 @@ export interface TaskStore {
    * with their secrets), sealed: the database never holds it in clear.
    */
   putTaskLaunch(taskId: string, settings: string): Promise<void>;
-  /** The launch's settings, removed as they are read: only one taker gets them. */
-  takeTaskLaunch(taskId: string): Promise<string | undefined>;
+  /**
+   * The launch's settings, left in place: a worker that dies between its claim and the task's
+   * start leaves them for the next worker; the runner deletes them once the task has started.
+   */
+  readTaskLaunch(taskId: string): Promise<string | undefined>;
   deleteTaskLaunch(taskId: string): Promise<void>;
   /** The heartbeat: moves the expiry of every live task the worker holds; returns their ids. */
   renewLeases(owner: string, expiresAtMs: number): Promise<string[]>;
@@ -130,10 +142,22 @@ export interface TaskStore {
    */
   failTasksOf(owner: string, reason: string): Promise<string[]>;
   /**
-   * Live tasks whose lease expired before `nowMs` (their worker died) fail with `reason`, to which
-   * the worker's id is added. Returns their ids.
+   * Hands back claimed tasks that never started (still `waiting`) and whose launch is still
+   * stored: their lease is cleared, so the next worker the queue gives them to may claim them;
+   * a task that never started lost nothing with its worker. Returns them (to be queued again).
    */
-  failExpiredLeases(nowMs: number, reason: string): Promise<string[]>;
+  releaseUnstartedTasks(which: ClaimsToRelease): Promise<WaitingTaskRef[]>;
+  /**
+   * Waiting tasks no worker has claimed, created before `createdBeforeMs`, oldest first: each
+   * should be in the queue (the check for jobs a queue lost compares the two).
+   */
+  listUnclaimedTasks(createdBeforeMs: number): Promise<WaitingTaskRef[]>;
+  /**
+   * Live tasks whose lease expired before `nowMs` (their worker died) fail with `reason`, to which
+   * the worker's id is added; a waiting one (claimed, never started, its settings gone: see
+   * releaseUnstartedTasks) with `waitingReason`. Returns their ids.
+   */
+  failExpiredLeases(nowMs: number, reason: string, waitingReason?: string): Promise<string[]>;
   /**
    * Stores an event at `event.timestamp` or, when an earlier event of the task already has that
    * time or a later one, at one more than the task's last: timestamps strictly increase per task

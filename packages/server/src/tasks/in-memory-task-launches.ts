@@ -17,6 +17,9 @@ export class InMemoryTaskLaunches implements TaskLaunches {
     return launch;
   }
 
+  /** Taken already: one process, and its restart fails what waited. */
+  async started(): Promise<void> {}
+
   async drop(taskId: string): Promise<void> {
     this.launches.delete(taskId);
   }

@@ -56,6 +56,8 @@ export interface LiveTaskDependencies {
   commandOutputMaxBytes: number;
   /** Called once, after the task's final state is stored. */
   onFinished: (taskId: string) => Promise<void>;
+  /** Called once its status `running` is stored, before its browser opens (its launch may go, its commands may come). */
+  onStarted?: (taskId: string) => Promise<void>;
 }
 
 /** What the live view reaches of a running task: its frames, its input and who drives. */
@@ -172,6 +174,8 @@ export class LiveTask {
       return this.ended;
     }
     this.dependencies.eventLog.notify(this.id);
+    // A failure here (the bus or the store unreachable) is logged; the task runs on regardless.
+    await this.dependencies.onStarted?.(this.id).catch((error: unknown) => this.log.warn({ err: error }, 'its launch or its commands could not be taken up at its start'));
     try {
       this.context = await this.openContext();
       this.maskingContext = this.context;

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { BullmqTaskQueue } from '../scale/bullmq-task-queue.js';
+import { settlesWithin } from '../settles-within.js';
 import { RedisCommandBus, type MessageSealer } from '../scale/redis-command-bus.js';
 import { RedisEventNotifier } from '../scale/redis-event-notifier.js';
 import { RedisFinishGate } from '../scale/redis-finish-gate.js';
@@ -8,20 +9,6 @@ import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from '.
 
 /** How long a close waits for Redis before it lets go without it. */
 const redisCloseWaitMs = 3000;
-
-/** Whether `promise` settled (either way) within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return settled;
-}
 
 /** A Redis-backed process's tasks, with what /readyz asks of Redis. */
 export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void>; redis: Redis };
@@ -37,7 +24,9 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
   const prefix = options.redisPrefix ?? 'open-smooth';
   try {
     const tasks = tasksOverSeams(options, {
-      queue: await BullmqTaskQueue.connect(connection, options.limits, { prefix }),
+      // A job's lock lasts as long as a task's lease: a dead worker's job is free again (for the
+      // check for lost tasks) when its unstarted task is handed back, not half a minute later.
+      queue: await BullmqTaskQueue.connect(connection, options.limits, { prefix, lockDurationMs: options.leaseMs }),
       commands: await RedisCommandBus.connect(connection, { prefix, sealer: options.sealer }),
       notifier: await RedisEventNotifier.connect(connection, prefix),
       pollGates: { finishGate: new RedisFinishGate(connection, prefix), withheldAnswers: new RedisWithheldAnswers(connection, prefix) },

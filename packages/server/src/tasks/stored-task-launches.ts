@@ -19,8 +19,9 @@ export function settingsFromText(text: string): TaskSettings {
 /**
  * Launches through the shared database, for a worker in another process: the API process stores
  * the settings at creation (the store seals them: proxy password, certificates, secrets), the
- * worker that claimed the task takes them (read and deleted at once) and reads the record beside.
- * The caller tunnel is not part of it: the worker opens its own.
+ * worker that claimed the task reads them with the record, and deletes them once the task has
+ * started: a worker that dies in between leaves them for the next one. The caller tunnel is not
+ * part of it: the worker opens its own.
  */
 export class StoredTaskLaunches implements TaskLaunches {
   constructor(private readonly store: TaskStore) {}
@@ -30,10 +31,14 @@ export class StoredTaskLaunches implements TaskLaunches {
   }
 
   async take(taskId: string): Promise<TaskLaunch | undefined> {
-    const text = await this.store.takeTaskLaunch(taskId);
+    const text = await this.store.readTaskLaunch(taskId);
     if (text === undefined) return undefined;
     const record = await this.store.getTask(taskId);
     return record ? { record, settings: settingsFromText(text) } : undefined;
+  }
+
+  started(taskId: string): Promise<void> {
+    return this.store.deleteTaskLaunch(taskId);
   }
 
   drop(taskId: string): Promise<void> {

@@ -17,12 +17,18 @@ export interface TaskLaunch {
 /**
  * Hands a created task's launch from the service to the worker that takes the task. In one
  * process it travels in memory (InMemoryTaskLaunches); between processes it is stored sealed
- * (StoredTaskLaunches). Either way one taker gets it, once.
+ * (StoredTaskLaunches). Either way only the worker that claimed the task starts it.
  */
 export interface TaskLaunches {
   put(launch: TaskLaunch): Promise<void>;
-  /** The launch, removed: a second take of the same task finds nothing. */
+  /**
+   * The launch, for the worker that claimed the task. In memory it is removed (one process);
+   * stored, it stays until `started`, so a task whose worker died before starting it can be
+   * handed to another worker with its settings.
+   */
   take(taskId: string): Promise<TaskLaunch | undefined>;
+  /** The task has started (its status is `running`): its launch is of no more use. */
+  started(taskId: string): Promise<void>;
   /** Forgets a launch nobody will take (a task cancelled or failed while it waited). */
   drop(taskId: string): Promise<void>;
   /**

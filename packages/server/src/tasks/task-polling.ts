@@ -85,9 +85,14 @@ export class TaskPolling {
   async poll(task: TaskRecord, afterTimestamp: number, longPollMs: number, signal: AbortSignal, options: PollOptions = {}): Promise<TaskPoll> {
     const deadline = Date.now() + longPollMs;
     let before: string | undefined;
+    // Only a waiting task's answer depends on its key's queue; a running task's poll is not woken
+    // by every start and cancel within its key (a session's poll would otherwise read the store
+    // again each time another task of its key starts). A task never goes back to waiting, so the
+    // status read last decides what the next watch covers.
+    let waiting = task.status === 'waiting';
     for (;;) {
       // Watch before reading, so a change made while this reads is not missed.
-      const watch = this.options.notifier.watch([taskTopic(task.id), queueTopic(task.tenant)]);
+      const watch = this.options.notifier.watch(waiting ? [taskTopic(task.id), queueTopic(task.tenant)] : [taskTopic(task.id)]);
       const remaining = deadline - Date.now();
       const { answer, withheld } = await this.pollOnce(task, afterTimestamp, remaining <= 0 || signal.aborted, options);
       if (answer) {
@@ -101,6 +106,7 @@ export class TaskPolling {
         return (await this.pollNow(task, afterTimestamp, true, options)) as TaskPoll;
       }
       before = standing;
+      waiting = standing.startsWith('waiting');
       await waitForChange(watch, Math.min(remaining, this.untilWithheldChanges(withheld)), signal);
     }
   }

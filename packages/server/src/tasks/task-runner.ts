@@ -7,7 +7,7 @@ import type { QueuedTask, TaskQueue } from '../scale/task-queue.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { TaskMetrics } from '../metrics/server-metrics.js';
 import type { ProfileStorage } from '../profiles/profile-storage.js';
-import type { TaskRecord, TaskStore } from '../store/task-record.js';
+import type { TaskRecord, TaskStore, WaitingTaskRef } from '../store/task-record.js';
 import type { AgentBridge } from './agent-bridge.js';
 import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
@@ -17,6 +17,11 @@ import { CallerTunnel } from '../tunnel/caller-tunnel.js';
 export const restartFailureReason = 'server restarted while the task was running';
 /** The store adds which worker it was. */
 export const leaseExpiredReason = 'the worker running the task stopped: its lease expired without a heartbeat';
+/**
+ * A task a worker claimed but never started is handed to another worker with its stored settings;
+ * only when those are gone (held in the memory of the process that died) does it fail, with this.
+ */
+export const unstartedLeaseExpiredReason = 'the worker that took the task stopped before starting it, and the settings it was created with went with that worker';
 
 export interface TaskRunnerOptions {
   store: TaskStore;
@@ -83,8 +88,14 @@ export class TaskRunner {
    * Returns how many of its own failed.
    */
   async start(): Promise<number> {
+    // What it had claimed but not started lost nothing: another worker (or this one) may start it.
+    const handedBack = await this.options.store.releaseUnstartedTasks({ owner: this.options.workerId });
     const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
+    // Not a reason to refuse to start: what is not queued again now (Redis unreachable) is unclaimed
+    // and waiting, so the check for lost tasks finds it at a later heartbeat.
+    await this.requeueHandedBack(handedBack).catch((error: unknown) => this.logHeartbeatFailure('queueing its unstarted tasks again', error));
     await this.sweepExpiredLeases();
+    await this.requeueLostTasks().catch((error: unknown) => this.logHeartbeatFailure('the check for lost tasks', error));
     this.leaseTimer = setInterval(() => {
       // One heartbeat at a time: a slow database must not pile them up.
       this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
@@ -103,19 +114,69 @@ export class TaskRunner {
       for (const liveTask of before) if (!held.has(liveTask.id)) await this.checkLeaseLost(liveTask);
       for (const launch of waitingBefore) if (!held.has(launch.record.id)) await this.checkWaitingLeaseLost(launch.record);
       await this.sweepExpiredLeases();
+      await this.requeueLostTasks();
     } catch (error) {
-      process.stderr.write(`open-smooth: worker ${this.options.workerId}: the lease heartbeat failed: ${errorMessage(error)}\n`);
+      this.logHeartbeatFailure('the lease heartbeat', error);
     }
   }
 
-  /** Fails live tasks whose worker stopped renewing their lease, and wakes their polls. */
+  private logHeartbeatFailure(what: string, error: unknown): void {
+    process.stderr.write(`open-smooth: worker ${this.options.workerId}: ${what} failed: ${errorMessage(error)}\n`);
+  }
+
+  /**
+   * Tasks whose worker stopped renewing their lease: those it claimed but never started go back to
+   * the queue (their settings are still stored); running ones fail (their browser is gone), and
+   * their polls wake.
+   */
   private async sweepExpiredLeases(): Promise<void> {
-    const failed = await this.options.store.failExpiredLeases(Date.now(), leaseExpiredReason);
+    const now = Date.now();
+    await this.requeueHandedBack(await this.options.store.releaseUnstartedTasks({ leaseExpiredBeforeMs: now }));
+    const failed = await this.options.store.failExpiredLeases(now, leaseExpiredReason, unstartedLeaseExpiredReason);
     for (const taskId of failed) {
       const liveTask = this.live.get(taskId);
       if (liveTask) await this.checkLeaseLost(liveTask);
       this.options.eventLog.notify(taskId);
     }
+  }
+
+  /** Tasks whose claims were released: queued again (their BullMQ job went with their worker). */
+  private async requeueHandedBack(tasks: WaitingTaskRef[]): Promise<void> {
+    for (const task of tasks) {
+      process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${task.id} was claimed by a worker that stopped before starting it; queued again\n`);
+      await this.options.queue.requeue({ taskId: task.id, key: task.tenant });
+    }
+    for (const key of new Set(tasks.map((task) => task.tenant))) this.options.notifier.notify(queueTopic(key));
+  }
+
+  /**
+   * Waiting tasks the queue has lost (Redis restarted without persistence or was flushed, or a
+   * job went with a dead worker while the task was handed back) are queued again. One process of
+   * the deployment per heartbeat does it; a task counts once it is older than a lease, which also
+   * keeps the check away from tasks being created right now (stored, not yet queued).
+   */
+  private async requeueLostTasks(): Promise<void> {
+    if (this.closed || !(await this.options.queue.takeReconcileTurn(this.options.heartbeatMs))) return;
+    const createdBeforeMs = Date.now() - this.options.leaseMs;
+    const unclaimed = (await this.options.store.listUnclaimedTasks(createdBeforeMs)).map((task) => ({ taskId: task.id, key: task.tenant }));
+    // A process that creates and runs its own tasks holds their launches (and leases) itself.
+    const ownWaiting = this.options.launches
+      .waiting()
+      .filter((launch) => launch.record.createdAtMs < createdBeforeMs)
+      .map((launch) => ({ taskId: launch.record.id, key: launch.record.tenant }));
+    if (unclaimed.length + ownWaiting.length === 0) return;
+    const ownIds = new Set(ownWaiting.map((task) => task.taskId));
+    const requeued = new Set<string>();
+    for (const task of await this.options.queue.missing([...unclaimed, ...ownWaiting])) {
+      // Read again: it may have started, ended or been claimed while the queue was read.
+      const stored = await this.options.store.getTask(task.taskId);
+      if (stored?.status !== 'waiting') continue;
+      if (ownIds.has(task.taskId) ? !this.options.launches.waiting().some((launch) => launch.record.id === task.taskId) : (await this.options.store.getLease(task.taskId)) !== undefined) continue;
+      process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${task.taskId} was waiting but missing from the queue; queued again\n`);
+      await this.options.queue.requeue(task);
+      requeued.add(task.key);
+    }
+    for (const key of requeued) this.options.notifier.notify(queueTopic(key));
   }
 
   /** A task waiting for this worker that the store says has ended (failed elsewhere): it leaves the queue. */
@@ -220,6 +281,16 @@ export class TaskRunner {
       evaluateJsTimeoutMs: this.options.evaluateJsTimeoutMs,
       extractTimeoutMs: this.options.extractTimeoutMs,
       commandOutputMaxBytes: this.options.commandOutputMaxBytes,
+      onStarted: async (taskId) => {
+        await this.options.launches.started(taskId);
+        // Commands posted while the task waited are handed over now that it has started here, in
+        // order; they run once the browser is open. Not before: a worker that dies (or stalls past
+        // its lease) between its claim and the start leaves them in the bus for the next worker.
+        stopServing = await this.options.commands.serve(taskId, (message) => this.handle(liveTask, message));
+        // A cancellation among them has ended the task already.
+        if (!this.live.has(taskId)) await stopServing();
+        else this.serving.set(taskId, stopServing);
+      },
       onFinished: async (taskId) => {
         this.live.delete(taskId);
         this.closeCallerTunnel(taskId);
@@ -230,11 +301,6 @@ export class TaskRunner {
     });
     let stopServing: (() => Promise<void>) | undefined;
     this.live.set(queued.taskId, liveTask);
-    // Commands posted while the task waited are handed over now, in order; they run once the browser is open.
-    stopServing = await this.options.commands.serve(queued.taskId, (message) => this.handle(liveTask, message));
-    // A cancellation among them has ended the task already.
-    if (!this.live.has(queued.taskId)) await stopServing();
-    else this.serving.set(queued.taskId, stopServing);
     await liveTask.run();
   }
 
