@@ -130,7 +130,8 @@ async function snapshotOf(world: IsolatedWorld, frame: WorldFrame, options: Snap
 const keptLists = new WeakMap<IsolatedWorld, Map<string, number>>();
 
 async function callSnapshot(world: IsolatedWorld, frame: WorldFrame, options: SnapshotOptions, objects: string[]): Promise<FrameSnapshot | ListenersNeeded | null> {
-  const json = await world.call<string>(frame.frameId, snapshotFrameSource(), options, { objectArguments: objects }).catch((error: unknown) => {
+  const source = await snapshotFrameSource();
+  const json = await world.call<string>(frame.frameId, source, options, { objectArguments: objects }).catch((error: unknown) => {
     // A throw inside the snapshot is a defect (the page cannot reach our world): say so.
     if (error instanceof WorldCallError) runtimeLogger.error({ err: error, url: frame.url }, 'snapshot of a frame failed');
     return null;
