@@ -155,6 +155,28 @@ test('smooth serve refuses a bad --allow-private-network entry with a usage erro
   }
 });
 
+test('smooth serve --database-pool-size: out of range, or without a PostgreSQL URL, is a usage error before starting anything', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'open-smooth-serve-'));
+  try {
+    const environment: NodeJS.ProcessEnv = { ...process.env, SMOOTH_CONFIG_DIR: join(directory, 'config'), SMOOTH_API_KEYS: 'sk_serve_flag' };
+    delete environment.SMOOTH_DATABASE_URL;
+    const cases: Array<[string[], RegExp]> = [
+      [['--database-url', 'postgres://127.0.0.1:1/x', '--database-pool-size', '0'], /--database-pool-size must be a whole number of connections from 1 to 1000/],
+      [['--database-pool-size', '4'], /--database-pool-size sizes the PostgreSQL connection pool: give --database-url \(or SMOOTH_DATABASE_URL\) too/],
+    ];
+    for (const [flags, message] of cases) {
+      const child = spawn(process.execPath, [binary, 'serve', '--port', '0', '--data-dir', join(directory, 'data'), ...flags], { env: environment });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, message);
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
+
 test('smooth serve --database-url stores in that PostgreSQL database; a URL of another kind is a usage error', async (t) => {
   const directory = await mkdtemp(join(tmpdir(), 'open-smooth-serve-'));
   const postgres = await startPostgresServer();

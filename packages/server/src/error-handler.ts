@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ZodError } from 'zod';
 import { HttpError } from './http-errors.js';
 import { describeIssues } from './parse-wire.js';
+import { DatabaseUnavailableError } from './store/database-unavailable-error.js';
 import { TaskError, type TaskErrorKind } from './tasks/task-errors.js';
 
 /** The task domain's refusals as HTTP statuses. */
@@ -35,6 +36,7 @@ function fastifyClientDetail(error: FastifyError): string {
 export function errorBodyFor(error: unknown): ErrorBody {
   if (error instanceof HttpError) return { statusCode: error.statusCode, detail: error.message };
   if (error instanceof TaskError) return { statusCode: statusOfTaskError[error.kind], detail: error.message };
+  if (error instanceof DatabaseUnavailableError) return { statusCode: 503, detail: error.message };
   if (error instanceof ZodError) return { statusCode: 422, detail: describeIssues(error) };
   if (isFastifyClientError(error)) return { statusCode: error.statusCode, detail: fastifyClientDetail(error) };
   return { statusCode: 500, detail: 'internal server error' };
@@ -44,7 +46,10 @@ export function errorBodyFor(error: unknown): ErrorBody {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const body = errorBodyFor(error);
-    if (body.statusCode >= 500) {
+    if (error instanceof DatabaseUnavailableError) {
+      // Every request says the same while the database is away: a warning each, not an error with a stack.
+      request.log.warn({ method: request.method, route: request.routeOptions.url, reason: error.message }, 'answered 503: the database does not answer');
+    } else if (body.statusCode >= 500) {
       // The route's pattern, not its URL: a path may carry a downloads token.
       request.log.error({ err: error, method: request.method, route: request.routeOptions.url }, 'request failed');
     }

@@ -22,6 +22,12 @@ export interface ServerOptions {
    */
   databaseUrl?: string;
   /**
+   * PostgreSQL connections this process may open. Default SMOOTH_DATABASE_POOL_SIZE, else 10 for
+   * api and all, and for a worker half its task slots plus one (at least 2, at most 10). Refused
+   * at start unless a whole number from 1 to 1000.
+   */
+  databasePoolSize?: number;
+  /**
    * This process's name as a worker (the owner of its tasks' leases; a restart fails only its own
    * leftovers). Default SMOOTH_WORKER_ID, else a name kept in the data directory.
    */

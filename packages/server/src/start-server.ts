@@ -26,6 +26,8 @@ import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerUploadRoutes, uploadLimits } from './routes/upload-routes.js';
 import type { ServerContext } from './server-context.js';
 import type { RunningServer, ServerOptions } from './server-options.js';
+import { settlesWithin } from './settles-within.js';
+import { resolveDatabasePoolSize } from './store/database-pool-size.js';
 import { openStores, type OpenedStores } from './store/open-stores.js';
 import { SecretSealer } from './store/secret-sealer.js';
 import { loadAgentBridge, type AgentBridge } from './tasks/agent-bridge.js';
@@ -44,6 +46,8 @@ import { serverLogger } from './server-logger.js';
 
 /** JSON bodies up to 4 MiB: evaluate_js code and response models can be large. */
 const jsonBodyLimit = 4 * 1024 * 1024;
+/** How long a close waits for the database's connections to end before it lets go of them. */
+const storeCloseWaitMs = 5_000;
 /** Time to receive a whole request (not to answer it: long-polls are unaffected); uploads of 50 MB fit easily. */
 const requestTimeoutMs = 120_000;
 
@@ -156,6 +160,11 @@ function readinessChecks(
   ];
 }
 
+/** What PostgreSQL lists this process's connections as (pg_stat_activity.application_name). */
+export function databaseApplicationName(role: ServerRole, workerId: string): string {
+  return `open-smooth ${role} ${workerId}`;
+}
+
 /** The caller's store, else the one `blobUrl` / SMOOTH_BLOB_URL names, else files under the data directory. */
 function blobStoreOf(options: ServerOptions, dataDirectory: string): Promise<BlobStore> {
   if (options.blobStore && options.blobUrl) throw new Error('give blobUrl or blobStore, not both');
@@ -170,6 +179,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const redisUrl = options.redisUrl ?? (process.env.SMOOTH_REDIS_URL?.trim() || undefined);
   const secretKey = options.secretKey ?? (process.env.SMOOTH_SECRET_KEY?.trim() || undefined);
   refuseUnsharedBackends(role, { databaseUrl, redisUrl, secretKey: secretKey !== undefined, sharedBlobs: options.blobStore !== undefined || Boolean(options.blobUrl?.trim() || process.env.SMOOTH_BLOB_URL?.trim()) });
+  const concurrency = resolveConcurrency(options, process.env, role !== 'all');
+  const databasePoolSize = resolveDatabasePoolSize(options.databasePoolSize, process.env, role, concurrency.maxConcurrentTasks, databaseUrl);
   const advertisedUrl = configuredPublicUrl(options);
   const configuredWorkerUrl = options.workerUrl ?? (process.env.SMOOTH_WORKER_URL?.trim() || undefined);
   // Refused before anything opens, rather than when the worker registers it after listening.
@@ -183,7 +194,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     serverLogger.error({ err: error, blobStore: blobs.description }, 'the blob store does not answer');
   });
   const sealer = secretKey ? SecretSealer.fromBase64Key(secretKey, options.secretKey ? 'the secretKey option' : 'SMOOTH_SECRET_KEY') : SecretSealer.forDataDirectory(dataDirectory);
-  const stores = await openStores({ databaseUrl, dataDirectory, sealer });
+  const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
+  const stores = await openStores({ databaseUrl, dataDirectory, sealer, pool: { maxConnections: databasePoolSize, applicationName: databaseApplicationName(role, workerId) } }).catch(async (error: unknown) => {
+    if (!options.blobStore) await blobs.close();
+    throw error;
+  });
   const { taskStore, resources } = stores;
   const apiKeys = await resolveApiKeys(options.apiKeys, process.env, resources, role === 'all').catch(async (error: unknown) => {
     await stores.close();
@@ -206,8 +221,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentPromise: Promise<AgentBridge> | undefined;
   const agent = (): Promise<AgentBridge> => (agentPromise ??= loadAgentBridge(options.modelEnvironment ?? process.env));
 
-  const concurrency = resolveConcurrency(options, process.env, role !== 'all');
-  const workerId = await resolveWorkerId(options.workerId, process.env, dataDirectory);
   const leaseMs = options.leaseMs ?? 30_000;
   const profiles = new ProfileStorage(blobs, sealer);
   const workDirectory = await createWorkDirectory(dataDirectory);
@@ -217,6 +230,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runningTasks: () => embedded.queue.runningCount(),
     openBrowserContexts: () => openContextsOf(launchedPool),
     taskBrowserContexts: () => embedded.runner?.browserContextCount ?? 0,
+    databaseConnections: () => stores.connections(),
   });
   const taskOptions: EmbeddedTasksOptions = {
     metrics,
@@ -342,7 +356,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await embedded.close();
         await app.close();
         if (!options.browserPool && browserPoolPromise) await (await browserPoolPromise.catch(() => undefined))?.close();
-        await stores.close();
+        // pg's pool.end() waits for connections that are still out; a query to a database that
+        // vanished without a word waits for its query timeout. The close does not wait that long.
+        if (!(await settlesWithin(stores.close(), storeCloseWaitMs))) {
+          serverLogger.warn({ waitedMs: storeCloseWaitMs }, 'the database did not let go while closing; closing without it (its queries time out on their own)');
+        }
         if (!options.blobStore) await blobs.close();
         metrics.registry.clear();
         await rm(workDirectory, { recursive: true, force: true });

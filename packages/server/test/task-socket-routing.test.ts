@@ -326,7 +326,17 @@ test('tunnel upgrades are relayed only with the tenant\'s key, for its live "sel
   const unreachable = await tunnelUpgrade(orphan.id);
   assert.ok('refused' in unreachable);
   assert.equal(unreachable.refused, 503);
-  assert.match(unreachable.body, /not reachable/);
+  assert.match(unreachable.body, /the worker running task task_\w+ \(worker-gone\) cannot be reached: it has stopped or its machine is gone; the task will be failed when its lease expires, in about \d+ s/);
+
+  // Registered, but nothing listens there any more (killed): the same 503, and the stale entry is dropped.
+  const deadUrl = await closedPortUrl();
+  await registry.register('worker-dead', deadUrl, 60_000);
+  const onDead = await createTask({ owner: 'worker-dead', self: true });
+  const dead = await tunnelUpgrade(onDead.id);
+  assert.ok('refused' in dead);
+  assert.equal(dead.refused, 503);
+  assert.match(dead.body, /\(worker-dead\) cannot be reached/);
+  assert.equal(await registry.urlOf('worker-dead'), undefined);
 
   // Any other upgrade path is this process's own business.
   assert.deepEqual(await liveSocket('/somewhere/else'), { refused: 404 });
@@ -367,3 +377,12 @@ test('a worker URL that is not an http(s) origin is refused when the server star
   await assert.rejects(startServer({ workerUrl: 'ftp://10.0.0.5', apiKeys: ['sk_any'] }), /must be http or https/);
   await assert.rejects(startServer({ workerUrl: 'not a url', apiKeys: ['sk_any'] }), /is not a URL/);
 });
+
+/** The URL of a loopback port that was just free and is closed again: nothing answers there. */
+async function closedPortUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}

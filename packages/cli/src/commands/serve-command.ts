@@ -11,7 +11,7 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Start the Open Smooth server on this machine (SQLite store, or PostgreSQL with --database-url; local Chromium), or one api or worker process of a deployment (--role)',
   usage:
-    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...] [--blob-url s3://bucket?endpoint=URL&region=R] [--role all|api|worker] [--redis-url redis://...] [--worker-url http://this-host:port]   (env: SMOOTH_ROLE, SMOOTH_REDIS_URL, SMOOTH_WORKER_URL, SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3, SMOOTH_BLOB_URL with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
+    'smooth serve [--host 127.0.0.1] [--port 7777] [--data-dir DIR] [--max-concurrent-tasks N] [--allow-private-network HOSTS_AND_CIDRS] [--database-url postgres://...] [--database-pool-size N] [--blob-url s3://bucket?endpoint=URL&region=R] [--role all|api|worker] [--redis-url redis://...] [--worker-url http://this-host:port]   (env: SMOOTH_ROLE, SMOOTH_REDIS_URL, SMOOTH_WORKER_URL, SMOOTH_DATA_DIR, SMOOTH_DATABASE_URL, SMOOTH_DATABASE_POOL_SIZE, SMOOTH_SECRET_KEY, SMOOTH_API_KEYS=key1,key2, SMOOTH_MAX_CONCURRENT_TASKS, SMOOTH_MAX_CONCURRENT_TASKS_PER_KEY, SMOOTH_ALLOW_PRIVATE_NETWORK=127.0.0.0/8,10.1.2.3, SMOOTH_BLOB_URL with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
@@ -19,6 +19,7 @@ export const serveCommand: CliCommand = {
     'max-concurrent-tasks': { type: 'string' },
     'allow-private-network': { type: 'string' },
     'database-url': { type: 'string' },
+    'database-pool-size': { type: 'string' },
     'blob-url': { type: 'string' },
     role: { type: 'string' },
     'redis-url': { type: 'string' },
@@ -33,6 +34,9 @@ export const serveCommand: CliCommand = {
     const allowPrivateNetwork = privateNetworkFlag(values);
     const databaseUrl = stringOption(values, 'database-url');
     if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new UsageError('--database-url must be a postgres:// or postgresql:// URL (leave it out for the embedded SQLite database)');
+    const databasePoolSize = integerOption(values, 'database-pool-size');
+    if (databasePoolSize !== undefined && (databasePoolSize < 1 || databasePoolSize > 1000)) throw new UsageError('--database-pool-size must be a whole number of connections from 1 to 1000');
+    if (databasePoolSize !== undefined && databaseUrl === undefined && !process.env.SMOOTH_DATABASE_URL?.trim()) throw new UsageError('--database-pool-size sizes the PostgreSQL connection pool: give --database-url (or SMOOTH_DATABASE_URL) too');
     const role = roleFlag(values);
     const redisUrl = stringOption(values, 'redis-url');
     if (redisUrl !== undefined && !/^rediss?:\/\//i.test(redisUrl)) throw new UsageError('--redis-url must be a redis:// or rediss:// URL');
@@ -53,6 +57,7 @@ export const serveCommand: CliCommand = {
       ...(maxConcurrentTasks !== undefined ? { maxConcurrentTasks } : {}),
       ...(dataDirectory(values) ? { dataDirectory: dataDirectory(values) } : {}),
       ...(databaseUrl !== undefined ? { databaseUrl } : {}),
+      ...(databasePoolSize !== undefined ? { databasePoolSize } : {}),
     });
     const apiKey = firstApiKey(server.apiKeys);
     // A worker is not what clients talk to: only an api (or all-in-one) process becomes the CLI's server.

@@ -19,6 +19,8 @@ export interface MetricSources {
   openBrowserContexts(): number | undefined;
   /** Contexts held by running tasks. */
   taskBrowserContexts(): number;
+  /** The PostgreSQL pool's connections (open, idle, queries waiting for one); undefined on SQLite. */
+  databaseConnections?(): { total: number; idle: number; waiting: number } | undefined;
 }
 
 /**
@@ -76,6 +78,18 @@ export class ServerMetrics implements TaskMetrics {
       registers,
       collect() {
         this.set(sources.taskBrowserContexts());
+      },
+    });
+    new Gauge({
+      name: 'open_smooth_database_connections',
+      help: 'PostgreSQL connections of this process: open (total, idle) and queries waiting for one (waiting); absent on SQLite',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const connections = sources.databaseConnections?.();
+        this.reset();
+        if (!connections) return;
+        for (const state of ['total', 'idle', 'waiting'] as const) this.set({ state }, connections[state]);
       },
     });
     this.#taskDuration = new Histogram({

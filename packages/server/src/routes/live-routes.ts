@@ -13,6 +13,7 @@ import { liveInputSchema, type LiveInput } from './live-input.js';
 import { stepToWire } from './step-wire.js';
 import { webAsset } from './web-assets.js';
 import { serverLogger } from '../server-logger.js';
+import { unreachableWorkerMessage } from '../tunnel/unreachable-worker.js';
 
 /** A live URL keeps working this long after its task ends (to see the answer), then expires. */
 export const liveViewTtlAfterFinishMs = 60 * 60_000;
@@ -81,6 +82,8 @@ interface LiveState {
   interactive: boolean;
   output?: unknown;
   error?: string | null;
+  /** Something the viewer should know that the picture cannot show (the task's worker cannot be reached). */
+  notice?: string;
 }
 
 /** Routes of the live view: the page, its WebSocket (frames out, a person's input in) and step screenshots. */
@@ -198,6 +201,8 @@ class LiveViewer {
       this.socket.close(liveViewMovedCloseCode, 'the task runs on a worker now: connect again');
       return;
     }
+    const unreachable = !view && status === 'running' ? await this.context.taskSockets?.unreachableWorkerOf(this.taskId) : undefined;
+    if (this.#closed) return;
     const finished = isFinishedTaskStatus(status);
     const state: LiveState = {
       type: 'state',
@@ -210,6 +215,7 @@ class LiveViewer {
       agentWaiting: view?.control.agentWaiting ?? false,
       interactive: this.interactive && !finished,
       ...(finished ? { output: task.output, error: task.error } : {}),
+      ...(unreachable ? { notice: `${capitalized(unreachableWorkerMessage(task.id, unreachable))}.` } : {}),
     };
     const json = JSON.stringify(state);
     if (json !== this.#lastState) {
@@ -305,4 +311,8 @@ class LiveViewer {
     // Leaving the live view hands control back: a closed tab must not hold the agent forever.
     this.#detach();
   }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

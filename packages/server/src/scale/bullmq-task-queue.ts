@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errorMessage } from '@open-smooth/protocol';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { settlesWithin } from '../settles-within.js';
 import { QueueFullError } from '../tasks/task-errors.js';
 import { keyQueueFullMessage, queueFullMessage, waitingReason } from './queue-reasons.js';
 import type { QueuedTask, QueueStanding, RunQueuedTask, TaskQueue, TaskQueueLimits } from './task-queue.js';
@@ -294,7 +295,7 @@ export class BullmqTaskQueue implements TaskQueue {
     this.closed = true;
     clearInterval(this.idleTimer);
     // A pass stuck on an unreachable Redis (commands wait for a reconnect) must not hold shutdown.
-    await Promise.race([this.pumping, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    if (this.pumping) await settlesWithin(this.pumping, 2000);
     for (const { renewal } of this.running.values()) clearInterval(renewal);
     this.subscriber.disconnect();
     await Promise.all([...this.workers.values()].map((worker) => worker.close(true).catch(() => undefined)));

@@ -12,10 +12,19 @@ export interface WorkerRegistry {
   register(workerId: string, url: string, ttlMs: number): Promise<void>;
   /** Removes the worker's address (a worker shutting down). */
   unregister(workerId: string): Promise<void>;
+  /**
+   * Removes the worker's address while it is still `url` (an API process found nothing listening
+   * there: the worker died). A worker that is alive after all registers again at its next
+   * heartbeat; one restarted at a new address in between keeps its new entry.
+   */
+  forget(workerId: string, url: string): Promise<void>;
   /** The worker's address, or undefined when it is not registered (never was, or stopped refreshing). */
   urlOf(workerId: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
+
+/** Deletes KEYS[1] only while it holds ARGV[1]: a compare-and-delete in one step. */
+const forgetScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /** The registry as Redis keys `<prefix>:worker-url:<workerId>` with a TTL. */
 export class RedisWorkerRegistry implements WorkerRegistry {
@@ -45,6 +54,10 @@ export class RedisWorkerRegistry implements WorkerRegistry {
 
   async unregister(workerId: string): Promise<void> {
     await this.redis.del(this.#key(workerId));
+  }
+
+  async forget(workerId: string, url: string): Promise<void> {
+    await this.redis.eval(forgetScript, 1, this.#key(workerId), url);
   }
 
   async urlOf(workerId: string): Promise<string | undefined> {

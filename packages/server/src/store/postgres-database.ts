@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { errorMessage } from '@open-smooth/protocol';
+import { asDatabaseError } from './database-unavailable-error.js';
 import { postgresMigrations } from './postgres-migrations.js';
 
 export type PostgresPool = pg.Pool;
@@ -50,9 +51,52 @@ export async function migratePostgres(pool: PostgresPool, migrations: readonly s
   }
 }
 
+/** Longest wait for a new connection, or for a free one when the pool is full. */
+export const connectionTimeoutMs = 10_000;
+/**
+ * Longest a statement may take to answer: every statement here is short, so a longer wait means
+ * the database (or the network to it) has gone. Without it a query to a vanished host waits for
+ * TCP to give up (many minutes), and a close waits for the query.
+ */
+export const queryTimeoutMs = 30_000;
+
+export interface PostgresPoolOptions {
+  /** Connections this process may open; default 10 (resolveDatabasePoolSize picks per role). */
+  maxConnections?: number;
+  /** What pg_stat_activity shows for this process's connections, unless the URL names one (application_name=). */
+  applicationName?: string;
+}
+
+/**
+ * pg reads every URL parameter as a connection setting, so a pool setting there (`?max=20`) would
+ * be ignored without a word: it is refused and the option that works is named.
+ */
+function refusePoolParameters(url: string): void {
+  let parameters: URLSearchParams;
+  try {
+    parameters = new URL(url).searchParams;
+  } catch {
+    // pg's own parser says what is wrong with it.
+    return;
+  }
+  if (parameters.has('max')) {
+    throw new Error(`the database URL ${redactedUrl(url)} sets max, which the PostgreSQL driver does not read for its pool; remove it and set SMOOTH_DATABASE_POOL_SIZE (or --database-pool-size) instead`);
+  }
+}
+
 /** Connects to the PostgreSQL database at `url` and brings its schema up to date. */
-export async function openPostgres(url: string, options: { maxConnections?: number } = {}): Promise<PostgresPool> {
-  const pool = new pg.Pool({ connectionString: url, types: bigintAsNumber, max: options.maxConnections ?? 10 });
+export async function openPostgres(url: string, options: PostgresPoolOptions = {}): Promise<PostgresPool> {
+  refusePoolParameters(url);
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: bigintAsNumber,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: connectionTimeoutMs,
+    query_timeout: queryTimeoutMs,
+    // A peer that vanished without closing (a machine gone) is noticed on idle connections too.
+    keepAlive: true,
+    ...(options.applicationName ? { fallback_application_name: options.applicationName.slice(0, 63) } : {}),
+  });
   // An idle connection that breaks (a database restart) is reported here; without a listener it would end the process.
   pool.on('error', (error) => process.stderr.write(`open-smooth: a PostgreSQL connection failed: ${errorMessage(error)}\n`));
   try {
@@ -84,22 +128,30 @@ export interface Queryable {
 }
 
 /** Runs a statement with its text parameters made storable (see withoutNul). */
-export function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(on: Queryable, sql: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {
-  return on.query<Row>(sql, withoutNul(values));
+export async function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(on: Queryable, sql: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {
+  try {
+    return await on.query<Row>(sql, withoutNul(values));
+  } catch (error) {
+    throw asDatabaseError(error);
+  }
 }
 
 /** Runs `work` in one transaction on one connection. */
 export async function inTransaction<T>(pool: PostgresPool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((error: unknown) => {
+    throw asDatabaseError(error);
+  });
+  let broken = false;
   try {
-    await client.query('BEGIN');
+    await runQuery(client, 'BEGIN');
     const result = await work(client);
-    await client.query('COMMIT');
+    await runQuery(client, 'COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that cannot even roll back (the database went, a statement timed out) is not handed out again.
+    await client.query('ROLLBACK').catch(() => (broken = true));
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

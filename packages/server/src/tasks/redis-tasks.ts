@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { BullmqTaskQueue } from '../scale/bullmq-task-queue.js';
+import { settlesWithin } from '../settles-within.js';
 import { RedisCommandBus, type MessageSealer } from '../scale/redis-command-bus.js';
 import { RedisEventNotifier } from '../scale/redis-event-notifier.js';
 import { RedisFinishGate } from '../scale/redis-finish-gate.js';
@@ -8,20 +9,6 @@ import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from '.
 
 /** How long a close waits for Redis before it lets go without it. */
 const redisCloseWaitMs = 3000;
-
-/** Whether `promise` settled (either way) within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return settled;
-}
 
 /** A Redis-backed process's tasks, with what /readyz asks of Redis. */
 export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void>; redis: Redis };

@@ -54,6 +54,8 @@ export async function installDistributedTaskSockets(options: DistributedTaskSock
       return tunnel !== undefined;
     },
     closing: options.closing,
+    // A worker found unreachable is dead for as long as its address would have outlived it.
+    unreachableForMs: options.registrationTtlMs,
   });
   let registration: WorkerRegistration | undefined;
   return {

@@ -7,6 +7,7 @@ import { queueTopic, taskTopic, waitForChange, type ChangeWatch } from '../scale
 import type { WorkerRegistry } from '../scale/worker-registry.js';
 import type { TaskStore } from '../store/task-record.js';
 import { tunnelPath, tunnelProtocol } from './tunnel-endpoint.js';
+import { unreachableWorkerMessage, type UnreachableWorker } from './unreachable-worker.js';
 import { relayHeldUpgrade, relayUpgrade } from './upgrade-relay.js';
 
 const liveSocketPath = /^\/live\/([^/?#]+)\/([^/?#]+)\/ws(?:\?.*)?$/;
@@ -32,7 +33,16 @@ export interface TaskSocketRoutingOptions {
   closing: AbortSignal;
   claimPollMs?: number;
   retryMs?: number;
+  /**
+   * How long a worker found unreachable stays so for this process (its live views are served
+   * here, saying so, rather than relayed again); default 30 s. Past it, a worker registered
+   * again (it was alive after all) is relayed to as before.
+   */
+  unreachableForMs?: number;
 }
+
+const defaultUnreachableForMs = 30_000;
+
 
 /**
  * The task sockets of a process that shares its tasks with other processes (PostgreSQL + Redis):
@@ -74,6 +84,8 @@ type ServeHere = (request: IncomingMessage, socket: Duplex, head: Buffer) => voi
 export class TaskSocketRouting {
   /** Client sockets relayed or held here: they outlive the HTTP server's own connections, so closing ends them. */
   readonly #sockets = new Set<Duplex>();
+  /** Workers this process could not connect to, until when it takes them for unreachable (worker id → time). */
+  readonly #unreachableUntil = new Map<string, number>();
 
   constructor(private readonly options: TaskSocketRoutingOptions) {
     const endAll = () => {
@@ -94,8 +106,49 @@ export class TaskSocketRouting {
    */
   async remoteWorkerUrlOf(taskId: string): Promise<string | undefined> {
     const lease = await this.options.store.getLease(taskId);
-    if (!lease || lease.owner === this.options.workerId) return undefined;
+    if (!lease || lease.owner === this.options.workerId || this.#isUnreachable(lease.owner)) return undefined;
     return this.options.registry.urlOf(lease.owner);
+  }
+
+  /**
+   * The worker of a running task when this process cannot reach it: its address is gone from the
+   * registry (it stopped refreshing it) or nothing answered there just now. Undefined when the task
+   * has no other owner or its owner is reachable as far as this process knows.
+   */
+  async unreachableWorkerOf(taskId: string): Promise<UnreachableWorker | undefined> {
+    const lease = await this.options.store.getLease(taskId);
+    if (!lease || lease.owner === this.options.workerId) return undefined;
+    if (!this.#isUnreachable(lease.owner) && (await this.options.registry.urlOf(lease.owner)) !== undefined) return undefined;
+    return { workerId: lease.owner, leaseExpiresAtMs: lease.expiresAtMs };
+  }
+
+  #isUnreachable(workerId: string): boolean {
+    const until = this.#unreachableUntil.get(workerId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.#unreachableUntil.delete(workerId);
+    return false;
+  }
+
+  /**
+   * Nothing answered at the worker's registered address: it is taken for unreachable here for a
+   * while, and its stale entry leaves the registry (every API process then knows without trying).
+   */
+  async #workerUnreachable(taskId: string, workerId: string, url: string, reason: string): Promise<void> {
+    process.stderr.write(`open-smooth: task ${taskId}: its worker ${workerId} at ${url} cannot be reached (${reason}); its address is dropped from the registry\n`);
+    this.#unreachableUntil.set(workerId, Date.now() + (this.options.unreachableForMs ?? defaultUnreachableForMs));
+    await this.options.registry.forget(workerId, url).catch((error: unknown) => {
+      process.stderr.write(`open-smooth: could not drop worker ${workerId}'s address from the registry: ${errorMessage(error)}\n`);
+    });
+  }
+
+  /** Relays an upgrade to the task's worker; false (the socket untouched) when nothing answered there. */
+  async #relayTo(request: IncomingMessage, socket: Duplex, head: Buffer, taskId: string, workerId: string, url: string): Promise<boolean> {
+    this.#track(socket);
+    const outcome = await relayUpgrade(request, socket, head, url);
+    if (outcome.relayed) return true;
+    await this.#workerUnreachable(taskId, workerId, url, outcome.reason);
+    return false;
   }
 
   async route(request: IncomingMessage, socket: Duplex, head: Buffer, serveHere: ServeHere): Promise<void> {
@@ -112,10 +165,14 @@ export class TaskSocketRouting {
     // A wrong link is refused here (by the live route), so nothing unauthenticated is relayed.
     const task = await taskOfLiveUrl({ taskStore: this.options.store }, taskId, token).catch(() => undefined);
     if (!task || isFinishedTaskStatus(task.status)) return serveHere(request, socket, head);
-    const workerUrl = await this.remoteWorkerUrlOf(taskId);
+    const lease = await this.options.store.getLease(taskId);
+    if (!lease || lease.owner === this.options.workerId || this.#isUnreachable(lease.owner)) return serveHere(request, socket, head);
+    const workerUrl = await this.options.registry.urlOf(lease.owner);
     if (!workerUrl) return serveHere(request, socket, head);
-    this.#track(socket);
-    await relayUpgrade(request, socket, head, workerUrl);
+    if (await this.#relayTo(request, socket, head, taskId, lease.owner, workerUrl)) return;
+    // Served here instead: the viewer sees the task's state, a notice that its worker is gone, and then its failure.
+    socket.resume();
+    serveHere(request, socket, head);
   }
 
   async #routeTunnel(request: IncomingMessage, socket: Duplex, head: Buffer, serveHere: ServeHere, taskId: string, streamId: string | undefined): Promise<void> {
@@ -128,10 +185,9 @@ export class TaskSocketRouting {
     if (!task || task.tenant !== tenant || task.request.proxy_server?.trim() !== 'self' || isFinishedTaskStatus(task.status)) return serveHere(request, socket, head);
     const lease = await this.options.store.getLease(taskId);
     if (lease && lease.owner !== this.options.workerId) {
-      const workerUrl = await this.options.registry.urlOf(lease.owner);
-      if (!workerUrl) return refuse(socket, 503, 'Service Unavailable', `the worker running task ${taskId} is not reachable (it stopped refreshing its address); the task fails when its lease expires`);
-      this.#track(socket);
-      return relayUpgrade(request, socket, head, workerUrl);
+      const workerUrl = this.#isUnreachable(lease.owner) ? undefined : await this.options.registry.urlOf(lease.owner);
+      if (workerUrl && (await this.#relayTo(request, socket, head, taskId, lease.owner, workerUrl))) return;
+      return refuse(socket, 503, 'Service Unavailable', unreachableWorkerMessage(taskId, { workerId: lease.owner, leaseExpiresAtMs: lease.expiresAtMs }));
     }
     // No worker has the task's tunnel yet: a data connection has no stream to join.
     if (streamId !== undefined) return serveHere(request, socket, head);
@@ -186,12 +242,17 @@ export class TaskSocketRouting {
       socket.resume();
       return 'joined';
     }
-    const workerUrl = await this.options.registry.urlOf(lease.owner);
+    const workerUrl = this.#isUnreachable(lease.owner) ? undefined : await this.options.registry.urlOf(lease.owner);
     // An owner without an address has stopped: its lease expires and the task fails (a wake-up).
     if (!workerUrl) return 'wait';
     if (socket.destroyed) return 'ended';
     const outcome = await relayHeldUpgrade(request, socket, workerUrl);
     if (outcome.piped) return 'joined';
+    if (outcome.unreachable) {
+      // As an owner without an address: the task fails when its lease expires, and that ends the wait.
+      await this.#workerUnreachable(taskId, lease.owner, workerUrl, outcome.detail);
+      return 'wait';
+    }
     // 404: the worker has claimed the task but not opened its tunnel yet; anything else is final.
     if (outcome.status === 404) return 'retry';
     process.stderr.write(`open-smooth: task ${taskId}: the worker refused the caller's tunnel (HTTP ${outcome.status}): ${outcome.detail}\n`);

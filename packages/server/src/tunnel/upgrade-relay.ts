@@ -10,8 +10,11 @@ const answerTimeoutMs = 30_000;
 /** A worker's response head (or refusal) larger than this is not a tunnel's answer. */
 const maxAnswerBytes = 64 * 1024;
 
-/** What the worker answered a relayed upgrade that the relay had answered already. */
-export type HeldRelayOutcome = { piped: true } | { piped: false; status: number; detail: string };
+/** What the worker answered a relayed upgrade that the relay had answered already; `unreachable` when nothing answered at its address. */
+export type HeldRelayOutcome = { piped: true } | { piped: false; status: number; detail: string; unreachable?: true };
+
+/** Whether a relayed upgrade reached the worker; when it did not, the client's socket is untouched (paused, unanswered). */
+export type RelayOutcome = { relayed: true } | { relayed: false; reason: string };
 
 /** The request head as the client sent it (header names and order kept), ready to send on. */
 export function serializeRequestHead(request: IncomingMessage): Buffer {
@@ -63,17 +66,13 @@ export function pipeSocketsBothWays(client: Duplex, worker: Duplex): void {
   client.resume();
 }
 
-function answerBadGateway(client: Duplex, detail: string): void {
-  const body = JSON.stringify({ detail });
-  client.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
 /**
  * Sends an upgrade request this process received on to a worker, byte for byte, and pipes the
  * two sockets: the worker authenticates it and answers the 101 (or refuses) exactly as if the
- * client had reached it directly. When the worker cannot be reached, the client gets a 502.
+ * client had reached it directly. When the worker cannot be reached nothing is sent to the client:
+ * the caller answers it (it knows the task, and whether to serve it here instead).
  */
-export async function relayUpgrade(request: IncomingMessage, client: Duplex, head: Buffer, workerUrl: string): Promise<void> {
+export async function relayUpgrade(request: IncomingMessage, client: Duplex, head: Buffer, workerUrl: string): Promise<RelayOutcome> {
   client.pause();
   const worker = connectToWorker(workerUrl);
   const clientGone = () => worker.destroy();
@@ -82,12 +81,13 @@ export async function relayUpgrade(request: IncomingMessage, client: Duplex, hea
     await whenConnected(worker);
   } catch (error) {
     client.off('close', clientGone);
-    answerBadGateway(client, `the worker running this task cannot be reached: ${(error as Error).message}`);
-    return;
+    worker.destroy();
+    return { relayed: false, reason: (error as Error).message };
   }
   client.off('close', clientGone);
   worker.write(Buffer.concat([serializeRequestHead(request), head]));
   pipeSocketsBothWays(client, worker);
+  return { relayed: true };
 }
 
 /**
@@ -101,7 +101,8 @@ export async function relayHeldUpgrade(request: IncomingMessage, client: Duplex,
   try {
     await whenConnected(worker);
   } catch (error) {
-    return { piped: false, status: 502, detail: `the worker running this task cannot be reached: ${(error as Error).message}` };
+    worker.destroy();
+    return { piped: false, status: 502, detail: `the worker running this task cannot be reached: ${(error as Error).message}`, unreachable: true };
   }
   worker.write(serializeRequestHead(request));
   const answer = await readAnswerHead(worker);

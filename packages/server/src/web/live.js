@@ -4,7 +4,7 @@
  * and steps beside it, and (interactive=true) lets a person take control of the browser.
  */
 
-/** @typedef {{ type: 'state', taskId: string, kind: string, task: string | null, status: string, url: string, control: 'agent' | 'you' | 'someone else', agentWaiting: boolean, interactive: boolean, output?: unknown, error?: string | null }} LiveState */
+/** @typedef {{ type: 'state', taskId: string, kind: string, task: string | null, status: string, url: string, control: 'agent' | 'you' | 'someone else', agentWaiting: boolean, interactive: boolean, output?: unknown, error?: string | null, notice?: string }} LiveState */
 /** @typedef {{ index: number, url: string, reasoning: string, actions: Array<{ name: string, input: unknown, ok: boolean }>, screenshot_url: string | null }} Step */
 
 const parameters = new URLSearchParams(location.search);
@@ -36,6 +36,14 @@ let frameUrl;
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${location.pathname.replace(/\/$/, '')}/ws${location.search}`;
 /** The server closes with this code when the task has started on a worker the view can now reach: connect again. */
 const movedCloseCode = 4307;
+/** The server closes with this code when the task's data was deleted: nothing to reconnect to. */
+const deletedCloseCode = 4404;
+/** Reconnecting waits this long after the first failure, doubling up to the longest. */
+const firstReconnectDelayMs = 1000;
+const longestReconnectDelayMs = 10_000;
+let reconnectDelayMs = firstReconnectDelayMs;
+/** Whether the notice shows what a state said (a later state may clear it) rather than a refusal. */
+let noticeFromState = false;
 /** @type {WebSocket} */
 let socket = connect();
 
@@ -44,21 +52,36 @@ function connect() {
   const opened = new WebSocket(socketUrl);
   opened.binaryType = 'blob';
   opened.addEventListener('message', (event) => {
+    reconnectDelayMs = firstReconnectDelayMs;
     if (event.data instanceof Blob) return showFrame(event.data);
     const message = JSON.parse(String(event.data));
     if (message.type === 'state') showState(message);
     else if (message.type === 'step') addStep(message.step);
-    else if (message.type === 'refused') notice.textContent = message.reason;
+    else if (message.type === 'refused') showNotice(message.reason, false);
   });
   opened.addEventListener('close', (event) => {
-    if (event.code === movedCloseCode) {
-      element('steps').replaceChildren();
-      socket = connect();
-      return;
-    }
-    if (!state || state.status === 'running' || state.status === 'waiting') notice.textContent = 'The live view was disconnected. Reload the page to reconnect.';
+    if (event.code === movedCloseCode) return startOver();
+    const live = !state || state.status === 'running' || state.status === 'waiting';
+    if (!live) return;
+    if (event.code === deletedCloseCode) return showNotice('The task data was deleted.', false);
+    // The connection broke (the worker it was relayed to died, a proxy restarted): try again, and
+    // the server answers with what it knows, e.g. that the task's worker cannot be reached.
+    showNotice(`The live view lost its connection; reconnecting in ${Math.round(reconnectDelayMs / 1000)} s…`, false);
+    setTimeout(startOver, reconnectDelayMs);
+    reconnectDelayMs = Math.min(reconnectDelayMs * 2, longestReconnectDelayMs);
   });
   return opened;
+}
+
+function startOver() {
+  element('steps').replaceChildren();
+  socket = connect();
+}
+
+/** @param {string} text @param {boolean} fromState */
+function showNotice(text, fromState) {
+  notice.textContent = text;
+  noticeFromState = fromState;
 }
 
 /** @param {unknown} message */
@@ -78,6 +101,8 @@ function showFrame(blob) {
 /** @param {LiveState} next */
 function showState(next) {
   state = next;
+  if (next.notice) showNotice(next.notice, true);
+  else if (noticeFromState || notice.textContent.startsWith('The live view lost its connection')) showNotice('', false);
   element('task-text').textContent = next.task ?? (next.kind === 'session' ? 'Session (commands from the API)' : '');
   const status = element('status');
   status.textContent = next.status;
