@@ -98,9 +98,9 @@ export class TaskRunner {
     const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
     // Not a reason to refuse to start: what is not queued again now (Redis unreachable) is unclaimed
     // and waiting, so the check for lost tasks finds it at a later heartbeat.
-    await this.requeueHandedBack(handedBack).catch((error: unknown) => this.logHeartbeatFailure('queueing its unstarted tasks again', error));
+    await this.requeueHandedBack(handedBack).catch((error: unknown) => this.logFailure('queueing its unstarted tasks again', error));
     await this.sweepExpiredLeases();
-    await this.requeueLostTasks().catch((error: unknown) => this.logHeartbeatFailure('the check for lost tasks', error));
+    await this.requeueLostTasks().catch((error: unknown) => this.logFailure('the check for lost tasks', error));
     this.leaseTimer = setInterval(() => {
       // One heartbeat at a time: a slow database must not pile them up.
       this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
@@ -121,11 +121,11 @@ export class TaskRunner {
       await this.sweepExpiredLeases();
       await this.requeueLostTasks();
     } catch (error) {
-      this.logHeartbeatFailure('the lease heartbeat', error);
+      this.logFailure('the lease heartbeat', error);
     }
   }
 
-  private logHeartbeatFailure(what: string, error: unknown): void {
+  private logFailure(what: string, error: unknown): void {
     this.log.error({ err: error }, `${what} failed`);
   }
 
@@ -287,7 +287,8 @@ export class TaskRunner {
       extractTimeoutMs: this.options.extractTimeoutMs,
       commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onStarted: async (taskId) => {
-        await this.options.launches.started(taskId);
+        // Not a reason to keep its commands from it: a launch left behind goes with its data (erase).
+        await this.options.launches.started(taskId).catch((error: unknown) => this.logFailure(`deleting the launch of started task ${taskId}`, error));
         // Commands posted while the task waited are handed over now that it has started here, in
         // order; they run once the browser is open. Not before: a worker that dies (or stalls past
         // its lease) between its claim and the start leaves them in the bus for the next worker.
