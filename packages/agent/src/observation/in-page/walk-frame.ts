@@ -82,6 +82,7 @@ class FrameWalker {
     return { blocks: this.#blocks, elements: this.#elements };
   }
 
+  /** Lists one element with its role, name and state; `target` is what an action reaches (a hidden checkbox's label, a tab's inner link). */
   #emitElement(element: Element, target: Element, rect: DOMRect | null, context: WalkContext, extra: string[], weak: boolean): string {
     this.#lines.flush();
     const role = implicitRole(element, weak);
@@ -118,10 +119,89 @@ class FrameWalker {
     }
   }
 
+  /** An iframe's place: its child frame's blocks go here (see collect-page-blocks). */
+  #emitFrame(element: Element, rect: DOMRect, depth: number): void {
+    this.#lines.flush();
+    // A frame Chromium does not list (not loaded yet, or in another renderer) has no owner here.
+    const ownerIndex = this.#owners.indexOf(element);
+    if (ownerIndex < 0) return;
+    const source = (element as HTMLIFrameElement).src;
+    let title = element.getAttribute('title') ?? element.getAttribute('name') ?? '';
+    if (!title && source) {
+      try {
+        title = new URL(source).host;
+      } catch {
+        title = '';
+      }
+    }
+    this.#blocks.push({ kind: 'frame', depth, position: this.#lines.positionOf(rect), ownerIndex, title: collapse(title) });
+  }
+
+  /**
+   * Lists an interactive element (or hover trigger) that shows and walks its content, and says
+   * so; false when the walk goes on as for any element (a hidden or covered control, a hover
+   * trigger whose first control inside gets the mark).
+   */
+  #walkInteractive(element: Element, context: WalkContext, childContext: WalkContext, kind: { strong: boolean; weak: boolean; hoverTrigger: boolean }, block: boolean): boolean {
+    const { strong, weak, hoverTrigger } = kind;
+    const tag = element.localName;
+    const box = visibleRect(element);
+    let position = box;
+    let shown = box.width > 0 && box.height > 0;
+    const hit = shown ? hitTest(element, box, this.#viewport) : 'visible';
+    if (hit !== 'visible') {
+      const clipped = clippedBy(element, box);
+      // scrolled out of a scroll container: list it with what is below the fold
+      if (clipped === 'scroll') position = new DOMRect(box.x, this.#viewport.height, box.width, box.height);
+      else if (clipped === 'hidden' || hit === 'covered') shown = false;
+    }
+    if (!shown && strong) {
+      // a hidden or covered control's label is not readable page text either
+      childContext.emitText = false;
+    }
+    if (!shown && tag === 'input') {
+      this.#emitHiddenControl(element, context);
+    } else if (shown && (strong || weak || !childContext.hoverMenu)) {
+      // A tab (menu item, option…) whose one control inside is a link or button of the same
+      // name is one control: listed once, as the tab with its state, clicked on the inner control.
+      const inner = strong ? soleInnerControl(element) : null;
+      if (inner) this.#mergedControls.add(inner);
+      const name = this.#emitElement(element, inner ?? element, position, context, hoverTrigger && !childContext.hoverMenu ? ['hover-menu'] : [], weak || hoverTrigger);
+      // Form controls have no readable children; others keep their text only when the name had to be cut.
+      if (['select', 'textarea', 'input'].includes(tag)) return true;
+      // A clickable card with its own star or menu inside: those stay elements of their own.
+      childContext.insideInteractive = strong || !this.#interactivity.hasSeparateTargets(element);
+      childContext.hoverMenu = null;
+      const fullText = name.endsWith('…');
+      childContext.emitText = context.emitText && fullText;
+      this.#walkChildren(element, childContext);
+      if (block) this.#lines.flush();
+      return true;
+    }
+    return false;
+  }
+
+  /** A table row as one line of its cells, its controls listed below it. */
+  #walkRow(element: Element, rect: DOMRect, visible: boolean, context: WalkContext, childContext: WalkContext): void {
+    const cells = visible ? rowCells(element) : [];
+    this.#lines.pushLine(cells.some((text) => text) ? `| ${cells.join(' | ')} |` : '', rect, context.depth);
+    const rowLine = this.#blocks.length - 1;
+    const firstInside = this.#blocks.length;
+    this.#walkChildren(element, { ...childContext, emitText: false, depth: context.depth + 1 });
+    // A row whose every filled cell is a short name of a control listed inside it (a calendar
+    // week, a row of page numbers) would only say again what those lines say: it is left out.
+    // Rows of longer texts keep their line, which groups their controls into rows.
+    if (firstInside > rowLine && rowLine >= 0 && cellsAreControls(cells, this.#blocks.slice(firstInside))) {
+      this.#blocks.splice(rowLine, 1);
+      for (const inside of this.#blocks.slice(rowLine)) inside.depth = Math.max(context.depth, inside.depth - 1);
+    }
+  }
+
   #walkChildren(element: Element, context: WalkContext): void {
     for (const child of childNodesOf(element)) this.#walk(child, context);
   }
 
+  /** One node and what is under it: skipped, text, a line of its own, a listed element, or a container walked through. */
   #walk(node: Node, context: WalkContext): void {
     if (node.nodeType === Node.TEXT_NODE) {
       if (context.emitText && context.visible) this.#lines.appendText(node, context);
@@ -175,22 +255,7 @@ class FrameWalker {
     }
 
     if (tag === 'iframe' || tag === 'frame') {
-      if (visible && rect.width > 0 && rect.height > 0) {
-        this.#lines.flush();
-        // A frame Chromium does not list (not loaded yet, or in another renderer) has no owner here.
-        const ownerIndex = this.#owners.indexOf(element);
-        if (ownerIndex < 0) return;
-        const source = (element as HTMLIFrameElement).src;
-        let title = element.getAttribute('title') ?? element.getAttribute('name') ?? '';
-        if (!title && source) {
-          try {
-            title = new URL(source).host;
-          } catch {
-            title = '';
-          }
-        }
-        this.#blocks.push({ kind: 'frame', depth: context.depth, position: this.#lines.positionOf(rect), ownerIndex, title: collapse(title) });
-      }
+      if (visible && rect.width > 0 && rect.height > 0) this.#emitFrame(element, rect, context.depth);
       return;
     }
 
@@ -203,41 +268,7 @@ class FrameWalker {
     if (hoverTrigger && !strong && !weak && element.querySelector(strongSelector)) {
       childContext.hoverMenu = { pending: true };
     }
-    if (visible && (strong || weak || hoverTrigger)) {
-      const box = visibleRect(element);
-      let position = box;
-      let shown = box.width > 0 && box.height > 0;
-      const hit = shown ? hitTest(element, box, this.#viewport) : 'visible';
-      if (hit !== 'visible') {
-        const clipped = clippedBy(element, box);
-        // scrolled out of a scroll container: list it with what is below the fold
-        if (clipped === 'scroll') position = new DOMRect(box.x, this.#viewport.height, box.width, box.height);
-        else if (clipped === 'hidden' || hit === 'covered') shown = false;
-      }
-      if (!shown && strong) {
-        // a hidden or covered control's label is not readable page text either
-        childContext.emitText = false;
-      }
-      if (!shown && tag === 'input') {
-        this.#emitHiddenControl(element, context);
-      } else if (shown && (strong || weak || !childContext.hoverMenu)) {
-        // A tab (menu item, option…) whose one control inside is a link or button of the same
-        // name is one control: listed once, as the tab with its state, clicked on the inner control.
-        const inner = strong ? soleInnerControl(element) : null;
-        if (inner) this.#mergedControls.add(inner);
-        const name = this.#emitElement(element, inner ?? element, position, context, hoverTrigger && !childContext.hoverMenu ? ['hover-menu'] : [], weak || hoverTrigger);
-        // Form controls have no readable children; others keep their text only when the name had to be cut.
-        if (['select', 'textarea', 'input'].includes(tag)) return;
-        // A clickable card with its own star or menu inside: those stay elements of their own.
-        childContext.insideInteractive = strong || !this.#interactivity.hasSeparateTargets(element);
-        childContext.hoverMenu = null;
-        const fullText = name.endsWith('…');
-        childContext.emitText = context.emitText && fullText;
-        this.#walkChildren(element, childContext);
-        if (block) this.#lines.flush();
-        return;
-      }
-    }
+    if (visible && (strong || weak || hoverTrigger) && this.#walkInteractive(element, context, childContext, { strong, weak, hoverTrigger }, block)) return;
 
     const level = headingLevel(element);
     if (level > 0 && context.emitText) {
@@ -246,18 +277,7 @@ class FrameWalker {
       return;
     }
     if (context.emitText && isRow(element, display)) {
-      const cells = visible ? rowCells(element) : [];
-      this.#lines.pushLine(cells.some((text) => text) ? `| ${cells.join(' | ')} |` : '', rect, context.depth);
-      const rowLine = this.#blocks.length - 1;
-      const firstInside = this.#blocks.length;
-      this.#walkChildren(element, { ...childContext, emitText: false, depth: context.depth + 1 });
-      // A row whose every filled cell is a short name of a control listed inside it (a calendar
-      // week, a row of page numbers) would only say again what those lines say: it is left out.
-      // Rows of longer texts keep their line, which groups their controls into rows.
-      if (firstInside > rowLine && rowLine >= 0 && cellsAreControls(cells, this.#blocks.slice(firstInside))) {
-        this.#blocks.splice(rowLine, 1);
-        for (const inside of this.#blocks.slice(rowLine)) inside.depth = Math.max(context.depth, inside.depth - 1);
-      }
+      this.#walkRow(element, rect, visible, context, childContext);
       return;
     }
     if (element instanceof HTMLLabelElement && element.control) childContext.emitText = false;
