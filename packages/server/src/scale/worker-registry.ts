@@ -1,5 +1,5 @@
-import { errorMessage } from '@open-smooth/protocol';
 import { Redis } from 'ioredis';
+import { serverLogger } from '../server-logger.js';
 
 /**
  * Where API processes reach each worker's HTTP listener (its workerUrl), by worker id: the
@@ -39,7 +39,7 @@ export class RedisWorkerRegistry implements WorkerRegistry {
   static async connect(redisUrl: string, prefix: string): Promise<RedisWorkerRegistry> {
     const redis = new Redis(redisUrl, { lazyConnect: true });
     // Logged, not thrown: ioredis reconnects by itself, and every call says when it fails.
-    redis.on('error', (error: unknown) => process.stderr.write(`open-smooth: worker registry: Redis: ${errorMessage(error)}\n`));
+    redis.on('error', (error: unknown) => serverLogger.warn({ err: error }, 'worker registry: Redis connection error'));
     await redis.connect();
     return new RedisWorkerRegistry(redis, prefix, true);
   }
@@ -92,7 +92,7 @@ export class WorkerRegistration {
     this.#timer = setInterval(() => {
       this.#refreshing ??= this.registry
         .register(this.workerId, this.url, this.ttlMs)
-        .catch((error: unknown) => void process.stderr.write(`open-smooth: worker ${this.workerId}: could not refresh its address in the registry: ${errorMessage(error)}\n`))
+        .catch((error: unknown) => serverLogger.warn({ err: error, workerId: this.workerId }, 'could not refresh the worker address in the registry'))
         .finally(() => (this.#refreshing = undefined));
     }, this.refreshMs);
     this.#timer.unref();
@@ -103,7 +103,7 @@ export class WorkerRegistration {
     await this.#refreshing;
     await this.registry.unregister(this.workerId).catch((error: unknown) => {
       // Its TTL removes it anyway.
-      process.stderr.write(`open-smooth: worker ${this.workerId}: could not remove its address from the registry: ${errorMessage(error)}\n`);
+      serverLogger.warn({ err: error, workerId: this.workerId }, 'could not remove the worker address from the registry');
     });
   }
 }
