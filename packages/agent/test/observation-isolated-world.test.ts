@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { IsolatedWorld } from '@open-smooth/browser';
+import { observePage } from '../src/index.js';
 import { AgentHarness } from './support/agent-harness.js';
 import { call, oneBatchThenDone } from './support/policies.js';
 
@@ -146,5 +148,24 @@ test('after observing, clicking, typing and settling, the page sees no global, s
     assert.deepEqual(await taskContext.page.evaluate(traces), expected);
   } finally {
     await taskContext.close();
+  }
+});
+
+test('the bundled snapshot runs in our isolated world and leaves one global there: the reference store', async () => {
+  const context = await harness.pool.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${origin}/plain`);
+    const world = await IsolatedWorld.for(page);
+    const [mainFrame] = await world.frames();
+    assert.ok(mainFrame);
+    const globalNames = () => world.call<string[]>(mainFrame.frameId, '() => Object.getOwnPropertyNames(globalThis).sort()', null);
+    const namesBefore = await globalNames();
+    const observation = await observePage(page, {});
+    assert.ok(observation.elements.some((element) => element.role === 'button' && element.name === 'Save'), observation.text);
+    const added = (await globalNames()).filter((name) => !namesBefore.includes(name));
+    assert.deepEqual(added, ['openSmoothStore']);
+  } finally {
+    await context.close();
   }
 });

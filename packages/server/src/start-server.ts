@@ -6,7 +6,6 @@ import websocket from '@fastify/websocket';
 import type { BrowserPool } from '@open-smooth/browser';
 // Not the package root: that loads Playwright, which the server imports only when a task needs it.
 import { PrivateNetworkAllowance } from '@open-smooth/browser/network-policy-ranges';
-import { errorMessage } from '@open-smooth/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveApiKeys, tenantOfApiKey } from './api-keys.js';
 import type { BlobStore } from './blobs/blob-store.js';

@@ -43,15 +43,6 @@ async function evaluateAsSecond(server: TestServer, id: string, js: string): Pro
   throw new Error(`no answer for ${eventId}`);
 }
 
-/** A closed session gives its context back after its answer (its network guard comes off first): wait for it. */
-async function contextGivenBack(pool: BrowserPool, tenant: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (pool.reusableCount('desktop', tenant) === 0 && Date.now() < deadline) {
-    await pool.whenWarm();
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 const leaveState = `
   document.cookie = 'left-behind=1; max-age=3600';
   localStorage.setItem('left-behind', '1');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { createServer, Socket, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, test } from 'node:test';
@@ -82,11 +83,11 @@ async function assertAnswersDatabaseGone(server: RunningServer, taskId: string):
   }
 }
 
-async function closesWithinBound(server: RunningServer): Promise<number> {
+async function closesWithinBound(server: RunningServer, boundMs = closeBoundMs): Promise<number> {
   const startedAt = Date.now();
   await server.close();
   const tookMs = Date.now() - startedAt;
-  assert.ok(tookMs < closeBoundMs, `closed after ${tookMs} ms`);
+  assert.ok(tookMs < boundMs, `closed after ${tookMs} ms`);
   return tookMs;
 }
 
@@ -198,4 +199,54 @@ test('a worker process whose PostgreSQL has gone closes within the bound and the
     assert.equal(code, 0, stderr);
   }
   await closesWithinBound(api);
+});
+
+/**
+ * A TCP relay to PostgreSQL that can fall silent: connections stay open but nothing passes either
+ * way, as when the database's machine or the network to it vanishes without closing anything.
+ */
+async function silenceablePath(postgresPort: number): Promise<{ port: number; silence(): void; close(): void }> {
+  let silent = false;
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    const upstream = new Socket();
+    upstream.connect(postgresPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk) => void (silent || upstream.write(chunk)));
+    upstream.on('data', (chunk) => void (silent || client.write(chunk)));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (relay.address() as AddressInfo).port,
+    silence: () => void (silent = true),
+    close() {
+      relay.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+test('PostgreSQL silent (a partition: connections open, no answers): readiness says so within its budget, and close() returns within the bound with a query still waiting', async () => {
+  const postgres = await freshPostgres();
+  const path = await silenceablePath(postgres.port);
+  cleanups.push(async () => path.close());
+  const databaseUrl = (await postgres.createDatabase()).replace(`:${postgres.port}/`, `:${path.port}/`);
+  const server = await startServer({ databaseUrl, apiKeys: [apiKey], dataDirectory: await temporaryDirectory() });
+  cleanups.push(() => server.close());
+  // Connections are open in the pool before the silence (a SELECT per task read).
+  assert.equal((await call(server.apiBaseUrl, 'GET', 'v1/task/task_unknown')).status, 404);
+  path.silence();
+  const ready = await call(server.url, 'GET', '/readyz');
+  assert.equal(ready.status, 503);
+  assert.equal(ready.body.detail, 'not ready: database: no answer within 5 s');
+  // A request whose query now waits for an answer that never comes (pg gives up after 30 s): the close does not wait for it.
+  const waiting = call(server.apiBaseUrl, 'GET', 'v1/task/task_unknown').catch((error: unknown) => error);
+  await closesWithinBound(server, 20_000);
+  await waiting;
 });

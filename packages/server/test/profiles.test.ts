@@ -36,11 +36,6 @@ async function evaluate(taskId: string, js: string): Promise<unknown> {
   return answer.payload.output.output;
 }
 
-async function goto(taskId: string, path: string): Promise<void> {
-  const answer = await sendCommand(server, taskId, 'browser_action', 'goto', { url: site.url(path) }, `goto-${Math.random()}`);
-  assert.equal(answer.payload.code, 200, JSON.stringify(answer.payload));
-}
-
 async function closeSession(taskId: string): Promise<void> {
   await sendCommand(server, taskId, 'session_action', 'close', {}, 'close');
   assert.equal((await pollEvents(server, taskId, () => false)).status, 'done');

@@ -60,7 +60,10 @@ test('a recorded task yields an H.264 video as long as the task, served with ran
   const facts = await videoFacts(videoPath);
   assert.equal(facts.codec, 'h264');
   assert.ok(taskSeconds >= 2.5, `the task took ${taskSeconds} s`);
-  assert.ok(Math.abs(facts.durationSeconds - taskSeconds) <= 1, `video ${facts.durationSeconds} s, task ${taskSeconds} s`);
+  // The video starts when the task starts running, the task's time when it was created: on a loaded
+  // machine the wait for a slot and a browser grows with the task (a 35 s run waited 1.2 s).
+  const tolerance = Math.max(1, taskSeconds * 0.05);
+  assert.ok(Math.abs(facts.durationSeconds - taskSeconds) <= tolerance, `video ${facts.durationSeconds} s, task ${taskSeconds} s`);
   assert.ok(facts.distinctFrames > 1, `${facts.distinctFrames} distinct frames`);
 
   const partial = await fetch(ready.recording_url, { headers: { range: 'bytes=0-99' } });

@@ -259,6 +259,29 @@ test('a held control connection ends when its task ends before a worker claims i
   await closed;
 });
 
+test('a held control connection whose task a registered but dead worker claimed keeps waiting (the lease will fail the task), and the dead address is dropped', async () => {
+  const deadUrl = await closedPortUrl();
+  await registry.register('worker-dead-held', deadUrl, 60_000);
+  const task = await createTask({ status: 'waiting', self: true });
+  const control = await tunnelUpgrade(task.id);
+  assert.ok('socket' in control);
+  let closed = false;
+  control.socket.once('close', () => (closed = true));
+  assert.equal(await store.claimTask(task.id, { owner: 'worker-dead-held', expiresAtMs: Date.now() + 60_000 }), true);
+  notifier.notify(taskTopic(task.id));
+  const dropped = Date.now() + 30_000;
+  while ((await registry.urlOf('worker-dead-held')) !== undefined) {
+    assert.ok(Date.now() < dropped, 'the dead address was not dropped');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(closed, false, 'the caller\'s connection is still held');
+  // The lease sweep fails the task: the held connection ends.
+  const ended = once(control.socket, 'close');
+  await store.updateTask(task.id, { status: 'failed', finishedAtMs: Date.now() });
+  notifier.notify(taskTopic(task.id));
+  await ended;
+});
+
 test('a worker process that receives a waiting task\'s control connection holds it and, once it claims the task itself, hands it to its own tunnel', async () => {
   const attached: Array<{ taskId: string; socket: Socket }> = [];
   let tunnelOpened = false;

@@ -1,15 +1,15 @@
 import type { Page } from 'playwright-core';
 import { IsolatedWorld, WorldCallError, WorldUnavailableError, type WorldFrame } from '@open-smooth/browser';
 import type { BlockPosition, FrameSnapshot, ListenersNeeded, SnapshotOptions } from './frame-snapshot.js';
-import { pageFunctionSource, pageJsonFunctionSource } from './in-page-function.js';
+import { snapshotFrameSource } from './in-page-bundle.js';
+import { pageFunctionSource } from './in-page-function.js';
 import type { PageBlock } from './page-block.js';
-import { inPageStoreKey, snapshotFrame, type InPageStore } from './snapshot-frame.js';
+import { inPageStoreKey, type InPageStore } from './in-page/reference-store.js';
 import { runtimeLogger } from '@open-smooth/browser';
 
 /** Older generations stay resolvable for a few observations, as long as their elements are attached. */
 const keptGenerations = 4;
 
-const snapshotSource = pageJsonFunctionSource(snapshotFrame);
 /** Listeners that make an element something a person acts on. */
 const actionListenerTypes = ['click', 'dblclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart', 'touchend', 'keydown', 'keyup', 'keypress', 'contextmenu'];
 
@@ -130,7 +130,8 @@ async function snapshotOf(world: IsolatedWorld, frame: WorldFrame, options: Snap
 const keptLists = new WeakMap<IsolatedWorld, Map<string, number>>();
 
 async function callSnapshot(world: IsolatedWorld, frame: WorldFrame, options: SnapshotOptions, objects: string[]): Promise<FrameSnapshot | ListenersNeeded | null> {
-  const json = await world.call<string>(frame.frameId, snapshotSource, options, { objectArguments: objects }).catch((error: unknown) => {
+  const source = await snapshotFrameSource();
+  const json = await world.call<string>(frame.frameId, source, options, { objectArguments: objects }).catch((error: unknown) => {
     // A throw inside the snapshot is a defect (the page cannot reach our world): say so.
     if (error instanceof WorldCallError) runtimeLogger.error({ err: error, url: frame.url }, 'snapshot of a frame failed');
     return null;

@@ -3,8 +3,7 @@ import { IsolatedWorld } from '@open-smooth/browser';
 import { ElementNotFoundError } from './element-not-found-error.js';
 import type { ElementReference } from './element-reference.js';
 import type { Observation } from './observation.js';
-import type { InPageStore } from './snapshot-frame.js';
-import { inPageStoreKey } from './snapshot-frame.js';
+import { inPageStoreKey, type InPageStore } from './in-page/reference-store.js';
 import { StaleElementError } from './stale-element-error.js';
 import { errorMessage } from '@open-smooth/protocol';
 

@@ -6,7 +6,6 @@ import { ENGINE_VERSION, FiltersEngine, Request, type CosmeticFilter, type Reque
 
 import { AdblockHostRules, hostRulesFormat } from './adblock-host-rules.js';
 import { bundledListsVersion, readBundledFilterLists, type FilterList } from './bundled-filter-lists.js';
-import { errorMessage } from '@open-smooth/protocol';
 import { runtimeLogger } from '../runtime-logger.js';
 
 /** A request adblock judges. */

@@ -1,7 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { errorMessage } from '@open-smooth/protocol';
 import { NetworkFilter, Request } from '@ghostery/adblocker';
 
 import type { FilterList } from './bundled-filter-lists.js';

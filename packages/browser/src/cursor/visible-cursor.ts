@@ -2,7 +2,6 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 
 import { EventSubscriptions } from '../event-subscriptions.js';
 import { cursorScript } from './cursor-script.js';
-import { errorMessage } from '@open-smooth/protocol';
 import { runtimeLogger } from '../runtime-logger.js';
 
 /** The isolated world the cursor is drawn from (its own, not the page's nor ours for observation). */

@@ -4,7 +4,6 @@ import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-cor
 import { gpuIdentityFor } from './gpu-identity.js';
 import { gpuIdentityScript } from './gpu-identity-script.js';
 import { headlessUserAgent } from './stealth-user-agent.js';
-import { errorMessage } from '@open-smooth/protocol';
 import { runtimeLogger } from '../runtime-logger.js';
 
 /**

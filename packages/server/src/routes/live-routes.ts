@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { errorMessage, isFinishedTaskStatus, type StepRecord } from '@open-smooth/protocol';
+import { isFinishedTaskStatus, type StepRecord } from '@open-smooth/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';

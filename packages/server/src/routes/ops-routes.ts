@@ -1,6 +1,7 @@
 import { errorMessage } from '@open-smooth/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
+import { settlesWithin } from '../settles-within.js';
 
 /** One thing a process needs before it can take work; `check` rejects saying what is wrong. */
 export interface ReadinessCheck {
@@ -12,18 +13,12 @@ export interface ReadinessCheck {
 const checkTimeoutMs = 5_000;
 
 async function runCheck(check: ReadinessCheck): Promise<string | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs / 1000} s`)), checkTimeoutMs);
-  });
-  try {
-    await Promise.race([check.check(), timeout]);
-    return undefined;
-  } catch (error) {
-    return `${check.name}: ${errorMessage(error)}`;
-  } finally {
-    clearTimeout(timer);
-  }
+  const failure = check.check().then(
+    () => undefined,
+    (error: unknown) => `${check.name}: ${errorMessage(error)}`,
+  );
+  if (!(await settlesWithin(failure, checkTimeoutMs))) return `${check.name}: no answer within ${checkTimeoutMs / 1000} s`;
+  return failure;
 }
 
 /**

@@ -6,6 +6,7 @@ import { settlesWithin } from '../settles-within.js';
 import { QueueFullError } from '../tasks/task-errors.js';
 import { keyQueueFullMessage, queueFullMessage, waitingReason } from './queue-reasons.js';
 import type { QueuedTask, QueueStanding, RunQueuedTask, TaskQueue, TaskQueueLimits } from './task-queue.js';
+import { serverLogger } from '../server-logger.js';
 
 export interface BullmqTaskQueueOptions {
   /** Prefix of every Redis key; default `open-smooth`. */
@@ -69,7 +70,7 @@ export class BullmqTaskQueue implements TaskQueue {
   static async connect(connection: Redis, limits: TaskQueueLimits, options: BullmqTaskQueueOptions = {}): Promise<BullmqTaskQueue> {
     const queue = new BullmqTaskQueue(connection, connection.duplicate(), limits, options);
     queue.subscriber.on('message', () => queue.pump());
-    queue.subscriber.on('error', (error: unknown) => console.warn(`open-smooth: task queue wake-ups: ${errorMessage(error)}`));
+    queue.subscriber.on('error', (error: unknown) => serverLogger.warn({ err: error }, 'task queue wake-ups: Redis connection error'));
     await queue.subscriber.subscribe(queue.changedChannel);
     return queue;
   }
@@ -94,7 +95,7 @@ export class BullmqTaskQueue implements TaskQueue {
     let queue = this.queues.get(key);
     if (!queue) {
       queue = new Queue(this.queueName(key), { connection: this.client, prefix: this.bullPrefix });
-      queue.on('error', (error: unknown) => console.warn(`open-smooth: task queue of ${key}: ${errorMessage(error)}`));
+      queue.on('error', (error: unknown) => serverLogger.warn({ err: error, key }, 'task queue error'));
       this.queues.set(key, queue);
     }
     return queue;
@@ -112,8 +113,8 @@ export class BullmqTaskQueue implements TaskQueue {
         // A job whose worker died is not run again elsewhere: its browser is gone.
         maxStalledCount: 0,
       });
-      worker.on('error', (error: unknown) => console.warn(`open-smooth: task worker of ${key}: ${errorMessage(error)}`));
-      void worker.startStalledCheckTimer().catch((error: unknown) => console.warn(`open-smooth: stalled check of ${key}: ${errorMessage(error)}`));
+      worker.on('error', (error: unknown) => serverLogger.warn({ err: error, key }, 'task queue worker error'));
+      void worker.startStalledCheckTimer().catch((error: unknown) => serverLogger.warn({ err: error, key }, 'stalled job check failed'));
       this.workers.set(key, worker);
     }
     return worker;
@@ -229,7 +230,7 @@ export class BullmqTaskQueue implements TaskQueue {
         }
       } while (this.pumpAgain && !this.closed);
     })()
-      .catch((error: unknown) => console.warn(`open-smooth: task queue: ${errorMessage(error)}`))
+      .catch((error: unknown) => serverLogger.warn({ err: error }, 'task queue error'))
       .finally(() => (this.pumping = undefined));
   }
 
@@ -271,7 +272,7 @@ export class BullmqTaskQueue implements TaskQueue {
   private start(task: QueuedTask, job: Job<QueuedTask>): void {
     const token = this.jobToken(task.key);
     const renewal = setInterval(() => {
-      job.extendLock(token, this.lockDurationMs).catch((error: unknown) => console.warn(`open-smooth: task ${task.taskId}: could not renew its lock: ${errorMessage(error)}`));
+      job.extendLock(token, this.lockDurationMs).catch((error: unknown) => serverLogger.warn({ err: error, taskId: task.taskId }, 'could not renew the job lock'));
     }, this.lockDurationMs / 3);
     this.running.set(task.taskId, { task, renewal });
     const run = this.runner;
@@ -281,7 +282,7 @@ export class BullmqTaskQueue implements TaskQueue {
         () => job.moveToCompleted('ended', token, false),
         (error: unknown) => job.moveToFailed(error instanceof Error ? error : new Error(errorMessage(error)), token, false),
       )
-      .catch((error: unknown) => console.warn(`open-smooth: task ${task.taskId}: could not mark its job ended: ${errorMessage(error)}`))
+      .catch((error: unknown) => serverLogger.warn({ err: error, taskId: task.taskId }, 'could not mark the job ended'))
       .finally(() => {
         clearInterval(renewal);
         this.running.delete(task.taskId);

@@ -1,4 +1,3 @@
-import { errorMessage } from '@open-smooth/protocol';
 import type { CommandBus, MessageHandler, MessageReply, TaskMessage } from './command-bus.js';
 import { serverLogger } from '../server-logger.js';
 

@@ -1,4 +1,3 @@
-import { errorMessage } from '@open-smooth/protocol';
 import { QueueFullError } from '../tasks/task-errors.js';
 import { keyQueueFullMessage, queueFullMessage, waitingReason } from './queue-reasons.js';
 import type { QueuedTask, QueueStanding, RunQueuedTask, TaskQueue, TaskQueueLimits } from './task-queue.js';

@@ -1,4 +1,3 @@
-import { errorMessage } from '@open-smooth/protocol';
 import type { Redis } from 'ioredis';
 import type { ChangeWatch, EventNotifier } from './event-notifier.js';
 import { LocalWatches } from './local-watches.js';

@@ -1,5 +1,9 @@
-import { errorMessage } from '@open-smooth/protocol';
 import { Redis } from 'ioredis';
+import { serverLogger } from '../server-logger.js';
+import { settlesWithin } from '../settles-within.js';
+
+/** How long a stop or close waits for Redis before it lets go without it. */
+const registryCloseWaitMs = 3000;
 
 /**
  * Where API processes reach each worker's HTTP listener (its workerUrl), by worker id: the
@@ -39,7 +43,7 @@ export class RedisWorkerRegistry implements WorkerRegistry {
   static async connect(redisUrl: string, prefix: string): Promise<RedisWorkerRegistry> {
     const redis = new Redis(redisUrl, { lazyConnect: true });
     // Logged, not thrown: ioredis reconnects by itself, and every call says when it fails.
-    redis.on('error', (error: unknown) => process.stderr.write(`open-smooth: worker registry: Redis: ${errorMessage(error)}\n`));
+    redis.on('error', (error: unknown) => serverLogger.warn({ err: error }, 'worker registry: Redis connection error'));
     await redis.connect();
     return new RedisWorkerRegistry(redis, prefix, true);
   }
@@ -65,7 +69,9 @@ export class RedisWorkerRegistry implements WorkerRegistry {
   }
 
   async close(): Promise<void> {
-    if (this.ownsConnection) await this.redis.quit().catch(() => this.redis.disconnect());
+    if (!this.ownsConnection) return;
+    // QUIT waits for a reconnect while Redis is gone: past the wait the connection is dropped.
+    if (!(await settlesWithin(this.redis.quit(), registryCloseWaitMs))) this.redis.disconnect();
   }
 }
 
@@ -92,7 +98,7 @@ export class WorkerRegistration {
     this.#timer = setInterval(() => {
       this.#refreshing ??= this.registry
         .register(this.workerId, this.url, this.ttlMs)
-        .catch((error: unknown) => void process.stderr.write(`open-smooth: worker ${this.workerId}: could not refresh its address in the registry: ${errorMessage(error)}\n`))
+        .catch((error: unknown) => serverLogger.warn({ err: error, workerId: this.workerId }, 'could not refresh the worker address in the registry'))
         .finally(() => (this.#refreshing = undefined));
     }, this.refreshMs);
     this.#timer.unref();
@@ -100,11 +106,13 @@ export class WorkerRegistration {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#refreshing;
-    await this.registry.unregister(this.workerId).catch((error: unknown) => {
+    if (this.#refreshing) await settlesWithin(this.#refreshing, registryCloseWaitMs);
+    const removing = this.registry.unregister(this.workerId).catch((error: unknown) => {
       // Its TTL removes it anyway.
-      process.stderr.write(`open-smooth: worker ${this.workerId}: could not remove its address from the registry: ${errorMessage(error)}\n`);
+      serverLogger.warn({ err: error, workerId: this.workerId }, 'could not remove the worker address from the registry');
     });
+    // With Redis gone the removal retries for many seconds; its TTL removes the entry anyway.
+    if (!(await settlesWithin(removing, registryCloseWaitMs))) serverLogger.warn({ workerId: this.workerId }, 'Redis did not answer while the worker removed its address; its TTL removes it');
   }
 }
 

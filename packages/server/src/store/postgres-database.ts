@@ -2,6 +2,7 @@ import pg from 'pg';
 import { errorMessage } from '@open-smooth/protocol';
 import { asDatabaseError } from './database-unavailable-error.js';
 import { postgresMigrations } from './postgres-migrations.js';
+import { serverLogger } from '../server-logger.js';
 
 export type PostgresPool = pg.Pool;
 
@@ -98,7 +99,7 @@ export async function openPostgres(url: string, options: PostgresPoolOptions = {
     ...(options.applicationName ? { fallback_application_name: options.applicationName.slice(0, 63) } : {}),
   });
   // An idle connection that breaks (a database restart) is reported here; without a listener it would end the process.
-  pool.on('error', (error) => process.stderr.write(`open-smooth: a PostgreSQL connection failed: ${errorMessage(error)}\n`));
+  pool.on('error', (error) => serverLogger.warn({ err: error }, 'a PostgreSQL connection failed'));
   try {
     await migratePostgres(pool);
   } catch (error) {

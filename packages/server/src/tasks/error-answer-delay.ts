@@ -1,4 +1,4 @@
-import { errorMessage, type StoredTaskEvent } from '@open-smooth/protocol';
+import { type StoredTaskEvent } from '@open-smooth/protocol';
 import { serverLogger } from '../server-logger.js';
 
 /**

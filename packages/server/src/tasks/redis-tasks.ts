@@ -6,6 +6,7 @@ import { RedisEventNotifier } from '../scale/redis-event-notifier.js';
 import { RedisFinishGate } from '../scale/redis-finish-gate.js';
 import { RedisWithheldAnswers } from '../scale/redis-withheld-answers.js';
 import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from './embedded-tasks.js';
+import { serverLogger } from '../server-logger.js';
 
 /** How long a close waits for Redis before it lets go without it. */
 const redisCloseWaitMs = 3000;
@@ -41,7 +42,7 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
         // what is still waiting; the process's own state is let go either way.
         const closing = tasks.close();
         if (!(await settlesWithin(closing, redisCloseWaitMs))) {
-          process.stderr.write(`open-smooth: Redis did not answer within ${redisCloseWaitMs / 1000} s while closing; closing without it\n`);
+          serverLogger.warn({ waitedMs: redisCloseWaitMs }, 'Redis did not answer while closing; closing without it');
           connection.disconnect();
           await settlesWithin(closing, redisCloseWaitMs);
         }

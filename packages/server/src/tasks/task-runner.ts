@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BrowserPool } from '@open-smooth/browser';
-import { errorMessage, isFinishedTaskStatus } from '@open-smooth/protocol';
+import { errorMessage, isFinishedTaskStatus, type Logger } from '@open-smooth/protocol';
 import type { CommandBus, MessageReply, TaskMessage } from '../scale/command-bus.js';
 import { queueTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { QueuedTask, TaskQueue } from '../scale/task-queue.js';
@@ -13,6 +13,7 @@ import { LiveTask, type LiveView } from './live-task.js';
 import type { TaskEventLog } from './task-event-log.js';
 import type { TaskLaunch, TaskLaunches } from './task-launches.js';
 import { CallerTunnel } from '../tunnel/caller-tunnel.js';
+import { serverLogger } from '../server-logger.js';
 
 export const restartFailureReason = 'server restarted while the task was running';
 /** The store adds which worker it was. */
@@ -79,7 +80,11 @@ export class TaskRunner {
   private leaseTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning: Promise<void> | undefined;
 
-  constructor(private readonly options: TaskRunnerOptions) {}
+  private readonly log: Logger;
+
+  constructor(private readonly options: TaskRunnerOptions) {
+    this.log = serverLogger.child({ workerId: options.workerId });
+  }
 
   /**
    * Starts this worker: the tasks it left live when it last stopped cannot resume, so they fail
@@ -93,9 +98,9 @@ export class TaskRunner {
     const leftovers = await this.options.store.failTasksOf(this.options.workerId, restartFailureReason);
     // Not a reason to refuse to start: what is not queued again now (Redis unreachable) is unclaimed
     // and waiting, so the check for lost tasks finds it at a later heartbeat.
-    await this.requeueHandedBack(handedBack).catch((error: unknown) => this.logHeartbeatFailure('queueing its unstarted tasks again', error));
+    await this.requeueHandedBack(handedBack).catch((error: unknown) => this.logFailure('queueing its unstarted tasks again', error));
     await this.sweepExpiredLeases();
-    await this.requeueLostTasks().catch((error: unknown) => this.logHeartbeatFailure('the check for lost tasks', error));
+    await this.requeueLostTasks().catch((error: unknown) => this.logFailure('the check for lost tasks', error));
     this.leaseTimer = setInterval(() => {
       // One heartbeat at a time: a slow database must not pile them up.
       this.heartbeatRunning ??= this.renewAndSweep().finally(() => (this.heartbeatRunning = undefined));
@@ -116,12 +121,12 @@ export class TaskRunner {
       await this.sweepExpiredLeases();
       await this.requeueLostTasks();
     } catch (error) {
-      this.logHeartbeatFailure('the lease heartbeat', error);
+      this.logFailure('the lease heartbeat', error);
     }
   }
 
-  private logHeartbeatFailure(what: string, error: unknown): void {
-    process.stderr.write(`open-smooth: worker ${this.options.workerId}: ${what} failed: ${errorMessage(error)}\n`);
+  private logFailure(what: string, error: unknown): void {
+    this.log.error({ err: error }, `${what} failed`);
   }
 
   /**
@@ -143,7 +148,7 @@ export class TaskRunner {
   /** Tasks whose claims were released: queued again (their BullMQ job went with their worker). */
   private async requeueHandedBack(tasks: WaitingTaskRef[]): Promise<void> {
     for (const task of tasks) {
-      process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${task.id} was claimed by a worker that stopped before starting it; queued again\n`);
+      this.log.warn({ taskId: task.id }, 'a task claimed by a worker that stopped before starting it is queued again');
       await this.options.queue.requeue({ taskId: task.id, key: task.tenant });
     }
     for (const key of new Set(tasks.map((task) => task.tenant))) this.options.notifier.notify(queueTopic(key));
@@ -172,7 +177,7 @@ export class TaskRunner {
       const stored = await this.options.store.getTask(task.taskId);
       if (stored?.status !== 'waiting') continue;
       if (ownIds.has(task.taskId) ? !this.options.launches.waiting().some((launch) => launch.record.id === task.taskId) : (await this.options.store.getLease(task.taskId)) !== undefined) continue;
-      process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${task.taskId} was waiting but missing from the queue; queued again\n`);
+      this.log.warn({ taskId: task.taskId }, 'a waiting task missing from the queue is queued again');
       await this.options.queue.requeue(task);
       requeued.add(task.key);
     }
@@ -198,7 +203,7 @@ export class TaskRunner {
     if (liveTask.hasEnded || this.live.get(liveTask.id) !== liveTask) return;
     const stored = await this.options.store.getTask(liveTask.id);
     if (!stored || !isFinishedTaskStatus(stored.status) || liveTask.hasEnded) return;
-    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${liveTask.id} was failed elsewhere (${stored.error ?? stored.status}); stopping it here\n`);
+    this.log.warn({ taskId: liveTask.id, status: stored.status, reason: stored.error }, 'a task was failed elsewhere; stopping it here');
     this.live.delete(liveTask.id);
     this.closeCallerTunnel(liveTask.id);
     await liveTask.abandon();
@@ -282,7 +287,8 @@ export class TaskRunner {
       extractTimeoutMs: this.options.extractTimeoutMs,
       commandOutputMaxBytes: this.options.commandOutputMaxBytes,
       onStarted: async (taskId) => {
-        await this.options.launches.started(taskId);
+        // Not a reason to keep its commands from it: a launch left behind goes with its data (erase).
+        await this.options.launches.started(taskId).catch((error: unknown) => this.logFailure(`deleting the launch of started task ${taskId}`, error));
         // Commands posted while the task waited are handed over now that it has started here, in
         // order; they run once the browser is open. Not before: a worker that dies (or stalls past
         // its lease) between its claim and the start leaves them in the bus for the next worker.
@@ -311,7 +317,7 @@ export class TaskRunner {
    */
   private async claim(queued: QueuedTask): Promise<boolean> {
     if (await this.options.store.claimTask(queued.taskId, { owner: this.options.workerId, expiresAtMs: Date.now() + this.options.leaseMs })) return true;
-    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${queued.taskId} was taken from the queue but not run: another worker holds it or it is no longer waiting\n`);
+    this.log.info({ taskId: queued.taskId }, 'a task taken from the queue is not run here: another worker holds it or it is no longer waiting');
     return false;
   }
 
@@ -321,7 +327,7 @@ export class TaskRunner {
     // A task a previous run left in a durable queue was failed at this start already.
     const stored = await this.options.store.getTask(queued.taskId);
     if (!stored || isFinishedTaskStatus(stored.status)) return;
-    process.stderr.write(`open-smooth: worker ${this.options.workerId}: task ${queued.taskId} fails: ${reason}\n`);
+    this.log.warn({ taskId: queued.taskId, reason }, 'a task fails before it starts');
     await this.options.store.updateTask(queued.taskId, { status: 'failed', error: reason, finishedAtMs: Date.now(), recording: 'none' });
     await this.options.onFinished(queued.taskId);
   }
@@ -353,7 +359,7 @@ export class TaskRunner {
     for (const taskId of [...this.tunnels.keys()]) this.closeCallerTunnel(taskId);
     await Promise.all(
       liveTasks.map((liveTask) =>
-        liveTask.abandon().catch((error: unknown) => console.warn(`open-smooth: task ${liveTask.id} could not be abandoned cleanly: ${errorMessage(error)}`)),
+        liveTask.abandon().catch((error: unknown) => this.log.warn({ err: error, taskId: liveTask.id }, 'a task could not be abandoned cleanly')),
       ),
     );
   }

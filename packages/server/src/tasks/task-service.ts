@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isFinishedTaskStatus, type TaskRequest, type TaskStatus, errorMessage } from '@open-smooth/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { blobKeys } from '../blobs/blob-keys.js';
-import type { TaskMetrics } from '../metrics/server-metrics.js';
 import type { CommandBus, TaskMessage } from '../scale/command-bus.js';
 import { queueTopic, type EventNotifier } from '../scale/event-notifier.js';
 import type { QueueStanding, TaskQueue } from '../scale/task-queue.js';

@@ -9,6 +9,7 @@ import type { TaskStore } from '../store/task-record.js';
 import { tunnelPath, tunnelProtocol } from './tunnel-endpoint.js';
 import { unreachableWorkerMessage, type UnreachableWorker } from './unreachable-worker.js';
 import { relayHeldUpgrade, relayUpgrade } from './upgrade-relay.js';
+import { serverLogger } from '../server-logger.js';
 
 const liveSocketPath = /^\/live\/([^/?#]+)\/([^/?#]+)\/ws(?:\?.*)?$/;
 /** How soon a held control connection tries again when the task's worker has claimed it but not opened its tunnel yet. */
@@ -66,7 +67,7 @@ export function installTaskSocketRouting(server: Server, options: TaskSocketRout
   };
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     void routing.route(request, socket, head, serveHere).catch((error: unknown) => {
-      process.stderr.write(`open-smooth: routing the socket ${request.url ?? ''} to its worker failed: ${errorMessage(error)}\n`);
+      serverLogger.error({ err: error }, 'routing a task socket to its worker failed');
       refuse(socket, 503, 'Service Unavailable', `could not find the worker running this task: ${errorMessage(error)}; try again`);
     });
   });
@@ -135,10 +136,10 @@ export class TaskSocketRouting {
    * while, and its stale entry leaves the registry (every API process then knows without trying).
    */
   async #workerUnreachable(taskId: string, workerId: string, url: string, reason: string): Promise<void> {
-    process.stderr.write(`open-smooth: task ${taskId}: its worker ${workerId} at ${url} cannot be reached (${reason}); its address is dropped from the registry\n`);
+    serverLogger.warn({ taskId, workerId, workerUrl: url, reason }, "a task's worker cannot be reached; its address is dropped from the registry");
     this.#unreachableUntil.set(workerId, Date.now() + (this.options.unreachableForMs ?? defaultUnreachableForMs));
     await this.options.registry.forget(workerId, url).catch((error: unknown) => {
-      process.stderr.write(`open-smooth: could not drop worker ${workerId}'s address from the registry: ${errorMessage(error)}\n`);
+      serverLogger.warn({ err: error, workerId }, "could not drop a worker's address from the registry");
     });
   }
 
@@ -216,7 +217,7 @@ export class TaskSocketRouting {
       } catch (error) {
         // Answered with a 101 already: no refusal can follow, the connection ends (the caller's side says so).
         watch.close();
-        process.stderr.write(`open-smooth: task ${taskId}: a held tunnel connection could not reach its worker: ${errorMessage(error)}\n`);
+        serverLogger.warn({ err: error, taskId }, 'a held tunnel connection could not reach its worker');
         break;
       }
       if (next !== 'wait') watch.close();
@@ -255,7 +256,7 @@ export class TaskSocketRouting {
     }
     // 404: the worker has claimed the task but not opened its tunnel yet; anything else is final.
     if (outcome.status === 404) return 'retry';
-    process.stderr.write(`open-smooth: task ${taskId}: the worker refused the caller's tunnel (HTTP ${outcome.status}): ${outcome.detail}\n`);
+    serverLogger.warn({ taskId, status: outcome.status, detail: outcome.detail }, "the worker refused the caller's tunnel");
     return 'ended';
   }
 }

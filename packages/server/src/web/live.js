@@ -9,7 +9,6 @@
 
 const parameters = new URLSearchParams(location.search);
 const isOn = (/** @type {string} */ name) => ['true', '1', 'True'].includes(parameters.get(name) ?? '');
-const interactive = isOn('interactive');
 const embed = isOn('embed');
 if (embed) document.body.classList.add('embed');
 
