@@ -42,6 +42,18 @@ export function errorBodyFor(error: unknown): ErrorBody {
   return { statusCode: 500, detail: 'internal server error' };
 }
 
+/**
+ * An oversized body is answered before the client has sent it all. Fastify then closes the
+ * connection, and a client still writing (fetch, the SDKs) gets EPIPE instead of the 413 and its
+ * detail. Node's parser knows where the body ends, so the rest is read and dropped instead and the
+ * connection stays open for the answer (the request timeout still bounds a client that never ends).
+ */
+function keepConnectionForTheAnswer(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.raw.complete) return;
+  reply.removeHeader('connection');
+  request.raw.resume();
+}
+
 /** The one place errors become `{detail}` bodies; bad input never reads as a 500. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
@@ -53,6 +65,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       // The route's pattern, not its URL: a path may carry a downloads token.
       request.log.error({ err: error, method: request.method, route: request.routeOptions.url }, 'request failed');
     }
+    if (body.statusCode === 413) keepConnectionForTheAnswer(request, reply);
     return reply.status(body.statusCode).send({ detail: body.detail });
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ detail: `no route for ${request.method} ${request.url.split('?')[0]}` }));
