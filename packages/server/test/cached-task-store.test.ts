@@ -10,24 +10,10 @@ import type { TaskRecord, TaskStore } from '../src/store/task-record.js';
 import { TaskResponseBodies } from '../src/task-response-bodies.js';
 import { taskResponseToWire } from '../src/wire-format.js';
 import { makeTemporaryDirectory } from './support/test-server.js';
+import { taskRecordFixture } from './support/task-record-fixture.js';
 
 function taskRecord(id: string): TaskRecord {
-  return {
-    id,
-    tenant: 'tenant-a',
-    kind: 'session',
-    status: 'waiting',
-    request: { task: null },
-    output: null,
-    error: null,
-    costDollars: 0,
-    device: 'desktop',
-    createdAtMs: 1_700_000_000_000,
-    finishedAtMs: null,
-    downloadsToken: `token-${id}`,
-    recording: 'pending',
-    liveToken: `live-${id}`,
-  };
+  return taskRecordFixture(id, { kind: 'session', request: { task: null }, downloadsToken: `token-${id}` });
 }
 
 async function openStores(t: { after: (fn: () => Promise<void>) => void }) {

@@ -16,6 +16,7 @@ import { TaskEventLog } from '../src/tasks/task-event-log.js';
 import { TaskPolling } from '../src/tasks/task-polling.js';
 import { makeTemporaryDirectory } from './support/test-server.js';
 import { waitFor } from './support/wait-for.js';
+import { taskRecordFixture } from './support/task-record-fixture.js';
 
 /**
  * What wakes a held long-poll, measured on the real pieces of the embedded mode (SQLite, the
@@ -96,22 +97,7 @@ async function rig(t: TestContext, maxConcurrentTasks: number): Promise<Rig> {
     watches,
     started,
     async create(id) {
-      const record: TaskRecord = {
-        id,
-        tenant,
-        kind: 'session',
-        status: 'waiting',
-        request: { task: null },
-        output: null,
-        error: null,
-        costDollars: 0,
-        device: 'desktop',
-        createdAtMs: Date.now(),
-        finishedAtMs: null,
-        downloadsToken: `downloads-${id}`,
-        recording: 'off',
-        liveToken: `live-${id}`,
-      };
+      const record = taskRecordFixture(id, { tenant, kind: 'session', request: { task: null }, createdAtMs: Date.now(), recording: 'off' });
       await store.createTask(record);
       await queue.enqueue({ taskId: id, key: tenant });
       return record;

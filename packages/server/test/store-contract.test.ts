@@ -14,8 +14,9 @@ import { PostgresTaskStore } from '../src/store/postgres-task-store.js';
 import { SqliteResourceStore, type ResourceStore } from '../src/store/resource-store.js';
 import { SecretSealer } from '../src/store/secret-sealer.js';
 import { SqliteTaskStore } from '../src/store/sqlite-task-store.js';
-import { ProfileWriterTakenError, type TaskRecord, type TaskStore } from '../src/store/task-record.js';
+import { ProfileWriterTakenError, type TaskStore } from '../src/store/task-record.js';
 import { makeTemporaryDirectory } from './support/test-server.js';
+import { taskRecordFixture as taskRecord } from './support/task-record-fixture.js';
 
 /**
  * One contract, every store: the same cases run against SQLite (bare and behind the cache) and
@@ -108,26 +109,6 @@ function contract(name: string, body: (stores: OpenedBackend) => Promise<void>):
       await body(await backend.open((work) => cleanUps.push(work)));
     });
   }
-}
-
-function taskRecord(id: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
-  return {
-    id,
-    tenant: 'tenant-a',
-    kind: 'task',
-    status: 'waiting',
-    request: { task: `the task of ${id}` },
-    output: null,
-    error: null,
-    costDollars: 0,
-    device: 'desktop',
-    createdAtMs: 1_700_000_000_000,
-    finishedAtMs: null,
-    downloadsToken: `downloads-${id}`,
-    recording: 'pending',
-    liveToken: `live-${id}`,
-    ...overrides,
-  };
 }
 
 function step(index: number): StepRecord {

@@ -19,6 +19,7 @@ import type { TaskRecord } from '../src/store/task-record.js';
 import { installTaskSocketRouting } from '../src/tunnel/task-socket-routing.js';
 import { tunnelProtocol } from '../src/tunnel/tunnel-endpoint.js';
 import { makeTemporaryDirectory } from './support/test-server.js';
+import { taskRecordFixture } from './support/task-record-fixture.js';
 
 /**
  * The relay of task sockets between processes, with plain HTTP servers standing for the processes:
@@ -114,22 +115,16 @@ let taskCount = 0;
 async function createTask(options: { status?: 'waiting' | 'running' | 'done'; owner?: string; self?: boolean } = {}): Promise<TaskRecord> {
   taskCount += 1;
   const id = `task_routing_${taskCount}`;
-  const record: TaskRecord = {
-    id,
+  const record = taskRecordFixture(id, {
     tenant,
     kind: 'session',
     status: options.status ?? 'running',
     request: { task: null, ...(options.self ? { proxy_server: 'self' } : {}) },
-    output: null,
-    error: null,
-    costDollars: 0,
-    device: 'desktop',
     createdAtMs: Date.now(),
     finishedAtMs: options.status === 'done' ? Date.now() : null,
-    downloadsToken: `downloads-${id}`,
     recording: 'off',
     liveToken: `live-token-${id}`,
-  };
+  });
   await store.createTask(record, options.owner ? { owner: options.owner, expiresAtMs: Date.now() + 60_000 } : undefined);
   return record;
 }

@@ -17,6 +17,7 @@ import { leaseExpiredReason } from '../src/tasks/task-runner.js';
 import { startSpawnedServer } from './support/spawned-server.js';
 import { firstKey, makeTemporaryDirectory, sendCommand, startTestServer } from './support/test-server.js';
 import { waitFor } from './support/wait-for.js';
+import { taskRecordFixture } from './support/task-record-fixture.js';
 
 /**
  * Worker leases through the server, on both stores: a starting worker fails only its own leftovers
@@ -52,22 +53,7 @@ async function sharedDatabase(kind: 'sqlite' | 'postgres', dataDirectory: string
 }
 
 function runningTask(id: string): TaskRecord {
-  return {
-    id,
-    tenant: tenantOfApiKey(firstKey),
-    kind: 'task',
-    status: 'running',
-    request: { task: `the task ${id}` },
-    output: null,
-    error: null,
-    costDollars: 0,
-    device: 'desktop',
-    createdAtMs: Date.now(),
-    finishedAtMs: null,
-    downloadsToken: `downloads-${id}`,
-    recording: 'pending',
-    liveToken: `live-${id}`,
-  };
+  return taskRecordFixture(id, { tenant: tenantOfApiKey(firstKey), status: 'running', request: { task: `the task ${id}` }, createdAtMs: Date.now() });
 }
 
 
