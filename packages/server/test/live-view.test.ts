@@ -139,7 +139,9 @@ test('without the task token there is no page, no frame and no input; watch-only
   const firstToken = first.liveUrl.split('/').at(-1)!;
   const secondToken = second.liveUrl.split('/').at(-1)!;
   const origin = server.server.url;
-  for (const path of [`/live/${first.id}`, `/live/${first.id}/${secondToken}`, `/live/${first.id}/${firstToken.slice(0, -1)}x`]) {
+  // One character off (never the same character: a token may end in the one put there).
+  const oneOff = `${firstToken.slice(0, -1)}${firstToken.endsWith('x') ? 'y' : 'x'}`;
+  for (const path of [`/live/${first.id}`, `/live/${first.id}/${secondToken}`, `/live/${first.id}/${oneOff}`]) {
     const answer = await fetch(`${origin}${path}`);
     assert.equal(answer.status, 404, path);
     assert.match(((await answer.json()) as { detail: string }).detail, /live view/);
