@@ -518,7 +518,8 @@ export class LiveTask {
   }
 
   private async removeWorkDirectory(): Promise<void> {
-    await rm(this.dependencies.workDirectory, { recursive: true, force: true }).catch((error: unknown) => {
+    // A late write (a step's screenshot of an aborted run) can land between the listing and the rmdir: retried.
+    await rm(this.dependencies.workDirectory, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 }).catch((error: unknown) => {
       this.log.warn({ err: error }, 'could not remove its scratch folder');
     });
   }
