@@ -292,21 +292,11 @@ export class TaskService {
     await this.send(task, { kind: 'command', command, postedAtMs });
   }
 
-  /** Takes a waiting task out of the queue with what waits for it; false once a runner has it. */
-  private async leaveQueue(task: TaskRecord): Promise<boolean> {
-    if (!(await this.options.queue.remove({ taskId: task.id, key: task.tenant }))) return false;
-    await this.options.launches.drop(task.id);
-    await this.options.commands.discard(task.id);
-    // The tasks behind it moved up.
-    this.options.notifier.notify(queueTopic(task.tenant));
-    return true;
-  }
-
   /**
-   * Ends a task no runner has started and stores its final state: one still in the queue leaves it;
-   * one a worker took from the queue but has not started (distributed: between the claim and the
-   * start) is ended in the store, and the worker then finds it ended and lets it go. False once a
-   * runner has started it: then only its runner can end it.
+   * Ends a task no runner has started and stores its final state, dropping what waits for it: one
+   * still in the queue leaves it; one a worker took from the queue but has not started
+   * (distributed: between the claim and the start) is ended in the store, and the worker then finds
+   * it ended and lets it go. False once a runner has started it: then only its runner can end it.
    */
   private async endBeforeStart(task: TaskRecord, end: { status: 'done' | 'cancelled'; error: string | null }): Promise<boolean> {
     const update: TaskUpdate = {
@@ -315,13 +305,13 @@ export class TaskService {
       finishedAtMs: Date.now(),
       ...(task.recording === 'pending' ? { recording: 'none' as const } : {}),
     };
-    if (await this.leaveQueue(task)) {
-      await this.options.store.updateTask(task.id, update);
-      return true;
-    }
-    if (!(await this.options.store.updateWaitingTask(task.id, update))) return false;
+    const leftQueue = await this.options.queue.remove({ taskId: task.id, key: task.tenant });
+    if (leftQueue) await this.options.store.updateTask(task.id, update);
+    else if (!(await this.options.store.updateWaitingTask(task.id, update))) return false;
     await this.options.launches.drop(task.id);
     await this.options.commands.discard(task.id);
+    // The tasks behind it moved up.
+    if (leftQueue) this.options.notifier.notify(queueTopic(task.tenant));
     return true;
   }
 
