@@ -1,9 +1,7 @@
 import { Redis } from 'ioredis';
 import { serverLogger } from '../server-logger.js';
 import { settlesWithin } from '../settles-within.js';
-
-/** How long a stop or close waits for Redis before it lets go without it. */
-const registryCloseWaitMs = 3000;
+import { quitRedis, redisCloseWaitMs } from './quit-redis.js';
 
 /**
  * Where API processes reach each worker's HTTP listener (its workerUrl), by worker id: the
@@ -70,8 +68,7 @@ export class RedisWorkerRegistry implements WorkerRegistry {
 
   async close(): Promise<void> {
     if (!this.ownsConnection) return;
-    // QUIT waits for a reconnect while Redis is gone: past the wait the connection is dropped.
-    if (!(await settlesWithin(this.redis.quit(), registryCloseWaitMs))) this.redis.disconnect();
+    await quitRedis(this.redis);
   }
 }
 
@@ -106,13 +103,13 @@ export class WorkerRegistration {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    if (this.#refreshing) await settlesWithin(this.#refreshing, registryCloseWaitMs);
+    if (this.#refreshing) await settlesWithin(this.#refreshing, redisCloseWaitMs);
     const removing = this.registry.unregister(this.workerId).catch((error: unknown) => {
       // Its TTL removes it anyway.
       serverLogger.warn({ err: error, workerId: this.workerId }, 'could not remove the worker address from the registry');
     });
     // With Redis gone the removal retries for many seconds; its TTL removes the entry anyway.
-    if (!(await settlesWithin(removing, registryCloseWaitMs))) serverLogger.warn({ workerId: this.workerId }, 'Redis did not answer while the worker removed its address; its TTL removes it');
+    if (!(await settlesWithin(removing, redisCloseWaitMs))) serverLogger.warn({ workerId: this.workerId }, 'Redis did not answer while the worker removed its address; its TTL removes it');
   }
 }
 

@@ -7,9 +7,7 @@ import { RedisFinishGate } from '../scale/redis-finish-gate.js';
 import { RedisWithheldAnswers } from '../scale/redis-withheld-answers.js';
 import { tasksOverSeams, type EmbeddedTasks, type EmbeddedTasksOptions } from './embedded-tasks.js';
 import { serverLogger } from '../server-logger.js';
-
-/** How long a close waits for Redis before it lets go without it. */
-const redisCloseWaitMs = 3000;
+import { quitRedis, redisCloseWaitMs } from '../scale/quit-redis.js';
 
 /** A Redis-backed process's tasks, with what /readyz asks of Redis. */
 export type RedisTasks = EmbeddedTasks & { checkRedis(): Promise<void>; redis: Redis };
@@ -46,7 +44,7 @@ export async function redisTasks(options: EmbeddedTasksOptions & { redisUrl: str
           connection.disconnect();
           await settlesWithin(closing, redisCloseWaitMs);
         }
-        if (!(await settlesWithin(connection.quit(), redisCloseWaitMs))) connection.disconnect();
+        await quitRedis(connection);
       },
     };
   } catch (error) {
