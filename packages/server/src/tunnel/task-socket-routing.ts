@@ -107,8 +107,8 @@ export class TaskSocketRouting {
    */
   async remoteWorkerUrlOf(taskId: string): Promise<string | undefined> {
     const lease = await this.options.store.getLease(taskId);
-    if (!lease || lease.owner === this.options.workerId || this.#isUnreachable(lease.owner)) return undefined;
-    return this.options.registry.urlOf(lease.owner);
+    if (!lease || lease.owner === this.options.workerId) return undefined;
+    return this.#reachableUrlOf(lease.owner);
   }
 
   /**
@@ -119,8 +119,13 @@ export class TaskSocketRouting {
   async unreachableWorkerOf(taskId: string): Promise<UnreachableWorker | undefined> {
     const lease = await this.options.store.getLease(taskId);
     if (!lease || lease.owner === this.options.workerId) return undefined;
-    if (!this.#isUnreachable(lease.owner) && (await this.options.registry.urlOf(lease.owner)) !== undefined) return undefined;
+    if ((await this.#reachableUrlOf(lease.owner)) !== undefined) return undefined;
     return { workerId: lease.owner, leaseExpiresAtMs: lease.expiresAtMs };
+  }
+
+  /** The worker's registered address, unless this process found nothing there lately. */
+  #reachableUrlOf(workerId: string): Promise<string | undefined> {
+    return this.#isUnreachable(workerId) ? Promise.resolve(undefined) : this.options.registry.urlOf(workerId);
   }
 
   #isUnreachable(workerId: string): boolean {
@@ -167,8 +172,8 @@ export class TaskSocketRouting {
     const task = await taskOfLiveUrl({ taskStore: this.options.store }, taskId, token).catch(() => undefined);
     if (!task || isFinishedTaskStatus(task.status)) return serveHere(request, socket, head);
     const lease = await this.options.store.getLease(taskId);
-    if (!lease || lease.owner === this.options.workerId || this.#isUnreachable(lease.owner)) return serveHere(request, socket, head);
-    const workerUrl = await this.options.registry.urlOf(lease.owner);
+    if (!lease || lease.owner === this.options.workerId) return serveHere(request, socket, head);
+    const workerUrl = await this.#reachableUrlOf(lease.owner);
     if (!workerUrl) return serveHere(request, socket, head);
     if (await this.#relayTo(request, socket, head, taskId, lease.owner, workerUrl)) return;
     // Served here instead: the viewer sees the task's state, a notice that its worker is gone, and then its failure.
@@ -186,7 +191,7 @@ export class TaskSocketRouting {
     if (!task || task.tenant !== tenant || task.request.proxy_server?.trim() !== 'self' || isFinishedTaskStatus(task.status)) return serveHere(request, socket, head);
     const lease = await this.options.store.getLease(taskId);
     if (lease && lease.owner !== this.options.workerId) {
-      const workerUrl = this.#isUnreachable(lease.owner) ? undefined : await this.options.registry.urlOf(lease.owner);
+      const workerUrl = await this.#reachableUrlOf(lease.owner);
       if (workerUrl && (await this.#relayTo(request, socket, head, taskId, lease.owner, workerUrl))) return;
       return refuse(socket, 503, 'Service Unavailable', unreachableWorkerMessage(taskId, { workerId: lease.owner, leaseExpiresAtMs: lease.expiresAtMs }));
     }
@@ -243,7 +248,7 @@ export class TaskSocketRouting {
       socket.resume();
       return 'joined';
     }
-    const workerUrl = this.#isUnreachable(lease.owner) ? undefined : await this.options.registry.urlOf(lease.owner);
+    const workerUrl = await this.#reachableUrlOf(lease.owner);
     // An owner without an address has stopped: its lease expires and the task fails (a wake-up).
     if (!workerUrl) return 'wait';
     if (socket.destroyed) return 'ended';
